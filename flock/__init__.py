@@ -1,0 +1,1 @@
+"""FLock protocol suite: the Python side (deployment, oracle, clients, test harness)."""

@@ -1,0 +1,55 @@
+"""Helpers for benchmarks and the demo on a live local chain (anvil through ape)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ape import accounts, chain, project
+
+from flock.deploy.ape_backend import deploy_protocol
+from flock.deploy.manifest import Manifest
+from flock.paths import CONFIG_DIR
+
+LOCAL_CONFIG = CONFIG_DIR / "ethereum-local.yaml"
+
+
+@dataclass
+class LiveProtocol:
+    """The protocol deployed on the connected chain, with ape contract handles by key."""
+
+    manifest: Manifest
+    deployer: Any
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            record = self.manifest.contracts[key]
+        except KeyError as err:
+            raise AttributeError(key) from err
+        return project.get_contract(record.contract).at(record.address)
+
+
+def deploy_fresh(config_file: Path = LOCAL_CONFIG, manifest_file: Path | None = None) -> LiveProtocol:
+    """Deploys a new copy of the protocol from test account 0 (manifest in a temp folder)."""
+    deployer = accounts.test_accounts[0]
+    if manifest_file is None:
+        manifest_file = Path(tempfile.mkdtemp(prefix="flock-bench-")) / "manifest.json"
+    manifest = deploy_protocol(deployer, config_file, fresh=True, manifest_file=manifest_file)
+    return LiveProtocol(manifest, deployer)
+
+
+def new_accounts(n: int, funder: Any, eth: int = 10**18) -> list[Any]:
+    """``n`` brand-new funded accounts (no FLOCK, no history)."""
+    fresh = []
+    for _ in range(n):
+        account = accounts.test_accounts.generate_test_account()
+        funder.transfer(account, eth)
+        fresh.append(account)
+    return fresh
+
+
+def advance(seconds: int) -> None:
+    """Mines a block ``seconds`` after the pending timestamp."""
+    chain.mine(timestamp=chain.pending_timestamp + seconds)

@@ -1,0 +1,28 @@
+"""Runs the demo chapters in order on a fresh deployment."""
+
+from __future__ import annotations
+
+import time
+
+from ape import accounts
+from rich.console import Console
+
+from flock.bench.chainkit import deploy_fresh
+from flock.demo import staking
+from flock.demo.context import CAST, DemoContext
+
+CHAPTERS = (staking.run,)
+
+
+def run_demo(console: Console) -> DemoContext:
+    start = time.monotonic()
+    protocol = deploy_fresh()
+    console.print(
+        "deployed: " + ", ".join(f"{k} {r.address}" for k, r in protocol.manifest.contracts.items())
+    )
+    people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
+    ctx = DemoContext(protocol=protocol, people=people, console=console)
+    for chapter in CHAPTERS:
+        chapter(ctx)
+    console.print(f"[green]demo complete[/] in {time.monotonic() - start:.1f} s")
+    return ctx

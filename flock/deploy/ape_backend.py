@@ -1,0 +1,216 @@
+"""Runs the deployment plan on a live chain through ape, recording everything in the manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import rlp
+from ape.api import AccountAPI
+from ape.exceptions import ApeException
+from ape.utils import ManagerAccessMixin
+from eth_utils import keccak, to_bytes, to_checksum_address
+
+from flock import artifacts
+from flock.deploy.config import DeployConfig, load_config
+from flock.deploy.manifest import (
+    ActionRecord,
+    ContractRecord,
+    Manifest,
+    PendingDeploy,
+    git_state,
+    manifest_path,
+)
+from flock.deploy.plan import Context, Step, protocol_plan, run_plan
+from flock.paths import PROJECT_ROOT
+
+
+class DeployError(ApeException):
+    """A deployment cannot go on; the message says what to do."""
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a contract created by ``sender`` with ``nonce`` gets (CREATE)."""
+    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "address"):
+        return str(value.address)
+    return value if isinstance(value, int | str | bool) or value is None else str(value)
+
+
+class ApeBackend(ManagerAccessMixin):
+    """A plan backend over the connected ape provider; every step lands in the manifest."""
+
+    def __init__(self, deployer: AccountAPI, manifest: Manifest, manifest_file: Path) -> None:
+        self.account = deployer
+        self.deployer = str(deployer.address)
+        self.manifest = manifest
+        self.manifest_file = manifest_file
+
+    # -- helpers
+
+    def _contract(self, key: str) -> Any:
+        record = self.manifest.contracts[key]
+        return self.chain_manager.contracts.instance_at(
+            record.address, contract_type=self.local_project.get_contract(record.contract).contract_type
+        )
+
+    def _has_code(self, address: str) -> bool:
+        return len(self.provider.get_code(address)) > 0
+
+    def _save(self) -> None:
+        self.manifest.save(self.manifest_file)
+
+    # -- Backend protocol
+
+    def existing(self, key: str) -> str | None:
+        record = self.manifest.contracts.get(key)
+        if record is not None:
+            if not self._has_code(record.address):
+                raise DeployError(
+                    f"manifest {self.manifest_file} lists {key} at {record.address}, but no code is "
+                    "there: the manifest belongs to another chain. Move it away and redeploy."
+                )
+            return record.address
+        pending = self.manifest.pending
+        if pending and pending.key == key and self._has_code(pending.expected_address):
+            # The previous run sent this deployment but died before recording it.
+            self.manifest.contracts[key] = ContractRecord(
+                contract=pending.contract,
+                address=pending.expected_address,
+                tx_hash="unknown (recovered after an interrupted run)",
+                block=-1,
+                constructor_args=pending.constructor_args,
+            )
+            self.manifest.pending = None
+            self._save()
+            return pending.expected_address
+        return None
+
+    def deploy(self, key: str, contract: str, args: list[Any]) -> str:
+        nonce = self.account.nonce
+        self.manifest.pending = PendingDeploy(
+            key=key,
+            contract=contract,
+            nonce=nonce,
+            expected_address=create_address(self.deployer, nonce),
+            constructor_args=_jsonable(args),
+        )
+        self._save()
+        container = self.local_project.get_contract(contract)
+        instance = self.account.deploy(container, *args)
+        receipt = self.chain_manager.get_receipt(instance.txn_hash)
+        self.manifest.contracts[key] = ContractRecord(
+            contract=contract,
+            address=str(instance.address),
+            tx_hash=str(instance.txn_hash),
+            block=receipt.block_number,
+            constructor_args=_jsonable(args),
+        )
+        self.manifest.pending = None
+        self._save()
+        return str(instance.address)
+
+    def transact(self, key: str, target: str, function: str, args: list[Any]) -> None:
+        receipt = self._contract(target).invoke_transaction(function, *args, sender=self.account)
+        self.manifest.actions[key] = ActionRecord(
+            target=target,
+            function=function,
+            args=_jsonable(args),
+            tx_hash=str(receipt.txn_hash),
+            block=receipt.block_number,
+        )
+        self._save()
+
+    def view(self, key: str, function: str, *args: Any) -> Any:
+        return self._contract(key).call_view_method(function, *args)
+
+
+def _network_choice(provider: Any) -> str:
+    network = provider.network
+    return f"{network.ecosystem.name}:{network.name}:{provider.name}"
+
+
+def is_local_network(provider: Any) -> bool:
+    return provider.network.name == "local"
+
+
+def open_manifest(
+    deployer: AccountAPI, config_file: Path, config: DeployConfig, fresh: bool, path: Path | None = None
+) -> tuple[Manifest, Path]:
+    """The manifest to resume, or a new one. A manifest of another chain is an error on a live
+    network and replaced on a local one (every anvil run is a new chain)."""
+    access = ManagerAccessMixin
+    provider = access.provider
+    choice = _network_choice(provider)
+    path = path or manifest_path(choice)
+    chain_id = provider.chain_id
+    genesis = str(access.chain_manager.blocks[0].hash.hex())
+    existing = None if fresh else Manifest.load(path)
+    if existing is not None and (existing.chain_id != chain_id or existing.genesis_hash != genesis):
+        if not is_local_network(provider):
+            raise DeployError(
+                f"{path} was written for chain {existing.chain_id} (genesis {existing.genesis_hash[:10]}…), "
+                f"but the connected chain is {chain_id} (genesis {genesis[:10]}…). Use --fresh to start over."
+            )
+        existing = None
+    if existing is not None:
+        if existing.deployer != str(deployer.address):
+            raise DeployError(
+                f"{path} was started by {existing.deployer}; resume it with that account, or use --fresh"
+            )
+        if existing.config_digest != config.digest():
+            raise DeployError(f"{config_file} changed since {path} was started; use --fresh to start over")
+        return existing, path
+    compilation = artifacts.load()
+    commit, dirty = git_state()
+    manifest = Manifest(
+        network=choice,
+        chain_id=chain_id,
+        genesis_hash=genesis,
+        deployer=str(deployer.address),
+        config_file=str(
+            config_file.relative_to(PROJECT_ROOT) if config_file.is_relative_to(PROJECT_ROOT) else config_file
+        ),
+        config_digest=config.digest(),
+        git_commit=commit,
+        git_dirty=dirty,
+        compiler={
+            "name": "solidity",
+            "version": compilation.compiler_version,
+            "settings": compilation.compiler_settings,
+        },
+    )
+    return manifest, path
+
+
+def deploy_protocol(
+    deployer: AccountAPI,
+    config_file: Path,
+    *,
+    fresh: bool = False,
+    plan: list[Step] | None = None,
+    on_step: Callable[[Step, str], None] | None = None,
+    manifest_file: Path | None = None,
+) -> Manifest:
+    """Deploys (or resumes deploying) the protocol on the connected network. The manifest goes to
+    ``manifest_file`` (default: ``deployments/<ecosystem>-<network>.json``)."""
+    config = load_config(config_file)
+    manifest, path = open_manifest(deployer, config_file, config, fresh, manifest_file)
+    backend = ApeBackend(deployer, manifest, path)
+    ctx = Context(
+        config=config,
+        deployer=backend.deployer,
+        addresses={k: r.address for k, r in manifest.contracts.items()},
+    )
+    run_plan(plan or protocol_plan(), ctx, backend, on_step=on_step)
+    manifest.complete = True
+    manifest.save(path)
+    return manifest

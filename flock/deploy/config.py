@@ -1,0 +1,118 @@
+"""The deploy configuration: one YAML file per network under ``config/``.
+
+Amounts are in whole tokens, durations in words (``30 days``) or seconds, fractions as decimals.
+Addresses may be written as ``deployer`` (the deploying account), ``burn`` (the zero address, where
+a fee recipient of zero means "burn") or a 0x address. Unknown keys are errors, so a typo cannot
+silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from flock.paths import CONFIG_DIR
+from flock.units import parse_duration, to_wad, to_wei
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+SYMBOLIC_ADDRESSES = ("deployer", "burn")
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing or invalid; the message says where and why."""
+
+
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+def _address_ref(value: Any) -> str:
+    text = str(value).strip()
+    if text in SYMBOLIC_ADDRESSES:
+        return text
+    if len(text) == 42 and text.startswith("0x"):
+        int(text, 16)
+        return text
+    raise ValueError(f"{value!r} is not an address, nor one of {', '.join(SYMBOLIC_ADDRESSES)}")
+
+
+AddressRef = Annotated[str, BeforeValidator(_address_ref)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GenesisAllocation(_Section):
+    recipient: AddressRef
+    amount: Decimal = Field(gt=0, description="whole FLOCK")
+
+    @property
+    def wei(self) -> int:
+        return to_wei(self.amount)
+
+
+class TokenConfig(_Section):
+    genesis: list[GenesisAllocation] = Field(default_factory=list)
+
+    @field_validator("genesis")
+    @classmethod
+    def _within_cap(cls, genesis: list[GenesisAllocation]) -> list[GenesisAllocation]:
+        total = sum(g.amount for g in genesis)
+        if total > 1_000_000_000:
+            raise ValueError(f"genesis allocates {total:,} FLOCK, above the 1,000,000,000 cap")
+        return genesis
+
+
+class GmFlockConfig(_Section):
+    boost_floor: Duration = parse_duration("30 days")
+    boost_horizon: Duration = parse_duration("365 days")
+    boost_epsilon: Decimal = Decimal("2.19")
+    min_lock_duration: Duration = parse_duration("7 days")
+    max_lock_duration: Duration = parse_duration("365 days")
+    withdrawal_fee_bps: int = Field(default=513, ge=0, le=2_000)
+    fee_recipient: AddressRef = "burn"
+
+    @property
+    def boost_epsilon_wad(self) -> int:
+        return to_wad(self.boost_epsilon)
+
+
+class DeployConfig(_Section):
+    """Everything `ape run deploy` needs to know about one network."""
+
+    description: str = ""
+    token: TokenConfig = TokenConfig()
+    gmflock: GmFlockConfig = GmFlockConfig()
+
+    def digest(self) -> str:
+        """A stable hash of the effective configuration, recorded in the manifest."""
+        canonical = self.model_dump_json(exclude={"description"})
+        return "0x" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def config_path_for(network_choice: str) -> Path:
+    """``config/<ecosystem>-<network>.yaml`` for an ape network choice like ``base:sepolia:node``."""
+    parts = network_choice.split(":")
+    return CONFIG_DIR / f"{parts[0]}-{parts[1] if len(parts) > 1 else 'local'}.yaml"
+
+
+def load_config(path: Path) -> DeployConfig:
+    """Reads and validates a deploy config; raises ConfigError with a readable message."""
+    if not path.is_file():
+        raise ConfigError(f"deploy config {path} not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}") from err
+    try:
+        return DeployConfig.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from err

@@ -1,0 +1,105 @@
+"""The deployment manifest: what was deployed where, by whom, from which source and settings.
+
+One JSON file per network (``deployments/<ecosystem>-<network>.json``), rewritten atomically after
+every step so that a deploy killed midway resumes from it. A transaction is recorded as pending
+*before* it is sent (with the address a contract creation will get), so a deploy killed between
+sending and recording still finds its contract on the rerun instead of deploying a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from flock.paths import DEPLOYMENTS_DIR, PROJECT_ROOT
+
+
+class ContractRecord(BaseModel):
+    contract: str
+    address: str
+    tx_hash: str
+    block: int
+    constructor_args: list[Any]
+
+
+class ActionRecord(BaseModel):
+    target: str
+    function: str
+    args: list[Any]
+    tx_hash: str
+    block: int
+
+
+class PendingDeploy(BaseModel):
+    key: str
+    contract: str
+    nonce: int
+    expected_address: str
+    constructor_args: list[Any]
+
+
+class Manifest(BaseModel):
+    network: str
+    chain_id: int
+    genesis_hash: str
+    deployer: str
+    config_file: str
+    config_digest: str
+    git_commit: str
+    git_dirty: bool
+    compiler: dict[str, Any]
+    contracts: dict[str, ContractRecord] = Field(default_factory=dict)
+    actions: dict[str, ActionRecord] = Field(default_factory=dict)
+    pending: PendingDeploy | None = None
+    complete: bool = False
+
+    def address(self, key: str) -> str:
+        return self.contracts[key].address
+
+    def save(self, path: Path) -> None:
+        """Writes atomically: a crash leaves the previous file or the new one, never half of one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(self.model_dump_json(indent=2) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest | None:
+        if not path.is_file():
+            return None
+        return cls.model_validate(json.loads(path.read_text()))
+
+
+def manifest_path(network_choice: str) -> Path:
+    """``deployments/<ecosystem>-<network>.json`` for ``ecosystem:network[:provider]``."""
+    parts = network_choice.split(":")
+    return DEPLOYMENTS_DIR / f"{parts[0]}-{parts[1] if len(parts) > 1 else 'local'}.json"
+
+
+def git_state() -> tuple[str, bool]:
+    """The checked-out commit and whether the work tree differs from it."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=PROJECT_ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown", True
+    return commit, dirty

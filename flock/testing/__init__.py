@@ -1,0 +1,1 @@
+"""Reusable test machinery: Hypothesis state machines over the in-process harness."""

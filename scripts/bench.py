@@ -1,0 +1,32 @@
+"""`ape run bench`: gas on anvil and harness throughput -> table, reports/bench.json, docs/gas.md."""
+
+from __future__ import annotations
+
+import click
+
+from flock.bench.registry import load_all
+from flock.bench.report import print_table, unmet_budgets, update_gas_doc, write_json
+from flock.clikit import DEFAULT_NETWORK, clean_errors, connected, console, fail
+
+
+@click.command()
+@click.option(
+    "--network", default=DEFAULT_NETWORK, show_default=True, help="a local network to measure gas on"
+)
+@click.option("--only", multiple=True, help="run only benchmarks with these names")
+@click.option("--no-docs", is_flag=True, help="do not rewrite the table in docs/gas.md")
+@clean_errors
+def cli(network: str, only: tuple[str, ...], no_docs: bool) -> None:
+    """Run every registered benchmark and report each key against its budget."""
+    selected = [b for b in load_all() if not only or b.name in only]
+    results: dict[str, float] = {}
+    with connected(network):
+        for bench in selected:
+            console.print(f"[bold]bench[/] {bench.name} …")
+            results.update(bench.run())
+    print_table(results, console)
+    write_json(results)
+    if not no_docs and not only:
+        update_gas_doc(results)
+    if over := unmet_budgets(results):
+        fail(f"over budget: {', '.join(sorted(over))}")

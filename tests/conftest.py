@@ -1,0 +1,80 @@
+"""Shared fixtures. Unit and end-to-end tests run through ape on anvil (one node per session, a
+snapshot per test); property tests run on the in-process harness (``flock.harness``)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from flock.paths import CONFIG_DIR
+from flock.units import WAD
+
+settings.register_profile(
+    "quick",
+    max_examples=40,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.register_profile(
+    "deep",
+    max_examples=1_000,
+    stateful_step_count=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+E = WAD
+LOCAL_CONFIG = CONFIG_DIR / "ethereum-local.yaml"
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def admin(deployer):
+    """Holder of every admin role in the unit tests (the timelock, once governance is deployed)."""
+    return deployer
+
+
+@pytest.fixture(scope="session")
+def users(accounts):
+    return accounts[1:8]
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts):
+    return accounts[9]
+
+
+@pytest.fixture(scope="session")
+def manifest(deployer, tmp_path_factory):
+    from flock.deploy.ape_backend import deploy_protocol
+
+    path = tmp_path_factory.mktemp("deploy") / "manifest.json"
+    return deploy_protocol(deployer, LOCAL_CONFIG, fresh=True, manifest_file=path)
+
+
+@pytest.fixture(scope="session")
+def token(project, manifest):
+    return project.FlockToken.at(manifest.address("token"))
+
+
+@pytest.fixture(scope="session")
+def gmflock(project, manifest):
+    return project.GmFlock.at(manifest.address("gmflock"))
+
+
+@pytest.fixture(scope="session")
+def funded(token, deployer, users):
+    """Every user holds 1,000,000 FLOCK."""
+    for user in users:
+        token.transfer(user, 1_000_000 * E, sender=deployer)
+    return users
