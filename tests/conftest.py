@@ -39,8 +39,12 @@ def deployer(accounts):
 
 
 @pytest.fixture(scope="session")
-def admin(deployer):
-    """Holder of every admin role in the unit tests (the timelock, once governance is deployed)."""
+def admin(manifest, deployer):
+    """Holder of every admin role: the timelock (impersonated) once governance is deployed."""
+    if "timelock" in manifest.contracts:
+        from flock.bench.chainkit import impersonate
+
+        return impersonate(manifest.address("timelock"))
     return deployer
 
 

@@ -30,6 +30,20 @@ class LiveProtocol:
             raise AttributeError(key) from err
         return project.get_contract(record.contract).at(record.address)
 
+    @property
+    def admin(self) -> Any:
+        """The account holding every admin role: the timelock once governance is deployed
+        (impersonated, local chains only), else the deployer."""
+        if "timelock" in self.manifest.contracts:
+            return impersonate(self.manifest.address("timelock"))
+        return self.deployer
+
+
+def impersonate(address: str, eth: int = 10**20) -> Any:
+    """An ape account that sends as ``address`` on a local chain (anvil), funded for gas."""
+    chain.provider.set_balance(address, eth)
+    return accounts.test_accounts.impersonate_account(address)
+
 
 def deploy_fresh(config_file: Path = LOCAL_CONFIG, manifest_file: Path | None = None) -> LiveProtocol:
     """Deploys a new copy of the protocol from test account 0 (manifest in a temp folder)."""

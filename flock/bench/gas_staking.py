@@ -10,10 +10,10 @@ from flock.units import DAY, WAD
 @benchmark("staking", needs_chain=True)
 def staking_gas() -> Results:
     p = deploy_fresh()
-    token, gm, admin = p.token, p.gmflock, p.deployer
-    early, fresh, slashed_one, slashed_many = new_accounts(4, admin)
+    token, gm, admin, deployer = p.token, p.gmflock, p.admin, p.deployer
+    early, fresh, slashed_one, slashed_many = new_accounts(4, deployer)
     for account in (early, fresh, slashed_one, slashed_many):
-        token.transfer(account, 100_000 * WAD, sender=admin)
+        token.transfer(account, 100_000 * WAD, sender=deployer)
 
     out: Results = {}
     receipt = token.transfer(early, 1 * WAD, sender=fresh)

@@ -43,12 +43,12 @@ class StakingMachine(RuleBasedStateMachine):
     @classmethod
     def _deploy(cls) -> tuple[System, Snapshot]:
         system = deploy_system()
-        chain, gm, token, admin = system.chain, system.gmflock, system.token, system.deployer
+        chain, gm, token, admin = system.chain, system.gmflock, system.token, system.admin
         manager, slasher = chain.accounts[17], chain.accounts[18]
         gm.grantRole(gm.STAKE_MANAGER_ROLE(), manager, sender=admin)
         gm.grantRole(gm.SLASHER_ROLE(), slasher, sender=admin)
         for user in chain.accounts[1 : 1 + N_USERS]:
-            token.transfer(user, 10_000_000 * WAD, sender=admin)
+            token.transfer(user, 10_000_000 * WAD, sender=system.deployer)
             token.approve(gm.address, MAX_UINT, sender=user)
         return system, chain.snapshot()
 
