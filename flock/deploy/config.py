@@ -82,12 +82,76 @@ class GmFlockConfig(_Section):
         return to_wad(self.boost_epsilon)
 
 
+class TasksConfig(_Section):
+    """TaskRegistry parameters (docs/tasks.md). Stakes in whole gmFLOCK, shares in basis points."""
+
+    creator_stake_per_day: Decimal = Field(default=Decimal(100), ge=0)
+    min_task_duration: Duration = parse_duration("1 day")
+    max_task_duration: Duration = parse_duration("30 days")
+    dispute_window: Duration = parse_duration("7 days")
+    max_participants: int = Field(default=64, ge=2, le=1_000)
+    min_node_stake: Decimal = Field(default=Decimal(1_000), gt=0)
+    min_validator_stake: Decimal = Field(default=Decimal(3_000), gt=0)
+    min_participant_stake: Decimal = Field(default=Decimal(1_000), gt=0)
+    min_delegation: Decimal = Field(default=Decimal(100), gt=0)
+    min_sigma_bps: int = Field(default=1_000, ge=0, le=10_000)
+    max_sigma_bps: int = Field(default=9_000, ge=0, le=10_000)
+    sigma_freeze: Duration = parse_duration("1 day")
+    undelegation_cooldown: Duration = parse_duration("7 days")
+    sync_keeper_bps: int = Field(default=500, ge=0, le=2_000)
+
+    def parameters(self) -> list[int]:
+        """The constructor's ``Parameters`` tuple, in the struct's field order."""
+        return [
+            to_wei(self.creator_stake_per_day),
+            self.min_task_duration,
+            self.max_task_duration,
+            self.dispute_window,
+            self.max_participants,
+            to_wei(self.min_node_stake),
+            to_wei(self.min_validator_stake),
+            to_wei(self.min_participant_stake),
+            to_wei(self.min_delegation),
+            self.min_sigma_bps,
+            self.max_sigma_bps,
+            self.sigma_freeze,
+            self.undelegation_cooldown,
+            self.sync_keeper_bps,
+        ]
+
+
+class EmissionsConfig(_Section):
+    """EmissionController parameters (docs/emissions.md): E_k = E0 x r^floor(k / P), capped."""
+
+    genesis: int = Field(default=0, ge=0, description="start of epoch 0, unix seconds; 0 = deploy time")
+    epoch_length: Duration = parse_duration("1 day")
+    initial_emission: Decimal = Field(default=Decimal(300_000), gt=0, description="E0, whole FLOCK")
+    decay: Decimal = Field(default=Decimal("0.9"), gt=0, le=1, description="r")
+    decay_period: int = Field(default=30, ge=1, description="P, epochs")
+    epoch_cap: Decimal = Field(default=Decimal(300_000), ge=0, description="whole FLOCK per epoch")
+    gamma: Decimal = Field(default=Decimal("0.2"), ge=0, le=Decimal("0.5"))
+
+    def constructor_args(self) -> list[int]:
+        """Everything after the token and admin arguments, in the constructor's order."""
+        return [
+            self.genesis,
+            self.epoch_length,
+            to_wei(self.initial_emission),
+            to_wad(self.decay),
+            self.decay_period,
+            to_wei(self.epoch_cap),
+            to_wad(self.gamma),
+        ]
+
+
 class DeployConfig(_Section):
     """Everything `ape run deploy` needs to know about one network."""
 
     description: str = ""
     token: TokenConfig = TokenConfig()
     gmflock: GmFlockConfig = GmFlockConfig()
+    tasks: TasksConfig = TasksConfig()
+    emissions: EmissionsConfig = EmissionsConfig()
 
     def digest(self) -> str:
         """A stable hash of the effective configuration, recorded in the manifest."""

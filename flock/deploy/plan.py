@@ -107,6 +107,20 @@ def protocol_plan() -> list[Step]:
                 c.address(c.config.gmflock.fee_recipient),
             ],
         ),
+        Deploy(
+            "emissions",
+            "EmissionController",
+            lambda c: [c.address("token"), c.deployer, *c.config.emissions.constructor_args()],
+        ),
+        Deploy(
+            "tasks",
+            "TaskRegistry",
+            lambda c: [c.address("gmflock"), c.address("emissions"), c.deployer, c.config.tasks.parameters()],
+        ),
+        grant_role("gmflock", "STAKE_MANAGER_ROLE", "tasks"),
+        grant_role("gmflock", "SLASHER_ROLE", "tasks"),
+        grant_role("token", "MINTER_ROLE", "emissions"),
+        grant_role("emissions", "TASK_REGISTRY_ROLE", "tasks"),
     ]
 
 

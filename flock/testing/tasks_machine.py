@@ -1,0 +1,722 @@
+"""Tasks, delegation, slashing and emissions under random actions, on the in-process harness.
+
+Rules are what people, governance and the protocol's roles do: create Arena and Alliance tasks,
+approve and cancel them (governance), join, add stake, delegate, undelegate, sync, set sigma, slash
+and take the slash pot (a slasher), draw budgets (a distributor), release stake, open epochs and
+let time pass. ``@invariant`` methods are the numbered invariants of docs/invariants.md that these
+contracts carry. Used by tests/property/test_task_invariants.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from flock.emissions import Schedule
+from flock.harness.evm import Snapshot
+from flock.harness.system import System, deploy_system
+from flock.units import DAY, WAD
+
+N_USERS = 6
+MAX_UINT = 2**256 - 1
+ZERO = "0x" + "00" * 20
+CAP = 1_000_000_000 * WAD
+
+ARENA, ALLIANCE = 0, 1
+PENDING, APPROVED, CANCELLED, ENDED = 1, 2, 3, 4
+NONE, NODE, VALIDATOR, PARTICIPANT, DELEGATOR = 0, 1, 2, 3, 4
+OPERATORS = (NODE, VALIDATOR)
+
+user_index = st.integers(min_value=0, max_value=N_USERS - 1)
+pick = st.integers(min_value=0, max_value=10**6)
+per_mille = st.integers(min_value=1, max_value=1000)
+
+
+@dataclass
+class TaskModel:
+    kind: int
+    creator: str
+    end: int
+    dispute: int
+    state: int = PENDING
+    creator_released: bool = False
+
+
+@dataclass
+class Membership:
+    role: int
+    exit_at: int = 0
+    released: bool = False
+
+
+class TaskMachine(RuleBasedStateMachine):
+    """The task registry and the emission controller, with a slasher and a distributor played by
+    harness accounts."""
+
+    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
+
+    # ------------------------------------------------------------------ set-up
+
+    @classmethod
+    def _deploy(cls) -> tuple[System, Snapshot]:
+        system = deploy_system()
+        chain, gm, token, tasks, emissions = (
+            system.chain,
+            system.gmflock,
+            system.token,
+            system.tasks,
+            system.emissions,
+        )
+        admin = system.admin
+        slasher, distributor = chain.accounts[15], chain.accounts[16]
+        tasks.grantRole(tasks.SLASHER_ROLE(), slasher, sender=admin)
+        emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), distributor, sender=admin)
+        for i, user in enumerate(chain.accounts[1 : 1 + N_USERS]):
+            token.transfer(user, 2_000_000 * WAD, sender=system.deployer)
+            token.approve(gm.address, MAX_UINT, sender=user)
+            # Different boosts, so gmFLOCK and FLOCK differ per account; one short lock to unlock.
+            gm.lock((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY, sender=user)
+            gm.lock(1_000 * WAD, 7 * DAY, sender=user)
+        return system, chain.snapshot()
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not TaskMachine._base:
+            TaskMachine._base.extend(self._deploy())
+        system, snap = TaskMachine._base
+        TaskMachine._base[1] = system.chain.restore(snap)
+        self.system = system
+        self.chain = system.chain
+        self.gm, self.token = system.gmflock, system.token
+        self.tasks, self.emissions = system.tasks, system.emissions
+        self.admin = system.admin
+        self.users = self.chain.accounts[1 : 1 + N_USERS]
+        self.slasher, self.distributor = self.chain.accounts[15], self.chain.accounts[16]
+        self.keeper, self.sink = self.chain.accounts[17], self.chain.accounts[18]
+        self.model: dict[int, TaskModel] = {}
+        self.members: dict[tuple[int, str], Membership] = {}
+        self.params = self.tasks.parameters()
+        e0, decay, period = self.emissions.schedule()
+        self.schedule = Schedule(e0, decay, period, self.emissions.epochCap())
+        self.epochs_checked = 0  # epochs [0, epochs_checked) verified once opened
+        self.scheduled_sum = 0
+        self.minted_sum = 0
+        self.dust_sum = 0
+        self.burned = 0
+        self.initial_supply = self.token.totalSupply()
+
+    @initialize(arena_days=st.integers(5, 30), alliance_days=st.integers(5, 30))
+    def start(self, arena_days: int, alliance_days: int) -> None:
+        """Every example starts with an approved Arena task (a node, a validator, a delegator) and
+        an approved Alliance task (two participants), so that the rules have something to act on."""
+        self.chain.warp(1)
+        creator, node, validator, delegator, p1, p2 = self.users
+        arena = self._create(creator, ARENA, arena_days, 0, 0)
+        alliance = self._create(creator, ALLIANCE, alliance_days, 2, 4)
+        for task_id in (arena, alliance):
+            self.tasks.approveTask(task_id, sender=self.admin)
+            self.model[task_id].state = APPROVED
+        for user, task_id, role, amount in (
+            (node, arena, NODE, 20_000),
+            (validator, arena, VALIDATOR, 30_000),
+            (p1, alliance, PARTICIPANT, 10_000),
+            (p2, alliance, PARTICIPANT, 15_000),
+        ):
+            sigma = 0 if role == PARTICIPANT else self.params[9]
+            self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
+            self.members[(task_id, user)] = Membership(role)
+        self.tasks.delegate(arena, node, 5_000 * WAD, sender=delegator)
+        self.members[(arena, delegator)] = Membership(DELEGATOR)
+
+    def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
+        receipt = self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
+        task_id = receipt.return_value
+        self.model[task_id] = TaskModel(kind, user, self.now + days * DAY, self.params[3])
+        return task_id
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def now(self) -> int:
+        return self.chain.now
+
+    def _task_ids(self) -> list[int]:
+        return sorted(self.model)
+
+    def _pick_task(self, p: int) -> int | None:
+        ids = self._task_ids()
+        return ids[p % len(ids)] if ids else None
+
+    def _active(self, task_id: int) -> bool:
+        t = self.model[task_id]
+        return t.state in (PENDING, APPROVED) and self.now < t.end
+
+    def _free(self, user: str) -> int:
+        return self.gm.balanceOf(user) - self.gm.allocatedOf(user)
+
+    def _role(self, task_id: int, user: str) -> Membership | None:
+        return self.members.get((task_id, user))
+
+    def _operators(self, task_id: int) -> list[str]:
+        return [
+            u
+            for u in self.users
+            if (m := self._role(task_id, u)) is not None and m.role in OPERATORS and not m.released
+        ]
+
+    def _catch_up(self) -> None:
+        """Keeps the controller within its catch-up bound, as keepers would."""
+        while self.emissions.currentEpoch() - self.emissions.nextEpoch() >= 30:
+            self.emissions.checkpoint(sender=self.keeper)
+
+    def _task_release_at(self, task_id: int) -> int:
+        t = self.model[task_id]
+        return t.end + t.dispute
+
+    def _delegation_release_at(self, task_id: int, exit_at: int) -> int:
+        t = self.model[task_id]
+        cooldown = self.params[12]
+        return max(min(exit_at, t.end) + t.dispute, exit_at + cooldown)
+
+    # ------------------------------------------------------------------ tasks
+
+    @rule(
+        u=user_index, kind=st.sampled_from([ARENA, ALLIANCE]), days=st.integers(1, 30), size=st.integers(2, 5)
+    )
+    def create_task(self, u: int, kind: int, days: int, size: int) -> None:
+        user = self.users[u]
+        self._catch_up()
+        lo, hi = (2, size) if kind == ALLIANCE else (0, 0)
+        stake_needed = self.params[0] * days
+        if stake_needed > self._free(user):
+            with self.chain.reverts("GmFlockInsufficientUnallocated"):
+                self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
+            return
+        before = self.gm.allocatedOf(user)
+        self._create(user, kind, days, lo, hi)
+        assert self.gm.allocatedOf(user) == before + stake_needed
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick, outsider=st.integers(0, 2 * N_USERS))
+    def approve(self, p: int, outsider: int) -> None:
+        task_id = self._pick_task(p)
+        self._catch_up()
+        t = self.model[task_id]
+        if outsider < N_USERS:
+            with self.chain.reverts("AccessControlUnauthorizedAccount"):
+                self.tasks.approveTask(task_id, sender=self.users[outsider])
+        if t.state != PENDING:
+            with self.chain.reverts("TaskRegistryWrongState"):
+                self.tasks.approveTask(task_id, sender=self.admin)
+            return
+        if self.now >= t.end:
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                self.tasks.approveTask(task_id, sender=self.admin)
+            return
+        self.tasks.approveTask(task_id, sender=self.admin)
+        t.state = APPROVED
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick)
+    def cancel(self, p: int) -> None:
+        task_id = self._pick_task(p)
+        self._catch_up()
+        if not self._active(task_id):
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                self.tasks.cancelTask(task_id, sender=self.admin)
+            return
+        self.tasks.cancelTask(task_id, sender=self.admin)
+        t = self.model[task_id]
+        t.state, t.end = CANCELLED, self.now
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick)
+    def end_task(self, p: int) -> None:
+        task_id = self._pick_task(p)
+        t = self.model[task_id]
+        if t.state not in (PENDING, APPROVED):
+            with self.chain.reverts("TaskRegistryWrongState"):
+                self.tasks.endTask(task_id, sender=self.keeper)
+        elif self.now < t.end:
+            with self.chain.reverts("TaskRegistryTaskNotOver"):
+                self.tasks.endTask(task_id, sender=self.keeper)
+        else:
+            self.tasks.endTask(task_id, sender=self.keeper)
+            t.state = ENDED
+
+    # ------------------------------------------------------------------ roles
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick, u=user_index, validator=st.booleans(), share=per_mille, wrong=st.integers(0, 9))
+    def join(self, p: int, u: int, validator: bool, share: int, wrong: int) -> None:
+        task_id, user = self._pick_task(p), self.users[u]
+        self._catch_up()
+        t = self.model[task_id]
+        role = PARTICIPANT if t.kind == ALLIANCE else (VALIDATOR if validator else NODE)
+        if wrong == 0:  # now and then, a role this kind of task does not have
+            role = NODE if t.kind == ALLIANCE else PARTICIPANT
+        minimum = {NODE: self.params[5], VALIDATOR: self.params[6], PARTICIPANT: self.params[7]}[role]
+        amount = minimum + (self._free(user) - minimum) * share // 4000
+        sigma = 0 if role == PARTICIPANT else self.params[9]
+        call = lambda: self.tasks.join(task_id, role, amount, sigma, sender=user)  # noqa: E731
+        if not self._active(task_id):
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                call()
+            return
+        if self._role(task_id, user) is not None:
+            with self.chain.reverts("TaskRegistryAlreadyMember"):
+                call()
+            return
+        if (role == PARTICIPANT) != (t.kind == ALLIANCE):
+            with self.chain.reverts("TaskRegistryRoleNotInTask"):
+                call()
+            return
+        info = self.tasks.taskInfo(task_id)
+        if role == PARTICIPANT and info[10] >= info[9]:
+            with self.chain.reverts("TaskRegistryTaskFull"):
+                call()
+            return
+        if amount > self._free(user):
+            with self.chain.reverts("GmFlockInsufficientUnallocated"):
+                call()
+            return
+        before = self.gm.allocatedOf(user)
+        call()
+        self.members[(task_id, user)] = Membership(role)
+        assert self.gm.allocatedOf(user) == before + amount
+        if role == PARTICIPANT:
+            assert self.tasks.participantAt(task_id, info[10]) == user
+
+    @precondition(lambda self: self.members)
+    @rule(p=pick, share=per_mille)
+    def add_stake(self, p: int, share: int) -> None:
+        keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
+        if not keys:
+            return
+        task_id, user = keys[p % len(keys)]
+        self._catch_up()
+        amount = max(1, self._free(user) * share // 10_000)
+        if not self._active(task_id):
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                self.tasks.addStake(task_id, amount, sender=user)
+            return
+        own = self.tasks.memberOf(task_id, user)[1]
+        self.tasks.addStake(task_id, amount, sender=user)
+        assert self.tasks.memberOf(task_id, user)[1] == own + amount
+
+    @precondition(lambda self: self.members)
+    @rule(p=pick, sigma=st.integers(0, 10_000))
+    def set_sigma(self, p: int, sigma: int) -> None:
+        keys = sorted(k for k, m in self.members.items() if m.role in OPERATORS and not m.released)
+        if not keys:
+            return
+        task_id, user = keys[p % len(keys)]
+        t = self.model[task_id]
+        member = self.tasks.memberOf(task_id, user)
+        call = lambda: self.tasks.setSigma(task_id, sigma, sender=user)  # noqa: E731
+        if not self._active(task_id):
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                call()
+        elif self.now >= t.end - self.params[11]:
+            with self.chain.reverts("TaskRegistrySigmaFrozen"):
+                call()
+        elif self.now < member[3] + DAY:
+            with self.chain.reverts("TaskRegistrySigmaChangeTooSoon"):
+                call()
+        elif not self.params[9] <= sigma <= self.params[10]:
+            with self.chain.reverts("TaskRegistryInvalidSigma"):
+                call()
+        else:
+            call()
+            assert self.tasks.memberOf(task_id, user)[2] == sigma
+
+    # ------------------------------------------------------------------ delegation
+
+    @precondition(lambda self: self.members)
+    @rule(p=pick, u=user_index, o=pick, share=per_mille)
+    def delegate(self, p: int, u: int, o: int, share: int) -> None:
+        with_operators = [t for t in self._task_ids() if self._operators(t)]
+        if not with_operators:
+            return
+        task_id, user = with_operators[p % len(with_operators)], self.users[u]
+        self._catch_up()
+        operators = self._operators(task_id)
+        operator = operators[o % len(operators)]
+        amount = self.params[8] + (self._free(user) - self.params[8]) * share // 4000
+        call = lambda: self.tasks.delegate(task_id, operator, amount, sender=user)  # noqa: E731
+        mine = self._role(task_id, user)
+        if not self._active(task_id):
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                call()
+            return
+        if mine is not None and mine.role != DELEGATOR:
+            with self.chain.reverts("TaskRegistryAlreadyMember"):
+                call()
+            return
+        if mine is not None and not mine.released:
+            current = self.tasks.delegationOf(task_id, user)[0]
+            if current != operator:
+                with self.chain.reverts("TaskRegistryDelegatedElsewhere"):
+                    call()
+                return
+            if mine.exit_at:
+                with self.chain.reverts("TaskRegistryUndelegating"):
+                    call()
+                return
+        if amount > self._free(user):
+            with self.chain.reverts("GmFlockInsufficientUnallocated"):
+                call()
+            return
+        pool_before = self.tasks.poolOf(task_id, operator)
+        _, delegated_before, _ = self.tasks.effectiveStake(task_id, operator)
+        call()
+        self.members[(task_id, user)] = Membership(DELEGATOR)
+        assert self.tasks.effectiveStake(task_id, operator)[1] == delegated_before + amount
+        assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount
+
+    @precondition(lambda self: self.members)
+    @rule(p=pick)
+    def undelegate(self, p: int) -> None:
+        keys = sorted(k for k, m in self.members.items() if m.role == DELEGATOR and not m.released)
+        if not keys:
+            return
+        task_id, user = keys[p % len(keys)]
+        self._catch_up()
+        m = self.members[(task_id, user)]
+        if not self._active(task_id):
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                self.tasks.undelegate(task_id, sender=user)
+        elif m.exit_at:
+            with self.chain.reverts("TaskRegistryUndelegating"):
+                self.tasks.undelegate(task_id, sender=user)
+        else:
+            self.tasks.undelegate(task_id, sender=user)
+            m.exit_at = self.now
+
+    @precondition(lambda self: self.members)
+    @rule(p=pick, by_self=st.booleans())
+    def sync(self, p: int, by_self: bool) -> None:
+        keys = sorted(k for k, m in self.members.items() if m.role == DELEGATOR and not m.released)
+        if not keys:
+            return
+        task_id, user = keys[p % len(keys)]
+        caller = user if by_self else self.keeper
+        _, allocated, value, _, _ = self.tasks.delegationOf(task_id, user)
+        keeper_before = self.token.balanceOf(self.keeper)
+        pot_before = self.tasks.slashPot(task_id)
+        gm_before = self.gm.balanceOf(user)
+        receipt = self.tasks.sync(task_id, user, sender=caller)
+        seized = receipt.return_value
+        # Invariant 7: what sync seizes goes to the keeper share and the task's pot, nothing else.
+        keeper_gain = self.token.balanceOf(self.keeper) - keeper_before
+        assert keeper_gain + self.tasks.slashPot(task_id) - pot_before == seized
+        if by_self:
+            assert keeper_gain == 0
+        assert self.gm.balanceOf(user) == gm_before - (allocated - value)
+        assert self.tasks.delegationOf(task_id, user)[1] == value
+
+    # ------------------------------------------------------------------ slashing
+
+    @precondition(lambda self: self.members)
+    @rule(p=pick, share=per_mille, route=st.integers(0, 3), keeper_bps=st.integers(0, 3000))
+    def slash(self, p: int, share: int, route: int, keeper_bps: int) -> None:
+        keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
+        if not keys:
+            return
+        task_id, account = keys[p % len(keys)]
+        self._catch_up()
+        own, _, _ = self.tasks.effectiveStake(task_id, account)
+        active, exiting, *_ = self.tasks.poolOf(task_id, account)
+        slashable = own + active + exiting
+        amount = slashable * share // 1000
+        recipient = ZERO if route == 0 else self.sink
+        burn_bps = 0 if route < 2 else 1000
+        keeper = ZERO if route == 3 else self.keeper
+        args = (task_id, account, amount, (recipient, keeper, keeper_bps, burn_bps))
+        if amount == 0:
+            with self.chain.reverts("TaskRegistryZeroAmount"):
+                self.tasks.slash(*args, sender=self.slasher)
+            return
+        if self.now >= self._task_release_at(task_id):
+            with self.chain.reverts("TaskRegistryDisputeWindowClosed"):
+                self.tasks.slash(*args, sender=self.slasher)
+            return
+        self.emissions.checkpoint(sender=self.keeper)  # no emission mint inside the measured slash
+        with self.chain.reverts("TaskRegistrySlashExceedsStake"):
+            self.tasks.slash(task_id, account, slashable + 1, args[3], sender=self.slasher)
+        sink_before, keeper_before = self.token.balanceOf(self.sink), self.token.balanceOf(self.keeper)
+        supply_before = self.token.totalSupply()
+        gm_before = self.gm.balanceOf(account)
+        receipt = self.tasks.slash(*args, sender=self.slasher)
+        seized, pool_gm = receipt.return_value
+        own_gm = amount - pool_gm
+        assert self.gm.balanceOf(account) == gm_before - own_gm
+        # Invariant 7: seized = paid to the recipient + keeper share + burned.
+        burned = supply_before - self.token.totalSupply()
+        paid = self.token.balanceOf(self.sink) - sink_before
+        paid += self.token.balanceOf(self.keeper) - keeper_before
+        assert paid + burned == seized
+        assert burned >= seized * burn_bps // 10_000
+        self.burned += burned
+        assert self.tasks.effectiveStake(task_id, account)[0] == own - own_gm
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick, share=per_mille)
+    def withdraw_pot(self, p: int, share: int) -> None:
+        task_id = self._pick_task(p)
+        pot = self.tasks.slashPot(task_id)
+        amount = pot * share // 1000
+        if amount == 0:
+            with self.chain.reverts("TaskRegistryZeroAmount"):
+                self.tasks.withdrawSlashPot(task_id, self.sink, 0, sender=self.slasher)
+            return
+        with self.chain.reverts("TaskRegistryPotExceeded"):
+            self.tasks.withdrawSlashPot(task_id, self.sink, pot + 1, sender=self.slasher)
+        before = self.token.balanceOf(self.sink)
+        self.tasks.withdrawSlashPot(task_id, self.sink, amount, sender=self.slasher)
+        assert self.token.balanceOf(self.sink) == before + amount
+        assert self.tasks.slashPot(task_id) == pot - amount
+
+    # ------------------------------------------------------------------ release (invariant 10)
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick, u=user_index)
+    def release(self, p: int, u: int) -> None:
+        task_id, user = self._pick_task(p), self.users[u]
+        self._catch_up()
+        t = self.model[task_id]
+        m = self._role(task_id, user)
+        has_stake = m is not None and not m.released
+        is_creator = t.creator == user and not t.creator_released
+        task_at = self._task_release_at(task_id)
+        stake_at = None
+        if has_stake:
+            assert m is not None
+            stake_at = self._delegation_release_at(task_id, m.exit_at) if m.exit_at else task_at
+        due_stake = stake_at is not None and self.now >= stake_at
+        due_creator = is_creator and self.now >= task_at
+        allocated_before = self.gm.allocatedOf(user)
+        if not has_stake and not is_creator:
+            with self.chain.reverts("TaskRegistryNothingToRelease"):
+                self.tasks.release(task_id, user, sender=self.keeper)
+            return
+        if not due_stake and not due_creator:
+            # Invariant 10: no stake leaves before its time.
+            with self.chain.reverts("TaskRegistryStakeLocked"):
+                self.tasks.release(task_id, user, sender=self.keeper)
+            assert self.gm.allocatedOf(user) == allocated_before
+            return
+        receipt = self.tasks.release(task_id, user, sender=self.keeper)
+        released = receipt.return_value
+        if due_stake:
+            assert m is not None
+            m.released = True
+        if due_creator:
+            t.creator_released = True
+        if self.now >= task_at and t.state in (PENDING, APPROVED):
+            t.state = ENDED
+        # A release gives back exactly what it says, and syncing may have slashed some first.
+        assert self.gm.allocatedOf(user) <= allocated_before - released
+
+    @precondition(lambda self: any(self.gm.activeLockCount(u) for u in self.users))
+    @rule(u=user_index)
+    def unlock_short_lock(self, u: int) -> None:
+        """Invariant 10 at the gmFLOCK end: an expired lock cannot take allocated stake out."""
+        user = self.users[u]
+        info = self.gm.lockInfo(user, 1)
+        if info[4] != 1 or self.now < info[3]:
+            return
+        balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
+        if balance - info[2] < allocated:
+            with self.chain.reverts("GmFlockStakeAllocated"):
+                self.gm.unlock(1, sender=user)
+        else:
+            receipt = self.gm.unlock(1, sender=user)
+            fee = self.gm.withdrawalFee()
+            if int(fee[1], 16) == 0:
+                self.burned += info[1] * fee[0] // 10_000
+            assert receipt.return_value <= info[1]
+
+    # ------------------------------------------------------------------ emissions
+
+    @rule()
+    def checkpoint(self) -> None:
+        behind = self.emissions.currentEpoch() + 1 - self.emissions.nextEpoch()
+        receipt = self.emissions.checkpoint(sender=self.keeper)
+        assert receipt.return_value == min(behind, 32)
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick, back=st.integers(0, 5), share=per_mille)
+    def draw(self, p: int, back: int, share: int) -> None:
+        task_id = self._pick_task(p)
+        next_epoch = self.emissions.nextEpoch()
+        if next_epoch == 0:
+            return
+        # The most recent epoch (at most ``back`` + 10 back) with something left to draw.
+        epoch = max(0, next_epoch - 1 - back)
+        total, _, _, drawn = self.emissions.budgetOf(task_id, epoch)
+        for candidate in range(epoch, max(-1, epoch - 10), -1):
+            total, _, _, drawn = self.emissions.budgetOf(task_id, candidate)
+            if total > drawn:
+                epoch = candidate
+                break
+        amount = (total - drawn) * share // 1000
+        if amount == 0:
+            with self.chain.reverts("EmissionNothingToDo"):
+                self.emissions.draw(task_id, epoch, 0, self.sink, sender=self.distributor)
+            return
+        with self.chain.reverts("EmissionBudgetExceeded"):
+            self.emissions.draw(task_id, epoch, total - drawn + 1, self.sink, sender=self.distributor)
+        before = self.token.balanceOf(self.sink)
+        self.emissions.draw(task_id, epoch, amount, self.sink, sender=self.distributor)
+        assert self.token.balanceOf(self.sink) == before + amount
+        assert self.emissions.budgetOf(task_id, epoch)[3] == drawn + amount
+
+    @precondition(lambda self: self.model)
+    @rule(p=pick, back=st.integers(1, 70), span=st.integers(1, 64))
+    def draw_range(self, p: int, back: int, span: int) -> None:
+        task_id = self._pick_task(p)
+        next_epoch = self.emissions.nextEpoch()
+        start = max(0, next_epoch - back)
+        expected = 0
+        for epoch in range(start, min(start + span, next_epoch)):
+            total, _, _, drawn = self.emissions.budgetOf(task_id, epoch)
+            expected += total - drawn
+        before = self.token.balanceOf(self.sink)
+        receipt = self.emissions.drawRange(task_id, start, start + span, self.sink, sender=self.distributor)
+        assert receipt.return_value == expected
+        assert self.token.balanceOf(self.sink) == before + expected
+
+    @rule(
+        seconds=st.one_of(
+            st.integers(1, 6 * 3600),
+            st.integers(3600, 2 * DAY),
+            st.integers(DAY, 5 * DAY),
+            st.integers(5 * DAY, 20 * DAY),
+        )
+    )
+    def warp(self, seconds: int) -> None:
+        self.chain.warp(seconds)
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def inv_01_emission_within_schedule(self) -> None:
+        supply = self.token.totalSupply()
+        assert supply <= CAP
+        next_epoch = self.emissions.nextEpoch()
+        minted_total, _, dust_total, _ = self.emissions.totals()
+        for epoch in range(self.epochs_checked, next_epoch):
+            minted, units, _, epoch_dust, _, _ = self.emissions.epochInfo(epoch)
+            scheduled = self.schedule.scheduled(epoch)
+            assert self.emissions.scheduledEmission(epoch) == scheduled
+            # Exactly the schedule (capped) when there is eligible stake; nothing without.
+            assert minted == (self.schedule.emission(epoch) if units else 0)
+            self.scheduled_sum += scheduled
+            self.minted_sum += minted
+            self.dust_sum += epoch_dust
+        assert minted_total == self.minted_sum <= self.scheduled_sum
+        assert dust_total == self.dust_sum
+        assert supply == self.initial_supply + minted_total - self.burned
+
+    @invariant()
+    def inv_04_task_stakes_match_allocations(self) -> None:
+        total_allocated = sum(self.gm.allocatedOf(u) for u in self.users)
+        per_user = dict.fromkeys(self.users, 0)
+        total_tasks = 0
+        for task_id in self._task_ids():
+            stakes = self.tasks.taskStakes(task_id)
+            total_tasks += stakes[7]
+            if not self.model[task_id].creator_released:
+                per_user[self.model[task_id].creator] += stakes[0]
+            own_nodes = own_validators = delegated_nodes = delegated_validators = 0
+            for user in self.users:
+                m = self._role(task_id, user)
+                if m is None:
+                    continue
+                member = self.tasks.memberOf(task_id, user)
+                if m.released:
+                    assert member[1] == 0
+                per_user[user] += member[1]
+                # A released operator's pool still counts until its delegators leave.
+                if m.role in (NODE, PARTICIPANT):
+                    own_nodes += member[1]
+                    delegated_nodes += self.tasks.effectiveStake(task_id, user)[1]
+                elif m.role == VALIDATOR:
+                    own_validators += member[1]
+                    delegated_validators += self.tasks.effectiveStake(task_id, user)[1]
+            assert stakes[1] + stakes[3] == own_nodes
+            assert stakes[2] == own_validators
+            assert stakes[4] == delegated_nodes
+            assert stakes[5] == delegated_validators
+        assert total_tasks == total_allocated
+        for user, amount in per_user.items():
+            assert self.gm.allocatedOf(user) == amount
+            assert amount <= self.gm.balanceOf(user)
+
+    @invariant()
+    def inv_10_stake_at_risk_stays(self) -> None:
+        # Every unreleased stake of a task not yet past its release time is still allocated.
+        for (task_id, user), m in self.members.items():
+            if m.released:
+                continue
+            release_at = self._task_release_at(task_id)
+            if m.exit_at:
+                release_at = self._delegation_release_at(task_id, m.exit_at)
+            if self.now < release_at:
+                role, _, _, _, exit_at, released = self.tasks.memberOf(task_id, user)
+                assert (role, exit_at, released) == (m.role, m.exit_at, False)
+
+    @invariant()
+    def inv_11_budget_conservation(self) -> None:
+        next_epoch = self.emissions.nextEpoch()
+        ids = self._task_ids()
+        # Each newly opened epoch: the budgets of all tasks plus the dust are what was minted.
+        for epoch in range(self.epochs_checked, next_epoch):
+            self._check_epoch(epoch, ids)
+        self.epochs_checked = next_epoch
+        # Past epochs never change: re-check the oldest and the newest.
+        for epoch in {0, next_epoch - 1} - {-1}:
+            self._check_epoch(epoch, ids)
+        # The lazily accrued lifetime budget equals the sum of the per-epoch budgets (one task a step).
+        if ids:
+            task_id = ids[self.chain.tx_count % len(ids)]
+            per_epoch = sum(self.emissions.budgetOf(task_id, e)[0] for e in range(next_epoch))
+            assert self.emissions.accruedBudget(task_id) == per_epoch
+
+    def _check_epoch(self, epoch: int, ids: list[int]) -> None:
+        minted, units, rate, dust, _, _ = self.emissions.epochInfo(epoch)
+        total = 0
+        for task_id in ids:
+            budget, nodes, validators, drawn = self.emissions.budgetOf(task_id, epoch)
+            assert nodes + validators == budget
+            assert drawn <= budget
+            n, v = self.emissions.taskUnitsAt(task_id, epoch)
+            assert budget == (n + v) * rate
+            total += budget
+        assert total + dust == minted
+        assert dust < max(units, 1)
+
+    @invariant()
+    def inv_12_controller_solvent(self) -> None:
+        minted, drawn, _, swept = self.emissions.totals()
+        assert self.token.balanceOf(self.emissions.address) == minted - drawn - swept
+        pot_total = sum(self.tasks.slashPot(t) for t in self._task_ids())
+        assert self.token.balanceOf(self.tasks.address) == pot_total
+
+    @invariant()
+    def inv_13_weights_reported(self) -> None:
+        """An eligible task's pending weight is its registry stake, in stake units."""
+        next_epoch = self.emissions.nextEpoch()
+        for task_id in self._task_ids():
+            t = self.model[task_id]
+            _, expiry, _ = self.emissions.taskEnrollment(task_id)
+            if t.state != APPROVED or self.now >= t.end or next_epoch >= expiry:
+                continue
+            stakes = self.tasks.taskStakes(task_id)
+            n = (stakes[1] + stakes[3] + stakes[4]) // 10**12
+            v = (stakes[2] + stakes[5]) // 10**12
+            assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
