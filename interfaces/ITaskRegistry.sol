@@ -315,15 +315,16 @@ interface ITaskRegistry {
     function join(uint256 taskId, Role role, uint256 amount, uint256 sigmaBps) external;
 
     /// @notice Adds `amount` to the caller's own stake in an active task (nodes, validators,
-    /// participants; delegators call `delegate` again).
+    /// participants; delegators call `delegateStake` again).
     function addStake(uint256 taskId, uint256 amount) external;
 
     /// @notice Sets the caller's sigma as an operator of the task (bounds, once a day, not near the end).
     function setSigma(uint256 taskId, uint256 sigmaBps) external;
 
     /// @notice Delegates `amount` of the caller's gmFLOCK to `operator` (a node or validator) of an
-    /// active Arena task, or adds to the caller's delegation to it.
-    function delegate(uint256 taskId, address operator, uint256 amount) external;
+    /// active Arena task, or adds to the caller's delegation to it. (Not named `delegate`: that
+    /// name is gmFLOCK's vote delegation, and some client libraries shadow it.)
+    function delegateStake(uint256 taskId, address operator, uint256 amount) external;
 
     /// @notice Stops the caller's delegation counting; it is released after the cooldown.
     function undelegate(uint256 taskId) external;

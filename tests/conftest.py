@@ -77,6 +77,16 @@ def gmflock(project, manifest):
 
 
 @pytest.fixture(scope="session")
+def emissions(project, manifest):
+    return project.EmissionController.at(manifest.address("emissions"))
+
+
+@pytest.fixture(scope="session")
+def tasks(project, manifest):
+    return project.TaskRegistry.at(manifest.address("tasks"))
+
+
+@pytest.fixture(scope="session")
 def funded(token, deployer, users):
     """Every user holds 1,000,000 FLOCK."""
     for user in users:

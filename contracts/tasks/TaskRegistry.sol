@@ -338,7 +338,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc ITaskRegistry
-    function delegate(uint256 taskId, address operator, uint256 amount) external {
+    function delegateStake(uint256 taskId, address operator, uint256 amount) external {
         if (amount == 0) revert TaskRegistryZeroAmount();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);

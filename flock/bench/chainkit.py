@@ -67,3 +67,13 @@ def new_accounts(n: int, funder: Any, eth: int = 10**18) -> list[Any]:
 def advance(seconds: int) -> None:
     """Mines a block ``seconds`` after the pending timestamp."""
     chain.mine(timestamp=chain.pending_timestamp + seconds)
+
+
+def head_time() -> int:
+    """The timestamp of the latest block (what views see as ``block.timestamp``)."""
+    return chain.blocks.head.timestamp
+
+
+def next_block_at(timestamp: int) -> None:
+    """The next transaction is mined at exactly ``timestamp``."""
+    chain.pending_timestamp = timestamp

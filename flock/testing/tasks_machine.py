@@ -128,7 +128,7 @@ class TaskMachine(RuleBasedStateMachine):
             sigma = 0 if role == PARTICIPANT else self.params[9]
             self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
             self.members[(task_id, user)] = Membership(role)
-        self.tasks.delegate(arena, node, 5_000 * WAD, sender=delegator)
+        self.tasks.delegateStake(arena, node, 5_000 * WAD, sender=delegator)
         self.members[(arena, delegator)] = Membership(DELEGATOR)
 
     def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
@@ -346,7 +346,7 @@ class TaskMachine(RuleBasedStateMachine):
         operators = self._operators(task_id)
         operator = operators[o % len(operators)]
         amount = self.params[8] + (self._free(user) - self.params[8]) * share // 4000
-        call = lambda: self.tasks.delegate(task_id, operator, amount, sender=user)  # noqa: E731
+        call = lambda: self.tasks.delegateStake(task_id, operator, amount, sender=user)  # noqa: E731
         mine = self._role(task_id, user)
         if not self._active(task_id):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
