@@ -28,16 +28,18 @@ class Cast:
     p3: Any
 
 
-@pytest.fixture(scope="session")
-def stakers(funded, token, gmflock):
-    """Every user locks 500,000 FLOCK for a year (about 1.5M gmFLOCK each)."""
-    for user in funded:
+@pytest.fixture(scope="module")
+def stakers(users, token, gmflock, deployer, manifest, outsider, admin):
+    """Every user gets 1,000,000 FLOCK and locks half for a year (about 1.5M gmFLOCK each).
+    Module-scoped, so that the chain is back to its deployed state after each module."""
+    for user in users:
+        token.transfer(user, 1_000_000 * E, sender=deployer)
         token.approve(gmflock, 500_000 * E, sender=user)
         gmflock.lock(500_000 * E, 365 * DAY, sender=user)
-    return funded
+    return users
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cast(stakers) -> Cast:
     return Cast(*stakers[:7])
 
@@ -82,3 +84,8 @@ def slasher(tasks, admin, accounts):
     account = accounts[8]
     tasks.grantRole(tasks.SLASHER_ROLE(), account, sender=admin)
     return account
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _wider_fixtures_first(cast, params, new_task, tasks, emissions, token, gmflock, admin, outsider):
+    """Sets up every session and module fixture before any test's own, as ape's isolation wants."""

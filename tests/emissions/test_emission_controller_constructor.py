@@ -1,0 +1,69 @@
+"""EmissionController's constructor refusals, on the in-process harness (a reverted deployment
+through ape makes ape look the failure up on a block explorer, which these machines cannot reach)."""
+
+import pytest
+
+from flock.harness import Chain
+from flock.units import DAY, WAD
+
+E = WAD
+
+
+@pytest.fixture(scope="module")
+def harness():
+    chain = Chain(n_accounts=2)
+    admin = chain.accounts[0]
+    token = chain.deploy("FlockToken", admin, [admin], [10**9 * E], sender=admin)
+    return chain, token, admin
+
+
+def args(token, admin, **changes):
+    values = {
+        "genesis": 0,
+        "epochLength": DAY,
+        "initialEmission": 1_000 * E,
+        "decay": 9 * E // 10,
+        "decayPeriod": 30,
+        "epochCap": 1_000 * E,
+        "gamma": E // 5,
+    }
+    values.update(changes)
+    return [token.address, admin, *values.values()]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("epochLength", 3599),
+        ("epochLength", 31 * DAY),
+        ("initialEmission", 0),
+        ("initialEmission", 10**27 + 1),
+        ("decay", 0),
+        ("decay", E + 1),
+        ("decayPeriod", 0),
+        ("decayPeriod", 2**32),
+        ("epochCap", 2**96),
+        ("gamma", E // 2 + 1),
+    ],
+)
+def test_constructor_bounds(harness, name, value):
+    chain, token, admin = harness
+    with chain.reverts("EmissionParameterOutOfBounds", parameter=name.encode().ljust(32, b"\0"), value=value):
+        chain.deploy("EmissionController", *args(token, admin, **{name: value}), sender=admin)
+
+
+def test_constructor_refuses_a_future_genesis(harness):
+    chain, token, admin = harness
+    future = chain.now + 1
+    with chain.reverts("EmissionGenesisInFuture", genesis=future, nowTime=chain.now):
+        chain.deploy("EmissionController", *args(token, admin, genesis=future), sender=admin)
+
+
+def test_genesis_zero_means_now_and_a_past_genesis_is_kept(harness):
+    chain, token, admin = harness
+    now_genesis = chain.deploy("EmissionController", *args(token, admin), sender=admin)
+    assert now_genesis.genesis() == chain.now
+    past = chain.now - 10 * DAY
+    kept = chain.deploy("EmissionController", *args(token, admin, genesis=past), sender=admin)
+    assert kept.genesis() == past and kept.currentEpoch() == 10
+    assert kept.hasRole(bytes(32), admin)
