@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flock.units import WAD
 
-STAKE_UNIT = 10**12  # gmFLOCK wei per stake unit
+STAKE_UNIT = 10**15  # gmFLOCK wei per stake unit (a thousandth of a gmFLOCK)
 
 
 @dataclass(frozen=True)

@@ -439,11 +439,10 @@ interface ITaskRegistry {
     /// @notice A delegator's delegation in the task.
     function delegationOf(uint256 taskId, address delegator) external view returns (DelegationInfo memory);
 
-    /// @notice The number of participants an Alliance task has had.
+    /// @notice The number of participants an Alliance task has had. The registry keeps no list of
+    /// them (a list costs every joiner a storage slot): the round contract knows each round's
+    /// participants from their commitments and checks them with `memberOf`.
     function participantCount(uint256 taskId) external view returns (uint256);
-
-    /// @notice The Alliance task's participant number `index` (in joining order).
-    function participantAt(uint256 taskId, uint256 index) external view returns (address);
 
     /// @notice FLOCK seized from the task's delegators, waiting for a slasher to route it.
     function slashPot(uint256 taskId) external view returns (uint256);

@@ -7,7 +7,6 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
-import {PackedCheckpoints} from "../utils/PackedCheckpoints.sol";
 
 /**
  * @title EmissionController
@@ -15,8 +14,8 @@ import {PackedCheckpoints} from "../utils/PackedCheckpoints.sol";
  * per epoch. See {IEmissionController} for the rules; docs/emissions.md has the formulas and a
  * worked example this contract reproduces.
  *
- * Why the split is exact. Weights are counted in whole stake units (1e12 gmFLOCK wei, so one unit
- * is a millionth of a gmFLOCK) and the per-epoch rate is an integer number of FLOCK wei per unit,
+ * Why the split is exact. Weights are counted in whole stake units (1e15 gmFLOCK wei, so one unit
+ * is a thousandth of a gmFLOCK) and the per-epoch rate is an integer number of FLOCK wei per unit,
  * so a task's budget `w x rate` has no fractional part: the budgets of an epoch add up to exactly
  * `W x rate`, and the dust `E - W x rate < W` is known when the epoch opens. Nothing is ever
  * rounded per task, so nothing is lost or assigned twice, and no loop over tasks is needed to know
@@ -28,19 +27,26 @@ import {PackedCheckpoints} from "../utils/PackedCheckpoints.sol";
  *     _params          [ periodEmission: 96 | epochCap: 96 | gamma: 64 ]                   every open
  *     _epochs[k]       [ accumulatorBefore: 96 | rate: 96 | gamma: 64 ]                    written once
  *                      [ minted: 96 | units: 64 | dust: 64 ]
- *     _tasks[id]       [ accrued: 96 | accruedTo: 32 | expiry: 32 | units: 64 | arena: 8 ] per report
- *     _history[id]     PackedCheckpoints by epoch: value = nodeUnits << 80 | validatorUnits
+ *     _tasks[id]       [ accrued: 96 | accruedTo: 32 | expiry: 32 | entries: 32 | units: 56 |
+ *                        arena: 8 ]                                                      per report
+ *     _history[id][j]  [ entry 2j+1: 128 | entry 2j: 128 ], entry = [ fromEpoch: 32 | nodeUnits: 48 |
+ *                        validatorUnits: 48 ]: the task's weight from each epoch it changed in
  *     _expiring[k]     units leaving the total when epoch k opens (task ends)
  *     _drawn[id][k]    FLOCK drawn from task id's budget for epoch k
  *     _totals          [ minted: 96 | drawn: 96 ] [ dust: 96 | dustSwept: 96 ]
  *
  * Bounds: FLOCK is capped at 1e27 < 2^90 wei and every rate is at most the epoch's emission, so
  * minted amounts, rates and the accumulator (the sum of rates of epochs that minted) fit 96 bits;
- * gmFLOCK is at most 6e27 wei, i.e. 6e15 < 2^53 stake units, so weights fit 64 bits (80 in the
- * history) and the dust, smaller than the weight, fits 64. SafeCast guards the casts anyway.
+ * gmFLOCK is at most 6e27 wei, i.e. 6e12 < 2^43 stake units, so each side of a task's weight fits
+ * the history's 48 bits, a task's total its 56 and all tasks' the 64 of `pendingUnits`; the dust,
+ * smaller than the weight, fits 64. SafeCast and an explicit check guard the casts anyway.
+ *
+ * The weight history packs two entries per slot and keeps its length in the task's record, so a
+ * task's first change in an epoch writes one new slot every other time and rewrites half a slot
+ * otherwise; further changes in the same epoch rewrite their entry (the record's `accruedTo` is
+ * the latest entry's epoch, so no read is needed to tell the cases apart).
  */
 contract EmissionController is IEmissionController, AccessControl {
-    using PackedCheckpoints for PackedCheckpoints.Trace;
     using SafeERC20 for IFlockToken;
 
     /// @inheritdoc IEmissionController
@@ -49,7 +55,7 @@ contract EmissionController is IEmissionController, AccessControl {
     bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
 
     /// @notice gmFLOCK wei per stake unit.
-    uint256 public constant STAKE_UNIT = 1e12;
+    uint256 public constant STAKE_UNIT = 1e15;
     /// @notice Most epochs one call opens.
     uint256 public constant MAX_CATCH_UP = 32;
     /// @notice Most epochs one `drawRange` covers.
@@ -61,8 +67,12 @@ contract EmissionController is IEmissionController, AccessControl {
     uint256 public constant MAX_EPOCH_LENGTH = 30 days;
 
     uint256 private constant _WAD = 1e18;
-    uint256 private constant _UNITS_BITS = 80;
+    uint256 private constant _UNITS_BITS = 48;
     uint256 private constant _UNITS_MASK = (1 << _UNITS_BITS) - 1;
+    uint256 private constant _ENTRY_BITS = 128;
+    uint256 private constant _ENTRY_MASK = (1 << _ENTRY_BITS) - 1;
+    uint256 private constant _WEIGHT_BITS = 96; // nodeUnits << 48 | validatorUnits
+    uint256 private constant _WEIGHT_MASK = (1 << _WEIGHT_BITS) - 1;
 
     struct State {
         uint32 nextEpoch; // first epoch not yet opened
@@ -88,9 +98,10 @@ contract EmissionController is IEmissionController, AccessControl {
 
     struct TaskAccount {
         uint96 accrued; // budget of epochs before `accruedTo`
-        uint32 accruedTo;
+        uint32 accruedTo; // also the epoch of the latest history entry
         uint32 expiry; // first epoch without budget; zero: never enrolled
-        uint64 units; // weight from `accruedTo` on
+        uint32 entries; // history length
+        uint56 units; // weight from `accruedTo` on
         bool arena;
     }
 
@@ -114,7 +125,7 @@ contract EmissionController is IEmissionController, AccessControl {
     mapping(uint256 epoch => Epoch) private _epochs;
     mapping(uint256 epoch => uint256 units) private _expiring;
     mapping(uint256 taskId => TaskAccount) private _tasks;
-    mapping(uint256 taskId => PackedCheckpoints.Trace) private _history;
+    mapping(uint256 taskId => mapping(uint256 pair => uint256)) private _history;
     mapping(uint256 taskId => mapping(uint256 epoch => uint256)) private _drawn;
 
     /**
@@ -206,6 +217,7 @@ contract EmissionController is IEmissionController, AccessControl {
         if (expiry == 0) revert EmissionTaskNotEnrolled(taskId);
         uint256 from = _catchUp();
         if (from >= expiry) return; // it stopped earning already
+        bool sameEpoch = account.accruedTo == from;
         _accrue(account, from);
         uint256 units = account.units;
         State storage state = _state;
@@ -213,7 +225,7 @@ contract EmissionController is IEmissionController, AccessControl {
         _expiring[expiry] -= units;
         account.units = 0;
         account.expiry = uint32(from);
-        _history[taskId].push(uint48(from), 0);
+        _record(taskId, account, account.entries, sameEpoch, from, 0);
         emit TaskRetired(taskId, from);
     }
 
@@ -353,8 +365,9 @@ contract EmissionController is IEmissionController, AccessControl {
         view
         returns (uint256 nodeUnits, uint256 validatorUnits)
     {
-        if (epoch >= _tasks[taskId].expiry) return (0, 0);
-        return _unpack(_history[taskId].upperLookupRecent(SafeCast.toUint48(epoch)));
+        TaskAccount memory account = _tasks[taskId];
+        if (epoch >= account.expiry) return (0, 0);
+        return _unpack(_weightAt(taskId, account.entries, epoch));
     }
 
     /// @inheritdoc IEmissionController
@@ -471,26 +484,75 @@ contract EmissionController is IEmissionController, AccessControl {
         uint256 validatorUnits = validatorStake / STAKE_UNIT;
         if (nodeUnits > _UNITS_MASK) revert EmissionStakeTooLarge(nodeStake);
         if (validatorUnits > _UNITS_MASK) revert EmissionStakeTooLarge(validatorStake);
-        uint256 packed = (nodeUnits << _UNITS_BITS) | validatorUnits;
-        PackedCheckpoints.Trace storage history = _history[taskId];
-        if (history.length() != 0 && history.latest() == packed) return; // nothing changes
-        _accrue(account, from);
+        uint256 weight = (nodeUnits << _UNITS_BITS) | validatorUnits;
         uint256 oldUnits = account.units;
         uint256 newUnits = nodeUnits + validatorUnits;
+        uint256 entries = account.entries;
+        if (newUnits == oldUnits && entries != 0 && _weightAt(taskId, entries, from) == weight) return;
+        bool sameEpoch = account.accruedTo == from; // accruedTo is the latest entry's epoch
+        _accrue(account, from);
         if (newUnits != oldUnits) {
             State storage state = _state;
             state.pendingUnits = SafeCast.toUint64(state.pendingUnits + newUnits - oldUnits);
             _expiring[expiry] = _expiring[expiry] + newUnits - oldUnits;
-            account.units = uint64(newUnits);
+            account.units = uint56(newUnits);
         }
-        history.push(uint48(from), packed);
+        _record(taskId, account, entries, sameEpoch, from, weight);
         emit TaskWeightChanged(taskId, from, nodeUnits, validatorUnits);
+    }
+
+    /// @dev Appends the history entry `weight` from epoch `from`, or rewrites the latest entry if
+    /// it is from the same epoch (`sameEpoch`: the caller compares `from` with `accruedTo`, which
+    /// is the latest entry's epoch until `_accrue` moves it, so no history read is needed).
+    function _record(
+        uint256 taskId,
+        TaskAccount storage account,
+        uint256 entries,
+        bool sameEpoch,
+        uint256 from,
+        uint256 weight
+    ) private {
+        uint256 entry = (from << _WEIGHT_BITS) | weight;
+        uint256 index = entries;
+        if (entries != 0 && sameEpoch) {
+            index = entries - 1;
+        } else {
+            account.entries = SafeCast.toUint32(entries + 1);
+        }
+        mapping(uint256 => uint256) storage history = _history[taskId];
+        uint256 shift = (index & 1) * _ENTRY_BITS;
+        uint256 word = index & 1 == 0 && index == entries ? 0 : history[index >> 1];
+        history[index >> 1] = (word & ~(_ENTRY_MASK << shift)) | (entry << shift);
+    }
+
+    function _entry(uint256 taskId, uint256 index) private view returns (uint256) {
+        return (_history[taskId][index >> 1] >> ((index & 1) * _ENTRY_BITS)) & _ENTRY_MASK;
+    }
+
+    function _entryKey(uint256 taskId, uint256 index) private view returns (uint256) {
+        return _entry(taskId, index) >> _WEIGHT_BITS;
+    }
+
+    /// @dev The weight (nodeUnits << 48 | validatorUnits) in force in `epoch`: the latest entry
+    /// from at or before it (binary search; zero before the first).
+    function _weightAt(uint256 taskId, uint256 entries, uint256 epoch) private view returns (uint256) {
+        uint256 low = 0;
+        uint256 high = entries;
+        while (low < high) {
+            uint256 mid = Math.average(low, high);
+            if (_entryKey(taskId, mid) > epoch) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        return high == 0 ? 0 : _entry(taskId, high - 1) & _WEIGHT_MASK;
     }
 
     function _budget(uint256 taskId, uint256 epoch) private view returns (Budget memory budget) {
         TaskAccount memory account = _tasks[taskId];
         if (epoch >= account.expiry) return budget;
-        (uint256 n, uint256 v) = _unpack(_history[taskId].upperLookupRecent(uint48(epoch)));
+        (uint256 n, uint256 v) = _unpack(_weightAt(taskId, account.entries, epoch));
         if (n + v == 0) return budget;
         Epoch memory e = _epochs[epoch];
         budget.total = (n + v) * e.rate;

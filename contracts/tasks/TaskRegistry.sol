@@ -25,19 +25,19 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *
  * Storage (slots written by the common paths in brackets):
  *
- *     _tasks[id]         [ creator: 160 | endTime: 40 | disputeWindow: 32 | kind: 8 | state: 8 ]
- *                        [ creatorStake: 96 | createdAt: 40 | min/maxParticipants: 16+16 | creatorReleased: 8 ]
+ *     _tasks[id]         [ creator: 160 | endTime: 40 | disputeWindow: 24 | kind: 8 | state: 8 |
+ *                          maxParticipants: 16 ]            (all a join reads of the task)
+ *                        [ creatorStake: 96 | createdAt: 40 | minParticipants: 16 | creatorReleased: 8 ]
  *                        [ specHash ]                                   (the URI lives in the event)
  *     _stakes[id]        [ nodes: 96 | validators: 96 | members: 32 ]     own stakes, role holders
  *                        [ delegatedToNodes: 96 | delegatedToValidators: 96 ]   active pool values
  *                        [ delegationsAllocated: 96 ]                     gmFLOCK behind delegations
  *     _members[id][a]    [ role: 8 | stake: 96 | sigma: 16 | sigmaSetAt: 40 | exitAt: 40 |
- *                          syncedSlashes: 32 | index: 16 | released: 8 ]  one slot per member
+ *                          syncedSlashes: 32 | released: 8 ]               one slot per member
  *     _operatorOf[id][a] a delegator's operator
  *     _pools[id][op]     [ active: 96 | exiting: 96 | slashes: 32 | wipedBefore: 32 ]
  *                        [ allocated: 96 | delegators: 32 ]
  *     _scaleLoss[id][op][k]  1e36 minus the pool's value scale after its k-th slash
- *     _participants[id][i]   Alliance participant i (an append-only list, at most maxParticipants)
  *
  * Delegation pools. A delegation records the gmFLOCK allocated to it and the pool's slash count
  * when it last synced; it is worth `allocated x scale(now) / scale(then)`. A slash of x out of a
@@ -72,13 +72,13 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     struct Task {
         address creator;
         uint40 endTime;
-        uint32 disputeWindow;
+        uint24 disputeWindow; // at most MAX_DISPUTE_WINDOW (90 days < 2^24 s)
         TaskKind kind;
         TaskState state;
+        uint16 maxParticipants;
         uint96 creatorStake;
         uint40 createdAt;
         uint16 minParticipants;
-        uint16 maxParticipants;
         bool creatorReleased;
         bytes32 specHash;
     }
@@ -99,7 +99,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         uint40 sigmaSetAt;
         uint40 exitAt;
         uint32 syncedSlashes;
-        uint16 index;
         bool released;
     }
 
@@ -144,7 +143,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     mapping(uint256 taskId => mapping(address delegator => address)) private _operatorOf;
     mapping(uint256 taskId => mapping(address operator => Pool)) private _pools;
     mapping(uint256 taskId => mapping(address operator => mapping(uint256 slashes => uint256))) private _scaleLoss;
-    mapping(uint256 taskId => mapping(uint256 index => address)) private _participants;
     mapping(uint256 taskId => uint256) private _slashPot;
     mapping(TaskState state => EnumerableSet.UintSet) private _byState;
 
@@ -202,13 +200,13 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         _tasks[taskId] = Task({
             creator: msg.sender,
             endTime: uint40(endTime),
-            disputeWindow: p.disputeWindow,
+            disputeWindow: uint24(p.disputeWindow),
             kind: kind,
             state: TaskState.Pending,
+            maxParticipants: uint16(maxParticipants),
             creatorStake: SafeCast.toUint96(creatorStake),
             createdAt: uint40(block.timestamp),
             minParticipants: uint16(minParticipants),
-            maxParticipants: uint16(maxParticipants),
             creatorReleased: false,
             specHash: specHash
         });
@@ -268,7 +266,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         Stakes storage s = _stakes[taskId];
         uint256 members = s.members;
         uint256 minimum;
-        uint256 index;
         uint256 sigmaSetAt;
         if (kind == TaskKind.Alliance) {
             if (role != Role.Participant) revert TaskRegistryRoleNotInTask(taskId, kind, role);
@@ -276,8 +273,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             uint256 maxParticipants = task.maxParticipants;
             if (members >= maxParticipants) revert TaskRegistryTaskFull(taskId, maxParticipants);
             minimum = _params.minParticipantStake;
-            index = members;
-            _participants[taskId][index] = msg.sender;
         } else {
             if (role != Role.Node && role != Role.Validator) revert TaskRegistryRoleNotInTask(taskId, kind, role);
             minimum = role == Role.Node ? _params.minNodeStake : _params.minValidatorStake;
@@ -292,7 +287,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             sigmaSetAt: uint40(sigmaSetAt),
             exitAt: 0,
             syncedSlashes: 0,
-            index: uint16(index),
             released: false
         });
         _addOwn(s, role, amount);
@@ -373,7 +367,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             sigmaSetAt: 0,
             exitAt: 0,
             syncedSlashes: pool.slashes,
-            index: 0,
             released: false
         });
         pool.active += SafeCast.toUint96(amount);
@@ -685,11 +678,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc ITaskRegistry
-    function participantAt(uint256 taskId, uint256 index) external view returns (address) {
-        return _participants[taskId][index];
-    }
-
-    /// @inheritdoc ITaskRegistry
     function slashPot(uint256 taskId) external view returns (uint256) {
         return _slashPot[taskId];
     }
@@ -727,9 +715,13 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     /// @dev Tells the emission controller about a stake change of an approved, running task.
     function _report(uint256 taskId, Task storage task, Stakes storage s) private {
         if (task.state != TaskState.Approved || block.timestamp >= task.endTime) return;
-        _emissions.updateTask(
-            taskId, uint256(s.nodes) + s.delegatedToNodes, uint256(s.validators) + s.delegatedToValidators
-        );
+        if (task.kind == TaskKind.Alliance) {
+            _emissions.updateTask(taskId, s.nodes, 0); // participants; no delegation in Alliance tasks
+        } else {
+            _emissions.updateTask(
+                taskId, uint256(s.nodes) + s.delegatedToNodes, uint256(s.validators) + s.delegatedToValidators
+            );
+        }
     }
 
     function _taskReleaseAt(Task storage task) private view returns (uint256) {

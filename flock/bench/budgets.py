@@ -24,4 +24,31 @@ BUDGETS: dict[str, Budget] = {
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
     "fuzz.tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
+    "gas.task_create": Budget(
+        185_000,
+        "max",
+        "three new task slots, two for the by-state index and the creator's first gmFLOCK allocation "
+        "(about 115,000 of fresh storage)",
+    ),
+    "gas.task_join": Budget(
+        150_000,
+        "max",
+        "issue 4: a new participant of an approved task, gmFLOCK allocation and emission report "
+        "included; the dearer of the two first-in-epoch cases (docs/tasks.md)",
+    ),
+    "gas.task_delegate": Budget(
+        250_000,
+        "max",
+        "a new delegation: two member slots, the operator's pool (two slots on its first delegator), "
+        "the allocation and the emission report",
+    ),
+    "gas.emission_checkpoint_1_task": Budget(
+        120_000, "max", "one epoch opened: two epoch slots, the schedule state and one FLOCK mint"
+    ),
+    "gas.emission_checkpoint_500_tasks": Budget(
+        120_000, "max", "the same epoch work with 500 approved tasks: nothing per task"
+    ),
+    "gas.emission_checkpoint_500_vs_1": Budget(
+        1.05, "max", "the split is O(1) per epoch in the number of tasks"
+    ),
 }

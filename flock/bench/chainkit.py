@@ -77,3 +77,8 @@ def head_time() -> int:
 def next_block_at(timestamp: int) -> None:
     """The next transaction is mined at exactly ``timestamp``."""
     chain.pending_timestamp = timestamp
+
+
+def mine_at(timestamp: int) -> None:
+    """Mines a block at ``timestamp`` (later transactions follow it)."""
+    chain.mine(timestamp=timestamp)

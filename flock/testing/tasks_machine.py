@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from flock.emissions import Schedule
+from flock.emissions import STAKE_UNIT, Schedule
 from flock.harness.evm import Snapshot
 from flock.harness.system import System, deploy_system
 from flock.units import DAY, WAD
@@ -288,7 +288,7 @@ class TaskMachine(RuleBasedStateMachine):
         self.members[(task_id, user)] = Membership(role)
         assert self.gm.allocatedOf(user) == before + amount
         if role == PARTICIPANT:
-            assert self.tasks.participantAt(task_id, info[10]) == user
+            assert self.tasks.participantCount(task_id) == info[10] + 1
 
     @precondition(lambda self: self.members)
     @rule(p=pick, share=per_mille)
@@ -717,6 +717,6 @@ class TaskMachine(RuleBasedStateMachine):
             if t.state != APPROVED or self.now >= t.end or next_epoch >= expiry:
                 continue
             stakes = self.tasks.taskStakes(task_id)
-            n = (stakes[1] + stakes[3] + stakes[4]) // 10**12
-            v = (stakes[2] + stakes[5]) // 10**12
+            n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
+            v = (stakes[2] + stakes[5]) // STAKE_UNIT
             assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)

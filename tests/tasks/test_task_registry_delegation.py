@@ -4,11 +4,12 @@ import ape
 import pytest
 
 from flock.bench.chainkit import head_time
+from flock.emissions import STAKE_UNIT
 from flock.tasks import Role, TaskKind, slash_route
 from flock.units import WAD
 
 E = WAD
-UNIT = 10**12
+UNIT = STAKE_UNIT
 
 
 def events(receipt, name, contract=None):

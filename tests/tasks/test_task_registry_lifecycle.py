@@ -4,6 +4,7 @@ import ape
 import pytest
 
 from flock.bench.chainkit import advance, head_time, next_block_at
+from flock.emissions import STAKE_UNIT
 from flock.tasks import Role, TaskKind, TaskState, spec_hash
 from flock.units import DAY, WAD
 
@@ -109,9 +110,9 @@ def test_approve_enrolls_the_task_for_emissions(tasks, emissions, cast, admin, n
     assert task_id in tasks.tasksByState(TaskState.APPROVED, 0, 100)[0]
     assert task_id not in tasks.tasksByState(TaskState.PENDING, 0, 100)[0]
     arena, expiry, units = emissions.taskEnrollment(task_id)
-    assert arena and units == 10_000 * E // 10**12
+    assert arena and units == 10_000 * E // STAKE_UNIT
     assert expiry == -(-(tasks.taskInfo(task_id).endTime - emissions.genesis()) // emissions.epochLength())
-    assert emissions.taskUnitsAt(task_id, emissions.nextEpoch()) == (10_000 * E // 10**12, 0)
+    assert emissions.taskUnitsAt(task_id, emissions.nextEpoch()) == (10_000 * E // STAKE_UNIT, 0)
 
 
 def test_approve_is_governance_only(tasks, cast, outsider, new_task):
