@@ -17,7 +17,7 @@ from flock.deploy.config import ConfigError
 DEFAULT_NETWORK = "ethereum:local:foundry"
 # Wide enough for the tables when output goes to a file or CI log (rich assumes 80 there).
 console = Console(highlight=False, width=None if Console().is_terminal else 120)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +67,21 @@ def connected(network: str) -> Iterator[Any]:
             yield provider
     except ApeException as err:
         raise UserError(f"network {network}: {err}") from err
+
+
+def is_local_choice(network: str) -> bool:
+    """True for ``ecosystem:local[:provider]`` choices (a throwaway chain with test accounts)."""
+    parts = network.split(":")
+    return len(parts) > 1 and parts[1] == "local"
+
+
+def require_account_off_local(network: str, alias: str | None) -> None:
+    """Refuses, before connecting, to send on a live network without an explicit ape account."""
+    if not alias and not is_local_choice(network):
+        raise UserError(
+            f"--account is required on {network}: import a key with `ape accounts import NAME` "
+            "(keys never come from the repository)"
+        )
 
 
 def load_sender(alias: str | None, provider: Any) -> Any:

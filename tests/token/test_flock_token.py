@@ -1,5 +1,6 @@
 import ape
 import pytest
+from eth_utils import keccak
 
 from flock.units import WAD as E
 
@@ -31,3 +32,39 @@ def test_mint_stops_at_cap(token, admin, outsider, extra):
     else:
         token.mint(outsider, room, sender=admin)
         assert token.totalSupply() == token.cap()
+
+
+def test_genesis_length_mismatch_reverts(project, deployer, outsider):
+    with ape.reverts(project.FlockToken.FlockGenesisLengthMismatch, recipients=1, amounts=2):
+        project.FlockToken.deploy(deployer, [outsider], [1, 2], sender=deployer)
+
+
+def test_genesis_above_cap_reverts(project, deployer, outsider):
+    with ape.reverts(project.FlockToken.ERC20ExceededCap):
+        project.FlockToken.deploy(deployer, [outsider, deployer], [10**27, 1], sender=deployer)
+
+
+def test_mint_by_minter_emits_transfer(token, admin, outsider):
+    token.grantRole(token.MINTER_ROLE(), admin, sender=admin)
+    receipt = token.mint(outsider, 5 * E, sender=admin)
+    assert token.balanceOf(outsider) == 5 * E
+    assert [log.event_name for log in receipt.events] == ["Transfer"]
+
+
+def test_burn_and_burn_from(token, deployer, outsider):
+    supply = token.totalSupply()
+    token.burn(E, sender=deployer)
+    assert token.totalSupply() == supply - E
+    token.approve(outsider, E, sender=deployer)
+    token.burnFrom(deployer, E, sender=outsider)
+    assert token.totalSupply() == supply - 2 * E
+    with ape.reverts(token.ERC20InsufficientAllowance):
+        token.burnFrom(deployer, 1, sender=outsider)
+
+
+def test_roles_at_construction(token, manifest, deployer):
+    admin_role = token.DEFAULT_ADMIN_ROLE()
+    expected_admin = manifest.contracts.get("timelock", None)
+    holder = expected_admin.address if expected_admin else deployer.address
+    assert token.hasRole(admin_role, holder)
+    assert token.MINTER_ROLE() == keccak(text="MINTER_ROLE")
