@@ -12,9 +12,13 @@ def test_metadata_and_cap(token):
     assert token.cap() == 1_000_000_000 * E
 
 
-def test_genesis_minted_to_config(token, deployer):
-    assert token.balanceOf(deployer) == 100_000_000 * E
+def test_genesis_minted_to_config(token, deployer, manifest):
+    recipients, amounts = manifest.contracts["token"].constructor_args[1:3]
+    assert recipients == [deployer.address]
+    assert amounts == [100_000_000 * E]
     assert token.totalSupply() == 100_000_000 * E
+    mint = next(iter(token.Transfer.query("*", start_block=manifest.contracts["token"].block).itertuples()))
+    assert (mint.event_arguments["to"], mint.event_arguments["value"]) == (deployer.address, 100_000_000 * E)
 
 
 def test_mint_refused_without_role(token, outsider):
