@@ -95,4 +95,4 @@ lock:
 	@rm -rf .lock-venv
 
 clean:
-	rm -rf .build .cache reports contracts/.cache
+	rm -rf .build .cache reports
