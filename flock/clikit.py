@@ -57,6 +57,13 @@ account_option = click.option(
 )
 
 
+def quiet_ape() -> None:
+    """Hides ape's per-transaction INFO/SUCCESS lines (warnings and errors still show)."""
+    from ape.logging import LogLevel, logger
+
+    logger.set_level(LogLevel.WARNING)
+
+
 @contextmanager
 def connected(network: str) -> Iterator[Any]:
     """Connects to ``network`` for the duration of the block (starting anvil if local)."""
