@@ -22,16 +22,16 @@ MODULES = (
 
 
 def _docs_of(module_name: str) -> list[str]:
-    module = importlib.import_module(module_name)
-    docs = [inspect.getdoc(module) or ""]
-    for name in sorted(vars(module)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # e.g. typing.io, typing.re
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # touching e.g. typing.io warns
+        module = importlib.import_module(module_name)
+        docs = [inspect.getdoc(module) or ""]
+        for name in sorted(vars(module)):
             obj = getattr(module, name)
-        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
-            continue
-        if inspect.isclass(obj) or inspect.isfunction(obj):
-            docs.append(inspect.getdoc(obj) or "")
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                docs.append(inspect.getdoc(obj) or "")
     return [d for d in docs if d]
 
 
