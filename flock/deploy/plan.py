@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from flock import artifacts
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig
+from flock.deploy.governed import TIMELOCK_ADMINISTERED
 
 
 @dataclass
@@ -65,13 +66,6 @@ class Call:
 
 
 Step = Deploy | Call
-
-
-# Contracts whose every admin role passes to the governance timelock at the end of the deployment.
-# A new AccessControl contract joins the handover by adding its plan key here: the plan then grants
-# the timelock its DEFAULT_ADMIN_ROLE, the deployer renounces every role it holds there, and
-# `ape run deploy verify` checks both.
-TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock")
 
 
 def _role(reader: Reader, key: str, role_constant: str) -> bytes:
@@ -145,8 +139,9 @@ def governance_steps() -> list[Step]:
 
 
 def handover_steps(contracts: dict[str, str]) -> list[Step]:
-    """The timelock becomes admin of every administered contract; then the deployer renounces every
-    role it holds on them and on the timelock. Must be the last steps of the plan."""
+    """The timelock becomes admin of every contract in ``governed.TIMELOCK_ADMINISTERED``; then the
+    deployer renounces every role it holds on them and on the timelock. Must be the last steps of the
+    plan: nothing can be wired after them."""
     steps: list[Step] = [grant_role(key, "DEFAULT_ADMIN_ROLE", "timelock") for key in TIMELOCK_ADMINISTERED]
     for key in (*TIMELOCK_ADMINISTERED, "timelock"):
         steps += [renounce_role(key, role) for role in roles_of(contracts[key])]
