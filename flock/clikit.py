@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -26,7 +26,7 @@ class UserError(click.ClickException):
     """An error the user can fix; printed as one line, never a traceback."""
 
     def show(self, file: Any = None) -> None:
-        err_console.print(f"[bold red]error:[/] {self.format_message()}")
+        err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
 
 
 def clean_errors(func: F) -> F:
@@ -53,7 +53,7 @@ network_option = click.option(
 account_option = click.option(
     "--account",
     default=None,
-    help="ape account alias to send from (default on a local network: test account 0)",
+    help="ape account alias to send from; on a local chain also test:N (default there: test:0)",
 )
 
 
@@ -64,16 +64,36 @@ def quiet_ape() -> None:
     logger.set_level(LogLevel.WARNING)
 
 
+def _same_network(provider: Any, choice: str) -> bool:
+    """Whether the connected ``provider`` is what the network choice ``ecosystem:network:provider``
+    (parts may be left out) asks for."""
+    wanted = choice.split(":")
+    actual = [provider.network.ecosystem.name, provider.network.name, provider.name]
+    return all(w in ("", a) for w, a in zip(wanted, actual, strict=False))
+
+
 @contextmanager
 def connected(network: str) -> Iterator[Any]:
-    """Connects to ``network`` for the duration of the block (starting anvil if local)."""
+    """Connects to ``network`` for the duration of the block (starting anvil if local). Already
+    connected to it (a test session, ape's console), it uses that connection instead of a new one."""
     from ape import networks
 
-    try:
-        with networks.parse_network_choice(network) as provider:
-            yield provider
-    except ApeException as err:
-        raise UserError(f"network {network}: {err}") from err
+    active = networks.active_provider
+    if active is not None and active.is_connected and _same_network(active, network):
+        yield active
+        return
+    with ExitStack() as stack:
+        try:
+            provider = stack.enter_context(networks.parse_network_choice(network))
+        except ApeException as err:
+            raise UserError(f"network {network}: {err}") from err
+        yield provider
+
+
+def is_dev_network(provider: Any) -> bool:
+    """A chain of our own (local, or a fork of a live one): time can be moved, accounts impersonated."""
+    name = provider.network.name
+    return name == "local" or name.endswith("-fork")
 
 
 def is_local_choice(network: str) -> bool:
@@ -92,15 +112,26 @@ def require_account_off_local(network: str, alias: str | None) -> None:
 
 
 def load_sender(alias: str | None, provider: Any) -> Any:
-    """The account to send from: ``alias`` from ape's accounts, or test account 0 locally."""
+    """The account to send from: ``alias`` from ape's accounts; on a local or forked chain also
+    ``test:N``, the N-th test account (the default on a local chain is test account 0)."""
     from ape import accounts
 
+    local = provider.network.name == "local"
+    if alias and alias.startswith("test:"):
+        if not is_dev_network(provider):
+            raise UserError(
+                f"test accounts exist on local and forked chains only, not {provider.network.name}"
+            )
+        try:
+            return accounts.test_accounts[int(alias.removeprefix("test:"))]
+        except (ValueError, IndexError) as err:
+            raise UserError(f"{alias!r}: expected test:N with N a test account index") from err
     if alias:
         try:
             return accounts.load(alias)
         except Exception as err:
             raise UserError(f"no ape account named {alias!r} (see `ape accounts list`)") from err
-    if provider.network.name != "local":
+    if not local:
         raise UserError(
             f"--account is required on {provider.network.name}: keys never come from the repository"
         )
@@ -108,5 +139,5 @@ def load_sender(alias: str | None, provider: Any) -> Any:
 
 
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     sys.exit(1)

@@ -56,8 +56,9 @@ class ManifestReader(ManagerAccessMixin):
         if key not in self._instances:
             record = self.manifest.contracts[key]
             contract_type = self.local_project.get_contract(record.contract).contract_type
+            # The manifest says what is deployed: never ask a block explorer (offline, and slower).
             self._instances[key] = self.chain_manager.contracts.instance_at(
-                record.address, contract_type=contract_type
+                record.address, contract_type=contract_type, fetch_from_explorer=False, detect_proxy=False
             )
         return self._instances[key]
 

@@ -146,8 +146,9 @@ def parameters_of(key: str) -> list[Parameter]:
 
 
 def find_parameter(name: str) -> Parameter:
-    """A parameter by ``key.name`` (``gmflock.withdrawal_fee``), by bare name if unique, or by setter."""
-    matches = [p for p in PARAMETERS if name in (p.label, p.name) or (p.setter and name == p.setter)]
+    """A settable parameter by ``key.name`` (``gmflock.withdrawal_fee``), by its bare name or setter
+    if unique, or by ``key.setter`` (``gmflock.setWithdrawalFee``)."""
+    matches = [p for p in PARAMETERS if name in (p.label, p.name, p.setter, f"{p.key}.{p.setter}")]
     settable = [p for p in matches if p.setter]
     if len(settable) == 1:
         return settable[0]
