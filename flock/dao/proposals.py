@@ -264,7 +264,8 @@ class Governance:
             return f"voting opens {when(s.snapshot + 1, now)}"
         if s.state == "Active":
             reached = "reached" if s.counted >= s.quorum else "not yet reached"
-            progress = f"quorum {reached}: {format_token(s.counted)} of {format_token(s.quorum)} gmFLOCK"
+            counted, needed = format_token(s.counted), format_token(s.quorum)
+            progress = f"quorum {reached}: {counted} counted, {needed} gmFLOCK needed"
             return f"voting ends {when(s.deadline + 1, now)}; {progress}"
         if s.state == "Defeated":
             if s.counted < s.quorum:
