@@ -76,9 +76,8 @@ def status_panel(governance: Governance, status: Status) -> Panel:
     grid.add_row("abstain", f"{format_token(s.abstain)} gmFLOCK")
     share = f"{100 * s.counted / s.quorum:.1f}%" if s.quorum else "n/a"
     estimate = " (estimated from today's supply: the snapshot is still ahead)" if s.quorum_is_estimate else ""
-    grid.add_row(
-        "quorum", f"{format_token(s.counted)} of {format_token(s.quorum)} gmFLOCK, {share}{estimate}"
-    )
+    counted, needed = format_token(s.counted), format_token(s.quorum)
+    grid.add_row("quorum", f"{counted} counted of {needed} gmFLOCK needed ({share}){estimate}")
     grid.add_row("snapshot", f"{s.snapshot} ({when(s.snapshot, now)})")
     extended = " (extended: quorum was reached late)" if s.extended else ""
     grid.add_row("voting ends", f"{s.deadline} ({when(s.deadline, now)}){extended}")
