@@ -291,6 +291,10 @@ class BoundFunction:
         out, gas, events = chain.call(sender, self.contract.address, fn.encode(args), static=False)
         return Receipt(gas, fn.decode_result(out), events)
 
+    def encode(self, *args: Any) -> bytes:
+        """The calldata of a call with ``args`` (for a proposal's actions, say)."""
+        return self._pick(args).encode(args)
+
     def call(self, *args: Any, sender: str | None = None) -> Any:
         """Runs a state-changing function without keeping its effects; returns its result."""
         fn = self._pick(args)
