@@ -29,6 +29,27 @@ class UserError(click.ClickException):
         err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
 
 
+def _readable(value: Any) -> str:
+    if isinstance(value, bytes):
+        text = value.rstrip(b"\0")
+        if text and all(32 <= c < 127 for c in text):
+            return text.decode()
+        return "0x" + value.hex()
+    return str(value)
+
+
+def describe_error(err: Exception) -> str:
+    """One line for an error: a contract's custom error by name with its arguments
+    (``GmFlockParameterOutOfBounds(parameter=withdrawalFeeBps, value=5000)``), else its message."""
+    from ape.exceptions import CustomError
+
+    if isinstance(err, CustomError):
+        args = ", ".join(f"{k}={_readable(v)}" for k, v in err.inputs.items())
+        return f"{err.name}({args})"
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def clean_errors(func: F) -> F:
     """Turns expected failures (bad config, ape errors, reverts) into one readable line."""
 
@@ -39,7 +60,7 @@ def clean_errors(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except (ConfigError, ApeException, FileNotFoundError, KeyError, ValueError) as err:
-            raise UserError(str(err).strip() or type(err).__name__) from err
+            raise UserError(describe_error(err)) from err
 
     return wrapper  # type: ignore[return-value]
 

@@ -47,7 +47,8 @@ contract FlockGovernor is
     GovernorTimelockControl,
     GovernorPreventLateQuorum
 {
-    /// @notice The voting token does not use the timestamp clock (ERC-6372 `mode=timestamp`).
+    /// @notice The voting token does not use the timestamp clock (ERC-6372 `mode=timestamp`); an
+    /// empty `tokenClockMode` means it has no ERC-6372 clock at all.
     error FlockGovernorClockMismatch(string tokenClockMode);
 
     string private constant _CLOCK_MODE = "mode=timestamp";
@@ -77,7 +78,10 @@ contract FlockGovernor is
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(lateQuorumExtension)
     {
-        string memory tokenClock = IERC5805(address(gmFlock)).CLOCK_MODE();
+        string memory tokenClock;
+        try IERC5805(address(gmFlock)).CLOCK_MODE() returns (string memory mode) {
+            tokenClock = mode;
+        } catch {}
         if (keccak256(bytes(tokenClock)) != keccak256(bytes(_CLOCK_MODE))) {
             revert FlockGovernorClockMismatch(tokenClock);
         }

@@ -122,6 +122,9 @@ def parse_value(deployment: Deployment, kind: str, raw: Any) -> Any:
         inner = kind[: kind.rindex("[")]
         items = raw if isinstance(raw, list | tuple) else [x for x in str(raw).split(",") if x.strip()]
         return [parse_value(deployment, inner, item) for item in items]
+    if isinstance(raw, int) and not isinstance(raw, bool) and kind in ("address", "bytes32"):
+        # YAML reads an unquoted 0x... as a hexadecimal integer
+        raw = "0x" + format(raw, "040x" if kind == "address" else "064x")
     text = str(raw).strip()
     if kind == "address":
         return deployment.resolve(text)

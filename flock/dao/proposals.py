@@ -50,6 +50,7 @@ class ProposalIndex(BaseModel):
     chain_id: int
     genesis_hash: str
     scanned_to: int = -1
+    scanned_hash: str = ""  # hash of block `scanned_to`: a reorg or a reverted snapshot changes it
     proposals: list[StoredProposal] = Field(default_factory=list)
 
 
@@ -119,6 +120,10 @@ def _stored(log: Any) -> StoredProposal:
     )
 
 
+def _block_hash(number: int) -> str:
+    return "0x" + bytes(chain.blocks[number].hash).hex()
+
+
 @dataclass(frozen=True)
 class Status:
     """Where a proposal stands, read from the chain at ``now``."""
@@ -183,7 +188,11 @@ class Governance:
             fresh.chain_id,
             fresh.genesis_hash,
         )
-        return index if same and index.scanned_to <= chain.blocks.height else fresh
+        if not same or index.scanned_to > chain.blocks.height:
+            return fresh
+        if index.scanned_to >= 0 and _block_hash(index.scanned_to) != index.scanned_hash:
+            return fresh  # the chain changed under the index (a reorg, a reverted local snapshot)
+        return index
 
     @cached_property
     def proposals(self) -> list[Proposal]:
@@ -197,7 +206,7 @@ class Governance:
                 stored = _stored(log)
                 if stored.id not in known:
                     index.proposals.append(stored)
-            index.scanned_to = head
+            index.scanned_to, index.scanned_hash = head, _block_hash(head)
             if self._index_file is not None:
                 atomic_write_text(self._index_file, index.model_dump_json(indent=2) + "\n")
         return [Proposal.from_stored(p) for p in index.proposals]

@@ -127,6 +127,8 @@ def print_simulation(console: Console, deployment: Deployment, report: Simulatio
     for number, sim in enumerate(report.calls, start=1):
         target, function, args = _call_cells(sim.call)
         outcome = "[green]ok[/]" if sim.ok else f"[bold red]reverted[/] {sim.error}"
+        if sim.skipped:
+            outcome = "[yellow]not run[/] (governor setting)"
         calls.add_row(
             str(number), f"{target}\n{function}\n{args}", outcome, f"{sim.gas:,}" if sim.gas else ""
         )
@@ -150,5 +152,8 @@ def print_simulation(console: Console, deployment: Deployment, report: Simulatio
     console.print(Group(*parts))
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")
+    skipped = sum(1 for c in report.calls if c.skipped)
     verdict = "[green]every call succeeded[/]" if report.ok else "[bold red]a call reverted[/]"
+    if report.ok and skipped:
+        verdict = f"[green]every call run succeeded[/]; [yellow]{skipped} not run[/] (see the note)"
     console.print(verdict)

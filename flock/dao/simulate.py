@@ -23,7 +23,7 @@ from ape.exceptions import ApeException
 
 from flock import artifacts
 from flock.bench.chainkit import impersonate
-from flock.clikit import is_dev_network
+from flock.clikit import describe_error, is_dev_network
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, Proposal
@@ -48,6 +48,7 @@ class SimCall:
     ok: bool
     error: str = ""
     gas: int = 0
+    skipped: bool = False  # not run: only the governor's own execution can make this call
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,13 @@ def _show_arg(deployment: Deployment, name: str, value: Any) -> str:
 
 
 def _error_text(registry: AbiRegistry, err: Exception) -> str:
-    """A revert in words: the decoded custom error when the revert data is at hand."""
-    data = getattr(err, "revert_message", None) or getattr(err, "message", None) or ""
+    """A revert in words: the custom error by name, decoded by ape or from the raw revert data."""
+    data = getattr(err, "revert_message", None) or ""
     if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-        try:
-            decoded = registry.decode_error(bytes.fromhex(data[2:]))
-            return f"{decoded.name}{decoded.args or ''}"
-        except Exception:  # not decodable: fall back to ape's own words
-            pass
-    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        decoded = registry.decode_error(bytes.fromhex(data[2:]))
+        if decoded.name not in ("Unknown", "EmptyRevert"):
+            return f"{decoded.name}({', '.join(f'{k}={v}' for k, v in decoded.args.items())})"
+    return describe_error(err)
 
 
 def read_parameters(deployment: Deployment) -> dict[str, Any]:
@@ -151,15 +150,18 @@ def _as_timelock(deployment: Deployment, actions: tuple[Action, ...], report: Si
     governor = deployment.address("governor").lower()
     for action in actions:
         call = decode_action(deployment, action)
+        if action.target.lower() == governor:
+            report.calls.append(SimCall(call, True, skipped=True))
+            report.notes.append(
+                f"{call.function} is one of the governor's own settings: it runs only inside "
+                "governor.execute, so it was not run here. Simulate the proposal by id once it has "
+                "succeeded to run it for real."
+            )
+            continue
         try:
             receipt = timelock.transfer(action.target, action.value, data=action.calldata)
         except ApeException as err:
             report.calls.append(SimCall(call, False, _error_text(registry, err)))
-            if action.target.lower() == governor:
-                report.notes.append(
-                    f"{call.function} is one of the governor's own settings: it runs only inside "
-                    "governor.execute. Simulate the proposal once it has succeeded to run it for real."
-                )
             continue
         report.calls.append(SimCall(call, True, gas=receipt.gas_used))
         report.events.extend(_events(deployment, registry, receipt))
