@@ -22,6 +22,7 @@ from flock.clikit import (
     console,
     is_dev_network,
     load_sender,
+    quiet_ape,
 )
 from flock.dao.actions import Draft, human_duration, load_actions_file
 from flock.dao.deployment import DaoError, Deployment
@@ -98,7 +99,8 @@ def _options(ctx: click.Context, local: dict[str, Any]) -> Options:
     network = merged.get("network") or DEFAULT_NETWORK
     return Options(
         network=network,
-        manifest_file=merged.get("manifest_file") or manifest_path(network),
+        # a fork runs on the forked network's deployment (base:sepolia-fork -> base-sepolia.json)
+        manifest_file=merged.get("manifest_file") or manifest_path(network.replace("-fork", "")),
         account=merged.get("account"),
         description=merged.get("description"),
     )
@@ -116,6 +118,7 @@ def session(options: Options) -> Iterator[tuple[Any, Deployment, Governance]]:
 def cli() -> None:
     """Operate the FLock DAO: propose from templates or files, decode, simulate, vote, queue,
     execute, status, list. Proposals are found by id (or a unique prefix of it)."""
+    quiet_ape()
 
 
 # ---------------------------------------------------------------------------------- propose

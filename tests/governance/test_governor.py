@@ -220,8 +220,7 @@ def _timelock_salt(governor, proposal) -> bytes:
 
 def test_governor_needs_a_timestamp_clock_token():
     """The constructor refuses a voting token without gmFLOCK's timestamp clock (here FLOCK, which
-    has no ERC-6372 clock at all). On the harness: a failed deployment through ape asks a block
-    explorer about the local chain."""
+    has no ERC-6372 clock at all), with a named error."""
     system = deploy_system()
     args = (system.timelock.address, DAY, 5 * DAY, 0, 4, DAY)
     with system.chain.reverts("FlockGovernorClockMismatch", tokenClockMode=""):
