@@ -20,6 +20,7 @@ from ape import chain
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
+from flock.clikit import is_dev_network
 from flock.dao.actions import Action, Draft, human_duration, title_of
 from flock.dao.deployment import DaoError, Deployment
 from flock.files import atomic_write_text
@@ -312,8 +313,9 @@ class Governance:
                 f"this proposal exists already ({existing.short_id}…, {self.state(existing)}); "
                 "a new one needs another description"
             )
-        # The governor counts the proposer's votes one second before the proposing block: votes
-        # held now are what that block will see.
+        # The governor counts the proposer's votes one second before the proposing block. On a live
+        # chain that block is later than the latest one, so today's votes are what it sees; a local
+        # chain may mine it in the same second, when votes gained in that second do not count yet.
         threshold = int(self.governor.proposalThreshold())
         votes = int(self.gmflock.getVotes(sender))
         if votes < threshold:
@@ -321,6 +323,13 @@ class Governance:
                 f"{sender.address} has {format_token(votes)} gmFLOCK of votes; proposing needs "
                 f"{format_token(threshold)} (lock FLOCK in gmFLOCK, or be delegated votes)"
             )
+        if is_dev_network(chain.provider):
+            settled = int(self.governor.getVotes(sender, self.now() - 1))
+            if settled < threshold:
+                raise DaoError(
+                    f"{sender.address}'s votes were gained in the latest second and count from the next "
+                    "one: move the clock on (`ape run dao warp 1s`) and propose again"
+                )
         self.governor.propose(targets, values, calldatas, draft.description, sender=sender)
         self.refresh()
         return self.find(str(pid))

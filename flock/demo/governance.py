@@ -24,7 +24,8 @@ DESCRIPTION = (
 
 def _fee(ctx: DemoContext) -> str:
     bps, recipient = ctx.protocol.gmflock.withdrawalFee()
-    to = "burned" if int(recipient, 16) == 0 else f"to {Deployment(ctx.protocol.manifest).name_of(recipient)}"
+    name = Deployment(ctx.protocol.manifest).name_of(recipient)
+    to = "burned" if int(recipient, 16) == 0 else "to the treasury" if name == "timelock" else f"to {name}"
     return f"{bps / 100:.2f}% ({to})"
 
 
@@ -53,6 +54,7 @@ def run(ctx: DemoContext) -> None:
     print_simulation(console, deployment, simulate(deployment, draft))
 
     alice = ctx.people["alice"]
+    advance(1)  # votes count from the second after they were locked or delegated
     proposal = governance.propose(draft, alice)
     console.print(f"alice proposes (her votes include erin's delegation): {proposal.short_id}…")
     console.print(f"state: {governance.state(proposal)}")
