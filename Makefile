@@ -22,7 +22,7 @@ ANVIL := .bin/anvil
 BUILD := .build/__local__.json
 SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' 2>/dev/null)
 
-.PHONY: help setup compile demo test lint bench fuzz clean lock
+.PHONY: help setup compile demo test lint bench fuzz clean lock etherscan
 
 help:
 	@echo "make demo    run the protocol demo on a local anvil chain"
@@ -81,6 +81,10 @@ bench: compile
 fuzz: compile
 	@HYPOTHESIS_PROFILE=deep ape test tests/property
 
+# Optional: the Basescan verification plugin (docs/deploy.md); its dependencies are already pinned.
+etherscan: setup
+	@$(VENV)/bin/python -m pip install --quiet --no-deps ape-etherscan==0.8.7
+
 # Re-pin the whole dependency tree from pyproject.toml in a throwaway environment.
 lock:
 	@rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
@@ -91,4 +95,4 @@ lock:
 	@rm -rf .lock-venv
 
 clean:
-	rm -rf .build .cache reports contracts/.cache
+	rm -rf .build .cache reports

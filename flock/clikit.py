@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -17,7 +17,7 @@ from flock.deploy.config import ConfigError
 DEFAULT_NETWORK = "ethereum:local:foundry"
 # Wide enough for the tables when output goes to a file or CI log (rich assumes 80 there).
 console = Console(highlight=False, width=None if Console().is_terminal else 120)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +26,28 @@ class UserError(click.ClickException):
     """An error the user can fix; printed as one line, never a traceback."""
 
     def show(self, file: Any = None) -> None:
-        err_console.print(f"[bold red]error:[/] {self.format_message()}")
+        err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
+
+
+def _readable(value: Any) -> str:
+    if isinstance(value, bytes):
+        text = value.rstrip(b"\0")
+        if text and all(32 <= c < 127 for c in text):
+            return text.decode()
+        return "0x" + value.hex()
+    return str(value)
+
+
+def describe_error(err: Exception) -> str:
+    """One line for an error: a contract's custom error by name with its arguments
+    (``GmFlockParameterOutOfBounds(parameter=withdrawalFeeBps, value=5000)``), else its message."""
+    from ape.exceptions import CustomError
+
+    if isinstance(err, CustomError):
+        args = ", ".join(f"{k}={_readable(v)}" for k, v in err.inputs.items())
+        return f"{err.name}({args})"
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def clean_errors(func: F) -> F:
@@ -39,7 +60,7 @@ def clean_errors(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except (ConfigError, ApeException, FileNotFoundError, KeyError, ValueError) as err:
-            raise UserError(str(err).strip() or type(err).__name__) from err
+            raise UserError(describe_error(err)) from err
 
     return wrapper  # type: ignore[return-value]
 
@@ -53,32 +74,85 @@ network_option = click.option(
 account_option = click.option(
     "--account",
     default=None,
-    help="ape account alias to send from (default on a local network: test account 0)",
+    help="ape account alias to send from; on a local chain also test:N (default there: test:0)",
 )
+
+
+def quiet_ape() -> None:
+    """Hides ape's per-transaction INFO/SUCCESS lines (warnings and errors still show)."""
+    from ape.logging import LogLevel, logger
+
+    logger.set_level(LogLevel.WARNING)
+
+
+def _same_network(provider: Any, choice: str) -> bool:
+    """Whether the connected ``provider`` is what the network choice ``ecosystem:network:provider``
+    (parts may be left out) asks for."""
+    wanted = choice.split(":")
+    actual = [provider.network.ecosystem.name, provider.network.name, provider.name]
+    return all(w in ("", a) for w, a in zip(wanted, actual, strict=False))
 
 
 @contextmanager
 def connected(network: str) -> Iterator[Any]:
-    """Connects to ``network`` for the duration of the block (starting anvil if local)."""
+    """Connects to ``network`` for the duration of the block (starting anvil if local). Already
+    connected to it (a test session, ape's console), it uses that connection instead of a new one."""
     from ape import networks
 
-    try:
-        with networks.parse_network_choice(network) as provider:
-            yield provider
-    except ApeException as err:
-        raise UserError(f"network {network}: {err}") from err
+    active = networks.active_provider
+    if active is not None and active.is_connected and _same_network(active, network):
+        yield active
+        return
+    with ExitStack() as stack:
+        try:
+            provider = stack.enter_context(networks.parse_network_choice(network))
+        except ApeException as err:
+            raise UserError(f"network {network}: {err}") from err
+        yield provider
+
+
+def is_dev_network(provider: Any) -> bool:
+    """A chain of our own (local, or a fork of a live one): time can be moved, accounts impersonated."""
+    name = provider.network.name
+    return name == "local" or name.endswith("-fork")
+
+
+def is_local_choice(network: str) -> bool:
+    """True for ``ecosystem:local[:provider]`` choices (a throwaway chain with test accounts)."""
+    parts = network.split(":")
+    return len(parts) > 1 and parts[1] == "local"
+
+
+def require_account_off_local(network: str, alias: str | None) -> None:
+    """Refuses, before connecting, to send on a live network without an explicit ape account."""
+    if not alias and not is_local_choice(network):
+        raise UserError(
+            f"--account is required on {network}: import a key with `ape accounts import NAME` "
+            "(keys never come from the repository)"
+        )
 
 
 def load_sender(alias: str | None, provider: Any) -> Any:
-    """The account to send from: ``alias`` from ape's accounts, or test account 0 locally."""
+    """The account to send from: ``alias`` from ape's accounts; on a local or forked chain also
+    ``test:N``, the N-th test account (the default on a local chain is test account 0)."""
     from ape import accounts
 
+    local = provider.network.name == "local"
+    if alias and alias.startswith("test:"):
+        if not is_dev_network(provider):
+            raise UserError(
+                f"test accounts exist on local and forked chains only, not {provider.network.name}"
+            )
+        try:
+            return accounts.test_accounts[int(alias.removeprefix("test:"))]
+        except (ValueError, IndexError) as err:
+            raise UserError(f"{alias!r}: expected test:N with N a test account index") from err
     if alias:
         try:
             return accounts.load(alias)
         except Exception as err:
             raise UserError(f"no ape account named {alias!r} (see `ape accounts list`)") from err
-    if provider.network.name != "local":
+    if not local:
         raise UserError(
             f"--account is required on {provider.network.name}: keys never come from the repository"
         )
@@ -86,5 +160,5 @@ def load_sender(alias: str | None, provider: Any) -> Any:
 
 
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     sys.exit(1)

@@ -6,7 +6,7 @@ import click
 
 from flock.bench.registry import load_all
 from flock.bench.report import print_table, unmet_budgets, update_gas_doc, write_json
-from flock.clikit import DEFAULT_NETWORK, clean_errors, connected, console, fail
+from flock.clikit import DEFAULT_NETWORK, clean_errors, connected, console, fail, quiet_ape
 
 
 @click.command()
@@ -20,6 +20,7 @@ def cli(network: str, only: tuple[str, ...], no_docs: bool) -> None:
     """Run every registered benchmark and report each key against its budget."""
     selected = [b for b in load_all() if not only or b.name in only]
     results: dict[str, float] = {}
+    quiet_ape()
     with connected(network):
         for bench in selected:
             console.print(f"[bold]bench[/] {bench.name} …")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flock.clikit import clean_errors, connected, console
+from flock.clikit import clean_errors, connected, console, quiet_ape
 from flock.demo.runner import run_demo
 
 
@@ -13,6 +13,7 @@ from flock.demo.runner import run_demo
 @clean_errors
 def cli(network: str) -> None:
     """Deploy the protocol locally and walk through it, printing what happens."""
+    quiet_ape()
     with connected(network) as provider:
         if provider.network.name != "local":
             raise click.UsageError("the demo moves time and spends test accounts: run it on a local network")

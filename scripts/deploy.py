@@ -7,11 +7,22 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from flock.clikit import account_option, clean_errors, connected, console, load_sender, network_option
+from flock.clikit import (
+    DEFAULT_NETWORK,
+    account_option,
+    clean_errors,
+    connected,
+    console,
+    fail,
+    load_sender,
+    network_option,
+    require_account_off_local,
+)
 from flock.deploy.ape_backend import deploy_protocol
-from flock.deploy.config import config_path_for
+from flock.deploy.config import config_path_for, load_config
 from flock.deploy.manifest import manifest_path
 from flock.deploy.plan import Deploy
+from flock.deploy.verify import results_table, verify_on_chain
 
 
 @click.group(invoke_without_command=True)
@@ -20,15 +31,38 @@ from flock.deploy.plan import Deploy
 @click.option(
     "--config", "config_file", type=click.Path(path_type=Path), help="deploy config (default: by network)"
 )
+@click.option(
+    "--manifest",
+    "manifest_file",
+    type=click.Path(path_type=Path),
+    help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+)
 @click.option("--fresh", is_flag=True, help="ignore an existing manifest and deploy everything anew")
+@click.option("--verify", "then_verify", is_flag=True, help="run `verify` right after deploying")
 @click.pass_context
 @clean_errors
-def cli(ctx: click.Context, network: str, account: str | None, config_file: Path | None, fresh: bool) -> None:
+def cli(
+    ctx: click.Context,
+    network: str,
+    account: str | None,
+    config_file: Path | None,
+    manifest_file: Path | None,
+    fresh: bool,
+    then_verify: bool,
+) -> None:
     """Deploy the FLock protocol (resumes an interrupted deploy from its manifest)."""
     ctx.ensure_object(dict)
-    ctx.obj.update(network=network, account=account, config_file=config_file or config_path_for(network))
+    ctx.obj.update(
+        network=network,
+        account=account,
+        config_file=config_file or config_path_for(network),
+        explicit_config=config_file,
+        manifest_file=manifest_file,
+    )
     if ctx.invoked_subcommand is not None:
         return
+    load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
+    require_account_off_local(network, account)
     with connected(network) as provider:
         sender = load_sender(account, provider)
         console.print(f"deploying to [bold]{network}[/] (chain {provider.chain_id}) from {sender.address}")
@@ -37,10 +71,49 @@ def cli(ctx: click.Context, network: str, account: str | None, config_file: Path
             label = f"{step.contract} ({step.key})" if isinstance(step, Deploy) else step.key
             console.print(f"  {outcome:>8}  {label}")
 
-        manifest = deploy_protocol(sender, ctx.obj["config_file"], fresh=fresh, on_step=report)
-        table = Table(title=f"deployment manifest: {manifest_path(manifest.network)}")
+        manifest = deploy_protocol(
+            sender, ctx.obj["config_file"], fresh=fresh, on_step=report, manifest_file=manifest_file
+        )
+        path = manifest_file or manifest_path(manifest.network)
+        table = Table(title=f"deployment manifest: {path}")
         for column in ("key", "contract", "address", "block"):
             table.add_column(column)
         for key, record in manifest.contracts.items():
             table.add_row(key, record.contract, record.address, str(record.block))
         console.print(table)
+        if then_verify:
+            _verify(path, config_file)
+
+
+def _verify(manifest_file: Path, config_file: Path | None) -> None:
+    results = verify_on_chain(manifest_file, config_file)
+    console.print(results_table(results, f"deployment check: {manifest_file}"))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        subjects = ", ".join(dict.fromkeys(r.subject for r in failed))
+        fail(f"{len(failed)} of {len(results)} checks failed: {subjects}")
+    console.print(f"[green]all {len(results)} checks passed[/]")
+
+
+@cli.command()
+@network_option
+@click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="deploy config (default: the manifest's)"
+)
+@click.option(
+    "--manifest",
+    "manifest_file",
+    type=click.Path(path_type=Path),
+    help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+)
+@click.pass_context
+@clean_errors
+def verify(ctx: click.Context, network: str, config_file: Path | None, manifest_file: Path | None) -> None:
+    """Check a deployment on chain: no role left with the deployer, the timelock administers every
+    contract, role holders as listed, every parameter as configured. Exits 1 on any mismatch."""
+    if network == DEFAULT_NETWORK and ctx.obj.get("network"):
+        network = ctx.obj["network"]
+    config_file = config_file or ctx.obj.get("explicit_config")
+    manifest_file = manifest_file or ctx.obj.get("manifest_file") or manifest_path(network)
+    with connected(network):
+        _verify(manifest_file, config_file)

@@ -59,11 +59,16 @@ def outsider(accounts):
 
 
 @pytest.fixture(scope="session")
-def manifest(deployer, tmp_path_factory):
+def manifest_file(tmp_path_factory):
+    """Where the session's deployment manifest is written."""
+    return tmp_path_factory.mktemp("deploy") / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def manifest(deployer, manifest_file):
     from flock.deploy.ape_backend import deploy_protocol
 
-    path = tmp_path_factory.mktemp("deploy") / "manifest.json"
-    return deploy_protocol(deployer, LOCAL_CONFIG, fresh=True, manifest_file=path)
+    return deploy_protocol(deployer, LOCAL_CONFIG, fresh=True, manifest_file=manifest_file)
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +79,16 @@ def token(project, manifest):
 @pytest.fixture(scope="session")
 def gmflock(project, manifest):
     return project.GmFlock.at(manifest.address("gmflock"))
+
+
+@pytest.fixture(scope="session")
+def governor(project, manifest):
+    return project.FlockGovernor.at(manifest.address("governor"))
+
+
+@pytest.fixture(scope="session")
+def timelock(project, manifest):
+    return project.FlockTimelock.at(manifest.address("timelock"))
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,19 @@ BUDGETS: dict[str, Budget] = {
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
     "fuzz.tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
+    # Governance, one-action proposal; "OZ Governor" = stock OpenZeppelin Governor 5 measurements
+    # given in the governance issue. propose / queue / execute: within 10% of OZ's figures.
+    "gas.gov_propose": Budget(75_123, "max", "OZ Governor propose 68,294 (+10%)"),
+    "gas.gov_cast_vote": Budget(
+        85_000,
+        "max",
+        "median of 20; OZ Governor without the late-quorum module 83,255 (first vote); Compound Bravo 90,827",
+    ),
+    "gas.gov_cast_vote_first": Budget(
+        98_942, "max", "OZ Governor with the late-quorum module 98,942; without it 83,255"
+    ),
+    "gas.gov_queue": Budget(159_714, "max", "OZ Governor + TimelockControl queue 145,195 (+10%)"),
+    "gas.gov_execute": Budget(131_110, "max", "OZ Governor + TimelockControl execute 119,191 (+10%)"),
     "gas.task_create": Budget(
         185_000,
         "max",

@@ -45,6 +45,69 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, int | str | bool) or value is None else str(value)
 
 
+class ManifestReader(ManagerAccessMixin):
+    """The contracts of a manifest on the connected chain, by plan key."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self._instances: dict[str, Any] = {}
+
+    def contract(self, key: str) -> Any:
+        if key not in self._instances:
+            record = self.manifest.contracts[key]
+            contract_type = self.local_project.get_contract(record.contract).contract_type
+            # The manifest says what is deployed: never ask a block explorer (offline, and slower).
+            self._instances[key] = self.chain_manager.contracts.instance_at(
+                record.address, contract_type=contract_type, fetch_from_explorer=False, detect_proxy=False
+            )
+        return self._instances[key]
+
+    def contract_name(self, key: str) -> str:
+        return self.manifest.contracts[key].contract
+
+    def view(self, key: str, function: str, *args: Any) -> Any:
+        return self.contract(key).call_view_method(function, *args)
+
+    def role_members(self, key: str) -> dict[bytes, set[str]]:
+        """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
+        contract = self.contract(key)
+        start = max(self.manifest.contracts[key].block, 0)
+        stop = self.chain_manager.blocks.height + 1
+        logs = [*contract.RoleGranted.range(start, stop), *contract.RoleRevoked.range(start, stop)]
+        logs.sort(key=lambda log: (log.block_number, log.log_index))
+        members: dict[bytes, set[str]] = {}
+        for log in logs:
+            holders = members.setdefault(bytes(log.role), set())
+            if log.event_name == "RoleGranted":
+                holders.add(str(log.account))
+            else:
+                holders.discard(str(log.account))
+        return members
+
+
+def manifest_for_connected_chain(path: Path) -> Manifest:
+    """Loads the manifest at ``path`` and checks that it describes the connected chain."""
+    manifest = Manifest.load(path)
+    if manifest is None:
+        raise DeployError(
+            f"no deployment manifest at {path}: deploy first (`ape run deploy`) or pass --manifest"
+        )
+    provider = ManagerAccessMixin.provider
+    genesis = str(ManagerAccessMixin.chain_manager.blocks[0].hash.hex())
+    if manifest.chain_id != provider.chain_id or manifest.genesis_hash != genesis:
+        hint = (
+            " A local network run by `ape run` is a new chain every time: start anvil once and point the "
+            "commands at it (docs/governance.md, 'A persistent local chain')."
+            if is_local_network(provider)
+            else ""
+        )
+        raise DeployError(
+            f"{path} describes chain {manifest.chain_id} (genesis {manifest.genesis_hash[:10]}…), not the "
+            f"connected chain {provider.chain_id} (genesis {genesis[:10]}…).{hint}"
+        )
+    return manifest
+
+
 class ApeBackend(ManagerAccessMixin):
     """A plan backend over the connected ape provider; every step lands in the manifest."""
 
@@ -53,14 +116,12 @@ class ApeBackend(ManagerAccessMixin):
         self.deployer = str(deployer.address)
         self.manifest = manifest
         self.manifest_file = manifest_file
+        self.reader = ManifestReader(manifest)
 
     # -- helpers
 
     def _contract(self, key: str) -> Any:
-        record = self.manifest.contracts[key]
-        return self.chain_manager.contracts.instance_at(
-            record.address, contract_type=self.local_project.get_contract(record.contract).contract_type
-        )
+        return self.reader.contract(key)
 
     def _has_code(self, address: str) -> bool:
         return len(self.provider.get_code(address)) > 0
@@ -130,7 +191,7 @@ class ApeBackend(ManagerAccessMixin):
         self._save()
 
     def view(self, key: str, function: str, *args: Any) -> Any:
-        return self._contract(key).call_view_method(function, *args)
+        return self.reader.view(key, function, *args)
 
 
 def _network_choice(provider: Any) -> str:

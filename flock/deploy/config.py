@@ -2,7 +2,8 @@
 
 Amounts are in whole tokens, durations in words (``30 days``) or seconds, fractions as decimals.
 Addresses may be written as ``deployer`` (the deploying account), ``burn`` (the zero address, where
-a fee recipient of zero means "burn") or a 0x address. Unknown keys are errors, so a typo cannot
+a fee recipient of zero means "burn"), ``treasury`` (the governance timelock, which holds the DAO's
+FLOCK) or a 0x address. Unknown keys are errors, so a typo cannot
 silently fall back to a default.
 """
 
@@ -14,13 +15,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from flock.paths import CONFIG_DIR
 from flock.units import parse_duration, to_wad, to_wei
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-SYMBOLIC_ADDRESSES = ("deployer", "burn")
+SYMBOLIC_ADDRESSES = ("deployer", "burn", "treasury")
 
 
 class ConfigError(ValueError):
@@ -80,6 +89,44 @@ class GmFlockConfig(_Section):
     @property
     def boost_epsilon_wad(self) -> int:
         return to_wad(self.boost_epsilon)
+
+
+class GovernanceConfig(_Section):
+    """FlockGovernor and its timelock (docs/governance.md explains each choice)."""
+
+    voting_delay: Duration = parse_duration("1 day")
+    voting_period: Duration = parse_duration("5 days")
+    proposal_threshold: Decimal = Field(default=Decimal(10_000), ge=0, description="whole gmFLOCK")
+    quorum_percent: int = Field(default=4, ge=1, le=100, description="of gmFLOCK supply at the snapshot")
+    late_quorum_extension: Duration = parse_duration("2 days")
+    timelock_delay: Duration = parse_duration("2 days")
+
+    @field_validator("voting_delay", "late_quorum_extension")
+    @classmethod
+    def _fits_uint48(cls, value: int) -> int:
+        if value >= 2**48:
+            raise ValueError(f"{value} s does not fit the governor's 48-bit clock")
+        return value
+
+    @field_validator("voting_period")
+    @classmethod
+    def _valid_period(cls, value: int) -> int:
+        if not 0 < value < 2**32:
+            raise ValueError(f"a voting period must be between 1 s and 2^32 - 1 s, not {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _extension_within_period(self) -> GovernanceConfig:
+        if self.late_quorum_extension > self.voting_period:
+            raise ValueError(
+                f"late_quorum_extension ({self.late_quorum_extension} s) may not exceed voting_period "
+                f"({self.voting_period} s): the governor refuses it"
+            )
+        return self
+
+    @property
+    def proposal_threshold_wei(self) -> int:
+        return to_wei(self.proposal_threshold)
 
 
 class TasksConfig(_Section):
@@ -150,6 +197,7 @@ class DeployConfig(_Section):
     description: str = ""
     token: TokenConfig = TokenConfig()
     gmflock: GmFlockConfig = GmFlockConfig()
+    governance: GovernanceConfig = GovernanceConfig()
     tasks: TasksConfig = TasksConfig()
     emissions: EmissionsConfig = EmissionsConfig()
 

@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from flock import artifacts
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig
+from flock.deploy.governed import TIMELOCK_ADMINISTERED
 
 
 @dataclass
@@ -24,11 +26,14 @@ class Context:
     addresses: dict[str, str] = field(default_factory=dict)
 
     def address(self, ref: str) -> str:
-        """Resolves ``deployer``, ``burn`` (zero), a deployed contract's key, or a 0x address."""
+        """Resolves ``deployer``, ``burn`` (zero), ``treasury`` (the timelock), a deployed contract's
+        key, or a 0x address."""
         if ref == "deployer":
             return self.deployer
         if ref == "burn":
             return ZERO_ADDRESS
+        if ref == "treasury":
+            ref = "timelock"
         if ref in self.addresses:
             return self.addresses[ref]
         if ref.startswith("0x") and len(ref) == 42:
@@ -80,9 +85,80 @@ def grant_role(target: str, role: str, holder: str) -> Call:
     )
 
 
-def protocol_plan() -> list[Step]:
-    """Every step of a full deployment, in order."""
+def renounce_role(target: str, role: str) -> Call:
+    """The deployer gives up ``role`` (a role constant's name) on ``target``, if it holds it."""
+    return Call(
+        key=f"renounce:{target}:{role}",
+        target=target,
+        function="renounceRole",
+        args=lambda c, r: [_role(r, target, role), c.deployer],
+        done=lambda c, r: not r.view(target, "hasRole", _role(r, target, role), c.deployer),
+    )
+
+
+def roles_of(contract: str) -> list[str]:
+    """The role constants a compiled contract exposes (``X_ROLE()`` views), DEFAULT_ADMIN_ROLE last."""
+    names = {
+        entry["name"]
+        for entry in artifacts.load()[contract].abi
+        if entry.get("type") == "function"
+        and entry["name"].endswith("_ROLE")
+        and not entry.get("inputs")
+        and [o["type"] for o in entry.get("outputs", [])] == ["bytes32"]
+    }
+    return sorted(names, key=lambda n: (n == "DEFAULT_ADMIN_ROLE", n))
+
+
+def contracts_of(plan: Sequence[Step]) -> dict[str, str]:
+    """The contract name deployed under each key of ``plan``."""
+    return {step.key: step.contract for step in plan if isinstance(step, Deploy)}
+
+
+def governance_steps() -> list[Step]:
+    """The governor and its wiring to the timelock (deployed first, see ``protocol_plan``)."""
     return [
+        Deploy(
+            "governor",
+            "FlockGovernor",
+            lambda c: [
+                c.address("gmflock"),
+                c.address("timelock"),
+                c.config.governance.voting_delay,
+                c.config.governance.voting_period,
+                c.config.governance.proposal_threshold_wei,
+                c.config.governance.quorum_percent,
+                c.config.governance.late_quorum_extension,
+            ],
+        ),
+        # The governor is the timelock's only proposer, and a canceller (it cancels the timelock
+        # operation of a proposal it cancels). Anyone executes: the timelock was built with the
+        # zero address as executor.
+        grant_role("timelock", "PROPOSER_ROLE", "governor"),
+        grant_role("timelock", "CANCELLER_ROLE", "governor"),
+    ]
+
+
+def handover_steps(contracts: dict[str, str]) -> list[Step]:
+    """The timelock becomes admin of every contract in ``governed.TIMELOCK_ADMINISTERED``; then the
+    deployer renounces every role it holds on them and on the timelock. Must be the last steps of the
+    plan: nothing can be wired after them."""
+    steps: list[Step] = [grant_role(key, "DEFAULT_ADMIN_ROLE", "timelock") for key in TIMELOCK_ADMINISTERED]
+    for key in (*TIMELOCK_ADMINISTERED, "timelock"):
+        steps += [renounce_role(key, role) for role in roles_of(contracts[key])]
+    return steps
+
+
+def protocol_plan() -> list[Step]:
+    """Every step of a full deployment, in order: the timelock first (so that genesis and fee
+    recipients may name the ``treasury``), the protocol, the governor, and the handover last."""
+    steps: list[Step] = [
+        Deploy(
+            "timelock",
+            "FlockTimelock",
+            # No proposer yet (the governor does not exist); executor: the zero address, anyone;
+            # the deployer is admin until the handover renounces it.
+            lambda c: [c.config.governance.timelock_delay, [], [ZERO_ADDRESS], c.deployer],
+        ),
         Deploy(
             "token",
             "FlockToken",
@@ -121,7 +197,9 @@ def protocol_plan() -> list[Step]:
         grant_role("gmflock", "SLASHER_ROLE", "tasks"),
         grant_role("token", "MINTER_ROLE", "emissions"),
         grant_role("emissions", "TASK_REGISTRY_ROLE", "tasks"),
+        *governance_steps(),
     ]
+    return [*steps, *handover_steps(contracts_of(steps))]
 
 
 class Backend(Protocol):

@@ -13,6 +13,9 @@ decoded custom errors::
         gm.lock(0, 86400, sender=alice)
     chain.warp(30 * 86400)
 
+Any address can send, contracts included: ``sender=timelock.address`` acts as the timelock (as
+anvil's impersonation does), except towards the sending contract itself.
+
 Gas figures from here follow the chosen hardfork's rules, but the project's gas report is measured
 on anvil (see ``flock.bench``); this harness is for speed.
 """
@@ -28,7 +31,7 @@ from typing import Any
 from eth_abi import encode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
-from pyrevm import EVM, BlockEnv, Env
+from pyrevm import EVM, AccountInfo, BlockEnv, Env
 
 from flock import artifacts
 from flock.harness.abi import AbiRegistry, DecodedError, Event, Function, types_of
@@ -95,6 +98,7 @@ class Chain:
         self.keys: dict[str, bytes] = {}
         self.accounts: list[str] = [self.new_account(f"account-{i}") for i in range(n_accounts)]
         self.tx_count = 0
+        self._contract_addresses: set[str] = set()
 
     # ------------------------------------------------------------------ accounts and time
 
@@ -158,6 +162,7 @@ class Chain:
         except RuntimeError as err:
             raise self._reverted(err) from None
         self.tx_count += 1
+        self._contract_addresses.add(to_checksum_address(address))
         return Contract(self, to_checksum_address(address), artifact.abi, name)
 
     def at(self, name: str, address: str) -> Contract:
@@ -169,7 +174,11 @@ class Chain:
         if not static:
             self.tx_count += 1  # a reverted transaction is a transaction too
         try:
-            out = self.evm.message_call(sender, to, data, is_static=static)
+            if sender in self._contract_addresses:
+                with self._impersonating(sender, to):
+                    out = self.evm.message_call(sender, to, data, is_static=static)
+            else:
+                out = self.evm.message_call(sender, to, data, is_static=static)
         except RuntimeError as err:
             raise self._reverted(err) from None
         if static:
@@ -182,6 +191,23 @@ class Chain:
             if event is not None:
                 events.append(event)
         return bytes(out), result.gas_used, events
+
+    @contextmanager
+    def _impersonating(self, contract: str, to: str) -> Iterator[None]:
+        """Lets a contract send a transaction (revm refuses senders with code, EIP-3607): its code is
+        set aside for the call and put back after; its storage, nonce and balance stay."""
+        if contract == to:
+            raise ValueError(
+                f"{contract} cannot send a transaction to itself in the harness; a contract calls "
+                "itself only from its own code (for the timelock: through a governance proposal)"
+            )
+        info, code = self.evm.basic(contract), self.evm.get_code(contract)
+        self.evm.insert_account_info(contract, AccountInfo(nonce=info.nonce, balance=info.balance, code=b""))
+        try:
+            yield
+        finally:
+            balance = self.evm.get_balance(contract)
+            self.evm.insert_account_info(contract, AccountInfo(nonce=info.nonce, balance=balance, code=code))
 
     def _reverted(self, err: RuntimeError) -> Reverted:
         text = str(err)
@@ -264,6 +290,10 @@ class BoundFunction:
             raise TypeError(f"{fn.name} is a transaction: pass sender=")
         out, gas, events = chain.call(sender, self.contract.address, fn.encode(args), static=False)
         return Receipt(gas, fn.decode_result(out), events)
+
+    def encode(self, *args: Any) -> bytes:
+        """The calldata of a call with ``args`` (for a proposal's actions, say)."""
+        return self._pick(args).encode(args)
 
     def call(self, *args: Any, sender: str | None = None) -> Any:
         """Runs a state-changing function without keeping its effects; returns its result."""

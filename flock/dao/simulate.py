@@ -1,0 +1,210 @@
+"""Run a draft or a proposal on a snapshot of the connected chain, report what it does, revert.
+
+Two ways, the most faithful one available:
+
+- **as the timelock** (drafts, and proposals still Pending or Active): the timelock is impersonated
+  and sends each action itself, exactly as `executeBatch` will. A call to one of the governor's own
+  settings runs only inside `governor.execute` and is refused this way; the report says so.
+- **through the governor** (proposals that Succeeded or are Queued): the real `queue` (if needed)
+  and, once the clock is moved past the timelock delay, the real `execute`.
+
+Either way the report lists each call's outcome and events, and every governed parameter
+(``flock.deploy.governed.PARAMETERS``) that changed; then the chain returns to the snapshot. It needs
+a chain it may snapshot and impersonate on: a local anvil or a fork of a live network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ape import accounts, chain
+from ape.exceptions import ApeException
+
+from flock import artifacts
+from flock.bench.chainkit import impersonate
+from flock.clikit import describe_error, is_dev_network
+from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
+from flock.dao.deployment import DaoError, Deployment
+from flock.dao.proposals import Governance, Proposal
+from flock.deploy.config import ZERO_ADDRESS
+from flock.deploy.governed import PARAMETERS
+from flock.deploy.verify import normalize, show
+from flock.harness.abi import AbiRegistry
+
+GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
+
+
+@dataclass(frozen=True)
+class SimEvent:
+    emitter: str
+    name: str
+    args: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SimCall:
+    call: DecodedCall
+    ok: bool
+    error: str = ""
+    gas: int = 0
+    skipped: bool = False  # not run: only the governor's own execution can make this call
+
+
+@dataclass(frozen=True)
+class Change:
+    parameter: str
+    before: str
+    after: str
+
+
+@dataclass
+class SimulationReport:
+    mode: str  # "as the timelock" | "through the governor"
+    calls: list[SimCall] = field(default_factory=list)
+    events: list[SimEvent] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.calls)
+
+
+def _registry() -> AbiRegistry:
+    registry = AbiRegistry()
+    for artifact in artifacts.load().artifacts.values():
+        registry.add(artifact.abi)
+    return registry
+
+
+def _events(deployment: Deployment, registry: AbiRegistry, receipt: Any) -> tuple[SimEvent, ...]:
+    events = []
+    for log in receipt.logs:
+        topics = [bytes(t) for t in log["topics"]]
+        data = log["data"]
+        data = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+        event = registry.decode_log(str(log["address"]), topics, data)
+        emitter = deployment.name_of(log["address"]) or str(log["address"])
+        if event is None:
+            events.append(SimEvent(emitter, "(unknown event)", ()))
+            continue
+        args = tuple((k, _show_arg(deployment, k, v)) for k, v in event.args.items())
+        events.append(SimEvent(emitter, event.name, args))
+    return tuple(events)
+
+
+def _show_arg(deployment: Deployment, name: str, value: Any) -> str:
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return show_value(deployment, name, "address", value)
+    if isinstance(value, bytes) and len(value) == 32:
+        return show_value(deployment, name, "bytes32", value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return show_value(deployment, name, "uint256", value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
+
+
+def _error_text(registry: AbiRegistry, err: Exception) -> str:
+    """A revert in words: the custom error by name, decoded by ape or from the raw revert data."""
+    data = getattr(err, "revert_message", None) or ""
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        decoded = registry.decode_error(bytes.fromhex(data[2:]))
+        if decoded.name not in ("Unknown", "EmptyRevert"):
+            return f"{decoded.name}({', '.join(f'{k}={v}' for k, v in decoded.args.items())})"
+    return describe_error(err)
+
+
+def read_parameters(deployment: Deployment) -> dict[str, Any]:
+    """Every governed parameter of the deployment, normalized for comparison."""
+    values = {}
+    for parameter in PARAMETERS:
+        if parameter.key in deployment.manifest.contracts:
+            values[parameter.label] = normalize(deployment.reader.view(parameter.key, parameter.getter))
+    return values
+
+
+def _changes(deployment: Deployment, before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    names = {deployment.address(k).lower(): k for k in deployment.keys}
+    names[ZERO_ADDRESS] = "zero address"
+    return [
+        Change(label, show(before[label], names), show(after[label], names))
+        for label in before
+        if before[label] != after[label]
+    ]
+
+
+def _require_dev_chain() -> None:
+    provider = chain.provider
+    if not is_dev_network(provider):
+        raise DaoError(
+            f"simulate needs a chain it can snapshot and impersonate on; {provider.network.name} is live. "
+            "Use a local anvil or a fork, e.g. --network base:sepolia-fork:foundry"
+        )
+
+
+def _as_timelock(deployment: Deployment, actions: tuple[Action, ...], report: SimulationReport) -> None:
+    registry = _registry()
+    timelock = impersonate(deployment.address("timelock"))
+    governor = deployment.address("governor").lower()
+    for action in actions:
+        call = decode_action(deployment, action)
+        if action.target.lower() == governor:
+            report.calls.append(SimCall(call, True, skipped=True))
+            report.notes.append(
+                f"{call.function} is one of the governor's own settings: it runs only inside "
+                "governor.execute, so it was not run here. Simulate the proposal by id once it has "
+                "succeeded to run it for real."
+            )
+            continue
+        try:
+            receipt = timelock.transfer(action.target, action.value, data=action.calldata)
+        except ApeException as err:
+            report.calls.append(SimCall(call, False, _error_text(registry, err)))
+            continue
+        report.calls.append(SimCall(call, True, gas=receipt.gas_used))
+        report.events.extend(_events(deployment, registry, receipt))
+
+
+def _through_governor(
+    deployment: Deployment, governance: Governance, proposal: Proposal, report: SimulationReport
+) -> None:
+    registry = _registry()
+    sender = accounts.test_accounts[0]
+    if governance.state(proposal) == "Succeeded":
+        governance.queue(proposal, sender)
+        report.notes.append("queued it in the timelock")
+    eta = int(deployment.governor.proposalEta(proposal.id))
+    if eta > chain.pending_timestamp:
+        chain.mine(timestamp=eta + 1)
+        report.notes.append("moved the clock past the timelock delay")
+    try:
+        receipt = governance.execute(proposal, sender)
+    except ApeException as err:
+        for action in proposal.actions:
+            report.calls.append(SimCall(decode_action(deployment, action), False, _error_text(registry, err)))
+        return
+    report.calls.extend(SimCall(decode_action(deployment, a), True) for a in proposal.actions)
+    report.events.extend(_events(deployment, registry, receipt))
+    report.notes.append(f"governor.execute used {receipt.gas_used:,} gas")
+
+
+def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = None) -> SimulationReport:
+    """Runs ``draft`` (or the existing ``proposal``) on a snapshot and reverts; see the module doc."""
+    _require_dev_chain()
+    governance = Governance(deployment)
+    through_governor = proposal is not None and governance.state(proposal) in GOVERNOR_MODE_STATES
+    report = SimulationReport("through the governor" if through_governor else "as the timelock")
+    report.notes.extend(draft.notes)
+    before = read_parameters(deployment)
+    snapshot = chain.snapshot()
+    try:
+        if through_governor and proposal is not None:
+            _through_governor(deployment, governance, proposal, report)
+        else:
+            _as_timelock(deployment, draft.actions, report)
+        report.changes = _changes(deployment, before, read_parameters(deployment))
+    finally:
+        chain.restore(snapshot)
+    return report

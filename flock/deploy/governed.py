@@ -1,0 +1,158 @@
+"""What governance controls, in one place: the contracts the timelock administers, the parameters
+a proposal may change, and who must hold each role once the deployment is done.
+
+These tables drive the deploy plan's handover (``flock.deploy.plan``), ``ape run deploy verify``
+(``flock.deploy.verify``), the DAO command line's ``set-param`` template and its simulation report
+(``flock.dao``), and docs/governance.md. A new contract joins governance with one line in each
+table that concerns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flock.deploy.config import DeployConfig
+
+# Contracts whose every admin role passes to the governance timelock at the end of the deployment:
+# the plan grants the timelock DEFAULT_ADMIN_ROLE there and the deployer renounces every role it
+# holds; `deploy verify` checks both. Add a contract's plan key here, once.
+TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock")
+
+Resolve = Callable[[str], str]  # an address reference ("timelock", "burn", "0x…") to an address
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A setting of a deployed contract that only governance changes.
+
+    ``getter`` reads it (a view without arguments), ``setter`` changes it (``None``: fixed at
+    deployment, checked by ``deploy verify`` only); ``expected`` gives the deploy config's value in
+    the getter's shape, with addresses resolved by the function it is passed.
+    """
+
+    key: str
+    name: str
+    getter: str
+    setter: str | None
+    expected: Callable[[DeployConfig, Resolve], Any] | None = None
+    unit: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.key}.{self.name}"
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # gmFLOCK
+    Parameter(
+        "gmflock",
+        "boost",
+        "boostParameters",
+        "setBoostParameters",
+        lambda c, _: (c.gmflock.boost_floor, c.gmflock.boost_horizon, c.gmflock.boost_epsilon_wad),
+        "t0 s, t1 s, eps x 1e18",
+    ),
+    Parameter(
+        "gmflock",
+        "lock_duration_bounds",
+        "lockDurationBounds",
+        "setLockDurationBounds",
+        lambda c, _: (c.gmflock.min_lock_duration, c.gmflock.max_lock_duration),
+        "min s, max s",
+    ),
+    Parameter(
+        "gmflock",
+        "withdrawal_fee",
+        "withdrawalFee",
+        "setWithdrawalFee",
+        lambda c, resolve: (c.gmflock.withdrawal_fee_bps, resolve(c.gmflock.fee_recipient)),
+        "bps, recipient (zero: burned)",
+    ),
+    Parameter("gmflock", "flock", "flock", None, lambda _, resolve: resolve("token")),
+    # Governor
+    Parameter(
+        "governor",
+        "voting_delay",
+        "votingDelay",
+        "setVotingDelay",
+        lambda c, _: c.governance.voting_delay,
+        "s",
+    ),
+    Parameter(
+        "governor",
+        "voting_period",
+        "votingPeriod",
+        "setVotingPeriod",
+        lambda c, _: c.governance.voting_period,
+        "s",
+    ),
+    Parameter(
+        "governor",
+        "proposal_threshold",
+        "proposalThreshold",
+        "setProposalThreshold",
+        lambda c, _: c.governance.proposal_threshold_wei,
+        "gmFLOCK wei",
+    ),
+    Parameter(
+        "governor",
+        "quorum_percent",
+        "quorumNumerator",
+        "updateQuorumNumerator",
+        lambda c, _: c.governance.quorum_percent,
+        "% of gmFLOCK supply",
+    ),
+    Parameter(
+        "governor",
+        "late_quorum_extension",
+        "lateQuorumVoteExtension",
+        "setLateQuorumVoteExtension",
+        lambda c, _: c.governance.late_quorum_extension,
+        "s",
+    ),
+    Parameter("governor", "timelock", "timelock", "updateTimelock", lambda _, resolve: resolve("timelock")),
+    Parameter("governor", "token", "token", None, lambda _, resolve: resolve("gmflock")),
+    Parameter("governor", "clock_mode", "CLOCK_MODE", None, lambda _, __: "mode=timestamp"),
+    # Timelock
+    Parameter(
+        "timelock", "min_delay", "getMinDelay", "updateDelay", lambda c, _: c.governance.timelock_delay, "s"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RoleHolders:
+    """Who holds ``role`` on the contract under ``key`` after deployment (address references), and no
+    one else: ``deploy verify`` replays the contract's role events to check that nobody else does. A
+    role of an administered contract that has no row here must have no holder at all."""
+
+    key: str
+    role: str
+    holders: tuple[str, ...]
+
+
+ROLE_HOLDERS: tuple[RoleHolders, ...] = (
+    *(RoleHolders(key, "DEFAULT_ADMIN_ROLE", ("timelock",)) for key in (*TIMELOCK_ADMINISTERED, "timelock")),
+    RoleHolders("timelock", "PROPOSER_ROLE", ("governor",)),
+    RoleHolders("timelock", "CANCELLER_ROLE", ("governor",)),
+    RoleHolders("timelock", "EXECUTOR_ROLE", ("burn",)),  # the zero address: anyone executes
+)
+
+
+def parameters_of(key: str) -> list[Parameter]:
+    return [p for p in PARAMETERS if p.key == key]
+
+
+def find_parameter(name: str) -> Parameter:
+    """A settable parameter by ``key.name`` (``gmflock.withdrawal_fee``), by its bare name or setter
+    if unique, or by ``key.setter`` (``gmflock.setWithdrawalFee``)."""
+    matches = [p for p in PARAMETERS if name in (p.label, p.name, p.setter, f"{p.key}.{p.setter}")]
+    settable = [p for p in matches if p.setter]
+    if len(settable) == 1:
+        return settable[0]
+    known = ", ".join(p.label for p in PARAMETERS if p.setter)
+    if not settable:
+        raise KeyError(f"no governed parameter {name!r}; known: {known}")
+    raise KeyError(f"{name!r} is ambiguous: {', '.join(p.label for p in settable)}")

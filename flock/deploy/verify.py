@@ -1,0 +1,184 @@
+"""`ape run deploy verify`: read the chain and check the deployment against its config.
+
+Every check comes from a table (``flock.deploy.governed`` and the plan's role discovery), so a new
+contract adds rows there, not code here:
+
+- no role of any administered contract (or the timelock) is held by the deployer;
+- the timelock holds DEFAULT_ADMIN_ROLE on each of them, and the admin role of every role;
+- every role is held by exactly the holders ``governed.ROLE_HOLDERS`` lists for it, nobody if it
+  lists none (replaying the contract's role events, so a holder nobody expected shows up);
+- every parameter equals the deploy config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from rich.table import Table
+
+from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
+from flock.deploy.governed import PARAMETERS, ROLE_HOLDERS, TIMELOCK_ADMINISTERED
+from flock.deploy.plan import Context, roles_of
+from flock.paths import PROJECT_ROOT
+
+DEFAULT_ADMIN = bytes(32)
+
+
+class ChainReader(Protocol):
+    """Read access to the deployed contracts, by plan key."""
+
+    def contract_name(self, key: str) -> str: ...
+
+    def view(self, key: str, function: str, *args: Any) -> Any: ...
+
+    def role_members(self, key: str) -> dict[bytes, set[str]]:
+        """Every role's holders, from the contract's RoleGranted / RoleRevoked events."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    group: str
+    subject: str
+    expected: str
+    actual: str
+    ok: bool
+
+
+def normalize(value: Any) -> Any:
+    """Comparable form of a view's result: addresses lower-cased, sequences as tuples."""
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return value.lower()
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return tuple(normalize(v) for v in value)
+    if callable(getattr(value, "items", None)):  # ape's struct of several return values
+        return tuple(normalize(v) for v in dict(value.items()).values())
+    if hasattr(value, "address"):
+        return str(value.address).lower()
+    return value
+
+
+def show(value: Any, names: dict[str, str] | None = None) -> str:
+    """A value for a person: addresses by name where known, big integers with separators."""
+    value = normalize(value)
+    if isinstance(value, tuple):
+        return ", ".join(show(v, names) for v in value)
+    if isinstance(value, str) and names and value in names:
+        return names[value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:_}"
+    return str(value)
+
+
+def address_names(ctx: Context) -> dict[str, str]:
+    """Lower-cased address -> plan key (or ``deployer``, ``zero``) for display."""
+    names = {address.lower(): key for key, address in ctx.addresses.items()}
+    names[ctx.deployer.lower()] = "deployer"
+    names[ZERO_ADDRESS] = "zero address"
+    return names
+
+
+def _role_value(reader: ChainReader, key: str, role: str) -> bytes:
+    return DEFAULT_ADMIN if role == "DEFAULT_ADMIN_ROLE" else bytes(reader.view(key, role))
+
+
+def _administered(ctx: Context) -> list[str]:
+    return [key for key in (*TIMELOCK_ADMINISTERED, "timelock") if key in ctx.addresses]
+
+
+def check_deployer_roles(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    for key in _administered(ctx):
+        for role in roles_of(reader.contract_name(key)):
+            held = reader.view(key, "hasRole", _role_value(reader, key, role), ctx.deployer)
+            yield CheckResult(
+                "deployer holds nothing",
+                f"{key}.{role}",
+                "not held",
+                "HELD" if held else "not held",
+                not held,
+            )
+
+
+def check_admins(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    timelock = ctx.address("timelock")
+    for key in _administered(ctx):
+        for role in roles_of(reader.contract_name(key)):
+            admin_role = bytes(reader.view(key, "getRoleAdmin", _role_value(reader, key, role)))
+            held = reader.view(key, "hasRole", admin_role, timelock)
+            admin_name = "DEFAULT_ADMIN_ROLE" if admin_role == DEFAULT_ADMIN else "0x" + admin_role.hex()
+            yield CheckResult(
+                "timelock is admin",
+                f"{key}.{role}",
+                f"timelock holds {admin_name}",
+                "yes" if held else "NO",
+                bool(held),
+            )
+
+
+def check_role_holders(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    names = address_names(ctx)
+    names[ZERO_ADDRESS] = "anyone (zero address)"
+    listed = {(row.key, row.role): row.holders for row in ROLE_HOLDERS}
+    for key in _administered(ctx):
+        members = reader.role_members(key)
+        for role in roles_of(reader.contract_name(key)):
+            expected = {ctx.address(ref).lower() for ref in listed.get((key, role), ())}
+            actual = {a.lower() for a in members.get(_role_value(reader, key, role), set())}
+            yield CheckResult(
+                "role holders",
+                f"{key}.{role}",
+                ", ".join(sorted(names.get(a, a) for a in expected)) or "nobody",
+                ", ".join(sorted(names.get(a, a) for a in actual)) or "nobody",
+                actual == expected,
+            )
+
+
+def check_parameters(config: DeployConfig, ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    names = address_names(ctx)
+    for parameter in PARAMETERS:
+        if parameter.key not in ctx.addresses or parameter.expected is None:
+            continue
+        expected = normalize(parameter.expected(config, ctx.address))
+        actual = normalize(reader.view(parameter.key, parameter.getter))
+        yield CheckResult(
+            "parameters", parameter.label, show(expected, names), show(actual, names), actual == expected
+        )
+
+
+def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -> list[CheckResult]:
+    """Every check, in table order; the deployment is good when all are ``ok``."""
+    return [
+        *check_deployer_roles(ctx, reader),
+        *check_admins(ctx, reader),
+        *check_role_holders(ctx, reader),
+        *check_parameters(config, ctx, reader),
+    ]
+
+
+def verify_on_chain(manifest_file: Path, config_file: Path | None = None) -> list[CheckResult]:
+    """Runs every check against the connected chain for the deployment in ``manifest_file``, using
+    ``config_file`` or else the config the manifest was deployed from."""
+    from flock.deploy.ape_backend import ManifestReader, manifest_for_connected_chain
+
+    manifest = manifest_for_connected_chain(manifest_file)
+    config = load_config(config_file or PROJECT_ROOT / manifest.config_file)
+    ctx = Context(
+        config=config,
+        deployer=manifest.deployer,
+        addresses={key: record.address for key, record in manifest.contracts.items()},
+    )
+    return verify_deployment(config, ctx, ManifestReader(manifest))
+
+
+def results_table(results: list[CheckResult], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("check", "subject", "expected", "on chain", ""):
+        table.add_column(column)
+    for r in results:
+        mark = "[green]ok[/]" if r.ok else "[bold red]MISMATCH[/]"
+        table.add_row(r.group, r.subject, r.expected, r.actual if r.ok else f"[red]{r.actual}[/]", mark)
+    return table

@@ -1,0 +1,1 @@
+"""The validator scoring oracle: scores in, reward Merkle tree and report out."""

@@ -1,0 +1,109 @@
+"""Governance in the harness: a world with role holders, voters and a funded treasury, and a helper
+that takes actions through a real proposal (propose, vote, queue, execute) with time moved on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_utils import keccak
+
+from flock.harness.evm import Contract, Receipt
+from flock.harness.system import System, deploy_system
+from flock.units import DAY, WAD
+
+VOTER_LOCK = 1_000_000 * WAD
+STAKER_LOCK = 100_000 * WAD
+STAKER_ALLOCATION = 50_000 * WAD
+TREASURY = 1_000_000 * WAD
+
+
+@dataclass(frozen=True)
+class Call:
+    """One action of a proposal, in harness terms."""
+
+    contract: Contract
+    function: str
+    args: tuple[Any, ...]
+
+    def calldata(self) -> bytes:
+        return getattr(self.contract, self.function).encode(*self.args)
+
+
+@dataclass
+class World:
+    """The deployed protocol after the handover, with named accounts:
+
+    - ``voter`` holds most gmFLOCK (enough to propose and to pass a proposal alone);
+    - ``staker`` holds locked gmFLOCK, part of it allocated (so allocate, release and slash work);
+    - ``minter``, ``manager``, ``slasher`` hold MINTER_ROLE, STAKE_MANAGER_ROLE, SLASHER_ROLE, granted
+      by the timelock;
+    - ``user`` and ``outsider`` hold nothing; ``sink`` receives slashes and fees;
+    - ``timelock``, ``governor`` and ``deployer`` are what their names say; the timelock holds
+      the FLOCK treasury.
+    """
+
+    system: System
+    accounts: dict[str, str]
+    proposals: int = 0
+    executed: list[Receipt] = field(default_factory=list)
+
+    def __getitem__(self, label: str) -> str:
+        return self.accounts[label]
+
+    def label_of(self, address: str) -> str:
+        return next((label for label, a in self.accounts.items() if a.lower() == address.lower()), address)
+
+    def contract(self, key: str) -> Contract:
+        return self.system.contracts[key]
+
+    def role(self, key: str, role: str) -> bytes:
+        return bytes(32) if role == "DEFAULT_ADMIN_ROLE" else getattr(self.contract(key), role)()
+
+    def has_role(self, key: str, role: str, label: str) -> bool:
+        return bool(self.contract(key).hasRole(self.role(key, role), self.accounts[label]))
+
+    def govern(self, calls: list[Call]) -> Receipt:
+        """Passes ``calls`` through the governor: the voter proposes and votes For, time moves past
+        the voting period and the timelock delay, then anyone executes. Returns the execute receipt."""
+        chain, gov, voter = self.system.chain, self.contract("governor"), self.accounts["voter"]
+        targets = [c.contract.address for c in calls]
+        values = [0] * len(calls)
+        calldatas = [c.calldata() for c in calls]
+        self.proposals += 1
+        description = f"# harness proposal {self.proposals}"
+        description_hash = keccak(text=description)
+        gov.propose(targets, values, calldatas, description, sender=voter)
+        proposal_id = gov.hashProposal(targets, values, calldatas, description_hash)
+        chain.warp(gov.votingDelay() + 1)
+        gov.castVote(proposal_id, 1, sender=voter)
+        chain.warp(gov.proposalDeadline(proposal_id) - chain.now + 1)
+        gov.queue(targets, values, calldatas, description_hash, sender=self.accounts["outsider"])
+        chain.warp(self.contract("timelock").getMinDelay() + 1)
+        receipt = gov.execute(targets, values, calldatas, description_hash, sender=self.accounts["user"])
+        self.executed.append(receipt)
+        return receipt
+
+
+def build_world(system: System | None = None) -> World:
+    """Deploys the protocol (by the deploy plan, handover included) and sets the world up."""
+    system = system or deploy_system()
+    chain, token, gm = system.chain, system.token, system.gmflock
+    timelock = system.timelock.address
+    names = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink")
+    accounts = {"deployer": system.deployer, "timelock": timelock, "governor": system.governor.address}
+    accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(names)}
+    world = World(system, accounts)
+
+    for label, amount in (("voter", VOTER_LOCK), ("staker", STAKER_LOCK)):
+        token.transfer(accounts[label], amount, sender=system.deployer)
+        token.approve(gm.address, amount, sender=accounts[label])
+        gm.lock(amount, 365 * DAY, sender=accounts[label])
+    token.transfer(timelock, TREASURY, sender=system.deployer)
+    # The timelock appoints the role holders (in the harness it may send directly).
+    token.grantRole(token.MINTER_ROLE(), accounts["minter"], sender=timelock)
+    gm.grantRole(gm.STAKE_MANAGER_ROLE(), accounts["manager"], sender=timelock)
+    gm.grantRole(gm.SLASHER_ROLE(), accounts["slasher"], sender=timelock)
+    gm.allocate(accounts["staker"], STAKER_ALLOCATION, sender=accounts["manager"])
+    chain.warp(1)
+    return world

@@ -1,0 +1,292 @@
+"""Every privileged function of every contract, with who may call it: ONE table.
+
+tests/access/test_privileged.py proves, row by row, that each function refuses every other known
+account with the named error and succeeds for its holder; the INV-09 state machine
+(``flock.testing.access_machine``) calls the rows with random callers. A new contract adds its rows
+here (and docs/governance.md's access-control matrix says the same in words).
+
+Holders:
+
+- a role name (``MINTER_ROLE``, ``DEFAULT_ADMIN_ROLE``): whoever holds that role on the contract;
+- ``GOVERNANCE``: an ``onlyGovernance`` function of the governor, reachable only from the timelock
+  while it executes one of the governor's proposals (the timelock calling directly is refused too);
+- ``SELF``: only the contract itself may call it (the timelock's ``updateDelay``), that is, a
+  proposal executed by the timelock.
+
+A holder that is the target contract itself can only act through a proposal, so the tests take
+that path for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_utils import keccak, to_checksum_address
+
+from flock.testing.governance import Call, World
+from flock.units import DAY, WAD
+
+GOVERNANCE = "governance"
+SELF = "self"
+ZERO32 = bytes(32)
+
+
+def fresh(nonce: int) -> str:
+    """A brand-new address for ``nonce`` (a grantee no one has seen)."""
+    return to_checksum_address(keccak(text=f"fresh-{nonce}")[12:])
+
+
+Args = Callable[[World, int], tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Privileged:
+    """A function only ``holder`` may call on the contract under ``contract`` (a plan key)."""
+
+    contract: str
+    function: str
+    holder: str
+    args: Args
+    error: str
+    error_for: dict[str, str] = field(default_factory=dict)  # caller label -> another error
+    prepare: Callable[[World, int], None] | None = None  # run first, by whoever may
+
+    @property
+    def id(self) -> str:
+        return f"{self.contract}.{self.function}"
+
+    def expected_error(self, caller: str) -> str:
+        return self.error_for.get(caller, self.error)
+
+    def call(self, world: World, nonce: int) -> Call:
+        return Call(world.contract(self.contract), self.function, self.args(world, nonce))
+
+
+def _role(world: World, key: str, role: str) -> bytes:
+    return world.role(key, role)
+
+
+def _schedule_args(world: World, nonce: int) -> tuple[Any, ...]:
+    target = world.contract("token").address
+    return (target, 0, b"", ZERO32, nonce.to_bytes(32, "big"), world.contract("timelock").getMinDelay())
+
+
+def _schedule_batch_args(world: World, nonce: int) -> tuple[Any, ...]:
+    target, value, data, predecessor, salt, delay = _schedule_args(world, nonce)
+    return ([target], [value], [data], predecessor, salt, delay)
+
+
+def _schedule_for_cancel(world: World, nonce: int) -> None:
+    args = _schedule_args(world, 10**9 + nonce)
+    world.contract("timelock").schedule(*args, sender=world["governor"])
+
+
+def _cancel_args(world: World, nonce: int) -> tuple[Any, ...]:
+    target, value, data, predecessor, salt, _ = _schedule_args(world, 10**9 + nonce)
+    return (world.contract("timelock").hashOperation(target, value, data, predecessor, salt),)
+
+
+def _relay_args(world: World, nonce: int) -> tuple[Any, ...]:
+    token = world.contract("token")
+    return (token.address, 0, token.approve.encode(world["sink"], nonce))
+
+
+UNAUTHORIZED = "AccessControlUnauthorizedAccount"
+NOT_EXECUTOR = "GovernorOnlyExecutor"
+# The timelock calling an onlyGovernance function outside governor.execute: the governor's queue of
+# authorized calls is empty, and popping it panics (0x31).
+FROM_TIMELOCK_DIRECTLY = {"timelock": "Panic"}
+
+PRIVILEGED: tuple[Privileged, ...] = (
+    # ---------------------------------------------------------------- FlockToken
+    Privileged("token", "mint", "MINTER_ROLE", lambda w, n: (w["user"], 1 + n), UNAUTHORIZED),
+    Privileged(
+        "token",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "token", "MINTER_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "token",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, _: (_role(w, "token", "MINTER_ROLE"), w["minter"]),
+        UNAUTHORIZED,
+    ),
+    # ---------------------------------------------------------------- GmFlock
+    Privileged("gmflock", "allocate", "STAKE_MANAGER_ROLE", lambda w, _: (w["staker"], 1), UNAUTHORIZED),
+    Privileged("gmflock", "release", "STAKE_MANAGER_ROLE", lambda w, _: (w["staker"], 1), UNAUTHORIZED),
+    Privileged("gmflock", "slash", "SLASHER_ROLE", lambda w, _: (w["staker"], WAD, w["sink"]), UNAUTHORIZED),
+    Privileged(
+        "gmflock",
+        "setBoostParameters",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (30 * DAY, 365 * DAY, 2 * WAD + n),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "gmflock",
+        "setLockDurationBounds",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (7 * DAY + n % DAY, 365 * DAY),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "gmflock",
+        "setWithdrawalFee",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (n % 2_000, w["timelock"]),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "gmflock",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "gmflock", "SLASHER_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "gmflock",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, _: (_role(w, "gmflock", "SLASHER_ROLE"), w["slasher"]),
+        UNAUTHORIZED,
+    ),
+    # ---------------------------------------------------------------- FlockGovernor (onlyGovernance)
+    Privileged(
+        "governor",
+        "setVotingDelay",
+        GOVERNANCE,
+        lambda _, n: (DAY + n,),
+        NOT_EXECUTOR,
+        FROM_TIMELOCK_DIRECTLY,
+    ),
+    Privileged(
+        "governor",
+        "setVotingPeriod",
+        GOVERNANCE,
+        lambda _, n: (5 * DAY + n,),
+        NOT_EXECUTOR,
+        FROM_TIMELOCK_DIRECTLY,
+    ),
+    Privileged(
+        "governor",
+        "setProposalThreshold",
+        GOVERNANCE,
+        lambda _, n: (10_000 * WAD + n,),
+        NOT_EXECUTOR,
+        FROM_TIMELOCK_DIRECTLY,
+    ),
+    Privileged(
+        "governor",
+        "updateQuorumNumerator",
+        GOVERNANCE,
+        lambda _, n: (3 + n % 3,),
+        NOT_EXECUTOR,
+        FROM_TIMELOCK_DIRECTLY,
+    ),
+    Privileged(
+        "governor",
+        "setLateQuorumVoteExtension",
+        GOVERNANCE,
+        lambda _, n: (2 * DAY - n % DAY,),
+        NOT_EXECUTOR,
+        FROM_TIMELOCK_DIRECTLY,
+    ),
+    Privileged(
+        "governor",
+        "updateTimelock",
+        GOVERNANCE,
+        lambda w, _: (w["timelock"],),
+        NOT_EXECUTOR,
+        FROM_TIMELOCK_DIRECTLY,
+    ),
+    Privileged("governor", "relay", GOVERNANCE, _relay_args, NOT_EXECUTOR, FROM_TIMELOCK_DIRECTLY),
+    # ---------------------------------------------------------------- FlockTimelock
+    Privileged("timelock", "schedule", "PROPOSER_ROLE", _schedule_args, UNAUTHORIZED),
+    Privileged("timelock", "scheduleBatch", "PROPOSER_ROLE", _schedule_batch_args, UNAUTHORIZED),
+    Privileged(
+        "timelock", "cancel", "CANCELLER_ROLE", _cancel_args, UNAUTHORIZED, prepare=_schedule_for_cancel
+    ),
+    Privileged("timelock", "updateDelay", SELF, lambda _, n: (2 * DAY + n,), "TimelockUnauthorizedCaller"),
+    Privileged(
+        "timelock",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "timelock", "CANCELLER_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "timelock",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, _: (_role(w, "timelock", "CANCELLER_ROLE"), w["governor"]),
+        UNAUTHORIZED,
+    ),
+)
+
+
+def holders(world: World, row: Privileged) -> list[str]:
+    """Labels of the world's accounts that may call ``row`` directly or, for the contract itself, by
+    a proposal. ``GOVERNANCE`` rows have no direct holder."""
+    if row.holder == GOVERNANCE:
+        return []
+    if row.holder == SELF:
+        return [row.contract]
+    return [label for label in world.accounts if world.has_role(row.contract, row.holder, label)]
+
+
+def acts_through_governance(world: World, row: Privileged, holder: str | None) -> bool:
+    """Whether the holder's call must go through a proposal (it is the target contract itself, or
+    the function is onlyGovernance)."""
+    return row.holder == GOVERNANCE or holder == row.contract
+
+
+# State-changing functions anyone may call, by design, per contract. With PRIVILEGED they must cover
+# every non-view function of every deployed contract (tests/access checks it), so a new function
+# is classified the day it is written.
+OPEN: dict[str, dict[str, str]] = {
+    "token": {
+        "transfer": "ERC-20: moves the caller's own tokens",
+        "transferFrom": "ERC-20: needs the owner's allowance",
+        "approve": "ERC-20: the caller's own allowance",
+        "permit": "EIP-2612: needs the owner's signature",
+        "burn": "the caller's own tokens",
+        "burnFrom": "needs the owner's allowance",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "gmflock": {
+        "lock": "the caller's own FLOCK",
+        "lockWithPermit": "the caller's own FLOCK, with its permit",
+        "unlock": "the caller's own expired lock",
+        "extend": "the caller's own lock",
+        "delegate": "the caller's own votes",
+        "delegateBySig": "needs the delegator's signature",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "governor": {
+        "propose": "anyone with proposalThreshold votes (tests/governance)",
+        "castVote": "anyone; weight = votes at the snapshot",
+        "castVoteWithReason": "as castVote",
+        "castVoteWithReasonAndParams": "as castVote",
+        "castVoteBySig": "needs the voter's signature",
+        "castVoteWithReasonAndParamsBySig": "needs the voter's signature",
+        "queue": "anyone, once a proposal succeeded",
+        "execute": "anyone, once the timelock delay passed",
+        "cancel": "the proposer, while Pending (tests/governance)",
+        "onERC721Received": "refuses tokens: the governor holds nothing",
+        "onERC1155Received": "refuses tokens",
+        "onERC1155BatchReceived": "refuses tokens",
+    },
+    "timelock": {
+        "execute": "anyone (EXECUTOR_ROLE is open), for ready operations only",
+        "executeBatch": "as execute",
+        "renounceRole": "the caller gives up its own role",
+        "onERC721Received": "the treasury may receive NFTs",
+        "onERC1155Received": "the treasury may receive tokens",
+        "onERC1155BatchReceived": "the treasury may receive tokens",
+    },
+}
