@@ -3,7 +3,9 @@ ITaskRegistry, spec hashing and the slash route tuple."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from eth_utils import keccak
 
@@ -42,3 +44,47 @@ def slash_route(
     """ITaskRegistry.SlashRoute: ``keeper_bps`` to the keeper, ``burn_bps`` burned, the rest to
     the recipient (burned if the recipient is zero)."""
     return (recipient, keeper, keeper_bps, burn_bps)
+
+
+@dataclass(frozen=True)
+class TaskParameters:
+    """The registry's governance parameters, field for field (and name for name) as
+    ITaskRegistry.Parameters."""
+
+    creatorStakePerDay: int
+    minTaskDuration: int
+    maxTaskDuration: int
+    disputeWindow: int
+    maxParticipants: int
+    minNodeStake: int
+    minValidatorStake: int
+    minParticipantStake: int
+    minDelegation: int
+    minSigmaBps: int
+    maxSigmaBps: int
+    sigmaFreeze: int
+    undelegationCooldown: int
+    syncKeeperBps: int
+
+
+def read_parameters(registry: Any) -> TaskParameters:
+    """Reads the three parameter getters of a TaskRegistry (ape or harness handle)."""
+    node, validator, participant, delegation = registry.stakeMinimums()
+    per_day, min_duration, max_duration, dispute, max_participants = registry.taskRules()
+    min_sigma, max_sigma, freeze, cooldown, keeper = registry.delegationRules()
+    return TaskParameters(
+        per_day,
+        min_duration,
+        max_duration,
+        dispute,
+        max_participants,
+        node,
+        validator,
+        participant,
+        delegation,
+        min_sigma,
+        max_sigma,
+        freeze,
+        cooldown,
+        keeper,
+    )

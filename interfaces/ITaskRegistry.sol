@@ -61,7 +61,8 @@ interface ITaskRegistry {
         Delegator // Arena delegator to a node or validator
     }
 
-    /// @notice Governance parameters. Amounts in gmFLOCK wei, durations in seconds.
+    /// @notice The governance parameters at construction (afterwards read with `stakeMinimums`,
+    /// `taskRules` and `delegationRules`). Amounts in gmFLOCK wei, durations in seconds.
     struct Parameters {
         uint256 creatorStakePerDay;
         uint256 minTaskDuration;
@@ -399,8 +400,35 @@ interface ITaskRegistry {
     /// @notice The FLOCK token.
     function flock() external view returns (IFlockToken);
 
-    /// @notice The governance parameters.
-    function parameters() external view returns (Parameters memory);
+    /// @notice The minimum stakes (what `setStakeMinimums` sets), in gmFLOCK wei.
+    function stakeMinimums()
+        external
+        view
+        returns (uint256 node, uint256 validator, uint256 participant, uint256 delegation);
+
+    /// @notice The task rules (what `setTaskRules` sets).
+    function taskRules()
+        external
+        view
+        returns (
+            uint256 creatorStakePerDay,
+            uint256 minTaskDuration,
+            uint256 maxTaskDuration,
+            uint256 disputeWindow,
+            uint256 maxParticipants
+        );
+
+    /// @notice The delegation rules (what `setDelegationRules` sets).
+    function delegationRules()
+        external
+        view
+        returns (
+            uint256 minSigmaBps,
+            uint256 maxSigmaBps,
+            uint256 sigmaFreeze,
+            uint256 undelegationCooldown,
+            uint256 syncKeeperBps
+        );
 
     /// @notice The number of tasks created (ids are 1..taskCount).
     function taskCount() external view returns (uint256);

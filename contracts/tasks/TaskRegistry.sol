@@ -549,24 +549,45 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc ITaskRegistry
-    function parameters() external view returns (Parameters memory) {
-        StoredParams memory p = _params;
-        return Parameters({
-            creatorStakePerDay: p.creatorStakePerDay,
-            minTaskDuration: p.minTaskDuration,
-            maxTaskDuration: p.maxTaskDuration,
-            disputeWindow: p.disputeWindow,
-            maxParticipants: p.maxParticipants,
-            minNodeStake: p.minNodeStake,
-            minValidatorStake: p.minValidatorStake,
-            minParticipantStake: p.minParticipantStake,
-            minDelegation: p.minDelegation,
-            minSigmaBps: p.minSigmaBps,
-            maxSigmaBps: p.maxSigmaBps,
-            sigmaFreeze: p.sigmaFreeze,
-            undelegationCooldown: p.undelegationCooldown,
-            syncKeeperBps: p.syncKeeperBps
-        });
+    function stakeMinimums()
+        external
+        view
+        returns (uint256 node, uint256 validator, uint256 participant, uint256 delegation)
+    {
+        StoredParams storage p = _params;
+        return (p.minNodeStake, p.minValidatorStake, p.minParticipantStake, p.minDelegation);
+    }
+
+    /// @inheritdoc ITaskRegistry
+    function taskRules()
+        external
+        view
+        returns (
+            uint256 creatorStakePerDay,
+            uint256 minTaskDuration,
+            uint256 maxTaskDuration,
+            uint256 disputeWindow,
+            uint256 maxParticipants
+        )
+    {
+        StoredParams storage p = _params;
+        return (p.creatorStakePerDay, p.minTaskDuration, p.maxTaskDuration, p.disputeWindow, p.maxParticipants);
+    }
+
+    /// @inheritdoc ITaskRegistry
+    function delegationRules()
+        external
+        view
+        returns (
+            uint256 minSigmaBps,
+            uint256 maxSigmaBps,
+            uint256 sigmaFreeze,
+            uint256 undelegationCooldown,
+            uint256 syncKeeperBps
+        )
+    {
+        StoredParams storage p = _params;
+        return (p.minSigmaBps, p.maxSigmaBps, p.sigmaFreeze, p.undelegationCooldown, p.syncKeeperBps);
     }
 
     /// @inheritdoc ITaskRegistry

@@ -147,6 +147,35 @@ class TasksConfig(_Section):
     undelegation_cooldown: Duration = parse_duration("7 days")
     sync_keeper_bps: int = Field(default=500, ge=0, le=2_000)
 
+    def stake_minimums(self) -> tuple[int, int, int, int]:
+        """What ``stakeMinimums()`` returns: node, validator, participant, delegation (wei)."""
+        return (
+            to_wei(self.min_node_stake),
+            to_wei(self.min_validator_stake),
+            to_wei(self.min_participant_stake),
+            to_wei(self.min_delegation),
+        )
+
+    def task_rules(self) -> tuple[int, int, int, int, int]:
+        """What ``taskRules()`` returns."""
+        return (
+            to_wei(self.creator_stake_per_day),
+            self.min_task_duration,
+            self.max_task_duration,
+            self.dispute_window,
+            self.max_participants,
+        )
+
+    def delegation_rules(self) -> tuple[int, int, int, int, int]:
+        """What ``delegationRules()`` returns."""
+        return (
+            self.min_sigma_bps,
+            self.max_sigma_bps,
+            self.sigma_freeze,
+            self.undelegation_cooldown,
+            self.sync_keeper_bps,
+        )
+
     def parameters(self) -> list[int]:
         """The constructor's ``Parameters`` tuple, in the struct's field order."""
         return [

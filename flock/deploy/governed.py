@@ -18,7 +18,7 @@ from flock.deploy.config import DeployConfig
 # Contracts whose every admin role passes to the governance timelock at the end of the deployment:
 # the plan grants the timelock DEFAULT_ADMIN_ROLE there and the deployer renounces every role it
 # holds; `deploy verify` checks both. Add a contract's plan key here, once.
-TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock")
+TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock", "emissions", "tasks")
 
 Resolve = Callable[[str], str]  # an address reference ("timelock", "burn", "0x…") to an address
 
@@ -119,6 +119,55 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         "timelock", "min_delay", "getMinDelay", "updateDelay", lambda c, _: c.governance.timelock_delay, "s"
     ),
+    # EmissionController
+    Parameter(
+        "emissions",
+        "epoch_cap",
+        "epochCap",
+        "setEpochCap",
+        lambda c, _: c.emissions.constructor_args()[5],
+        "FLOCK wei per epoch",
+    ),
+    Parameter(
+        "emissions", "gamma", "gamma", "setGamma", lambda c, _: c.emissions.constructor_args()[6], "x 1e18"
+    ),
+    Parameter(
+        "emissions",
+        "schedule",
+        "schedule",
+        None,
+        lambda c, _: tuple(c.emissions.constructor_args()[2:5]),
+        "E0 wei, r x 1e18, P epochs",
+    ),
+    Parameter("emissions", "epoch_length", "epochLength", None, lambda c, _: c.emissions.epoch_length, "s"),
+    Parameter("emissions", "flock", "flock", None, lambda _, resolve: resolve("token")),
+    # TaskRegistry
+    Parameter(
+        "tasks",
+        "stake_minimums",
+        "stakeMinimums",
+        "setStakeMinimums",
+        lambda c, _: c.tasks.stake_minimums(),
+        "gmFLOCK wei: node, validator, participant, delegation",
+    ),
+    Parameter(
+        "tasks",
+        "task_rules",
+        "taskRules",
+        "setTaskRules",
+        lambda c, _: c.tasks.task_rules(),
+        "creator stake per day (wei), min s, max s, dispute window s, max participants",
+    ),
+    Parameter(
+        "tasks",
+        "delegation_rules",
+        "delegationRules",
+        "setDelegationRules",
+        lambda c, _: c.tasks.delegation_rules(),
+        "min sigma bps, max sigma bps, freeze s, undelegation cooldown s, sync keeper bps",
+    ),
+    Parameter("tasks", "gmflock", "gmFlock", None, lambda _, resolve: resolve("gmflock")),
+    Parameter("tasks", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
 )
 
 
@@ -138,6 +187,12 @@ ROLE_HOLDERS: tuple[RoleHolders, ...] = (
     RoleHolders("timelock", "PROPOSER_ROLE", ("governor",)),
     RoleHolders("timelock", "CANCELLER_ROLE", ("governor",)),
     RoleHolders("timelock", "EXECUTOR_ROLE", ("burn",)),  # the zero address: anyone executes
+    # The tasks-and-emissions wiring (the reward and alliance contracts add DISTRIBUTOR_ROLE and the
+    # registry's SLASHER_ROLE when they are deployed).
+    RoleHolders("token", "MINTER_ROLE", ("emissions",)),
+    RoleHolders("gmflock", "STAKE_MANAGER_ROLE", ("tasks",)),
+    RoleHolders("gmflock", "SLASHER_ROLE", ("tasks",)),
+    RoleHolders("emissions", "TASK_REGISTRY_ROLE", ("tasks",)),
 )
 
 

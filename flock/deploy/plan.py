@@ -138,6 +138,26 @@ def governance_steps() -> list[Step]:
     ]
 
 
+def task_steps() -> list[Step]:
+    """The emission controller and the task registry, and the roles they need (issue 4)."""
+    return [
+        Deploy(
+            "emissions",
+            "EmissionController",
+            lambda c: [c.address("token"), c.deployer, *c.config.emissions.constructor_args()],
+        ),
+        Deploy(
+            "tasks",
+            "TaskRegistry",
+            lambda c: [c.address("gmflock"), c.address("emissions"), c.deployer, c.config.tasks.parameters()],
+        ),
+        grant_role("gmflock", "STAKE_MANAGER_ROLE", "tasks"),
+        grant_role("gmflock", "SLASHER_ROLE", "tasks"),
+        grant_role("token", "MINTER_ROLE", "emissions"),
+        grant_role("emissions", "TASK_REGISTRY_ROLE", "tasks"),
+    ]
+
+
 def handover_steps(contracts: dict[str, str]) -> list[Step]:
     """The timelock becomes admin of every contract in ``governed.TIMELOCK_ADMINISTERED``; then the
     deployer renounces every role it holds on them and on the timelock. Must be the last steps of the
@@ -183,21 +203,8 @@ def protocol_plan() -> list[Step]:
                 c.address(c.config.gmflock.fee_recipient),
             ],
         ),
-        Deploy(
-            "emissions",
-            "EmissionController",
-            lambda c: [c.address("token"), c.deployer, *c.config.emissions.constructor_args()],
-        ),
-        Deploy(
-            "tasks",
-            "TaskRegistry",
-            lambda c: [c.address("gmflock"), c.address("emissions"), c.deployer, c.config.tasks.parameters()],
-        ),
-        grant_role("gmflock", "STAKE_MANAGER_ROLE", "tasks"),
-        grant_role("gmflock", "SLASHER_ROLE", "tasks"),
-        grant_role("token", "MINTER_ROLE", "emissions"),
-        grant_role("emissions", "TASK_REGISTRY_ROLE", "tasks"),
         *governance_steps(),
+        *task_steps(),
     ]
     return [*steps, *handover_steps(contracts_of(steps))]
 

@@ -16,6 +16,8 @@ VOTER_LOCK = 1_000_000 * WAD
 STAKER_LOCK = 100_000 * WAD
 STAKER_ALLOCATION = 50_000 * WAD
 TREASURY = 1_000_000 * WAD
+HELPER_INDEX = 18
+DRAW_TASK, RANGE_TASK = 1_000_000, 1_000_001  # ids the stand-in registry enrolls (no such tasks)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,12 @@ class World:
       by the timelock;
     - ``user`` and ``outsider`` hold nothing; ``sink`` receives slashes and fees;
     - ``timelock``, ``governor`` and ``deployer`` are what their names say; the timelock holds
-      the FLOCK treasury.
+      the FLOCK treasury;
+    - tasks and emissions: ``manager`` also plays the task registry for the emission controller
+      (TASK_REGISTRY_ROLE), ``slasher`` the reward contract for the task registry (its SLASHER_ROLE)
+      and ``distributor`` the reward distributor (DISTRIBUTOR_ROLE); epoch 1 is open with budgets
+      for the tasks ``DRAW_TASK`` and ``RANGE_TASK``. ``helper`` (no label, so never a caller in the
+      access tests) holds the same two roles, for set-up steps that must not depend on them.
     """
 
     system: System
@@ -56,6 +63,11 @@ class World:
 
     def contract(self, key: str) -> Contract:
         return self.system.contracts[key]
+
+    @property
+    def helper(self) -> str:
+        """An unlabeled account holding TASK_REGISTRY_ROLE and the registry's SLASHER_ROLE."""
+        return self.system.chain.accounts[HELPER_INDEX]
 
     def role(self, key: str, role: str) -> bytes:
         return bytes(32) if role == "DEFAULT_ADMIN_ROLE" else getattr(self.contract(key), role)()
@@ -90,7 +102,7 @@ def build_world(system: System | None = None) -> World:
     system = system or deploy_system()
     chain, token, gm = system.chain, system.token, system.gmflock
     timelock = system.timelock.address
-    names = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink")
+    names = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink", "distributor")
     accounts = {"deployer": system.deployer, "timelock": timelock, "governor": system.governor.address}
     accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(names)}
     world = World(system, accounts)
@@ -105,5 +117,22 @@ def build_world(system: System | None = None) -> World:
     gm.grantRole(gm.STAKE_MANAGER_ROLE(), accounts["manager"], sender=timelock)
     gm.grantRole(gm.SLASHER_ROLE(), accounts["slasher"], sender=timelock)
     gm.allocate(accounts["staker"], STAKER_ALLOCATION, sender=accounts["manager"])
+    _appoint_task_roles(world)
     chain.warp(1)
     return world
+
+
+def _appoint_task_roles(world: World) -> None:
+    """The emission controller's and the task registry's roles, and budgets to draw in epoch 1."""
+    system, timelock = world.system, world["timelock"]
+    emissions, tasks = system.emissions, system.tasks
+    for holder in (world["manager"], world.helper):
+        emissions.grantRole(emissions.TASK_REGISTRY_ROLE(), holder, sender=timelock)
+    for holder in (world["slasher"], world.helper):
+        tasks.grantRole(tasks.SLASHER_ROLE(), holder, sender=timelock)
+    emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), world["distributor"], sender=timelock)
+    far = system.chain.now + 365 * DAY
+    emissions.enrollTask(DRAW_TASK, False, far, 1_234_567 * WAD // 1_000, 0, sender=world["manager"])
+    emissions.enrollTask(RANGE_TASK, True, far, 500 * WAD, 277_777 * WAD // 1_000, sender=world["manager"])
+    system.chain.warp(emissions.epochLength())
+    emissions.checkpoint(sender=world["user"])

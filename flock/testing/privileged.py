@@ -25,7 +25,8 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from flock.testing.governance import Call, World
+from flock.tasks import Role, TaskKind, slash_route, spec_hash
+from flock.testing.governance import DRAW_TASK, RANGE_TASK, Call, World
 from flock.units import DAY, WAD
 
 GOVERNANCE = "governance"
@@ -93,6 +94,51 @@ def _relay_args(world: World, nonce: int) -> tuple[Any, ...]:
     return (token.address, 0, token.approve.encode(world["sink"], nonce))
 
 
+# ------------------------------------------------------------------ tasks and emissions set-up
+
+
+def _caught_up(world: World, _: int = 0) -> None:
+    """Opens every started epoch (anyone may), so registry reports are never refused as behind."""
+    emissions = world.contract("emissions")
+    while emissions.nextEpoch() <= emissions.currentEpoch():
+        emissions.checkpoint(sender=world["user"])
+
+
+def _enrolled(offset: int) -> Callable[[World, int], None]:
+    """Set-up: the helper (a stand-in registry) enrolls task ``offset + nonce``."""
+
+    def prepare(world: World, nonce: int) -> None:
+        _caught_up(world)
+        far = world.system.chain.now + 60 * DAY
+        world.contract("emissions").enrollTask(offset + nonce, True, far, 1_000 * WAD, 0, sender=world.helper)
+
+    return prepare
+
+
+def _new_task(world: World, _: int = 0) -> None:
+    """Set-up: the voter creates a 30-day Arena task and joins it as a training node."""
+    _caught_up(world)
+    tasks = world.contract("tasks")
+    tasks.createTask(
+        TaskKind.ARENA, 30 * DAY, spec_hash("access"), "ipfs://access", 0, 0, sender=world["voter"]
+    )
+    tasks.join(tasks.taskCount(), Role.NODE, 2_000 * WAD, 5_000, sender=world["voter"])
+
+
+def _task_with_pot(world: World, nonce: int) -> None:
+    """Set-up: a task whose node has a delegator, slashed by the helper and synced: FLOCK in the pot."""
+    _new_task(world, nonce)
+    tasks = world.contract("tasks")
+    task_id = tasks.taskCount()
+    tasks.delegateStake(task_id, world["voter"], 100 * WAD, sender=world["staker"])
+    tasks.slash(task_id, world["voter"], 1_000 * WAD, slash_route(), sender=world.helper)
+    tasks.sync(task_id, world["staker"], sender=world.helper)
+
+
+def _latest_task(world: World, _: int) -> tuple[Any, ...]:
+    return (world.contract("tasks").taskCount(),)
+
+
 UNAUTHORIZED = "AccessControlUnauthorizedAccount"
 NOT_EXECUTOR = "GovernorOnlyExecutor"
 # The timelock calling an onlyGovernance function outside governor.execute: the governor's queue of
@@ -153,6 +199,110 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "revokeRole",
         "DEFAULT_ADMIN_ROLE",
         lambda w, _: (_role(w, "gmflock", "SLASHER_ROLE"), w["slasher"]),
+        UNAUTHORIZED,
+    ),
+    # ---------------------------------------------------------------- EmissionController
+    Privileged(
+        "emissions",
+        "enrollTask",
+        "TASK_REGISTRY_ROLE",
+        lambda w, n: (2_000_000 + n, True, w.system.chain.now + 60 * DAY, 1_000 * WAD, 1_000 * WAD),
+        UNAUTHORIZED,
+        prepare=_caught_up,
+    ),
+    Privileged(
+        "emissions",
+        "updateTask",
+        "TASK_REGISTRY_ROLE",
+        lambda _, n: (3_000_000 + n, 2_000 * WAD + n, 0),
+        UNAUTHORIZED,
+        prepare=_enrolled(3_000_000),
+    ),
+    Privileged(
+        "emissions",
+        "retireTask",
+        "TASK_REGISTRY_ROLE",
+        lambda _, n: (4_000_000 + n,),
+        UNAUTHORIZED,
+        prepare=_enrolled(4_000_000),
+    ),
+    Privileged(
+        "emissions", "draw", "DISTRIBUTOR_ROLE", lambda w, n: (DRAW_TASK, 1, 1 + n, w["sink"]), UNAUTHORIZED
+    ),
+    Privileged(
+        "emissions", "drawRange", "DISTRIBUTOR_ROLE", lambda w, _: (RANGE_TASK, 0, 2, w["sink"]), UNAUTHORIZED
+    ),
+    Privileged(
+        "emissions", "setEpochCap", "DEFAULT_ADMIN_ROLE", lambda _, n: (1_000 * WAD + n,), UNAUTHORIZED
+    ),
+    Privileged("emissions", "setGamma", "DEFAULT_ADMIN_ROLE", lambda _, n: (n % (WAD // 2),), UNAUTHORIZED),
+    Privileged("emissions", "sweepDust", "DEFAULT_ADMIN_ROLE", lambda w, _: (w["sink"], 1), UNAUTHORIZED),
+    Privileged(
+        "emissions",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "emissions", "DISTRIBUTOR_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "emissions",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, _: (_role(w, "emissions", "DISTRIBUTOR_ROLE"), w["distributor"]),
+        UNAUTHORIZED,
+    ),
+    # ---------------------------------------------------------------- TaskRegistry
+    Privileged("tasks", "approveTask", "DEFAULT_ADMIN_ROLE", _latest_task, UNAUTHORIZED, prepare=_new_task),
+    Privileged("tasks", "cancelTask", "DEFAULT_ADMIN_ROLE", _latest_task, UNAUTHORIZED, prepare=_new_task),
+    Privileged(
+        "tasks",
+        "slash",
+        "SLASHER_ROLE",
+        lambda w, n: (w.contract("tasks").taskCount(), w["voter"], 1 + n, slash_route(w["sink"])),
+        UNAUTHORIZED,
+        prepare=_new_task,
+    ),
+    Privileged(
+        "tasks",
+        "withdrawSlashPot",
+        "SLASHER_ROLE",
+        lambda w, _: (w.contract("tasks").taskCount(), w["sink"], 1),
+        UNAUTHORIZED,
+        prepare=_task_with_pot,
+    ),
+    Privileged(
+        "tasks",
+        "setStakeMinimums",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (1_000 * WAD - n, 3_000 * WAD, 1_000 * WAD, 100 * WAD - n % 50),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "tasks",
+        "setTaskRules",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (100 * WAD + n, DAY, 30 * DAY, 7 * DAY - n % DAY, 64),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "tasks",
+        "setDelegationRules",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (1_000, 9_000, DAY, 7 * DAY, 500 - n % 500),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "tasks",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "tasks", "SLASHER_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "tasks",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, _: (_role(w, "tasks", "SLASHER_ROLE"), w["slasher"]),
         UNAUTHORIZED,
     ),
     # ---------------------------------------------------------------- FlockGovernor (onlyGovernance)
@@ -280,6 +430,22 @@ OPEN: dict[str, dict[str, str]] = {
         "onERC721Received": "refuses tokens: the governor holds nothing",
         "onERC1155Received": "refuses tokens",
         "onERC1155BatchReceived": "refuses tokens",
+    },
+    "emissions": {
+        "checkpoint": "anyone: opens the epochs that have started (bounded catch-up)",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "tasks": {
+        "createTask": "anyone, allocating their own creator stake",
+        "endTask": "anyone, once the task's end has passed",
+        "join": "the caller's own gmFLOCK, into an active task",
+        "addStake": "the caller's own stake",
+        "setSigma": "the caller's own sigma, as an operator",
+        "delegateStake": "the caller's own gmFLOCK",
+        "undelegate": "the caller's own delegation",
+        "sync": "anyone: applies a delegator's pending pool slashes (keeper share to the caller)",
+        "release": "anyone, for anyone, once the stake's time has come (to its owner)",
+        "renounceRole": "the caller gives up its own role",
     },
     "timelock": {
         "execute": "anyone (EXECUTOR_ROLE is open), for ready operations only",

@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from flock.emissions import STAKE_UNIT, Schedule
 from flock.harness.evm import Snapshot
 from flock.harness.system import System, deploy_system
+from flock.tasks import read_parameters
 from flock.units import DAY, WAD
 
 N_USERS = 6
@@ -98,7 +99,7 @@ class TaskMachine(RuleBasedStateMachine):
         self.keeper, self.sink = self.chain.accounts[17], self.chain.accounts[18]
         self.model: dict[int, TaskModel] = {}
         self.members: dict[tuple[int, str], Membership] = {}
-        self.params = self.tasks.parameters()
+        self.params = read_parameters(self.tasks)
         e0, decay, period = self.emissions.schedule()
         self.schedule = Schedule(e0, decay, period, self.emissions.epochCap())
         self.epochs_checked = 0  # epochs [0, epochs_checked) verified once opened
@@ -125,7 +126,7 @@ class TaskMachine(RuleBasedStateMachine):
             (p1, alliance, PARTICIPANT, 10_000),
             (p2, alliance, PARTICIPANT, 15_000),
         ):
-            sigma = 0 if role == PARTICIPANT else self.params[9]
+            sigma = 0 if role == PARTICIPANT else self.params.minSigmaBps
             self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
             self.members[(task_id, user)] = Membership(role)
         self.tasks.delegateStake(arena, node, 5_000 * WAD, sender=delegator)
@@ -134,7 +135,7 @@ class TaskMachine(RuleBasedStateMachine):
     def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
         receipt = self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
         task_id = receipt.return_value
-        self.model[task_id] = TaskModel(kind, user, self.now + days * DAY, self.params[3])
+        self.model[task_id] = TaskModel(kind, user, self.now + days * DAY, self.params.disputeWindow)
         return task_id
 
     # ------------------------------------------------------------------ helpers
@@ -178,7 +179,7 @@ class TaskMachine(RuleBasedStateMachine):
 
     def _delegation_release_at(self, task_id: int, exit_at: int) -> int:
         t = self.model[task_id]
-        cooldown = self.params[12]
+        cooldown = self.params.undelegationCooldown
         return max(min(exit_at, t.end) + t.dispute, exit_at + cooldown)
 
     # ------------------------------------------------------------------ tasks
@@ -190,7 +191,7 @@ class TaskMachine(RuleBasedStateMachine):
         user = self.users[u]
         self._catch_up()
         lo, hi = (2, size) if kind == ALLIANCE else (0, 0)
-        stake_needed = self.params[0] * days
+        stake_needed = self.params.creatorStakePerDay * days
         if stake_needed > self._free(user):
             with self.chain.reverts("GmFlockInsufficientUnallocated"):
                 self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
@@ -258,9 +259,13 @@ class TaskMachine(RuleBasedStateMachine):
         role = PARTICIPANT if t.kind == ALLIANCE else (VALIDATOR if validator else NODE)
         if wrong == 0:  # now and then, a role this kind of task does not have
             role = NODE if t.kind == ALLIANCE else PARTICIPANT
-        minimum = {NODE: self.params[5], VALIDATOR: self.params[6], PARTICIPANT: self.params[7]}[role]
+        minimum = {
+            NODE: self.params.minNodeStake,
+            VALIDATOR: self.params.minValidatorStake,
+            PARTICIPANT: self.params.minParticipantStake,
+        }[role]
         amount = minimum + (self._free(user) - minimum) * share // 4000
-        sigma = 0 if role == PARTICIPANT else self.params[9]
+        sigma = 0 if role == PARTICIPANT else self.params.minSigmaBps
         call = lambda: self.tasks.join(task_id, role, amount, sigma, sender=user)  # noqa: E731
         if not self._active(task_id):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
@@ -320,13 +325,13 @@ class TaskMachine(RuleBasedStateMachine):
         if not self._active(task_id):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
                 call()
-        elif self.now >= t.end - self.params[11]:
+        elif self.now >= t.end - self.params.sigmaFreeze:
             with self.chain.reverts("TaskRegistrySigmaFrozen"):
                 call()
         elif self.now < member[3] + DAY:
             with self.chain.reverts("TaskRegistrySigmaChangeTooSoon"):
                 call()
-        elif not self.params[9] <= sigma <= self.params[10]:
+        elif not self.params.minSigmaBps <= sigma <= self.params.maxSigmaBps:
             with self.chain.reverts("TaskRegistryInvalidSigma"):
                 call()
         else:
@@ -345,7 +350,7 @@ class TaskMachine(RuleBasedStateMachine):
         self._catch_up()
         operators = self._operators(task_id)
         operator = operators[o % len(operators)]
-        amount = self.params[8] + (self._free(user) - self.params[8]) * share // 4000
+        amount = self.params.minDelegation + (self._free(user) - self.params.minDelegation) * share // 4000
         call = lambda: self.tasks.delegateStake(task_id, operator, amount, sender=user)  # noqa: E731
         mine = self._role(task_id, user)
         if not self._active(task_id):

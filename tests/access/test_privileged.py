@@ -25,6 +25,7 @@ CALLERS = (
     "outsider",
     "timelock",
     "governor",
+    "distributor",
 )
 
 
@@ -76,7 +77,7 @@ def test_succeeds_for_its_holder(world: World, row: Privileged) -> None:
 
 
 def test_deployer_holds_no_role_after_deployment(world: World) -> None:
-    for key in ("token", "gmflock", "timelock"):
+    for key in ("token", "gmflock", "emissions", "tasks", "timelock"):
         for role in ("DEFAULT_ADMIN_ROLE", *_roles(key)):
             assert not world.has_role(key, role, "deployer"), f"deployer still holds {key}.{role}"
 
@@ -99,5 +100,11 @@ def test_every_state_changing_function_is_classified(world: World) -> None:
 def _roles(key: str) -> list[str]:
     from flock.deploy.plan import roles_of
 
-    names = {"token": "FlockToken", "gmflock": "GmFlock", "timelock": "FlockTimelock"}
+    names = {
+        "token": "FlockToken",
+        "gmflock": "GmFlock",
+        "emissions": "EmissionController",
+        "tasks": "TaskRegistry",
+        "timelock": "FlockTimelock",
+    }
     return roles_of(names[key])

@@ -83,7 +83,13 @@ def test_handover_renounces_every_discovered_role():
     keys = [s.key for s in protocol_plan()]
     assert keys[:4] == ["timelock", "token", "gmflock", "governor"]
     renounced = [k for k in keys if k.startswith("renounce:")]
-    for key, contract in (("token", "FlockToken"), ("gmflock", "GmFlock"), ("timelock", "FlockTimelock")):
+    for key, contract in (
+        ("token", "FlockToken"),
+        ("gmflock", "GmFlock"),
+        ("emissions", "EmissionController"),
+        ("tasks", "TaskRegistry"),
+        ("timelock", "FlockTimelock"),
+    ):
         assert {f"renounce:{key}:{role}" for role in roles_of(contract)} <= set(renounced)
     assert keys[-1] == "renounce:timelock:DEFAULT_ADMIN_ROLE"  # the very last step
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flock.tasks import Role, TaskKind, spec_hash
+from flock.tasks import Role, TaskKind, read_parameters, spec_hash
 from flock.units import DAY, WAD
 
 E = WAD
@@ -46,7 +46,7 @@ def cast(stakers) -> Cast:
 
 @pytest.fixture(scope="session")
 def params(tasks):
-    return tasks.parameters()
+    return read_parameters(tasks)
 
 
 @pytest.fixture(scope="session")

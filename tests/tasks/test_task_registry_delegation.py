@@ -145,7 +145,7 @@ def test_slashing_an_operator_reaches_delegators_pro_rata(
     assert gmflock.balanceOf(cast.delegator) == gm_delegator - 1_200 * E
     assert gmflock.getVotes(cast.delegator) == votes_delegator - 1_200 * E
     assert tasks.delegationOf(pool, cast.delegator).allocated == 4_800 * E
-    keeper_share = synced.flockSeized * tasks.parameters().syncKeeperBps // 10_000
+    keeper_share = synced.flockSeized * tasks.delegationRules()[4] // 10_000
     assert synced.keeperAmount == keeper_share
     assert token.balanceOf(keeper) - keeper_before == keeper_share
     assert tasks.slashPot(pool) - pot_before == synced.flockSeized - keeper_share

@@ -214,8 +214,7 @@ def test_unknown_task_views_are_empty(tasks):
 def test_set_stake_minimums(tasks, admin, outsider, cast, new_task):
     receipt = tasks.setStakeMinimums(2 * E, 3 * E, 4 * E, 5 * E, sender=admin)
     assert events(receipt, "StakeMinimumsSet")[0].node == 2 * E
-    p = tasks.parameters()
-    assert (p.minNodeStake, p.minValidatorStake, p.minParticipantStake, p.minDelegation) == (
+    assert tasks.stakeMinimums() == (
         2 * E,
         3 * E,
         4 * E,
@@ -263,8 +262,7 @@ def test_set_task_rules_bounds(tasks, admin, args, name):
 def test_set_delegation_rules(tasks, admin, outsider):
     receipt = tasks.setDelegationRules(0, 10_000, 2 * DAY, 3 * DAY, 100, sender=admin)
     assert events(receipt, "DelegationRulesSet")[0].undelegationCooldown == 3 * DAY
-    p = tasks.parameters()
-    assert (p.minSigmaBps, p.maxSigmaBps, p.sigmaFreeze, p.undelegationCooldown, p.syncKeeperBps) == (
+    assert tasks.delegationRules() == (
         0,
         10_000,
         2 * DAY,
