@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from flock.dao.actions import Draft, encode_call, parse_integer
+from flock.dao.actions import Draft, encode_call, human_duration, parse_integer
 from flock.dao.deployment import DaoError, Deployment
 from flock.deploy.governed import PARAMETERS, find_parameter
 from flock.deploy.verify import show
@@ -150,3 +150,148 @@ def treasury_transfer(deployment: Deployment, recipient: str, amount: str) -> Dr
         )
     description = f"# Pay {format_token(wei)} FLOCK from the treasury to {deployment.describe_address(to)}"
     return Draft(description, (action,), tuple(notes))
+
+
+# ------------------------------------------------------------------------------ tasks and emissions
+
+_TASK_STATES = ("none", "pending", "approved", "cancelled", "ended")
+
+
+def _task_ids(deployment: Deployment, raw: tuple[str, ...]) -> list[int]:
+    """Task ids from words, each checked to exist in the registry."""
+    if "tasks" not in deployment.manifest.contracts:
+        raise DaoError("no task registry in this deployment")
+    ids = []
+    for text in raw:
+        if not text.replace("_", "").isdigit():
+            raise DaoError(f"{text!r} is not a task id (a whole number)")
+        task_id = int(text.replace("_", ""))
+        if deployment.reader.view("tasks", "taskInfo", task_id).state == 0:
+            count = deployment.reader.view("tasks", "taskCount")
+            raise DaoError(f"task {task_id} does not exist (the registry has tasks 1 to {count})")
+        ids.append(task_id)
+    if len(set(ids)) != len(ids):
+        raise DaoError(f"a task is listed twice: {', '.join(raw)}")
+    return ids
+
+
+def _earliest_execution(deployment: Deployment) -> int:
+    """When a proposal made now can execute at the earliest: voting delay + period + timelock delay."""
+    gov = deployment.governor
+    delay = int(gov.votingDelay()) + int(gov.votingPeriod()) + int(deployment.timelock.getMinDelay())
+    return int(gov.clock()) + delay
+
+
+def _task_line(deployment: Deployment, task_id: int) -> str:
+    info = deployment.reader.view("tasks", "taskInfo", task_id)
+    stakes = deployment.reader.view("tasks", "taskStakes", task_id)
+    kind = "AI Arena" if info.kind == 0 else "FL Alliance"
+    return (
+        f"- task {task_id}: {kind}, {_TASK_STATES[info.state]}, created by "
+        f"{deployment.describe_address(info.creator)}, {info.members} member(s), "
+        f"{format_token(stakes.allocated)} gmFLOCK staked, spec hash 0x{bytes(info.specHash).hex()}"
+    )
+
+
+def _task_notes(deployment: Deployment, ids: list[int], allowed: tuple[int, ...], verb: str) -> list[str]:
+    notes, earliest = [], _earliest_execution(deployment)
+    wait = human_duration(earliest - int(deployment.governor.clock()))
+    for task_id in ids:
+        info = deployment.reader.view("tasks", "taskInfo", task_id)
+        if info.state not in allowed:
+            notes.append(
+                f"task {task_id} is {_TASK_STATES[info.state]}: the proposal would fail to {verb} it"
+            )
+        elif info.endTime <= earliest:
+            notes.append(
+                f"task {task_id} ends before this proposal can execute (in {wait}): execution would fail"
+            )
+    return notes
+
+
+_IDS = click.Argument(["task_ids"], nargs=-1, required=True)
+
+
+@template("approve-task", "Approve tasks for emissions: approve-task TASK_ID...", _IDS)
+def approve_task(deployment: Deployment, task_ids: tuple[str, ...]) -> Draft:
+    ids = _task_ids(deployment, task_ids)
+    actions = tuple(encode_call(deployment, "tasks", "approveTask", [task_id]) for task_id in ids)
+    listed = ", ".join(str(i) for i in ids)
+    body = "\n".join(_task_line(deployment, i) for i in ids)
+    description = (
+        f"# Approve task{'s' if len(ids) > 1 else ''} {listed} for emissions\n\n"
+        "Each earns its stake's share of the emission from the epoch after execution until its end."
+        f"\n\n{body}"
+    )
+    return Draft(description, actions, tuple(_task_notes(deployment, ids, (1,), "approve")))
+
+
+@template(
+    "cancel-task", "Cancel tasks (stakes release after the dispute window): cancel-task TASK_ID...", _IDS
+)
+def cancel_task(deployment: Deployment, task_ids: tuple[str, ...]) -> Draft:
+    ids = _task_ids(deployment, task_ids)
+    actions = tuple(encode_call(deployment, "tasks", "cancelTask", [task_id]) for task_id in ids)
+    listed = ", ".join(str(i) for i in ids)
+    body = "\n".join(_task_line(deployment, i) for i in ids)
+    description = (
+        f"# Cancel task{'s' if len(ids) > 1 else ''} {listed}\n\n"
+        "A cancelled task stops earning from the next epoch; its stakes stay slashable for its dispute "
+        f"window and are released after it.\n\n{body}"
+    )
+    return Draft(description, actions, tuple(_task_notes(deployment, ids, (1, 2), "cancel")))
+
+
+@template(
+    "emission-parameters",
+    "Set the emission cap per epoch (whole FLOCK) and the Arena split gamma: emission-parameters CAP GAMMA",
+    click.Argument(["epoch_cap"]),
+    click.Argument(["gamma"]),
+)
+def emission_parameters(deployment: Deployment, epoch_cap: str, gamma: str) -> Draft:
+    cap = _flock_amount(epoch_cap)
+    try:
+        g = Decimal(gamma)
+    except InvalidOperation:
+        raise DaoError(f"gamma {gamma!r} is not a number (a fraction such as 0.2)") from None
+    if not Decimal(0) <= g <= Decimal("0.5"):
+        raise DaoError(f"gamma {gamma} is outside [0, 0.5]")
+    actions = (
+        encode_call(deployment, "emissions", "setEpochCap", [cap]),
+        encode_call(deployment, "emissions", "setGamma", [to_wei(g)]),
+    )
+    view = deployment.reader.view
+    description = (
+        f"# Emissions: cap {format_token(cap)} FLOCK per epoch, gamma {g}\n\n"
+        f"Today: cap {format_token(view('emissions', 'epochCap'))} FLOCK per epoch, gamma "
+        f"{Decimal(view('emissions', 'gamma')) / Decimal(10**18)}. Both apply from the next epoch opened; "
+        "budgets of opened epochs never change."
+    )
+    return Draft(description, actions)
+
+
+@template(
+    "stake-minimums",
+    "Set minimum stakes in whole gmFLOCK: stake-minimums NODE VALIDATOR PARTICIPANT DELEGATION",
+    click.Argument(["node"]),
+    click.Argument(["validator"]),
+    click.Argument(["participant"]),
+    click.Argument(["delegation"]),
+)
+def stake_minimums(
+    deployment: Deployment, node: str, validator: str, participant: str, delegation: str
+) -> Draft:
+    amounts = [_flock_amount(x) for x in (node, validator, participant, delegation)]
+    if any(a <= 0 for a in amounts):
+        raise DaoError("every minimum stake must be positive")
+    action = encode_call(deployment, "tasks", "setStakeMinimums", amounts)
+    current = deployment.reader.view("tasks", "stakeMinimums")
+    names = ("node", "validator", "participant", "delegation")
+    description = (
+        "# Minimum stakes: "
+        + ", ".join(f"{n} {format_token(a, places=0)}" for n, a in zip(names, amounts, strict=True))
+        + " gmFLOCK\n\nToday: "
+        + ", ".join(f"{n} {format_token(a, places=0)}" for n, a in zip(names, current, strict=True))
+        + " gmFLOCK. New minimums apply to new joins and delegations; existing stakes stay."
+    )
+    return Draft(description, (action,))

@@ -1,5 +1,6 @@
-"""Demo chapter: two AI Arena tasks and one FL Alliance task are created, approved, joined by
-training nodes, validators, participants and delegators; epochs pass and the emission is split.
+"""Demo chapter: two AI Arena tasks and one FL Alliance task are created and joined by training
+nodes, validators, participants and delegators; one DAO proposal (the `approve-task` template of
+`ape run dao`) approves all three through the governor; epochs pass and the emission is split.
 
 The table shows, for each task and epoch, its budget and how it divides between training nodes
 and validators (gamma split) or goes to the alliance participants, and checks that the budgets of
@@ -12,16 +13,20 @@ from typing import Any
 
 from rich.table import Table
 
-from flock.bench.chainkit import mine_at
+from flock.bench.chainkit import advance, mine_at
+from flock.dao.deployment import Deployment
+from flock.dao.proposals import Governance
+from flock.dao.render import print_draft
+from flock.dao.templates import build_draft
 from flock.demo.context import DemoContext
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD, format_token
 
 # (key, kind, creator, days, spec URI, participant bounds)
 TASKS = (
-    ("arena-chat", TaskKind.ARENA, "bob", 12, "ipfs://flock/arena-chat-finetune", (0, 0)),
-    ("arena-code", TaskKind.ARENA, "carol", 12, "ipfs://flock/arena-code-assistant", (0, 0)),
-    ("alliance-med", TaskKind.ALLIANCE, "dave", 12, "ipfs://flock/alliance-medical-notes", (2, 5)),
+    ("arena-chat", TaskKind.ARENA, "bob", 30, "ipfs://flock/arena-chat-finetune", (0, 0)),
+    ("arena-code", TaskKind.ARENA, "carol", 30, "ipfs://flock/arena-code-assistant", (0, 0)),
+    ("alliance-med", TaskKind.ALLIANCE, "dave", 30, "ipfs://flock/alliance-medical-notes", (2, 5)),
 )
 NEWCOMERS = ("frank", "grace", "heidi")  # lock FLOCK here; alice..erin locked in the staking chapter
 # (task, who, role, gmFLOCK, sigma in bps)
@@ -35,20 +40,39 @@ JOINS = (
     ("alliance-med", "alice", Role.PARTICIPANT, 2_000, 0),
     ("alliance-med", "grace", Role.PARTICIPANT, 3_000, 0),
 )
-# (task, delegator, operator, gmFLOCK, epoch in which it happens)
+# (task, delegator, operator, gmFLOCK, epochs after the approval's epoch at which it happens)
 DELEGATIONS = (
     ("arena-chat", "erin", "frank", 4_000, 0),
     ("arena-code", "alice", "carol", 1_500, 1),
     ("arena-code", "heidi", "bob", 6_000, 2),
 )
 EPOCHS = 4
+VOTES = (("alice", "for"), ("bob", "for"), ("frank", "for"), ("carol", "abstain"))
 
 
-def _approve(ctx: DemoContext, task_id: int, label: str) -> None:
-    """Approves a task for emissions: a governance act (the timelock holds the admin role)."""
-    p = ctx.protocol
-    p.tasks.approveTask(task_id, sender=p.admin)
-    ctx.console.print(f"  approved [bold]{label}[/] (task {task_id}) for emissions")
+def _approve_by_proposal(ctx: DemoContext, ids: dict[str, int]) -> None:
+    """One proposal approves every task: a draft from the `approve-task` template, then propose,
+    vote, queue and execute, as `ape run dao` does."""
+    p, console = ctx.protocol, ctx.console
+    deployment = Deployment(p.manifest)
+    governance = Governance(deployment)
+    gov = deployment.governor
+    draft = build_draft(deployment, "approve-task", {"task_ids": tuple(str(i) for i in ids.values())}, None)
+    print_draft(console, deployment, draft)
+    advance(1)  # votes count from the second after they were locked
+    proposal = governance.propose(draft, ctx.people["alice"])
+    advance(int(gov.votingDelay()) + 1)
+    for who, support in VOTES:
+        governance.vote(proposal, support, ctx.people[who])
+    advance(int(gov.proposalDeadline(proposal.id)) - int(gov.clock()) + 1)
+    governance.queue(proposal, ctx.people["bob"])
+    advance(int(p.timelock.getMinDelay()) + 1)
+    governance.execute(proposal, ctx.people["carol"])
+    console.print(
+        f"proposal {proposal.short_id}… {governance.state(proposal)}: the timelock approved "
+        + ", ".join(f"{key} (task {i})" for key, i in ids.items())
+        + f" in epoch {p.emissions.currentEpoch()}; they earn from the next epoch"
+    )
 
 
 def _enter_epoch(ctx: DemoContext, epoch: int) -> None:
@@ -75,26 +99,27 @@ def run(ctx: DemoContext) -> None:
             f"  {creator} created [bold]{key}[/] (task {ids[key]}, {kind.name.lower()}, {days} days), "
             f"creator stake {format_token(tasks.taskInfo(ids[key]).creatorStake)} gmFLOCK"
         )
-    for key, task_id in ids.items():
-        _approve(ctx, task_id, key)
     for key, who, role, amount, sigma in JOINS:
         tasks.join(ids[key], role, amount * WAD, sigma, sender=ctx.people[who])
+    console.print("  nodes, validators and participants join (a task takes members before its approval)")
     ctx.notes["task_ids"] = ids
 
-    for epoch in range(EPOCHS + 1):
-        if epoch:
+    _approve_by_proposal(ctx, ids)
+    approved_in = em.currentEpoch()
+    for step in range(EPOCHS + 1):
+        if step:
             _enter_epoch(ctx, em.currentEpoch() + 1)
         for key, delegator, operator, amount, when in DELEGATIONS:
-            if when == em.currentEpoch():
+            if when == step:
                 tasks.delegateStake(
                     ids[key], ctx.people[operator], amount * WAD, sender=ctx.people[delegator]
                 )
                 console.print(
-                    f"  epoch {when}: {delegator} delegates {amount:,} gmFLOCK to {operator} in {key} "
-                    "(counts from the next epoch)"
+                    f"  epoch {em.currentEpoch()}: {delegator} delegates {amount:,} gmFLOCK to {operator} "
+                    f"in {key} (counts from the next epoch)"
                 )
     _print_stakes(ctx, ids)
-    _print_budgets(ctx, ids, range(1, em.nextEpoch()))
+    _print_budgets(ctx, ids, range(approved_in, em.nextEpoch()))
 
 
 def _print_stakes(ctx: DemoContext, ids: dict[str, int]) -> None:
