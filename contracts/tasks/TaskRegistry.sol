@@ -783,7 +783,10 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         uint256 loss = m.stake - value;
         member.stake = uint96(value);
         member.syncedSlashes = uint32(slashes);
-        if (loss == 0) return (value, 0);
+        if (loss == 0) {
+            emit DelegatorSynced(taskId, delegator, msg.sender, 0, 0, 0); // a slash too small to reach it
+            return (value, 0);
+        }
         pool.allocated -= uint96(loss);
         _stakes[taskId].delegationsAllocated -= uint96(loss);
         seized = _gm.slash(delegator, loss, address(this));

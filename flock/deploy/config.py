@@ -147,6 +147,19 @@ class TasksConfig(_Section):
     undelegation_cooldown: Duration = parse_duration("7 days")
     sync_keeper_bps: int = Field(default=500, ge=0, le=2_000)
 
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> TasksConfig:
+        if self.min_task_duration > self.max_task_duration:
+            raise ValueError(
+                f"min_task_duration ({self.min_task_duration} s) exceeds max_task_duration "
+                f"({self.max_task_duration} s)"
+            )
+        if self.min_sigma_bps > self.max_sigma_bps:
+            raise ValueError(
+                f"min_sigma_bps ({self.min_sigma_bps}) exceeds max_sigma_bps ({self.max_sigma_bps})"
+            )
+        return self
+
     def stake_minimums(self) -> tuple[int, int, int, int]:
         """What ``stakeMinimums()`` returns: node, validator, participant, delegation (wei)."""
         return (

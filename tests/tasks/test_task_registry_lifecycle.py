@@ -286,3 +286,41 @@ def test_set_delegation_rules(tasks, admin, outsider):
 def test_set_delegation_rules_bounds(tasks, admin, args, name):
     with ape.reverts(tasks.TaskRegistryParameterOutOfBounds, parameter=name.encode().ljust(32, b"\0")):
         tasks.setDelegationRules(*args, sender=admin)
+
+
+def test_wiring_and_rule_views(tasks, gmflock, emissions, token, params):
+    assert (tasks.gmFlock(), tasks.emissions(), tasks.flock()) == (
+        gmflock.address,
+        emissions.address,
+        token.address,
+    )
+    assert tasks.taskRules() == (
+        params.creatorStakePerDay,
+        params.minTaskDuration,
+        params.maxTaskDuration,
+        params.disputeWindow,
+        params.maxParticipants,
+    )
+    assert gmflock.hasRole(gmflock.STAKE_MANAGER_ROLE(), tasks) and gmflock.hasRole(
+        gmflock.SLASHER_ROLE(), tasks
+    )
+    assert emissions.hasRole(emissions.TASK_REGISTRY_ROLE(), tasks)
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"min_task_duration": "10 days", "max_task_duration": "5 days"}, "exceeds max_task_duration"),
+        ({"min_sigma_bps": 9_500, "max_sigma_bps": 9_000}, "exceeds max_sigma_bps"),
+        ({"dispute_windw": "1 day"}, "Extra inputs are not permitted"),
+    ],
+)
+def test_tasks_config_is_validated(tmp_path, section, message):
+    import yaml
+
+    from flock.deploy.config import ConfigError, load_config
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"tasks": section}))
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
