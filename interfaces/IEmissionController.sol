@@ -13,7 +13,7 @@ import {IFlockToken} from "./IFlockToken.sol";
  * S(p) = floor(S(p - 1) * r / 1e18): E0 x r^floor(k/P), each decay step rounded down.
  *
  * Split. Each eligible task (approved by governance, not cancelled, not past its end) has a weight
- * in stake units of 1e12 gmFLOCK wei (its training nodes' and validators' stake, or its alliance
+ * in stake units of 1e15 gmFLOCK wei (its training nodes' and validators' stake, or its alliance
  * participants' stake, delegations included). Opening epoch k reads the total eligible weight W_k
  * (one storage word, kept up to date by the task registry) and records one number:
  * rate_k = floor(E_k / W_k), FLOCK wei per stake unit. A task of weight w then has the budget
