@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
+import {IEmissionController} from "../../interfaces/IEmissionController.sol";
+import {IFlockToken} from "../../interfaces/IFlockToken.sol";
+import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
+import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+
+/**
+ * @title RewardDistributor
+ * @dev Budget-bounded, k-of-n oracle Merkle roots per AI Arena task epoch, a challenge window with a
+ * veto, and claims with a bitmap, vesting and batch claims. See {IRewardDistributor} for the rules
+ * and docs/oracle.md for how the oracle computes a root and how anyone checks one.
+ *
+ * Storage, keyed by k = taskId << 128 | epoch:
+ *
+ *     _records[k]        [ root ]                                             accepted root
+ *                        [ unallocated: 96 | total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
+ *                        [ burn: 96 | lockedShareBps: 16 | vestingPeriod: 40 ]
+ *     _roots[k]          a final root whose leaves pay in full (the one slot a claim reads)
+ *     _vestingRoots[k]   a final root whose leaves vest in part
+ *     _claimed[k][w]     bitmap word w: bit i is leaf 256 w + i
+ *     _votes[h]          per round: h = keccak(k, round, set version) -> the oracles who posted (bits);
+ *                        h' = keccak(h, tuple) -> how many posted that tuple
+ *     _vesting[a][k]     [ locked: 128 | released: 128 ]
+ *     _config            [ challengeWindow: 40 | lockedShareBps: 16 | vestingPeriod: 40 | three fees: 48 |
+ *                          rankRatioBps: 16 | toleranceBps: 16 | quorum: 8 | oracles: 8 | setVersion: 32 ]
+ *     _oracleTag[a]      setVersion << 8 | index in the set
+ *
+ * Why a claim is cheap: a final root is copied, at finalization, into a mapping of its own that
+ * holds nothing else, so a claim reads one slot for the root (no status, no time check: only a final
+ * root is there) and one bitmap word. Vesting roots live in a second mapping, so a claim of a root
+ * that pays in full never reads the vesting terms. Amounts fit 96 bits: FLOCK is capped at 1e27 < 2^90.
+ *
+ * Why a leaf carries an index: OpenZeppelin's tree hashes each pair in sorted order, so a proof does
+ * not say where its leaf sits; a bitmap position taken from the claimer could be chosen twice for the
+ * same leaf. The index inside the leaf is what the tree commits to, and each leaf has exactly one.
+ */
+contract RewardDistributor is IRewardDistributor, AccessControl {
+    using SafeERC20 for IFlockToken;
+
+    /// @inheritdoc IRewardDistributor
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Largest oracle set.
+    uint256 public constant MAX_ORACLES = 16;
+    /// @notice Hard bounds on the governance parameters.
+    uint256 public constant MIN_CHALLENGE_WINDOW = 1 hours;
+    uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
+    uint256 public constant MAX_VESTING_PERIOD = 4 * 365 days;
+    uint256 public constant MAX_FEE_BPS = 5_000;
+    uint256 public constant MAX_TOLERANCE_BPS = 50_000;
+
+    uint256 private constant _BPS = 10_000;
+
+    struct Record {
+        bytes32 root;
+        uint96 unallocated;
+        uint96 total;
+        uint40 finalizesAt;
+        uint16 round;
+        Status status;
+        uint96 burn;
+        uint16 lockedShareBps;
+        uint40 vestingPeriod;
+    }
+
+    struct Config {
+        uint40 challengeWindow;
+        uint16 lockedShareBps;
+        uint40 vestingPeriod;
+        uint16 nodeFeeBps;
+        uint16 validatorFeeBps;
+        uint16 delegatorFeeBps;
+        uint16 rankRatioBps;
+        uint16 toleranceBps;
+        uint8 quorum;
+        uint8 oracleCount;
+        uint32 setVersion;
+    }
+
+    struct Vesting {
+        uint128 locked;
+        uint128 released;
+    }
+
+    /// @dev What an oracle posts (kept in memory to spare the stack).
+    struct Post {
+        bytes32 root;
+        uint256 total;
+        uint256 burn;
+        bytes32 reportHash;
+    }
+
+    IFlockToken private immutable _flock;
+    IEmissionController private immutable _emissions;
+    ITaskRegistry private immutable _registry;
+    IArenaSubmissions private immutable _submissions;
+
+    Config private _config;
+    address[] private _oracles;
+    mapping(address oracle => uint256) private _oracleTag;
+    mapping(uint256 key => Record) private _records;
+    mapping(uint256 key => bytes32) private _roots;
+    mapping(uint256 key => bytes32) private _vestingRoots;
+    mapping(uint256 key => mapping(uint256 word => uint256)) private _claimed;
+    mapping(bytes32 ballot => uint256) private _votes;
+    mapping(address account => mapping(uint256 key => Vesting)) private _vesting;
+
+    /**
+     * @param emissions_ the emission controller; this contract needs its `DISTRIBUTOR_ROLE`.
+     * @param registry_ the task registry (task kinds).
+     * @param submissions_ the submissions contract (the epochs' reveal deadlines).
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param params the initial governance parameters.
+     * @param oracles_ the initial oracle set (may be empty, with quorum 0: governance appoints one).
+     * @param quorum how many of them must post the same tuple.
+     */
+    constructor(
+        IEmissionController emissions_,
+        ITaskRegistry registry_,
+        IArenaSubmissions submissions_,
+        address admin,
+        Parameters memory params,
+        address[] memory oracles_,
+        uint256 quorum
+    ) {
+        _flock = emissions_.flock();
+        _emissions = emissions_;
+        _registry = registry_;
+        _submissions = submissions_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRewardParameters(params.challengeWindow, params.lockedShareBps, params.vestingPeriod);
+        _setClaimFees(params.nodeFeeBps, params.validatorFeeBps, params.delegatorFeeBps);
+        _setScoringParameters(params.rankRatioBps, params.toleranceBps);
+        _setOracles(oracles_, quorum, true);
+    }
+
+    // ======================================================================= oracles
+
+    /// @inheritdoc IRewardDistributor
+    function postRoot(uint256 taskId, uint256 epoch, bytes32 root, uint256 total, uint256 burn, bytes32 reportHash)
+        external
+    {
+        _post(taskId, epoch, Post(root, total, burn, reportHash));
+    }
+
+    // ======================================================================= guardian
+
+    /// @inheritdoc IRewardDistributor
+    function veto(uint256 taskId, uint256 epoch) external onlyRole(GUARDIAN_ROLE) {
+        Record storage r = _records[_key(taskId, epoch)];
+        Status status = r.status;
+        uint256 finalizesAt = r.finalizesAt;
+        if (status != Status.Accepted || block.timestamp >= finalizesAt) {
+            revert RewardNotVetoable(taskId, epoch, status, finalizesAt);
+        }
+        bytes32 root = r.root;
+        uint256 returned = uint256(r.total) + r.burn;
+        r.root = bytes32(0);
+        r.unallocated += uint96(returned);
+        r.total = 0;
+        r.finalizesAt = 0;
+        r.round += 1;
+        r.status = Status.Open;
+        r.burn = 0;
+        r.lockedShareBps = 0;
+        r.vestingPeriod = 0;
+        emit RootVetoed(taskId, epoch, root, msg.sender, returned);
+    }
+
+    // ======================================================================= anyone
+
+    /// @inheritdoc IRewardDistributor
+    function finalize(uint256 taskId, uint256 epoch) external {
+        _finalize(taskId, epoch, _key(taskId, epoch));
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claim(
+        uint256 taskId,
+        uint256 epoch,
+        uint256 index,
+        address account,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external {
+        uint256 paid = _claim(taskId, epoch, index, account, amount, proof);
+        if (paid != 0) _flock.safeTransfer(account, paid);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claimMany(Claim[] calldata claims) external {
+        uint256 n = claims.length;
+        if (n == 0) revert RewardNoClaims();
+        address payee = claims[0].account;
+        uint256 owed;
+        for (uint256 i = 0; i < n; ++i) {
+            Claim calldata c = claims[i];
+            if (c.account != payee) {
+                if (owed != 0) _flock.safeTransfer(payee, owed);
+                (payee, owed) = (c.account, 0);
+            }
+            owed += _claim(c.taskId, c.epoch, c.index, c.account, c.amount, c.proof);
+        }
+        if (owed != 0) _flock.safeTransfer(payee, owed);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function releaseVested(address account, uint256[] calldata taskIds, uint256[] calldata epochs)
+        external
+        returns (uint256 amount)
+    {
+        if (taskIds.length != epochs.length) revert RewardLengthMismatch(taskIds.length, epochs.length);
+        for (uint256 i = 0; i < taskIds.length; ++i) {
+            uint256 key = _key(taskIds[i], epochs[i]);
+            Vesting storage v = _vesting[account][key];
+            Vesting memory current = v;
+            uint256 vested = _vested(current.locked, _records[key]);
+            if (vested > current.released) {
+                uint256 due = vested - current.released;
+                v.released = uint128(vested);
+                amount += due;
+                emit VestingReleased(account, taskIds[i], epochs[i], due);
+            }
+        }
+        if (amount == 0) revert RewardNothingToRelease(account);
+        _flock.safeTransfer(account, amount);
+    }
+
+    // ======================================================================= governance
+
+    /// @inheritdoc IRewardDistributor
+    function setOracles(address[] calldata oracles, uint256 quorum) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setOracles(oracles, quorum, false);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function setRewardParameters(uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _setRewardParameters(challengeWindow, lockedShareBps, vestingPeriod);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function setClaimFees(uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _setClaimFees(nodeFeeBps, validatorFeeBps, delegatorFeeBps);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function setScoringParameters(uint256 rankRatioBps, uint256 toleranceBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setScoringParameters(rankRatioBps, toleranceBps);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function sweepUnallocated(uint256 taskId, uint256 epoch, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Record storage r = _records[_key(taskId, epoch)];
+        Status status = r.status;
+        if (status != Status.Open && status != Status.Final) revert RewardNotSweepable(taskId, epoch, status);
+        uint256 amount = r.unallocated;
+        if (amount == 0) revert RewardNothingToSweep(taskId, epoch);
+        r.unallocated = 0;
+        emit UnallocatedSwept(taskId, epoch, to, amount);
+        _flock.safeTransfer(to, amount);
+    }
+
+    // ======================================================================= views
+
+    /// @inheritdoc IRewardDistributor
+    function oracleSet() external view returns (address[] memory oracles, uint256 quorum) {
+        return (_oracles, _config.quorum);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function isOracle(address account) external view returns (bool) {
+        return _oracleTag[account] >> 8 == _config.setVersion;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function rewardParameters()
+        external
+        view
+        returns (uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod)
+    {
+        Config memory c = _config;
+        return (c.challengeWindow, c.lockedShareBps, c.vestingPeriod);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claimFees() external view returns (uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps) {
+        Config memory c = _config;
+        return (c.nodeFeeBps, c.validatorFeeBps, c.delegatorFeeBps);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function scoringParameters() external view returns (uint256 rankRatioBps, uint256 toleranceBps) {
+        Config memory c = _config;
+        return (c.rankRatioBps, c.toleranceBps);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory) {
+        Record memory r = _records[_key(taskId, epoch)];
+        return EpochRewards({
+            status: r.status,
+            root: r.root,
+            total: r.total,
+            burn: r.burn,
+            unallocated: r.unallocated,
+            finalizesAt: r.finalizesAt,
+            round: r.round,
+            lockedShareBps: r.lockedShareBps,
+            vestingPeriod: r.vestingPeriod
+        });
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function isClaimed(uint256 taskId, uint256 epoch, uint256 index) external view returns (bool) {
+        return _claimed[_key(taskId, epoch)][index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function vestingOf(address account, uint256 taskId, uint256 epoch)
+        external
+        view
+        returns (uint256 locked, uint256 released, uint256 releasable)
+    {
+        uint256 key = _key(taskId, epoch);
+        Vesting memory v = _vesting[account][key];
+        return (v.locked, v.released, _vested(v.locked, _records[key]) - v.released);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function flock() external view returns (IFlockToken) {
+        return _flock;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function emissions() external view returns (IEmissionController) {
+        return _emissions;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function registry() external view returns (ITaskRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function submissions() external view returns (IArenaSubmissions) {
+        return _submissions;
+    }
+
+    // ======================================================================= internals
+
+    function _post(uint256 taskId, uint256 epoch, Post memory p) private {
+        Config memory c = _config;
+        uint256 tag = _oracleTag[msg.sender];
+        if (tag >> 8 != c.setVersion) revert RewardNotOracle(msg.sender);
+        if (p.root == bytes32(0) || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
+        uint256 key = _key(taskId, epoch);
+        Record storage r = _records[key];
+        Status status = r.status;
+        if (status == Status.Accepted || status == Status.Final) {
+            revert RewardRootAlreadyAccepted(taskId, epoch, r.root);
+        }
+        if (status == Status.None) _reserveBudget(taskId, epoch, r);
+        uint256 unallocated = r.unallocated;
+        if (p.burn > unallocated || p.total > unallocated - p.burn) {
+            revert RewardBudgetExceeded(taskId, epoch, p.total + p.burn, unallocated);
+        }
+        uint256 round = r.round;
+        uint256 votes = _vote(taskId, epoch, keccak256(abi.encode(key, round, c.setVersion)), tag, p);
+        emit RootPosted(taskId, epoch, msg.sender, p.root, p.total, p.burn, p.reportHash, round, votes);
+        if (votes == c.quorum) {
+            uint256 finalizesAt = block.timestamp + c.challengeWindow;
+            r.root = p.root;
+            r.unallocated = uint96(unallocated - p.burn - p.total);
+            r.total = uint96(p.total);
+            r.finalizesAt = uint40(finalizesAt);
+            r.status = Status.Accepted;
+            r.burn = uint96(p.burn);
+            r.lockedShareBps = c.lockedShareBps;
+            r.vestingPeriod = c.vestingPeriod;
+            emit RootAccepted(taskId, epoch, p.root, p.total, p.burn, p.reportHash, finalizesAt);
+        }
+    }
+
+    /// @dev Records the caller's vote in `ballot` (a round of a task epoch under one oracle set) for
+    /// the tuple `p`; returns how many oracles have posted the same tuple in the round.
+    function _vote(uint256 taskId, uint256 epoch, bytes32 ballot, uint256 tag, Post memory p)
+        private
+        returns (uint256 votes)
+    {
+        uint256 voters = _votes[ballot];
+        uint256 bit = 1 << (tag & 0xff);
+        if (voters & bit != 0) revert RewardAlreadyPosted(taskId, epoch, msg.sender);
+        _votes[ballot] = voters | bit;
+        bytes32 tally = keccak256(abi.encode(ballot, p.root, p.total, p.burn, p.reportHash));
+        votes = _votes[tally] + 1;
+        _votes[tally] = votes;
+    }
+
+    function _key(uint256 taskId, uint256 epoch) private pure returns (uint256) {
+        if ((taskId | epoch) >> 128 != 0) revert RewardKeyOutOfRange(taskId, epoch);
+        return (taskId << 128) | epoch;
+    }
+
+    /// @dev The first post of a task epoch: checks the epoch is over and the task is an Arena task,
+    /// then draws what is left of the epoch's budget into this contract.
+    function _reserveBudget(uint256 taskId, uint256 epoch, Record storage r) private {
+        uint256 revealEnd = _submissions.schedule(epoch).revealEnd;
+        if (block.timestamp < revealEnd) revert RewardTooEarly(taskId, epoch, revealEnd);
+        if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert RewardNotArenaTask(taskId);
+        uint256 next = _emissions.nextEpoch();
+        if (epoch >= next) {
+            _emissions.checkpoint();
+            next = _emissions.nextEpoch();
+            if (epoch >= next) revert RewardEpochNotOpened(epoch, next);
+        }
+        IEmissionController.Budget memory budget = _emissions.budgetOf(taskId, epoch);
+        uint256 amount = budget.total - budget.drawn;
+        r.unallocated = SafeCast.toUint96(amount);
+        r.status = Status.Open;
+        emit BudgetReserved(taskId, epoch, amount);
+        if (amount != 0) _emissions.draw(taskId, epoch, amount, address(this));
+    }
+
+    function _finalize(uint256 taskId, uint256 epoch, uint256 key) private returns (bytes32 root, bool vests) {
+        Record storage r = _records[key];
+        Status status = r.status;
+        if (status != Status.Accepted) revert RewardNothingToFinalize(taskId, epoch, status);
+        uint256 finalizesAt = r.finalizesAt;
+        if (block.timestamp < finalizesAt) revert RewardChallengeOpen(taskId, epoch, finalizesAt);
+        r.status = Status.Final;
+        root = r.root;
+        vests = r.lockedShareBps != 0;
+        if (vests) {
+            _vestingRoots[key] = root;
+        } else {
+            _roots[key] = root;
+        }
+        uint256 burn = r.burn;
+        emit RootFinalized(taskId, epoch, root, burn);
+        if (burn != 0) _flock.burn(burn);
+    }
+
+    /// @dev Checks and marks one leaf; returns what to pay now (the caller transfers it).
+    function _claim(
+        uint256 taskId,
+        uint256 epoch,
+        uint256 index,
+        address account,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) private returns (uint256 paid) {
+        uint256 key = _key(taskId, epoch);
+        (bytes32 root, bool vests) = _claimRoot(taskId, epoch, key);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) {
+            revert RewardInvalidProof(taskId, epoch, index, account, amount);
+        }
+        mapping(uint256 => uint256) storage bitmap = _claimed[key];
+        uint256 word = bitmap[index >> 8];
+        if (word & (1 << (index & 0xff)) != 0) revert RewardAlreadyClaimed(taskId, epoch, index);
+        bitmap[index >> 8] = word | (1 << (index & 0xff));
+        paid = vests ? _startVesting(taskId, epoch, key, account, amount) : amount;
+        emit Claimed(taskId, epoch, account, index, amount, paid);
+    }
+
+    /// @dev The final root of a task epoch and whether its leaves vest; finalizes it first if its
+    /// challenge window is over and nobody did yet.
+    function _claimRoot(uint256 taskId, uint256 epoch, uint256 key) private returns (bytes32 root, bool vests) {
+        root = _roots[key];
+        if (root != bytes32(0)) return (root, false);
+        root = _vestingRoots[key];
+        if (root != bytes32(0)) return (root, true);
+        return _finalize(taskId, epoch, key);
+    }
+
+    /// @dev Locks the root's share of a leaf; returns what is paid now (the rest of the leaf and what
+    /// of the locked share has vested already).
+    function _startVesting(uint256 taskId, uint256 epoch, uint256 key, address account, uint256 amount)
+        private
+        returns (uint256 paid)
+    {
+        Record storage r = _records[key];
+        uint256 locked = (amount * r.lockedShareBps) / _BPS;
+        uint256 vested = _vested(locked, r);
+        Vesting storage v = _vesting[account][key];
+        v.locked += SafeCast.toUint128(locked);
+        v.released += uint128(vested);
+        uint256 start = r.finalizesAt;
+        emit VestingStarted(account, taskId, epoch, locked, start, start + r.vestingPeriod);
+        return amount - locked + vested;
+    }
+
+    /// @dev How much of `locked` has vested by now under the record's terms (linear from the end of
+    /// the challenge window over the vesting period).
+    function _vested(uint256 locked, Record storage r) private view returns (uint256) {
+        uint256 start = r.finalizesAt;
+        uint256 period = r.vestingPeriod;
+        if (block.timestamp <= start) return 0;
+        uint256 elapsed = block.timestamp - start;
+        if (elapsed >= period) return locked;
+        return Math.mulDiv(locked, elapsed, period);
+    }
+
+    /// @dev `allowEmpty`: at deployment the set may be empty (quorum 0) until governance appoints one.
+    function _setOracles(address[] memory oracles, uint256 quorum, bool allowEmpty) private {
+        uint256 n = oracles.length;
+        bool empty = allowEmpty && n == 0 && quorum == 0;
+        if (!empty && (n == 0 || n > MAX_ORACLES || quorum == 0 || quorum > n)) {
+            revert RewardInvalidOracleSet(n, quorum);
+        }
+        Config storage c = _config;
+        uint256 version = uint256(c.setVersion) + 1;
+        for (uint256 i = 0; i < n; ++i) {
+            address oracle = oracles[i];
+            if (oracle == address(0) || _oracleTag[oracle] >> 8 == version) revert RewardInvalidOracle(oracle);
+            _oracleTag[oracle] = (version << 8) | i;
+        }
+        _oracles = oracles;
+        c.quorum = uint8(quorum);
+        c.oracleCount = uint8(n);
+        c.setVersion = SafeCast.toUint32(version);
+        emit OraclesSet(oracles, quorum, version);
+    }
+
+    function _setRewardParameters(uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod) private {
+        _bound("challengeWindow", challengeWindow, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
+        _bound("lockedShareBps", lockedShareBps, 0, _BPS);
+        _bound("vestingPeriod", vestingPeriod, lockedShareBps == 0 ? 0 : 1, MAX_VESTING_PERIOD);
+        Config storage c = _config;
+        c.challengeWindow = uint40(challengeWindow);
+        c.lockedShareBps = uint16(lockedShareBps);
+        c.vestingPeriod = uint40(vestingPeriod);
+        emit RewardParametersSet(challengeWindow, lockedShareBps, vestingPeriod);
+    }
+
+    function _setClaimFees(uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps) private {
+        _bound("nodeFeeBps", nodeFeeBps, 0, MAX_FEE_BPS);
+        _bound("validatorFeeBps", validatorFeeBps, 0, MAX_FEE_BPS);
+        _bound("delegatorFeeBps", delegatorFeeBps, 0, MAX_FEE_BPS);
+        Config storage c = _config;
+        c.nodeFeeBps = uint16(nodeFeeBps);
+        c.validatorFeeBps = uint16(validatorFeeBps);
+        c.delegatorFeeBps = uint16(delegatorFeeBps);
+        emit ClaimFeesSet(nodeFeeBps, validatorFeeBps, delegatorFeeBps);
+    }
+
+    function _setScoringParameters(uint256 rankRatioBps, uint256 toleranceBps) private {
+        _bound("rankRatioBps", rankRatioBps, 1, _BPS);
+        _bound("toleranceBps", toleranceBps, 1, MAX_TOLERANCE_BPS);
+        Config storage c = _config;
+        c.rankRatioBps = uint16(rankRatioBps);
+        c.toleranceBps = uint16(toleranceBps);
+        emit ScoringParametersSet(rankRatioBps, toleranceBps);
+    }
+
+    /// @dev Reverts with `RewardParameterOutOfBounds(name, value)` unless low <= value <= high.
+    function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
+        if (value < low || value > high) revert RewardParameterOutOfBounds(name, value);
+    }
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IArenaSubmissions} from "./IArenaSubmissions.sol";
+import {IEmissionController} from "./IEmissionController.sol";
+import {IFlockToken} from "./IFlockToken.sol";
+import {ITaskRegistry} from "./ITaskRegistry.sol";
+
+/**
+ * @title IRewardDistributor
+ * @notice Pays AI Arena rewards per task and epoch from Merkle roots that the scoring oracles post,
+ * bounded by the task epoch's emission budget, after a challenge window. Nobody has to trust one
+ * operator: a root needs k of the n oracles governance appointed, it can never pay more than the
+ * budget, a guardian or governance can veto it during the window, and anyone can recompute it from
+ * the chain and the score files (`ape run oracle verify`, docs/oracle.md).
+ *
+ * Posting. After the epoch's reveal phase (IArenaSubmissions), each oracle posts the tuple
+ * (root, total, burn, reportHash) it computed: `total` is what the tree's leaves pay, `burn` the
+ * claim fees the oracle deducted from them (per role, governance parameters read by the oracle), and
+ * `reportHash` the keccak256 of the canonical report listing every input and amount. The first post
+ * of a task epoch draws the epoch's whole remaining budget from the emission controller into this
+ * contract (its unallocated budget); a tuple must fit it: total + burn <= unallocated. When `quorum`
+ * oracles of the current set have posted the same tuple, it is accepted: total + burn are reserved,
+ * the challenge window starts, and the vesting terms in force are fixed for it.
+ *
+ * Challenge. Until the window ends, a `GUARDIAN_ROLE` holder (governance, and an optional guardian
+ * it appoints and can revoke) may veto: total + burn return to the epoch's unallocated budget and
+ * the oracles post again (a new round). After the window, anyone finalizes the root: the claim fees
+ * are burned and claims open (the first claim finalizes it if nobody did).
+ *
+ * Claims. Leaves are OpenZeppelin StandardMerkleTree leaves of type (uint256 index, address account,
+ * uint256 amount): `index` numbers the leaves 0..n-1 and marks a bit in a bitmap, so no leaf is paid
+ * twice. Anyone may claim for an account; the FLOCK goes to the account. If the root's locked share
+ * is non-zero, that share of each leaf vests linearly over the vesting period from the end of the
+ * challenge window; `releaseVested` pays out what has vested. `claimMany` claims many leaves, of any
+ * task epochs, in one transaction.
+ */
+interface IRewardDistributor {
+    enum Status {
+        None, // nothing posted yet
+        Open, // budget drawn, no accepted root (posting, or after a veto)
+        Accepted, // a root reached quorum: in its challenge window
+        Final // finalized: claims open, fees burned
+    }
+
+    /// @notice Governance parameters at construction (afterwards read with `rewardParameters`,
+    /// `claimFees`, `scoringParameters`).
+    struct Parameters {
+        uint256 challengeWindow; // seconds
+        uint256 lockedShareBps; // share of each leaf that vests
+        uint256 vestingPeriod; // seconds
+        uint256 nodeFeeBps; // claim fees the oracle deducts per role
+        uint256 validatorFeeBps;
+        uint256 delegatorFeeBps;
+        uint256 rankRatioBps; // the oracle's geometric ratio q over node ranks
+        uint256 toleranceBps; // the oracle's distance at which validator quality reaches zero
+    }
+
+    /// @notice A task epoch's rewards as the views report them.
+    struct EpochRewards {
+        Status status;
+        bytes32 root; // the accepted (or final) root; zero otherwise
+        uint256 total; // what its leaves pay
+        uint256 burn; // claim fees, burned at finalization
+        uint256 unallocated; // budget held here that no root reserves
+        uint256 finalizesAt; // end of the challenge window
+        uint256 round; // vetoes so far
+        uint256 lockedShareBps; // vesting terms fixed at acceptance
+        uint256 vestingPeriod;
+    }
+
+    /// @notice One leaf to claim, for `claimMany`.
+    struct Claim {
+        uint256 taskId;
+        uint256 epoch;
+        uint256 index;
+        address account;
+        uint256 amount;
+        bytes32[] proof;
+    }
+
+    // ---------------------------------------------------------------------------------------- errors
+
+    /// @notice The caller is not in the current oracle set.
+    error RewardNotOracle(address account);
+    /// @notice A root must be non-zero and pay something.
+    error RewardEmptyRoot(bytes32 root, uint256 total);
+    /// @notice This oracle already posted in the current round for the task epoch.
+    error RewardAlreadyPosted(uint256 taskId, uint256 epoch, address oracle);
+    /// @notice The task epoch already has an accepted root.
+    error RewardRootAlreadyAccepted(uint256 taskId, uint256 epoch, bytes32 root);
+    /// @notice total + burn exceeds the task epoch's unallocated budget.
+    error RewardBudgetExceeded(uint256 taskId, uint256 epoch, uint256 requested, uint256 unallocated);
+    /// @notice Roots may be posted only after the epoch's reveal phase.
+    error RewardTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
+    /// @notice Only AI Arena tasks are paid here (Alliance tasks by their rounds).
+    error RewardNotArenaTask(uint256 taskId);
+    /// @notice The emission controller has not opened the epoch.
+    error RewardEpochNotOpened(uint256 epoch, uint256 nextEpoch);
+    /// @notice Task ids and epochs are below 2^128.
+    error RewardKeyOutOfRange(uint256 taskId, uint256 epoch);
+    /// @notice Only an accepted root inside its challenge window can be vetoed.
+    error RewardNotVetoable(uint256 taskId, uint256 epoch, Status status, uint256 finalizesAt);
+    /// @notice Finalizing needs an accepted root.
+    error RewardNothingToFinalize(uint256 taskId, uint256 epoch, Status status);
+    /// @notice The root's challenge window is still open.
+    error RewardChallengeOpen(uint256 taskId, uint256 epoch, uint256 finalizesAt);
+    /// @notice The leaf was already claimed.
+    error RewardAlreadyClaimed(uint256 taskId, uint256 epoch, uint256 index);
+    /// @notice The proof does not lead from the leaf to the task epoch's root.
+    error RewardInvalidProof(uint256 taskId, uint256 epoch, uint256 index, address account, uint256 amount);
+    /// @notice Nothing has vested since the last release.
+    error RewardNothingToRelease(address account);
+    /// @notice Two lists of different lengths.
+    error RewardLengthMismatch(uint256 first, uint256 second);
+    /// @notice An empty list of claims.
+    error RewardNoClaims();
+    /// @notice A governance parameter outside its hard bounds.
+    error RewardParameterOutOfBounds(bytes32 parameter, uint256 value);
+    /// @notice An oracle set needs 1 <= quorum <= oracles <= MAX_ORACLES.
+    error RewardInvalidOracleSet(uint256 oracles, uint256 quorum);
+    /// @notice An oracle listed twice, or the zero address.
+    error RewardInvalidOracle(address oracle);
+    /// @notice Unallocated budget can be swept only while no root is in its challenge window.
+    error RewardNotSweepable(uint256 taskId, uint256 epoch, Status status);
+    /// @notice No unallocated budget to sweep.
+    error RewardNothingToSweep(uint256 taskId, uint256 epoch);
+
+    // ---------------------------------------------------------------------------------------- events
+
+    /// @notice The first post of a task epoch drew `amount` of its budget (its unallocated budget).
+    event BudgetReserved(uint256 indexed taskId, uint256 indexed epoch, uint256 amount);
+    /// @notice `oracle` posted a tuple for the task epoch; `votes` oracles have posted the same in
+    /// this round.
+    event RootPosted(
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        address indexed oracle,
+        bytes32 root,
+        uint256 total,
+        uint256 burn,
+        bytes32 reportHash,
+        uint256 round,
+        uint256 votes
+    );
+    /// @notice A tuple reached quorum; claims open after `finalizesAt` unless it is vetoed.
+    event RootAccepted(
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        bytes32 root,
+        uint256 total,
+        uint256 burn,
+        bytes32 reportHash,
+        uint256 finalizesAt
+    );
+    /// @notice `by` vetoed the accepted root; `returned` (total + burn) is unallocated again.
+    event RootVetoed(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, address indexed by, uint256 returned);
+    /// @notice The root is final: claims are open and `burned` FLOCK of claim fees were burned.
+    event RootFinalized(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, uint256 burned);
+    /// @notice Leaf `index` (`amount` to `account`) was claimed; `paid` went out now (the rest vests).
+    event Claimed(
+        uint256 indexed taskId, uint256 indexed epoch, address indexed account, uint256 index, uint256 amount, uint256 paid
+    );
+    /// @notice `locked` FLOCK of `account`'s leaf vests linearly from `start` to `end`.
+    event VestingStarted(
+        address indexed account, uint256 indexed taskId, uint256 indexed epoch, uint256 locked, uint256 start, uint256 end
+    );
+    /// @notice `amount` vested FLOCK of `account`'s leaf were paid out.
+    event VestingReleased(address indexed account, uint256 indexed taskId, uint256 indexed epoch, uint256 amount);
+    /// @notice Governance set the oracle set (version `version`) and its quorum.
+    event OraclesSet(address[] oracles, uint256 quorum, uint256 version);
+    /// @notice Governance set the challenge window and the vesting terms (for roots accepted from now).
+    event RewardParametersSet(uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod);
+    /// @notice Governance set the claim fees per role (applied by the oracle to epochs from now).
+    event ClaimFeesSet(uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps);
+    /// @notice Governance set the oracle's scoring parameters.
+    event ScoringParametersSet(uint256 rankRatioBps, uint256 toleranceBps);
+    /// @notice Governance sent a task epoch's unallocated budget to `to`.
+    event UnallocatedSwept(uint256 indexed taskId, uint256 indexed epoch, address to, uint256 amount);
+
+    // ---------------------------------------------------------------------------------------- roles
+
+    /// @notice Role that may veto roots in their challenge window (governance and an optional guardian).
+    function GUARDIAN_ROLE() external view returns (bytes32);
+
+    // ---------------------------------------------------------------------------------------- oracles
+
+    /**
+     * @notice Posts the caller's result for task `taskId`, epoch `epoch`.
+     * @dev Only an oracle of the current set, once per round, after the epoch's reveal phase; the
+     * first post of a task epoch draws its budget. Accepts the tuple when `quorum` oracles posted it.
+     * @param root the Merkle root of the leaves (index, account, amount).
+     * @param total the sum of the leaves' amounts.
+     * @param burn the claim fees deducted from them, burned at finalization.
+     * @param reportHash keccak256 of the oracle's canonical report.
+     */
+    function postRoot(uint256 taskId, uint256 epoch, bytes32 root, uint256 total, uint256 burn, bytes32 reportHash)
+        external;
+
+    // ---------------------------------------------------------------------------------------- guardian
+
+    /**
+     * @notice Vetoes the accepted root of a task epoch during its challenge window; its total and burn
+     * return to the epoch's unallocated budget and a new round of posts begins.
+     * @dev Only `GUARDIAN_ROLE`.
+     */
+    function veto(uint256 taskId, uint256 epoch) external;
+
+    // ---------------------------------------------------------------------------------------- anyone
+
+    /// @notice Finalizes an accepted root after its challenge window: burns its fees, opens claims.
+    function finalize(uint256 taskId, uint256 epoch) external;
+
+    /**
+     * @notice Pays leaf `index` of the task epoch's root to `account` (less the locked share, if the
+     * root vests). Anyone may claim for anyone.
+     */
+    function claim(
+        uint256 taskId,
+        uint256 epoch,
+        uint256 index,
+        address account,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Claims every leaf in `claims`, one transfer per run of consecutive claims to the same account.
+    function claimMany(Claim[] calldata claims) external;
+
+    /// @notice Pays `account` what has vested of its leaves in the listed task epochs.
+    function releaseVested(address account, uint256[] calldata taskIds, uint256[] calldata epochs)
+        external
+        returns (uint256 amount);
+
+    // ---------------------------------------------------------------------------------------- governance
+
+    /// @notice Replaces the oracle set; posts of open rounds by the previous set no longer count.
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
+    function setOracles(address[] calldata oracles, uint256 quorum) external;
+
+    /// @notice Sets the challenge window and the vesting terms of roots accepted from now on.
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
+    function setRewardParameters(uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod) external;
+
+    /// @notice Sets the claim fee per role, in basis points, that the oracle deducts and this contract burns.
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
+    function setClaimFees(uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps) external;
+
+    /// @notice Sets the oracle's scoring parameters (docs/oracle.md).
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
+    function setScoringParameters(uint256 rankRatioBps, uint256 toleranceBps) external;
+
+    /// @notice Sends a task epoch's unallocated budget to `to` (none of it is owed to anyone).
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock); not while a root is in its challenge window.
+    function sweepUnallocated(uint256 taskId, uint256 epoch, address to) external;
+
+    // ---------------------------------------------------------------------------------------- views
+
+    /// @notice The oracle set and its quorum.
+    function oracleSet() external view returns (address[] memory oracles, uint256 quorum);
+
+    /// @notice Whether `account` is in the current oracle set.
+    function isOracle(address account) external view returns (bool);
+
+    /// @notice The challenge window and the vesting terms for roots accepted now.
+    function rewardParameters()
+        external
+        view
+        returns (uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod);
+
+    /// @notice The claim fees per role, in basis points.
+    function claimFees() external view returns (uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps);
+
+    /// @notice The oracle's scoring parameters, in basis points.
+    function scoringParameters() external view returns (uint256 rankRatioBps, uint256 toleranceBps);
+
+    /// @notice A task epoch's rewards.
+    function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory);
+
+    /// @notice Whether leaf `index` of the task epoch was claimed.
+    function isClaimed(uint256 taskId, uint256 epoch, uint256 index) external view returns (bool);
+
+    /// @notice `account`'s vesting of its leaf in a task epoch: locked, released so far, releasable now.
+    function vestingOf(address account, uint256 taskId, uint256 epoch)
+        external
+        view
+        returns (uint256 locked, uint256 released, uint256 releasable);
+
+    /// @notice The contracts this one reads and pays from.
+    function flock() external view returns (IFlockToken);
+
+    function emissions() external view returns (IEmissionController);
+
+    function registry() external view returns (ITaskRegistry);
+
+    function submissions() external view returns (IArenaSubmissions);
+}
