@@ -1,43 +1,80 @@
-"""OpenZeppelin's StandardMerkleTree for ``(address, uint256)`` leaves, byte for byte.
+"""OpenZeppelin's StandardMerkleTree, byte for byte, for leaves of ``address`` and ``uint256`` fields.
 
-The same tree as ``@openzeppelin/merkle-tree`` v1 (``StandardMerkleTree.of(values, ["address",
-"uint256"])``): leaf = keccak256(keccak256(abi.encode(account, amount))), leaves sorted by hash, the
-tree laid out as a flat array with the root at 0 and children of i at 2i+1 and 2i+2, pairs hashed in
-sorted order. So OpenZeppelin's ``MerkleProof.verify`` (and ``verifyCalldata``) accepts our proofs,
-and ``dump()`` is the JSON that the npm package's ``StandardMerkleTree.load`` reads.
+The same tree as ``@openzeppelin/merkle-tree`` v1 (``StandardMerkleTree.of(values, encoding)``):
+leaf = keccak256(keccak256(abi.encode(...value))), leaves sorted by hash, the tree laid out as a flat
+array with the root at 0 and children of i at 2i+1 and 2i+2, pairs hashed in sorted order. So
+OpenZeppelin's ``MerkleProof.verify`` (and ``verifyCalldata``) accepts our proofs, and ``dump()`` is
+the JSON that the npm package's ``StandardMerkleTree.load`` reads.
 
-Encoding is done by hand for this one leaf type (a 12-byte pad, the 20-byte address, a 32-byte
-amount) because eth-abi's general encoder would dominate building a 100,000-leaf tree.
+The reward distributor's leaves are ``(uint256 index, address account, uint256 amount)``
+(``REWARD_LEAF``): the index numbers the leaves 0..n-1 and is the leaf's bit in the contract's
+claimed bitmap (docs/decisions.md explains why the leaf must carry it). ``reward_tree`` builds one.
+
+Encoding is done by hand for these two static types (a 12-byte pad and the 20-byte address, or a
+32-byte integer) because eth-abi's general encoder would dominate building a 100,000-leaf tree, and
+keccak comes straight from pysha3 when it is installed (five times faster than the auto backend).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
-LEAF_ENCODING = ("address", "uint256")
+try:  # safe-pysha3 is in the pinned environment; fall back to eth-hash's backend without it
+    from sha3 import keccak_256 as _keccak_256
+
+    def keccak(data: bytes) -> bytes:
+        return _keccak_256(data).digest()
+
+except ImportError:  # pragma: no cover
+    from eth_hash.auto import keccak
+
+Encoding = tuple[str, ...]
+ACCOUNT_AMOUNT: Encoding = ("address", "uint256")
+REWARD_LEAF: Encoding = ("uint256", "address", "uint256")
 
 
 class MerkleError(ValueError):
     """A leaf or proof request the tree cannot serve."""
 
 
-def _word_address(account: str) -> bytes:
-    raw = bytes.fromhex(account[2:] if account.startswith(("0x", "0X")) else account)
+def _word_address(account: Any) -> bytes:
+    text = str(account)
+    raw = bytes.fromhex(text[2:] if text.startswith(("0x", "0X")) else text)
     if len(raw) != 20:
         raise MerkleError(f"not an address: {account!r}")
     return bytes(12) + raw
 
 
-def leaf_hash(account: str, amount: int) -> bytes:
-    """keccak256(keccak256(abi.encode(address, uint256))), as the standard tree hashes a leaf."""
-    if not 0 <= amount < 2**256:
-        raise MerkleError(f"amount out of uint256 range: {amount}")
-    return keccak(keccak(_word_address(account) + amount.to_bytes(32, "big")))
+def _word_uint(value: Any) -> bytes:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**256:
+        raise MerkleError(f"not a uint256: {value!r}")
+    return value.to_bytes(32, "big")
+
+
+_ENCODERS: dict[str, Callable[[Any], bytes]] = {"address": _word_address, "uint256": _word_uint}
+
+
+def _encoder(encoding: Encoding) -> Callable[[Sequence[Any]], bytes]:
+    try:
+        parts = [_ENCODERS[t] for t in encoding]
+    except KeyError as err:
+        raise MerkleError(f"unsupported leaf type {err.args[0]!r}: address and uint256 only") from None
+
+    def encode(value: Sequence[Any]) -> bytes:
+        if len(value) != len(parts):
+            raise MerkleError(f"a leaf of {len(parts)} fields {encoding}, got {value!r}")
+        return b"".join(part(field) for part, field in zip(parts, value, strict=True))
+
+    return encode
+
+
+def leaf_hash(value: Sequence[Any], encoding: Encoding = ACCOUNT_AMOUNT) -> bytes:
+    """keccak256(keccak256(abi.encode(...value))), as the standard tree hashes a leaf."""
+    return keccak(keccak(_encoder(encoding)(value)))
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
@@ -46,18 +83,18 @@ def hash_pair(a: bytes, b: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Leaf:
-    account: str
-    amount: int
+    value: tuple[Any, ...]
     tree_index: int
 
 
 class StandardMerkleTree:
-    """A tree of ``(account, amount)`` values; values keep their input order in ``leaves``."""
+    """A tree of values of ``encoding``; values keep their input order in ``leaves``."""
 
-    def __init__(self, values: Sequence[tuple[str, int]]) -> None:
+    def __init__(self, values: Sequence[Sequence[Any]], encoding: Encoding = ACCOUNT_AMOUNT) -> None:
         if not values:
             raise MerkleError("a Merkle tree needs at least one leaf")
-        hashes = [leaf_hash(account, amount) for account, amount in values]
+        encode = _encoder(encoding)
+        hashes = [keccak(keccak(encode(value))) for value in values]
         order = sorted(range(len(values)), key=hashes.__getitem__)
         n = len(values)
         tree: list[bytes] = [b""] * (2 * n - 1)
@@ -69,9 +106,10 @@ class StandardMerkleTree:
         tree_index = [0] * n
         for leaf_index, value_index in enumerate(order):
             tree_index[value_index] = len(tree) - 1 - leaf_index
+        self.encoding = encoding
         self.tree = tree
-        self.leaves = [Leaf(account, amount, tree_index[i]) for i, (account, amount) in enumerate(values)]
-        self._index_of: dict[tuple[str, int], int] | None = None  # built on first look-up
+        self.leaves = [Leaf(tuple(value), tree_index[i]) for i, value in enumerate(values)]
+        self._index_of: dict[tuple[Any, ...], int] | None = None  # built on first look-up
 
     @property
     def root(self) -> bytes:
@@ -87,30 +125,53 @@ class StandardMerkleTree:
             node = (node - 1) // 2
         return proof
 
-    def proof_for(self, account: str, amount: int) -> list[bytes]:
+    def _normal(self, value: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(
+            str(v).lower() if kind == "address" else v for kind, v in zip(self.encoding, value, strict=True)
+        )
+
+    def proof_for(self, value: Sequence[Any]) -> list[bytes]:
+        """The proof for ``value`` (addresses in any case)."""
         if self._index_of is None:
-            self._index_of = {(leaf.account.lower(), leaf.amount): i for i, leaf in enumerate(self.leaves)}
-        key = (account.lower(), amount)
+            self._index_of = {self._normal(leaf.value): i for i, leaf in enumerate(self.leaves)}
+        key = self._normal(value)
         if key not in self._index_of:
-            raise MerkleError(f"no leaf ({account}, {amount}) in this tree")
+            raise MerkleError(f"no leaf {tuple(value)} in this tree")
         return self.proof(self._index_of[key])
 
     def dump(self) -> dict[str, Any]:
-        """The ``standard-v1`` JSON of @openzeppelin/merkle-tree (amounts as decimal strings)."""
+        """The ``standard-v1`` JSON of @openzeppelin/merkle-tree (integers as decimal strings)."""
+
+        def shown(kind: str, v: Any) -> str:
+            return to_checksum_address(v) if kind == "address" else str(v)
+
         return {
             "format": "standard-v1",
-            "leafEncoding": list(LEAF_ENCODING),
+            "leafEncoding": list(self.encoding),
             "tree": ["0x" + node.hex() for node in self.tree],
             "values": [
-                {"value": [to_checksum_address(leaf.account), str(leaf.amount)], "treeIndex": leaf.tree_index}
+                {
+                    "value": [shown(k, v) for k, v in zip(self.encoding, leaf.value, strict=True)],
+                    "treeIndex": leaf.tree_index,
+                }
                 for leaf in self.leaves
             ],
         }
 
 
-def verify(root: bytes, account: str, amount: int, proof: Sequence[bytes]) -> bool:
+def reward_tree(leaves: Sequence[tuple[str, int]]) -> StandardMerkleTree:
+    """The reward distributor's tree of ``(account, amount)`` leaves, in order: leaf i is
+    ``(i, account, amount)``."""
+    return StandardMerkleTree(
+        [(i, account, amount) for i, (account, amount) in enumerate(leaves)], REWARD_LEAF
+    )
+
+
+def verify(
+    root: bytes, value: Sequence[Any], proof: Sequence[bytes], encoding: Encoding = ACCOUNT_AMOUNT
+) -> bool:
     """OpenZeppelin's MerkleProof.verify, in Python."""
-    node = leaf_hash(account, amount)
+    node = leaf_hash(value, encoding)
     for sibling in proof:
         node = hash_pair(node, sibling)
     return node == root

@@ -10,7 +10,7 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from flock.oracle.merkle import StandardMerkleTree
+from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.oracle.scoring import EpochInputs, EpochResult, OracleParams
 
 REPORT_FORMAT = "flock-oracle-report-v1"
@@ -21,8 +21,8 @@ def _fraction(value: Fraction) -> str:
 
 
 def build_tree(result: EpochResult) -> StandardMerkleTree | None:
-    """The reward tree of an epoch, or None when nothing is paid."""
-    return StandardMerkleTree(result.leaves) if result.leaves else None
+    """The reward tree of an epoch (leaf i = (i, account, amount)), or None when nothing is paid."""
+    return reward_tree(result.leaves) if result.leaves else None
 
 
 def report_payload(

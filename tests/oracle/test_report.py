@@ -4,7 +4,7 @@ import json
 import random
 
 from flock.oracle.example import example
-from flock.oracle.merkle import verify
+from flock.oracle.merkle import REWARD_LEAF, verify
 from flock.oracle.report import build_tree, encode_report, report_hash, report_payload
 from flock.oracle.scoring import EpochInputs, OracleParams, compute_epoch
 
@@ -45,6 +45,7 @@ def test_report_contents_match_the_tree():
     tree = build_tree(result)
     assert payload["root"] == "0x" + tree.root.hex()
     assert sum(int(amount) for _, amount in payload["leaves"]) == int(payload["totals"]["total"])
-    for account, amount in result.leaves:
-        assert verify(tree.root, account, amount, tree.proof_for(account, amount))
+    for index, (account, amount) in enumerate(result.leaves):
+        value = (index, account, amount)
+        assert verify(tree.root, value, tree.proof_for(value), REWARD_LEAF)
     assert payload["quality"][("0x" + "b3" * 20)] == "0"
