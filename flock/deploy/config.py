@@ -233,6 +233,71 @@ class EmissionsConfig(_Section):
         ]
 
 
+def _bps(value: Decimal) -> int:
+    """A fraction (0.8) in basis points (8000); refuses finer fractions than a basis point."""
+    bps = value * 10_000
+    if bps != bps.to_integral_value():
+        raise ValueError(f"{value} is finer than a basis point")
+    return int(bps)
+
+
+class RewardsConfig(_Section):
+    """ArenaSubmissions and RewardDistributor parameters (docs/oracle.md). Shares in basis points."""
+
+    submit_phase: Duration = parse_duration("12 hours")
+    commit_phase: Duration = parse_duration("6 hours")
+    reveal_phase: Duration = parse_duration("6 hours")
+    challenge_window: Duration = parse_duration("1 day")
+    locked_share_bps: int = Field(default=9_000, ge=0, le=10_000, description="of each leaf, vesting")
+    vesting_period: Duration = parse_duration("30 days")
+    node_fee_bps: int = Field(default=800, ge=0, le=5_000)
+    validator_fee_bps: int = Field(default=800, ge=0, le=5_000)
+    delegator_fee_bps: int = Field(default=1_450, ge=0, le=5_000)
+    rank_ratio: Decimal = Field(default=Decimal("0.8"), gt=0, le=1, description="q, per node rank")
+    tolerance: Decimal = Field(default=Decimal("0.5"), gt=0, le=5, description="distance of zero quality")
+    oracles: list[AddressRef] = Field(default_factory=list, max_length=16)
+    quorum: int = Field(default=0, ge=0, le=16)
+    guardian: AddressRef | None = None
+
+    @field_validator("rank_ratio", "tolerance")
+    @classmethod
+    def _whole_bps(cls, value: Decimal) -> Decimal:
+        _bps(value)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RewardsConfig:
+        if self.oracles and not 1 <= self.quorum <= len(self.oracles):
+            raise ValueError(f"quorum {self.quorum} must be between 1 and the {len(self.oracles)} oracles")
+        if not self.oracles and self.quorum:
+            raise ValueError("a quorum without oracles: list the oracles, or set quorum 0")
+        if len({o.lower() for o in self.oracles}) != len(self.oracles):
+            raise ValueError("an oracle is listed twice")
+        if self.locked_share_bps and not self.vesting_period:
+            raise ValueError("a locked share needs a vesting period")
+        return self
+
+    def phases(self) -> tuple[int, int, int]:
+        """What ``ArenaSubmissions.phases()`` returns: submit, commit, reveal (seconds)."""
+        return (self.submit_phase, self.commit_phase, self.reveal_phase)
+
+    def reward_parameters(self) -> tuple[int, int, int]:
+        """What ``rewardParameters()`` returns."""
+        return (self.challenge_window, self.locked_share_bps, self.vesting_period)
+
+    def claim_fees(self) -> tuple[int, int, int]:
+        """What ``claimFees()`` returns."""
+        return (self.node_fee_bps, self.validator_fee_bps, self.delegator_fee_bps)
+
+    def scoring_parameters(self) -> tuple[int, int]:
+        """What ``scoringParameters()`` returns."""
+        return (_bps(self.rank_ratio), _bps(self.tolerance))
+
+    def parameters(self) -> list[int]:
+        """The distributor constructor's ``Parameters`` tuple, in the struct's field order."""
+        return [*self.reward_parameters(), *self.claim_fees(), *self.scoring_parameters()]
+
+
 class DeployConfig(_Section):
     """Everything `ape run deploy` needs to know about one network."""
 
@@ -242,6 +307,7 @@ class DeployConfig(_Section):
     governance: GovernanceConfig = GovernanceConfig()
     tasks: TasksConfig = TasksConfig()
     emissions: EmissionsConfig = EmissionsConfig()
+    rewards: RewardsConfig = RewardsConfig()
 
     def digest(self) -> str:
         """A stable hash of the effective configuration, recorded in the manifest."""

@@ -18,7 +18,7 @@ from flock.deploy.config import DeployConfig
 # Contracts whose every admin role passes to the governance timelock at the end of the deployment:
 # the plan grants the timelock DEFAULT_ADMIN_ROLE there and the deployer renounces every role it
 # holds; `deploy verify` checks both. Add a contract's plan key here, once.
-TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock", "emissions", "tasks")
+TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock", "emissions", "tasks", "submissions", "rewards")
 
 Resolve = Callable[[str], str]  # an address reference ("timelock", "burn", "0x…") to an address
 
@@ -168,6 +168,53 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter("tasks", "gmflock", "gmFlock", None, lambda _, resolve: resolve("gmflock")),
     Parameter("tasks", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
+    # ArenaSubmissions
+    Parameter(
+        "submissions",
+        "phases",
+        "phases",
+        "setPhases",
+        lambda c, _: c.rewards.phases(),
+        "submit s, commit s, reveal s (from the next epoch)",
+    ),
+    Parameter("submissions", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
+    Parameter("submissions", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
+    # RewardDistributor
+    Parameter(
+        "rewards",
+        "oracles",
+        "oracleSet",
+        "setOracles",
+        lambda c, resolve: (tuple(resolve(o) for o in c.rewards.oracles), c.rewards.quorum),
+        "oracle addresses, quorum",
+    ),
+    Parameter(
+        "rewards",
+        "reward_parameters",
+        "rewardParameters",
+        "setRewardParameters",
+        lambda c, _: c.rewards.reward_parameters(),
+        "challenge window s, locked share bps, vesting period s",
+    ),
+    Parameter(
+        "rewards",
+        "claim_fees",
+        "claimFees",
+        "setClaimFees",
+        lambda c, _: c.rewards.claim_fees(),
+        "bps: node, validator, delegator",
+    ),
+    Parameter(
+        "rewards",
+        "scoring",
+        "scoringParameters",
+        "setScoringParameters",
+        lambda c, _: c.rewards.scoring_parameters(),
+        "bps: rank ratio q, tolerance",
+    ),
+    Parameter("rewards", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
+    Parameter("rewards", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
+    Parameter("rewards", "submissions", "submissions", None, lambda _, resolve: resolve("submissions")),
 )
 
 
@@ -175,11 +222,17 @@ PARAMETERS: tuple[Parameter, ...] = (
 class RoleHolders:
     """Who holds ``role`` on the contract under ``key`` after deployment (address references), and no
     one else: ``deploy verify`` replays the contract's role events to check that nobody else does. A
-    role of an administered contract that has no row here must have no holder at all."""
+    role of an administered contract that has no row here must have no holder at all. Several rows
+    for one role add up (each contract that needs a role adds its own row); ``from_config`` adds
+    holders the deploy config names."""
 
     key: str
     role: str
     holders: tuple[str, ...]
+    from_config: Callable[[DeployConfig], tuple[str, ...]] | None = None
+
+    def references(self, config: DeployConfig) -> tuple[str, ...]:
+        return self.holders + (self.from_config(config) if self.from_config else ())
 
 
 ROLE_HOLDERS: tuple[RoleHolders, ...] = (
@@ -193,7 +246,23 @@ ROLE_HOLDERS: tuple[RoleHolders, ...] = (
     RoleHolders("gmflock", "STAKE_MANAGER_ROLE", ("tasks",)),
     RoleHolders("gmflock", "SLASHER_ROLE", ("tasks",)),
     RoleHolders("emissions", "TASK_REGISTRY_ROLE", ("tasks",)),
+    # Rewards (issue 5): the distributor draws Arena budgets; governance and the optional guardian veto.
+    RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("rewards",)),
+    RoleHolders(
+        "rewards",
+        "GUARDIAN_ROLE",
+        ("timelock",),
+        lambda c: (c.rewards.guardian,) if c.rewards.guardian else (),
+    ),
 )
+
+
+def expected_holders(config: DeployConfig) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Every (contract key, role) with the address references that must hold it, rows merged."""
+    merged: dict[tuple[str, str], tuple[str, ...]] = {}
+    for row in ROLE_HOLDERS:
+        merged[(row.key, row.role)] = merged.get((row.key, row.role), ()) + row.references(config)
+    return merged
 
 
 def parameters_of(key: str) -> list[Parameter]:

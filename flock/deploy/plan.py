@@ -158,6 +158,52 @@ def task_steps() -> list[Step]:
     ]
 
 
+def reward_steps() -> list[Step]:
+    """Submissions and the reward distributor, and the roles they need (issue 5): the distributor
+    draws budgets (DISTRIBUTOR_ROLE); governance, and an optional guardian, may veto roots."""
+    return [
+        Deploy(
+            "submissions",
+            "ArenaSubmissions",
+            lambda c: [c.address("tasks"), c.address("emissions"), c.deployer, *c.config.rewards.phases()],
+        ),
+        Deploy(
+            "rewards",
+            "RewardDistributor",
+            lambda c: [
+                c.address("emissions"),
+                c.address("tasks"),
+                c.address("submissions"),
+                c.deployer,
+                c.config.rewards.parameters(),
+                [c.address(oracle) for oracle in c.config.rewards.oracles],
+                c.config.rewards.quorum,
+            ],
+        ),
+        grant_role("emissions", "DISTRIBUTOR_ROLE", "rewards"),
+        grant_role("rewards", "GUARDIAN_ROLE", "timelock"),
+        Call(
+            key="grant:rewards:GUARDIAN_ROLE:guardian",
+            target="rewards",
+            function="grantRole",
+            args=lambda c, r: [
+                _role(r, "rewards", "GUARDIAN_ROLE"),
+                c.address(c.config.rewards.guardian or ""),
+            ],
+            # Nothing to do without a configured guardian.
+            done=lambda c, r: (
+                c.config.rewards.guardian is None
+                or r.view(
+                    "rewards",
+                    "hasRole",
+                    _role(r, "rewards", "GUARDIAN_ROLE"),
+                    c.address(c.config.rewards.guardian),
+                )
+            ),
+        ),
+    ]
+
+
 def handover_steps(contracts: dict[str, str]) -> list[Step]:
     """The timelock becomes admin of every contract in ``governed.TIMELOCK_ADMINISTERED``; then the
     deployer renounces every role it holds on them and on the timelock. Must be the last steps of the
@@ -205,6 +251,7 @@ def protocol_plan() -> list[Step]:
         ),
         *governance_steps(),
         *task_steps(),
+        *reward_steps(),
     ]
     return [*steps, *handover_steps(contracts_of(steps))]
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from rich.table import Table
 
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
-from flock.deploy.governed import PARAMETERS, ROLE_HOLDERS, TIMELOCK_ADMINISTERED
+from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
 from flock.paths import PROJECT_ROOT
 
@@ -122,7 +122,7 @@ def check_admins(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
 def check_role_holders(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
     names = address_names(ctx)
     names[ZERO_ADDRESS] = "anyone (zero address)"
-    listed = {(row.key, row.role): row.holders for row in ROLE_HOLDERS}
+    listed = expected_holders(ctx.config)
     for key in _administered(ctx):
         members = reader.role_members(key)
         for role in roles_of(reader.contract_name(key)):

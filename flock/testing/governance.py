@@ -43,6 +43,8 @@ class World:
     - ``user`` and ``outsider`` hold nothing; ``sink`` receives slashes and fees;
     - ``timelock``, ``governor`` and ``deployer`` are what their names say; the timelock holds
       the FLOCK treasury;
+    - rewards: ``oracle`` is the reward distributor's only oracle (quorum 1), appointed by the
+      timelock; the timelock holds GUARDIAN_ROLE (the deploy plan grants it);
     - tasks and emissions: ``manager`` also plays the task registry for the emission controller
       (TASK_REGISTRY_ROLE), ``slasher`` the reward contract for the task registry (its SLASHER_ROLE)
       and ``distributor`` the reward distributor (DISTRIBUTOR_ROLE); epoch 1 is open with budgets
@@ -102,7 +104,18 @@ def build_world(system: System | None = None) -> World:
     system = system or deploy_system()
     chain, token, gm = system.chain, system.token, system.gmflock
     timelock = system.timelock.address
-    names = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink", "distributor")
+    names = (
+        "voter",
+        "staker",
+        "minter",
+        "manager",
+        "slasher",
+        "user",
+        "outsider",
+        "sink",
+        "distributor",
+        "oracle",
+    )
     accounts = {"deployer": system.deployer, "timelock": timelock, "governor": system.governor.address}
     accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(names)}
     world = World(system, accounts)
@@ -118,6 +131,7 @@ def build_world(system: System | None = None) -> World:
     gm.grantRole(gm.SLASHER_ROLE(), accounts["slasher"], sender=timelock)
     gm.allocate(accounts["staker"], STAKER_ALLOCATION, sender=accounts["manager"])
     _appoint_task_roles(world)
+    system.rewards.setOracles([accounts["oracle"]], 1, sender=timelock)
     chain.warp(1)
     return world
 

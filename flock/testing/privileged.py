@@ -11,7 +11,9 @@ Holders:
 - ``GOVERNANCE``: an ``onlyGovernance`` function of the governor, reachable only from the timelock
   while it executes one of the governor's proposals (the timelock calling directly is refused too);
 - ``SELF``: only the contract itself may call it (the timelock's ``updateDelay``), that is, a
-  proposal executed by the timelock.
+  proposal executed by the timelock;
+- ``ORACLE``: a member of the reward distributor's oracle set (which governance sets with
+  ``setOracles``), not an AccessControl role.
 
 A holder that is the target contract itself can only act through a proposal, so the tests take
 that path for it.
@@ -31,6 +33,7 @@ from flock.units import DAY, WAD
 
 GOVERNANCE = "governance"
 SELF = "self"
+ORACLE = "oracle set"
 ZERO32 = bytes(32)
 
 
@@ -137,6 +140,58 @@ def _task_with_pot(world: World, nonce: int) -> None:
 
 def _latest_task(world: World, _: int) -> tuple[Any, ...]:
     return (world.contract("tasks").taskCount(),)
+
+
+# ------------------------------------------------------------------ rewards set-up
+
+
+def _granted(key: str, role: str) -> Callable[[World, int], None]:
+    """Set-up: the timelock grants ``role`` on ``key`` to the brand-new address ``fresh(nonce)``
+    (never a labelled account, so the role models of the tests stay right)."""
+
+    def prepare(world: World, nonce: int) -> None:
+        world.contract(key).grantRole(_role(world, key, role), fresh(nonce), sender=world["timelock"])
+
+    return prepare
+
+
+def _reward_epoch(world: World, nonce: int) -> None:
+    """Set-up: a new approved Arena task (the voter its node) that earned a budget in the epoch
+    before the current one, whose reveal phase is over: ready for an oracle's post."""
+    _new_task(world, nonce)
+    tasks, emissions = world.contract("tasks"), world.contract("emissions")
+    tasks.approveTask(tasks.taskCount(), sender=world["timelock"])
+    earning = emissions.currentEpoch() + 1  # approval counts from the next epoch
+    world.system.chain.set_time(emissions.genesis() + (earning + 1) * emissions.epochLength())
+    _caught_up(world)
+
+
+def _reward_key(world: World, _: int = 0) -> tuple[int, int]:
+    """The task epoch ``_reward_epoch`` prepared: the latest task, in the epoch after its creation
+    (it was created and approved in one epoch, and earns from the next)."""
+    tasks, emissions = world.contract("tasks"), world.contract("emissions")
+    task_id = tasks.taskCount()
+    created_at = tasks.taskInfo(task_id)[3]
+    return task_id, (created_at - emissions.genesis()) // emissions.epochLength() + 1
+
+
+def _post_args(world: World, nonce: int) -> tuple[Any, ...]:
+    return (*_reward_key(world), keccak(text=f"root-{nonce}"), 1 + nonce, 0, keccak(text=f"report-{nonce}"))
+
+
+def _accepted_root(world: World, nonce: int) -> None:
+    """Set-up: the oracle (quorum 1) posts a root for a prepared task epoch: it is accepted."""
+    _reward_epoch(world, nonce)
+    world.contract("rewards").postRoot(*_post_args(world, nonce), sender=world["oracle"])
+
+
+def _final_root(world: World, nonce: int) -> None:
+    """Set-up: an accepted root past its challenge window, finalized: the rest of the budget is
+    unallocated."""
+    _accepted_root(world, nonce)
+    rewards = world.contract("rewards")
+    world.system.chain.warp(rewards.rewardParameters()[0])
+    rewards.finalize(*_reward_key(world), sender=world["user"])
 
 
 UNAUTHORIZED = "AccessControlUnauthorizedAccount"
@@ -305,6 +360,83 @@ PRIVILEGED: tuple[Privileged, ...] = (
         lambda w, _: (_role(w, "tasks", "SLASHER_ROLE"), w["slasher"]),
         UNAUTHORIZED,
     ),
+    # ---------------------------------------------------------------- ArenaSubmissions
+    Privileged(
+        "submissions",
+        "setPhases",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (12 * 3600 - n % 3600, 6 * 3600, 6 * 3600),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "submissions",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (ZERO32, fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "submissions",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (ZERO32, fresh(n)),
+        UNAUTHORIZED,
+        prepare=_granted("submissions", "DEFAULT_ADMIN_ROLE"),
+    ),
+    # ---------------------------------------------------------------- RewardDistributor
+    Privileged("rewards", "postRoot", ORACLE, _post_args, "RewardNotOracle", prepare=_reward_epoch),
+    Privileged("rewards", "veto", "GUARDIAN_ROLE", _reward_key, UNAUTHORIZED, prepare=_accepted_root),
+    Privileged(
+        "rewards",
+        "sweepUnallocated",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (*_reward_key(w), w["sink"]),
+        UNAUTHORIZED,
+        prepare=_final_root,
+    ),
+    Privileged(
+        "rewards",
+        "setOracles",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: ([w["oracle"], fresh(n)], 1),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "rewards",
+        "setRewardParameters",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (DAY - n % 3600, 9_000, 30 * DAY),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "rewards",
+        "setClaimFees",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (800 - n % 100, 800, 1_450),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "rewards",
+        "setScoringParameters",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (8_000 - n % 100, 5_000),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "rewards",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "rewards", "GUARDIAN_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "rewards",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "rewards", "GUARDIAN_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+        prepare=_granted("rewards", "GUARDIAN_ROLE"),
+    ),
     # ---------------------------------------------------------------- FlockGovernor (onlyGovernance)
     Privileged(
         "governor",
@@ -386,6 +518,8 @@ def holders(world: World, row: Privileged) -> list[str]:
         return []
     if row.holder == SELF:
         return [row.contract]
+    if row.holder == ORACLE:
+        return [label for label, a in world.accounts.items() if world.contract(row.contract).isOracle(a)]
     return [label for label in world.accounts if world.has_role(row.contract, row.holder, label)]
 
 
@@ -445,6 +579,19 @@ OPEN: dict[str, dict[str, str]] = {
         "undelegate": "the caller's own delegation",
         "sync": "anyone: applies a delegator's pending pool slashes (keeper share to the caller)",
         "release": "anyone, for anyone, once the stake's time has come (to its owner)",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "submissions": {
+        "submitModel": "a training node of the task, for itself, in the submit phase",
+        "commitScores": "a validator of the task, for itself, in the commit phase",
+        "revealScores": "whoever committed, its own commitment, in the reveal phase",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "rewards": {
+        "finalize": "anyone, once an accepted root's challenge window is over",
+        "claim": "anyone, for a leaf of a final root; pays the leaf's account",
+        "claimMany": "as claim, for many leaves",
+        "releaseVested": "anyone; pays the account what has vested",
         "renounceRole": "the caller gives up its own role",
     },
     "timelock": {

@@ -26,6 +26,7 @@ CALLERS = (
     "timelock",
     "governor",
     "distributor",
+    "oracle",
 )
 
 
@@ -77,7 +78,7 @@ def test_succeeds_for_its_holder(world: World, row: Privileged) -> None:
 
 
 def test_deployer_holds_no_role_after_deployment(world: World) -> None:
-    for key in ("token", "gmflock", "emissions", "tasks", "timelock"):
+    for key in ("token", "gmflock", "emissions", "tasks", "submissions", "rewards", "timelock"):
         for role in ("DEFAULT_ADMIN_ROLE", *_roles(key)):
             assert not world.has_role(key, role, "deployer"), f"deployer still holds {key}.{role}"
 
@@ -105,6 +106,8 @@ def _roles(key: str) -> list[str]:
         "gmflock": "GmFlock",
         "emissions": "EmissionController",
         "tasks": "TaskRegistry",
+        "submissions": "ArenaSubmissions",
+        "rewards": "RewardDistributor",
         "timelock": "FlockTimelock",
     }
     return roles_of(names[key])
