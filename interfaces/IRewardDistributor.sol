@@ -121,7 +121,7 @@ interface IRewardDistributor {
     error RewardInvalidOracleSet(uint256 oracles, uint256 quorum);
     /// @notice An oracle listed twice, or the zero address.
     error RewardInvalidOracle(address oracle);
-    /// @notice Unallocated budget can be swept only while no root is in its challenge window.
+    /// @notice Unallocated budget can be swept once drawn, and not while a root is in its challenge window.
     error RewardNotSweepable(uint256 taskId, uint256 epoch, Status status);
     /// @notice No unallocated budget to sweep.
     error RewardNothingToSweep(uint256 taskId, uint256 epoch);

@@ -266,7 +266,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     function sweepUnallocated(uint256 taskId, uint256 epoch, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Record storage r = _records[_key(taskId, epoch)];
         Status status = r.status;
-        if (status != Status.Open && status != Status.Final) revert RewardNotSweepable(taskId, epoch, status);
+        bool inWindow = status == Status.Accepted && block.timestamp < r.finalizesAt;
+        if (status == Status.None || inWindow) revert RewardNotSweepable(taskId, epoch, status);
         uint256 amount = r.unallocated;
         if (amount == 0) revert RewardNothingToSweep(taskId, epoch);
         r.unallocated = 0;

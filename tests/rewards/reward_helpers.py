@@ -1,0 +1,57 @@
+"""Helpers for the reward tests: task epochs, posting accepted roots, finalizing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flock.bench.chainkit import head_time, mine_at
+from flock.oracle.merkle import StandardMerkleTree, reward_tree
+from flock.rewards import ClaimArgs, claim_args
+
+REPORT = b"\x07" * 32
+
+
+@dataclass(frozen=True)
+class TaskEpoch:
+    task: int
+    epoch: int
+
+
+def open_epoch(emissions, keeper, epoch: int, offset: int = 60) -> None:
+    """Mines a block ``offset`` seconds into ``epoch`` and opens every started epoch."""
+    mine_at(max(head_time() + 1, emissions.genesis() + epoch * emissions.epochLength() + offset))
+    emissions.checkpoint(sender=keeper)
+
+
+@dataclass
+class Posted:
+    """A tree whose root was accepted for a task epoch."""
+
+    at: TaskEpoch
+    tree: StandardMerkleTree
+    total: int
+    burn: int
+
+    def claim(self, index: int) -> ClaimArgs:
+        return claim_args(self.tree, self.at.task, self.at.epoch, index)
+
+
+def leaves_for(accounts: list[Any], amounts: list[int]) -> list[tuple[str, int]]:
+    return [(str(a), amount) for a, amount in zip(accounts, amounts, strict=True)]
+
+
+def post(rewards, oracles, at: TaskEpoch, leaves, burn: int = 0, report: bytes = REPORT) -> Posted:
+    """The first two oracles post the same tuple: accepted (quorum 2)."""
+    tree = reward_tree(leaves)
+    total = sum(amount for _, amount in leaves)
+    for oracle in oracles[:2]:
+        rewards.postRoot(at.task, at.epoch, tree.root, total, burn, report, sender=oracle)
+    return Posted(at, tree, total, burn)
+
+
+def finalize(rewards, posted: Posted, keeper) -> None:
+    """Moves past the challenge window and finalizes."""
+    info = rewards.epochRewards(posted.at.task, posted.at.epoch)
+    mine_at(max(head_time() + 1, info.finalizesAt))
+    rewards.finalize(posted.at.task, posted.at.epoch, sender=keeper)

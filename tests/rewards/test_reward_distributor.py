@@ -1,0 +1,357 @@
+"""RewardDistributor: k-of-n roots bounded by the budget, the challenge window and the veto, claims
+(bitmap, bad proofs, batches), the burn of the claim fees, vesting, and every refusal by name."""
+
+import ape
+import pytest
+from reward_helpers import REPORT, TaskEpoch, finalize, leaves_for, open_epoch, post
+
+from flock.bench.chainkit import head_time, mine_at
+from flock.oracle.merkle import reward_tree
+from flock.rewards import Status
+from flock.tasks import TaskKind
+from flock.units import DAY, WAD
+
+E = WAD
+ROOT = b"\x11" * 32
+
+
+def events(receipt, name, contract):
+    return [e for e in receipt.events if e.event_name == name and e.contract_address == contract.address]
+
+
+# ------------------------------------------------------------------------------------------ posting
+
+
+def test_first_post_draws_the_budget_and_quorum_accepts(rewards, emissions, token, oracles, ended, budget):
+    assert budget > 0
+    leaves = leaves_for(oracles, [3 * E, 2 * E, 1 * E])
+    tree = reward_tree(leaves)
+    held = token.balanceOf(rewards)
+    first = rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, E, REPORT, sender=oracles[0])
+    assert token.balanceOf(rewards) == held + budget
+    assert emissions.budgetOf(ended.task, ended.epoch).drawn == budget
+    assert [e.amount for e in events(first, "BudgetReserved", rewards)] == [budget]
+    info = rewards.epochRewards(ended.task, ended.epoch)
+    assert info.status == Status.OPEN and info.unallocated == budget and info.root == bytes(32)
+
+    second = rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, E, REPORT, sender=oracles[1])
+    (accepted,) = events(second, "RootAccepted", rewards)
+    assert accepted.total == 6 * E and accepted.burn == E and accepted.reportHash == REPORT
+    info = rewards.epochRewards(ended.task, ended.epoch)
+    assert info.status == Status.ACCEPTED and info.root == tree.root
+    assert info.unallocated == budget - 7 * E
+    assert info.finalizesAt == head_time() + rewards.rewardParameters()[0]
+    assert (info.lockedShareBps, info.vestingPeriod) == rewards.rewardParameters()[1:]
+    with ape.reverts(rewards.RewardRootAlreadyAccepted, taskId=ended.task, epoch=ended.epoch, root=tree.root):
+        rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, E, REPORT, sender=oracles[2])
+
+
+def test_k_of_n_disagreement_accepts_nothing_until_two_agree(rewards, oracles, ended):
+    a, b = reward_tree([(str(oracles[0]), E)]), reward_tree([(str(oracles[0]), 2 * E)])
+    rewards.postRoot(ended.task, ended.epoch, a.root, E, 0, REPORT, sender=oracles[0])
+    receipt = rewards.postRoot(ended.task, ended.epoch, b.root, 2 * E, 0, REPORT, sender=oracles[1])
+    assert [e.votes for e in events(receipt, "RootPosted", rewards)] == [1]
+    # The same root with another report hash, or another burn, is another tuple.
+    receipt = rewards.postRoot(ended.task, ended.epoch, a.root, E, 0, b"\x08" * 32, sender=oracles[2])
+    assert not events(receipt, "RootAccepted", rewards)
+    assert rewards.epochRewards(ended.task, ended.epoch).status == Status.OPEN
+    with ape.reverts(rewards.RewardAlreadyPosted, taskId=ended.task, epoch=ended.epoch, oracle=oracles[0]):
+        rewards.postRoot(ended.task, ended.epoch, b.root, 2 * E, 0, REPORT, sender=oracles[0])
+
+
+def test_over_budget_root_is_refused(rewards, oracles, ended, budget):
+    with ape.reverts(rewards.RewardBudgetExceeded, requested=budget + 1, unallocated=budget):
+        rewards.postRoot(ended.task, ended.epoch, ROOT, budget, 1, REPORT, sender=oracles[0])
+    with ape.reverts(rewards.RewardBudgetExceeded, requested=budget + 1, unallocated=budget):
+        rewards.postRoot(ended.task, ended.epoch, ROOT, 1, budget, REPORT, sender=oracles[0])
+    # Exactly the budget is fine.
+    for oracle in oracles[:2]:
+        rewards.postRoot(ended.task, ended.epoch, ROOT, budget - 5, 5, REPORT, sender=oracle)
+    assert rewards.epochRewards(ended.task, ended.epoch).unallocated == 0
+
+
+def test_posting_refusals(rewards, tasks, admin, oracles, cast, earning, emissions, outsider):
+    with ape.reverts(rewards.RewardNotOracle, account=outsider):
+        rewards.postRoot(earning.task, earning.epoch, ROOT, E, 0, REPORT, sender=outsider)
+    with ape.reverts(rewards.RewardEmptyRoot):
+        rewards.postRoot(earning.task, earning.epoch, bytes(32), E, 0, REPORT, sender=oracles[0])
+    with ape.reverts(rewards.RewardEmptyRoot):
+        rewards.postRoot(earning.task, earning.epoch, ROOT, 0, 0, REPORT, sender=oracles[0])
+    reveal_end = earning_reveal_end(rewards, earning)
+    with ape.reverts(rewards.RewardTooEarly, taskId=earning.task, epoch=earning.epoch, revealEnd=reveal_end):
+        rewards.postRoot(earning.task, earning.epoch, ROOT, E, 0, REPORT, sender=oracles[0])
+    with ape.reverts(rewards.RewardKeyOutOfRange):
+        rewards.postRoot(2**128, earning.epoch, ROOT, E, 0, REPORT, sender=oracles[0])
+    # Alliance tasks are paid by their rounds, not here.
+    tasks.createTask(TaskKind.ALLIANCE, 10 * DAY, b"\x01" * 32, "ipfs://a", 2, 3, sender=cast.creator)
+    alliance = tasks.taskCount()
+    open_epoch(emissions, outsider, earning.epoch + 1)
+    with ape.reverts(rewards.RewardNotArenaTask, taskId=alliance):
+        rewards.postRoot(alliance, earning.epoch, ROOT, E, 0, REPORT, sender=oracles[0])
+
+
+def earning_reveal_end(rewards, at: TaskEpoch) -> int:
+    from ape import project
+
+    return project.ArenaSubmissions.at(rewards.submissions()).schedule(at.epoch).revealEnd
+
+
+def test_first_post_opens_an_epoch_nobody_opened(rewards, emissions, oracles, arena_task):
+    """An epoch's reveal phase can end before anyone opened the epoch: the first post opens it."""
+    epoch = emissions.currentEpoch() + 1  # the task's first earning epoch
+    mine_at(emissions.genesis() + (epoch + 1) * emissions.epochLength() + 60)
+    assert emissions.nextEpoch() <= epoch
+    rewards.postRoot(arena_task, epoch, ROOT, E, 0, REPORT, sender=oracles[0])
+    assert emissions.nextEpoch() == epoch + 2
+    budget = emissions.budgetOf(arena_task, epoch).total
+    assert rewards.epochRewards(arena_task, epoch).unallocated == budget > 0
+
+
+def test_an_oracle_set_change_voids_open_ballots(rewards, admin, oracles, ended, accounts):
+    rewards.postRoot(ended.task, ended.epoch, ROOT, E, 0, REPORT, sender=oracles[0])
+    rewards.setOracles([oracles[0], oracles[1], accounts[9]], 2, sender=admin)
+    receipt = rewards.postRoot(ended.task, ended.epoch, ROOT, E, 0, REPORT, sender=oracles[1])
+    assert [e.votes for e in events(receipt, "RootPosted", rewards)] == [1]  # the old vote is void
+    with ape.reverts(rewards.RewardNotOracle):
+        rewards.postRoot(ended.task, ended.epoch, ROOT, E, 0, REPORT, sender=oracles[2])
+    receipt = rewards.postRoot(ended.task, ended.epoch, ROOT, E, 0, REPORT, sender=oracles[0])
+    assert events(receipt, "RootAccepted", rewards)
+
+
+# ------------------------------------------------------------------------------------ challenge, veto
+
+
+def test_claims_wait_for_the_challenge_window(rewards, oracles, ended, cast, no_vesting):
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]))
+    finalizes_at = rewards.epochRewards(ended.task, ended.epoch).finalizesAt
+    with ape.reverts(rewards.RewardChallengeOpen, finalizesAt=finalizes_at):
+        rewards.claim(*posted.claim(0).args(), sender=cast.node)
+    with ape.reverts(rewards.RewardChallengeOpen, finalizesAt=finalizes_at):
+        rewards.finalize(ended.task, ended.epoch, sender=cast.stranger)
+    with ape.reverts(rewards.RewardNothingToFinalize, status=Status.NONE):
+        rewards.finalize(ended.task, ended.epoch + 1, sender=cast.stranger)
+
+
+def test_veto_returns_the_budget_and_a_new_round_starts(rewards, admin, oracles, ended, budget, cast):
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]), burn=E)
+    receipt = rewards.veto(ended.task, ended.epoch, sender=admin)
+    (vetoed,) = events(receipt, "RootVetoed", rewards)
+    assert vetoed.returned == 6 * E and vetoed.root == posted.tree.root
+    info = rewards.epochRewards(ended.task, ended.epoch)
+    assert (info.status, info.unallocated, info.round, info.root) == (Status.OPEN, budget, 1, bytes(32))
+    # The same oracles post again in the new round (a corrected tree).
+    corrected = post(rewards, oracles, ended, leaves_for([cast.node], [4 * E]), burn=E)
+    info = rewards.epochRewards(ended.task, ended.epoch)
+    assert info.status == Status.ACCEPTED and info.root == corrected.tree.root
+    assert info.unallocated == budget - 5 * E
+
+
+def test_veto_only_by_guardians_and_only_in_the_window(rewards, admin, oracles, ended, cast, outsider):
+    post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]))
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        rewards.veto(ended.task, ended.epoch, sender=outsider)
+    # Governance appoints a guardian, who may veto; revoked, it may not.
+    rewards.grantRole(rewards.GUARDIAN_ROLE(), outsider, sender=admin)
+    snapshot = ape.chain.snapshot()
+    rewards.veto(ended.task, ended.epoch, sender=outsider)
+    ape.chain.restore(snapshot)
+    rewards.revokeRole(rewards.GUARDIAN_ROLE(), outsider, sender=admin)
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        rewards.veto(ended.task, ended.epoch, sender=outsider)
+    finalizes_at = rewards.epochRewards(ended.task, ended.epoch).finalizesAt
+    mine_at(finalizes_at)
+    with ape.reverts(rewards.RewardNotVetoable, status=Status.ACCEPTED, finalizesAt=finalizes_at):
+        rewards.veto(ended.task, ended.epoch, sender=admin)
+    with ape.reverts(rewards.RewardNotVetoable, status=Status.NONE):
+        rewards.veto(ended.task, ended.epoch + 1, sender=admin)
+
+
+# ------------------------------------------------------------------------------------------ claims
+
+
+def test_finalize_burns_the_fees_and_claims_pay(rewards, token, oracles, ended, cast, no_vesting):
+    leaves = leaves_for([cast.node, cast.validator, cast.delegator], [5 * E, 3 * E, 2 * E])
+    posted = post(rewards, oracles, ended, leaves, burn=E)
+    supply = token.totalSupply()
+    finalize(rewards, posted, cast.stranger)
+    assert token.totalSupply() == supply - E
+    for i, (account, amount) in enumerate(leaves):
+        before = token.balanceOf(account)
+        receipt = rewards.claim(*posted.claim(i).args(), sender=cast.stranger)  # anyone claims for anyone
+        assert token.balanceOf(account) == before + amount
+        (claimed,) = events(receipt, "Claimed", rewards)
+        assert (claimed.index, claimed.amount, claimed.paid) == (i, amount, amount)
+        assert rewards.isClaimed(ended.task, ended.epoch, i)
+
+
+def test_double_claim_and_bad_proofs_are_refused(rewards, oracles, ended, cast, no_vesting):
+    leaves = leaves_for([cast.node, cast.validator, cast.delegator], [5 * E, 3 * E, 2 * E])
+    posted = post(rewards, oracles, ended, leaves)
+    finalize(rewards, posted, cast.stranger)
+    task, epoch, index, account, amount, proof = posted.claim(0).args()
+    with ape.reverts(rewards.RewardInvalidProof, index=index, account=account, amount=amount + 1):
+        rewards.claim(task, epoch, index, account, amount + 1, proof, sender=cast.node)
+    with ape.reverts(rewards.RewardInvalidProof):  # the index is part of the leaf
+        rewards.claim(task, epoch, index + 1, account, amount, proof, sender=cast.node)
+    with ape.reverts(rewards.RewardInvalidProof):
+        rewards.claim(task, epoch, index, str(cast.stranger), amount, proof, sender=cast.node)
+    with ape.reverts(rewards.RewardInvalidProof):
+        rewards.claim(task, epoch, index, account, amount, proof[:-1], sender=cast.node)
+    with ape.reverts(rewards.RewardNothingToFinalize, status=Status.NONE):  # no root there
+        rewards.claim(task, epoch + 1, index, account, amount, proof, sender=cast.node)
+    rewards.claim(task, epoch, index, account, amount, proof, sender=cast.node)
+    with ape.reverts(rewards.RewardAlreadyClaimed, taskId=task, epoch=epoch, index=index):
+        rewards.claim(task, epoch, index, account, amount, proof, sender=cast.node)
+
+
+def test_the_first_claim_finalizes_when_nobody_did(rewards, token, oracles, ended, cast, no_vesting):
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]), burn=E)
+    mine_at(rewards.epochRewards(ended.task, ended.epoch).finalizesAt)
+    supply = token.totalSupply()
+    receipt = rewards.claim(*posted.claim(0).args(), sender=cast.node)
+    assert events(receipt, "RootFinalized", rewards)
+    assert token.totalSupply() == supply - E
+    assert rewards.epochRewards(ended.task, ended.epoch).status == Status.FINAL
+    with ape.reverts(rewards.RewardNothingToFinalize, status=Status.FINAL):
+        rewards.finalize(ended.task, ended.epoch, sender=cast.node)
+
+
+def test_batch_claims_over_task_epochs(rewards, token, emissions, oracles, ended, cast, no_vesting):
+    first = post(rewards, oracles, ended, leaves_for([cast.node, cast.validator], [5 * E, 3 * E]))
+    later = TaskEpoch(ended.task, ended.epoch + 1)
+    open_epoch(emissions, cast.stranger, later.epoch + 1)
+    second = post(rewards, oracles, later, leaves_for([cast.validator, cast.node], [4 * E, 1 * E]))
+    finalize(rewards, first, cast.stranger)
+    finalize(rewards, second, cast.stranger)
+    node_before, validator_before = token.balanceOf(cast.node), token.balanceOf(cast.validator)
+    batch = [first.claim(0), second.claim(1), first.claim(1), second.claim(0)]
+    receipt = rewards.claimMany([c.args() for c in batch], sender=cast.stranger)
+    assert token.balanceOf(cast.node) == node_before + 6 * E
+    assert token.balanceOf(cast.validator) == validator_before + 7 * E
+    assert len(events(receipt, "Transfer", token)) == 2  # one per run of claims to the same account
+    assert len(events(receipt, "Claimed", rewards)) == 4
+    with ape.reverts(rewards.RewardAlreadyClaimed):
+        rewards.claimMany([first.claim(0).args()], sender=cast.stranger)
+    with ape.reverts(rewards.RewardNoClaims):
+        rewards.claimMany([], sender=cast.stranger)
+
+
+# ------------------------------------------------------------------------------------------ vesting
+
+
+def test_locked_share_vests_linearly(rewards, token, admin, oracles, ended, cast):
+    rewards.setRewardParameters(DAY, 9_000, 30 * DAY, sender=admin)
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [100 * E]))
+    finalize(rewards, posted, cast.stranger)
+    start = rewards.epochRewards(ended.task, ended.epoch).finalizesAt
+    before = token.balanceOf(cast.node)
+    receipt = rewards.claim(*posted.claim(0).args(), sender=cast.node)
+    paid = token.balanceOf(cast.node) - before
+    (started,) = events(receipt, "VestingStarted", rewards)
+    assert (started.locked, started.start, started.end) == (90 * E, start, start + 30 * DAY)
+    elapsed = head_time() - start
+    assert paid == 10 * E + 90 * E * elapsed // (30 * DAY)
+    locked, released, releasable = rewards.vestingOf(cast.node, ended.task, ended.epoch)
+    assert (locked, released, releasable) == (90 * E, paid - 10 * E, 0)
+
+    mine_at(start + 15 * DAY)
+    receipt = rewards.releaseVested(cast.node, [ended.task], [ended.epoch], sender=cast.stranger)
+    assert token.balanceOf(cast.node) == before + 10 * E + 45 * E
+    (released_event,) = events(receipt, "VestingReleased", rewards)
+    assert released_event.amount == 45 * E - (paid - 10 * E)
+    with ape.reverts(rewards.RewardNothingToRelease, account=cast.node):
+        rewards.releaseVested(cast.node, [ended.task], [ended.epoch], sender=cast.node)
+    mine_at(start + 45 * DAY)
+    rewards.releaseVested(cast.node, [ended.task], [ended.epoch], sender=cast.node)
+    assert token.balanceOf(cast.node) == before + 100 * E
+    assert rewards.vestingOf(cast.node, ended.task, ended.epoch) == (90 * E, 90 * E, 0)
+    with ape.reverts(rewards.RewardLengthMismatch, first=1, second=0):
+        rewards.releaseVested(cast.node, [ended.task], [], sender=cast.node)
+
+
+def test_vesting_terms_are_fixed_when_a_root_is_accepted(rewards, admin, oracles, ended, cast):
+    rewards.setRewardParameters(DAY, 5_000, 10 * DAY, sender=admin)
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [10 * E]))
+    rewards.setRewardParameters(DAY, 0, 0, sender=admin)  # too late for this root
+    finalize(rewards, posted, cast.stranger)
+    rewards.claim(*posted.claim(0).args(), sender=cast.node)
+    assert rewards.vestingOf(cast.node, ended.task, ended.epoch)[0] == 5 * E
+
+
+# ------------------------------------------------------------------------------------ governance
+
+
+def test_sweep_unallocated(rewards, token, admin, oracles, ended, budget, cast, outsider, no_vesting):
+    post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]))
+    with ape.reverts(rewards.RewardNotSweepable, status=Status.ACCEPTED):
+        rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=admin)
+    with ape.reverts(rewards.RewardNotSweepable, status=Status.NONE):
+        rewards.sweepUnallocated(ended.task, ended.epoch + 1, outsider, sender=admin)
+    mine_at(rewards.epochRewards(ended.task, ended.epoch).finalizesAt)
+    before = token.balanceOf(outsider)
+    rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=admin)
+    assert token.balanceOf(outsider) == before + budget - 5 * E
+    with ape.reverts(rewards.RewardNothingToSweep):
+        rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=admin)
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=outsider)
+
+
+@pytest.mark.parametrize(
+    ("oracles_of", "quorum", "error"),
+    [
+        (lambda a: [], 0, "RewardInvalidOracleSet"),
+        (lambda a: [a[1]], 0, "RewardInvalidOracleSet"),
+        (lambda a: [a[1], a[2]], 3, "RewardInvalidOracleSet"),
+        (lambda a: [a[1]] * 2, 1, "RewardInvalidOracle"),
+        (lambda a: [a[1], "0x0000000000000000000000000000000000000000"], 1, "RewardInvalidOracle"),
+        (lambda a: [f"0x{i + 1:040x}" for i in range(17)], 2, "RewardInvalidOracleSet"),
+    ],
+)
+def test_invalid_oracle_sets(rewards, admin, accounts, oracles_of, quorum, error):
+    with ape.reverts(getattr(rewards, error)):
+        rewards.setOracles(oracles_of(accounts), quorum, sender=admin)
+
+
+@pytest.mark.parametrize(
+    ("setter", "args", "name"),
+    [
+        ("setRewardParameters", (60, 0, 0), "challengeWindow"),
+        ("setRewardParameters", (31 * DAY, 0, 0), "challengeWindow"),
+        ("setRewardParameters", (DAY, 10_001, DAY), "lockedShareBps"),
+        ("setRewardParameters", (DAY, 9_000, 0), "vestingPeriod"),
+        ("setRewardParameters", (DAY, 9_000, 5 * 365 * DAY), "vestingPeriod"),
+        ("setClaimFees", (5_001, 800, 1_450), "nodeFeeBps"),
+        ("setClaimFees", (800, 5_001, 1_450), "validatorFeeBps"),
+        ("setClaimFees", (800, 800, 5_001), "delegatorFeeBps"),
+        ("setScoringParameters", (0, 5_000), "rankRatioBps"),
+        ("setScoringParameters", (10_001, 5_000), "rankRatioBps"),
+        ("setScoringParameters", (8_000, 0), "toleranceBps"),
+        ("setScoringParameters", (8_000, 50_001), "toleranceBps"),
+    ],
+)
+def test_parameter_bounds(rewards, admin, setter, args, name):
+    with ape.reverts(rewards.RewardParameterOutOfBounds, parameter=name.encode().ljust(32, b"\0")):
+        getattr(rewards, setter)(*args, sender=admin)
+
+
+def test_parameters_are_governed_and_announced(rewards, admin, outsider):
+    receipt = rewards.setClaimFees(700, 600, 1_000, sender=admin)
+    assert rewards.claimFees() == (700, 600, 1_000)
+    assert events(receipt, "ClaimFeesSet", rewards)
+    receipt = rewards.setScoringParameters(9_000, 2_500, sender=admin)
+    assert rewards.scoringParameters() == (9_000, 2_500)
+    assert events(receipt, "ScoringParametersSet", rewards)
+    for setter, args in (("setClaimFees", (1, 1, 1)), ("setScoringParameters", (1, 1))):
+        with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+            getattr(rewards, setter)(*args, sender=outsider)
+
+
+def test_epochs_need_their_turn(rewards, oracles, earning, emissions):
+    with ape.reverts(rewards.RewardTooEarly):
+        rewards.postRoot(earning.task, earning.epoch + 5, ROOT, E, 0, REPORT, sender=oracles[0])
+    # 40 epochs later with nobody opening any: one post opens 32, not enough to reach this one.
+    mine_at(emissions.genesis() + (earning.epoch + 41) * emissions.epochLength())
+    late = earning.epoch + 39
+    with ape.reverts(rewards.RewardEpochNotOpened, epoch=late):
+        rewards.postRoot(earning.task, late, ROOT, E, 0, REPORT, sender=oracles[0])
