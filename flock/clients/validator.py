@@ -7,12 +7,19 @@ random numbers: the oracle's quality measure is what makes that unprofitable.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
 
+from flock.clients import ClientError
+from flock.files import atomic_write_text
 from flock.models import corpus
 from flock.models.evaluation import INVALID_SCORE, Evaluator, NGramEvaluator, score
 from flock.oracle.scorefile import encode_scores
+from flock.rewards import Phase, commitment, new_salt
 from flock.store import ContentSource, ContentStore
 
 HELDOUT_CHARS = 20_000
@@ -51,3 +58,106 @@ def write_score_file(
 ) -> str:
     """Stores the canonical score file; returns its hash (the commitment)."""
     return store.put(encode_scores(task, epoch, validator, scores))
+
+
+# ---------------------------------------------------------------------------------- on chain
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """What a validator must remember between its commit and its reveal."""
+
+    task: int
+    epoch: int
+    validator: str
+    file_hash: str
+    salt: str
+
+
+class Journal:
+    """A validator's commitments (file hash and salt), one small JSON file each, written atomically:
+    the reveal may run hours after the commit, in another process."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def path(self, validator: str, task: int, epoch: int) -> Path:
+        return self.folder / f"validator-{validator.lower()}" / f"task{task}-epoch{epoch}.json"
+
+    def save(self, c: Commitment) -> None:
+        atomic_write_text(
+            self.path(c.validator, c.task, c.epoch), json.dumps(asdict(c), sort_keys=True) + "\n"
+        )
+
+    def load(self, validator: str, task: int, epoch: int) -> Commitment | None:
+        path = self.path(validator, task, epoch)
+        return Commitment(**json.loads(path.read_text())) if path.is_file() else None
+
+
+def epoch_submissions(submissions: Any, task: int, epoch: int, from_block: int = 0) -> dict[str, str]:
+    """node -> model hash for the task epoch, from the ModelSubmitted events."""
+    from ape import chain
+
+    logs = submissions.ModelSubmitted.range(
+        from_block, chain.blocks.head.number + 1, search_topics={"taskId": task, "epoch": epoch}
+    )
+    return {str(e.node).lower(): "0x" + bytes(e.modelHash).hex() for e in logs}
+
+
+def commit(
+    submissions: Any,
+    journal: Journal,
+    store: ContentStore,
+    task: int,
+    validator: Any,
+    *,
+    evaluator: Evaluator | None = None,
+    lazy_seed: int | None = None,
+    from_block: int = 0,
+) -> Commitment:
+    """In the commit phase: evaluates every model submitted this epoch (or, ``lazy_seed`` given,
+    makes up noise), writes the score file to ``store``, commits to its hash and journals the salt."""
+    epoch = _require_phase(submissions, Phase.COMMIT)
+    address = str(validator.address if hasattr(validator, "address") else validator)
+    done = journal.load(address, task, epoch)
+    if done is not None:
+        raise ClientError(f"already committed for task {task} epoch {epoch} (file {done.file_hash})")
+    submitted = epoch_submissions(submissions, task, epoch, from_block)
+    if not submitted:
+        raise ClientError(f"no model was submitted to task {task} in epoch {epoch}: nothing to score")
+    scores = (
+        lazy_scores(submitted, lazy_seed)
+        if lazy_seed is not None
+        else evaluate_submissions(submitted, store, evaluator)
+    )
+    file_hash = write_score_file(store, task, epoch, address, scores)
+    salt = new_salt()
+    committed = Commitment(task, epoch, address, file_hash, "0x" + salt.hex())
+    journal.save(committed)  # before sending: a reveal must never lack its salt
+    submissions.commitScores(
+        task, commitment(bytes.fromhex(file_hash[2:]), salt, address, task, epoch), sender=validator
+    )
+    return committed
+
+
+def reveal(submissions: Any, journal: Journal, task: int, validator: Any) -> Commitment:
+    """In the reveal phase: reveals the journaled file hash and salt of this epoch's commitment."""
+    epoch = _require_phase(submissions, Phase.REVEAL)
+    address = str(validator.address if hasattr(validator, "address") else validator)
+    committed = journal.load(address, task, epoch)
+    if committed is None:
+        raise ClientError(f"no journaled commitment for task {task} epoch {epoch} in {journal.folder}")
+    submissions.revealScores(
+        task, bytes.fromhex(committed.file_hash[2:]), bytes.fromhex(committed.salt[2:]), sender=validator
+    )
+    return committed
+
+
+def _require_phase(submissions: Any, wanted: Phase) -> int:
+    epoch, phase, ends = submissions.currentPhase()
+    if phase != wanted:
+        raise ClientError(
+            f"epoch {epoch} is in its {Phase(phase).name.lower()} phase (until {ends}); this step belongs "
+            f"to the {wanted.name.lower()} phase"
+        )
+    return epoch

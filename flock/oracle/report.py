@@ -10,7 +10,8 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from flock.oracle.merkle import StandardMerkleTree, reward_tree
+from flock.oracle.merkle import REWARD_LEAF, StandardMerkleTree, reward_tree
+from flock.oracle.scorefile import Rejection
 from flock.oracle.scoring import EpochInputs, EpochResult, OracleParams
 
 REPORT_FORMAT = "flock-oracle-report-v1"
@@ -32,6 +33,7 @@ def report_payload(
     *,
     score_file_hashes: dict[str, str],
     chain: dict[str, Any] | None = None,
+    notes: list[Rejection] | None = None,
 ) -> dict[str, Any]:
     """The report as a JSON-ready dict (see ``encode_report`` for the bytes)."""
     tree = build_tree(result)
@@ -75,6 +77,9 @@ def report_payload(
             {"validator": r.validator.lower(), "model": r.model, "reason": r.reason}
             for r in result.rejections
         ],
+        "set_aside": [
+            {"account": r.validator.lower(), "model": r.model, "reason": r.reason} for r in notes or []
+        ],
         "consensus": result.consensus,
         "quality": {v.lower(): _fraction(q) for v, q in result.quality.items()},
         "ranks": {n.lower(): r for n, r in result.ranks.items()},
@@ -90,7 +95,8 @@ def report_payload(
             }
             for a in result.allocations
         ],
-        "leaves": [[account.lower(), str(amount)] for account, amount in result.leaves],
+        "leaf_encoding": list(REWARD_LEAF),
+        "leaves": [[i, account.lower(), str(amount)] for i, (account, amount) in enumerate(result.leaves)],
         "totals": {
             "total": str(result.total),
             "burn": str(result.burn),

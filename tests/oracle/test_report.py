@@ -44,7 +44,8 @@ def test_report_contents_match_the_tree():
     payload = json.loads(make(inputs))
     tree = build_tree(result)
     assert payload["root"] == "0x" + tree.root.hex()
-    assert sum(int(amount) for _, amount in payload["leaves"]) == int(payload["totals"]["total"])
+    assert sum(int(amount) for _, _, amount in payload["leaves"]) == int(payload["totals"]["total"])
+    assert [i for i, _, _ in payload["leaves"]] == list(range(len(result.leaves)))
     for index, (account, amount) in enumerate(result.leaves):
         value = (index, account, amount)
         assert verify(tree.root, value, tree.proof_for(value), REWARD_LEAF)

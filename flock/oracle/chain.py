@@ -1,0 +1,148 @@
+"""Reads one task epoch's facts from the chain through ape (``EpochChainData``).
+
+Events give the epoch's submissions, commitments and reveals (ArenaSubmissions) and the task's
+operators and delegators (TaskRegistry ``Joined`` and ``Delegated``); views at the stake block give
+their stakes, sigmas and delegation values as they were when the epoch started; the emission
+controller gives the epoch's budget and the distributor the parameters governance set (read at the
+stake block too, so a later change does not alter an epoch already paid).
+
+Reading state at a past block needs an archive node on a live network (anvil keeps every state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ape import chain
+from ape.exceptions import ApeException
+
+from flock.deploy.ape_backend import ManifestReader
+from flock.deploy.manifest import Manifest
+from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
+from flock.rewards import Phase
+
+NODE, VALIDATOR = 1, 2
+
+
+class OracleError(ApeException):
+    """The oracle cannot do what was asked; the message says why and what to do."""
+
+
+def _hex(value: Any) -> str:
+    return "0x" + bytes(value).hex()
+
+
+@dataclass
+class ChainView:
+    """The reward contracts of a deployment on the connected chain."""
+
+    manifest: Manifest
+
+    def __post_init__(self) -> None:
+        missing = [
+            k for k in ("tasks", "emissions", "submissions", "rewards") if k not in self.manifest.contracts
+        ]
+        if missing:
+            raise OracleError(
+                f"the deployment has no {', '.join(missing)}: deploy the rewards contracts first"
+            )
+        self.reader = ManifestReader(self.manifest)
+
+    def contract(self, key: str) -> Any:
+        return self.reader.contract(key)
+
+    @property
+    def rewards(self) -> Any:
+        return self.contract("rewards")
+
+    @property
+    def submissions(self) -> Any:
+        return self.contract("submissions")
+
+    def first_block(self) -> int:
+        return min(self.manifest.contracts[k].block for k in ("tasks", "submissions"))
+
+    # ------------------------------------------------------------------ epochs
+
+    def check_epoch_over(self, task: int, epoch: int) -> None:
+        """Refuses an epoch whose reveal phase has not ended yet, or a task that is not Arena."""
+        info = self.contract("tasks").taskInfo(task)
+        if info.state == 0:
+            raise OracleError(f"task {task} does not exist")
+        if info.kind != 0:
+            raise OracleError(f"task {task} is an FL Alliance task: its rewards come from its rounds")
+        reveal_end = self.submissions.schedule(epoch).revealEnd
+        now = chain.blocks.head.timestamp
+        if now < reveal_end:
+            raise OracleError(
+                f"epoch {epoch} is still open: its reveal phase ends in {reveal_end - now} s "
+                f"(at {reveal_end}); compute after that"
+            )
+
+    def latest_ended_epoch(self) -> int:
+        """The latest epoch whose reveal phase is over."""
+        epoch, phase, _ = self.submissions.currentPhase()
+        return epoch if phase == Phase.CLOSED else epoch - 1
+
+    def stake_block(self, epoch: int) -> int:
+        """The last block mined before ``epoch`` started (binary search on timestamps)."""
+        start = self.submissions.schedule(epoch).start
+        low, high = self.first_block(), chain.blocks.head.number
+        if chain.blocks[low].timestamp >= start:
+            raise OracleError(f"epoch {epoch} started before the contracts were deployed")
+        while low < high:
+            mid = (low + high + 1) // 2
+            if chain.blocks[mid].timestamp < start:
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+    # ------------------------------------------------------------------ facts
+
+    def _events(self, key: str, event: str, **topics: Any) -> list[Any]:
+        contract = self.contract(key)
+        head = chain.blocks.head.number
+        return list(getattr(contract, event).range(self.first_block(), head + 1, search_topics=topics))
+
+    def read(self, task: int, epoch: int) -> EpochChainData:
+        """Every fact the oracle needs for task ``task``, epoch ``epoch``."""
+        self.check_epoch_over(task, epoch)
+        block = self.stake_block(epoch)
+        tasks, rewards = self.contract("tasks"), self.rewards
+        submitted = self._events("submissions", "ModelSubmitted", taskId=task, epoch=epoch)
+        committed = self._events("submissions", "ScoresCommitted", taskId=task, epoch=epoch)
+        revealed = self._events("submissions", "ScoresRevealed", taskId=task, epoch=epoch)
+        joined = [e for e in self._events("tasks", "Joined", taskId=task) if e.block_number <= block]
+        delegated = [e for e in self._events("tasks", "Delegated", taskId=task) if e.block_number <= block]
+
+        members = []
+        for account in sorted({str(e.account) for e in joined if e.role in (NODE, VALIDATOR)}):
+            member = tasks.memberOf(task, account, block_id=block)
+            if member.role in (NODE, VALIDATOR) and not member.released:
+                members.append(MemberStake(account, member.role, member.stake, member.sigmaBps))
+        delegations = []
+        for delegator in sorted({str(e.delegator) for e in delegated}):
+            info = tasks.delegationOf(task, delegator, block_id=block)
+            if info.exitAt == 0 and info.value > 0:
+                delegations.append(DelegationStake(delegator, str(info.operator), info.value))
+        budget = self.contract("emissions").budgetOf(task, epoch)
+        return EpochChainData(
+            chain_id=chain.chain_id,
+            rewards=str(rewards.address),
+            submissions_contract=str(self.submissions.address),
+            task=task,
+            epoch=epoch,
+            stake_block=block,
+            stake_block_hash=_hex(chain.blocks[block].hash),
+            node_budget=budget.nodes,
+            validator_budget=budget.validators,
+            fee_bps=tuple(rewards.claimFees(block_id=block)),
+            scoring_bps=tuple(rewards.scoringParameters(block_id=block)),
+            submissions=tuple(Submission(str(e.node), _hex(e.modelHash).lower(), e.uri) for e in submitted),
+            committed=tuple(str(e.validator) for e in committed),
+            reveals=tuple(Reveal(str(e.validator), _hex(e.fileHash).lower()) for e in revealed),
+            members=tuple(members),
+            delegations=tuple(delegations),
+        )

@@ -1,0 +1,155 @@
+"""The oracle's three jobs on one task epoch: compute the result from chain facts and score files,
+post it, and verify what was posted (the same computation, compared with the chain).
+
+``compute`` is pure given the facts (``EpochChainData``) and the files; ``post`` and ``verify`` talk
+to the chain through ``flock.oracle.chain``. The report is stored in the content store under its own
+hash, the hash posted on-chain, so anyone holding the store can fetch it by the posted hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flock.oracle.chain import ChainView, OracleError
+from flock.oracle.inputs import Assembled, EpochChainData, assemble
+from flock.oracle.merkle import StandardMerkleTree
+from flock.oracle.report import build_tree, encode_report, report_hash, report_payload
+from flock.oracle.scoring import EpochResult, compute_epoch
+from flock.rewards import Status
+from flock.store import ContentSource, ContentStore
+
+
+@dataclass
+class OracleRun:
+    """One computed task epoch: its inputs, result, tree and canonical report."""
+
+    data: EpochChainData
+    assembled: Assembled
+    result: EpochResult
+    tree: StandardMerkleTree | None
+    report: bytes
+    report_hash: bytes
+
+    @property
+    def root(self) -> bytes:
+        return self.tree.root if self.tree else bytes(32)
+
+    @property
+    def posted_tuple(self) -> tuple[bytes, int, int, bytes]:
+        """What ``RewardDistributor.postRoot`` takes after the task and epoch."""
+        return (self.root, self.result.total, self.result.burn, self.report_hash)
+
+
+def compute(data: EpochChainData, source: ContentSource) -> OracleRun:
+    """Every reward of the task epoch, its Merkle tree and its report, from the chain facts and the
+    score files in ``source``."""
+    assembled = assemble(data, source)
+    result = compute_epoch(assembled.inputs, assembled.params)
+    payload = report_payload(
+        assembled.inputs,
+        assembled.params,
+        result,
+        score_file_hashes=assembled.score_file_hashes,
+        chain=data.meta(),
+        notes=assembled.notes,
+    )
+    report = encode_report(payload)
+    return OracleRun(data, assembled, result, build_tree(result), report, report_hash(report))
+
+
+def compute_on_chain(view: ChainView, source: ContentSource, task: int, epoch: int) -> OracleRun:
+    return compute(view.read(task, epoch), source)
+
+
+def publish(run: OracleRun, store: ContentStore) -> str:
+    """Stores the report under its hash (the one posted); returns the hash."""
+    return store.put(run.report)
+
+
+def post(view: ChainView, run: OracleRun, oracle: Any) -> Any:
+    """Posts the run's tuple from ``oracle``; refuses before sending what the contract would refuse."""
+    rewards = view.rewards
+    if not rewards.isOracle(oracle):
+        raise OracleError(
+            f"{oracle} is not in the oracle set: governance appoints oracles (`dao propose oracle-set`)"
+        )
+    if run.tree is None:
+        raise OracleError(
+            f"task {run.data.task} epoch {run.data.epoch} pays nothing (no valid model and no validator "
+            "quality): there is no root to post"
+        )
+    info = rewards.epochRewards(run.data.task, run.data.epoch)
+    if info.status in (Status.ACCEPTED, Status.FINAL):
+        root = "0x" + bytes(info.root).hex()
+        raise OracleError(f"task {run.data.task} epoch {run.data.epoch} already has an accepted root {root}")
+    return rewards.postRoot(run.data.task, run.data.epoch, *run.posted_tuple, sender=oracle)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    ours: str
+    posted: str
+
+    @property
+    def ok(self) -> bool:
+        return self.ours == self.posted
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Our recomputation against what the chain holds for the task epoch."""
+
+    task: int
+    epoch: int
+    status: Status
+    what: str  # "the accepted root", or "oracle 0x… 's post"
+    comparisons: tuple[Comparison, ...]
+
+    @property
+    def match(self) -> bool:
+        return bool(self.comparisons) and all(c.ok for c in self.comparisons)
+
+
+def _compare(run: OracleRun, root: bytes, total: int, burn: int, report: bytes) -> tuple[Comparison, ...]:
+    ours_root, ours_total, ours_burn, ours_report = run.posted_tuple
+    return (
+        Comparison("root", "0x" + ours_root.hex(), "0x" + bytes(root).hex()),
+        Comparison("total", str(ours_total), str(total)),
+        Comparison("burn", str(ours_burn), str(burn)),
+        Comparison("report hash", "0x" + ours_report.hex(), "0x" + bytes(report).hex()),
+    )
+
+
+def verify(view: ChainView, run: OracleRun) -> list[Verification]:
+    """Compares ``run`` with the accepted root of its task epoch or, before one is accepted, with
+    every post of the current round."""
+    rewards = view.rewards
+    task, epoch = run.data.task, run.data.epoch
+    info = rewards.epochRewards(task, epoch)
+    status = Status(info.status)
+    if status in (Status.ACCEPTED, Status.FINAL):
+        accepted = [
+            e for e in _logs(rewards, "RootAccepted", task, epoch) if bytes(e.root) == bytes(info.root)
+        ]
+        report = accepted[-1].reportHash if accepted else bytes(32)
+        comparisons = _compare(run, info.root, info.total, info.burn, report)
+        return [Verification(task, epoch, status, "the accepted root", comparisons)]
+    posts = [e for e in _logs(rewards, "RootPosted", task, epoch) if e.round == info.round]
+    return [
+        Verification(
+            task, epoch, status, f"{e.oracle}'s post", _compare(run, e.root, e.total, e.burn, e.reportHash)
+        )
+        for e in posts
+    ]
+
+
+def _logs(rewards: Any, event: str, task: int, epoch: int) -> list[Any]:
+    from ape import chain
+
+    return list(
+        getattr(rewards, event).range(
+            0, chain.blocks.head.number + 1, search_topics={"taskId": task, "epoch": epoch}
+        )
+    )

@@ -1,0 +1,149 @@
+"""The oracle on a real chain: a whole Arena epoch (nodes train and submit, validators commit and
+reveal, one of them lazy), the oracle reads it back, computes, posts with two oracles, verifies, and
+the leaves claim. Also: a score file that does not match its reveal, and verify disagreeing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flock.bench.chainkit import head_time, mine_at
+from flock.clients.training import submit, train_and_store
+from flock.clients.validator import Journal, commit, reveal
+from flock.oracle.chain import ChainView, OracleError
+from flock.oracle.run import compute_on_chain, post, publish, verify
+from flock.rewards import Status, claim_args
+from flock.store import ContentStore
+from flock.tasks import Role, TaskKind, spec_hash
+from flock.units import DAY, WAD
+
+E = WAD
+
+
+@dataclass
+class Epoch:
+    task: int
+    epoch: int
+    nodes: list[Any]
+    validators: list[Any]
+    delegator: Any
+    store: ContentStore
+    journal: Journal
+    view: ChainView
+
+
+def _at(submissions, epoch: int, field: str) -> None:
+    mine_at(max(head_time() + 1, getattr(submissions.schedule(epoch), field) + 60))
+
+
+@pytest.fixture(scope="module")
+def played(accounts, token, gmflock, tasks, emissions, manifest, admin, deployer, tmp_path_factory):
+    """One Arena epoch played out: three nodes, three validators (the third lazy), a delegator."""
+    from ape import project
+
+    submissions = project.ArenaSubmissions.at(manifest.address("submissions"))
+    creator, nodes, validators, delegator = accounts[1], accounts[2:5], accounts[5:8], accounts[8]
+    for account in (creator, *nodes, *validators, delegator):
+        token.transfer(account, 200_000 * E, sender=deployer)
+        token.approve(gmflock, 200_000 * E, sender=account)
+        gmflock.lock(200_000 * E, 365 * DAY, sender=account)
+    tasks.createTask(TaskKind.ARENA, 20 * DAY, spec_hash("chat"), "ipfs://chat", 0, 0, sender=creator)
+    task = tasks.taskCount()
+    for node, stake in zip(nodes, (10_000, 20_000, 5_000), strict=True):
+        tasks.join(task, Role.NODE, stake * E, 4_000, sender=node)
+    for validator in validators:
+        tasks.join(task, Role.VALIDATOR, 10_000 * E, 3_000, sender=validator)
+    tasks.delegateStake(task, nodes[0], 6_000 * E, sender=delegator)
+    tasks.approveTask(task, sender=admin)
+    epoch = emissions.currentEpoch() + 1
+    mine_at(emissions.genesis() + epoch * emissions.epochLength() + 60)
+    emissions.checkpoint(sender=creator)
+
+    folder = tmp_path_factory.mktemp("oracle")
+    store, journal = ContentStore(folder / "store"), Journal(folder / "journal")
+    for i, (node, order) in enumerate(zip(nodes, (4, 3, 2), strict=True)):
+        submit(submissions, task, train_and_store(store, i, 3, order), node)
+    _at(submissions, epoch, "submitEnd")
+    for i, validator in enumerate(validators):
+        commit(submissions, journal, store, task, validator, lazy_seed=7 if i == 2 else None)
+    _at(submissions, epoch, "commitEnd")
+    for validator in validators:
+        reveal(submissions, journal, task, validator)
+    _at(submissions, epoch, "revealEnd")
+    return Epoch(task, epoch, list(nodes), list(validators), delegator, store, journal, ChainView(manifest))
+
+
+def test_the_oracle_reads_the_epoch_back(played, tasks):
+    data = played.view.read(played.task, played.epoch)
+    assert {s.node.lower() for s in data.submissions} == {str(n).lower() for n in played.nodes}
+    assert {r.validator.lower() for r in data.reveals} == {str(v).lower() for v in played.validators}
+    stakes = {m.account.lower(): m.own for m in data.members}
+    assert stakes[str(played.nodes[1]).lower()] == 20_000 * E
+    assert [(d.delegator, d.value) for d in data.delegations] == [(str(played.delegator), 6_000 * E)]
+    assert data.fee_bps == (800, 800, 1_450) and data.scoring_bps == (8_000, 5_000)
+    block = data.stake_block
+    from ape import chain
+
+    start = played.view.submissions.schedule(played.epoch).start
+    assert chain.blocks[block].timestamp < start <= chain.blocks[block + 1].timestamp
+
+
+def test_lazy_validator_earns_less_and_the_post_verifies(played, token, accounts):
+    run = compute_on_chain(played.view, played.store, played.task, played.epoch)
+    quality = run.result.quality
+    honest, lazy = [str(v).lower() for v in played.validators[:2]], str(played.validators[2]).lower()
+    assert all(quality[lazy] < quality[v] for v in honest)
+    earned = {a.account.lower(): a.gross for a in run.result.allocations if a.role == "validator"}
+    assert all(earned.get(lazy, 0) < earned[v] for v in honest)
+    assert run.result.total + run.result.burn + run.result.unallocated == sum(
+        (run.data.node_budget, run.data.validator_budget)
+    )
+    # Two oracles compute the same thing independently: byte-identical reports.
+    assert compute_on_chain(played.view, played.store, played.task, played.epoch).report == run.report
+    assert publish(run, played.store) == "0x" + run.report_hash.hex()
+
+    oracles = accounts[10:13]
+    post(played.view, run, oracles[0])
+    (pending,) = verify(played.view, run)
+    assert pending.match and pending.status == Status.OPEN
+    post(played.view, run, oracles[1])
+    (accepted,) = verify(played.view, run)
+    assert accepted.match and accepted.what == "the accepted root"
+    with pytest.raises(OracleError, match="already has an accepted root"):
+        post(played.view, run, oracles[2])
+
+    rewards = played.view.rewards
+    mine_at(rewards.epochRewards(played.task, played.epoch).finalizesAt)
+    rewards.finalize(played.task, played.epoch, sender=accounts[1])
+    locked = rewards.epochRewards(played.task, played.epoch).lockedShareBps
+    for index, (account, amount) in enumerate(run.result.leaves):
+        before = token.balanceOf(account)
+        rewards.claim(*claim_args(run.tree, played.task, played.epoch, index).args(), sender=accounts[1])
+        assert token.balanceOf(account) - before >= amount - amount * locked // 10_000
+
+
+def test_a_file_that_does_not_match_its_reveal_is_rejected(played, tmp_path):
+    """Another store whose file for the first validator's hash holds other bytes: that validator
+    counts as not revealed, with a clear reason, and the result differs from the posted one."""
+    data = played.view.read(played.task, played.epoch)
+    first = data.reveals[0]
+    forged = ContentStore(tmp_path)
+    for reveal_ in data.reveals[1:]:
+        forged.put(played.store.get(reveal_.file_hash))
+    for submission in data.submissions:
+        forged.put(played.store.get(submission.model))
+    (Path(tmp_path) / first.file_hash).write_bytes(b'{"format":"flock-scores-v1","scores":{}}')
+    run = compute_on_chain(played.view, forged, played.task, played.epoch)
+    reasons = [r.reason for r in run.result.rejections if r.validator == first.validator.lower()]
+    assert reasons and "does not hash to its name" in reasons[0]
+    assert run.result.quality[first.validator.lower()] == 0
+
+
+def test_compute_refuses_an_open_epoch_and_other_tasks(played, emissions, tasks, accounts):
+    with pytest.raises(OracleError, match="still open"):
+        played.view.read(played.task, played.epoch + 1)
+    with pytest.raises(OracleError, match="does not exist"):
+        played.view.read(999, played.epoch)
