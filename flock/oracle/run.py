@@ -8,15 +8,16 @@ hash, the hash posted on-chain, so anyone holding the store can fetch it by the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from flock.oracle.chain import ChainView, OracleError
 from flock.oracle.inputs import Assembled, EpochChainData, assemble
-from flock.oracle.merkle import StandardMerkleTree
+from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.oracle.report import build_tree, encode_report, report_hash, report_payload
 from flock.oracle.scoring import EpochResult, compute_epoch
-from flock.rewards import Status
+from flock.rewards import Status, claim_args
 from flock.store import ContentSource, ContentStore
 
 
@@ -153,3 +154,44 @@ def _logs(rewards: Any, event: str, task: int, epoch: int) -> list[Any]:
             0, chain.blocks.head.number + 1, search_topics={"taskId": task, "epoch": epoch}
         )
     )
+
+
+def accepted_report_hash(view: ChainView, task: int, epoch: int) -> bytes:
+    """The report hash posted with the task epoch's accepted root."""
+    rewards = view.rewards
+    info = rewards.epochRewards(task, epoch)
+    if Status(info.status) not in (Status.ACCEPTED, Status.FINAL):
+        raise OracleError(
+            f"task {task} epoch {epoch} has no accepted root yet ({Status(info.status).name.lower()})"
+        )
+    for event in reversed(_logs(rewards, "RootAccepted", task, epoch)):
+        if bytes(event.root) == bytes(info.root):
+            return bytes(event.reportHash)
+    raise OracleError(f"no RootAccepted event for task {task} epoch {epoch}'s root")
+
+
+def leaves_of_report(view: ChainView, store: ContentSource, task: int, epoch: int) -> StandardMerkleTree:
+    """The accepted root's tree, rebuilt from its report (fetched from ``store`` by the posted hash)."""
+    digest = "0x" + accepted_report_hash(view, task, epoch).hex()
+    data = store.get(digest)
+    if data is None:
+        raise OracleError(
+            f"report {digest} is not in the store: ask an oracle for it (or run `oracle compute`)"
+        )
+    payload = json.loads(data)
+    tree = reward_tree([(account, int(amount)) for _, account, amount in payload["leaves"]])
+    root = bytes(view.rewards.epochRewards(task, epoch).root)
+    if tree.root != root:
+        raise OracleError(f"report {digest} does not give the accepted root 0x{root.hex()}")
+    return tree
+
+
+def claim_for(view: ChainView, store: ContentSource, task: int, epoch: int, account: str, sender: Any) -> Any:
+    """Claims ``account``'s leaf of the task epoch (anyone may send it; the FLOCK goes to ``account``)."""
+    tree = leaves_of_report(view, store, task, epoch)
+    index = next((i for i, leaf in enumerate(tree.leaves) if leaf.value[1].lower() == account.lower()), None)
+    if index is None:
+        raise OracleError(f"{account} has no reward in task {task} epoch {epoch}")
+    if view.rewards.isClaimed(task, epoch, index):
+        raise OracleError(f"{account}'s reward in task {task} epoch {epoch} was claimed already")
+    return view.rewards.claim(*claim_args(tree, task, epoch, index).args(), sender=sender)

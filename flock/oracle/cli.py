@@ -1,0 +1,191 @@
+"""`ape run oracle`: compute, post, verify and report a task epoch's rewards; finalize and claim.
+
+Thin: each command connects, loads the deployment, reads the epoch from the chain and the score
+files from the content store, and calls ``flock.oracle.run``. docs/oracle.md has the runbook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
+from flock.deploy.ape_backend import manifest_for_connected_chain
+from flock.deploy.manifest import manifest_path
+from flock.files import atomic_write_text
+from flock.oracle.chain import ChainView
+from flock.oracle.render import accounts_table, summary_lines, verification_table
+from flock.oracle.run import OracleRun, claim_for, compute_on_chain, post, publish, verify
+from flock.paths import PROJECT_ROOT
+from flock.store import ContentStore
+
+DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
+
+
+def _common(func: Any) -> Any:
+    options = [
+        click.option("--network", default=DEFAULT_NETWORK, show_default=True, help="ape network choice"),
+        click.option(
+            "--manifest",
+            "manifest_file",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+        ),
+        click.option(
+            "--store",
+            type=click.Path(path_type=Path),
+            default=DEFAULT_STORE,
+            show_default=True,
+            help="content-addressed folder of score files, models and reports",
+        ),
+        click.option("--task", type=int, required=True, help="an AI Arena task id"),
+        click.option(
+            "--epoch", type=int, default=None, help="the epoch (default: the latest one that is over)"
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@contextmanager
+def _view(network: str, manifest_file: Path | None) -> Iterator[tuple[Any, ChainView]]:
+    with connected(network) as provider:
+        manifest = manifest_for_connected_chain(manifest_file or manifest_path(network))
+        yield provider, ChainView(manifest)
+
+
+def _run(view: ChainView, store: Path, task: int, epoch: int | None) -> OracleRun:
+    if epoch is None:
+        epoch = view.latest_ended_epoch()
+        console.print(f"epoch {epoch} (the latest that is over)")
+    return compute_on_chain(view, ContentStore(store), task, epoch)
+
+
+def _show(run: OracleRun) -> None:
+    console.print(accounts_table(run))
+    for line in summary_lines(run):
+        console.print(line)
+
+
+@click.group()
+def cli() -> None:
+    """The validator scoring oracle: compute a task epoch's rewards from the chain and the score
+    files, post the root (oracles), verify a posted root (anyone), write the report."""
+    quiet_ape()
+
+
+@cli.command()
+@_common
+@clean_errors
+def compute(network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None) -> None:
+    """Compute the epoch's rewards, root and report; store the report under its hash."""
+    with _view(network, manifest_file) as (_, view):
+        run = _run(view, store, task, epoch)
+        _show(run)
+        console.print(f"report stored as {publish(run, ContentStore(store))}")
+
+
+@cli.command("post")
+@_common
+@click.option("--account", default=None, help="the oracle's ape account alias (test:N on a local chain)")
+@clean_errors
+def post_command(
+    network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None, account: str | None
+) -> None:
+    """Compute, store the report, and post (root, total, burn, report hash) as an oracle."""
+    with _view(network, manifest_file) as (provider, view):
+        oracle = load_sender(account, provider)
+        run = _run(view, store, task, epoch)
+        _show(run)
+        publish(run, ContentStore(store))
+        receipt = post(view, run, oracle)
+        (posted,) = [e for e in receipt.events if e.event_name == "RootPosted"]
+        accepted = [e for e in receipt.events if e.event_name == "RootAccepted"]
+        console.print(f"posted by {oracle.address}: {posted.votes} oracle(s) agree on this tuple")
+        if accepted:
+            console.print(f"[green]accepted[/]: claims open after {accepted[0].finalizesAt} unless vetoed")
+
+
+@cli.command("verify")
+@_common
+@clean_errors
+def verify_command(
+    network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None
+) -> None:
+    """Recompute the epoch from the chain and the score files and compare with what was posted."""
+    with _view(network, manifest_file) as (_, view):
+        run = _run(view, store, task, epoch)
+        results = verify(view, run)
+        if not results:
+            raise UserError(f"nothing posted for task {task} epoch {run.data.epoch} yet")
+        for result in results:
+            console.print(verification_table(result))
+        if not all(r.match for r in results):
+            raise UserError("MISMATCH: the posted values are not what the chain and the score files give")
+        console.print("[bold green]match[/]: the posted root is what the chain and the score files give")
+
+
+@cli.command()
+@_common
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="folder for report.json and tree.json"
+)
+@clean_errors
+def report(
+    network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None, out: Path | None
+) -> None:
+    """Write the canonical report and the OpenZeppelin tree dump (for claimers' proofs)."""
+    with _view(network, manifest_file) as (_, view):
+        run = _run(view, store, task, epoch)
+        _show(run)
+        folder = out or PROJECT_ROOT / "data" / "reports" / f"task{task}-epoch{run.data.epoch}"
+        atomic_write_text(folder / "report.json", run.report.decode() + "\n")
+        if run.tree is not None:
+            atomic_write_text(folder / "tree.json", json.dumps(run.tree.dump(), indent=1) + "\n")
+        console.print(f"wrote {folder}/report.json (keccak256 0x{run.report_hash.hex()}) and tree.json")
+
+
+@cli.command()
+@click.option("--network", default=DEFAULT_NETWORK, show_default=True, help="ape network choice")
+@click.option("--manifest", "manifest_file", type=click.Path(path_type=Path), default=None)
+@click.option("--task", type=int, required=True)
+@click.option("--epoch", type=int, required=True)
+@click.option("--account", default=None, help="ape account alias to send from")
+@clean_errors
+def finalize(network: str, manifest_file: Path | None, task: int, epoch: int, account: str | None) -> None:
+    """Finalize an accepted root after its challenge window (anyone): burns the fees, opens claims."""
+    with _view(network, manifest_file) as (provider, view):
+        view.rewards.finalize(task, epoch, sender=load_sender(account, provider))
+        console.print(f"task {task} epoch {epoch}: final, claims open")
+
+
+@cli.command()
+@_common
+@click.option("--for", "beneficiary", default=None, help="whose leaf (default: the sending account)")
+@click.option("--account", default=None, help="ape account alias to send from")
+@clean_errors
+def claim(
+    network: str,
+    manifest_file: Path | None,
+    store: Path,
+    task: int,
+    epoch: int | None,
+    beneficiary: str | None,
+    account: str | None,
+) -> None:
+    """Claim a leaf of the accepted root, with its proof rebuilt from the report in the store."""
+    if epoch is None:
+        raise click.UsageError("--epoch is required to claim")
+    with _view(network, manifest_file) as (provider, view):
+        sender = load_sender(account, provider)
+        whom = beneficiary or str(sender.address)
+        receipt = claim_for(view, ContentStore(store), task, epoch, whom, sender)
+        (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
+        console.print(f"claimed {claimed.amount} wei for {whom}: {claimed.paid} paid now, the rest vests")

@@ -1,0 +1,118 @@
+"""`ape run oracle`, `ape run train` and `ape run validate`, in process on the test chain: the whole
+cycle through the command lines, and one clear line (never a traceback) for every bad input."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from flock.bench.chainkit import head_time, mine_at
+from flock.clients.cli import train_cli, validate_cli
+from flock.oracle.cli import cli as oracle_cli
+
+NETWORK = "ethereum:local:foundry"
+
+
+@pytest.fixture
+def run(manifest_file):
+    def invoke(command, *args: str):
+        result = CliRunner().invoke(command, [*args, "--network", NETWORK, "--manifest", str(manifest_file)])
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+def _epoch_args(played, store=None) -> list[str]:
+    return [
+        "--task",
+        str(played.task),
+        "--epoch",
+        str(played.epoch),
+        "--store",
+        str(store or played.store.root),
+    ]
+
+
+def test_compute_post_verify_finalize_claim(run, played, token, accounts, tmp_path):
+    computed = run(oracle_cli, "compute", *_epoch_args(played))
+    assert computed.exit_code == 0, computed.output
+    assert "consensus BPC" in computed.output and "report stored as 0x" in computed.output
+
+    first = run(oracle_cli, "post", *_epoch_args(played), "--account", "test:10")
+    assert first.exit_code == 0, first.output
+    assert "1 oracle(s) agree" in first.output
+    second = run(oracle_cli, "post", *_epoch_args(played), "--account", "test:11")
+    assert "accepted" in second.output
+    checked = run(oracle_cli, "verify", *_epoch_args(played))
+    assert checked.exit_code == 0 and "match" in checked.output and "MISMATCH" not in checked.output
+
+    # Someone with a different store (one score file missing) disagrees, and says so in one line.
+    lacking = tmp_path / "lacking"
+    lacking.mkdir()
+    for path in played.store.root.iterdir():
+        lacking.joinpath(path.name).write_bytes(path.read_bytes())
+    data = played.view.read(played.task, played.epoch)
+    lacking.joinpath(data.reveals[0].file_hash).unlink()
+    mismatch = run(oracle_cli, "verify", *_epoch_args(played, lacking))
+    assert mismatch.exit_code == 1 and "MISMATCH" in mismatch.output
+
+    rewards = played.view.rewards
+    mine_at(rewards.epochRewards(played.task, played.epoch).finalizesAt)
+    final = run(oracle_cli, "finalize", "--task", str(played.task), "--epoch", str(played.epoch))
+    assert final.exit_code == 0, final.output
+    node = str(played.nodes[1])
+    before = token.balanceOf(node)
+    claimed = run(oracle_cli, "claim", *_epoch_args(played), "--for", node, "--account", "test:1")
+    assert claimed.exit_code == 0, claimed.output
+    assert token.balanceOf(node) > before
+    again = run(oracle_cli, "claim", *_epoch_args(played), "--for", node, "--account", "test:1")
+    assert again.exit_code == 1 and "claimed already" in again.output
+
+    written = run(oracle_cli, "report", *_epoch_args(played), "--out", str(tmp_path / "r"))
+    assert written.exit_code == 0
+    assert (tmp_path / "r" / "report.json").is_file() and (tmp_path / "r" / "tree.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["verify", "--task", "999", "--epoch", "{epoch}"], "task 999 does not exist"),
+        (["compute", "--task", "{task}", "--epoch", "10000"], "still open"),
+        (["post", "--task", "{task}", "--epoch", "{epoch}", "--account", "test:3"], "not in the oracle set"),
+        (["claim", "--task", "{task}"], "--epoch is required"),
+        (["verify", "--task", "{task}", "--epoch", "{epoch}"], "nothing posted"),
+    ],
+)
+def test_bad_input_is_one_clear_line(run, played, args, message):
+    args = [a.format(task=played.task, epoch=played.epoch) for a in args]
+    result = run(oracle_cli, *args, "--store", str(played.store.root))
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_train_and_validate_in_their_phases(run, played, tmp_path):
+    """The next epoch of the same task, through the node's and a validator's command lines."""
+    submissions = played.view.submissions
+    store, journal = str(played.store.root), str(tmp_path / "journal")
+    epoch = played.epoch + 1
+    common = ["--task", str(played.task), "--store", store]
+    trained = run(train_cli, *common, "--shard", "0", "--shards", "3", "--order", "3", "--account", "test:2")
+    assert trained.exit_code == 0, trained.output
+    assert f"epoch {epoch}" in trained.output
+    twice = run(train_cli, *common, "--shard", "0", "--shards", "3", "--account", "test:2")
+    assert twice.exit_code == 1 and "already submitted" in twice.output
+    early = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
+    assert early.exit_code == 1 and "submit phase" in early.output
+
+    mine_at(max(head_time() + 1, submissions.schedule(epoch).submitEnd + 60))
+    late = run(train_cli, *common, "--shard", "1", "--shards", "3", "--account", "test:3")
+    assert late.exit_code == 1 and "commit phase" in late.output
+    committed = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
+    assert committed.exit_code == 0 and "committed" in committed.output, committed.output
+    mine_at(max(head_time() + 1, submissions.schedule(epoch).commitEnd + 60))
+    revealed = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
+    assert revealed.exit_code == 0 and "revealed" in revealed.output, revealed.output
+    assert int.from_bytes(bytes(submissions.scoresOf(played.task, epoch, played.validators[0])[1]), "big")
+    hf = run(validate_cli, *common, "--journal", journal, "--account", "test:6", "--evaluator", "hf")
+    assert hf.exit_code != 0 and "transformers" in hf.output
