@@ -58,7 +58,17 @@ def _word_uint(value: Any) -> bytes:
 _ENCODERS: dict[str, Callable[[Any], bytes]] = {"address": _word_address, "uint256": _word_uint}
 
 
+def _reward_leaf(value: Sequence[Any]) -> bytes:
+    """abi.encode(uint256 index, address account, uint256 amount): the hot path of a reward tree."""
+    if len(value) != 3:
+        raise MerkleError(f"a leaf of 3 fields {REWARD_LEAF}, got {value!r}")
+    index, account, amount = value
+    return _word_uint(index) + _word_address(account) + _word_uint(amount)
+
+
 def _encoder(encoding: Encoding) -> Callable[[Sequence[Any]], bytes]:
+    if encoding == REWARD_LEAF:
+        return _reward_leaf
     try:
         parts = [_ENCODERS[t] for t in encoding]
     except KeyError as err:

@@ -34,9 +34,11 @@ def report_payload(
     score_file_hashes: dict[str, str],
     chain: dict[str, Any] | None = None,
     notes: list[Rejection] | None = None,
+    tree: StandardMerkleTree | None = None,
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict (see ``encode_report`` for the bytes)."""
-    tree = build_tree(result)
+    """The report as a JSON-ready dict (see ``encode_report`` for the bytes); ``tree`` is the result's
+    tree if already built."""
+    tree = tree or build_tree(result)
     return {
         "format": REPORT_FORMAT,
         "task": inputs.task,

@@ -115,6 +115,10 @@ def parse_scores(
         lowered[key] = _Duplicate if key in lowered or value is _Duplicate else value
     for model in sorted(lowered):
         value = lowered[model]
+        # The common case first: a float in [0, 999] for a submitted model (NaN fails the comparison).
+        if type(value) is float and 0.0 <= value <= MAX_SCORE and model in submissions:
+            parsed.scores[model] = value
+            continue
         reason = None
         if value is _Duplicate:
             reason = "scored more than once"

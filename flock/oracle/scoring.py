@@ -13,14 +13,18 @@
    down, which is burned; leaves are the net amounts per account.
 
 Everything is exact (fractions, integers) except the score distances, which are IEEE doubles summed in
-a fixed order, so the same inputs always give the same result on any machine.
+a fixed order, so the same inputs always give the same result on any machine. numpy and floats make
+the consensus and the largest-remainder order fast without changing a single result (each says how).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import numpy as np
 
 from flock.oracle.scorefile import MAX_SCORE, ParsedScores, Rejection
 
@@ -119,15 +123,58 @@ def weighted_median(pairs: list[tuple[float, int]]) -> float:
 
 
 def consensus_scores(inputs: EpochInputs) -> dict[str, float]:
-    by_model: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    """Per submitted model, the stake-weighted lower median of the validators' scores (999 when no
+    validator with stake scored it)."""
+    models = sorted({m.lower() for m in inputs.submissions.values()})
+    index = {m: i for i, m in enumerate(models)}
+    weights: list[int] = []
+    ids: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    voters: list[np.ndarray] = []
     for validator in sorted(inputs.scores, key=_key):
         weight = inputs.validators[validator].effective
         if weight <= 0:
             continue
-        for model, score in inputs.scores[validator].scores.items():
-            by_model[model].append((score, weight))
-    models = sorted({m.lower() for m in inputs.submissions.values()})
-    return {m: weighted_median(by_model[m]) if by_model.get(m) else MAX_SCORE for m in models}
+        known = {m: score for m, score in inputs.scores[validator].scores.items() if m in index}
+        ids.append(np.fromiter(map(index.__getitem__, known), np.int64, len(known)))
+        values.append(np.fromiter(known.values(), np.float64, len(known)))
+        voters.append(np.full(len(known), len(weights), np.int64))
+        weights.append(weight)
+    if not weights:
+        return dict.fromkeys(models, MAX_SCORE)
+    medians = _lower_medians(np.concatenate(ids), np.concatenate(values), np.concatenate(voters), weights)
+    return {m: medians.get(i, MAX_SCORE) for i, m in enumerate(models)}
+
+
+def _lower_medians(
+    ids: np.ndarray, values: np.ndarray, voters: np.ndarray, weights: list[int]
+) -> dict[int, float]:
+    """The lower weighted median of every model's scores (``ids[i]`` scored ``values[i]`` by voter
+    ``voters[i]`` of weight ``weights[voters[i]]``), exactly, with numpy.
+
+    Weights are divided by their greatest common divisor, which brings stakes (multiples of a
+    thousandth of a gmFLOCK in practice) into 64-bit integers; if they still do not fit, each model
+    falls back to ``weighted_median`` on Python integers. Either way the result is exact."""
+    if len(ids) == 0:
+        return {}
+    divisor = math.gcd(*weights)
+    scaled = [w // divisor for w in weights]
+    if 2 * sum(scaled) >= 2**62:
+        by_model: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        for model, score, voter in zip(ids.tolist(), values.tolist(), voters.tolist(), strict=True):
+            by_model[model].append((score, weights[voter]))
+        return {model: weighted_median(pairs) for model, pairs in by_model.items()}
+    order = np.lexsort((values, ids))  # by model, then score
+    ids, values = ids[order], values[order]
+    w = np.asarray(scaled, dtype=np.int64)[voters[order]]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    counts = np.diff(np.r_[starts, len(ids)])
+    running = np.cumsum(w)
+    within = running - np.repeat(running[starts] - w[starts], counts)
+    totals = np.repeat(np.add.reduceat(w, starts), counts)
+    reached = np.flatnonzero(2 * within >= totals)
+    segment_ids, first = np.unique(ids[reached], return_index=True)
+    return {int(m): float(values[reached[i]]) for m, i in zip(segment_ids, first, strict=True)}
 
 
 def validator_quality(
@@ -165,42 +212,72 @@ def node_ranks(inputs: EpochInputs, consensus: dict[str, float]) -> dict[str, in
     return ranks
 
 
-def _split(
-    budget: int, weights: dict[str, tuple[Fraction, Stake]], role: str
-) -> list[tuple[str, str, str, Fraction]]:
-    """Operator/delegator split of ``budget`` by ``weights`` (per account: a multiplier and its stake)."""
+@dataclass(frozen=True)
+class _Share:
+    """An exact share ``numerator / denominator`` (not reduced) of one role's budget."""
+
+    account: str
+    role: str
+    via: str
+    numerator: int
+    denominator: int
+
+
+def _split(budget: int, weights: dict[str, tuple[Fraction, Stake]], role: str) -> tuple[list[_Share], int]:
+    """Operator/delegator split of ``budget`` by ``weights`` (per account: a multiplier and its stake),
+    in exact integer fractions; returns the shares and their exact sum (``budget``, or 0 when no
+    account has weight).
+
+    With m = mn / md the multiplier and D = Dn / Dd the total weight, an operator's shares counting
+    and not counting delegation are A / C and B / C with C = md x Dn, A = budget x mn x effective x
+    Dd, B the same with its own stake; it gets (B x 10,000 + sigma (A - B)) / (C x 10,000) and its
+    delegators (10,000 - sigma)(A - B) amount / (C x 10,000 x delegated), pro rata."""
     denominator = sum(mult * stake.effective for mult, stake in weights.values())
     if denominator == 0:
-        return []
-    shares: list[tuple[str, str, str, Fraction]] = []
+        return [], 0
+    dn, dd = denominator.numerator, denominator.denominator
+    shares: list[_Share] = []
     for account in sorted(weights, key=_key):
         mult, stake = weights[account]
-        a = Fraction(budget) * mult * stake.effective / denominator
-        b = Fraction(budget) * mult * stake.own / denominator
-        sigma = Fraction(stake.sigma_bps, BPS)
-        shares.append((account, role, account, b + sigma * (a - b)))
+        common = budget * mult.numerator * dd
+        c = mult.denominator * dn
+        a, b = common * stake.effective, common * stake.own
+        sigma = stake.sigma_bps
+        shares.append(_Share(account, role, account, b * BPS + sigma * (a - b), c * BPS))
         delegated = stake.delegated
         if delegated and a > b:
-            pool = (1 - sigma) * (a - b)
+            pool = (BPS - sigma) * (a - b)
             for delegator, amount in sorted(stake.delegations, key=lambda d: _key(d[0])):
-                shares.append((delegator, "delegator", account, pool * amount / delegated))
-    return shares
+                shares.append(_Share(delegator, "delegator", account, pool * amount, c * BPS * delegated))
+    return shares, budget
 
 
-def _integerize(shares: list[tuple[str, str, str, Fraction]]) -> list[tuple[str, str, str, Fraction, int]]:
+def _integerize(shares: list[_Share], total: int) -> list[int]:
     """Largest remainder: floors, then one unit each to the largest fractional parts (ties: lower
-    address, then role, then operator) until the integers sum to the exact total."""
-    exact_total = sum(s[3] for s in shares)
-    target = exact_total.numerator // exact_total.denominator if shares else 0
-    floors = [s[3].numerator // s[3].denominator for s in shares]
-    missing = target - sum(floors)
-    order = sorted(
-        range(len(shares)),
-        key=lambda i: (-(shares[i][3] - floors[i]), _key(shares[i][0]), shares[i][1], _key(shares[i][2])),
-    )
+    address, then role, then operator) until the integers sum to ``total``, the shares' exact sum.
+
+    The order is exact, with floats for speed: a correctly rounded quotient (Python's int / int)
+    never orders two fractional parts the wrong way round, it can only make different ones equal.
+    Such a run of equal floats matters only where the units stop, and that one run is re-ordered
+    with exact fractions."""
+    floors = [s.numerator // s.denominator for s in shares]
+    missing = total - sum(floors)
+    if missing <= 0:
+        return floors
+    remainders = [s.numerator - f * s.denominator for s, f in zip(shares, floors, strict=True)]
+    approx = [r / s.denominator for r, s in zip(remainders, shares, strict=True)]
+    ties = [(_key(s.account), s.role, _key(s.via)) for s in shares]
+    order = sorted(range(len(shares)), key=lambda i: (-approx[i], ties[i]))
+    edge = approx[order[missing - 1]]
+    if missing < len(order) and approx[order[missing]] == edge:
+        run = [i for i, j in enumerate(order) if approx[j] == edge]
+        lo, hi = run[0], run[-1] + 1
+        order[lo:hi] = sorted(
+            order[lo:hi], key=lambda i: (-Fraction(remainders[i], shares[i].denominator), ties[i])
+        )
     for i in order[:missing]:
         floors[i] += 1
-    return [(*s, floors[i]) for i, s in enumerate(shares)]
+    return floors
 
 
 def compute_epoch(inputs: EpochInputs, params: OracleParams = OracleParams()) -> EpochResult:
@@ -211,13 +288,22 @@ def compute_epoch(inputs: EpochInputs, params: OracleParams = OracleParams()) ->
 
     node_weights = {node: (params.rank_ratio**rank, inputs.nodes[node]) for node, rank in ranks.items()}
     validator_weights = {v: (q, inputs.validators[v]) for v, q in quality.items() if q > 0}
-    shares = _split(inputs.node_budget, node_weights, "node") + _split(
-        inputs.validator_budget, validator_weights, "validator"
-    )
-    allocations = []
-    for account, role, via, exact, gross in _integerize(shares):
-        fee = gross * params.fee_bps(role) // BPS
-        allocations.append(Allocation(account, role, via, exact, gross, fee))
+    node_shares, node_total = _split(inputs.node_budget, node_weights, "node")
+    validator_shares, validator_total = _split(inputs.validator_budget, validator_weights, "validator")
+    shares = node_shares + validator_shares
+    grosses = _integerize(shares, node_total + validator_total)
+    fee_bps = {role: params.fee_bps(role) for role in ROLES}
+    allocations = [
+        Allocation(
+            s.account,
+            s.role,
+            s.via,
+            Fraction(s.numerator, s.denominator),
+            gross,
+            gross * fee_bps[s.role] // BPS,
+        )
+        for s, gross in zip(shares, grosses, strict=True)
+    ]
 
     per_account: dict[str, int] = defaultdict(int)
     for allocation in allocations:

@@ -2,12 +2,21 @@
 
 from fractions import Fraction
 
+import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from flock.oracle.example import D1, M1, M2, M3, N1, N2, N3, V1, V2, V3, example
 from flock.oracle.scorefile import ParsedScores
-from flock.oracle.scoring import EpochInputs, Stake, compute_epoch, weighted_median
+from flock.oracle.scoring import (
+    EpochInputs,
+    Stake,
+    _integerize,
+    _lower_medians,
+    _Share,
+    compute_epoch,
+    weighted_median,
+)
 
 
 def test_hand_computed_example():
@@ -132,3 +141,34 @@ def test_a_validator_far_from_consensus_never_out_earns_an_honest_one(inputs, no
     earned = {a.account: a.gross for a in result.allocations if a.role == "validator"}
     assert earned.get(noisy, 0) <= earned.get(honest, 0)
     assert result.quality[noisy] <= result.quality[honest]
+
+
+def test_largest_remainder_is_exact_where_floats_tie():
+    """Fractional parts that are equal as floats but not exactly: the larger one gets the unit,
+    whatever the order of the addresses (the float order alone would give it to the lower address)."""
+    big = 10**40
+    low, high = "0x" + "01" * 20, "0x" + "02" * 20
+    # 1/3 exactly, and 1/3 + 1e-40: the same float.
+    shares = [_Share(low, "node", low, 1, 3), _Share(high, "node", high, big + 3, 3 * big)]
+    assert (big + 3) / (3 * big) == 1 / 3  # the floats tie
+    assert _integerize(shares, 1) == [0, 1]
+    # With the shares the other way round, still the larger fraction.
+    assert _integerize(shares[::-1], 1) == [1, 0]
+    # Exact ties go to the lower address.
+    assert _integerize([_Share(high, "node", high, 1, 3), _Share(low, "node", low, 2, 6)], 1) == [0, 1]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4), score, st.integers(0, 5)), min_size=1, max_size=60),
+    st.lists(st.integers(1, 10**6), min_size=6, max_size=6),
+    st.sampled_from([1, 10**15, 10**30]),
+)
+def test_consensus_fast_path_is_the_weighted_median(entries, weights, unit):
+    """numpy's exact 64-bit path (and its fallback for weights too large for it) give what
+    ``weighted_median`` gives per model."""
+    scaled = [w * unit for w in weights]
+    ids, values, voters = (np.asarray(column) for column in zip(*entries, strict=True))
+    medians = _lower_medians(ids.astype(np.int64), values.astype(np.float64), voters.astype(np.int64), scaled)
+    for model in range(5):
+        pairs = [(s, scaled[v]) for m, s, v in entries if m == model]
+        assert medians.get(model) == (weighted_median(pairs) if pairs else None)
