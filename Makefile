@@ -61,8 +61,10 @@ $(ANVIL): $(NPM_STAMP)
 
 compile: setup $(BUILD)
 
+# --force: ape recompiles a changed file and its imports, not the files importing it, so a contract
+# that embeds another's creation code (RewardDistributor creates RewardPots) would keep the old one.
 $(BUILD): $(SOURCES) ape-config.yaml | setup
-	@ape compile
+	@ape compile --force
 	@touch $@
 
 demo: compile

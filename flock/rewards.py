@@ -50,7 +50,8 @@ def new_salt() -> bytes:
 
 @dataclass(frozen=True)
 class ClaimArgs:
-    """One leaf of a reward tree as ``RewardDistributor.claim`` (and ``claimMany``) take it."""
+    """One leaf of a reward tree: ``args()`` as ``RewardDistributor.claimMany`` takes each claim,
+    ``pot_args()`` as the task epoch's ``RewardPot.claim`` takes it."""
 
     task: int
     epoch: int
@@ -61,6 +62,9 @@ class ClaimArgs:
 
     def args(self) -> tuple[Any, ...]:
         return (self.task, self.epoch, self.index, self.account, self.amount, self.proof)
+
+    def pot_args(self) -> tuple[Any, ...]:
+        return (self.index, self.account, self.amount, self.proof)
 
 
 def claim_args(tree: StandardMerkleTree, task: int, epoch: int, index: int) -> ClaimArgs:

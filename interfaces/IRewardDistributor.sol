@@ -26,14 +26,15 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * Challenge. Until the window ends, a `GUARDIAN_ROLE` holder (governance, and an optional guardian
  * it appoints and can revoke) may veto: total + burn return to the epoch's unallocated budget and
  * the oracles post again (a new round). After the window, anyone finalizes the root: the claim fees
- * are burned and claims open (the first claim finalizes it if nobody did).
+ * are burned, and the root gets its own escrow, an {IRewardPot} holding exactly its total.
  *
- * Claims. Leaves are OpenZeppelin StandardMerkleTree leaves of type (uint256 index, address account,
- * uint256 amount): `index` numbers the leaves 0..n-1 and marks a bit in a bitmap, so no leaf is paid
- * twice. Anyone may claim for an account; the FLOCK goes to the account. If the root's locked share
- * is non-zero, that share of each leaf vests linearly over the vesting period from the end of the
- * challenge window; `releaseVested` pays out what has vested. `claimMany` claims many leaves, of any
- * task epochs, in one transaction.
+ * Claims, in the pot (`potOf`). Leaves are OpenZeppelin StandardMerkleTree leaves of type
+ * (uint256 index, address account, uint256 amount): `index` numbers the leaves 0..n-1 and marks a
+ * bit in a bitmap, so no leaf is paid twice. Anyone may claim for an account; the FLOCK goes to the
+ * account. If the root's locked share is non-zero, that share of each leaf vests linearly over the
+ * vesting period from the end of the challenge window. Here, `claimMany` claims leaves of many task
+ * epochs in one transaction (finalizing roots whose window is over) and `releaseVested` releases an
+ * account's vesting in many of them.
  */
 interface IRewardDistributor {
     enum Status {
@@ -105,11 +106,7 @@ interface IRewardDistributor {
     error RewardNothingToFinalize(uint256 taskId, uint256 epoch, Status status);
     /// @notice The root's challenge window is still open.
     error RewardChallengeOpen(uint256 taskId, uint256 epoch, uint256 finalizesAt);
-    /// @notice The leaf was already claimed.
-    error RewardAlreadyClaimed(uint256 taskId, uint256 epoch, uint256 index);
-    /// @notice The proof does not lead from the leaf to the task epoch's root.
-    error RewardInvalidProof(uint256 taskId, uint256 epoch, uint256 index, address account, uint256 amount);
-    /// @notice Nothing has vested since the last release.
+    /// @notice Nothing has vested since the last release, in any of the listed task epochs.
     error RewardNothingToRelease(address account);
     /// @notice Two lists of different lengths.
     error RewardLengthMismatch(uint256 first, uint256 second);
@@ -155,18 +152,9 @@ interface IRewardDistributor {
     );
     /// @notice `by` vetoed the accepted root; `returned` (total + burn) is unallocated again.
     event RootVetoed(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, address indexed by, uint256 returned);
-    /// @notice The root is final: claims are open and `burned` FLOCK of claim fees were burned.
-    event RootFinalized(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, uint256 burned);
-    /// @notice Leaf `index` (`amount` to `account`) was claimed; `paid` went out now (the rest vests).
-    event Claimed(
-        uint256 indexed taskId, uint256 indexed epoch, address indexed account, uint256 index, uint256 amount, uint256 paid
-    );
-    /// @notice `locked` FLOCK of `account`'s leaf vests linearly from `start` to `end`.
-    event VestingStarted(
-        address indexed account, uint256 indexed taskId, uint256 indexed epoch, uint256 locked, uint256 start, uint256 end
-    );
-    /// @notice `amount` vested FLOCK of `account`'s leaf were paid out.
-    event VestingReleased(address indexed account, uint256 indexed taskId, uint256 indexed epoch, uint256 amount);
+    /// @notice The root is final: `pot` holds its total and takes the claims; `burned` FLOCK of claim
+    /// fees were burned.
+    event RootFinalized(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, uint256 burned, address pot);
     /// @notice Governance set the oracle set (version `version`) and its quorum.
     event OraclesSet(address[] oracles, uint256 quorum, uint256 version);
     /// @notice Governance set the challenge window and the vesting terms (for roots accepted from now).
@@ -208,26 +196,15 @@ interface IRewardDistributor {
 
     // ---------------------------------------------------------------------------------------- anyone
 
-    /// @notice Finalizes an accepted root after its challenge window: burns its fees, opens claims.
+    /// @notice Finalizes an accepted root after its challenge window: creates and funds its pot, burns
+    /// its claim fees.
     function finalize(uint256 taskId, uint256 epoch) external;
 
-    /**
-     * @notice Pays leaf `index` of the task epoch's root to `account` (less the locked share, if the
-     * root vests). Anyone may claim for anyone.
-     */
-    function claim(
-        uint256 taskId,
-        uint256 epoch,
-        uint256 index,
-        address account,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) external;
-
-    /// @notice Claims every leaf in `claims`, one transfer per run of consecutive claims to the same account.
+    /// @notice Claims every leaf in `claims` from its task epoch's pot (finalizing roots whose window
+    /// is over); each pays its account.
     function claimMany(Claim[] calldata claims) external;
 
-    /// @notice Pays `account` what has vested of its leaves in the listed task epochs.
+    /// @notice Releases what has vested for `account` in the pots of the listed task epochs.
     function releaseVested(address account, uint256[] calldata taskIds, uint256[] calldata epochs)
         external
         returns (uint256 amount);
@@ -277,14 +254,8 @@ interface IRewardDistributor {
     /// @notice A task epoch's rewards.
     function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory);
 
-    /// @notice Whether leaf `index` of the task epoch was claimed.
-    function isClaimed(uint256 taskId, uint256 epoch, uint256 index) external view returns (bool);
-
-    /// @notice `account`'s vesting of its leaf in a task epoch: locked, released so far, releasable now.
-    function vestingOf(address account, uint256 taskId, uint256 epoch)
-        external
-        view
-        returns (uint256 locked, uint256 released, uint256 releasable);
+    /// @notice The pot of a task epoch's final root (zero before finalization).
+    function potOf(uint256 taskId, uint256 epoch) external view returns (address);
 
     /// @notice The contracts this one reads and pays from.
     function flock() external view returns (IFlockToken);

@@ -3,14 +3,14 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
+import {IRewardPot} from "../../interfaces/IRewardPot.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {RewardPot} from "./RewardPot.sol";
 
 /**
  * @title RewardDistributor
@@ -23,20 +23,17 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *     _records[k]        [ root ]                                             accepted root
  *                        [ unallocated: 96 | total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
  *                        [ burn: 96 | lockedShareBps: 16 | vestingPeriod: 40 ]
- *     _roots[k]          a final root whose leaves pay in full (the one slot a claim reads)
- *     _vestingRoots[k]   a final root whose leaves vest in part
- *     _claimed[k][w]     bitmap word w: bit i is leaf 256 w + i
+ *     _pots[k]           the RewardPot of the final root (CREATE2, salt k)
  *     _votes[h]          per round: h = keccak(k, round, set version) -> the oracles who posted (bits);
  *                        h' = keccak(h, tuple) -> how many posted that tuple
- *     _vesting[a][k]     [ locked: 128 | released: 128 ]
  *     _config            [ challengeWindow: 40 | lockedShareBps: 16 | vestingPeriod: 40 | three fees: 48 |
  *                          rankRatioBps: 16 | toleranceBps: 16 | quorum: 8 | oracles: 8 | setVersion: 32 ]
  *     _oracleTag[a]      setVersion << 8 | index in the set
  *
- * Why a claim is cheap: a final root is copied, at finalization, into a mapping of its own that
- * holds nothing else, so a claim reads one slot for the root (no status, no time check: only a final
- * root is there) and one bitmap word. Vesting roots live in a second mapping, so a claim of a root
- * that pays in full never reads the vesting terms. Amounts fit 96 bits: FLOCK is capped at 1e27 < 2^90.
+ * Claims happen in the pots: finalizing a root creates its RewardPot (the root and vesting terms in
+ * its code) and moves the root's total into it, so a claim reads a single slot (its bitmap word) and a
+ * root can never pay out more than its total. `claimMany` and `releaseVested` here route to the pots
+ * of many task epochs in one transaction. Amounts fit 96 bits: FLOCK is capped at 1e27 < 2^90.
  *
  * Why a leaf carries an index: OpenZeppelin's tree hashes each pair in sorted order, so a proof does
  * not say where its leaf sits; a bitmap position taken from the claimer could be chosen twice for the
@@ -85,11 +82,6 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         uint32 setVersion;
     }
 
-    struct Vesting {
-        uint128 locked;
-        uint128 released;
-    }
-
     /// @dev What an oracle posts (kept in memory to spare the stack).
     struct Post {
         bytes32 root;
@@ -107,11 +99,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     address[] private _oracles;
     mapping(address oracle => uint256) private _oracleTag;
     mapping(uint256 key => Record) private _records;
-    mapping(uint256 key => bytes32) private _roots;
-    mapping(uint256 key => bytes32) private _vestingRoots;
-    mapping(uint256 key => mapping(uint256 word => uint256)) private _claimed;
+    mapping(uint256 key => address) private _pots;
     mapping(bytes32 ballot => uint256) private _votes;
-    mapping(address account => mapping(uint256 key => Vesting)) private _vesting;
 
     /**
      * @param emissions_ the emission controller; this contract needs its `DISTRIBUTOR_ROLE`.
@@ -183,33 +172,13 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     }
 
     /// @inheritdoc IRewardDistributor
-    function claim(
-        uint256 taskId,
-        uint256 epoch,
-        uint256 index,
-        address account,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) external {
-        uint256 paid = _claim(taskId, epoch, index, account, amount, proof);
-        if (paid != 0) _flock.safeTransfer(account, paid);
-    }
-
-    /// @inheritdoc IRewardDistributor
     function claimMany(Claim[] calldata claims) external {
         uint256 n = claims.length;
         if (n == 0) revert RewardNoClaims();
-        address payee = claims[0].account;
-        uint256 owed;
         for (uint256 i = 0; i < n; ++i) {
             Claim calldata c = claims[i];
-            if (c.account != payee) {
-                if (owed != 0) _flock.safeTransfer(payee, owed);
-                (payee, owed) = (c.account, 0);
-            }
-            owed += _claim(c.taskId, c.epoch, c.index, c.account, c.amount, c.proof);
+            _potFor(c.taskId, c.epoch).claim(c.index, c.account, c.amount, c.proof);
         }
-        if (owed != 0) _flock.safeTransfer(payee, owed);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -219,19 +188,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     {
         if (taskIds.length != epochs.length) revert RewardLengthMismatch(taskIds.length, epochs.length);
         for (uint256 i = 0; i < taskIds.length; ++i) {
-            uint256 key = _key(taskIds[i], epochs[i]);
-            Vesting storage v = _vesting[account][key];
-            Vesting memory current = v;
-            uint256 vested = _vested(current.locked, _records[key]);
-            if (vested > current.released) {
-                uint256 due = vested - current.released;
-                v.released = uint128(vested);
-                amount += due;
-                emit VestingReleased(account, taskIds[i], epochs[i], due);
-            }
+            address pot = _pots[_key(taskIds[i], epochs[i])];
+            if (pot == address(0)) continue;
+            (,, uint256 releasable) = IRewardPot(pot).vestingOf(account);
+            if (releasable != 0) amount += IRewardPot(pot).release(account);
         }
         if (amount == 0) revert RewardNothingToRelease(account);
-        _flock.safeTransfer(account, amount);
     }
 
     // ======================================================================= governance
@@ -326,19 +288,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     }
 
     /// @inheritdoc IRewardDistributor
-    function isClaimed(uint256 taskId, uint256 epoch, uint256 index) external view returns (bool) {
-        return _claimed[_key(taskId, epoch)][index >> 8] & (1 << (index & 0xff)) != 0;
-    }
-
-    /// @inheritdoc IRewardDistributor
-    function vestingOf(address account, uint256 taskId, uint256 epoch)
-        external
-        view
-        returns (uint256 locked, uint256 released, uint256 releasable)
-    {
-        uint256 key = _key(taskId, epoch);
-        Vesting memory v = _vesting[account][key];
-        return (v.locked, v.released, _vested(v.locked, _records[key]) - v.released);
+    function potOf(uint256 taskId, uint256 epoch) external view returns (address) {
+        return _pots[_key(taskId, epoch)];
     }
 
     /// @inheritdoc IRewardDistributor
@@ -436,84 +387,31 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         if (amount != 0) _emissions.draw(taskId, epoch, amount, address(this));
     }
 
-    function _finalize(uint256 taskId, uint256 epoch, uint256 key) private returns (bytes32 root, bool vests) {
+    /// @dev Creates the final root's pot, funds it with the root's total and burns the claim fees.
+    function _finalize(uint256 taskId, uint256 epoch, uint256 key) private returns (IRewardPot pot) {
         Record storage r = _records[key];
         Status status = r.status;
         if (status != Status.Accepted) revert RewardNothingToFinalize(taskId, epoch, status);
         uint256 finalizesAt = r.finalizesAt;
         if (block.timestamp < finalizesAt) revert RewardChallengeOpen(taskId, epoch, finalizesAt);
         r.status = Status.Final;
-        root = r.root;
-        vests = r.lockedShareBps != 0;
-        if (vests) {
-            _vestingRoots[key] = root;
-        } else {
-            _roots[key] = root;
-        }
+        bytes32 root = r.root;
+        pot = new RewardPot{salt: bytes32(key)}(
+            _flock, root, taskId, epoch, r.lockedShareBps, finalizesAt, r.vestingPeriod
+        );
+        _pots[key] = address(pot);
         uint256 burn = r.burn;
-        emit RootFinalized(taskId, epoch, root, burn);
+        emit RootFinalized(taskId, epoch, root, burn, address(pot));
+        _flock.safeTransfer(address(pot), r.total);
         if (burn != 0) _flock.burn(burn);
     }
 
-    /// @dev Checks and marks one leaf; returns what to pay now (the caller transfers it).
-    function _claim(
-        uint256 taskId,
-        uint256 epoch,
-        uint256 index,
-        address account,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) private returns (uint256 paid) {
+    /// @dev The pot of a task epoch, created here if its root's challenge window is over and nobody
+    /// finalized it yet.
+    function _potFor(uint256 taskId, uint256 epoch) private returns (IRewardPot) {
         uint256 key = _key(taskId, epoch);
-        (bytes32 root, bool vests) = _claimRoot(taskId, epoch, key);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))));
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) {
-            revert RewardInvalidProof(taskId, epoch, index, account, amount);
-        }
-        mapping(uint256 => uint256) storage bitmap = _claimed[key];
-        uint256 word = bitmap[index >> 8];
-        if (word & (1 << (index & 0xff)) != 0) revert RewardAlreadyClaimed(taskId, epoch, index);
-        bitmap[index >> 8] = word | (1 << (index & 0xff));
-        paid = vests ? _startVesting(taskId, epoch, key, account, amount) : amount;
-        emit Claimed(taskId, epoch, account, index, amount, paid);
-    }
-
-    /// @dev The final root of a task epoch and whether its leaves vest; finalizes it first if its
-    /// challenge window is over and nobody did yet.
-    function _claimRoot(uint256 taskId, uint256 epoch, uint256 key) private returns (bytes32 root, bool vests) {
-        root = _roots[key];
-        if (root != bytes32(0)) return (root, false);
-        root = _vestingRoots[key];
-        if (root != bytes32(0)) return (root, true);
-        return _finalize(taskId, epoch, key);
-    }
-
-    /// @dev Locks the root's share of a leaf; returns what is paid now (the rest of the leaf and what
-    /// of the locked share has vested already).
-    function _startVesting(uint256 taskId, uint256 epoch, uint256 key, address account, uint256 amount)
-        private
-        returns (uint256 paid)
-    {
-        Record storage r = _records[key];
-        uint256 locked = (amount * r.lockedShareBps) / _BPS;
-        uint256 vested = _vested(locked, r);
-        Vesting storage v = _vesting[account][key];
-        v.locked += SafeCast.toUint128(locked);
-        v.released += uint128(vested);
-        uint256 start = r.finalizesAt;
-        emit VestingStarted(account, taskId, epoch, locked, start, start + r.vestingPeriod);
-        return amount - locked + vested;
-    }
-
-    /// @dev How much of `locked` has vested by now under the record's terms (linear from the end of
-    /// the challenge window over the vesting period).
-    function _vested(uint256 locked, Record storage r) private view returns (uint256) {
-        uint256 start = r.finalizesAt;
-        uint256 period = r.vestingPeriod;
-        if (block.timestamp <= start) return 0;
-        uint256 elapsed = block.timestamp - start;
-        if (elapsed >= period) return locked;
-        return Math.mulDiv(locked, elapsed, period);
+        address pot = _pots[key];
+        return pot != address(0) ? IRewardPot(pot) : _finalize(taskId, epoch, key);
     }
 
     /// @dev `allowEmpty`: at deployment the set may be empty (quorum 0) until governance appoints one.

@@ -15,18 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ape import chain
-from ape.exceptions import ApeException
 
 from flock.deploy.ape_backend import ManifestReader
 from flock.deploy.manifest import Manifest
+from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.rewards import Phase
 
 NODE, VALIDATOR = 1, 2
-
-
-class OracleError(ApeException):
-    """The oracle cannot do what was asked; the message says why and what to do."""
+__all__ = ["ChainView", "OracleError"]
 
 
 def _hex(value: Any) -> str:
@@ -59,6 +56,13 @@ class ChainView:
     @property
     def submissions(self) -> Any:
         return self.contract("submissions")
+
+    def pot(self, task: int, epoch: int) -> Any | None:
+        """The RewardPot of a task epoch's final root (None before finalization)."""
+        from ape import project
+
+        address = str(self.rewards.potOf(task, epoch))
+        return None if int(address, 16) == 0 else project.RewardPot.at(address)
 
     def first_block(self) -> int:
         return min(self.manifest.contracts[k].block for k in ("tasks", "submissions"))

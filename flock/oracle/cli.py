@@ -23,6 +23,7 @@ from flock.oracle.render import accounts_table, summary_lines, verification_tabl
 from flock.oracle.run import OracleRun, claim_for, compute_on_chain, post, publish, verify
 from flock.paths import PROJECT_ROOT
 from flock.store import ContentStore
+from flock.units import format_token
 
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
 
@@ -188,4 +189,6 @@ def claim(
         whom = beneficiary or str(sender.address)
         receipt = claim_for(view, ContentStore(store), task, epoch, whom, sender)
         (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
-        console.print(f"claimed {claimed.amount} wei for {whom}: {claimed.paid} paid now, the rest vests")
+        locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
+        vesting = f"; {format_token(locked)} of it vests (release it with releaseVested)" if locked else ""
+        console.print(f"claimed {format_token(claimed.amount)} FLOCK for {whom}{vesting}")

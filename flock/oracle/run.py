@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flock.oracle.chain import ChainView, OracleError
+from flock.oracle.errors import OracleError
 from flock.oracle.inputs import Assembled, EpochChainData, assemble
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.oracle.report import build_tree, encode_report, report_hash, report_payload
 from flock.oracle.scoring import EpochResult, compute_epoch
 from flock.rewards import Status, claim_args
 from flock.store import ContentSource, ContentStore
+
+if TYPE_CHECKING:  # the chain side needs ape; computing does not
+    from flock.oracle.chain import ChainView
 
 
 @dataclass
@@ -47,6 +50,7 @@ def compute(data: EpochChainData, source: ContentSource) -> OracleRun:
     score files in ``source``."""
     assembled = assemble(data, source)
     result = compute_epoch(assembled.inputs, assembled.params)
+    tree = build_tree(result)
     payload = report_payload(
         assembled.inputs,
         assembled.params,
@@ -54,9 +58,10 @@ def compute(data: EpochChainData, source: ContentSource) -> OracleRun:
         score_file_hashes=assembled.score_file_hashes,
         chain=data.meta(),
         notes=assembled.notes,
+        tree=tree,
     )
     report = encode_report(payload)
-    return OracleRun(data, assembled, result, build_tree(result), report, report_hash(report))
+    return OracleRun(data, assembled, result, tree, report, report_hash(report))
 
 
 def compute_on_chain(view: ChainView, source: ContentSource, task: int, epoch: int) -> OracleRun:
@@ -192,6 +197,10 @@ def claim_for(view: ChainView, store: ContentSource, task: int, epoch: int, acco
     index = next((i for i, leaf in enumerate(tree.leaves) if leaf.value[1].lower() == account.lower()), None)
     if index is None:
         raise OracleError(f"{account} has no reward in task {task} epoch {epoch}")
-    if view.rewards.isClaimed(task, epoch, index):
+    claim = claim_args(tree, task, epoch, index)
+    pot = view.pot(task, epoch)
+    if pot is None:  # the window is over but nobody finalized: the batch claim finalizes first
+        return view.rewards.claimMany([claim.args()], sender=sender)
+    if pot.isClaimed(index):
         raise OracleError(f"{account}'s reward in task {task} epoch {epoch} was claimed already")
-    return view.rewards.claim(*claim_args(tree, task, epoch, index).args(), sender=sender)
+    return pot.claim(*claim.pot_args(), sender=sender)

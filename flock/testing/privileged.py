@@ -588,10 +588,9 @@ OPEN: dict[str, dict[str, str]] = {
         "renounceRole": "the caller gives up its own role",
     },
     "rewards": {
-        "finalize": "anyone, once an accepted root's challenge window is over",
-        "claim": "anyone, for a leaf of a final root; pays the leaf's account",
-        "claimMany": "as claim, for many leaves",
-        "releaseVested": "anyone; pays the account what has vested",
+        "finalize": "anyone, once an accepted root's challenge window is over (creates its pot)",
+        "claimMany": "anyone, for leaves of final roots (at their pots); pays each leaf's account",
+        "releaseVested": "anyone; the pots pay the account what has vested",
         "renounceRole": "the caller gives up its own role",
     },
     "timelock": {
@@ -601,5 +600,14 @@ OPEN: dict[str, dict[str, str]] = {
         "onERC721Received": "the treasury may receive NFTs",
         "onERC1155Received": "the treasury may receive tokens",
         "onERC1155BatchReceived": "the treasury may receive tokens",
+    },
+}
+
+# Contracts the protocol creates at run time (not in the deploy plan), by contract name: every
+# state-changing function, all open by design (tests/access checks the list is complete).
+CREATED: dict[str, dict[str, str]] = {
+    "RewardPot": {
+        "claim": "anyone, for a leaf of the pot's root; pays the leaf's account",
+        "release": "anyone; pays the account what has vested of its leaf",
     },
 }

@@ -2,8 +2,9 @@
 
 Rules are what oracles, the guardian, governance, claimers and time do: oracles post the honest
 tuple of a task epoch, a rogue one, or one over the budget; the guardian vetoes (in and out of the
-window, and a stranger tries); anyone finalizes, claims (right leaves, tampered proofs, leaves already
-claimed), claims in batches and releases vested FLOCK; governance changes the vesting terms and
+window, and a stranger tries); anyone finalizes (creating the root's pot), claims at the pot (right
+leaves, tampered proofs, leaves already claimed), claims in batches through the distributor (which
+finalizes late roots) and releases vested FLOCK; governance changes the vesting terms and
 sweeps unallocated budget. A model follows every amount. The ``inv_05_...`` and ``inv_06_...``
 methods are invariants 5 and 6 of docs/invariants.md. Used by tests/property/test_reward_invariants.py.
 """
@@ -304,8 +305,13 @@ class RewardMachine(RuleBasedStateMachine):
             self._finalized(model)
             assert self.token.totalSupply() == supply - model.accepted.burn
 
+    def _pot(self, key: tuple[int, int]) -> Any:
+        return self.chain.at("RewardPot", self.rewards.potOf(*key))
+
     @rule(which=pick, leaf=pick, tamper=st.booleans())
     def claim(self, which: int, leaf: int, tamper: bool) -> None:
+        """A claim at the root's pot once it is final; before, through ``claimMany``, which
+        finalizes a root whose window is over (and refuses one still in its window)."""
         keys = [k for k, m in self.epochs.items() if m.accepted is not None]
         if not keys:
             return
@@ -316,22 +322,23 @@ class RewardMachine(RuleBasedStateMachine):
         args = claim_args(tree, *key, index)
         if model.status == Status.ACCEPTED and self.now < model.finalizes_at:
             with self.chain.reverts("RewardChallengeOpen"):
-                self.rewards.claim(*args.args(), sender=self.stranger)
+                self.rewards.claimMany([args.args()], sender=self.stranger)
             return
         if tamper:
-            with self.chain.reverts("RewardInvalidProof"):
-                self.rewards.claim(
-                    *key, index, args.account, args.amount + 1, args.proof, sender=self.stranger
-                )
-            return
-        if model.status == Status.ACCEPTED:
-            self._finalized(model)  # the first claim finalizes
-        if index in model.claimed:
-            with self.chain.reverts("RewardAlreadyClaimed", index=index):
-                self.rewards.claim(*args.args(), sender=self.stranger)
+            bad = (*key, index, args.account, args.amount + 1, args.proof)
+            with self.chain.reverts("RewardPotInvalidProof"):
+                self.rewards.claimMany([bad], sender=self.stranger)  # the pot refuses, nothing is kept
             return
         before = self.token.balanceOf(args.account)
-        self.rewards.claim(*args.args(), sender=self.stranger)
+        if model.status == Status.ACCEPTED:
+            self.rewards.claimMany([args.args()], sender=self.stranger)  # finalizes first
+            self._finalized(model)
+        elif index in model.claimed:
+            with self.chain.reverts("RewardPotAlreadyClaimed", index=index):
+                self._pot(key).claim(*args.pot_args(), sender=self.stranger)
+            return
+        else:
+            self._pot(key).claim(*args.pot_args(), sender=self.stranger)
         paid = self._book(key, model, index, args.account, args.amount)
         assert self.token.balanceOf(args.account) == before + paid
 
@@ -422,33 +429,37 @@ class RewardMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ invariants
 
-    def _owed(self) -> int:
-        owed = 0
-        for model in self.epochs.values():
-            owed += model.unallocated
-            if model.status == Status.ACCEPTED:
-                owed += model.accepted.total + model.accepted.burn
-            elif model.status == Status.FINAL:
-                owed += model.accepted.total - model.claimed_amount
-        owed += sum(locked - released for locked, released in self.vesting.values())
-        return owed
+    def _owed_by_pot(self, key: tuple[int, int], model: EpochModel) -> int:
+        """A final root's pot owes its unclaimed leaves and the locked, unreleased part of claimed ones."""
+        locked = sum(lk - rel for (_, t, e), (lk, rel) in self.vesting.items() if (t, e) == key)
+        return model.accepted.total - model.claimed_amount + locked
 
     @invariant()
     def inv_05_distributor_holds_what_it_owes(self) -> None:
-        """The distributor holds unclaimed leaves of final roots, pending roots (total + burn),
-        unallocated budgets and locked vesting; with honest books, exactly that."""
-        balance = self.token.balanceOf(self.rewards.address)
-        owed = self._owed()
-        assert balance >= owed
-        assert balance == self.drawn - self.paid - self.burned - self.swept == owed
+        """The distributor holds pending roots (total + burn) and unallocated budgets; each final
+        root's pot holds its unclaimed leaves and locked vesting. With honest trees, exactly that."""
+        owed_here, held_in_pots = 0, 0
         for key, model in self.epochs.items():
+            owed_here += model.unallocated
+            if model.status == Status.ACCEPTED:
+                owed_here += model.accepted.total + model.accepted.burn
+            elif model.status == Status.FINAL:
+                pot = self.rewards.potOf(*key)
+                balance = self.token.balanceOf(pot)
+                assert balance >= self._owed_by_pot(key, model)
+                assert balance == self._owed_by_pot(key, model)
+                held_in_pots += balance
             info = self.rewards.epochRewards(*key)
             assert (info[0], info[4], info[6]) == (model.status, model.unallocated, model.round)
+        balance = self.token.balanceOf(self.rewards.address)
+        assert balance >= owed_here
+        assert balance == owed_here
+        assert balance + held_in_pots == self.drawn - self.paid - self.burned - self.swept
 
     @invariant()
     def inv_06_claims_within_root_within_budget(self) -> None:
         """Per task epoch: claimed <= root total; total + burn <= the budget; the budget was drawn at
-        most once; every leaf is claimed at most once, and the bitmap says which."""
+        most once; every leaf is claimed at most once, and the pot's bitmap says which."""
         for key, model in self.epochs.items():
             budget = self.emissions.budgetOf(*key)
             assert budget[3] <= budget[0] == model.budget
@@ -456,5 +467,10 @@ class RewardMachine(RuleBasedStateMachine):
                 continue
             assert model.claimed_amount <= model.accepted.total
             assert model.accepted.total + model.accepted.burn <= model.budget
+            if model.status != Status.FINAL:
+                assert not model.claimed
+                continue
+            pot = self._pot(key)
+            assert pot.terms()[0] == model.accepted.tree.root
             for index in range(len(model.accepted.tree.leaves)):
-                assert self.rewards.isClaimed(*key, index) == (index in model.claimed)
+                assert pot.isClaimed(index) == (index in model.claimed)

@@ -12,7 +12,7 @@ import pytest
 
 from flock import artifacts
 from flock.testing.governance import World, build_world
-from flock.testing.privileged import OPEN, PRIVILEGED, Privileged, acts_through_governance, holders
+from flock.testing.privileged import CREATED, OPEN, PRIVILEGED, Privileged, acts_through_governance, holders
 
 CALLERS = (
     "deployer",
@@ -96,6 +96,20 @@ def test_every_state_changing_function_is_classified(world: World) -> None:
         }
         missing = functions - classified.get(key, set())
         assert not missing, f"{key}: classify {sorted(missing)} in flock/testing/privileged.py"
+
+
+def test_contracts_created_at_run_time_are_classified_and_hold_no_privilege() -> None:
+    """Reward pots come from the distributor, not the plan: their functions are all open, and they
+    have no roles at all."""
+    for name, open_functions in CREATED.items():
+        abi = artifacts.load()[name].abi
+        functions = {
+            e["name"]
+            for e in abi
+            if e.get("type") == "function" and e.get("stateMutability") not in ("view", "pure")
+        }
+        assert functions == set(open_functions), f"{name}: classify {sorted(functions ^ set(open_functions))}"
+        assert not [e for e in abi if e.get("name", "").endswith("_ROLE")], f"{name} has roles"
 
 
 def _roles(key: str) -> list[str]:

@@ -1,5 +1,5 @@
-"""The reward distributor's on-chain MerkleProof accepts the Python tree's proofs, for random trees:
-every leaf claims its exact amount to its account, once; a proof for any other value does not."""
+"""The reward pots' on-chain proof check accepts the Python tree's proofs, for random trees: every
+leaf claims its exact amount to its account, once; a proof for any other value does not."""
 
 from __future__ import annotations
 
@@ -58,16 +58,17 @@ def test_python_proofs_claim_on_chain(base, leaves, data):
     total = sum(amount for _, amount in leaves)
     rewards.postRoot(TASK, EPOCH, tree.root, total, 0, b"\x01" * 32, sender=chain.accounts[2])
     chain.warp(3600)
+    rewards.finalize(TASK, EPOCH, sender=chain.accounts[3])
+    pot = chain.at("RewardPot", rewards.potOf(TASK, EPOCH))
     indices = data.draw(st.lists(st.integers(0, len(leaves) - 1), min_size=1, max_size=20, unique=True))
     for index in indices:
         claim = claim_args(tree, TASK, EPOCH, index)
-        with chain.reverts("RewardInvalidProof"):
-            rewards.claim(
-                TASK, EPOCH, index, claim.account, claim.amount + 1, claim.proof, sender=chain.accounts[3]
-            )
+        with chain.reverts("RewardPotInvalidProof"):
+            pot.claim(index, claim.account, claim.amount + 1, claim.proof, sender=chain.accounts[3])
         before = token.balanceOf(claim.account)
-        rewards.claim(*claim.args(), sender=chain.accounts[3])
+        pot.claim(*claim.pot_args(), sender=chain.accounts[3])
         assert token.balanceOf(claim.account) == before + claim.amount
-        with chain.reverts("RewardAlreadyClaimed"):
-            rewards.claim(*claim.args(), sender=chain.accounts[3])
-    assert all(rewards.isClaimed(TASK, EPOCH, i) == (i in indices) for i in range(len(leaves)))
+        with chain.reverts("RewardPotAlreadyClaimed"):
+            pot.claim(*claim.pot_args(), sender=chain.accounts[3])
+    assert all(pot.isClaimed(i) == (i in indices) for i in range(len(leaves)))
+    assert token.balanceOf(pot.address) == total - sum(leaves[i][1] for i in indices)

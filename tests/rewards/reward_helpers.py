@@ -50,8 +50,15 @@ def post(rewards, oracles, at: TaskEpoch, leaves, burn: int = 0, report: bytes =
     return Posted(at, tree, total, burn)
 
 
-def finalize(rewards, posted: Posted, keeper) -> None:
-    """Moves past the challenge window and finalizes."""
+def finalize(rewards, posted: Posted, keeper) -> Any:
+    """Moves past the challenge window and finalizes; returns the root's pot."""
     info = rewards.epochRewards(posted.at.task, posted.at.epoch)
     mine_at(max(head_time() + 1, info.finalizesAt))
     rewards.finalize(posted.at.task, posted.at.epoch, sender=keeper)
+    return pot_of(rewards, posted.at)
+
+
+def pot_of(rewards, at: TaskEpoch) -> Any:
+    from ape import project
+
+    return project.RewardPot.at(rewards.potOf(at.task, at.epoch))

@@ -3,16 +3,17 @@
 
 import ape
 import pytest
-from reward_helpers import REPORT, TaskEpoch, finalize, leaves_for, open_epoch, post
+from reward_helpers import REPORT, Posted, TaskEpoch, finalize, leaves_for, open_epoch, post
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.bench.chainkit import head_time, mine_at, next_block_at
 from flock.oracle.merkle import reward_tree
-from flock.rewards import Status
+from flock.rewards import Status, claim_args
 from flock.tasks import TaskKind
 from flock.units import DAY, WAD
 
 E = WAD
 ROOT = b"\x11" * 32
+ZERO = "0x0000000000000000000000000000000000000000"
 
 
 def events(receipt, name, contract):
@@ -124,8 +125,9 @@ def test_an_oracle_set_change_voids_open_ballots(rewards, admin, oracles, ended,
 def test_claims_wait_for_the_challenge_window(rewards, oracles, ended, cast, no_vesting):
     posted = post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]))
     finalizes_at = rewards.epochRewards(ended.task, ended.epoch).finalizesAt
+    assert rewards.potOf(ended.task, ended.epoch) == ZERO  # no pot before the root is final
     with ape.reverts(rewards.RewardChallengeOpen, finalizesAt=finalizes_at):
-        rewards.claim(*posted.claim(0).args(), sender=cast.node)
+        rewards.claimMany([posted.claim(0).args()], sender=cast.node)
     with ape.reverts(rewards.RewardChallengeOpen, finalizesAt=finalizes_at):
         rewards.finalize(ended.task, ended.epoch, sender=cast.stranger)
     with ape.reverts(rewards.RewardNothingToFinalize, status=Status.NONE):
@@ -169,48 +171,70 @@ def test_veto_only_by_guardians_and_only_in_the_window(rewards, admin, oracles, 
 # ------------------------------------------------------------------------------------------ claims
 
 
-def test_finalize_burns_the_fees_and_claims_pay(rewards, token, oracles, ended, cast, no_vesting):
+def test_finalize_creates_the_pot_funds_it_and_burns_the_fees(
+    rewards, token, oracles, ended, cast, no_vesting
+):
     leaves = leaves_for([cast.node, cast.validator, cast.delegator], [5 * E, 3 * E, 2 * E])
     posted = post(rewards, oracles, ended, leaves, burn=E)
-    supply = token.totalSupply()
-    finalize(rewards, posted, cast.stranger)
+    supply, held = token.totalSupply(), token.balanceOf(rewards)
+    pot = finalize(rewards, posted, cast.stranger)
     assert token.totalSupply() == supply - E
+    assert token.balanceOf(pot) == 10 * E and token.balanceOf(rewards) == held - 11 * E
+    root, task, epoch, locked, start, period = pot.terms()
+    assert (root, task, epoch, locked) == (posted.tree.root, ended.task, ended.epoch, 0)
+    assert start == rewards.epochRewards(ended.task, ended.epoch).finalizesAt and period == 0
     for i, (account, amount) in enumerate(leaves):
         before = token.balanceOf(account)
-        receipt = rewards.claim(*posted.claim(i).args(), sender=cast.stranger)  # anyone claims for anyone
+        receipt = pot.claim(*posted.claim(i).pot_args(), sender=cast.stranger)  # anyone claims for anyone
         assert token.balanceOf(account) == before + amount
-        (claimed,) = events(receipt, "Claimed", rewards)
-        assert (claimed.index, claimed.amount, claimed.paid) == (i, amount, amount)
-        assert rewards.isClaimed(ended.task, ended.epoch, i)
+        (claimed,) = events(receipt, "Claimed", pot)
+        assert (claimed.account, claimed.amount) == (account, amount)
+        assert pot.isClaimed(i)
+    assert token.balanceOf(pot) == 0  # a pot holds exactly its root's total
 
 
 def test_double_claim_and_bad_proofs_are_refused(rewards, oracles, ended, cast, no_vesting):
     leaves = leaves_for([cast.node, cast.validator, cast.delegator], [5 * E, 3 * E, 2 * E])
     posted = post(rewards, oracles, ended, leaves)
-    finalize(rewards, posted, cast.stranger)
-    task, epoch, index, account, amount, proof = posted.claim(0).args()
-    with ape.reverts(rewards.RewardInvalidProof, index=index, account=account, amount=amount + 1):
-        rewards.claim(task, epoch, index, account, amount + 1, proof, sender=cast.node)
-    with ape.reverts(rewards.RewardInvalidProof):  # the index is part of the leaf
-        rewards.claim(task, epoch, index + 1, account, amount, proof, sender=cast.node)
-    with ape.reverts(rewards.RewardInvalidProof):
-        rewards.claim(task, epoch, index, str(cast.stranger), amount, proof, sender=cast.node)
-    with ape.reverts(rewards.RewardInvalidProof):
-        rewards.claim(task, epoch, index, account, amount, proof[:-1], sender=cast.node)
+    pot = finalize(rewards, posted, cast.stranger)
+    index, account, amount, proof = posted.claim(0).pot_args()
+    with ape.reverts(pot.RewardPotInvalidProof, index=index, account=account, amount=amount + 1):
+        pot.claim(index, account, amount + 1, proof, sender=cast.node)
+    with ape.reverts(pot.RewardPotInvalidProof):  # the index is part of the leaf
+        pot.claim(index + 1, account, amount, proof, sender=cast.node)
+    with ape.reverts(pot.RewardPotInvalidProof):
+        pot.claim(index, str(cast.stranger), amount, proof, sender=cast.node)
+    with ape.reverts(pot.RewardPotInvalidProof):
+        pot.claim(index, account, amount, proof[:-1], sender=cast.node)
+    with ape.reverts(pot.RewardPotInvalidProof):
+        pot.claim(2**40 + index, account, amount, proof, sender=cast.node)
     with ape.reverts(rewards.RewardNothingToFinalize, status=Status.NONE):  # no root there
-        rewards.claim(task, epoch + 1, index, account, amount, proof, sender=cast.node)
-    rewards.claim(task, epoch, index, account, amount, proof, sender=cast.node)
-    with ape.reverts(rewards.RewardAlreadyClaimed, taskId=task, epoch=epoch, index=index):
-        rewards.claim(task, epoch, index, account, amount, proof, sender=cast.node)
+        rewards.claimMany([(ended.task, ended.epoch + 1, index, account, amount, proof)], sender=cast.node)
+    pot.claim(index, account, amount, proof, sender=cast.node)
+    with ape.reverts(pot.RewardPotAlreadyClaimed, index=index):
+        pot.claim(index, account, amount, proof, sender=cast.node)
+    assert not pot.isClaimed(1) and not pot.isClaimed(2**40)
 
 
-def test_the_first_claim_finalizes_when_nobody_did(rewards, token, oracles, ended, cast, no_vesting):
+def test_a_root_never_pays_more_than_its_total(rewards, token, oracles, ended, cast, no_vesting):
+    """A tree whose leaves add up to more than the posted total: the pot runs dry, nothing else."""
+    tree = reward_tree(leaves_for([cast.node, cast.validator], [5 * E, 5 * E]))
+    for oracle in oracles[:2]:
+        rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, 0, REPORT, sender=oracle)
+    pot = finalize(rewards, Posted(ended, tree, 6 * E, 0), cast.stranger)
+    pot.claim(*claim_args(tree, ended.task, ended.epoch, 0).pot_args(), sender=cast.node)
+    with ape.reverts(token.ERC20InsufficientBalance, sender=pot.address, balance=E, needed=5 * E):
+        pot.claim(*claim_args(tree, ended.task, ended.epoch, 1).pot_args(), sender=cast.node)
+
+
+def test_the_first_batch_claim_finalizes_when_nobody_did(rewards, token, oracles, ended, cast, no_vesting):
     posted = post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]), burn=E)
     mine_at(rewards.epochRewards(ended.task, ended.epoch).finalizesAt)
     supply = token.totalSupply()
-    receipt = rewards.claim(*posted.claim(0).args(), sender=cast.node)
+    before = token.balanceOf(cast.node)
+    receipt = rewards.claimMany([posted.claim(0).args()], sender=cast.node)
     assert events(receipt, "RootFinalized", rewards)
-    assert token.totalSupply() == supply - E
+    assert token.totalSupply() == supply - E and token.balanceOf(cast.node) == before + 5 * E
     assert rewards.epochRewards(ended.task, ended.epoch).status == Status.FINAL
     with ape.reverts(rewards.RewardNothingToFinalize, status=Status.FINAL):
         rewards.finalize(ended.task, ended.epoch, sender=cast.node)
@@ -221,16 +245,15 @@ def test_batch_claims_over_task_epochs(rewards, token, emissions, oracles, ended
     later = TaskEpoch(ended.task, ended.epoch + 1)
     open_epoch(emissions, cast.stranger, later.epoch + 1)
     second = post(rewards, oracles, later, leaves_for([cast.validator, cast.node], [4 * E, 1 * E]))
-    finalize(rewards, first, cast.stranger)
+    first_pot = finalize(rewards, first, cast.stranger)
     finalize(rewards, second, cast.stranger)
     node_before, validator_before = token.balanceOf(cast.node), token.balanceOf(cast.validator)
     batch = [first.claim(0), second.claim(1), first.claim(1), second.claim(0)]
     receipt = rewards.claimMany([c.args() for c in batch], sender=cast.stranger)
     assert token.balanceOf(cast.node) == node_before + 6 * E
     assert token.balanceOf(cast.validator) == validator_before + 7 * E
-    assert len(events(receipt, "Transfer", token)) == 2  # one per run of claims to the same account
-    assert len(events(receipt, "Claimed", rewards)) == 4
-    with ape.reverts(rewards.RewardAlreadyClaimed):
+    assert len(events(receipt, "Transfer", token)) == 4
+    with ape.reverts(first_pot.RewardPotAlreadyClaimed):
         rewards.claimMany([first.claim(0).args()], sender=cast.stranger)
     with ape.reverts(rewards.RewardNoClaims):
         rewards.claimMany([], sender=cast.stranger)
@@ -242,29 +265,32 @@ def test_batch_claims_over_task_epochs(rewards, token, emissions, oracles, ended
 def test_locked_share_vests_linearly(rewards, token, admin, oracles, ended, cast):
     rewards.setRewardParameters(DAY, 9_000, 30 * DAY, sender=admin)
     posted = post(rewards, oracles, ended, leaves_for([cast.node], [100 * E]))
-    finalize(rewards, posted, cast.stranger)
+    pot = finalize(rewards, posted, cast.stranger)
     start = rewards.epochRewards(ended.task, ended.epoch).finalizesAt
+    assert pot.terms()[3:] == (9_000, start, 30 * DAY)
     before = token.balanceOf(cast.node)
-    receipt = rewards.claim(*posted.claim(0).args(), sender=cast.node)
+    receipt = pot.claim(*posted.claim(0).pot_args(), sender=cast.node)
     paid = token.balanceOf(cast.node) - before
-    (started,) = events(receipt, "VestingStarted", rewards)
-    assert (started.locked, started.start, started.end) == (90 * E, start, start + 30 * DAY)
+    (started,) = events(receipt, "VestingStarted", pot)
+    assert started.locked == 90 * E
     elapsed = head_time() - start
     assert paid == 10 * E + 90 * E * elapsed // (30 * DAY)
-    locked, released, releasable = rewards.vestingOf(cast.node, ended.task, ended.epoch)
-    assert (locked, released, releasable) == (90 * E, paid - 10 * E, 0)
+    assert pot.vestingOf(cast.node) == (90 * E, paid - 10 * E, 0)
 
-    mine_at(start + 15 * DAY)
+    next_block_at(start + 15 * DAY)  # the release is mined exactly half-way
     receipt = rewards.releaseVested(cast.node, [ended.task], [ended.epoch], sender=cast.stranger)
     assert token.balanceOf(cast.node) == before + 10 * E + 45 * E
-    (released_event,) = events(receipt, "VestingReleased", rewards)
+    (released_event,) = events(receipt, "VestingReleased", pot)
     assert released_event.amount == 45 * E - (paid - 10 * E)
+    mine_at(start + 45 * DAY)
+    pot.release(cast.node, sender=cast.stranger)
+    assert token.balanceOf(cast.node) == before + 100 * E
+    assert pot.vestingOf(cast.node) == (90 * E, 90 * E, 0)
+    assert token.balanceOf(pot) == 0
     with ape.reverts(rewards.RewardNothingToRelease, account=cast.node):
         rewards.releaseVested(cast.node, [ended.task], [ended.epoch], sender=cast.node)
-    mine_at(start + 45 * DAY)
-    rewards.releaseVested(cast.node, [ended.task], [ended.epoch], sender=cast.node)
-    assert token.balanceOf(cast.node) == before + 100 * E
-    assert rewards.vestingOf(cast.node, ended.task, ended.epoch) == (90 * E, 90 * E, 0)
+    with ape.reverts(pot.RewardPotNothingToRelease, account=cast.node):
+        pot.release(cast.node, sender=cast.node)
     with ape.reverts(rewards.RewardLengthMismatch, first=1, second=0):
         rewards.releaseVested(cast.node, [ended.task], [], sender=cast.node)
 
@@ -273,9 +299,9 @@ def test_vesting_terms_are_fixed_when_a_root_is_accepted(rewards, admin, oracles
     rewards.setRewardParameters(DAY, 5_000, 10 * DAY, sender=admin)
     posted = post(rewards, oracles, ended, leaves_for([cast.node], [10 * E]))
     rewards.setRewardParameters(DAY, 0, 0, sender=admin)  # too late for this root
-    finalize(rewards, posted, cast.stranger)
-    rewards.claim(*posted.claim(0).args(), sender=cast.node)
-    assert rewards.vestingOf(cast.node, ended.task, ended.epoch)[0] == 5 * E
+    pot = finalize(rewards, posted, cast.stranger)
+    pot.claim(*posted.claim(0).pot_args(), sender=cast.node)
+    assert pot.vestingOf(cast.node)[0] == 5 * E
 
 
 # ------------------------------------------------------------------------------------ governance
