@@ -64,4 +64,30 @@ BUDGETS: dict[str, Budget] = {
     "gas.emission_checkpoint_500_vs_1": Budget(
         1.05, "max", "the split is O(1) per epoch in the number of tasks"
     ),
+    # Rewards (issue 5): claims of a 100,000-leaf tree (17-level proofs), fresh recipients.
+    "gas.reward_post": Budget(
+        120_000, "max", "issue 5: the post that completes a 2-of-3 oracle quorum, the same for any tree"
+    ),
+    "gas.reward_claim_fresh": Budget(
+        90_500,
+        "max",
+        "Uniswap's MerkleDistributor ported to 0.8 with OpenZeppelin's MerkleProof 90,995-92,711; floor "
+        "with a standard ABI and a Claimed event about 90,100 (intrinsic 30,800, transfer to an empty "
+        "balance 32,900, new bitmap word 22,100)",
+    ),
+    "gas.reward_claim": Budget(
+        88_000, "max", "average of 200 random leaves, fresh recipients; some bitmap words already written"
+    ),
+    "oracle.merkle_vs_ozjs": Budget(
+        1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"
+    ),
+    "oracle.scores_1m_seconds": Budget(
+        15.0,
+        "max",
+        "1,000,000 scores to a 100,000-leaf tree and report; @openzeppelin/merkle-tree alone needs about "
+        "12 s for the tree here",
+    ),
+    "oracle.peak_mb": Budget(
+        1_000, "max", "the oracle process: 1,000 score files parsed, ~100,000 allocations, a ~45 MB report"
+    ),
 }
