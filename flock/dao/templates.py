@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from flock.dao.actions import Draft, encode_call, human_duration, parse_integer
+from flock.dao.actions import Draft, decode_action, encode_call, human_duration, parse_integer
 from flock.dao.deployment import DaoError, Deployment
 from flock.deploy.governed import PARAMETERS, find_parameter
 from flock.deploy.verify import show
@@ -293,5 +293,158 @@ def stake_minimums(
         + " gmFLOCK\n\nToday: "
         + ", ".join(f"{n} {format_token(a, places=0)}" for n, a in zip(names, current, strict=True))
         + " gmFLOCK. New minimums apply to new joins and delegations; existing stakes stay."
+    )
+    return Draft(description, (action,))
+
+
+# ------------------------------------------------------------------------------------------ rewards
+
+
+def _require_rewards(deployment: Deployment) -> None:
+    if "rewards" not in deployment.manifest.contracts:
+        raise DaoError("no reward distributor in this deployment")
+
+
+def _percent_bps(text: str, what: str, ceiling: int = 10_000) -> int:
+    """Basis points from a percentage (``90``, ``90%``, ``14.5%``)."""
+    try:
+        bps = Decimal(text.strip().removesuffix("%")) * 100
+    except InvalidOperation:
+        raise DaoError(f"{what} {text!r} is not a percentage (such as 8 or 14.5%)") from None
+    if bps != bps.to_integral_value() or not 0 <= bps <= ceiling:
+        raise DaoError(f"{what} {text} is not a whole number of basis points within 0 to {ceiling / 100:g}%")
+    return int(bps)
+
+
+def _fraction_bps(text: str, what: str) -> int:
+    try:
+        bps = Decimal(text) * 10_000
+    except InvalidOperation:
+        raise DaoError(f"{what} {text!r} is not a number (a fraction such as 0.8)") from None
+    if bps != bps.to_integral_value() or bps <= 0:
+        raise DaoError(f"{what} {text} must be positive and a whole number of basis points")
+    return int(bps)
+
+
+@template(
+    "oracle-set",
+    "Appoint the reward oracles and how many must agree: oracle-set QUORUM ORACLE...",
+    click.Argument(["quorum"]),
+    click.Argument(["oracles"], nargs=-1, required=True),
+)
+def oracle_set(deployment: Deployment, quorum: str, oracles: tuple[str, ...]) -> Draft:
+    _require_rewards(deployment)
+    addresses = [deployment.resolve(o) for o in oracles]
+    if len({a.lower() for a in addresses}) != len(addresses):
+        raise DaoError("an oracle is listed twice")
+    if not quorum.isdigit() or not 1 <= int(quorum) <= len(addresses) <= 16:
+        raise DaoError(f"quorum {quorum} must be between 1 and the {len(addresses)} oracles (at most 16)")
+    action = encode_call(deployment, "rewards", "setOracles", [addresses, int(quorum)])
+    current, k = deployment.reader.view("rewards", "oracleSet")
+    listed = "\n".join(f"- {deployment.describe_address(a)}" for a in addresses)
+    now = ", ".join(str(a) for a in current) or "none"
+    description = (
+        f"# Reward oracles: {quorum} of {len(addresses)}\n\n"
+        f"A root counts when {quorum} of these oracles post the same tuple:\n{listed}\n\n"
+        f"Today: {k} of [{now}]. Posts of rounds still open no longer count once this executes."
+    )
+    notes = [] if int(quorum) > 1 else ["a quorum of 1 lets a single oracle decide every root"]
+    return Draft(description, (action,), tuple(notes))
+
+
+@template(
+    "reward-parameters",
+    "Set the challenge window, the locked share (%) and the vesting period: "
+    "reward-parameters WINDOW SHARE PERIOD",
+    click.Argument(["window"]),
+    click.Argument(["share"]),
+    click.Argument(["period"]),
+)
+def reward_parameters(deployment: Deployment, window: str, share: str, period: str) -> Draft:
+    _require_rewards(deployment)
+    bps = _percent_bps(share, "locked share")
+    action = encode_call(deployment, "rewards", "setRewardParameters", [window, bps, period])
+    old_window, old_share, old_period = deployment.reader.view("rewards", "rewardParameters")
+    description = (
+        f"# Rewards: challenge window {window}, {bps / 100:g}% locked, vesting over {period}\n\n"
+        f"Today: window {human_duration(old_window)}, {old_share / 100:g}% locked over "
+        f"{human_duration(old_period)}. Applies to roots accepted after execution; roots already "
+        "accepted keep their terms."
+    )
+    notes = []
+    gov = deployment.governor
+    cycle = int(gov.votingDelay()) + int(gov.votingPeriod()) + int(deployment.timelock.getMinDelay())
+    seconds = decode_action(deployment, action).args[0].value
+    if seconds < cycle:
+        notes.append(
+            f"a challenge window of {human_duration(seconds)} is shorter than a proposal's cycle "
+            f"({human_duration(cycle)}): only a guardian can veto in time"
+        )
+    return Draft(description, (action,), tuple(notes))
+
+
+@template(
+    "claim-fees",
+    "Set the claim fees (%) the oracle deducts and the distributor burns: "
+    "claim-fees NODE VALIDATOR DELEGATOR",
+    click.Argument(["node"]),
+    click.Argument(["validator"]),
+    click.Argument(["delegator"]),
+)
+def claim_fees(deployment: Deployment, node: str, validator: str, delegator: str) -> Draft:
+    _require_rewards(deployment)
+    fees = [
+        _percent_bps(x, f"{name} fee", 5_000)
+        for x, name in ((node, "node"), (validator, "validator"), (delegator, "delegator"))
+    ]
+    action = encode_call(deployment, "rewards", "setClaimFees", fees)
+    old = deployment.reader.view("rewards", "claimFees")
+    names = ("node", "validator", "delegator")
+    shown = ", ".join(f"{n} {b / 100:g}%" for n, b in zip(names, fees, strict=True))
+    today = ", ".join(f"{n} {b / 100:g}%" for n, b in zip(names, old, strict=True))
+    description = (
+        f"# Claim fees: {shown}\n\nToday: {today}. The oracles apply the fees in force when an epoch starts."
+    )
+    return Draft(description, (action,))
+
+
+@template(
+    "scoring-parameters",
+    "Set the oracle's rank ratio q and tolerance: scoring-parameters RANK_RATIO TOLERANCE (fractions)",
+    click.Argument(["rank_ratio"]),
+    click.Argument(["tolerance"]),
+)
+def scoring_parameters(deployment: Deployment, rank_ratio: str, tolerance: str) -> Draft:
+    _require_rewards(deployment)
+    q, t = _fraction_bps(rank_ratio, "rank ratio"), _fraction_bps(tolerance, "tolerance")
+    if q > 10_000:
+        raise DaoError(f"rank ratio {rank_ratio} must be at most 1")
+    action = encode_call(deployment, "rewards", "setScoringParameters", [q, t])
+    old_q, old_t = deployment.reader.view("rewards", "scoringParameters")
+    description = (
+        f"# Scoring: rank ratio {rank_ratio}, tolerance {tolerance}\n\n"
+        f"Today: rank ratio {old_q / 10_000:g}, tolerance {old_t / 10_000:g} (docs/oracle.md). "
+        "The oracles apply the parameters in force when an epoch starts."
+    )
+    return Draft(description, (action,))
+
+
+@template(
+    "phases",
+    "Set the epoch phases (from the next epoch): phases SUBMIT COMMIT REVEAL (durations)",
+    click.Argument(["submit"]),
+    click.Argument(["commit"]),
+    click.Argument(["reveal"]),
+)
+def phases(deployment: Deployment, submit: str, commit: str, reveal: str) -> Draft:
+    if "submissions" not in deployment.manifest.contracts:
+        raise DaoError("no submissions contract in this deployment")
+    action = encode_call(deployment, "submissions", "setPhases", [submit, commit, reveal])
+    old = deployment.reader.view("submissions", "phases")
+    description = (
+        f"# Epoch phases: submit {submit}, commit {commit}, reveal {reveal}\n\n"
+        f"Today: submit {human_duration(old[0])}, commit {human_duration(old[1])}, reveal "
+        f"{human_duration(old[2])}. Applies from the epoch after execution; a running epoch keeps its "
+        "schedule."
     )
     return Draft(description, (action,))
