@@ -35,7 +35,8 @@ def accounts_table(run: OracleRun, name: Namer = _same, title: str | None = None
     table = Table(title=title or f"task {run.data.task}, epoch {run.data.epoch}: scores and rewards (FLOCK)")
     for column in ("account", "role", "consensus BPC", "rank", "quality", "reward", "fee", "claimable"):
         table.add_column(column, justify="left" if column in ("account", "role") else "right")
-    for account in sorted(roles, key=lambda a: (min(roles[a]), name(a))):
+    order = {"node": 0, "validator": 1}
+    for account in sorted(roles, key=lambda a: (min(order.get(r, 2) for r in roles[a]), name(a))):
         model = inputs.submissions.get(account)
         consensus = result.consensus.get(model) if model else None
         rank = result.ranks.get(account)
