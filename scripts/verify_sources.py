@@ -33,7 +33,9 @@ def cli(network: str, manifest_file: Path | None) -> None:
             raise UserError(f"{network} has no block explorer configured")
         for key, record in manifest.contracts.items():
             contract_type = project.get_contract(record.contract).contract_type
-            chain.contracts.instance_at(record.address, contract_type=contract_type, fetch_from_explorer=False)
+            chain.contracts.instance_at(
+                record.address, contract_type=contract_type, fetch_from_explorer=False
+            )
             console.print(f"publishing {key} ({record.contract}) at {record.address}")
             explorer.publish_contract(record.address)
     console.print("[green]all contracts submitted for verification[/]")
