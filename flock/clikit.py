@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -107,6 +109,12 @@ def connected(network: str) -> Iterator[Any]:
         try:
             provider = stack.enter_context(networks.parse_network_choice(network))
         except ApeException as err:
+            unset = re.search(r"Invalid uri: \$(\w+)", str(err))
+            if unset:
+                raise UserError(
+                    f"network {network}: set {unset.group(1)} to your RPC endpoint (ape-config.yaml reads it "
+                    "from the environment)"
+                ) from err
             raise UserError(f"network {network}: {err}") from err
         yield provider
 
@@ -132,6 +140,14 @@ def require_account_off_local(network: str, alias: str | None) -> None:
         )
 
 
+def _autosign_if_unattended(account: Any, alias: str) -> None:
+    """With ape's ``APE_ACCOUNTS_<alias>_PASSPHRASE`` set (an unattended run: CI, the Base
+    rehearsal), sign without a prompt per transaction; otherwise ape asks before each one."""
+    passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
+    if passphrase and hasattr(account, "set_autosign"):
+        account.set_autosign(True, passphrase=passphrase)
+
+
 def load_sender(alias: str | None, provider: Any) -> Any:
     """The account to send from: ``alias`` from ape's accounts; on a local or forked chain also
     ``test:N``, the N-th test account (the default on a local chain is test account 0)."""
@@ -149,9 +165,11 @@ def load_sender(alias: str | None, provider: Any) -> Any:
             raise UserError(f"{alias!r}: expected test:N with N a test account index") from err
     if alias:
         try:
-            return accounts.load(alias)
+            account = accounts.load(alias)
         except Exception as err:
             raise UserError(f"no ape account named {alias!r} (see `ape accounts list`)") from err
+        _autosign_if_unattended(account, alias)
+        return account
     if not local:
         raise UserError(
             f"--account is required on {provider.network.name}: keys never come from the repository"

@@ -68,6 +68,9 @@ class ManifestReader(ManagerAccessMixin):
     def view(self, key: str, function: str, *args: Any) -> Any:
         return self.contract(key).call_view_method(function, *args)
 
+    def code(self, key: str) -> bytes:
+        return bytes(self.provider.get_code(self.manifest.contracts[key].address))
+
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
         contract = self.contract(key)

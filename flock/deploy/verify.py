@@ -7,7 +7,9 @@ contract adds rows there, not code here:
 - the timelock holds DEFAULT_ADMIN_ROLE on each of them, and the admin role of every role;
 - every role is held by exactly the holders ``governed.ROLE_HOLDERS`` lists for it, nobody if it
   lists none (replaying the contract's role events, so a holder nobody expected shows up);
-- every parameter equals the deploy config.
+- every parameter equals the deploy config;
+- every contract's code is the compiled runtime code of its contract, byte for byte except inside
+  the 32-byte immutable slots the compiler leaves zero (``PUSH32 0``), which the constructor fills.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Protocol
 
 from rich.table import Table
 
+from flock import artifacts
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
@@ -36,6 +39,9 @@ class ChainReader(Protocol):
 
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, from the contract's RoleGranted / RoleRevoked events."""
+
+    def code(self, key: str) -> bytes:
+        """The runtime code at the contract's address."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,53 @@ def check_role_holders(ctx: Context, reader: ChainReader) -> Iterable[CheckResul
             )
 
 
+_PUSH32 = 0x7F
+
+
+def _immutable_slots(compiled: bytes) -> set[int]:
+    """Byte positions of ``PUSH32 <32 zero bytes>`` operands in compiled runtime code: where solc
+    leaves immutables for the constructor to write. Walks the opcodes so that data is not mistaken
+    for an instruction."""
+    slots: set[int] = set()
+    pc = 0
+    while pc < len(compiled):
+        op = compiled[pc]
+        if 0x60 <= op <= 0x7F:
+            width = op - 0x5F
+            if op == _PUSH32 and compiled[pc + 1 : pc + 33] == bytes(32):
+                slots.update(range(pc + 1, pc + 33))
+            pc += 1 + width
+        else:
+            pc += 1
+    return slots
+
+
+def code_matches(compiled: bytes, deployed: bytes) -> bool:
+    """Deployed runtime code is the compiled one, except inside immutable slots."""
+    if len(compiled) != len(deployed) or not compiled:
+        return False
+    differing = [i for i, (a, b) in enumerate(zip(compiled, deployed, strict=True)) if a != b]
+    if not differing:
+        return True
+    slots = _immutable_slots(compiled)
+    return all(i in slots for i in differing)
+
+
+def check_code(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    compilation = artifacts.load()
+    for key in sorted(ctx.addresses):
+        name = reader.contract_name(key)
+        deployed = reader.code(key)
+        ok = code_matches(compilation[name].runtime, deployed)
+        yield CheckResult(
+            "code",
+            key,
+            f"{name} ({len(compilation[name].runtime):,} bytes, compiled here)",
+            f"{len(deployed):,} bytes, {'same code' if ok else 'DIFFERENT CODE'}",
+            ok,
+        )
+
+
 def check_parameters(config: DeployConfig, ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
     names = address_names(ctx)
     for parameter in PARAMETERS:
@@ -149,13 +202,26 @@ def check_parameters(config: DeployConfig, ctx: Context, reader: ChainReader) ->
         )
 
 
+def _guarded(group: str, checks: Iterable[CheckResult]) -> list[CheckResult]:
+    """A check that cannot even read the chain (a call reverts: wrong code, wrong address) is a
+    failed check with the reason, not a crash of the whole verification."""
+    results: list[CheckResult] = []
+    try:
+        results.extend(checks)
+    except Exception as err:  # the chain answered something this deployment should not
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        results.append(CheckResult(group, "(remaining checks)", "readable", f"call failed: {reason}", False))
+    return results
+
+
 def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -> list[CheckResult]:
     """Every check, in table order; the deployment is good when all are ``ok``."""
     return [
-        *check_deployer_roles(ctx, reader),
-        *check_admins(ctx, reader),
-        *check_role_holders(ctx, reader),
-        *check_parameters(config, ctx, reader),
+        *_guarded("code", check_code(ctx, reader)),
+        *_guarded("deployer holds nothing", check_deployer_roles(ctx, reader)),
+        *_guarded("timelock is admin", check_admins(ctx, reader)),
+        *_guarded("role holders", check_role_holders(ctx, reader)),
+        *_guarded("parameters", check_parameters(config, ctx, reader)),
     ]
 
 

@@ -31,7 +31,35 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
     results = verify_on_chain(manifest_file)
     assert results and all(r.ok for r in results), _failed(results)
     groups = {r.group for r in results}
-    assert groups == {"deployer holds nothing", "timelock is admin", "role holders", "parameters"}
+    assert groups == {"code", "deployer holds nothing", "timelock is admin", "role holders", "parameters"}
+    assert {r.subject for r in results if r.group == "code"} == set(manifest.contracts)
+
+
+def test_different_code_at_an_address_fails(manifest, manifest_file, chain):
+    # Put the token's code where gmFLOCK should be: same chain, wrong contract.
+    token_code = chain.provider.get_code(manifest.address("token"))
+    original = chain.provider.get_code(manifest.address("gmflock"))
+    chain.provider.make_request(
+        "anvil_setCode", [manifest.address("gmflock"), "0x" + bytes(token_code).hex()]
+    )
+    try:
+        assert ("code", "gmflock") in _failed(verify_on_chain(manifest_file))
+    finally:
+        chain.provider.make_request(
+            "anvil_setCode", [manifest.address("gmflock"), "0x" + bytes(original).hex()]
+        )
+
+
+def test_code_comparison_allows_only_immutable_slots():
+    from flock.deploy.verify import code_matches
+
+    compiled = bytes([0x60, 0x01, 0x7F]) + bytes(32) + bytes([0x00, 0x60, 0x00])  # PUSH1 1, PUSH32 0, ...
+    filled = bytes([0x60, 0x01, 0x7F]) + bytes(range(1, 33)) + bytes([0x00, 0x60, 0x00])
+    assert code_matches(compiled, compiled)
+    assert code_matches(compiled, filled)  # the constructor wrote an immutable
+    assert not code_matches(compiled, compiled[:-1] + b"\x01")  # PUSH1 0 -> PUSH1 1: logic changed
+    assert not code_matches(compiled, compiled + b"\x00")
+    assert not code_matches(bytes([0x60, 0x00, 0x00]), bytes([0x60, 0x05, 0x00]))  # zero outside a slot
 
 
 def test_a_role_left_with_the_deployer_fails(manifest_file, token, admin, deployer):

@@ -1,0 +1,132 @@
+"""Rehearse a Base Sepolia deployment offline, on an anvil that looks like Base Sepolia.
+
+anvil runs with ``--chain-id 84532 --optimism`` (Base Sepolia's chain id, OP-stack transaction
+types); ape reaches it as the custom network ``base:rehearsal`` (ape-config.yaml) through the URI of
+the node, so the commands are exactly the ones an operator runs against the real network, with the
+Base Sepolia config and a keyfile account (anvil's first dev key, imported into the project's own ape
+data folder with a throwaway passphrase: nothing in it is secret, and nothing leaves the repository).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flock.paths import CONFIG_DIR, DEPLOYMENTS_DIR, PROJECT_ROOT
+
+BASE_SEPOLIA_CHAIN_ID = 84532
+REHEARSAL_ACCOUNT = "rehearsal"
+REHEARSAL_PASSPHRASE = "Rehearsal-0nly:not#a-secret-84532"
+# anvil's first account for its default mnemonic ("test test ... junk"): public knowledge.
+ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+BASE_SEPOLIA_CONFIG = CONFIG_DIR / "base-sepolia.yaml"
+REHEARSAL_MANIFEST = DEPLOYMENTS_DIR / "base-rehearsal.json"
+
+
+class RehearsalError(RuntimeError):
+    """A step of the rehearsal failed; the message names it."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _rpc(uri: str, method: str, params: list | None = None) -> object:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    request = urllib.request.Request(uri, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=2) as response:
+        return json.loads(response.read())["result"]
+
+
+@dataclass
+class Node:
+    uri: str
+    process: subprocess.Popen
+
+    def rpc(self, method: str, params: list | None = None) -> object:
+        return _rpc(self.uri, method, params)
+
+
+@contextmanager
+def anvil_node(chain_id: int = BASE_SEPOLIA_CHAIN_ID, optimism: bool = True) -> Iterator[Node]:
+    """An anvil on a free port for the duration of the block; stopped (and waited for) on exit."""
+    binary = shutil.which("anvil")
+    if binary is None:
+        raise RehearsalError("anvil is not on PATH: run `make setup` (or `. ./activate`)")
+    port = free_port()
+    cmd = [binary, "--port", str(port), "--chain-id", str(chain_id), "--silent"]
+    if optimism:
+        cmd.append("--optimism")
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if int(str(_rpc(uri, "eth_chainId")), 16) == chain_id:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                raise RehearsalError(f"anvil exited: {process.stderr.read().decode(errors='replace')[:300]}")
+            if time.monotonic() > deadline:
+                raise RehearsalError("anvil did not answer within 30 s")
+            time.sleep(0.1)
+        yield Node(uri, process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def ensure_rehearsal_account() -> dict[str, str]:
+    """Imports anvil's first dev key as the ape keyfile account ``rehearsal`` (once) and returns the
+    environment that lets ape sign with it unattended."""
+    from ape import accounts
+    from ape_accounts import import_account_from_private_key
+
+    if REHEARSAL_ACCOUNT not in accounts.aliases:
+        import_account_from_private_key(REHEARSAL_ACCOUNT, REHEARSAL_PASSPHRASE, ANVIL_KEY_0)
+    return {f"APE_ACCOUNTS_{REHEARSAL_ACCOUNT}_PASSPHRASE": REHEARSAL_PASSPHRASE}
+
+
+def network_choice(node: Node) -> str:
+    return f"base:rehearsal:{node.uri}"
+
+
+def run_ape(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
+    """Runs ``ape run ...`` as an operator would, from the project root, output passed through."""
+    ape = shutil.which("ape")
+    if ape is None:
+        raise RehearsalError("ape is not on PATH: run `make setup` (or `. ./activate`)")
+    return subprocess.run([ape, "run", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, timeout=timeout)
+
+
+def deploy_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
+    return [
+        "deploy",
+        "--network",
+        network_choice(node),
+        "--account",
+        REHEARSAL_ACCOUNT,
+        "--config",
+        str(BASE_SEPOLIA_CONFIG),
+        "--manifest",
+        str(manifest),
+    ]
