@@ -72,7 +72,7 @@ def show(value: Any, names: dict[str, str] | None = None) -> str:
     """A value for a person: addresses by name where known, big integers with separators."""
     value = normalize(value)
     if isinstance(value, tuple):
-        return ", ".join(show(v, names) for v in value)
+        return ", ".join(show(v, names) for v in value) if value else "none"
     if isinstance(value, str) and names and value in names:
         return names[value]
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
