@@ -65,6 +65,14 @@ def _in_project(result: dict) -> bool:
     return path.startswith("contracts/")
 
 
+def _remappings() -> list[str]:
+    """The import remappings ape compiles with (ape-config.yaml), so both see the same sources."""
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "ape-config.yaml").read_text())
+    return list(config.get("solidity", {}).get("import_remapping", []))
+
+
 def run_slither() -> list[Finding]:
     """Compiles with the project's solc and runs every slither detector; project findings only."""
     from crytic_compile import CryticCompile
@@ -77,7 +85,8 @@ def run_slither() -> list[Finding]:
     standard = SolcStandardJson()
     for path in sorted((PROJECT_ROOT / "contracts").rglob("*.sol")):
         standard.add_source_file(str(path.relative_to(PROJECT_ROOT)))
-    standard.add_remapping("@openzeppelin/contracts=node_modules/@openzeppelin/contracts")
+    for remapping in _remappings():
+        standard.add_remapping(remapping)
     settings = standard.to_dict()["settings"]
     settings["optimizer"] = {"enabled": True, "runs": 200}
     settings["evmVersion"] = "cancun"
