@@ -210,13 +210,16 @@ def run_round(
     withhold_seed: tuple[str, ...] = (),
     silent: tuple[str, ...] = (),
     update_of: dict[str, bytes] | None = None,
+    open_round: bool = True,
 ) -> dict[str, Any]:
     """A whole round with scripted behaviour, for tests and benchmarks: everyone enrolls; those in
     ``withhold_seed`` keep their secret; proposers post ``update_of[address]`` (default: a hash of
     their address); voters vote ``votes_of[address]`` (default: accept all); accounts in ``silent``
-    neither post nor vote. Stops after the tally is due (not finalized). Returns the secrets, the
-    proposers and the voters."""
-    driver.open()
+    neither post nor vote. Opens the round unless ``open_round`` is false (it is open already).
+    Stops after the tally is due (not finalized). Returns the secrets, the proposers and the
+    voters."""
+    if open_round:
+        driver.open()
     secrets = {address_of(a): driver.enroll(a) for a in participants}
     by_address = {address_of(a): a for a in participants}
     driver.to_seed_reveal()

@@ -66,5 +66,18 @@ def driver(alliance, task, deployer) -> RoundDriver:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _wider_fixtures_first(task, alliance, tasks, emissions, token, gmflock, admin, stranger, outsider):
+def _wider_fixtures_first(
+    task,
+    alliance,
+    tasks,
+    emissions,
+    token,
+    gmflock,
+    admin,
+    stranger,
+    outsider,
+    timelock,
+    creator,
+    participants,
+):
     """Sets up every session and module fixture before any test's own, as ape's isolation wants."""
