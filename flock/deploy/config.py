@@ -247,7 +247,9 @@ class AllianceConfig(_Section):
     max_participants: int = Field(default=64, ge=2, le=1_000, description="enrollments per round")
     proposer_slash_bps: int = Field(default=1_000, ge=0, le=10_000, description="rejected proposal")
     voter_slash_bps: int = Field(default=500, ge=0, le=10_000, description="losing on every proposal")
-    absent_slash_bps: int = Field(default=500, ge=0, le=10_000, description="secret, proposal or vote withheld")
+    absent_slash_bps: int = Field(
+        default=500, ge=0, le=10_000, description="secret, proposal or vote withheld"
+    )
     finalizer_bps: int = Field(default=1_000, ge=0, le=5_000, description="of the FLOCK seized")
     treasury: AddressRef = "treasury"
 
