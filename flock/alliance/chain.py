@@ -244,3 +244,24 @@ def run_round(
         driver.reveal(by_address[address], votes, salt)
     driver.to_tally()
     return {"secrets": secrets, "proposers": proposers, "voters": voters}
+
+
+def events_of(receipt: Any, name: str) -> list[dict[str, Any]]:
+    """The arguments of every ``name`` event in a receipt, from ape or the harness."""
+    out = []
+    for log in receipt.events:
+        if getattr(log, "event_name", getattr(log, "name", None)) != name:
+            continue
+        args = getattr(log, "event_arguments", None)
+        out.append(dict(args) if args is not None else dict(log.args))
+    return out
+
+
+def lineage_of(alliance: Any, task_id: int) -> list[tuple[bytes, str, int]]:
+    """The task's model lineage on chain: (update hash, proposer, round) per entry."""
+    entries = []
+    for i in range(int(alliance.lineageLength(task_id))):
+        e = alliance.lineageAt(task_id, i)
+        values = (e.updateHash, e.proposer, e.round) if hasattr(e, "updateHash") else tuple(e[:3])
+        entries.append((bytes(values[0]), str(values[1]), int(values[2])))
+    return entries
