@@ -46,7 +46,7 @@ class Client:
     lr: float = 0.05
     tolerance: float = 0.10
     gap: float = 0.15
-    filter_margin: float = 0.01
+    filter_margin: float = 0.02
 
     def __post_init__(self) -> None:
         if self.behaviour not in BEHAVIOURS:
@@ -75,20 +75,20 @@ class Client:
 
     def aggregate(
         self, own: SoftmaxModel, received: list[tuple[SoftmaxModel, int]]
-    ) -> tuple[SoftmaxModel, int]:
-        """The candidate this participant proposes, and how many updates it averaged."""
+    ) -> tuple[SoftmaxModel, list[int]]:
+        """The candidate this participant proposes, and the positions in ``[own, *received]`` of the
+        updates it averaged."""
         if self.malicious:
-            return own, 1
-        kept = [(own, self.samples), *received]
+            return own, [0]
+        updates = [(own, self.samples), *received]
+        kept = list(range(len(updates)))
         # Weakest first: drop an update if averaging without it scores better on the held-out split.
-        for update in sorted(kept[1:], key=lambda u: self.heldout_accuracy(u[0])):
-            rest = [u for u in kept if u is not update]
-            if (
-                self.heldout_accuracy(_average(rest))
-                > self.heldout_accuracy(_average(kept)) + self.filter_margin
-            ):
+        for i in sorted(kept[1:], key=lambda i: self.heldout_accuracy(updates[i][0])):
+            rest = [k for k in kept if k != i]
+            with_it = self.heldout_accuracy(_average([updates[k] for k in kept]))
+            if self.heldout_accuracy(_average([updates[k] for k in rest])) > with_it + self.filter_margin:
                 kept = rest
-        return _average(kept), len(kept)
+        return _average([updates[k] for k in kept]), kept
 
     def judge(self, current: SoftmaxModel, candidates: list[SoftmaxModel]) -> list[Judgement]:
         """Accept or reject each candidate, from its accuracy on the private held-out split."""

@@ -183,11 +183,11 @@ class Federation:
         proposals = []
         for slot, m in enumerate(proposers):
             received = [(self._fetch(shared[o.name]), o.client.samples) for o in self.members if o is not m]
-            candidate, averaged = m.client.aggregate(updates[m.name], received)
+            candidate, kept = m.client.aggregate(updates[m.name], received)
             digest = self._put(candidate)
             self.driver.propose(m.account, bytes.fromhex(digest[2:]), self.store.uri(digest))
             proposals.append(
-                Proposal(m.name, slot, digest, self.accuracy(candidate), averaged, m.client.malicious)
+                Proposal(m.name, slot, digest, self.accuracy(candidate), len(kept), m.client.malicious)
             )
         return proposals
 
