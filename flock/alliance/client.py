@@ -2,9 +2,9 @@
 proposer), judge candidates (as a voter). Honest participants follow the rules below; a malicious
 one poisons what it produces and votes against what it sees.
 
-- Local update: a few steps of training from the current global model on the private training
-  split. A malicious participant trains on flipped labels (``label-flip``) or sends noise
-  (``noise``).
+- Local update: an epoch of training from the current global model on the private training
+  split, with a learning rate that decays round by round. A malicious participant trains on
+  flipped labels (``label-flip``) or sends noise (``noise``).
 - Aggregation (proposers): an honest proposer FedAvgs the local updates it received with its own,
   by sample count, after dropping, weakest first, every update whose removal makes the average
   score better on its own held-out split (a poisoned update does: a small robust-aggregation
@@ -44,9 +44,10 @@ class Client:
     behaviour: str = "honest"
     epochs: int = 1
     lr: float = 0.05
+    lr_decay: float = 0.8  # per round: smaller steps as the global model settles
     tolerance: float = 0.10
     gap: float = 0.15
-    filter_margin: float = 0.02
+    filter_margin: float = 0.05
 
     def __post_init__(self) -> None:
         if self.behaviour not in BEHAVIOURS:
@@ -60,7 +61,10 @@ class Client:
     def samples(self) -> int:
         return len(self.shard.train)
 
-    def local_update(self, model: SoftmaxModel, rng: np.random.Generator) -> SoftmaxModel:
+    def local_update(
+        self, model: SoftmaxModel, rng: np.random.Generator, round_index: int = 0
+    ) -> SoftmaxModel:
+        """This round's local update (``round_index`` counts from 0: the learning rate decays)."""
         train = self.shard.train
         if self.behaviour == "noise":
             scale = 3.0 * (np.abs(model.weights).mean() + 1.0)
@@ -68,7 +72,8 @@ class Client:
                 rng.normal(0.0, scale, model.weights.shape), rng.normal(0.0, scale, model.bias.shape)
             )
         labels = (self.classes - 1 - train.y) if self.behaviour == "label-flip" else train.y
-        return model.train(train.x, labels, rng, epochs=self.epochs if not self.malicious else 4, lr=self.lr)
+        lr = self.lr * self.lr_decay**round_index
+        return model.train(train.x, labels, rng, epochs=self.epochs if not self.malicious else 4, lr=lr)
 
     def heldout_accuracy(self, model: SoftmaxModel) -> float:
         return model.accuracy(self.shard.heldout.x, self.shard.heldout.y)

@@ -114,6 +114,7 @@ class Federation:
     rng: np.random.Generator
     model: SoftmaxModel = field(init=False)
     held: list[str] = field(default_factory=list)  # digests of the lineage as the members hold it
+    rounds_run: int = 0
 
     def __post_init__(self) -> None:
         self.model = SoftmaxModel.zeros(self.data.features, self.data.classes)
@@ -157,7 +158,8 @@ class Federation:
         voters = [m for m in self.members if m not in proposers]
 
         # Local training: everyone, from the current global model; updates travel by hash.
-        updates = {m.name: m.client.local_update(self.model, self.rng) for m in self.members}
+        updates = {m.name: m.client.local_update(self.model, self.rng, self.rounds_run) for m in self.members}
+        self.rounds_run += 1
         shared = {m.name: self._put(u) for m, u in zip(self.members, updates.values(), strict=True)}
         proposals = self._propose(proposers, updates, shared)
 
