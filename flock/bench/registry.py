@@ -36,6 +36,6 @@ def benchmark(name: str, *, needs_chain: bool) -> Callable[[Callable[[], Results
 
 def load_all() -> list[Benchmark]:
     """Imports every benchmark module so that each registers itself."""
-    from flock.bench import gas_governance, gas_staking, gas_tasks, throughput  # noqa: F401
+    from flock.bench import gas_alliance, gas_governance, gas_staking, gas_tasks, throughput  # noqa: F401
 
     return BENCHMARKS
