@@ -192,7 +192,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     // ======================================================================= rounds
 
     /// @inheritdoc IAllianceRounds
-    function openRound(uint256 taskId) external returns (uint256 round) {
+    function openRound(uint256 taskId) external nonReentrant returns (uint256 round) {
         ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
         _requireActive(taskId, task);
         TaskBook storage book = _books[taskId];
@@ -203,7 +203,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         StoredParams memory p = _params;
         uint256 roundEnd = block.timestamp + _duration(p);
         if (roundEnd > task.endTime) revert AllianceRoundDoesNotFit(taskId, roundEnd, task.endTime);
-        _start(book, task);
+        _start(taskId, book, task);
         round = latest + 1;
         book.rounds = uint32(round);
         Round storage r = _rounds[taskId][round];
@@ -345,7 +345,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IAllianceRounds
-    function finalize(uint256 taskId, uint256 round) external returns (Outcome outcome) {
+    function finalize(uint256 taskId, uint256 round) external nonReentrant returns (Outcome outcome) {
         Round storage r = _round(taskId, round);
         if (r.outcome != Outcome.Pending) revert AllianceAlreadyFinalized(taskId, round);
         if (block.timestamp < r.revealEnd) {
@@ -417,9 +417,9 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IAllianceRounds
-    function pullEmissions(uint256 taskId) external returns (uint256 amount) {
+    function pullEmissions(uint256 taskId) external nonReentrant returns (uint256 amount) {
         TaskBook storage book = _books[taskId];
-        _start(book, _allianceTask(taskId));
+        _start(taskId, book, _allianceTask(taskId));
         return _pull(taskId, book);
     }
 
@@ -432,7 +432,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         if (latest != 0 && _rounds[taskId][latest].outcome == Outcome.Pending) {
             revert AllianceRoundInProgress(taskId, latest);
         }
-        _start(book, task);
+        _start(taskId, book, task);
         _pull(taskId, book);
         amount = book.pool;
         if (amount == 0) revert AllianceNothingToSweep(taskId);
@@ -819,7 +819,8 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         (, , bool honest, bool rewarded) = _assess(r, m);
         if (!honest) return;
         uint256 reward;
-        if (rewarded && m.flags & _REWARD_CREDITED == 0) {
+        bool rewardDue = rewarded && m.flags & _REWARD_CREDITED == 0;
+        if (rewardDue) {
             e.flags = m.flags | _REWARD_CREDITED;
             reward = _rewardShare(r, m.stake);
             uint256 credited = r.rewardCredited + reward;
@@ -839,7 +840,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
             e.honestCredited = m.honestCredited + uint96(share);
             r.honestCredited += uint96(share);
         }
-        if (reward + share == 0) return;
+        if (!rewardDue && share == 0) return;
         _owed[account] += reward + share;
         emit Credited(taskId, round, account, reward, share);
     }
@@ -864,10 +865,12 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     /// @dev The task's first pull starts at the epoch it was created in (no budget before that).
-    function _start(TaskBook storage book, ITaskRegistry.TaskInfo memory task) private {
+    function _start(uint256 taskId, TaskBook storage book, ITaskRegistry.TaskInfo memory task) private {
         if (book.started) return;
+        uint256 epoch = _epochOf(task.createdAt);
         book.started = true;
-        book.nextDrawEpoch = uint32(_epochOf(task.createdAt));
+        book.nextDrawEpoch = uint32(epoch);
+        emit EmissionsPulled(taskId, epoch, epoch, 0); // the pool draws from this epoch on
     }
 
     function _epochOf(uint256 timestamp) private view returns (uint256) {

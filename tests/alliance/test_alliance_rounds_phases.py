@@ -40,7 +40,9 @@ def test_open_round_schedules_every_phase_and_pulls_the_budget(alliance, emissio
     (event,) = events(receipt, "RoundOpened", alliance)
     assert (event.taskId, event.round, event.revealEnd) == (task, 1, info.revealEnd)
     # The task's budget of the epochs opened since its creation joined the pool.
-    (pulled,) = events(receipt, "EmissionsPulled", alliance)
+    # The pool starts at the task's creation epoch (an empty range), then pulls what has opened.
+    start, pulled = events(receipt, "EmissionsPulled", alliance)
+    assert start.fromEpoch == start.toEpoch == pulled.fromEpoch and start.amount == 0
     budget = sum(emissions.budgetOf(task, e).total for e in range(pulled.fromEpoch, pulled.toEpoch))
     assert budget > 0 and pulled.amount == budget
     assert alliance.poolOf(task) == (pool_before + budget, 1, emissions.nextEpoch())
