@@ -87,9 +87,11 @@ def test_sweep_sends_what_is_left_to_the_treasury_after_the_end(
         alliance.sweep(task, sender=stranger)
 
 
-def test_the_treasury_is_the_timelock(alliance, timelock, tasks):
+def test_the_treasury_is_the_timelock(alliance, timelock, tasks, emissions, token):
     assert alliance.treasury() == timelock.address
     assert alliance.registry() == tasks.address
+    assert alliance.emissions() == emissions.address
+    assert alliance.flock() == token.address
 
 
 # ----------------------------------------------------------------------------------------- governance
