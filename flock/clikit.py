@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -108,6 +109,12 @@ def connected(network: str) -> Iterator[Any]:
         try:
             provider = stack.enter_context(networks.parse_network_choice(network))
         except ApeException as err:
+            unset = re.search(r"Invalid uri: \$(\w+)", str(err))
+            if unset:
+                raise UserError(
+                    f"network {network}: set {unset.group(1)} to your RPC endpoint (ape-config.yaml reads it "
+                    "from the environment)"
+                ) from err
             raise UserError(f"network {network}: {err}") from err
         yield provider
 

@@ -1,0 +1,1 @@
+"""Static analysis of the contracts (slither) and its triage."""
