@@ -202,7 +202,7 @@ interface IAllianceRounds {
     error AllianceAlreadyFinalized(uint256 taskId, uint256 round);
     /// @notice The round is not finalized yet.
     error AllianceNotFinalized(uint256 taskId, uint256 round);
-    /// @notice A zero hash or amount where a value is required.
+    /// @notice A zero hash, amount or address where a value is required.
     error AllianceZeroValue();
     /// @notice The account has nothing to withdraw.
     error AllianceNothingToWithdraw(address account);

@@ -175,6 +175,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
      * @param params the initial governance parameters.
      */
     constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params) {
+        if (treasury_ == address(0)) revert AllianceZeroValue(); // FLOCK cannot be swept to it
         _registry = registry_;
         _emissions = registry_.emissions();
         _flock = registry_.flock();
