@@ -64,6 +64,25 @@ BUDGETS: dict[str, Budget] = {
     "gas.emission_checkpoint_500_vs_1": Budget(
         1.05, "max", "the split is O(1) per epoch in the number of tasks"
     ),
+    # FL Alliance rounds (issue 6)
+    "gas.alliance_finalize_per_participant": Budget(
+        40_000,
+        "max",
+        "issue 6: finalize at most 40,000 gas per participant; measured as the marginal cost between "
+        "4 and 16 participants (finalize is O(proposers): the tally is kept as votes are revealed)",
+    ),
+    "gas.alliance_vote_commit": Budget(
+        60_000,
+        "max",
+        "one commitment word rewritten (the secret's commitment slot), the entry's flags, the round's "
+        "counter; a Governor vote (gas.gov_cast_vote) writes a fresh hasVoted slot",
+    ),
+    "gas.alliance_vote_reveal": Budget(
+        130_000,
+        "max",
+        "the dearest reveal with two proposals: the stake for each proposal and the stake of its vote "
+        "pattern written from zero (three fresh slots), the round's tally updated",
+    ),
     # Rewards (issue 5): claims of a 100,000-leaf tree (17-level proofs), fresh recipients.
     "gas.reward_post": Budget(
         120_000, "max", "issue 5: the post that completes a 2-of-3 oracle quorum, the same for any tree"

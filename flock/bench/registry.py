@@ -37,7 +37,15 @@ def benchmark(name: str, *, needs_chain: bool) -> Callable[[Callable[[], Results
 
 # In this order: each registers itself on import. The reward benchmarks come last because they move
 # the shared anvil's clock by weeks, and some gas figures of the others depend on the timestamp.
-MODULES = ("gas_governance", "gas_staking", "gas_tasks", "throughput", "gas_rewards", "oracle")
+MODULES = (
+    "gas_alliance",
+    "gas_governance",
+    "gas_staking",
+    "gas_tasks",
+    "throughput",
+    "gas_rewards",
+    "oracle",
+)
 
 
 def load_all() -> list[Benchmark]:

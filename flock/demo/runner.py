@@ -8,10 +8,10 @@ from ape import accounts
 from rich.console import Console
 
 from flock.bench.chainkit import deploy_fresh
-from flock.demo import governance, rewards, staking, tasks
+from flock.demo import alliance, governance, rewards, staking, tasks
 from flock.demo.context import CAST, DemoContext
 
-CHAPTERS = (staking.run, governance.run, tasks.run, rewards.run)
+CHAPTERS = (staking.run, governance.run, tasks.run, alliance.run, rewards.run)
 
 
 def run_demo(console: Console) -> DemoContext:

@@ -233,6 +233,66 @@ class EmissionsConfig(_Section):
         ]
 
 
+class AllianceConfig(_Section):
+    """AllianceRounds parameters (docs/alliance.md): phase lengths, roles, quorum, slash shares."""
+
+    enrollment: Duration = parse_duration("1 hour")
+    seed_reveal: Duration = parse_duration("30 minutes")
+    draw_delay: Duration = parse_duration("5 minutes")
+    proposal: Duration = parse_duration("4 hours")
+    commit: Duration = parse_duration("1 hour")
+    reveal: Duration = parse_duration("1 hour")
+    proposers: int = Field(default=2, ge=1, le=16, description="proposers drawn per round")
+    quorum_bps: int = Field(default=5_000, ge=1, le=10_000, description="of the drawn voters' stake")
+    max_participants: int = Field(default=64, ge=2, le=1_000, description="enrollments per round")
+    proposer_slash_bps: int = Field(default=1_000, ge=0, le=10_000, description="rejected proposal")
+    voter_slash_bps: int = Field(default=500, ge=0, le=10_000, description="losing on every proposal")
+    absent_slash_bps: int = Field(
+        default=500, ge=0, le=10_000, description="secret, proposal or vote withheld"
+    )
+    finalizer_bps: int = Field(default=1_000, ge=0, le=5_000, description="of the FLOCK seized")
+    treasury: AddressRef = "treasury"
+
+    @field_validator("enrollment", "seed_reveal", "proposal", "commit", "reveal")
+    @classmethod
+    def _phase_bounds(cls, value: int) -> int:
+        if not 60 <= value <= 7 * 86400:
+            raise ValueError(f"a phase lasts 1 minute to 7 days, not {value} s")
+        return value
+
+    @field_validator("draw_delay")
+    @classmethod
+    def _draw_delay_bound(cls, value: int) -> int:
+        if value > 86400:
+            raise ValueError(f"the draw delay is at most 1 day, not {value} s")
+        return value
+
+    @model_validator(mode="after")
+    def _absent_at_least_voter(self) -> AllianceConfig:
+        if self.absent_slash_bps < self.voter_slash_bps:
+            raise ValueError(
+                f"absent_slash_bps ({self.absent_slash_bps}) must be at least voter_slash_bps "
+                f"({self.voter_slash_bps}): withholding a vote may not cost less than losing it"
+            )
+        return self
+
+    def round_phases(self) -> tuple[int, int, int, int, int, int]:
+        """What ``roundPhases()`` returns (seconds)."""
+        return (self.enrollment, self.seed_reveal, self.draw_delay, self.proposal, self.commit, self.reveal)
+
+    def round_rules(self) -> tuple[int, int, int]:
+        """What ``roundRules()`` returns."""
+        return (self.proposers, self.quorum_bps, self.max_participants)
+
+    def slash_rules(self) -> tuple[int, int, int, int]:
+        """What ``slashRules()`` returns."""
+        return (self.proposer_slash_bps, self.voter_slash_bps, self.absent_slash_bps, self.finalizer_bps)
+
+    def parameters(self) -> list[int]:
+        """The constructor's ``Parameters`` tuple, in the struct's field order."""
+        return [*self.round_phases(), *self.round_rules(), *self.slash_rules()]
+
+
 def _bps(value: Decimal) -> int:
     """A fraction (0.8) in basis points (8000); refuses finer fractions than a basis point."""
     bps = value * 10_000
@@ -307,6 +367,7 @@ class DeployConfig(_Section):
     governance: GovernanceConfig = GovernanceConfig()
     tasks: TasksConfig = TasksConfig()
     emissions: EmissionsConfig = EmissionsConfig()
+    alliance: AllianceConfig = AllianceConfig()
     rewards: RewardsConfig = RewardsConfig()
 
     def digest(self) -> str:

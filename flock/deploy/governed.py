@@ -18,7 +18,15 @@ from flock.deploy.config import DeployConfig
 # Contracts whose every admin role passes to the governance timelock at the end of the deployment:
 # the plan grants the timelock DEFAULT_ADMIN_ROLE there and the deployer renounces every role it
 # holds; `deploy verify` checks both. Add a contract's plan key here, once.
-TIMELOCK_ADMINISTERED: tuple[str, ...] = ("token", "gmflock", "emissions", "tasks", "submissions", "rewards")
+TIMELOCK_ADMINISTERED: tuple[str, ...] = (
+    "token",
+    "gmflock",
+    "emissions",
+    "tasks",
+    "alliance",
+    "submissions",
+    "rewards",
+)
 
 Resolve = Callable[[str], str]  # an address reference ("timelock", "burn", "0x…") to an address
 
@@ -168,6 +176,33 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter("tasks", "gmflock", "gmFlock", None, lambda _, resolve: resolve("gmflock")),
     Parameter("tasks", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
+    # AllianceRounds
+    Parameter(
+        "alliance",
+        "round_phases",
+        "roundPhases",
+        "setRoundPhases",
+        lambda c, _: c.alliance.round_phases(),
+        "s: enrollment, seed reveal, draw delay, proposal, commit, reveal",
+    ),
+    Parameter(
+        "alliance",
+        "round_rules",
+        "roundRules",
+        "setRoundRules",
+        lambda c, _: c.alliance.round_rules(),
+        "proposers per round, quorum bps of voter stake, max participants per round",
+    ),
+    Parameter(
+        "alliance",
+        "slash_rules",
+        "slashRules",
+        "setSlashRules",
+        lambda c, _: c.alliance.slash_rules(),
+        "bps: rejected proposer, losing voter, absent, finalizer's share of the FLOCK seized",
+    ),
+    Parameter("alliance", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
+    Parameter("alliance", "treasury", "treasury", None, lambda c, resolve: resolve(c.alliance.treasury)),
     # ArenaSubmissions
     Parameter(
         "submissions",
@@ -240,12 +275,15 @@ ROLE_HOLDERS: tuple[RoleHolders, ...] = (
     RoleHolders("timelock", "PROPOSER_ROLE", ("governor",)),
     RoleHolders("timelock", "CANCELLER_ROLE", ("governor",)),
     RoleHolders("timelock", "EXECUTOR_ROLE", ("burn",)),  # the zero address: anyone executes
-    # The tasks-and-emissions wiring (the reward and alliance contracts add DISTRIBUTOR_ROLE and the
-    # registry's SLASHER_ROLE when they are deployed).
+    # The tasks-and-emissions wiring (the reward contract adds itself to DISTRIBUTOR_ROLE and the
+    # registry's SLASHER_ROLE when it is deployed).
     RoleHolders("token", "MINTER_ROLE", ("emissions",)),
     RoleHolders("gmflock", "STAKE_MANAGER_ROLE", ("tasks",)),
     RoleHolders("gmflock", "SLASHER_ROLE", ("tasks",)),
     RoleHolders("emissions", "TASK_REGISTRY_ROLE", ("tasks",)),
+    # FL Alliance rounds: slashes participants through the registry, draws task budgets.
+    RoleHolders("tasks", "SLASHER_ROLE", ("alliance",)),
+    RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("alliance",)),
     # Rewards (issue 5): the distributor draws Arena budgets; governance and the optional guardian veto.
     RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("rewards",)),
     RoleHolders(

@@ -204,6 +204,26 @@ def reward_steps() -> list[Step]:
     ]
 
 
+def alliance_steps() -> list[Step]:
+    """AllianceRounds and its roles: the registry's SLASHER_ROLE (it slashes participants through
+    the registry) and the controller's DISTRIBUTOR_ROLE (it draws each task's budget into the
+    task's round pool) (issue 6)."""
+    return [
+        Deploy(
+            "alliance",
+            "AllianceRounds",
+            lambda c: [
+                c.address("tasks"),
+                c.deployer,
+                c.address(c.config.alliance.treasury),
+                c.config.alliance.parameters(),
+            ],
+        ),
+        grant_role("tasks", "SLASHER_ROLE", "alliance"),
+        grant_role("emissions", "DISTRIBUTOR_ROLE", "alliance"),
+    ]
+
+
 def handover_steps(contracts: dict[str, str]) -> list[Step]:
     """The timelock becomes admin of every contract in ``governed.TIMELOCK_ADMINISTERED``; then the
     deployer renounces every role it holds on them and on the timelock. Must be the last steps of the
@@ -251,6 +271,7 @@ def protocol_plan() -> list[Step]:
         ),
         *governance_steps(),
         *task_steps(),
+        *alliance_steps(),
         *reward_steps(),
     ]
     return [*steps, *handover_steps(contracts_of(steps))]

@@ -94,6 +94,7 @@ class Chain:
             self.registry.add(artifact.abi)
         self._timestamp = timestamp
         self._number = 1
+        self._prevrandao: bytes | None = None
         self.evm = EVM(spec_id=spec, env=Env(block=self._block_env()))
         self.keys: dict[str, bytes] = {}
         self.accounts: list[str] = [self.new_account(f"account-{i}") for i in range(n_accounts)]
@@ -118,8 +119,20 @@ class Chain:
     def block_number(self) -> int:
         return self._number
 
+    @property
+    def prevrandao(self) -> bytes:
+        """The current block's ``block.prevrandao``: derived from the block number unless set."""
+        return self._prevrandao or keccak(text=f"flock-harness:prevrandao:{self._number}")
+
+    def set_prevrandao(self, value: bytes | None) -> None:
+        """Fixes ``block.prevrandao`` for the current block (None: back to the derived value)."""
+        self._prevrandao = value
+        self.evm.set_block_env(self._block_env())
+
     def _block_env(self) -> BlockEnv:
-        return BlockEnv(number=self._number, timestamp=self._timestamp, gas_limit=2**63)
+        return BlockEnv(
+            number=self._number, timestamp=self._timestamp, gas_limit=2**63, prevrandao=self.prevrandao
+        )
 
     def set_time(self, timestamp: int) -> None:
         """Moves to a new block at ``timestamp`` (never backwards)."""
@@ -127,6 +140,7 @@ class Chain:
             raise ValueError(f"time cannot go backwards ({timestamp} < {self._timestamp})")
         self._timestamp = timestamp
         self._number += 1
+        self._prevrandao = None
         self.evm.set_block_env(self._block_env())
 
     def warp(self, seconds: int) -> None:
@@ -141,6 +155,7 @@ class Chain:
         use ``restore`` to go back to the same state again and again."""
         self.evm.revert(snap.checkpoint)
         self._timestamp, self._number = snap.timestamp, snap.number
+        self._prevrandao = None
         self.evm.set_block_env(self._block_env())
 
     def restore(self, snap: Snapshot) -> Snapshot:

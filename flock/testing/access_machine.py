@@ -40,7 +40,7 @@ CALLERS = (
 # Accounts the machine grants roles to and revokes them from: never the timelock or the governor
 # (their roles are the system itself) nor the deployer (it must keep holding nothing).
 GRANTEES = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink", "distributor")
-ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "submissions", "rewards", "timelock")
+ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "timelock")
 DIRECT_ROWS = tuple(r for r in PRIVILEGED if r.function not in ("grantRole", "revokeRole"))
 # What a proposal may do: the governor's onlyGovernance functions, the timelock's own settings, and
 # whatever DEFAULT_ADMIN_ROLE allows (the timelock holds it everywhere, and the machine never takes

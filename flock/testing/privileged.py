@@ -194,6 +194,16 @@ def _final_root(world: World, nonce: int) -> None:
     rewards.finalize(*_reward_key(world), sender=world["user"])
 
 
+def _second_admin(nonce: int) -> str:
+    return fresh(5_000_000 + nonce)
+
+
+def _appoint_second_admin(world: World, nonce: int) -> None:
+    """Set-up: the timelock makes an unlabeled account a second admin of the alliance rounds (the
+    contract has no other role to revoke, and the timelock must keep its own)."""
+    world.contract("alliance").grantRole(ZERO32, _second_admin(nonce), sender=world["timelock"])
+
+
 UNAUTHORIZED = "AccessControlUnauthorizedAccount"
 NOT_EXECUTOR = "GovernorOnlyExecutor"
 # The timelock calling an onlyGovernance function outside governor.execute: the governor's queue of
@@ -437,6 +447,39 @@ PRIVILEGED: tuple[Privileged, ...] = (
         UNAUTHORIZED,
         prepare=_granted("rewards", "GUARDIAN_ROLE"),
     ),
+    # ---------------------------------------------------------------- AllianceRounds
+    Privileged(
+        "alliance",
+        "setRoundPhases",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (3_600, 1_800, 300 + n % 60, 4 * 3_600, 3_600, 3_600),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "alliance", "setRoundRules", "DEFAULT_ADMIN_ROLE", lambda _, n: (1 + n % 16, 5_000, 64), UNAUTHORIZED
+    ),
+    Privileged(
+        "alliance",
+        "setSlashRules",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (1_000, 500, 500 + n % 500, 1_000),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "alliance",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (ZERO32, fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "alliance",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (ZERO32, _second_admin(n)),
+        UNAUTHORIZED,
+        prepare=_appoint_second_admin,
+    ),
     # ---------------------------------------------------------------- FlockGovernor (onlyGovernance)
     Privileged(
         "governor",
@@ -591,6 +634,22 @@ OPEN: dict[str, dict[str, str]] = {
         "finalize": "anyone, once an accepted root's challenge window is over (creates its pot)",
         "claimMany": "anyone, for leaves of final roots (at their pots); pays each leaf's account",
         "releaseVested": "anyone; the pots pay the account what has vested",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "alliance": {
+        "openRound": "anyone, once the task's last round is finalized and a round still fits",
+        "enroll": "a participant of the task (registry memberOf), for itself",
+        "revealSeed": "an enrolled participant, its own secret",
+        "drawRoles": "anyone, in the draw window: the seed is fixed by the revealed secrets and prevrandao",
+        "propose": "a drawn proposer, its own update",
+        "commitVote": "a drawn voter, its own vote",
+        "revealVote": "a drawn voter, its own committed vote",
+        "finalize": "anyone, after the reveal deadline (the caller earns the finalizer's share)",
+        "settle": "anyone, for anyone: outcomes are fixed by the finalized round",
+        "withdraw": "the caller's own credits",
+        "fund": "the caller's own FLOCK, into an active task's pool",
+        "pullEmissions": "anyone: moves the task's emission budget into its own pool",
+        "sweep": "anyone, after the task's end: the pool goes to the treasury",
         "renounceRole": "the caller gives up its own role",
     },
     "timelock": {

@@ -1,0 +1,960 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
+import {IEmissionController} from "../../interfaces/IEmissionController.sol";
+import {IFlockToken} from "../../interfaces/IFlockToken.sol";
+import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+
+/**
+ * @title AllianceRounds
+ * @dev FL Alliance rounds over the Alliance tasks of a {ITaskRegistry}: see {IAllianceRounds} for
+ * the rules and docs/alliance.md for the randomness argument and a worked example.
+ *
+ * This contract needs the registry's `SLASHER_ROLE` (it slashes participants through the registry,
+ * which keeps the stake ledger) and the emission controller's `DISTRIBUTOR_ROLE` (it draws each
+ * task's budget into the task's reward pool). It holds FLOCK for exactly: every task's pool, the
+ * rewards and honest pots of finalized rounds not yet credited, and the credits not yet withdrawn
+ * (INV-07, checked by the alliance state machine).
+ *
+ * Nothing loops over a round's participants: votes are tallied as they are revealed (stake for
+ * each proposal, and stake per distinct vote so that the stake of the voters who agreed with the
+ * outcome on every proposal is one read), `finalize` is O(proposers), and each participant's slash
+ * or credit is computed from its own entry when it is settled. The draw builds a memory index of
+ * the revealed participants, O(participants) in memory but O(proposers) in storage.
+ *
+ * Storage (per task and round):
+ *
+ *     _rounds[t][r]  [ enrollEnd | seedEnd | drawAt | proposeEnd | commitEnd | revealEnd : 40 each |
+ *                      outcome: 8 ]                                              the clock
+ *                    [ enrolled | seeded : 16 | proposers | posted : 8 | committed | revealed |
+ *                      postedMask | acceptedMask | minParticipants : 16 | proposerTarget : 8 |
+ *                      proposer-, voter-, absentSlashBps, finalizerBps, quorumBps : 16 | openedAt : 40 ]
+ *                    [ seededStake | voterStake : 96 | acceptedCount | rewardedCount : 16 ]
+ *                    [ revealedStake | postedStake : 96 ]  [ acceptedStake | honestStake : 96 ]
+ *                    [ reward | rewardCredited : 96 ]      [ honestPot | honestCredited : 96 ]
+ *                    [ finalizer ]  [ entropy: XOR of secrets, then the seed ]
+ *     entries[a]     [ stake: 96 | honestCredited: 96 | status: 8 | slot: 8 | votes: 16 | flags: 8 ]
+ *     commitments[a] the secret's commitment, then the vote's (overwritten: a cheaper write)
+ */
+contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IFlockToken;
+
+    /// @notice Hard bounds on the governance parameters.
+    uint256 public constant MIN_PHASE = 1 minutes;
+    uint256 public constant MAX_PHASE = 7 days;
+    uint256 public constant MAX_DRAW_DELAY = 1 days;
+    uint256 public constant MAX_PROPOSERS = 16;
+    uint256 public constant MAX_PARTICIPANTS_BOUND = 1_000;
+    uint256 public constant MAX_FINALIZER_BPS = 5_000;
+
+    uint256 private constant _BPS = 10_000;
+    uint256 private constant _MAX_PULL = 64; // the emission controller's MAX_DRAW_RANGE
+
+    // entry status
+    uint8 private constant _ENROLLED = 1;
+    uint8 private constant _SEEDED = 2;
+    // entry flags
+    uint8 private constant _POSTED = 1;
+    uint8 private constant _COMMITTED = 2;
+    uint8 private constant _REVEALED = 4;
+    uint8 private constant _SLASH_SETTLED = 8;
+    uint8 private constant _REWARD_CREDITED = 16;
+
+    struct Entry {
+        uint96 stake;
+        uint96 honestCredited;
+        uint8 status; // 0 none, _ENROLLED, _SEEDED
+        uint8 slot; // proposer slot + 1; 0 for a voter
+        uint16 votes;
+        uint8 flags;
+    }
+
+    struct Round {
+        // the clock and the outcome
+        uint40 enrollEnd;
+        uint40 seedEnd;
+        uint40 drawAt;
+        uint40 proposeEnd;
+        uint40 commitEnd;
+        uint40 revealEnd;
+        Outcome outcome;
+        // counters and the rules the round opened with
+        uint16 enrolled;
+        uint16 seeded;
+        uint8 proposers;
+        uint8 posted;
+        uint16 committed;
+        uint16 revealed;
+        uint16 postedMask;
+        uint16 acceptedMask;
+        uint16 minParticipants;
+        uint8 proposerTarget;
+        uint16 proposerSlashBps;
+        uint16 voterSlashBps;
+        uint16 absentSlashBps;
+        uint16 finalizerBps;
+        uint16 quorumBps;
+        uint40 openedAt;
+        // stakes (gmFLOCK) and FLOCK
+        uint96 seededStake;
+        uint96 voterStake;
+        uint16 acceptedCount;
+        uint16 rewardedCount;
+        uint96 revealedStake;
+        uint96 postedStake;
+        uint96 acceptedStake;
+        uint96 honestStake;
+        uint96 reward;
+        uint96 rewardCredited;
+        uint96 honestPot;
+        uint96 honestCredited;
+        address finalizer;
+        bytes32 entropy;
+        mapping(address account => Entry) entries;
+        mapping(address account => bytes32) commitments;
+        mapping(uint256 index => address) seededAt;
+        mapping(uint256 slot => address) proposerAt;
+        mapping(uint256 slot => bytes32) updateOf;
+        mapping(uint256 slot => uint256) stakeFor;
+        mapping(uint256 votes => uint256) stakeByVotes;
+    }
+
+    struct TaskBook {
+        uint96 pool;
+        uint32 rounds;
+        uint32 nextDrawEpoch;
+        bool started; // nextDrawEpoch initialised
+    }
+
+    struct StoredLineage {
+        bytes32 updateHash;
+        address proposer;
+        uint32 round;
+        uint40 acceptedAt;
+    }
+
+    struct StoredParams {
+        uint32 enrollment;
+        uint32 seedReveal;
+        uint32 drawDelay;
+        uint32 proposal;
+        uint32 commit;
+        uint32 reveal;
+        uint8 proposers;
+        uint16 quorumBps;
+        uint16 maxParticipants;
+        uint16 proposerSlashBps;
+        uint16 voterSlashBps;
+        uint16 absentSlashBps;
+        uint16 finalizerBps;
+    }
+
+    ITaskRegistry private immutable _registry;
+    IEmissionController private immutable _emissions;
+    IFlockToken private immutable _flock;
+    address private immutable _treasury;
+    uint256 private immutable _emissionGenesis;
+    uint256 private immutable _epochLength;
+
+    StoredParams private _params;
+    mapping(uint256 taskId => TaskBook) private _books;
+    mapping(uint256 taskId => mapping(uint256 round => Round)) private _rounds;
+    mapping(uint256 taskId => StoredLineage[]) private _lineage;
+    mapping(address account => uint256) private _owed;
+
+    /**
+     * @param registry_ the task registry; this contract needs its SLASHER_ROLE.
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param treasury_ where `sweep` sends the pools of finished tasks (the DAO's timelock).
+     * @param params the initial governance parameters.
+     */
+    constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params) {
+        if (treasury_ == address(0)) revert AllianceZeroValue(); // FLOCK cannot be swept to it
+        _registry = registry_;
+        _emissions = registry_.emissions();
+        _flock = registry_.flock();
+        _treasury = treasury_;
+        _emissionGenesis = _emissions.genesis();
+        _epochLength = _emissions.epochLength();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRoundPhases(
+            params.enrollment, params.seedReveal, params.drawDelay, params.proposal, params.commit, params.reveal
+        );
+        _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
+        _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
+    }
+
+    // ======================================================================= rounds
+
+    /// @inheritdoc IAllianceRounds
+    function openRound(uint256 taskId) external nonReentrant returns (uint256 round) {
+        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
+        _requireActive(taskId, task);
+        TaskBook storage book = _books[taskId];
+        uint256 latest = book.rounds;
+        if (latest != 0 && _rounds[taskId][latest].outcome == Outcome.Pending) {
+            revert AllianceRoundInProgress(taskId, latest);
+        }
+        StoredParams memory p = _params;
+        uint256 roundEnd = block.timestamp + _duration(p);
+        if (roundEnd > task.endTime) revert AllianceRoundDoesNotFit(taskId, roundEnd, task.endTime);
+        _start(taskId, book, task);
+        round = latest + 1;
+        book.rounds = uint32(round);
+        Round storage r = _rounds[taskId][round];
+        _schedule(r, p, task.minParticipants);
+        emit RoundOpened(taskId, round, r.enrollEnd, r.seedEnd, r.drawAt, r.proposeEnd, r.commitEnd, r.revealEnd);
+        _pull(taskId, book);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function enroll(uint256 taskId, uint256 round, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert AllianceZeroValue();
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.Enrollment, uint256(r.openedAt), r.enrollEnd);
+        Entry storage e = r.entries[msg.sender];
+        if (e.status != 0) revert AllianceAlreadyEnrolled(taskId, round, msg.sender);
+        uint256 enrolled = r.enrolled;
+        uint256 cap = _params.maxParticipants;
+        if (enrolled >= cap) revert AllianceRoundFull(taskId, round, cap);
+        ITaskRegistry.Member memory m = _registry.memberOf(taskId, msg.sender);
+        if (m.role != ITaskRegistry.Role.Participant || m.released || m.stake == 0) {
+            revert AllianceNotParticipant(taskId, msg.sender);
+        }
+        e.stake = uint96(m.stake);
+        e.status = _ENROLLED;
+        r.commitments[msg.sender] = commitment;
+        r.enrolled = uint16(enrolled + 1);
+        emit Enrolled(taskId, round, msg.sender, m.stake, commitment);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function revealSeed(uint256 taskId, uint256 round, bytes32 secret) external {
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.SeedReveal, r.enrollEnd, r.seedEnd);
+        Entry storage e = r.entries[msg.sender];
+        uint8 status = e.status;
+        if (status == 0) revert AllianceNotEnrolled(taskId, round, msg.sender);
+        if (status == _SEEDED) revert AllianceSeedAlreadyRevealed(taskId, round, msg.sender);
+        if (keccak256(abi.encode(taskId, round, msg.sender, secret)) != r.commitments[msg.sender]) {
+            revert AllianceSeedMismatch(taskId, round, msg.sender);
+        }
+        e.status = _SEEDED;
+        uint256 index = r.seeded;
+        r.seededAt[index] = msg.sender;
+        r.seeded = uint16(index + 1);
+        r.seededStake += e.stake;
+        r.entropy ^= secret;
+        emit SeedRevealed(taskId, round, msg.sender, secret);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function drawRoles(uint256 taskId, uint256 round) external returns (bytes32 seed) {
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.Proposal, r.drawAt, r.proposeEnd);
+        if (r.proposers != 0) revert AllianceAlreadyDrawn(taskId, round);
+        uint256 n = r.seeded;
+        uint256 needed = Math.max(2, r.minParticipants);
+        if (n < needed) revert AllianceTooFewParticipants(taskId, round, n, needed);
+        uint256 count = Math.min(r.proposerTarget, n - 1);
+
+        seed = keccak256(abi.encode(r.entropy, block.prevrandao, taskId, round));
+        address[] memory chosen = new address[](count);
+        uint256[] memory swapped = new uint256[](n); // partial Fisher-Yates: position -> index + 1
+        uint256 proposerStake;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 j = i + uint256(keccak256(abi.encode(seed, i))) % (n - i);
+            uint256 atI = swapped[i] == 0 ? i : swapped[i] - 1;
+            uint256 atJ = swapped[j] == 0 ? j : swapped[j] - 1;
+            swapped[i] = atJ + 1;
+            swapped[j] = atI + 1;
+            address proposer = r.seededAt[atJ];
+            chosen[i] = proposer;
+            r.proposerAt[i] = proposer;
+            Entry storage e = r.entries[proposer];
+            e.slot = uint8(i + 1);
+            proposerStake += e.stake;
+        }
+        r.proposers = uint8(count);
+        r.voterStake = uint96(r.seededStake - proposerStake);
+        r.entropy = seed;
+        emit RolesDrawn(taskId, round, seed, chosen);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function propose(uint256 taskId, uint256 round, bytes32 updateHash, string calldata uri) external {
+        if (updateHash == bytes32(0)) revert AllianceZeroValue();
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.Proposal, r.drawAt, r.proposeEnd);
+        if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
+        Entry storage e = r.entries[msg.sender];
+        uint256 slot = e.slot;
+        if (slot == 0 || e.status != _SEEDED) revert AllianceNotProposer(taskId, round, msg.sender);
+        if (e.flags & _POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        slot -= 1;
+        e.flags |= _POSTED;
+        r.updateOf[slot] = updateHash;
+        r.postedMask |= uint16(1 << slot);
+        r.posted += 1;
+        r.postedStake += e.stake;
+        emit UpdateProposed(taskId, round, msg.sender, slot, updateHash, uri);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function commitVote(uint256 taskId, uint256 round, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert AllianceZeroValue();
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.Commit, r.proposeEnd, r.commitEnd);
+        Entry storage e = r.entries[msg.sender];
+        if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
+        if (e.status != _SEEDED || e.slot != 0) revert AllianceNotVoter(taskId, round, msg.sender);
+        if (e.flags & _COMMITTED != 0) revert AllianceAlreadyCommitted(taskId, round, msg.sender);
+        e.flags |= _COMMITTED;
+        r.commitments[msg.sender] = commitment;
+        r.committed += 1;
+        emit VoteCommitted(taskId, round, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function revealVote(uint256 taskId, uint256 round, uint256 votes, bytes32 salt) external {
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.Reveal, r.commitEnd, r.revealEnd);
+        Entry storage e = r.entries[msg.sender];
+        uint8 flags = e.flags;
+        if (flags & _COMMITTED == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
+        if (flags & _REVEALED != 0) revert AllianceVoteAlreadyRevealed(taskId, round, msg.sender);
+        if (keccak256(abi.encode(taskId, round, msg.sender, votes, salt)) != r.commitments[msg.sender]) {
+            revert AllianceVoteMismatch(taskId, round, msg.sender);
+        }
+        uint256 counted = votes & r.postedMask;
+        uint256 stake = e.stake;
+        e.flags = flags | _REVEALED;
+        e.votes = uint16(counted);
+        r.revealed += 1;
+        r.revealedStake += uint96(stake);
+        r.stakeByVotes[counted] += stake;
+        for (uint256 bits = counted; bits != 0; bits &= bits - 1) {
+            r.stakeFor[_lowestBit(bits)] += stake;
+        }
+        emit VoteRevealed(taskId, round, msg.sender, counted, stake);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function finalize(uint256 taskId, uint256 round) external nonReentrant returns (Outcome outcome) {
+        Round storage r = _round(taskId, round);
+        if (r.outcome != Outcome.Pending) revert AllianceAlreadyFinalized(taskId, round);
+        if (block.timestamp < r.revealEnd) {
+            revert AllianceOutsidePhase(taskId, round, Phase.Tally, r.revealEnd, type(uint256).max);
+        }
+        TaskBook storage book = _books[taskId];
+        _pull(taskId, book);
+        uint256 honestStake;
+        uint256 reward;
+        if (r.proposers == 0) {
+            outcome = Outcome.NotDrawn;
+            honestStake = r.seededStake;
+        } else if (r.posted == 0) {
+            outcome = Outcome.NoProposals;
+            honestStake = r.voterStake;
+        } else if (uint256(r.revealedStake) * _BPS < uint256(r.quorumBps) * r.voterStake) {
+            outcome = Outcome.NoQuorum;
+            honestStake = uint256(r.revealedStake) + r.postedStake;
+        } else {
+            outcome = Outcome.Decided;
+            uint256 accepted = _tally(taskId, round, r);
+            honestStake = uint256(r.acceptedStake) + r.stakeByVotes[accepted];
+            if (accepted != 0) {
+                uint256 pool = book.pool;
+                reward = pool / roundsLeft(taskId, r.revealEnd);
+                book.pool = uint96(pool - reward);
+                r.reward = uint96(reward);
+            }
+        }
+        r.outcome = outcome;
+        r.honestStake = uint96(honestStake);
+        r.finalizer = msg.sender;
+        emit RoundFinalized(taskId, round, msg.sender, outcome, r.acceptedMask, reward, honestStake);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function settle(uint256 taskId, uint256 round, address[] calldata accounts) external nonReentrant {
+        Round storage r = _round(taskId, round);
+        if (r.outcome == Outcome.Pending) revert AllianceNotFinalized(taskId, round);
+        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
+        bool slashable = block.timestamp < task.endTime + task.disputeWindow;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _settleSlash(taskId, round, r, accounts[i], slashable);
+        }
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _credit(taskId, round, r, accounts[i]);
+        }
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function withdraw(address to) external nonReentrant returns (uint256 amount) {
+        amount = _owed[msg.sender];
+        if (amount == 0) revert AllianceNothingToWithdraw(msg.sender);
+        _owed[msg.sender] = 0;
+        emit Withdrawn(msg.sender, to, amount);
+        _flock.safeTransfer(to, amount);
+    }
+
+    // ======================================================================= pool
+
+    /// @inheritdoc IAllianceRounds
+    function fund(uint256 taskId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert AllianceZeroValue();
+        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
+        _requireActive(taskId, task);
+        _books[taskId].pool += SafeCast.toUint96(amount);
+        emit PoolFunded(taskId, msg.sender, amount);
+        _flock.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function pullEmissions(uint256 taskId) external nonReentrant returns (uint256 amount) {
+        TaskBook storage book = _books[taskId];
+        _start(taskId, book, _allianceTask(taskId));
+        return _pull(taskId, book);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function sweep(uint256 taskId) external nonReentrant returns (uint256 amount) {
+        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
+        if (block.timestamp < task.endTime) revert AllianceTaskNotOver(taskId, task.endTime);
+        TaskBook storage book = _books[taskId];
+        uint256 latest = book.rounds;
+        if (latest != 0 && _rounds[taskId][latest].outcome == Outcome.Pending) {
+            revert AllianceRoundInProgress(taskId, latest);
+        }
+        _start(taskId, book, task);
+        _pull(taskId, book);
+        amount = book.pool;
+        if (amount == 0) revert AllianceNothingToSweep(taskId);
+        book.pool = 0;
+        emit PoolSwept(taskId, _treasury, amount);
+        _flock.safeTransfer(_treasury, amount);
+    }
+
+    // ======================================================================= governance
+
+    /// @inheritdoc IAllianceRounds
+    function setRoundPhases(
+        uint256 enrollment,
+        uint256 seedReveal,
+        uint256 drawDelay,
+        uint256 proposal,
+        uint256 commit,
+        uint256 reveal
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, commit, reveal);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _setRoundRules(proposers, quorumBps, maxParticipants);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
+    }
+
+    // ======================================================================= views
+
+    /// @inheritdoc IAllianceRounds
+    function registry() external view returns (ITaskRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function emissions() external view returns (IEmissionController) {
+        return _emissions;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function flock() external view returns (IFlockToken) {
+        return _flock;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function roundPhases()
+        external
+        view
+        returns (
+            uint256 enrollment,
+            uint256 seedReveal,
+            uint256 drawDelay,
+            uint256 proposal,
+            uint256 commit,
+            uint256 reveal
+        )
+    {
+        StoredParams memory p = _params;
+        return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.commit, p.reveal);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function roundRules() external view returns (uint256 proposers, uint256 quorumBps, uint256 maxParticipants) {
+        StoredParams memory p = _params;
+        return (p.proposers, p.quorumBps, p.maxParticipants);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function slashRules()
+        external
+        view
+        returns (uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
+    {
+        StoredParams memory p = _params;
+        return (p.proposerSlashBps, p.voterSlashBps, p.absentSlashBps, p.finalizerBps);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function roundDuration() external view returns (uint256) {
+        return _duration(_params);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function poolOf(uint256 taskId) external view returns (uint256 pool, uint256 rounds, uint256 nextDrawEpoch) {
+        TaskBook memory book = _books[taskId];
+        return (book.pool, book.rounds, book.nextDrawEpoch);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function roundsLeft(uint256 taskId, uint256 roundEnd) public view returns (uint256) {
+        uint256 endTime = _registry.taskInfo(taskId).endTime;
+        return endTime > roundEnd ? 1 + (endTime - roundEnd) / _duration(_params) : 1;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function phaseOf(uint256 taskId, uint256 round) public view returns (Phase) {
+        Round storage r = _rounds[taskId][round];
+        if (r.revealEnd == 0) return Phase.None;
+        if (r.outcome != Outcome.Pending) return Phase.Finalized;
+        uint256 t = block.timestamp;
+        if (t < r.enrollEnd) return Phase.Enrollment;
+        if (t < r.seedEnd) return Phase.SeedReveal;
+        if (t < r.drawAt) return Phase.DrawDelay;
+        if (t < r.proposeEnd) return Phase.Proposal;
+        if (t < r.commitEnd) return Phase.Commit;
+        if (t < r.revealEnd) return Phase.Reveal;
+        return Phase.Tally;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function roundInfo(uint256 taskId, uint256 round) external view returns (RoundInfo memory info) {
+        Round storage r = _rounds[taskId][round];
+        info.phase = phaseOf(taskId, round);
+        info.outcome = r.outcome;
+        info.openedAt = r.openedAt;
+        info.enrollEnd = r.enrollEnd;
+        info.seedEnd = r.seedEnd;
+        info.drawAt = r.drawAt;
+        info.proposeEnd = r.proposeEnd;
+        info.commitEnd = r.commitEnd;
+        info.revealEnd = r.revealEnd;
+        info.enrolled = r.enrolled;
+        info.seeded = r.seeded;
+        info.proposers = r.proposers;
+        info.posted = r.posted;
+        info.committed = r.committed;
+        info.revealed = r.revealed;
+        info.postedMask = r.postedMask;
+        info.acceptedMask = r.acceptedMask;
+        info.seededStake = r.seededStake;
+        info.voterStake = r.voterStake;
+        info.revealedStake = r.revealedStake;
+        info.honestStake = r.honestStake;
+        info.reward = r.reward;
+        info.rewardCredited = r.rewardCredited;
+        info.honestPot = r.honestPot;
+        info.honestCredited = r.honestCredited;
+        info.finalizer = r.finalizer;
+        info.seed = r.entropy;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function entryOf(uint256 taskId, uint256 round, address account) external view returns (EntryInfo memory info) {
+        Entry memory e = _rounds[taskId][round].entries[account];
+        info.enrolled = e.status != 0;
+        info.seedRevealed = e.status == _SEEDED;
+        info.proposer = e.slot != 0;
+        info.slot = e.slot == 0 ? 0 : e.slot - 1;
+        info.stake = e.stake;
+        info.posted = e.flags & _POSTED != 0;
+        info.committed = e.flags & _COMMITTED != 0;
+        info.voteRevealed = e.flags & _REVEALED != 0;
+        info.votes = e.votes;
+        info.slashSettled = e.flags & _SLASH_SETTLED != 0;
+        info.rewardCredited = e.flags & _REWARD_CREDITED != 0;
+        info.honestCredited = e.honestCredited;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function proposalsOf(uint256 taskId, uint256 round)
+        external
+        view
+        returns (address[] memory proposers, bytes32[] memory updates, uint256[] memory stakeFor)
+    {
+        Round storage r = _rounds[taskId][round];
+        uint256 count = r.proposers;
+        proposers = new address[](count);
+        updates = new bytes32[](count);
+        stakeFor = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            proposers[i] = r.proposerAt[i];
+            updates[i] = r.updateOf[i];
+            stakeFor[i] = r.stakeFor[i];
+        }
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function seededAt(uint256 taskId, uint256 round, uint256 index) external view returns (address) {
+        return _rounds[taskId][round].seededAt[index];
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function settlementOf(uint256 taskId, uint256 round, address account) external view returns (Settlement memory s) {
+        Round storage r = _rounds[taskId][round];
+        Entry memory e = r.entries[account];
+        if (r.outcome == Outcome.Pending || e.status == 0) return s;
+        (SlashReason reason, uint256 gm, bool honest, bool rewarded) = _assess(r, e);
+        if (e.flags & _SLASH_SETTLED == 0) (s.reason, s.slashGm) = (reason, gm);
+        if (rewarded && e.flags & _REWARD_CREDITED == 0) s.reward = _rewardShare(r, e.stake);
+        if (honest) s.honestShare = _honestShare(r, e.stake) - e.honestCredited;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function owed(address account) external view returns (uint256) {
+        return _owed[account];
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function lineageLength(uint256 taskId) external view returns (uint256) {
+        return _lineage[taskId].length;
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function lineageAt(uint256 taskId, uint256 index) external view returns (LineageEntry memory) {
+        StoredLineage memory l = _lineage[taskId][index];
+        return LineageEntry(l.updateHash, l.proposer, l.round, l.acceptedAt);
+    }
+
+    // ======================================================================= internals: rounds
+
+    function _round(uint256 taskId, uint256 round) private view returns (Round storage r) {
+        r = _rounds[taskId][round];
+        if (r.revealEnd == 0) revert AllianceUnknownRound(taskId, round);
+    }
+
+    /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
+    function _inPhase(uint256 taskId, uint256 round, Phase phase, uint256 opensAt, uint256 closesAt) private view {
+        if (block.timestamp < opensAt || block.timestamp >= closesAt) {
+            revert AllianceOutsidePhase(taskId, round, phase, opensAt, closesAt);
+        }
+    }
+
+    function _requireActive(uint256 taskId, ITaskRegistry.TaskInfo memory task) private view {
+        ITaskRegistry.TaskState state = task.state;
+        if (
+            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
+                || block.timestamp >= task.endTime
+        ) revert AllianceTaskNotActive(taskId, state, task.endTime);
+    }
+
+    function _duration(StoredParams memory p) private pure returns (uint256) {
+        return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.commit + p.reveal;
+    }
+
+    /// @dev Sets a new round's deadlines and the rules it keeps until it is settled.
+    function _schedule(Round storage r, StoredParams memory p, uint256 minParticipants) private {
+        uint256 t = block.timestamp;
+        r.openedAt = uint40(t);
+        r.enrollEnd = uint40(t += p.enrollment);
+        r.seedEnd = uint40(t += p.seedReveal);
+        r.drawAt = uint40(t += p.drawDelay);
+        r.proposeEnd = uint40(t += p.proposal);
+        r.commitEnd = uint40(t += p.commit);
+        r.revealEnd = uint40(t += p.reveal);
+        r.minParticipants = uint16(minParticipants);
+        r.proposerTarget = p.proposers;
+        r.quorumBps = p.quorumBps;
+        r.proposerSlashBps = p.proposerSlashBps;
+        r.voterSlashBps = p.voterSlashBps;
+        r.absentSlashBps = p.absentSlashBps;
+        r.finalizerBps = p.finalizerBps;
+    }
+
+    /// @dev Accepts each posted proposal whose stake for it is at least the stake against it,
+    /// appends the accepted one with the most stake for it (the lowest slot on a tie) to the
+    /// lineage, and records the accepted proposers' stake. Returns the accepted mask.
+    function _tally(uint256 taskId, uint256 round, Round storage r) private returns (uint256 accepted) {
+        uint256 revealed = r.revealedStake;
+        uint256 posted = r.postedMask;
+        uint256 count = r.proposers;
+        uint256 acceptedStake;
+        uint256 acceptedCount;
+        uint256 best = type(uint256).max;
+        uint256 bestFor;
+        for (uint256 slot = 0; slot < count; ++slot) {
+            if (posted & (1 << slot) == 0) continue;
+            uint256 stakeFor = r.stakeFor[slot];
+            if (2 * stakeFor < revealed) continue; // tally = for - against < 0
+            accepted |= 1 << slot;
+            acceptedStake += r.entries[r.proposerAt[slot]].stake;
+            acceptedCount += 1;
+            if (best == type(uint256).max || stakeFor > bestFor) (best, bestFor) = (slot, stakeFor);
+        }
+        r.acceptedMask = uint16(accepted);
+        r.acceptedStake = uint96(acceptedStake);
+        r.acceptedCount = uint16(acceptedCount);
+        if (accepted != 0) {
+            StoredLineage[] storage lineage = _lineage[taskId];
+            address proposer = r.proposerAt[best];
+            bytes32 updateHash = r.updateOf[best];
+            emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
+            lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
+        }
+    }
+
+    /// @dev What the round's outcome means for one entry: the slash reason and amount (gmFLOCK),
+    /// whether it shares the honest pot, whether it is paid the round reward.
+    function _assess(Round storage r, Entry memory e)
+        private
+        view
+        returns (SlashReason reason, uint256 gm, bool honest, bool rewarded)
+    {
+        Outcome outcome = r.outcome;
+        uint256 bps;
+        if (e.status != _SEEDED) {
+            (reason, bps) = (SlashReason.SeedWithheld, r.absentSlashBps);
+        } else if (outcome == Outcome.NotDrawn) {
+            honest = true;
+        } else if (e.slot != 0) {
+            if (e.flags & _POSTED == 0) {
+                (reason, bps) = (SlashReason.NoProposal, r.absentSlashBps);
+            } else if (outcome != Outcome.Decided) {
+                honest = true; // no quorum: nobody judged the proposal
+            } else if (r.acceptedMask & (1 << (e.slot - 1)) != 0) {
+                (honest, rewarded) = (true, true);
+            } else {
+                (reason, bps) = (SlashReason.Rejected, r.proposerSlashBps);
+            }
+        } else if (outcome == Outcome.NoProposals) {
+            honest = true; // nothing to vote on
+        } else if (e.flags & _REVEALED == 0) {
+            (reason, bps) = (SlashReason.NoVote, r.absentSlashBps);
+        } else if (outcome != Outcome.Decided) {
+            honest = true;
+        } else {
+            uint256 losing = _popcount((e.votes ^ r.acceptedMask) & r.postedMask);
+            if (losing == 0) {
+                honest = true;
+            } else {
+                reason = SlashReason.LosingVote;
+                return (reason, Math.mulDiv(e.stake, uint256(r.voterSlashBps) * losing, _BPS * r.posted), false, false);
+            }
+        }
+        gm = (uint256(e.stake) * bps) / _BPS;
+    }
+
+    /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
+    /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
+    /// the honest pot (to the pool if the round has no honest stake).
+    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account, bool slashable) private {
+        Entry storage e = r.entries[account];
+        Entry memory m = e;
+        if (m.status == 0) revert AllianceNotEnrolled(taskId, round, account);
+        if (m.flags & _SLASH_SETTLED != 0) return;
+        (SlashReason reason, uint256 gm,,) = _assess(r, m);
+        if (reason == SlashReason.None) return;
+        e.flags = m.flags | _SLASH_SETTLED;
+        uint256 take = Math.min(gm, _registry.memberOf(taskId, account).stake);
+        if (take == 0 || !slashable) {
+            emit SlashLapsed(taskId, round, account, reason, gm);
+            return;
+        }
+        (uint256 seized, uint256 toFinalizer) = _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
+        uint256 toHonest = seized - toFinalizer;
+        if (r.honestStake != 0) {
+            r.honestPot += uint96(toHonest);
+        } else {
+            _books[taskId].pool += uint96(toHonest);
+        }
+        emit ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
+    }
+
+    /// @dev Slashes `gm` of `account`'s stake; the registry sends `finalizerBps` of the FLOCK
+    /// seized to the finalizer (nothing if it is the account itself) and the rest here.
+    function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
+        private
+        returns (uint256 seized, uint256 toFinalizer)
+    {
+        uint256 keeperBps = finalizer == account ? 0 : finalizerBps;
+        (seized,) = _registry.slash(taskId, account, gm, ITaskRegistry.SlashRoute(address(this), finalizer, keeperBps, 0));
+        toFinalizer = (seized * keeperBps) / _BPS; // the registry's own rounding
+    }
+
+    /// @dev Credits an entry's reward (once) and its honest share since its last credit.
+    function _credit(uint256 taskId, uint256 round, Round storage r, address account) private {
+        Entry storage e = r.entries[account];
+        Entry memory m = e;
+        (, , bool honest, bool rewarded) = _assess(r, m);
+        if (!honest) return;
+        uint256 reward;
+        bool rewardDue = rewarded && m.flags & _REWARD_CREDITED == 0;
+        if (rewardDue) {
+            e.flags = m.flags | _REWARD_CREDITED;
+            reward = _rewardShare(r, m.stake);
+            uint256 credited = r.rewardCredited + reward;
+            uint256 rewardedCount = r.rewardedCount + 1;
+            r.rewardCredited = uint96(credited);
+            r.rewardedCount = uint16(rewardedCount);
+            if (rewardedCount == r.acceptedCount && credited < r.reward) {
+                // every accepted proposer is paid: the floor-rounding remainder returns to the pool
+                uint256 remainder = r.reward - credited;
+                r.reward = uint96(credited);
+                _books[taskId].pool += uint96(remainder);
+                emit RewardRemainderReturned(taskId, round, remainder);
+            }
+        }
+        uint256 share = _honestShare(r, m.stake) - m.honestCredited;
+        if (share != 0) {
+            e.honestCredited = m.honestCredited + uint96(share);
+            r.honestCredited += uint96(share);
+        }
+        if (!rewardDue && share == 0) return;
+        _owed[account] += reward + share;
+        emit Credited(taskId, round, account, reward, share);
+    }
+
+    function _rewardShare(Round storage r, uint256 stake) private view returns (uint256) {
+        uint256 acceptedStake = r.acceptedStake;
+        return acceptedStake == 0 ? 0 : Math.mulDiv(r.reward, stake, acceptedStake);
+    }
+
+    function _honestShare(Round storage r, uint256 stake) private view returns (uint256) {
+        uint256 honestStake = r.honestStake;
+        return honestStake == 0 ? 0 : Math.mulDiv(r.honestPot, stake, honestStake);
+    }
+
+    // ======================================================================= internals: pool
+
+    function _allianceTask(uint256 taskId) private view returns (ITaskRegistry.TaskInfo memory task) {
+        task = _registry.taskInfo(taskId);
+        if (task.kind != ITaskRegistry.TaskKind.Alliance || task.state == ITaskRegistry.TaskState.None) {
+            revert AllianceNotAllianceTask(taskId);
+        }
+    }
+
+    /// @dev The task's first pull starts at the epoch it was created in (no budget before that).
+    function _start(uint256 taskId, TaskBook storage book, ITaskRegistry.TaskInfo memory task) private {
+        if (book.started) return;
+        uint256 epoch = _epochOf(task.createdAt);
+        book.started = true;
+        book.nextDrawEpoch = uint32(epoch);
+        emit EmissionsPulled(taskId, epoch, epoch, 0); // the pool draws from this epoch on
+    }
+
+    function _epochOf(uint256 timestamp) private view returns (uint256) {
+        return timestamp < _emissionGenesis ? 0 : (timestamp - _emissionGenesis) / _epochLength;
+    }
+
+    /// @dev Draws the task's budgets of the opened epochs not drawn yet (at most 64) into its pool.
+    function _pull(uint256 taskId, TaskBook storage book) private returns (uint256 amount) {
+        uint256 from = book.nextDrawEpoch;
+        uint256 to = Math.min(_emissions.nextEpoch(), from + _MAX_PULL);
+        if (to <= from) return 0;
+        book.nextDrawEpoch = uint32(to);
+        amount = _emissions.drawRange(taskId, from, to, address(this));
+        if (amount != 0) book.pool += SafeCast.toUint96(amount);
+        emit EmissionsPulled(taskId, from, to, amount);
+    }
+
+    // ======================================================================= internals: bits
+
+    function _lowestBit(uint256 bits) private pure returns (uint256 index) {
+        while (bits & 1 == 0) {
+            bits >>= 1;
+            ++index;
+        }
+    }
+
+    function _popcount(uint256 bits) private pure returns (uint256 count) {
+        for (; bits != 0; bits &= bits - 1) ++count;
+    }
+
+    // ======================================================================= internals: parameters
+
+    function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
+        if (value < low || value > high) revert AllianceParameterOutOfBounds(name, value);
+    }
+
+    function _setRoundPhases(
+        uint256 enrollment,
+        uint256 seedReveal,
+        uint256 drawDelay,
+        uint256 proposal,
+        uint256 commit,
+        uint256 reveal
+    ) private {
+        _bound("enrollment", enrollment, MIN_PHASE, MAX_PHASE);
+        _bound("seedReveal", seedReveal, MIN_PHASE, MAX_PHASE);
+        _bound("drawDelay", drawDelay, 0, MAX_DRAW_DELAY);
+        _bound("proposal", proposal, MIN_PHASE, MAX_PHASE);
+        _bound("commit", commit, MIN_PHASE, MAX_PHASE);
+        _bound("reveal", reveal, MIN_PHASE, MAX_PHASE);
+        StoredParams storage p = _params;
+        p.enrollment = uint32(enrollment);
+        p.seedReveal = uint32(seedReveal);
+        p.drawDelay = uint32(drawDelay);
+        p.proposal = uint32(proposal);
+        p.commit = uint32(commit);
+        p.reveal = uint32(reveal);
+        emit RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, commit, reveal);
+    }
+
+    function _setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) private {
+        _bound("proposers", proposers, 1, MAX_PROPOSERS);
+        _bound("quorumBps", quorumBps, 1, _BPS);
+        _bound("maxParticipants", maxParticipants, 2, MAX_PARTICIPANTS_BOUND);
+        StoredParams storage p = _params;
+        p.proposers = uint8(proposers);
+        p.quorumBps = uint16(quorumBps);
+        p.maxParticipants = uint16(maxParticipants);
+        emit RoundRulesSet(proposers, quorumBps, maxParticipants);
+    }
+
+    function _setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
+        private
+    {
+        _bound("proposerSlashBps", proposerSlashBps, 0, _BPS);
+        _bound("voterSlashBps", voterSlashBps, 0, _BPS);
+        _bound("absentSlashBps", absentSlashBps, voterSlashBps, _BPS);
+        _bound("finalizerBps", finalizerBps, 0, MAX_FINALIZER_BPS);
+        StoredParams storage p = _params;
+        p.proposerSlashBps = uint16(proposerSlashBps);
+        p.voterSlashBps = uint16(voterSlashBps);
+        p.absentSlashBps = uint16(absentSlashBps);
+        p.finalizerBps = uint16(finalizerBps);
+        emit SlashRulesSet(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
+    }
+}

@@ -1,0 +1,1 @@
+"""FL Alliance: the federated client, its model and data, and the AllianceRounds vocabulary."""

@@ -1,0 +1,661 @@
+"""FL Alliance rounds under random actions, on the in-process harness.
+
+Rules are what participants, keepers and outsiders do to an approved Alliance task's rounds: open
+a round, enroll, reveal secrets (or wrong ones), draw roles, propose, commit and reveal votes
+(honestly or not), finalize, settle any subset of participants, withdraw, fund the pool, pull
+emissions, add stake, release stake and unlock gmFLOCK at random times, sweep, and let time pass.
+Each rule predicts success or the exact custom error from a model of the round. The ``inv_07_``
+invariants check that slashing conserves tokens (seized = honest + finalizer share + burned, and
+the contract holds exactly its books); ``inv_10_`` that stake at risk stays until the task's end
+plus its dispute window. Used by tests/property/test_alliance_invariants.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from eth_utils import keccak
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from flock.alliance.chain import HarnessClock, RoundDriver, round_info
+from flock.alliance.protocol import (
+    Outcome,
+    Participant,
+    SlashReason,
+    SlashRules,
+    assess,
+    draw_proposers,
+    draw_seed,
+    seed_commitment,
+    tally,
+    vote_commitment,
+    xor32,
+)
+from flock.harness.evm import Snapshot
+from flock.harness.system import System, deploy_system
+from flock.units import DAY, WAD
+
+N_PARTICIPANTS = 6
+MAX_UINT = 2**256 - 1
+PARTICIPANT = 3
+ALLIANCE = 1
+# Short phases, so that a few days hold many rounds: 10 min each, a 2-minute draw delay.
+PHASES = (600, 600, 120, 1_200, 600, 600)
+
+pick = st.integers(min_value=0, max_value=10**6)
+VOTE_LISTS = st.lists(st.integers(0, 3), min_size=N_PARTICIPANTS, max_size=N_PARTICIPANTS)
+ALL = 2**N_PARTICIPANTS - 1
+SUBSET = st.integers(0, ALL)
+# One phase's choices: who acts, who lies, their votes, which account finalizes.
+MOVES = st.tuples(SUBSET, SUBSET, VOTE_LISTS, st.integers(0, 2))
+
+
+def _secret(n: int) -> bytes:
+    return keccak(text=f"secret-{n}")
+
+
+@dataclass
+class RoundModel:
+    """What the machine knows about the open (or last) round."""
+
+    number: int
+    secrets: dict[str, bytes] = field(default_factory=dict)  # enrolled -> committed secret
+    stakes: dict[str, int] = field(default_factory=dict)  # enrolled -> stake at enrollment
+    seeded: list[str] = field(default_factory=list)  # in reveal order
+    proposers: list[str] = field(default_factory=list)
+    posted: dict[str, bytes] = field(default_factory=dict)
+    commits: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    revealed: dict[str, int] = field(default_factory=dict)  # voter -> counted votes
+    finalized: bool = False
+    settled_slash: set[str] = field(default_factory=set)
+
+    def participant(self, who: str) -> Participant:
+        slot = self.proposers.index(who) if who in self.proposers else None
+        return Participant(
+            who,
+            self.stakes[who],
+            seed_revealed=who in self.seeded,
+            slot=slot,
+            posted=who in self.posted,
+            vote_revealed=who in self.revealed,
+            votes=self.revealed.get(who, 0),
+        )
+
+
+class AllianceMachine(RuleBasedStateMachine):
+    """One approved Alliance task with six participants (and one outsider) and its rounds."""
+
+    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
+
+    @classmethod
+    def _deploy(cls) -> tuple[System, Snapshot]:
+        system = deploy_system()
+        chain, token, gm = system.chain, system.token, system.gmflock
+        system.alliance.setRoundPhases(*PHASES, sender=system.admin)
+        for i, user in enumerate(chain.accounts[1 : 3 + N_PARTICIPANTS]):
+            token.transfer(user, 2_000_000 * WAD, sender=system.deployer)
+            token.approve(gm.address, MAX_UINT, sender=user)
+            token.approve(system.alliance.address, MAX_UINT, sender=user)
+            # Different boosts, so that FLOCK per gmFLOCK (what a slash seizes) differs per account;
+            # and a short lock each, to try unlocking under allocated stake.
+            gm.lock((100_000 + 20_000 * i) * WAD, (30 + 45 * i) * DAY, sender=user)
+            gm.lock(1_000 * WAD, 7 * DAY, sender=user)
+        return system, chain.snapshot()
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not AllianceMachine._base:
+            AllianceMachine._base.extend(self._deploy())
+        system, snap = AllianceMachine._base
+        AllianceMachine._base[1] = system.chain.restore(snap)
+        self.system, self.chain = system, system.chain
+        self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
+        self.alliance, self.emissions = system.alliance, system.emissions
+        accounts = self.chain.accounts
+        self.creator = accounts[1]
+        self.participants = accounts[2 : 2 + N_PARTICIPANTS]
+        self.outsider = accounts[2 + N_PARTICIPANTS]
+        self.keeper, self.finalizer_pool = accounts[15], accounts[16:19]
+        self.task = 0
+        self.end = 0
+        self.dispute = 0
+        self.rounds: list[RoundModel] = []
+        self.own_stake: dict[str, int] = {}  # joined + added
+        self.slashed: dict[str, int] = dict.fromkeys(self.participants, 0)
+        self.released: set[str] = set()
+        self.lineage = 0
+        self.seized_total = 0
+        self.routed_total = 0
+        self.nonce = 0
+        rules = self.alliance.slashRules()
+        self.rules = SlashRules(*rules)
+        self.quorum = self.alliance.roundRules()[1]
+        self.driver: RoundDriver
+
+    @initialize(days=st.integers(2, 6), stakes=st.lists(st.integers(1, 40), min_size=6, max_size=6))
+    def start(self, days: int, stakes: list[int]) -> None:
+        receipt = self.tasks.createTask(
+            ALLIANCE, days * DAY, b"\x22" * 32, "ipfs://alliance", 2, 8, sender=self.creator
+        )
+        self.task = receipt.return_value
+        self.tasks.approveTask(self.task, sender=self.system.admin)
+        for user, k in zip(self.participants, stakes, strict=True):
+            amount = k * 1_000 * WAD
+            self.tasks.join(self.task, PARTICIPANT, amount, 0, sender=user)
+            self.own_stake[user] = amount
+        info = self.tasks.taskInfo(self.task)
+        self.end, self.dispute = info[4], info[5]
+        self.driver = RoundDriver(self.alliance, self.task, HarnessClock(self.chain), self.keeper)
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def now(self) -> int:
+        return self.chain.now
+
+    @property
+    def current(self) -> RoundModel | None:
+        return self.rounds[-1] if self.rounds else None
+
+    def _info(self, number: int | None = None):
+        return round_info(self.alliance, self.task, number or self.current.number)
+
+    def _window(self, opens: int, closes: int) -> bool:
+        return opens <= self.now < closes
+
+    def _next(self) -> int:
+        self.nonce += 1
+        return self.nonce
+
+    def _catch_up(self) -> None:
+        while self.emissions.currentEpoch() - self.emissions.nextEpoch() >= 30:
+            self.emissions.checkpoint(sender=self.keeper)
+
+    # ------------------------------------------------------------------ time
+
+    @rule(step=st.sampled_from(["phase"] * 6 + ["minute", "hour", "day", "week"]))
+    def let_time_pass(self, step: str) -> None:
+        if step == "phase" and self.current and not self.current.finalized:
+            info = self._info()
+            future = [t for t in (info.enrollEnd, info.seedEnd, info.drawAt, info.proposeEnd, info.commitEnd,
+                                  info.revealEnd) if t > self.now]  # fmt: skip
+            self.chain.set_time(future[0] if future else self.now + 60)
+        else:
+            self.chain.warp({"phase": 60, "minute": 60, "hour": 3_600, "day": DAY, "week": 7 * DAY}[step])
+
+    @rule()
+    def checkpoint(self) -> None:
+        self._catch_up()
+        self.emissions.checkpoint(sender=self.keeper)
+
+    # ------------------------------------------------------------------ rounds
+
+    @precondition(lambda self: self.task)
+    @rule(moves=st.lists(MOVES, min_size=4, max_size=10))
+    def play(self, moves: list[tuple[int, int, list[int], int]]) -> None:
+        """Up to ten phases of the round, each doing what the phase calls for with the move's
+        choices, then moving to the next phase."""
+        for who, liar, votes, f in moves:
+            self._play(who, liar, votes, f)
+
+    def _play(self, who: int, liar: int, votes: list[int], f: int) -> None:
+        """What the round's phase calls for, by the chosen participants: open a round, enroll,
+        reveal secrets (``liar``: wrong ones), draw and propose, commit ``votes``, reveal them
+        (``liar``: other votes), finalize (by finalizer ``f``), settle. The other rules also try
+        every action out of turn."""
+        r = self.current
+        if r is None or r.finalized:
+            if r is not None and who & 1:
+                self.settle(len(self.rounds) - 1, who | 1)
+            self.open_round()
+            return
+        phase = self._info().phase
+        if phase == 1:
+            self.enroll(who | 1)
+        elif phase == 2 and r.secrets:
+            self.reveal_seed(who or 1, liar & ~who)  # the chosen tell the truth, a few others lie
+        elif phase == 4:
+            if not r.proposers:
+                self.draw()
+            if r.seeded:
+                self.propose(ALL if who & 1 else who or 1)
+        elif phase == 5 and r.secrets:
+            self.commit(ALL if who & 3 else who or 1, votes)  # mostly everyone, sometimes a few
+        elif phase == 6 and r.commits:
+            self.reveal_vote(ALL if who & 3 else who or 1, liar & ~who & ~3)
+        elif phase == 7:
+            self.finalize(f)
+            self.settle(len(self.rounds) - 1, who or ALL)
+        self.let_time_pass("phase")
+
+    @rule()
+    def open_round(self) -> None:
+        self._catch_up()
+        duration = self.alliance.roundDuration()
+        call = lambda: self.alliance.openRound(self.task, sender=self.keeper)  # noqa: E731
+        if self.now >= self.end:
+            with self.chain.reverts("AllianceTaskNotActive"):
+                call()
+        elif self.current and not self.current.finalized:
+            with self.chain.reverts("AllianceRoundInProgress"):
+                call()
+        elif self.now + duration > self.end:
+            with self.chain.reverts("AllianceRoundDoesNotFit"):
+                call()
+        else:
+            receipt = call()
+            number = len(self.rounds) + 1
+            (opened,) = receipt.events_named("RoundOpened")
+            assert opened["round"] == number and opened["revealEnd"] == self.now + duration
+            self.rounds.append(RoundModel(number))
+
+    @precondition(lambda self: self.current and not self.current.finalized)
+    @rule(who=st.integers(1, 2 ** (N_PARTICIPANTS + 1) - 1))
+    def enroll(self, who: int) -> None:
+        """Each chosen account (the participants and the outsider) tries to enroll."""
+        for i, user in enumerate((*self.participants, self.outsider)):
+            if who >> i & 1:
+                self._enroll(user)
+
+    def _enroll(self, user: str) -> None:
+        r, info = self.current, self._info()
+        secret = _secret(self._next())
+        commitment = seed_commitment(self.task, r.number, user, secret)
+        call = lambda: self.alliance.enroll(self.task, r.number, commitment, sender=user)  # noqa: E731
+        if not self._window(info.openedAt, info.enrollEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif user in r.secrets:
+            with self.chain.reverts("AllianceAlreadyEnrolled"):
+                call()
+        elif user == self.outsider or user in self.released:
+            with self.chain.reverts("AllianceNotParticipant"):
+                call()
+        else:
+            call()
+            r.secrets[user] = secret
+            r.stakes[user] = self.tasks.memberOf(self.task, user)[1]
+
+    @precondition(lambda self: self.current and self.current.secrets and not self.current.finalized)
+    @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
+    def reveal_seed(self, who: int, liar: int) -> None:
+        """The chosen enrolled participants reveal their secret; those in ``liar`` a wrong one."""
+        for i, user in enumerate(sorted(self.current.secrets)):
+            if who >> i & 1:
+                self._reveal_seed(user, not liar >> i & 1)
+
+    def _reveal_seed(self, user: str, honest: bool) -> None:
+        r, info = self.current, self._info()
+        secret = r.secrets[user] if honest else _secret(self._next())
+        call = lambda: self.alliance.revealSeed(self.task, r.number, secret, sender=user)  # noqa: E731
+        if not self._window(info.enrollEnd, info.seedEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif user in r.seeded:
+            with self.chain.reverts("AllianceSeedAlreadyRevealed"):
+                call()
+        elif not honest:
+            with self.chain.reverts("AllianceSeedMismatch"):
+                call()
+        else:
+            call()
+            r.seeded.append(user)
+            assert self._info().seed == xor32([r.secrets[s] for s in r.seeded])
+
+    @precondition(lambda self: self.current and not self.current.finalized)
+    @rule()
+    def draw(self) -> None:
+        r, info = self.current, self._info()
+        call = lambda: self.alliance.drawRoles(self.task, r.number, sender=self.keeper)  # noqa: E731
+        if not self._window(info.drawAt, info.proposeEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif r.proposers:
+            with self.chain.reverts("AllianceAlreadyDrawn"):
+                call()
+        elif len(r.seeded) < 2:
+            with self.chain.reverts("AllianceTooFewParticipants"):
+                call()
+        else:
+            entropy = info.seed
+            randao = self.chain.prevrandao
+            receipt = call()
+            (drawn,) = receipt.events_named("RolesDrawn")
+            seed = draw_seed(entropy, randao, self.task, r.number)
+            assert drawn["seed"] == seed
+            r.proposers = draw_proposers(seed, r.seeded, self.alliance.roundRules()[0])
+            assert list(drawn["proposers"]) == r.proposers
+
+    @precondition(lambda self: self.current and self.current.seeded and not self.current.finalized)
+    @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1))
+    def propose(self, who: int) -> None:
+        """The chosen participants who revealed their secret try to post an update."""
+        for i, user in enumerate(list(self.current.seeded)):
+            if who >> i & 1:
+                self._propose(user)
+
+    def _propose(self, user: str) -> None:
+        r, info = self.current, self._info()
+        update = keccak(text=f"update-{r.number}-{user}-{self._next()}")
+        call = lambda: self.alliance.propose(self.task, r.number, update, "store://u", sender=user)  # noqa: E731
+        if not self._window(info.drawAt, info.proposeEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif not r.proposers:
+            with self.chain.reverts("AllianceNotDrawn"):
+                call()
+        elif user not in r.proposers:
+            with self.chain.reverts("AllianceNotProposer"):
+                call()
+        elif user in r.posted:
+            with self.chain.reverts("AllianceAlreadyProposed"):
+                call()
+        else:
+            call()
+            r.posted[user] = update
+
+    @precondition(lambda self: self.current and self.current.secrets and not self.current.finalized)
+    @rule(
+        who=st.integers(1, 2**N_PARTICIPANTS - 1), votes=st.lists(st.integers(0, 3), min_size=6, max_size=6)
+    )
+    def commit(self, who: int, votes: list[int]) -> None:
+        """The chosen enrolled participants try to commit to a vote (bit i: accept proposal i)."""
+        for i, user in enumerate(sorted(self.current.secrets)):
+            if who >> i & 1:
+                self._commit(user, votes[i])
+
+    def _commit(self, user: str, votes: int) -> None:
+        r, info = self.current, self._info()
+        salt = _secret(self._next())
+        commitment = vote_commitment(self.task, r.number, user, votes, salt)
+        call = lambda: self.alliance.commitVote(self.task, r.number, commitment, sender=user)  # noqa: E731
+        if not self._window(info.proposeEnd, info.commitEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif not r.proposers:
+            with self.chain.reverts("AllianceNotDrawn"):
+                call()
+        elif user not in r.seeded or user in r.proposers:
+            with self.chain.reverts("AllianceNotVoter"):
+                call()
+        elif user in r.commits:
+            with self.chain.reverts("AllianceAlreadyCommitted"):
+                call()
+        else:
+            call()
+            r.commits[user] = (votes, salt)
+
+    @precondition(lambda self: self.current and self.current.commits and not self.current.finalized)
+    @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
+    def reveal_vote(self, who: int, liar: int) -> None:
+        """The chosen committed voters reveal; those in ``liar`` another vote than committed."""
+        for i, user in enumerate(sorted(self.current.commits)):
+            if who >> i & 1:
+                self._reveal_vote(user, not liar >> i & 1)
+
+    def _reveal_vote(self, user: str, honest: bool) -> None:
+        r, info = self.current, self._info()
+        votes, salt = r.commits[user]
+        if not honest:
+            votes ^= 1
+        call = lambda: self.alliance.revealVote(self.task, r.number, votes, salt, sender=user)  # noqa: E731
+        if not self._window(info.commitEnd, info.revealEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif user in r.revealed:
+            with self.chain.reverts("AllianceVoteAlreadyRevealed"):
+                call()
+        elif not honest:
+            with self.chain.reverts("AllianceVoteMismatch"):
+                call()
+        else:
+            call()
+            r.revealed[user] = votes & info.postedMask
+
+    @precondition(lambda self: self.current is not None)
+    @rule(f=st.integers(0, 2))
+    def finalize(self, f: int) -> None:
+        r, info = self.current, self._info()
+        finalizer = self.finalizer_pool[f]
+        call = lambda: self.alliance.finalize(self.task, r.number, sender=finalizer)  # noqa: E731
+        if r.finalized:
+            with self.chain.reverts("AllianceAlreadyFinalized"):
+                call()
+            return
+        if self.now < info.revealEnd:
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+            return
+        self._catch_up()
+        receipt = call()
+        r.finalized = True
+        after = self._info()
+        if not r.proposers:
+            assert after.outcome == Outcome.NOT_DRAWN
+        else:
+            expected = tally([r.participant(u) for u in r.seeded], self.quorum)
+            assert (after.outcome, after.acceptedMask, after.honestStake) == (
+                expected.outcome,
+                expected.accepted,
+                expected.honest_stake,
+            )
+        accepted = receipt.events_named("ModelAccepted")
+        assert len(accepted) == (1 if after.acceptedMask else 0)
+        if accepted:
+            self.lineage += 1
+            stake_for = self.alliance.proposalsOf(self.task, r.number)[2]
+            best = max(
+                (s for s in range(len(r.proposers)) if after.acceptedMask >> s & 1),
+                key=lambda s: (stake_for[s], -s),
+            )
+            assert accepted[0]["updateHash"] == r.posted[r.proposers[best]]
+
+    @precondition(lambda self: self.rounds)
+    @rule(p=pick, subset=st.integers(1, 2**N_PARTICIPANTS - 1))
+    def settle(self, p: int, subset: int) -> None:
+        r = self.rounds[p % len(self.rounds)]
+        enrolled = sorted(r.secrets)
+        chosen = [u for i, u in enumerate(enrolled) if subset >> i & 1]
+        if not chosen:
+            return
+        call = lambda: self.alliance.settle(self.task, r.number, chosen, sender=self.keeper)  # noqa: E731
+        if not r.finalized:
+            with self.chain.reverts("AllianceNotFinalized"):
+                call()
+            return
+        info = self._info(r.number)
+        locked = {u: self.gm.lockedOf(u) for u in chosen}
+        finalizer_before = self.token.balanceOf(info.finalizer)
+        slashable = self.now < self.end + self.dispute
+        receipt = call()
+        slashes = {e["account"]: e for e in receipt.events_named("ParticipantSlashed")}
+        routed = receipt.events_named("SlashRouted")
+        lapsed = {e["account"] for e in receipt.events_named("SlashLapsed")}
+        assert len(routed) == len(slashes)
+        to_finalizer = 0
+        for user in chosen:
+            verdict = assess(
+                r.participant(user), info.outcome, info.acceptedMask, info.postedMask, self.rules
+            )
+            if user in r.settled_slash or verdict.reason == SlashReason.NONE:
+                assert user not in slashes and user not in lapsed
+                continue
+            r.settled_slash.add(user)
+            remaining = self.tasks.memberOf(self.task, user)[1] + (
+                slashes[user]["gm"] if user in slashes else 0
+            )
+            take = min(verdict.slash_gm, remaining)
+            if not slashable or take == 0:
+                assert user in lapsed
+                continue
+            event = slashes[user]
+            assert (event["reason"], event["gm"]) == (verdict.reason, take)
+            seized = event["flockSeized"]
+            # INV-07: every FLOCK seized is paid to the honest pot (or the pool) or the finalizer.
+            assert seized == event["toHonest"] + event["toFinalizer"]
+            assert locked[user] - self.gm.lockedOf(user) == seized
+            self.slashed[user] += take
+            self.seized_total += seized
+            self.routed_total += event["toHonest"] + event["toFinalizer"]
+            to_finalizer += event["toFinalizer"]
+        for event in routed:
+            assert event["burned"] == 0 and event["recipient"] == self.alliance.address
+        if info.finalizer not in chosen:
+            assert self.token.balanceOf(info.finalizer) == finalizer_before + to_finalizer
+
+    @rule(p=pick)
+    def withdraw(self, p: int) -> None:
+        user = self.participants[p % N_PARTICIPANTS]
+        owed = self.alliance.owed(user)
+        if owed == 0:
+            with self.chain.reverts("AllianceNothingToWithdraw"):
+                self.alliance.withdraw(user, sender=user)
+            return
+        before = self.token.balanceOf(user)
+        self.alliance.withdraw(user, sender=user)
+        assert self.token.balanceOf(user) == before + owed and self.alliance.owed(user) == 0
+
+    @rule(amount=st.integers(0, 5_000))
+    def fund(self, amount: int) -> None:
+        call = lambda: self.alliance.fund(self.task, amount * WAD, sender=self.outsider)  # noqa: E731
+        if amount == 0:
+            with self.chain.reverts("AllianceZeroValue"):
+                call()
+        elif self.now >= self.end:
+            with self.chain.reverts("AllianceTaskNotActive"):
+                call()
+        else:
+            pool = self.alliance.poolOf(self.task)[0]
+            call()
+            assert self.alliance.poolOf(self.task)[0] == pool + amount * WAD
+
+    @rule()
+    def pull_emissions(self) -> None:
+        self._catch_up()
+        pool, _, _ = self.alliance.poolOf(self.task)
+        amount = self.alliance.pullEmissions(self.task, sender=self.keeper).return_value
+        assert self.alliance.poolOf(self.task)[0] == pool + amount
+
+    @rule()
+    def sweep(self) -> None:
+        self._catch_up()
+        call = lambda: self.alliance.sweep(self.task, sender=self.keeper)  # noqa: E731
+        if self.now < self.end:
+            with self.chain.reverts("AllianceTaskNotOver"):
+                call()
+        elif self.current and not self.current.finalized:
+            with self.chain.reverts("AllianceRoundInProgress"):
+                call()
+        else:
+            treasury = self.alliance.treasury()
+            before = self.token.balanceOf(treasury)
+            pool = (
+                self.alliance.pullEmissions.call(self.task, sender=self.keeper)
+                + self.alliance.poolOf(self.task)[0]
+            )
+            if pool == 0:
+                with self.chain.reverts("AllianceNothingToSweep"):
+                    call()
+                return
+            call()
+            assert self.token.balanceOf(treasury) == before + pool
+
+    # ------------------------------------------------------------------ stake at risk (INV-10)
+
+    @rule(p=pick, share=st.integers(1, 100))
+    def add_stake(self, p: int, share: int) -> None:
+        user = self.participants[p % N_PARTICIPANTS]
+        amount = share * 100 * WAD
+        self._catch_up()
+        if self.now >= self.end:
+            with self.chain.reverts("TaskRegistryTaskNotActive"):
+                self.tasks.addStake(self.task, amount, sender=user)
+            return
+        if amount > self.gm.balanceOf(user) - self.gm.allocatedOf(user):
+            with self.chain.reverts("GmFlockInsufficientUnallocated"):
+                self.tasks.addStake(self.task, amount, sender=user)
+            return
+        self.tasks.addStake(self.task, amount, sender=user)
+        self.own_stake[user] += amount
+
+    @rule(p=pick)
+    def release(self, p: int) -> None:
+        """INV-10: no participant's stake leaves before the task's end plus its dispute window."""
+        user = self.participants[p % N_PARTICIPANTS]
+        due = self.end + self.dispute
+        if user in self.released:
+            with self.chain.reverts("TaskRegistryNothingToRelease"):
+                self.tasks.release(self.task, user, sender=self.keeper)
+        elif self.now < due:
+            with self.chain.reverts("TaskRegistryStakeLocked"):
+                self.tasks.release(self.task, user, sender=self.keeper)
+        else:
+            stake = self.tasks.memberOf(self.task, user)[1]
+            allocated = self.gm.allocatedOf(user)
+            self.tasks.release(self.task, user, sender=self.keeper)
+            assert self.gm.allocatedOf(user) == allocated - stake
+            self.released.add(user)
+
+    @rule(p=pick)
+    def unlock_short_lock(self, p: int) -> None:
+        """The 7-day lock expires long before the task's stake is free: unlocking it must not take
+        the balance below the allocation."""
+        user = self.participants[p % N_PARTICIPANTS]
+        lock = self.gm.lockInfo(user, 1)
+        gm_value, end, status = lock[2], lock[3], lock[4]
+        if status != 1 or self.now < end:
+            return
+        balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
+        if balance - gm_value < allocated:
+            with self.chain.reverts("GmFlockStakeAllocated"):
+                self.gm.unlock(1, sender=user)
+        else:
+            self.gm.unlock(1, sender=user)
+            assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def inv_07_slashing_conserves_tokens(self) -> None:
+        """Every FLOCK seized from a participant was routed: to the honest pot or the pool, or to
+        the finalizer; nothing burned, nothing lost, nothing created."""
+        assert self.seized_total == self.routed_total
+
+    @invariant()
+    def inv_07_alliance_holds_exactly_its_books(self) -> None:
+        """The contract's FLOCK = the pool + the rewards and honest pots not yet credited + the
+        credits not yet withdrawn."""
+        if not self.task:
+            return
+        books = self.alliance.poolOf(self.task)[0]
+        for r in self.rounds:
+            info = self._info(r.number)
+            assert info.rewardCredited <= info.reward and info.honestCredited <= info.honestPot
+            books += info.reward - info.rewardCredited + info.honestPot - info.honestCredited
+        books += sum(self.alliance.owed(u) for u in self.participants)
+        assert self.token.balanceOf(self.alliance.address) == books
+
+    @invariant()
+    def inv_10_stake_at_risk_stays(self) -> None:
+        """Until released (never before the end plus the dispute window), each participant's stake
+        is what it joined and added, less exactly the slashes executed on it, and stays allocated."""
+        if not self.task:
+            return
+        for user in self.participants:
+            member = self.tasks.memberOf(self.task, user)
+            if user in self.released:
+                assert member[5] and member[1] == 0
+                continue
+            assert not member[5]
+            assert member[1] == self.own_stake[user] - self.slashed[user]
+            assert self.gm.allocatedOf(user) >= member[1]
+            assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
+        if self.now < self.end + self.dispute:
+            assert not self.released
+
+    @invariant()
+    def lineage_has_one_entry_per_accepted_round(self) -> None:
+        if self.task:
+            assert self.alliance.lineageLength(self.task) == self.lineage
