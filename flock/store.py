@@ -7,12 +7,12 @@ the name, so a corrupted or substituted file is never served.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from eth_hash.auto import keccak
+
+from flock.files import atomic_write_bytes
 
 
 class StoreError(RuntimeError):
@@ -46,11 +46,7 @@ class ContentStore:
         path = self._path(digest)
         if path.exists():
             return digest
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data)
         return digest
 
     def get(self, digest: str) -> bytes | None:

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from flock.bench.budgets import BUDGETS
+from flock.files import atomic_write_text
 from flock.paths import DOCS_DIR, REPORTS_DIR
 
 BENCH_JSON = REPORTS_DIR / "bench.json"
 GAS_DOC = DOCS_DIR / "gas.md"
 _GAS_TABLE_START = "<!-- bench:table:start -->"
 _GAS_TABLE_END = "<!-- bench:table:end -->"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _fmt(value: float) -> str:
@@ -49,7 +40,7 @@ def print_table(results: dict[str, float], console: Console) -> None:
 
 
 def write_json(results: dict[str, float], path: Path = BENCH_JSON) -> None:
-    _atomic_write(path, json.dumps(dict(sorted(results.items())), indent=2) + "\n")
+    atomic_write_text(path, json.dumps(dict(sorted(results.items())), indent=2) + "\n")
 
 
 def gas_markdown(results: dict[str, float]) -> str:
@@ -68,7 +59,7 @@ def update_gas_doc(results: dict[str, float], path: Path = GAS_DOC) -> None:
         text += f"\n{_GAS_TABLE_START}\n{_GAS_TABLE_END}\n"
     head, rest = text.split(_GAS_TABLE_START, 1)
     _, tail = rest.split(_GAS_TABLE_END, 1)
-    _atomic_write(path, f"{head}{_GAS_TABLE_START}\n{gas_markdown(results)}\n{_GAS_TABLE_END}{tail}")
+    atomic_write_text(path, f"{head}{_GAS_TABLE_START}\n{gas_markdown(results)}\n{_GAS_TABLE_END}{tail}")
 
 
 def unmet_budgets(results: dict[str, float]) -> list[str]:

@@ -115,6 +115,12 @@ def run(ctx: DemoContext) -> None:
     )
     _claims(ctx, oracle_run, pot, names)
     _lazy_earned_less(ctx, oracle_run, names)
+    submissions = oracle_run.assembled.inputs.submissions
+    ctx.notes["rewards"] = {
+        "run": oracle_run,
+        "names": names,
+        "models": {node.lower(): model.lower() for node, model in submissions.items()},
+    }
 
 
 def _claims(ctx: DemoContext, oracle_run: Any, pot: Any, names: dict[str, str]) -> None:

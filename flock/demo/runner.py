@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from ape import accounts
 from rich.console import Console
 
 from flock.bench.chainkit import deploy_fresh
-from flock.demo import alliance, governance, rewards, staking, tasks
+from flock.demo import alliance, governance, report, rewards, staking, tasks
 from flock.demo.context import CAST, DemoContext
+from flock.paths import REPORTS_DIR
 
 CHAPTERS = (staking.run, governance.run, tasks.run, alliance.run, rewards.run)
 
 
-def run_demo(console: Console) -> DemoContext:
+def run_demo(console: Console, reports_dir: Path = REPORTS_DIR) -> DemoContext:
     start = time.monotonic()
     protocol = deploy_fresh()
     console.print(
@@ -24,5 +26,6 @@ def run_demo(console: Console) -> DemoContext:
     ctx = DemoContext(protocol=protocol, people=people, console=console)
     for chapter in CHAPTERS:
         chapter(ctx)
+    report.run(ctx, reports_dir)
     console.print(f"[green]demo complete[/] in {time.monotonic() - start:.1f} s")
     return ctx

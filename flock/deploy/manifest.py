@@ -9,14 +9,13 @@ sending and recording still finds its contract on the rerun instead of deploying
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from flock.files import atomic_write_text
 from flock.paths import DEPLOYMENTS_DIR, PROJECT_ROOT
 
 
@@ -64,13 +63,7 @@ class Manifest(BaseModel):
 
     def save(self, path: Path) -> None:
         """Writes atomically: a crash leaves the previous file or the new one, never half of one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(self.model_dump_json(indent=2) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        atomic_write_text(path, self.model_dump_json(indent=2) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> Manifest | None:
