@@ -53,7 +53,8 @@ def describe_error(err: Exception) -> str:
 
 
 def clean_errors(func: F) -> F:
-    """Turns expected failures (bad config, ape errors, reverts) into one readable line."""
+    """Turns expected failures (bad config, ape errors, reverts) into one readable line (the full
+    traceback with ``FLOCK_TRACEBACK=1``)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -62,6 +63,8 @@ def clean_errors(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except (ConfigError, ApeException, FileNotFoundError, KeyError, ValueError) as err:
+            if os.environ.get("FLOCK_TRACEBACK"):
+                raise  # for bug reports: the whole traceback instead of one line
             raise UserError(describe_error(err)) from err
 
     return wrapper  # type: ignore[return-value]

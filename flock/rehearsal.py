@@ -130,3 +130,16 @@ def deploy_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
         "--manifest",
         str(manifest),
     ]
+
+
+def epoch_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
+    """`ape run epoch` on the rehearsal deployment, funded by the deployer's FLOCK."""
+    return [
+        "epoch",
+        "--network",
+        network_choice(node),
+        "--account",
+        REHEARSAL_ACCOUNT,
+        "--manifest",
+        str(manifest),
+    ]

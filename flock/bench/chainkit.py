@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ape import accounts, chain, project
+from ape.exceptions import APINotImplementedError
 
 from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.manifest import Manifest
@@ -64,9 +65,19 @@ def new_accounts(n: int, funder: Any, eth: int = 10**18) -> list[Any]:
     return fresh
 
 
+def _node_mine_at(timestamp: int) -> None:
+    """Mines a block at ``timestamp`` through anvil's RPC, for providers that cannot move time
+    themselves (ape's generic node provider on the Base rehearsal chain)."""
+    chain.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+    chain.provider.make_request("evm_mine", [])
+
+
 def advance(seconds: int) -> None:
     """Mines a block ``seconds`` after the pending timestamp."""
-    chain.mine(timestamp=chain.pending_timestamp + seconds)
+    try:
+        chain.mine(timestamp=chain.pending_timestamp + seconds)
+    except APINotImplementedError:
+        _node_mine_at(head_time() + seconds)
 
 
 def head_time() -> int:
@@ -81,4 +92,7 @@ def next_block_at(timestamp: int) -> None:
 
 def mine_at(timestamp: int) -> None:
     """Mines a block at ``timestamp`` (later transactions follow it)."""
-    chain.mine(timestamp=timestamp)
+    try:
+        chain.mine(timestamp=timestamp)
+    except APINotImplementedError:
+        _node_mine_at(timestamp)

@@ -1,0 +1,73 @@
+"""`ape run epoch`: one protocol epoch (stakes, a task approved by the DAO, training, validation, an
+oracle root, claims) against a deployment on a chain whose clock can be moved: the local chain
+(deployed fresh first) or the Base rehearsal anvil (`make rehearse-base`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flock.clikit import (
+    UserError,
+    account_option,
+    clean_errors,
+    connected,
+    console,
+    load_sender,
+    network_option,
+    quiet_ape,
+)
+from flock.deploy.manifest import Manifest, manifest_path
+from flock.protocol_epoch import EpochError, run_epoch
+
+MOVABLE_CLOCK = ("local", "rehearsal")
+
+
+def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manifest:
+    if provider.network.name == "local":
+        from flock.bench.chainkit import deploy_fresh
+
+        console.print("local chain: deploying the protocol first")
+        return deploy_fresh().manifest
+    path = manifest_file or manifest_path(network)
+    manifest = Manifest.load(path)
+    if manifest is None or not manifest.complete:
+        raise UserError(f"no complete deployment manifest at {path}: run `ape run deploy` first")
+    if manifest.chain_id != provider.chain_id:
+        raise UserError(f"{path} is for chain {manifest.chain_id}, connected to chain {provider.chain_id}")
+    return manifest
+
+
+@click.command()
+@network_option
+@account_option
+@click.option(
+    "--manifest",
+    "manifest_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+)
+@clean_errors
+def cli(network: str, account: str | None, manifest_file: Path | None) -> None:
+    """Run one protocol epoch; the funder (--account) hands the test accounts their FLOCK."""
+    quiet_ape()
+    name = [*network.split(":"), "local"][1]
+    if name not in MOVABLE_CLOCK:
+        raise UserError(
+            f"the epoch moves time and spends test accounts: run it on a local chain or the Base "
+            f"rehearsal, not {name}"
+        )
+    with connected(network) as provider:
+        funder = load_sender(account, provider)
+        manifest = _manifest(network, manifest_file, provider)
+        console.rule(f"[bold]one protocol epoch on {provider.network.name} (chain {provider.chain_id})")
+        try:
+            outcome = run_epoch(manifest, funder, console)
+        except EpochError as err:
+            raise UserError(str(err)) from err
+    console.print(
+        f"[green]epoch {outcome.epoch} of task {outcome.task} complete[/]: root {outcome.root[:14]}… paid "
+        f"{outcome.paid / 10**18:,.2f} FLOCK now, {outcome.vesting / 10**18:,.2f} vesting"
+    )
