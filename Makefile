@@ -22,13 +22,14 @@ ANVIL := .bin/anvil
 BUILD := .build/__local__.json
 SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' 2>/dev/null)
 
-.PHONY: help setup compile demo test lint bench fuzz rehearse-base clean lock etherscan
+.PHONY: help setup compile demo test lint bench fuzz slither rehearse-base clean lock etherscan
 
 help:
 	@echo "make demo    run the protocol demo on a local anvil chain"
 	@echo "make test    lint, then unit, property and end-to-end tests (quick profile)"
 	@echo "make bench   gas and throughput benchmarks -> reports/bench.json"
 	@echo "make fuzz    deep property-test profile (long)"
+	@echo "make slither static analysis; fails on a finding docs/security.md does not explain"
 	@echo "make rehearse-base   deploy + verify on a local anvil posing as Base Sepolia"
 	@echo "make setup   install the toolchain into the repository (done by the targets above)"
 
@@ -86,6 +87,10 @@ rehearse-base: compile
 
 fuzz: compile
 	@HYPOTHESIS_PROFILE=deep ape test tests/property
+
+# slither through the project's solc shim (no compiler download, no network); docs/security.md.
+slither: setup
+	@python -m flock.audit.slither
 
 # Optional: the Basescan verification plugin (docs/deploy.md); its dependencies are already pinned.
 etherscan: setup

@@ -171,11 +171,11 @@ interface IEmissionController {
     // ---------------------------------------------------------------------------------------- governance
 
     /// @notice Sets the per-epoch emission cap. @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
-    function setEpochCap(uint256 epochCap) external;
+    function setEpochCap(uint256 epochCap_) external;
 
     /// @notice Sets gamma (1e18 = 1, at most 0.5e18) for epochs opened from now on.
     /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
-    function setGamma(uint256 gamma) external;
+    function setGamma(uint256 gamma_) external;
 
     /// @notice Sends `amount` of the accumulated rounding dust to `to`.
     /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).

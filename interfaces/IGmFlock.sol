@@ -90,7 +90,7 @@ interface IGmFlock is IERC20Metadata, IERC5805 {
     /// @notice Bounds on new lock durations, in seconds.
     event LockDurationBoundsSet(uint256 minDuration, uint256 maxDuration);
     /// @notice Withdrawal fee in basis points and its recipient (zero: burned).
-    event WithdrawalFeeSet(uint256 feeBps, address recipient);
+    event WithdrawalFeeSet(uint256 feeBps, address indexed recipient);
 
     // ----------------------------------------------------------------------------------- user actions
 
@@ -133,9 +133,9 @@ interface IGmFlock is IERC20Metadata, IERC5805 {
      * same amount). All the account's locks shrink pro rata, in O(1). The matching FLOCK,
      * floor(locked * gmAmount / balance), goes to `to`, or is burned when `to` is zero.
      * Only `SLASHER_ROLE`.
-     * @return flock the FLOCK seized.
+     * @return flock_ the FLOCK seized.
      */
-    function slash(address account, uint256 gmAmount, address to) external returns (uint256 flock);
+    function slash(address account, uint256 gmAmount, address to) external returns (uint256 flock_);
 
     /// @notice Sets the boost parameters for new locks (t0, t1 in seconds; eps scaled by 1e18).
     /// Only `DEFAULT_ADMIN_ROLE`.

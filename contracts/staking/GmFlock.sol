@@ -144,7 +144,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function lock(uint256 amount, uint256 duration) external nonReentrant returns (uint256 lockId) {
-        return _lock(msg.sender, amount, duration);
+        return _lock(amount, duration);
     }
 
     /// @inheritdoc IGmFlock
@@ -156,7 +156,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         // A front-runner may spend the permit first; the allowance is then in place anyway, so a
         // failed permit is not an error (OpenZeppelin's recommended pattern).
         try IERC20Permit(address(_flock)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
-        return _lock(msg.sender, amount, duration);
+        return _lock(amount, duration);
     }
 
     /// @inheritdoc IGmFlock
@@ -505,7 +505,10 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     // ======================================================================= internals
 
-    function _lock(address account, uint256 amount, uint256 duration) private returns (uint256 lockId) {
+    /// @dev Locks the caller's FLOCK: the account is always `msg.sender`, so no path can pull FLOCK
+    /// from an account other than the one that called (whatever allowance it gave this contract).
+    function _lock(uint256 amount, uint256 duration) private returns (uint256 lockId) {
+        address account = msg.sender;
         if (amount == 0) revert GmFlockZeroAmount();
         if (amount > type(uint96).max) revert GmFlockAmountTooLarge(amount);
         Params memory p = _params;
@@ -530,7 +533,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         emit Transfer(address(0), account, gm);
         emit Locked(account, lockId, amount, gm, uint64(end));
 
-        _flock.safeTransferFrom(account, address(this), amount);
+        _flock.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @dev A lock's current FLOCK and gmFLOCK: its stored values scaled from its epoch to now.

@@ -236,3 +236,22 @@ def test_settings_refuse_direct_calls(governor, admin, outsider, setting):
     # The timelock itself, outside governor.execute: no authorized call is queued, popping panics.
     with pytest.raises(VirtualMachineError, match="0x31"):
         getattr(governor, setting)(DAY, sender=admin)
+
+
+def test_proposer_suffix_stops_a_front_run_copy(governor, stakers, fee_proposal):
+    """Proposal ids hash the actions and the description, not the proposer: whoever submits a copy
+    first becomes its proposer and may cancel it while Pending. A description ending in
+    `#proposer=<address>` (OpenZeppelin's opt-in protection) admits only that proposer."""
+    alice, bob = stakers["alice"], stakers["bob"]
+    copied = fee_proposal(175, "# fee 1.75%")
+    copied.propose(bob)  # bob saw alice's transaction and submitted the same proposal first
+    with ape.reverts(governor.GovernorUnableToCancel):
+        governor.cancel(*copied.args, sender=alice)
+    governor.cancel(*copied.args, sender=bob)  # ... and can sink it
+    assert copied.state() == CANCELED
+
+    protected = fee_proposal(175, f"# fee 1.75%\n\n#proposer={alice.address}")
+    with ape.reverts(governor.GovernorRestrictedProposer, proposer=bob):
+        protected.propose(bob)
+    protected.propose(alice)
+    assert protected.state() == PENDING
