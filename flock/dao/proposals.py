@@ -11,6 +11,7 @@ another chain or governor.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -99,6 +100,18 @@ class Proposal:
             stored.block,
             stored.tx_hash,
         )
+
+
+PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}\s*$")
+
+
+def protected_description(description: str, proposer: str) -> str:
+    """``description`` ending in ``#proposer=<proposer>``: OpenZeppelin's Governor then refuses the
+    same proposal from anyone else, so a copier who front-runs it cannot own (and cancel) it. A
+    description that names its proposer already is kept as written."""
+    if PROPOSER_SUFFIX.search(description):
+        return description
+    return f"{description.rstrip()}\n\n#proposer={proposer}"
 
 
 def index_path(manifest_file: Path) -> Path:
@@ -305,10 +318,11 @@ class Governance:
     def propose(self, draft: Draft, sender: Any) -> Proposal:
         if not draft.actions:
             raise DaoError("a proposal needs at least one action")
+        description = protected_description(draft.description, str(sender.address))
         targets, values, calldatas = draft.proposal_args()
-        pid = int(self.governor.hashProposal(targets, values, calldatas, keccak(text=draft.description)))
+        pid = int(self.governor.hashProposal(targets, values, calldatas, keccak(text=description)))
         if int(self.governor.proposalSnapshot(pid)) != 0:
-            existing = Proposal(pid, "", draft.actions, draft.description, 0, 0, 0, "")
+            existing = Proposal(pid, "", draft.actions, description, 0, 0, 0, "")
             raise DaoError(
                 f"this proposal exists already ({existing.short_id}…, {self.state(existing)}); "
                 "a new one needs another description"
@@ -330,7 +344,7 @@ class Governance:
                     f"{sender.address}'s votes were gained in the latest second and count from the next "
                     "one: move the clock on (`ape run dao warp 1s`) and propose again"
                 )
-        self.governor.propose(targets, values, calldatas, draft.description, sender=sender)
+        self.governor.propose(targets, values, calldatas, description, sender=sender)
         self.refresh()
         return self.find(str(pid))
 

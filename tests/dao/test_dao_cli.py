@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 
+import ape
 import pytest
 from click.testing import CliRunner
 
 from flock.bench.chainkit import advance
 from flock.dao.actions import Action, decode_action, encode_call, load_actions_file
 from flock.dao.deployment import DaoError, Deployment
-from flock.dao.proposals import Governance, index_path
+from flock.dao.proposals import Governance, index_path, protected_description
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, build_draft
 from flock.paths import PROJECT_ROOT
@@ -223,6 +224,20 @@ def test_cancel_rules(governance, deployment, voters):
     assert governance.state(proposal) == "Canceled"
     with pytest.raises(DaoError, match="it is Canceled"):
         governance.cancel(proposal, voters[0])
+
+
+def test_propose_protects_the_description(governance, deployment, voters, governor):
+    """Front-running: the description ends in `#proposer=<sender>`, so the governor refuses the same
+    proposal (same id) from a copier; a description naming its proposer already is kept."""
+    proposer, copier = voters
+    draft = build_draft(deployment, "set-param", FEE, "# protected")
+    proposal = governance.propose(draft, proposer)
+    assert proposal.description == f"# protected\n\n#proposer={proposer.address}"
+    assert proposal.title == "protected"
+    with ape.reverts(governor.GovernorRestrictedProposer, proposer=copier.address):
+        governor.propose(*draft.proposal_args(), proposal.description, sender=copier)
+    named = f"# mine\n\n#proposer={copier.address}"
+    assert protected_description(named, proposer.address) == named
 
 
 # ------------------------------------------------------------------------------ simulation
