@@ -61,7 +61,9 @@ def cli(
     )
     if ctx.invoked_subcommand is not None:
         return
-    load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
+    config = load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
+    for warning in config.warnings():
+        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     require_account_off_local(network, account)
     with connected(network) as provider:
         sender = load_sender(account, provider)

@@ -370,6 +370,20 @@ class DeployConfig(_Section):
     alliance: AllianceConfig = AllianceConfig()
     rewards: RewardsConfig = RewardsConfig()
 
+    def warnings(self) -> list[str]:
+        """Legal but risky settings, for the deployer to read before sending anything."""
+        g = self.governance
+        veto_takes = g.voting_delay + g.voting_period + g.timelock_delay
+        out = []
+        if self.rewards.guardian is None and self.rewards.challenge_window < veto_takes:
+            out.append(
+                f"no reward guardian, and the challenge window ({self.rewards.challenge_window // 3600} h) "
+                f"is shorter than a governance veto takes ({veto_takes // 3600} h): until governance "
+                "appoints a guardian (`ape run dao propose grant-role rewards GUARDIAN_ROLE ADDRESS`) or "
+                "lengthens the window, k colluding oracles' roots cannot be vetoed in time"
+            )
+        return out
+
     def digest(self) -> str:
         """A stable hash of the effective configuration, recorded in the manifest."""
         canonical = self.model_dump_json(exclude={"description"})

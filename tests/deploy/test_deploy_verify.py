@@ -5,13 +5,14 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.config import ConfigError, DeployConfig, load_config
 from flock.deploy.plan import protocol_plan, roles_of
 from flock.deploy.verify import verify_on_chain
-from flock.paths import PROJECT_ROOT
+from flock.paths import CONFIG_DIR, PROJECT_ROOT
 
 LOCAL_CONFIG = PROJECT_ROOT / "config" / "ethereum-local.yaml"
 
@@ -134,3 +135,15 @@ def test_governance_config_is_validated(tmp_path):
     bad.write_text("governance:\n  quorum_percent: 0\n")
     with pytest.raises(ConfigError, match="quorum_percent"):
         load_config(bad)
+
+
+def test_config_warns_when_no_guardian_can_veto_in_time(tmp_path):
+    """Base Sepolia names no guardian and a 1-day challenge window against an 8-day governance veto:
+    `ape run deploy` warns; a guardian, or a window as long as a veto takes, silences it."""
+    base = yaml.safe_load((CONFIG_DIR / "base-sepolia.yaml").read_text())
+    [warning] = load_config(CONFIG_DIR / "base-sepolia.yaml").warnings()
+    assert "challenge window (24 h) is shorter than a governance veto takes (192 h)" in warning
+    for change in ({"guardian": "0x" + "11" * 20}, {"challenge_window": "8 days"}):
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump({**base, "rewards": {**base["rewards"], **change}}))
+        assert load_config(path).warnings() == []
