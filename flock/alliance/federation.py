@@ -12,6 +12,7 @@ whatever the chain's lineage says it is, fetched from the store by hash.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +116,8 @@ class Federation:
     model: SoftmaxModel = field(init=False)
     held: list[str] = field(default_factory=list)  # digests of the lineage as the members hold it
     rounds_run: int = 0
+    # Role-draw secrets: unpredictable in real use; tests pass a seeded source to replay a run.
+    new_secret: Callable[[], bytes] = field(default=lambda: os.urandom(32), repr=False)
 
     def __post_init__(self) -> None:
         self.model = SoftmaxModel.zeros(self.data.features, self.data.classes)
@@ -149,7 +152,7 @@ class Federation:
         d = self.driver
         before = self.accuracy()
         d.open()
-        secrets = {m.address: d.enroll(m.account, os.urandom(32)) for m in self.members}
+        secrets = {m.address: d.enroll(m.account, self.new_secret()) for m in self.members}
         d.to_seed_reveal()
         for m in self.members:
             d.reveal_seed(m.account, secrets[m.address])

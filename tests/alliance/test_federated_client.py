@@ -134,12 +134,18 @@ def chain_world():
     return system, task, people
 
 
+SECRET_SEED = 7
+
+
 def test_rounds_raise_accuracy_and_slash_the_cheater(chain_world, data, tmp_path):
     system, task, people = chain_world
     members = [Member(c, a) for c, a in zip(_clients(data), people[:5], strict=True)]
     store = ContentStore(tmp_path / "store")
     driver = RoundDriver(system.alliance, task, HarnessClock(system.chain), people[5])
-    fed = Federation(driver, members, data, store, np.random.default_rng(5))
+    secrets = np.random.default_rng(SECRET_SEED)  # the role draws replay exactly
+    fed = Federation(
+        driver, members, data, store, np.random.default_rng(5), new_secret=lambda: secrets.bytes(32)
+    )
     reports = [fed.run_round() for _ in range(5)]
     curve = [reports[0].accuracy_before, *(r.accuracy_after for r in reports)]
     assert curve[0] < 0.15 and curve[-1] > 0.8 and curve[-1] > curve[1]
