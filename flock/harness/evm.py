@@ -103,6 +103,7 @@ class Chain:
         # the system property suite keeps its FLOCK ledger and role model from these.
         self.observers: list[Callable[[str, str, list[Event]], None]] = []
         self._contract_addresses: set[str] = set()
+        self._handles: dict[tuple[str, str], Contract] = {}
 
     # ------------------------------------------------------------------ accounts and time
 
@@ -184,8 +185,11 @@ class Chain:
         return Contract(self, to_checksum_address(address), artifact.abi, name)
 
     def at(self, name: str, address: str) -> Contract:
-        """A handle on an already deployed contract with ``name``'s ABI."""
-        return Contract(self, to_checksum_address(address), self.compilation[name].abi, name)
+        """A handle on an already deployed contract with ``name``'s ABI (made once per address)."""
+        key = (name, to_checksum_address(address))
+        if key not in self._handles:
+            self._handles[key] = Contract(self, key[1], self.compilation[name].abi, name)
+        return self._handles[key]
 
     def call(
         self, sender: str, to: str, data: bytes, *, static: bool, observe: bool = True

@@ -39,9 +39,11 @@ class Watch:
     drawn: int = 0  # FLOCK out of the emission controller
     dirty: set[str] = field(default_factory=set)  # holders whose balance changed since the last check
     governed: set[str] = field(default_factory=set)  # contracts the timelock called since the last check
+    touched: set[str] = field(default_factory=set)  # contracts called or emitting since the last check
     gm_holders: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     transactions: int = 0
+    gm_changes: int = 0  # transactions with a gmFLOCK event: balances, locks, allocations or votes moved
     now: Callable[[], int] = lambda: 0  # the chain's clock
     mark: int | None = None  # a timepoint whose state was recorded; None once a transaction follows
 
@@ -51,6 +53,8 @@ class Watch:
             self.mark = None  # the recorded state of this timepoint is not its final state
         if sender == self.timelock:
             self.governed.add(to)
+        self.touched.add(to)
+        self.touched.update(e.address for e in events)
         for event in events:
             if event.name == "Transfer" and event.address == self.token:
                 self._flock_transfer(sender, event)
@@ -59,6 +63,8 @@ class Watch:
             elif event.name in ("RoleGranted", "RoleRevoked"):
                 self._role_change(event)
         self._check_slashes(events)
+        if any(e.address == self.gmflock for e in events):
+            self.gm_changes += 1
 
     # ------------------------------------------------------------------ FLOCK and gmFLOCK
 

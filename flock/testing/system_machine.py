@@ -70,7 +70,7 @@ pick = st.integers(min_value=0, max_value=10**6)
 # (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
 # every step, so each profile checks every invariant examples x steps times at most (Hypothesis
 # may end an example early); `make fuzz` (deep) runs at least 10,000 steps: see docs/invariants.md.
-PROFILE_SIZES = {"quick": (12, 30), "deep": (250, 50)}
+PROFILE_SIZES = {"quick": (25, 40), "deep": (1_000, 100)}
 
 
 def system_settings() -> settings:
@@ -181,7 +181,8 @@ class SystemMachine(RuleBasedStateMachine):
         self.reward_members = self._reward_members()
         self.steps = 0
         self._seen: dict[str, int] = {}
-        self._cache: tuple[Any, dict[str, dict[str, int]]] = (None, {})
+        self._budgets: dict[tuple[int, int], int] = {}
+        self._cache: tuple[int, dict[str, dict[str, int]]] = (-1, {})
 
     @property
     def rewards_users(self) -> list[str]:
@@ -211,16 +212,18 @@ class SystemMachine(RuleBasedStateMachine):
         while self.emissions.nextEpoch() <= self.emissions.currentEpoch():
             self.emissions.checkpoint(sender=self.spares[-1])
 
-    def _read_parameters(self) -> dict[str, Any]:
+    def _read_parameters(self, keys: set[str] | None = None) -> dict[str, Any]:
+        """The governed parameters (with a setter) of the contracts ``keys`` (default: all)."""
         return {
             p.label: normalize(getattr(self.system.contracts[p.key], p.getter)())
             for p in PARAMETERS
-            if p.setter and p.key in self.system.contracts
+            if p.setter and p.key in self.system.contracts and (keys is None or p.key in keys)
         }
 
     def _state(self) -> dict[str, dict[str, int]]:
-        """Every staker's gmFLOCK views, read once per step and shared by the invariants."""
-        key = (self.watch.transactions, self.now)
+        """Every staker's gmFLOCK views, shared by the invariants; read again only after a
+        transaction with a gmFLOCK event (none of them depends on time alone)."""
+        key = self.watch.gm_changes
         if self._cache[0] != key:
             gm = self.gm
             self._cache = (
@@ -246,6 +249,15 @@ class SystemMachine(RuleBasedStateMachine):
             return False
         self._seen[key] = seen
         return True
+
+    def _budget(self, task_id: int, epoch: int, next_epoch: int) -> int:
+        """A task's budget for an opened epoch; an epoch before the newest is read once (its budgets
+        never change: ``inv_11`` re-reads the oldest and the newest at every step)."""
+        if epoch == next_epoch - 1:
+            return self.emissions.budgetOf(task_id, epoch)[0]
+        if (task_id, epoch) not in self._budgets:
+            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch)[0]
+        return self._budgets[(task_id, epoch)]
 
     def _rotating(self, items: list[Any]) -> Any:
         """One of ``items`` per step, in turn."""
@@ -343,6 +355,8 @@ class SystemMachine(RuleBasedStateMachine):
         active locks together are worth no more than its total."""
         state = self._state()
         assert self.token.balanceOf(self.gm.address) >= sum(v["locked"] for v in state.values())
+        if not self._fresh("inv_02"):
+            return
         user = self._rotating(self.stakers)
         locks = self.gm.locksOf(user, 0, self.gm.lockCount(user))
         assert sum(lock[1] for lock in locks if lock[4] == 1) <= state[user]["locked"]
@@ -438,14 +452,16 @@ class SystemMachine(RuleBasedStateMachine):
         handle = self.chain.at("FlockToken", contract)  # any AccessControl ABI reads hasRole
         for account in [self.system.deployer, *self.spares, self._rotating(self.stakers)]:
             assert bool(handle.hasRole(role, account)) == (account in w.roles[(contract, role)])
-        if not self._fresh("inv_09"):
-            return
-        now = self._read_parameters()
+        # Parameters are read again only on the contracts a transaction reached since the last check.
+        keys = {k for k, c in self.system.contracts.items() if c.address in w.touched}
+        now = self._read_parameters(keys)
         governed = {k for k, c in self.system.contracts.items() if c.address in w.governed}
         for label, value in now.items():
             if value != self.params[label]:
                 assert label.split(".")[0] in governed, f"{label} changed without governance"
-        self.params, w.governed = now, set()
+        w.touched = set()
+        self.params.update(now)
+        w.governed = set()
 
     @invariant()
     def inv_10_stake_at_risk_stays(self) -> None:
@@ -463,8 +479,9 @@ class SystemMachine(RuleBasedStateMachine):
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
-        """Each opened epoch: all tasks' budgets + dust = minted (once when it opens, the oldest and
-        newest again every step); one task's lazy accrual = its per-epoch budgets."""
+        """Each opened epoch: all tasks' budgets + dust = minted (once when it opens; the newest and
+        one older epoch in turn again at every step); one task's lazy accrual = its per-epoch
+        budgets."""
         if not self._fresh("inv_11"):
             return
         next_epoch = self.emissions.nextEpoch()
@@ -472,10 +489,11 @@ class SystemMachine(RuleBasedStateMachine):
         for epoch in range(self.tasks_part.epochs_checked, next_epoch):
             self.tasks_part._check_epoch(epoch, ids)
         self.tasks_part.epochs_checked = next_epoch
-        for epoch in {0, next_epoch - 1} - {-1}:
-            self.tasks_part._check_epoch(epoch, ids)
+        if next_epoch:  # the newest epoch, and one older one a step in turn
+            for epoch in {self._rotating(range(next_epoch)), next_epoch - 1}:
+                self.tasks_part._check_epoch(epoch, ids)
         task_id = self._rotating(ids)
-        per_epoch = sum(self.emissions.budgetOf(task_id, e)[0] for e in range(next_epoch))
+        per_epoch = sum(self._budget(task_id, e, next_epoch) for e in range(next_epoch))
         assert self.emissions.accruedBudget(task_id) == per_epoch
 
     @invariant()
