@@ -70,7 +70,7 @@ pick = st.integers(min_value=0, max_value=10**6)
 # (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
 # every step, so each profile checks every invariant examples x steps times at most (Hypothesis
 # may end an example early); `make fuzz` (deep) runs at least 10,000 steps: see docs/invariants.md.
-PROFILE_SIZES = {"quick": (25, 40), "deep": (1_000, 100)}
+PROFILE_SIZES = {"quick": (40, 40), "deep": (1_000, 100)}
 
 
 def system_settings() -> settings:
