@@ -66,6 +66,7 @@ N_ACCOUNTS = 90
 ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards")
 APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards")  # with roles besides the admin's
 APPROVED = 2
+NODE, VALIDATOR = 1, 2
 pick = st.integers(min_value=0, max_value=10**6)
 # (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
 # every step, so each profile checks every invariant examples x steps times at most (Hypothesis
@@ -182,6 +183,7 @@ class SystemMachine(RuleBasedStateMachine):
         self.steps = 0
         self._seen: dict[str, int] = {}
         self._budgets: dict[tuple[int, int], int] = {}
+        self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
         self._cache: tuple[int, dict[str, dict[str, int]]] = (-1, {})
 
     @property
@@ -320,6 +322,118 @@ class SystemMachine(RuleBasedStateMachine):
         ]
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             calls[which]()
+
+    # ------------------------------------------------------------------ Arena submissions
+
+    def _submitter(self, who: int, t: int) -> tuple[int, str]:
+        """Three times in four a reward task's member (node or validator) and its task; else any
+        task-part user and any task."""
+        if who % 4:
+            keys = sorted(self.reward_members)
+            return keys[(who // 4) % len(keys)]
+        ids = self._task_ids()
+        return ids[t % len(ids)], self.tasks_part.users[who % len(self.tasks_part.users)]
+
+    def _submission_error(self, task_id: int, account: str, phase: int, role: int) -> str | None:
+        """The error ``submitModel`` / ``commitScores`` must give (None: it must succeed), in the
+        contract's order: phase, then an open Arena task, then the caller's role."""
+        _, current, _ = self.system.submissions.currentPhase()
+        if current != phase:
+            return "SubmissionsWrongPhase"
+        kind, state, _, _, end, *_ = self.tasks.taskInfo(task_id)
+        if kind != 0 or state != APPROVED or self.now >= end:
+            return "SubmissionsTaskNotOpen"
+        if self.tasks.memberOf(task_id, account)[0] != role:
+            return "SubmissionsWrongRole"
+        return None
+
+    @rule(who=pick, t=pick, salt=st.integers(1, 2**64))
+    def submissions_submit(self, who: int, t: int, salt: int) -> None:
+        """A node submits a model for the current epoch of an Arena task (once per epoch)."""
+        task_id, account = self._submitter(who, t)
+        subs = self.system.submissions
+        epoch = subs.currentPhase()[0]
+        model = salt.to_bytes(32, "big")
+        error = self._submission_error(task_id, account, 0, NODE)
+        if error is None and subs.submissionOf(task_id, epoch, account) != bytes(32):
+            error = "SubmissionsAlreadySubmitted"
+        if error:
+            with self.chain.reverts(error):
+                subs.submitModel(task_id, model, "ipfs://model", sender=account)
+            return
+        subs.submitModel(task_id, model, "ipfs://model", sender=account)
+        assert subs.submissionOf(task_id, epoch, account) == model
+
+    @rule(
+        who=pick,
+        t=pick,
+        salt=st.integers(1, 2**64),
+        wait=st.booleans(),
+        reveal=st.sampled_from([None, True, False]),
+    )
+    def submissions_commit(self, who: int, t: int, salt: int, wait: bool, reveal: bool | None) -> None:
+        """A validator commits to its score file for the current epoch (once per epoch); ``wait``:
+        first lets the epoch's submit phase end if it has not; ``reveal`` (not None): then reveals
+        it, honestly or not, once its reveal phase comes."""
+        task_id, account = self._submitter(who, t)
+        subs = self.system.submissions
+        submit_end = subs.schedule(subs.currentPhase()[0])[1]
+        if wait and self.now < submit_end:
+            self.chain.set_time(submit_end)
+        epoch = subs.currentPhase()[0]
+        file_hash, secret = (salt + 1).to_bytes(32, "big"), salt.to_bytes(32, "big")
+        commitment = subs.commitmentOf(file_hash, secret, account, task_id, epoch)
+        error = self._submission_error(task_id, account, 1, VALIDATOR)
+        if error is None and subs.scoresOf(task_id, epoch, account)[0] != bytes(32):
+            error = "SubmissionsAlreadyCommitted"
+        if error:
+            with self.chain.reverts(error):
+                subs.commitScores(task_id, commitment, sender=account)
+            return
+        subs.commitScores(task_id, commitment, sender=account)
+        self.commitments[(task_id, epoch, account)] = (file_hash, secret)
+        if reveal is not None:
+            self.submissions_reveal(sorted(self.commitments).index((task_id, epoch, account)), reveal, True)
+
+    @rule(node=pick, validator=pick, salt=st.integers(1, 2**64), honest=st.booleans())
+    def submissions_epoch(self, node: int, validator: int, salt: int, honest: bool) -> None:
+        """One epoch of an Arena task's submissions at once: a member submits (in the submit phase,
+        or is refused), a member commits (waiting for the commit phase) and reveals (waiting for
+        the reveal phase), honestly or not."""
+        self.submissions_submit(node * 4 + 1, 0, salt)
+        self.submissions_commit(validator * 4 + 1, 0, salt, True, honest)
+
+    @precondition(lambda self: self.commitments)
+    @rule(c=pick, honest=st.booleans(), wait=st.booleans())
+    def submissions_reveal(self, c: int, honest: bool, wait: bool) -> None:
+        """A validator reveals a committed score file (or a wrong one); ``wait``: first lets time
+        pass to its epoch's reveal phase if that is still ahead."""
+        keys = sorted(self.commitments)
+        task_id, epoch, account = keys[c % len(keys)]
+        file_hash, secret = self.commitments[(task_id, epoch, account)]
+        if not honest:
+            file_hash = bytes(31) + b"\x01"
+        subs = self.system.submissions
+        commit_end = subs.schedule(epoch)[2]
+        if wait and self.now < commit_end:
+            self.chain.set_time(commit_end)
+        current, phase, _ = subs.currentPhase()
+        committed, revealed = subs.scoresOf(task_id, current, account)  # what the reveal will look at
+        error = None
+        if phase != 2:
+            error = "SubmissionsWrongPhase"
+        elif committed == bytes(32):
+            error = "SubmissionsNotCommitted"
+        elif revealed != bytes(32):
+            error = "SubmissionsAlreadyRevealed"
+        elif not honest or current != epoch:  # a commitment binds its epoch and its file
+            error = "SubmissionsRevealMismatch"
+        if error:
+            with self.chain.reverts(error):
+                subs.revealScores(task_id, file_hash, secret, sender=account)
+            return
+        subs.revealScores(task_id, file_hash, secret, sender=account)
+        assert subs.scoresOf(task_id, epoch, account)[1] == file_hash
 
     # ------------------------------------------------------------------ invariants
 
