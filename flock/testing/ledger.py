@@ -47,6 +47,22 @@ class Watch:
     now: Callable[[], int] = lambda: 0  # the chain's clock
     mark: int | None = None  # a timepoint whose state was recorded; None once a transaction follows
 
+    def fresh(self, now: Callable[[], int]) -> Watch:
+        """A copy of this (surveyed) watch for a new example: the same ledger and role model, nothing
+        seen yet, reading time from ``now``."""
+        return Watch(
+            token=self.token,
+            gmflock=self.gmflock,
+            tasks=self.tasks,
+            alliance=self.alliance,
+            timelock=self.timelock,
+            emissions=self.emissions,
+            balances=Counter(self.balances),
+            roles={k: set(v) for k, v in self.roles.items()},
+            role_admins=self.role_admins,
+            now=now,
+        )
+
     def __call__(self, sender: str, to: str, events: list[Event]) -> None:
         self.transactions += 1
         if self.mark is not None and self.now() == self.mark:

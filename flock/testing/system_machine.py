@@ -145,16 +145,7 @@ class SystemMachine(RuleBasedStateMachine):
         accounts = self.chain.accounts
         for name, part, first in PARTS:
             setattr(self, f"{name}_part", bind(part, system, accounts[first : first + WINDOW]))
-        self.watch = Watch(
-            **{
-                k: getattr(watch, k)
-                for k in ("token", "gmflock", "tasks", "alliance", "timelock", "emissions")
-            },
-            balances=Counter(watch.balances),
-            roles={k: set(v) for k, v in watch.roles.items()},
-            role_admins=watch.role_admins,
-            now=lambda: self.chain.now,
-        )
+        self.watch = watch.fresh(lambda: self.chain.now)
         self.chain.observers[:] = [self.watch]
         self.stakers = list(
             dict.fromkeys(
