@@ -140,6 +140,16 @@ def _word_coders(kind: str) -> tuple[_Word, _Unword] | None:
     return None
 
 
+def _struct_words(kinds: list[str]) -> list[str]:
+    """A single struct output of static words (``(uint8,address,...)``, as views returning a struct
+    give) stands for its words: the encoding is the same."""
+    if len(kinds) == 1 and kinds[0].startswith("(") and kinds[0].endswith(")"):
+        inner = kinds[0][1:-1]
+        if inner and not any(c in inner for c in "()[]"):
+            return inner.split(",")
+    return kinds
+
+
 def _fast_coders(kinds: list[str]) -> tuple[list[_Word], list[_Unword]] | None:
     coders = [_word_coders(k) for k in kinds]
     if any(c is None for c in coders):
@@ -164,6 +174,7 @@ class Function:
     _decoder: TupleDecoder | None = field(init=False, repr=False)
     _fast_in: list[_Word] | None = field(init=False, repr=False)
     _fast_out: list[_Unword] | None = field(init=False, repr=False)
+    _fast_struct: bool = field(init=False, repr=False)  # the fast words make up one struct
 
     def __post_init__(self) -> None:
         inputs, outputs = types_of(self.abi.get("inputs", [])), types_of(self.abi.get("outputs", []))
@@ -175,9 +186,11 @@ class Function:
         put(self, "_encoder", TupleEncoder(encoders=[registry.get_encoder(t) for t in inputs]))
         decoders = [registry.get_decoder(t, strict=False) for t in outputs]
         put(self, "_decoder", TupleDecoder(decoders=decoders) if outputs else None)
-        fast_in, fast_out = _fast_coders(inputs), _fast_coders(outputs)
+        words = _struct_words(outputs)
+        fast_in, fast_out = _fast_coders(inputs), _fast_coders(words)
         put(self, "_fast_in", fast_in[0] if fast_in else None)
         put(self, "_fast_out", fast_out[1] if fast_out and outputs else None)
+        put(self, "_fast_struct", words is not outputs)
 
     def encode(self, args: tuple[Any, ...]) -> bytes:
         if self._fast_in is not None:
@@ -192,6 +205,8 @@ class Function:
             return None
         if self._fast_out is not None and len(data) == 32 * len(self._fast_out):
             values = tuple(dec(data[32 * i : 32 * i + 32]) for i, dec in enumerate(self._fast_out))
+            if self._fast_struct:
+                return values
         else:
             values = _normalize(self._decoder(ContextFramesBytesIO(data)))
         return values[0] if len(values) == 1 else values

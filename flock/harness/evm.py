@@ -23,7 +23,7 @@ on anvil (see ``flock.bench``); this harness is for speed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,7 +99,11 @@ class Chain:
         self.keys: dict[str, bytes] = {}
         self.accounts: list[str] = [self.new_account(f"account-{i}") for i in range(n_accounts)]
         self.tx_count = 0
+        # Called with (sender, to, events) after every successful transaction (not simulations):
+        # the system property suite keeps its FLOCK ledger and role model from these.
+        self.observers: list[Callable[[str, str, list[Event]], None]] = []
         self._contract_addresses: set[str] = set()
+        self._handles: dict[tuple[str, str], Contract] = {}
 
     # ------------------------------------------------------------------ accounts and time
 
@@ -181,11 +185,17 @@ class Chain:
         return Contract(self, to_checksum_address(address), artifact.abi, name)
 
     def at(self, name: str, address: str) -> Contract:
-        """A handle on an already deployed contract with ``name``'s ABI."""
-        return Contract(self, to_checksum_address(address), self.compilation[name].abi, name)
+        """A handle on an already deployed contract with ``name``'s ABI (made once per address)."""
+        key = (name, to_checksum_address(address))
+        if key not in self._handles:
+            self._handles[key] = Contract(self, key[1], self.compilation[name].abi, name)
+        return self._handles[key]
 
-    def call(self, sender: str, to: str, data: bytes, *, static: bool) -> tuple[bytes, int, list[Event]]:
-        """Executes a message call; returns output, whole-transaction gas and decoded events."""
+    def call(
+        self, sender: str, to: str, data: bytes, *, static: bool, observe: bool = True
+    ) -> tuple[bytes, int, list[Event]]:
+        """Executes a message call; returns output, whole-transaction gas and decoded events.
+        ``observe=False``: a simulation whose effects are thrown away, not shown to ``observers``."""
         if not static:
             self.tx_count += 1  # a reverted transaction is a transaction too
         try:
@@ -205,6 +215,9 @@ class Chain:
             event = self.registry.decode_log(log.address, list(topics), bytes(data_bytes))
             if event is not None:
                 events.append(event)
+        if observe:
+            for observer in self.observers:
+                observer(sender, to, events)
         return bytes(out), result.gas_used, events
 
     @contextmanager
@@ -317,7 +330,11 @@ class BoundFunction:
         snap = chain.snapshot()
         try:
             out, _, _ = chain.call(
-                sender or chain.accounts[0], self.contract.address, fn.encode(args), static=False
+                sender or chain.accounts[0],
+                self.contract.address,
+                fn.encode(args),
+                static=False,
+                observe=False,
             )
         finally:
             chain.revert(snap)

@@ -92,9 +92,16 @@ class AllianceMachine(RuleBasedStateMachine):
     @classmethod
     def _deploy(cls) -> tuple[System, Snapshot]:
         system = deploy_system()
-        chain, token, gm = system.chain, system.token, system.gmflock
+        cls.prepare(system, system.chain.accounts)
+        return system, system.chain.snapshot()
+
+    @staticmethod
+    def prepare(system: System, accounts: list[str]) -> None:
+        """Short round phases; the creator, participants and outsider (from ``accounts``: the
+        chain's accounts, or a window of them in the system suite) funded, with two locks each."""
+        token, gm = system.token, system.gmflock
         system.alliance.setRoundPhases(*PHASES, sender=system.admin)
-        for i, user in enumerate(chain.accounts[1 : 3 + N_PARTICIPANTS]):
+        for i, user in enumerate(accounts[1 : 3 + N_PARTICIPANTS]):
             token.transfer(user, 2_000_000 * WAD, sender=system.deployer)
             token.approve(gm.address, MAX_UINT, sender=user)
             token.approve(system.alliance.address, MAX_UINT, sender=user)
@@ -102,7 +109,6 @@ class AllianceMachine(RuleBasedStateMachine):
             # and a short lock each, to try unlocking under allocated stake.
             gm.lock((100_000 + 20_000 * i) * WAD, (30 + 45 * i) * DAY, sender=user)
             gm.lock(1_000 * WAD, 7 * DAY, sender=user)
-        return system, chain.snapshot()
 
     def __init__(self) -> None:
         super().__init__()
@@ -110,10 +116,13 @@ class AllianceMachine(RuleBasedStateMachine):
             AllianceMachine._base.extend(self._deploy())
         system, snap = AllianceMachine._base
         AllianceMachine._base[1] = system.chain.restore(snap)
+        self._bind(system, system.chain.accounts)
+
+    def _bind(self, system: System, accounts: list[str]) -> None:
+        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
         self.system, self.chain = system, system.chain
         self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
         self.alliance, self.emissions = system.alliance, system.emissions
-        accounts = self.chain.accounts
         self.creator = accounts[1]
         self.participants = accounts[2 : 2 + N_PARTICIPANTS]
         self.outsider = accounts[2 + N_PARTICIPANTS]

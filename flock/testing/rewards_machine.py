@@ -70,15 +70,17 @@ class RewardMachine(RuleBasedStateMachine):
     @classmethod
     def _deploy(cls) -> tuple[System, Snapshot]:
         system = deploy_system()
-        chain, token, gm, tasks, rewards = (
-            system.chain,
-            system.token,
-            system.gmflock,
-            system.tasks,
-            system.rewards,
-        )
+        cls.prepare(system, system.chain.accounts)
+        return system, system.chain.snapshot()
+
+    @staticmethod
+    def prepare(system: System, accounts: list[str]) -> None:
+        """Two approved Arena tasks (the registry's first two: ids 1 and 2) with a node and a
+        validator each, three oracles (quorum 2) and a guardian, all taken from ``accounts`` (the
+        chain's accounts, or a window of them in the system suite)."""
+        token, gm, tasks, rewards = system.token, system.gmflock, system.tasks, system.rewards
         admin = system.admin
-        users = chain.accounts[1:7]
+        users = accounts[1:7]
         for user in users:
             token.transfer(user, 1_000_000 * WAD, sender=system.deployer)
             token.approve(gm.address, 1_000_000 * WAD, sender=user)
@@ -89,10 +91,10 @@ class RewardMachine(RuleBasedStateMachine):
             tasks.join(task_id, Role.NODE, 20_000 * WAD, 5_000, sender=node)
             tasks.join(task_id, Role.VALIDATOR, (10_000 + 5_000 * task_id) * WAD, 5_000, sender=validator)
             tasks.approveTask(task_id, sender=admin)
-        rewards.setOracles(chain.accounts[10:13], 2, sender=admin)
-        rewards.grantRole(rewards.GUARDIAN_ROLE(), chain.accounts[13], sender=admin)
+        assert tasks.taskCount() == 2, "the reward tasks must be the registry's first two"
+        rewards.setOracles(accounts[10:13], 2, sender=admin)
+        rewards.grantRole(rewards.GUARDIAN_ROLE(), accounts[13], sender=admin)
         rewards.setRewardParameters(WINDOW, 0, 0, sender=admin)
-        return system, chain.snapshot()
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,13 +102,17 @@ class RewardMachine(RuleBasedStateMachine):
             RewardMachine._base.extend(self._deploy())
         system, snap = RewardMachine._base
         RewardMachine._base[1] = system.chain.restore(snap)
+        self._bind(system, system.chain.accounts)
+
+    def _bind(self, system: System, accounts: list[str]) -> None:
+        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
         self.system = system
         self.chain = system.chain
         self.token, self.emissions, self.rewards = system.token, system.emissions, system.rewards
         self.admin = system.admin
-        self.oracles = self.chain.accounts[10:13]
-        self.guardian = self.chain.accounts[13]
-        self.stranger = self.chain.accounts[14]
+        self.oracles = accounts[10:13]
+        self.guardian = accounts[13]
+        self.stranger = accounts[14]
         self.claimants = [to_checksum_address(keccak(text=f"claimant-{i}")[12:]) for i in range(N_CLAIMANTS)]
         self.tasks = (1, 2)
         self.epochs: dict[tuple[int, int], EpochModel] = {}

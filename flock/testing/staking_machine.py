@@ -43,14 +43,20 @@ class StakingMachine(RuleBasedStateMachine):
     @classmethod
     def _deploy(cls) -> tuple[System, Snapshot]:
         system = deploy_system()
-        chain, gm, token, admin = system.chain, system.gmflock, system.token, system.admin
-        manager, slasher = chain.accounts[17], chain.accounts[18]
+        cls.prepare(system, system.chain.accounts)
+        return system, system.chain.snapshot()
+
+    @staticmethod
+    def prepare(system: System, accounts: list[str]) -> None:
+        """Funds and approves the users and appoints the stake manager and the slasher, all taken
+        from ``accounts`` (the chain's accounts, or a window of them in the system suite)."""
+        gm, token, admin = system.gmflock, system.token, system.admin
+        manager, slasher = accounts[17], accounts[18]
         gm.grantRole(gm.STAKE_MANAGER_ROLE(), manager, sender=admin)
         gm.grantRole(gm.SLASHER_ROLE(), slasher, sender=admin)
-        for user in chain.accounts[1 : 1 + N_USERS]:
+        for user in accounts[1 : 1 + N_USERS]:
             token.transfer(user, 10_000_000 * WAD, sender=system.deployer)
             token.approve(gm.address, MAX_UINT, sender=user)
-        return system, chain.snapshot()
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,12 +64,16 @@ class StakingMachine(RuleBasedStateMachine):
             StakingMachine._base.extend(self._deploy())
         system, snap = StakingMachine._base
         StakingMachine._base[1] = system.chain.restore(snap)  # every example starts from the same state
+        self._bind(system, system.chain.accounts)
+
+    def _bind(self, system: System, accounts: list[str]) -> None:
+        """The model of a fresh example on ``system``, with the accounts ``setup`` used."""
         self.system = system
         self.chain = system.chain
         self.gm = system.gmflock
         self.token = system.token
-        self.users = self.chain.accounts[1 : 1 + N_USERS]
-        self.manager, self.slasher, self.sink = self.chain.accounts[17:20]
+        self.users = accounts[1 : 1 + N_USERS]
+        self.manager, self.slasher, self.sink = accounts[17:20]
         self.active: dict[str, list[int]] = {u: [] for u in self.users}
         self.allocated: dict[str, int] = dict.fromkeys(self.users, 0)
         self.past: list[tuple[int, dict[str, int], int]] = []  # (timepoint, votes by user, supply)

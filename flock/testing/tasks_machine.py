@@ -64,24 +64,24 @@ class TaskMachine(RuleBasedStateMachine):
     @classmethod
     def _deploy(cls) -> tuple[System, Snapshot]:
         system = deploy_system()
-        chain, gm, token, tasks, emissions = (
-            system.chain,
-            system.gmflock,
-            system.token,
-            system.tasks,
-            system.emissions,
-        )
+        cls.prepare(system, system.chain.accounts)
+        return system, system.chain.snapshot()
+
+    @staticmethod
+    def prepare(system: System, accounts: list[str]) -> None:
+        """Appoints the slasher and the distributor and funds the users (each with two locks), all
+        taken from ``accounts`` (the chain's accounts, or a window of them in the system suite)."""
+        gm, token, tasks, emissions = system.gmflock, system.token, system.tasks, system.emissions
         admin = system.admin
-        slasher, distributor = chain.accounts[15], chain.accounts[16]
+        slasher, distributor = accounts[15], accounts[16]
         tasks.grantRole(tasks.SLASHER_ROLE(), slasher, sender=admin)
         emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), distributor, sender=admin)
-        for i, user in enumerate(chain.accounts[1 : 1 + N_USERS]):
+        for i, user in enumerate(accounts[1 : 1 + N_USERS]):
             token.transfer(user, 2_000_000 * WAD, sender=system.deployer)
             token.approve(gm.address, MAX_UINT, sender=user)
             # Different boosts, so gmFLOCK and FLOCK differ per account; one short lock to unlock.
             gm.lock((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY, sender=user)
             gm.lock(1_000 * WAD, 7 * DAY, sender=user)
-        return system, chain.snapshot()
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,14 +89,18 @@ class TaskMachine(RuleBasedStateMachine):
             TaskMachine._base.extend(self._deploy())
         system, snap = TaskMachine._base
         TaskMachine._base[1] = system.chain.restore(snap)
+        self._bind(system, system.chain.accounts)
+
+    def _bind(self, system: System, accounts: list[str]) -> None:
+        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
         self.system = system
         self.chain = system.chain
         self.gm, self.token = system.gmflock, system.token
         self.tasks, self.emissions = system.tasks, system.emissions
         self.admin = system.admin
-        self.users = self.chain.accounts[1 : 1 + N_USERS]
-        self.slasher, self.distributor = self.chain.accounts[15], self.chain.accounts[16]
-        self.keeper, self.sink = self.chain.accounts[17], self.chain.accounts[18]
+        self.users = accounts[1 : 1 + N_USERS]
+        self.slasher, self.distributor = accounts[15], accounts[16]
+        self.keeper, self.sink = accounts[17], accounts[18]
         self.model: dict[int, TaskModel] = {}
         self.members: dict[tuple[int, str], Membership] = {}
         self.params = read_parameters(self.tasks)

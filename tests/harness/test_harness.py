@@ -57,6 +57,34 @@ def test_fast_decoding_equals_eth_abi(data, kinds):
     assert (result if len(kinds) > 1 else (result,)) == expected
 
 
+@given(data=st.data(), kinds=signatures.filter(lambda k: len(k) > 1))
+def test_fast_struct_decoding_equals_eth_abi(data, kinds):
+    """A view returning one struct of static words decodes on the fast path to eth-abi's tuple."""
+    struct = f"({','.join(kinds)})"
+    values = tuple(data.draw(STATIC[k]) for k in kinds)
+    raw = encode([struct], [values])
+    fn = Function(
+        {
+            "type": "function",
+            "name": "s",
+            "stateMutability": "view",
+            "inputs": [],
+            "outputs": [
+                {
+                    "name": "r",
+                    "type": "tuple",
+                    "components": [{"name": f"c{i}", "type": k} for i, k in enumerate(kinds)],
+                }
+            ],
+        }
+    )
+    (expected,) = decode([struct], raw)
+    expected = tuple(
+        to_checksum_address(v) if k == "address" else v for k, v in zip(kinds, expected, strict=True)
+    )
+    assert fn._fast_struct and fn.decode_result(raw) == expected
+
+
 def test_values_outside_the_fast_path_fall_back_to_eth_abi():
     fn = function_of(["uint8", "address"], [])
     with pytest.raises(Exception, match="8 bits"):

@@ -1,0 +1,662 @@
+"""The whole protocol under everyone's actions at once, on the in-process harness.
+
+One deployment (token, gmFLOCK, governor and timelock, task registry, emission controller, reward
+distributor and its pots, Arena submissions, Alliance rounds) is shared by every kind of user. The
+per-subsystem machines (staking, tasks, rewards, alliance) each act on it as a *part*, with its own
+window of accounts: their rules become this machine's rules (``staking_lock``, ``tasks_delegate``,
+``rewards_post``, ``alliance_play``, ...) with the same strategies, preconditions and predictions, so
+Hypothesis interleaves stakers, task creators, nodes, validators, delegators, participants, oracles,
+the guardian, slashers, keepers and governance (the timelock, impersonated) with time jumps from
+seconds to a year. This machine adds governance and intruder rules of its own, and time jumps.
+
+Every invariant of docs/invariants.md is an ``inv_NN_...`` method here, checked over the whole
+system after every step: a FLOCK ledger built from every transaction's ``Transfer`` events (see
+``flock.testing.ledger``) against the token, every task of the registry against the emission
+controller, every staker against gmFLOCK, the role model against every role event. Where a part's
+own invariant is about its part alone and stays true when others act beside it, the system
+invariant runs it too. Used by tests/property/test_system_invariants.py and by the
+``fuzz.system_tx_per_second`` benchmark.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    INITIALIZE_RULE_MARKER,
+    RULE_MARKER,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from flock.deploy.governed import PARAMETERS
+from flock.deploy.plan import roles_of
+from flock.deploy.verify import normalize
+from flock.emissions import STAKE_UNIT, Schedule
+from flock.harness.evm import Chain, Snapshot
+from flock.harness.system import System, deploy_system
+from flock.testing.alliance_machine import AllianceMachine
+from flock.testing.ledger import ADMIN, Watch
+from flock.testing.rewards_machine import RewardMachine
+from flock.testing.staking_machine import StakingMachine
+from flock.testing.tasks_machine import TaskMachine
+from flock.units import DAY, WAD
+
+CAP = 1_000_000_000 * WAD
+WINDOW = 20  # accounts per part
+# Parts, in set-up order (the reward part's tasks must be the registry's first two), each with the
+# first account of its window. Window 0 starts with the deployer, which the staking part never uses.
+PARTS: tuple[tuple[str, type[RuleBasedStateMachine], int], ...] = (
+    ("rewards", RewardMachine, 20),
+    ("staking", StakingMachine, 0),
+    ("tasks", TaskMachine, 40),
+    ("alliance", AllianceMachine, 60),
+)
+SPARE = range(80, 90)  # accounts governance appoints to roles; they never act
+N_ACCOUNTS = 90
+ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards")
+APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards")  # with roles besides the admin's
+APPROVED = 2
+NODE, VALIDATOR = 1, 2
+pick = st.integers(min_value=0, max_value=10**6)
+# (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
+# every step, so each profile checks every invariant examples x steps times at most (Hypothesis
+# may end an example early); `make fuzz` (deep) runs at least 10,000 steps: see docs/invariants.md.
+PROFILE_SIZES = {"quick": (40, 40), "deep": (1_000, 100)}
+
+
+def system_settings() -> settings:
+    """The system suite's size for the loaded profile (``HYPOTHESIS_PROFILE``), everything else
+    (deadline, health checks, ``print_blob``) from the profile itself."""
+    examples, steps = PROFILE_SIZES.get(os.environ.get("HYPOTHESIS_PROFILE", "quick"), PROFILE_SIZES["quick"])
+    return settings(max_examples=examples, stateful_step_count=steps)
+
+
+def bind(cls: type[RuleBasedStateMachine], system: System, accounts: list[str]) -> Any:
+    """A part: ``cls``'s model of a fresh example on the shared ``system`` (no deployment)."""
+    part = cls.__new__(cls)
+    part._bind(system, accounts)
+    return part
+
+
+class SystemMachine(RuleBasedStateMachine):
+    """Every contract at once; rules of every part interleaved, invariants over the whole system."""
+
+    _base: ClassVar[list[Any]] = []  # [System, Snapshot, Watch at the snapshot]: built once per process
+
+    # ------------------------------------------------------------------ set-up
+
+    @classmethod
+    def _deploy(cls) -> tuple[System, Snapshot, Watch]:
+        system = deploy_system(Chain(n_accounts=N_ACCOUNTS))
+        accounts = system.chain.accounts
+        for _, part, first in PARTS:
+            part.prepare(system, accounts[first : first + WINDOW])
+        return system, system.chain.snapshot(), cls._survey(system)
+
+    @staticmethod
+    def _survey(system: System) -> Watch:
+        """Reads every FLOCK balance and every role holder among the known accounts once, after the
+        set-up: the ledger and the role model start from here and change only by events."""
+        chain, token = system.chain, system.token
+        known = [*chain.accounts, system.deployer, *(c.address for c in system.contracts.values())]
+        balances = Counter({a: token.balanceOf(a) for a in dict.fromkeys(known)})
+        assert sum(balances.values()) == token.totalSupply(), "a FLOCK holder is missing from the survey"
+        roles: dict[tuple[str, bytes], set[str]] = {}
+        admins: dict[tuple[str, bytes], bytes] = {}
+        for key in (*ROLE_CONTRACTS, "timelock"):
+            contract = system.contracts[key]
+            for name in roles_of(contract.name):
+                role = ADMIN if name == "DEFAULT_ADMIN_ROLE" else bytes(getattr(contract, name)())
+                admins[(contract.address, role)] = bytes(contract.getRoleAdmin(role))
+                roles[(contract.address, role)] = {a for a in known if contract.hasRole(role, a)}
+        c = system.contracts
+        return Watch(
+            token=token.address,
+            gmflock=c["gmflock"].address,
+            tasks=c["tasks"].address,
+            alliance=c["alliance"].address,
+            timelock=c["timelock"].address,
+            emissions=c["emissions"].address,
+            balances=balances,
+            roles=roles,
+            role_admins=admins,
+        )
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not SystemMachine._base:
+            SystemMachine._base.extend(self._deploy())
+        system, snap, watch = SystemMachine._base
+        SystemMachine._base[1] = system.chain.restore(snap)
+        self.system, self.chain = system, system.chain
+        self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
+        self.emissions = system.emissions
+        self.timelock = system.timelock.address
+        accounts = self.chain.accounts
+        for name, part, first in PARTS:
+            setattr(self, f"{name}_part", bind(part, system, accounts[first : first + WINDOW]))
+        self.watch = watch.fresh(lambda: self.chain.now)
+        self.chain.observers[:] = [self.watch]
+        self.stakers = list(
+            dict.fromkeys(
+                [
+                    *self.staking_part.users,
+                    *self.rewards_users,
+                    *self.tasks_part.users,
+                    self.alliance_part.creator,
+                    *self.alliance_part.participants,
+                    self.alliance_part.outsider,
+                ]
+            )
+        )
+        self.spares = [accounts[i] for i in SPARE]
+        self.initial_supply = self.token.totalSupply()
+        minted, drawn, _, swept = self.emissions.totals()
+        self.initial_minted, self._drawn_before = minted, drawn + swept
+        e0, decay, period = self.emissions.schedule()
+        self.schedule = Schedule(e0, decay, period, self.emissions.epochCap())
+        self.epochs_checked = 0
+        self.minted_sum = self.scheduled_sum = 0
+        self.params = self._read_parameters()
+        self.past: list[tuple[int, dict[str, int], int]] = []  # (timepoint, votes, gm supply): final
+        self.pending: tuple[int, dict[str, int], int] | None = None
+        self.reward_members = self._reward_members()
+        self.steps = 0
+        self._seen: dict[str, int] = {}
+        self._budgets: dict[tuple[int, int], int] = {}
+        self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
+        self._cache: tuple[int, dict[str, dict[str, int]]] = (-1, {})
+
+    @property
+    def rewards_users(self) -> list[str]:
+        first = next(f for n, _, f in PARTS if n == "rewards")
+        return self.chain.accounts[first + 1 : first + 7]
+
+    def _reward_members(self) -> dict[tuple[int, str], tuple[int, bool]]:
+        """The reward tasks' nodes and validators and their stakes: no rule changes them."""
+        return {
+            (t, u): tuple(self.tasks.memberOf(t, u)[i] for i in (1, 5))
+            for t in self.rewards_part.tasks
+            for u in self.rewards_users
+            if self.tasks.memberOf(t, u)[0] != 0
+        }
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def now(self) -> int:
+        return self.chain.now
+
+    def _task_ids(self) -> list[int]:
+        return list(range(1, self.tasks.taskCount() + 1))
+
+    def _sync_epochs(self) -> None:
+        """Opens every epoch due, as keepers would (the reward part posts for ended epochs only)."""
+        while self.emissions.nextEpoch() <= self.emissions.currentEpoch():
+            self.emissions.checkpoint(sender=self.spares[-1])
+
+    def _read_parameters(self, keys: set[str] | None = None) -> dict[str, Any]:
+        """The governed parameters (with a setter) of the contracts ``keys`` (default: all)."""
+        return {
+            p.label: normalize(getattr(self.system.contracts[p.key], p.getter)())
+            for p in PARAMETERS
+            if p.setter and p.key in self.system.contracts and (keys is None or p.key in keys)
+        }
+
+    def _state(self) -> dict[str, dict[str, int]]:
+        """Every staker's gmFLOCK views, shared by the invariants; read again only after a
+        transaction with a gmFLOCK event (none of them depends on time alone)."""
+        key = self.watch.gm_changes
+        if self._cache[0] != key:
+            gm = self.gm
+            self._cache = (
+                key,
+                {
+                    u: {
+                        "balance": gm.balanceOf(u),
+                        "locked": gm.lockedOf(u),
+                        "allocated": gm.allocatedOf(u),
+                        "votes": gm.getVotes(u),
+                    }
+                    for u in self.stakers
+                },
+            )
+        return self._cache[1]
+
+    def _fresh(self, key: str) -> bool:
+        """Whether a transaction succeeded since invariant ``key`` last made its full check: the
+        registry's, the controller's and the distributor's books change by transactions only, so a
+        step that sent none (or only reverted ones) leaves them as they were checked."""
+        seen = self.watch.transactions
+        if self._seen.get(key) == seen:
+            return False
+        self._seen[key] = seen
+        return True
+
+    def _budget(self, task_id: int, epoch: int, next_epoch: int) -> int:
+        """A task's budget for an opened epoch; an epoch before the newest is read once (its budgets
+        never change: ``inv_11`` re-reads the oldest and the newest at every step)."""
+        if epoch == next_epoch - 1:
+            return self.emissions.budgetOf(task_id, epoch)[0]
+        if (task_id, epoch) not in self._budgets:
+            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch)[0]
+        return self._budgets[(task_id, epoch)]
+
+    def _rotating(self, items: list[Any]) -> Any:
+        """One of ``items`` per step, in turn."""
+        return items[self.steps % len(items)]
+
+    # ------------------------------------------------------------------ rules of its own
+
+    @rule(
+        seconds=st.one_of(
+            st.integers(1, 3_600),
+            st.integers(3_600, 2 * DAY),
+            st.integers(2 * DAY, 40 * DAY),
+            st.integers(40 * DAY, 400 * DAY),
+        )
+    )
+    def time_passes(self, seconds: int) -> None:
+        """Small and large jumps: within a round phase, across epochs, challenge and dispute
+        windows, task ends and lock expiries."""
+        self.chain.warp(seconds)
+
+    @rule(spare=st.integers(0, len(SPARE) - 1), key=st.sampled_from(APPOINTED), r=pick, grant=st.booleans())
+    def governance_appoints(self, spare: int, key: str, r: int, grant: bool) -> None:
+        """The timelock grants or revokes a role to or from an account that never uses it."""
+        contract = self.system.contracts[key]
+        names = [n for n in roles_of(contract.name) if n != "DEFAULT_ADMIN_ROLE"]
+        role = bytes(getattr(contract, names[r % len(names)])())
+        account = self.spares[spare]
+        (contract.grantRole if grant else contract.revokeRole)(role, account, sender=self.timelock)
+        assert contract.hasRole(role, account) == grant
+
+    @rule(
+        who=pick,
+        key=st.sampled_from(ROLE_CONTRACTS),
+        r=pick,
+        grant=st.booleans(),
+    )
+    def intruder_changes_role(self, who: int, key: str, r: int, grant: bool) -> None:
+        """Anyone but an admin (users, role holders, the deployer) is refused any role change."""
+        contract = self.system.contracts[key]
+        names = roles_of(contract.name)
+        role = (
+            ADMIN if (n := names[r % len(names)]) == "DEFAULT_ADMIN_ROLE" else bytes(getattr(contract, n)())
+        )
+        caller = [self.system.deployer, *self.stakers, *self.spares][who % (len(self.stakers) + 11)]
+        with self.chain.reverts("AccessControlUnauthorizedAccount"):
+            (contract.grantRole if grant else contract.revokeRole)(role, caller, sender=caller)
+
+    @rule(who=pick, which=st.integers(0, 5))
+    def intruder_governs(self, who: int, which: int) -> None:
+        """A staker or the deployer tries what only governance or a role holder may do."""
+        caller = [self.system.deployer, *self.stakers][who % (len(self.stakers) + 1)]
+        s = self.system
+        calls: list[Callable[[], Any]] = [
+            lambda: s.tasks.approveTask(1, sender=caller),
+            lambda: s.rewards.setRewardParameters(3_600, 0, 0, sender=caller),
+            lambda: s.gmflock.setWithdrawalFee(0, caller, sender=caller),
+            lambda: s.token.mint(caller, WAD, sender=caller),
+            lambda: s.emissions.draw(1, 1, 1, caller, sender=caller),
+            lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, sender=caller),
+        ]
+        with self.chain.reverts("AccessControlUnauthorizedAccount"):
+            calls[which]()
+
+    # ------------------------------------------------------------------ Arena submissions
+
+    def _submitter(self, who: int, t: int) -> tuple[int, str]:
+        """Three times in four a reward task's member (node or validator) and its task; else any
+        task-part user and any task."""
+        if who % 4:
+            keys = sorted(self.reward_members)
+            return keys[(who // 4) % len(keys)]
+        ids = self._task_ids()
+        return ids[t % len(ids)], self.tasks_part.users[who % len(self.tasks_part.users)]
+
+    def _submission_error(self, task_id: int, account: str, phase: int, role: int) -> str | None:
+        """The error ``submitModel`` / ``commitScores`` must give (None: it must succeed), in the
+        contract's order: phase, then an open Arena task, then the caller's role."""
+        _, current, _ = self.system.submissions.currentPhase()
+        if current != phase:
+            return "SubmissionsWrongPhase"
+        kind, state, _, _, end, *_ = self.tasks.taskInfo(task_id)
+        if kind != 0 or state != APPROVED or self.now >= end:
+            return "SubmissionsTaskNotOpen"
+        if self.tasks.memberOf(task_id, account)[0] != role:
+            return "SubmissionsWrongRole"
+        return None
+
+    @rule(who=pick, t=pick, salt=st.integers(1, 2**64))
+    def submissions_submit(self, who: int, t: int, salt: int) -> None:
+        """A node submits a model for the current epoch of an Arena task (once per epoch)."""
+        task_id, account = self._submitter(who, t)
+        subs = self.system.submissions
+        epoch = subs.currentPhase()[0]
+        model = salt.to_bytes(32, "big")
+        error = self._submission_error(task_id, account, 0, NODE)
+        if error is None and subs.submissionOf(task_id, epoch, account) != bytes(32):
+            error = "SubmissionsAlreadySubmitted"
+        if error:
+            with self.chain.reverts(error):
+                subs.submitModel(task_id, model, "ipfs://model", sender=account)
+            return
+        subs.submitModel(task_id, model, "ipfs://model", sender=account)
+        assert subs.submissionOf(task_id, epoch, account) == model
+
+    @rule(
+        who=pick,
+        t=pick,
+        salt=st.integers(1, 2**64),
+        wait=st.booleans(),
+        reveal=st.sampled_from([None, True, False]),
+    )
+    def submissions_commit(self, who: int, t: int, salt: int, wait: bool, reveal: bool | None) -> None:
+        """A validator commits to its score file for the current epoch (once per epoch); ``wait``:
+        first lets the epoch's submit phase end if it has not; ``reveal`` (not None): then reveals
+        it, honestly or not, once its reveal phase comes."""
+        task_id, account = self._submitter(who, t)
+        subs = self.system.submissions
+        submit_end = subs.schedule(subs.currentPhase()[0])[1]
+        if wait and self.now < submit_end:
+            self.chain.set_time(submit_end)
+        epoch = subs.currentPhase()[0]
+        file_hash, secret = (salt + 1).to_bytes(32, "big"), salt.to_bytes(32, "big")
+        commitment = subs.commitmentOf(file_hash, secret, account, task_id, epoch)
+        error = self._submission_error(task_id, account, 1, VALIDATOR)
+        if error is None and subs.scoresOf(task_id, epoch, account)[0] != bytes(32):
+            error = "SubmissionsAlreadyCommitted"
+        if error:
+            with self.chain.reverts(error):
+                subs.commitScores(task_id, commitment, sender=account)
+            return
+        subs.commitScores(task_id, commitment, sender=account)
+        self.commitments[(task_id, epoch, account)] = (file_hash, secret)
+        if reveal is not None:
+            self.submissions_reveal(sorted(self.commitments).index((task_id, epoch, account)), reveal, True)
+
+    @rule(node=pick, validator=pick, salt=st.integers(1, 2**64), honest=st.booleans())
+    def submissions_epoch(self, node: int, validator: int, salt: int, honest: bool) -> None:
+        """One epoch of an Arena task's submissions at once: a member submits (in the submit phase,
+        or is refused), a member commits (waiting for the commit phase) and reveals (waiting for
+        the reveal phase), honestly or not."""
+        self.submissions_submit(node * 4 + 1, 0, salt)
+        self.submissions_commit(validator * 4 + 1, 0, salt, True, honest)
+
+    @precondition(lambda self: self.commitments)
+    @rule(c=pick, honest=st.booleans(), wait=st.booleans())
+    def submissions_reveal(self, c: int, honest: bool, wait: bool) -> None:
+        """A validator reveals a committed score file (or a wrong one); ``wait``: first lets time
+        pass to its epoch's reveal phase if that is still ahead."""
+        keys = sorted(self.commitments)
+        task_id, epoch, account = keys[c % len(keys)]
+        file_hash, secret = self.commitments[(task_id, epoch, account)]
+        if not honest:
+            file_hash = bytes(31) + b"\x01"
+        subs = self.system.submissions
+        commit_end = subs.schedule(epoch)[2]
+        if wait and self.now < commit_end:
+            self.chain.set_time(commit_end)
+        current, phase, _ = subs.currentPhase()
+        committed, revealed = subs.scoresOf(task_id, current, account)  # what the reveal will look at
+        error = None
+        if phase != 2:
+            error = "SubmissionsWrongPhase"
+        elif committed == bytes(32):
+            error = "SubmissionsNotCommitted"
+        elif revealed != bytes(32):
+            error = "SubmissionsAlreadyRevealed"
+        elif not honest or current != epoch:  # a commitment binds its epoch and its file
+            error = "SubmissionsRevealMismatch"
+        if error:
+            with self.chain.reverts(error):
+                subs.revealScores(task_id, file_hash, secret, sender=account)
+            return
+        subs.revealScores(task_id, file_hash, secret, sender=account)
+        assert subs.scoresOf(task_id, epoch, account)[1] == file_hash
+
+    # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def count_step(self) -> None:
+        """Not an invariant: counts the checks, so that each step's rotating checks differ."""
+        self.steps += 1
+        SystemMachine.checks += 1
+
+    checks: ClassVar[int] = 0  # invariant rounds run in this process (the deep profile's arithmetic)
+
+    @invariant()
+    def inv_01_supply_within_cap_and_schedule(self) -> None:
+        """FLOCK supply <= cap and = genesis + minted - burned, every mint by the emission controller
+        and every opened epoch minted exactly the (capped) schedule if it had stake, else nothing."""
+        supply = self.token.totalSupply()
+        assert supply <= CAP
+        minted_total, _, _, _ = self.emissions.totals()
+        assert minted_total - self.initial_minted == self.watch.minted
+        assert supply == self.initial_supply + self.watch.minted - self.watch.burned
+        next_epoch = self.emissions.nextEpoch()
+        for epoch in range(self.epochs_checked, next_epoch):
+            minted, units, *_ = self.emissions.epochInfo(epoch)
+            assert minted == (self.schedule.emission(epoch) if units else 0)
+            self.minted_sum += minted
+            self.scheduled_sum += self.schedule.scheduled(epoch)
+        self.epochs_checked = next_epoch
+        assert minted_total == self.minted_sum <= self.scheduled_sum
+
+    @invariant()
+    def inv_02_gmflock_solvent(self) -> None:
+        """gmFLOCK holds at least the FLOCK it owes every staker's locks; one staker a step: its
+        active locks together are worth no more than its total."""
+        state = self._state()
+        assert self.token.balanceOf(self.gm.address) >= sum(v["locked"] for v in state.values())
+        if not self._fresh("inv_02"):
+            return
+        user = self._rotating(self.stakers)
+        locks = self.gm.locksOf(user, 0, self.gm.lockCount(user))
+        assert sum(lock[1] for lock in locks if lock[4] == 1) <= state[user]["locked"]
+
+    @invariant()
+    def inv_03_gm_supply_is_sum_of_balances(self) -> None:
+        """gmFLOCK supply = the sum of every holder's balance; it never moved between accounts."""
+        state = self._state()
+        assert self.watch.gm_holders <= set(state), "gmFLOCK reached an account that is no staker"
+        assert self.gm.totalSupply() == sum(v["balance"] for v in state.values())
+        assert not [p for p in self.watch.problems if p.startswith("gmFLOCK moved")]
+
+    @invariant()
+    def inv_04_allocations_match_task_stakes(self) -> None:
+        """Every staker's allocation <= its balance; all allocations = the registry's task stakes +
+        the staking part's direct allocations (its stake manager); one staker a step in detail."""
+        state = self._state()
+        if not self._fresh("inv_04"):
+            return
+        ids = self._task_ids()
+        direct = self.staking_part.allocated
+        registry_total = sum(self.tasks.taskStakes(t)[7] for t in ids)
+        assert sum(v["allocated"] for v in state.values()) == registry_total + sum(direct.values())
+        for view in state.values():
+            assert view["allocated"] <= view["balance"]
+        user = self._rotating(self.stakers)
+        own = sum(self.tasks.memberOf(t, user)[1] for t in ids)
+        created = sum(info[6] for t in ids if (info := self.tasks.taskInfo(t))[2] == user)
+        assert state[user]["allocated"] == own + created + direct.get(user, 0)
+        self.staking_part.inv_04_allocation_within_balance()
+        self.tasks_part.inv_04_task_stakes_match_allocations()
+
+    @invariant()
+    def inv_05_distributor_holds_what_it_owes(self) -> None:
+        """The reward part's books against the distributor and its pots (exact), and what the
+        distributor drew from the emission controller = the budgets of the roots it opened."""
+        if not self._fresh("inv_05"):
+            return
+        self.rewards_part.inv_05_distributor_holds_what_it_owes()
+        drawn = sum(self.emissions.budgetOf(*key)[3] for key in self.rewards_part.epochs)
+        assert drawn == self.rewards_part.drawn
+
+    @invariant()
+    def inv_06_claims_within_root_within_budget(self) -> None:
+        """The reward part's claims against roots, roots against budgets, and the pots' bitmaps."""
+        if self._fresh("inv_06"):
+            self.rewards_part.inv_06_claims_within_root_within_budget()
+
+    @invariant()
+    def inv_07_flock_ledger_and_slashes_conserve(self) -> None:
+        """Tokens are conserved across every slash and everything else: the ledger built from
+        Transfer events sums to the supply and matches the token for every account touched (and one
+        more a step); every slash's seized FLOCK was routed exactly (checked per transaction)."""
+        w = self.watch
+        assert not w.problems, w.problems
+        assert sum(w.balances.values()) == self.token.totalSupply()
+        touched = w.dirty | {self._rotating(sorted(w.balances))}
+        for holder in touched:
+            assert self.token.balanceOf(holder) == w.balances[holder], f"ledger of {holder}"
+        w.dirty = set()
+        self.alliance_part.inv_07_slashing_conserves_tokens()
+        self.alliance_part.inv_07_alliance_holds_exactly_its_books()
+
+    @invariant()
+    def inv_08_votes_match_supply_and_history(self) -> None:
+        """Votes sum to the gmFLOCK supply (stakers delegate among themselves); the votes and supply
+        recorded at a timepoint (once it is final) never change."""
+        state = self._state()
+        supply = self.gm.totalSupply()
+        assert sum(v["votes"] for v in state.values()) == supply
+        if self.pending and self.watch.mark is None:
+            self.pending = None  # a transaction followed at the same timepoint
+        if self.pending and self.now > self.pending[0]:
+            self.past.append(self.pending)
+        self.pending = (self.now, {u: v["votes"] for u, v in state.items()}, supply)
+        self.watch.mark = self.now
+        for timepoint, votes, total in self.past[:1] + self.past[-2:]:
+            assert self.gm.getPastTotalSupply(timepoint) == total
+            user = self._rotating(self.stakers)
+            assert self.gm.getPastVotes(user, timepoint) == votes[user]
+
+    @invariant()
+    def inv_09_only_admins_change_roles_and_parameters(self) -> None:
+        """Role changes only by their admin (every role event checked against the model); the
+        deployer holds no role; a parameter changes only when the timelock called its contract;
+        FLOCK leaves the treasury only by the timelock (checked per transaction); one role a step
+        compared holder by holder."""
+        w = self.watch
+        assert not w.problems, w.problems
+        for holders in w.roles.values():
+            assert self.system.deployer not in holders
+        contract, role = self._rotating(sorted(w.roles))
+        handle = self.chain.at("FlockToken", contract)  # any AccessControl ABI reads hasRole
+        for account in [self.system.deployer, *self.spares, self._rotating(self.stakers)]:
+            assert bool(handle.hasRole(role, account)) == (account in w.roles[(contract, role)])
+        # Parameters are read again only on the contracts a transaction reached since the last check.
+        keys = {k for k, c in self.system.contracts.items() if c.address in w.touched}
+        now = self._read_parameters(keys)
+        governed = {k for k, c in self.system.contracts.items() if c.address in w.governed}
+        for label, value in now.items():
+            if value != self.params[label]:
+                assert label.split(".")[0] in governed, f"{label} changed without governance"
+        w.touched = set()
+        self.params.update(now)
+        w.governed = set()
+
+    @invariant()
+    def inv_10_stake_at_risk_stays(self) -> None:
+        """No staker's balance below its allocation; the parts' stake stays until its time; the
+        reward tasks' members (never released, never slashed) keep their stake."""
+        for view in self._state().values():
+            assert view["balance"] >= view["allocated"]
+        if not self._fresh("inv_10"):
+            return
+        self.tasks_part.inv_10_stake_at_risk_stays()
+        self.alliance_part.inv_10_stake_at_risk_stays()
+        for (task_id, user), expected in self.reward_members.items():
+            member = self.tasks.memberOf(task_id, user)
+            assert (member[1], member[5]) == expected
+
+    @invariant()
+    def inv_11_budget_conservation(self) -> None:
+        """Each opened epoch: all tasks' budgets + dust = minted (once when it opens; the newest and
+        one older epoch in turn again at every step); one task's lazy accrual = its per-epoch
+        budgets."""
+        if not self._fresh("inv_11"):
+            return
+        next_epoch = self.emissions.nextEpoch()
+        ids = self._task_ids()
+        for epoch in range(self.tasks_part.epochs_checked, next_epoch):
+            self.tasks_part._check_epoch(epoch, ids)
+        self.tasks_part.epochs_checked = next_epoch
+        if next_epoch:  # the newest epoch, and one older one a step in turn
+            for epoch in {self._rotating(range(next_epoch)), next_epoch - 1}:
+                self.tasks_part._check_epoch(epoch, ids)
+        task_id = self._rotating(ids)
+        per_epoch = sum(self._budget(task_id, e, next_epoch) for e in range(next_epoch))
+        assert self.emissions.accruedBudget(task_id) == per_epoch
+
+    @invariant()
+    def inv_12_no_budget_spent_twice(self) -> None:
+        """The controller holds exactly minted - drawn - dust swept, and what left it is what it
+        says was drawn; the registry holds exactly the slash pots of all tasks."""
+        minted, drawn, _, swept = self.emissions.totals()
+        assert self.token.balanceOf(self.emissions.address) == minted - drawn - swept
+        assert self.watch.drawn == drawn + swept - self._drawn_before
+        if not self._fresh("inv_12"):
+            return
+        pots = sum(self.tasks.slashPot(t) for t in self._task_ids())
+        assert self.token.balanceOf(self.tasks.address) == pots
+
+    @invariant()
+    def inv_13_weights_reported(self) -> None:
+        """Every eligible task's pending weight is its registry stake, in stake units."""
+        if not self._fresh("inv_13"):
+            return
+        next_epoch = self.emissions.nextEpoch()
+        for task_id in self._task_ids():
+            info = self.tasks.taskInfo(task_id)
+            _, expiry, _ = self.emissions.taskEnrollment(task_id)
+            if info[1] != APPROVED or self.now >= info[4] or next_epoch >= expiry:
+                continue
+            stakes = self.tasks.taskStakes(task_id)
+            n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
+            v = (stakes[2] + stakes[5]) // STAKE_UNIT
+            assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
+
+
+def _delegate(name: str, part: str, fn: Callable[..., Any], spec: Any, marker: str) -> Callable[..., Any]:
+    """``fn`` (a part's rule or initializer) as a rule of the system machine, acting on the part."""
+
+    def step(self: SystemMachine, **kwargs: Any) -> None:
+        if part == "rewards":
+            self._sync_epochs()
+        fn(getattr(self, f"{part}_part"), **kwargs)
+
+    step.__name__ = step.__qualname__ = name
+    step.__doc__ = fn.__doc__
+    if marker == INITIALIZE_RULE_MARKER:
+        return initialize(**spec.arguments)(step)
+    wrapped = rule(**spec.arguments)(step)
+    for check in spec.preconditions:
+        wrapped = precondition(lambda self, check=check: check(getattr(self, f"{part}_part")))(wrapped)
+    return wrapped
+
+
+def _install_parts() -> None:
+    """Every part's rules and initializers become ``<part>_<rule>`` on the system machine."""
+    for part, cls, _ in PARTS:
+        for name, fn in inspect.getmembers(cls):
+            for marker in (RULE_MARKER, INITIALIZE_RULE_MARKER):
+                spec = getattr(fn, marker, None)
+                if spec is not None:
+                    full = f"{part}_{name}"
+                    setattr(SystemMachine, full, _delegate(full, part, spec.function, spec, marker))
+
+
+_install_parts()
