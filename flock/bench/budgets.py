@@ -23,8 +23,8 @@ BUDGETS: dict[str, Budget] = {
         "a plain OpenZeppelin ERC20Votes lock with a two-slot record 243,181",
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
-    "fuzz.tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
-    "fuzz.system_tx_per_second": Budget(
+    "fuzz.staking_tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
+    "fuzz.tx_per_second": Budget(
         500,
         "min",
         "issue 7: the whole-system suite on the harness; ape through anvil: about 25 tx/s",

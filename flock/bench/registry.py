@@ -1,7 +1,7 @@
 """Benchmarks register here; `ape run bench` runs them all and reports every key.
 
 A benchmark is a function returning flat ``{key: number}`` results (``gas.gm_lock_first``,
-``fuzz.tx_per_second``). Gas benchmarks run on anvil through ape (the gas a user would pay);
+``fuzz.staking_tx_per_second``). Gas benchmarks run on anvil through ape (the gas a user would pay);
 throughput benchmarks run in-process. Budgets and the anchors they were set against live beside the
 keys in ``flock.bench.budgets``.
 """

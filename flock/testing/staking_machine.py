@@ -3,7 +3,7 @@
 Rules are what users and the protocol's roles do (lock, unlock, extend, delegate, allocate, release,
 slash, try to transfer, let time pass); ``@invariant`` methods are the numbered invariants of
 docs/invariants.md that these contracts carry. Used by tests/property/test_staking_invariants.py and
-by the ``fuzz.tx_per_second`` benchmark.
+by the ``fuzz.staking_tx_per_second`` benchmark.
 """
 
 from __future__ import annotations

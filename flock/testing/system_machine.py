@@ -15,7 +15,7 @@ system after every step: a FLOCK ledger built from every transaction's ``Transfe
 controller, every staker against gmFLOCK, the role model against every role event. Where a part's
 own invariant is about its part alone and stays true when others act beside it, the system
 invariant runs it too. Used by tests/property/test_system_invariants.py and by the
-``fuzz.system_tx_per_second`` benchmark.
+``fuzz.tx_per_second`` benchmark.
 """
 
 from __future__ import annotations
