@@ -118,28 +118,17 @@ def run_ape(args: list[str], env: dict[str, str], timeout: int = 900) -> subproc
     return subprocess.run([ape, "run", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, timeout=timeout)
 
 
+def _operator_args(command: str, node: Node, manifest: Path, *extra: str) -> list[str]:
+    """``ape run COMMAND`` against the rehearsal node, signed by the rehearsal keyfile account."""
+    network = ["--network", network_choice(node), "--account", REHEARSAL_ACCOUNT]
+    return [command, *network, *extra, "--manifest", str(manifest)]
+
+
 def deploy_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
-    return [
-        "deploy",
-        "--network",
-        network_choice(node),
-        "--account",
-        REHEARSAL_ACCOUNT,
-        "--config",
-        str(BASE_SEPOLIA_CONFIG),
-        "--manifest",
-        str(manifest),
-    ]
+    """`ape run deploy` with the Base Sepolia config."""
+    return _operator_args("deploy", node, manifest, "--config", str(BASE_SEPOLIA_CONFIG))
 
 
 def epoch_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
     """`ape run epoch` on the rehearsal deployment, funded by the deployer's FLOCK."""
-    return [
-        "epoch",
-        "--network",
-        network_choice(node),
-        "--account",
-        REHEARSAL_ACCOUNT,
-        "--manifest",
-        str(manifest),
-    ]
+    return _operator_args("epoch", node, manifest)

@@ -8,6 +8,7 @@ by the ``fuzz.staking_tx_per_second`` benchmark.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
@@ -31,6 +32,19 @@ lock_amount = st.one_of(
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def gm_views(gm: Any, users: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Each user's gmFLOCK balance, locked FLOCK, allocation and votes: what the invariants read."""
+    return {
+        u: {
+            "balance": gm.balanceOf(u),
+            "locked": gm.lockedOf(u),
+            "allocated": gm.allocatedOf(u),
+            "votes": gm.getVotes(u),
+        }
+        for u in users
+    }
 
 
 class StakingMachine(RuleBasedStateMachine):
@@ -97,19 +111,7 @@ class StakingMachine(RuleBasedStateMachine):
         """Per-user views, read once per step and shared by the invariants."""
         key = (self.chain.tx_count, self.chain.now)
         if self._state_cache[0] != key:
-            gm = self.gm
-            self._state_cache = (
-                key,
-                {
-                    u: {
-                        "balance": gm.balanceOf(u),
-                        "locked": gm.lockedOf(u),
-                        "allocated": gm.allocatedOf(u),
-                        "votes": gm.getVotes(u),
-                    }
-                    for u in self.users
-                },
-            )
+            self._state_cache = (key, gm_views(self.gm, self.users))
         return self._state_cache[1]
 
     def _assert_only_changed(self, before: dict[str, int], actor: str | None) -> None:

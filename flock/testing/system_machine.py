@@ -47,7 +47,7 @@ from flock.harness.system import System, deploy_system
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.ledger import ADMIN, Watch
 from flock.testing.rewards_machine import RewardMachine
-from flock.testing.staking_machine import StakingMachine
+from flock.testing.staking_machine import StakingMachine, gm_views
 from flock.testing.tasks_machine import TaskMachine
 from flock.units import DAY, WAD
 
@@ -218,19 +218,7 @@ class SystemMachine(RuleBasedStateMachine):
         transaction with a gmFLOCK event (none of them depends on time alone)."""
         key = self.watch.gm_changes
         if self._cache[0] != key:
-            gm = self.gm
-            self._cache = (
-                key,
-                {
-                    u: {
-                        "balance": gm.balanceOf(u),
-                        "locked": gm.lockedOf(u),
-                        "allocated": gm.allocatedOf(u),
-                        "votes": gm.getVotes(u),
-                    }
-                    for u in self.stakers
-                },
-            )
+            self._cache = (key, gm_views(self.gm, self.stakers))
         return self._cache[1]
 
     def _fresh(self, key: str) -> bool:
