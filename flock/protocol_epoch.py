@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flock.bench.chainkit import LiveProtocol, advance, head_time, mine_at
-from flock.clients.training import submit, train_and_store
+from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.dao.actions import Draft
 from flock.dao.deployment import Deployment
@@ -150,13 +150,18 @@ def _at(p: LiveProtocol, epoch: int, field: str, after: int = 60) -> None:
 def _score_epoch(
     p: LiveProtocol, people: dict[str, Any], task: int, epoch: int, folder: Path
 ) -> ContentStore:
-    """Nodes train and submit; validators score, commit and reveal."""
+    """Nodes train and commit to their models, then reveal them; validators score, commit and reveal."""
     store, journal = ContentStore(folder / "store"), Journal(folder / "journal")
     _at(p, epoch, "start")
     p.emissions.checkpoint(sender=people["alice"])
-    for who, shard, order in TRAINING:
-        submit(p.submissions, task, train_and_store(store, shard, len(TRAINING), order), people[who])
+    committed = [
+        (who, commit_model(p.submissions, task, train_and_store(store, shard, len(TRAINING), order), people[who]))
+        for who, shard, order in TRAINING
+    ]
     _at(p, epoch, "submitEnd")
+    for who, model in committed:
+        reveal_model(p.submissions, model, people[who])
+    _at(p, epoch, "modelRevealEnd")
     for who in VALIDATORS:
         commit(p.submissions, journal, store, task, people[who])
     _at(p, epoch, "commitEnd")

@@ -1,6 +1,6 @@
 """Reward vocabulary shared by the oracle, the clients, the demo, the benchmarks and the tests: the
-enums of IArenaSubmissions and IRewardDistributor, the validators' commitment, and claim arguments
-from a reward tree."""
+enums of IArenaSubmissions, IRewardDistributor and IArenaSlasher, the nodes' and validators'
+commitments, and claim arguments from a reward tree."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ class Phase(IntEnum):
     """IArenaSubmissions.Phase."""
 
     SUBMIT = 0
-    COMMIT = 1
-    REVEAL = 2
-    CLOSED = 3
+    MODEL_REVEAL = 1
+    COMMIT = 2
+    REVEAL = 3
+    CLOSED = 4
 
 
 class Status(IntEnum):
@@ -42,6 +43,28 @@ def commitment(file_hash: bytes, salt: bytes, validator: str, task: int, epoch: 
             [file_hash, salt, to_checksum_address(validator), task, epoch],
         )
     )
+
+
+def model_commitment(model_hash: bytes, uri: str, salt: bytes, node: str, task: int, epoch: int) -> bytes:
+    """What a training node commits: keccak256(abi.encode(modelHash, keccak256(uri), salt, node,
+    taskId, epoch)), as ``ArenaSubmissions.modelCommitmentOf`` computes it."""
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "address", "uint256", "uint256"],
+            [model_hash, keccak(uri.encode()), salt, to_checksum_address(node), task, epoch],
+        )
+    )
+
+
+class Offence(IntEnum):
+    """IArenaSlasher.Offence."""
+
+    NONE = 0
+    MODEL_NOT_REVEALED = 1
+    SCORES_NOT_REVEALED = 2
+    DEVIATION = 3
+    UNREADABLE_SCORES = 4
+    INVALID_MODEL = 5
 
 
 def new_salt() -> bytes:

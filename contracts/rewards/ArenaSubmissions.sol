@@ -2,48 +2,43 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 
 /**
  * @title ArenaSubmissions
- * @dev Training nodes' model submissions and validators' score commitments for AI Arena tasks, per
- * task and epoch, with the epoch's phases. See {IArenaSubmissions}; docs/oracle.md shows how the
- * oracle reads the events back.
+ * @dev Training nodes' model commitments and reveals and validators' score commitments for AI Arena
+ * tasks, per task and epoch, with the epoch's phases. See {IArenaSubmissions}; docs/oracle.md shows
+ * how the oracle reads the events back.
  *
  * Epochs are the emission controller's (its genesis and epoch length, read once at construction and
  * immutable there too), so an epoch's inputs and its budget line up. The contract stores only what it
- * needs to refuse a second submission or commitment and to check a reveal; the oracle reads the rest
- * from the events.
+ * needs to refuse a second commitment, to check a reveal and to prove a missing reveal (ArenaSlasher
+ * reads `modelOf` and `scoresOf`); the oracle reads the rest from the events.
  *
  * Storage:
  *
- *     _phases                 [ fromEpoch: 32 | submit: 32 | commit: 32 | reveal: 32 |
- *                               previous submit: 32 | previous commit: 32 | previous reveal: 32 ]
- *     _submissions[k][node]   the model hash, k = keccak256(taskId, epoch)
+ *     _phaseHistory           checkpoints fromEpoch -> [ reveal: 32 | commit: 32 | modelReveal: 32 | submit: 32 ]
+ *     _models[k][node]        [ commitment ] [ model hash ]        k = keccak256(taskId, epoch)
  *     _scores[k][validator]   [ commitment ] [ file hash ]
  *
- * A phase change is recorded with the epoch it applies from, and the lengths it replaces are kept,
- * so the schedule of every epoch (the running one included) stays what it was when it started.
+ * A phase change is a checkpoint from the next epoch on (OpenZeppelin Checkpoints): a second change
+ * in the same epoch replaces the pending checkpoint, and no change ever reaches an epoch that has
+ * started, so the schedule of every past and running epoch stays what it was.
  */
 contract ArenaSubmissions is IArenaSubmissions, AccessControl {
+    using Checkpoints for Checkpoints.Trace224;
+
     /// @notice Shortest phase.
     uint256 public constant MIN_PHASE = 10 minutes;
 
-    struct PhaseConfig {
-        uint32 fromEpoch;
-        uint32 submit;
-        uint32 commit;
-        uint32 reveal;
-        uint32 previousSubmit;
-        uint32 previousCommit;
-        uint32 previousReveal;
-    }
-
-    struct Scores {
+    struct Commitment {
         bytes32 commitment;
-        bytes32 fileHash;
+        bytes32 revealed; // the model hash, or the score file hash
     }
 
     ITaskRegistry private immutable _registry;
@@ -51,46 +46,52 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
     uint256 private immutable _genesis;
     uint256 private immutable _epochLength;
 
-    PhaseConfig private _phases;
-    mapping(uint256 key => mapping(address node => bytes32)) private _submissions;
-    mapping(uint256 key => mapping(address validator => Scores)) private _scores;
+    Checkpoints.Trace224 private _phaseHistory;
+    mapping(uint256 key => mapping(address node => Commitment)) private _models;
+    mapping(uint256 key => mapping(address validator => Commitment)) private _scores;
 
     /**
      * @param registry_ the task registry (roles and task states).
      * @param emissions_ the emission controller (its epochs).
      * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
-     * @param submit,commit,reveal the phase lengths in seconds, from epoch 0.
+     * @param lengths the phase lengths in seconds (submit, model reveal, commit, reveal), from epoch 0.
      */
-    constructor(
-        ITaskRegistry registry_,
-        IEmissionController emissions_,
-        address admin,
-        uint256 submit,
-        uint256 commit,
-        uint256 reveal
-    ) {
+    constructor(ITaskRegistry registry_, IEmissionController emissions_, address admin, Phases memory lengths) {
         _registry = registry_;
         _emissions = emissions_;
         _genesis = emissions_.genesis();
         _epochLength = emissions_.epochLength();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _checkPhases(submit, commit, reveal);
-        _phases = PhaseConfig(0, uint32(submit), uint32(commit), uint32(reveal), 0, 0, 0);
-        emit PhasesSet(0, submit, commit, reveal);
+        _setPhases(0, lengths);
     }
 
     // ======================================================================= participants
 
     /// @inheritdoc IArenaSubmissions
-    function submitModel(uint256 taskId, bytes32 modelHash, string calldata uri) external {
-        if (modelHash == bytes32(0) || bytes(uri).length == 0) revert SubmissionsEmptyInput();
+    function commitModel(uint256 taskId, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.Submit);
         _requireMember(taskId, ITaskRegistry.Role.Node);
-        uint256 key = _key(taskId, epoch);
-        bytes32 existing = _submissions[key][msg.sender];
-        if (existing != bytes32(0)) revert SubmissionsAlreadySubmitted(taskId, epoch, msg.sender, existing);
-        _submissions[key][msg.sender] = modelHash;
-        emit ModelSubmitted(taskId, epoch, msg.sender, modelHash, uri);
+        Commitment storage model = _models[_key(taskId, epoch)][msg.sender];
+        bytes32 existing = model.commitment;
+        if (existing != bytes32(0)) revert SubmissionsAlreadyCommitted(taskId, epoch, msg.sender, existing);
+        model.commitment = commitment;
+        emit ModelCommitted(taskId, epoch, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IArenaSubmissions
+    function revealModel(uint256 taskId, bytes32 modelHash, string calldata uri, bytes32 salt) external {
+        if (modelHash == bytes32(0) || bytes(uri).length == 0) revert SubmissionsEmptyInput();
+        uint256 epoch = _inPhase(Phase.ModelReveal);
+        Commitment storage model = _models[_key(taskId, epoch)][msg.sender];
+        bytes32 committed = model.commitment;
+        if (committed == bytes32(0)) revert SubmissionsNotCommitted(taskId, epoch, msg.sender);
+        bytes32 revealed = model.revealed;
+        if (revealed != bytes32(0)) revert SubmissionsAlreadyRevealed(taskId, epoch, msg.sender, revealed);
+        bytes32 computed = modelCommitmentOf(modelHash, uri, salt, msg.sender, taskId, epoch);
+        if (computed != committed) revert SubmissionsRevealMismatch(taskId, epoch, msg.sender, committed, computed);
+        model.revealed = modelHash;
+        emit ModelRevealed(taskId, epoch, msg.sender, modelHash, uri);
     }
 
     /// @inheritdoc IArenaSubmissions
@@ -98,7 +99,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         if (commitment == bytes32(0)) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.Commit);
         _requireMember(taskId, ITaskRegistry.Role.Validator);
-        Scores storage scores = _scores[_key(taskId, epoch)][msg.sender];
+        Commitment storage scores = _scores[_key(taskId, epoch)][msg.sender];
         bytes32 existing = scores.commitment;
         if (existing != bytes32(0)) revert SubmissionsAlreadyCommitted(taskId, epoch, msg.sender, existing);
         scores.commitment = commitment;
@@ -109,32 +110,22 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
     function revealScores(uint256 taskId, bytes32 fileHash, bytes32 salt) external {
         if (fileHash == bytes32(0)) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.Reveal);
-        Scores storage scores = _scores[_key(taskId, epoch)][msg.sender];
+        Commitment storage scores = _scores[_key(taskId, epoch)][msg.sender];
         bytes32 committed = scores.commitment;
         if (committed == bytes32(0)) revert SubmissionsNotCommitted(taskId, epoch, msg.sender);
-        bytes32 revealed = scores.fileHash;
+        bytes32 revealed = scores.revealed;
         if (revealed != bytes32(0)) revert SubmissionsAlreadyRevealed(taskId, epoch, msg.sender, revealed);
         bytes32 computed = commitmentOf(fileHash, salt, msg.sender, taskId, epoch);
         if (computed != committed) revert SubmissionsRevealMismatch(taskId, epoch, msg.sender, committed, computed);
-        scores.fileHash = fileHash;
+        scores.revealed = fileHash;
         emit ScoresRevealed(taskId, epoch, msg.sender, fileHash);
     }
 
     // ======================================================================= governance
 
     /// @inheritdoc IArenaSubmissions
-    function setPhases(uint256 submit, uint256 commit, uint256 reveal) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _checkPhases(submit, commit, reveal);
-        PhaseConfig memory p = _phases;
-        uint256 next = currentEpoch() + 1;
-        if (p.fromEpoch < next) {
-            // The latest lengths are in force now: they become the previous ones.
-            (p.previousSubmit, p.previousCommit, p.previousReveal) = (p.submit, p.commit, p.reveal);
-        }
-        _phases = PhaseConfig(
-            uint32(next), uint32(submit), uint32(commit), uint32(reveal), p.previousSubmit, p.previousCommit, p.previousReveal
-        );
-        emit PhasesSet(next, submit, commit, reveal);
+    function setPhases(Phases calldata lengths) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setPhases(currentEpoch() + 1, lengths);
     }
 
     // ======================================================================= views
@@ -149,21 +140,35 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
     }
 
     /// @inheritdoc IArenaSubmissions
-    function phases() external view returns (uint256 submit, uint256 commit, uint256 reveal) {
-        PhaseConfig memory p = _phases;
-        return (p.submit, p.commit, p.reveal);
+    function modelCommitmentOf(
+        bytes32 modelHash,
+        string calldata uri,
+        bytes32 salt,
+        address node,
+        uint256 taskId,
+        uint256 epoch
+    ) public pure returns (bytes32) {
+        return keccak256(abi.encode(modelHash, keccak256(bytes(uri)), salt, node, taskId, epoch));
     }
 
     /// @inheritdoc IArenaSubmissions
-    function phasesFrom() external view returns (uint256) {
-        return _phases.fromEpoch;
+    function phases() external view returns (Phases memory) {
+        return _unpack(_phaseHistory.latest());
+    }
+
+    /// @inheritdoc IArenaSubmissions
+    function phasesFrom() external view returns (uint256 fromEpoch) {
+        (, fromEpoch,) = _phaseHistory.latestCheckpoint();
+    }
+
+    /// @inheritdoc IArenaSubmissions
+    function phaseChanges() external view returns (uint256) {
+        return _phaseHistory.length();
     }
 
     /// @inheritdoc IArenaSubmissions
     function phasesAt(uint256 epoch) public view returns (Phases memory) {
-        PhaseConfig memory p = _phases;
-        if (epoch >= p.fromEpoch) return Phases(p.submit, p.commit, p.reveal);
-        return Phases(p.previousSubmit, p.previousCommit, p.previousReveal);
+        return _unpack(_phaseHistory.upperLookupRecent(SafeCast.toUint32(Math.min(epoch, type(uint32).max))));
     }
 
     /// @inheritdoc IArenaSubmissions
@@ -171,7 +176,8 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         Phases memory p = phasesAt(epoch);
         s.start = _genesis + epoch * _epochLength;
         s.submitEnd = s.start + p.submit;
-        s.commitEnd = s.submitEnd + p.commit;
+        s.modelRevealEnd = s.submitEnd + p.modelReveal;
+        s.commitEnd = s.modelRevealEnd + p.commit;
         s.revealEnd = s.commitEnd + p.reveal;
     }
 
@@ -180,6 +186,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         epoch = currentEpoch();
         Schedule memory s = schedule(epoch);
         if (block.timestamp < s.submitEnd) return (epoch, Phase.Submit, s.submitEnd);
+        if (block.timestamp < s.modelRevealEnd) return (epoch, Phase.ModelReveal, s.modelRevealEnd);
         if (block.timestamp < s.commitEnd) return (epoch, Phase.Commit, s.commitEnd);
         if (block.timestamp < s.revealEnd) return (epoch, Phase.Reveal, s.revealEnd);
         return (epoch, Phase.Closed, s.start + _epochLength);
@@ -192,7 +199,17 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
 
     /// @inheritdoc IArenaSubmissions
     function submissionOf(uint256 taskId, uint256 epoch, address node) external view returns (bytes32) {
-        return _submissions[_key(taskId, epoch)][node];
+        return _models[_key(taskId, epoch)][node].revealed;
+    }
+
+    /// @inheritdoc IArenaSubmissions
+    function modelOf(uint256 taskId, uint256 epoch, address node)
+        external
+        view
+        returns (bytes32 commitment, bytes32 modelHash)
+    {
+        Commitment memory m = _models[_key(taskId, epoch)][node];
+        return (m.commitment, m.revealed);
     }
 
     /// @inheritdoc IArenaSubmissions
@@ -201,8 +218,8 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         view
         returns (bytes32 commitment, bytes32 fileHash)
     {
-        Scores memory s = _scores[_key(taskId, epoch)][validator];
-        return (s.commitment, s.fileHash);
+        Commitment memory s = _scores[_key(taskId, epoch)][validator];
+        return (s.commitment, s.revealed);
     }
 
     /// @inheritdoc IArenaSubmissions
@@ -235,12 +252,24 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         if (actual != role) revert SubmissionsWrongRole(taskId, msg.sender, actual, role);
     }
 
-    function _checkPhases(uint256 submit, uint256 commit, uint256 reveal) private view {
+    /// @dev Records `lengths` from epoch `fromEpoch` on (a checkpoint; the same epoch replaces it).
+    function _setPhases(uint256 fromEpoch, Phases memory p) private {
         uint256 length = _epochLength;
-        bool fits = submit <= length && commit <= length && reveal <= length && submit + commit + reveal <= length;
-        if (!fits || submit < MIN_PHASE || commit < MIN_PHASE || reveal < MIN_PHASE) {
-            revert SubmissionsInvalidPhases(submit, commit, reveal, length);
+        bool each = p.submit >= MIN_PHASE && p.modelReveal >= MIN_PHASE && p.commit >= MIN_PHASE
+            && p.reveal >= MIN_PHASE && p.submit <= length && p.modelReveal <= length && p.commit <= length
+            && p.reveal <= length;
+        // Each length is at most the epoch's (below 2^32), so the sum cannot overflow.
+        if (!each || p.submit + p.modelReveal + p.commit + p.reveal > length) {
+            revert SubmissionsInvalidPhases(p.submit, p.modelReveal, p.commit, p.reveal, length);
         }
+        uint224 packed = uint224(p.submit | (p.modelReveal << 32) | (p.commit << 64) | (p.reveal << 96));
+        _phaseHistory.push(SafeCast.toUint32(fromEpoch), packed);
+        emit PhasesSet(fromEpoch, p.submit, p.modelReveal, p.commit, p.reveal);
+    }
+
+    function _unpack(uint224 packed) private pure returns (Phases memory) {
+        uint256 v = packed;
+        return Phases(uint32(v), uint32(v >> 32), uint32(v >> 64), uint32(v >> 96));
     }
 
     function _key(uint256 taskId, uint256 epoch) private pure returns (uint256) {

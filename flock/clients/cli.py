@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from flock.clients.training import submit, train_and_store
+from flock.clients.training import ModelJournal, commit_model, reveal_journaled, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
 from flock.deploy.ape_backend import manifest_for_connected_chain
@@ -50,6 +50,13 @@ def _view(manifest_file: Path | None, network: str) -> ChainView:
 @click.option("--shard", type=int, required=True, help="this node's shard of the training text")
 @click.option("--shards", type=int, required=True, help="how many shards the text is dealt into")
 @click.option("--order", type=int, default=4, show_default=True, help="n-gram order (context length + 1)")
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path),
+    default=DATA / "journal",
+    show_default=True,
+    help="where model commitments (hash, URI, salt) wait for their reveal",
+)
 @clean_errors
 def train_cli(
     network: str,
@@ -60,8 +67,10 @@ def train_cli(
     shard: int,
     shards: int,
     order: int,
+    journal: Path,
 ) -> None:
-    """A training node: train on its shard, store the model by hash, submit it for this epoch."""
+    """A training node: in the submit phase, train on its shard, store the model by hash and commit
+    to it; in the model-reveal phase, reveal it. Run it once in each phase."""
     quiet_ape()
     if not 0 <= shard < shards:
         raise click.UsageError(f"--shard must be in [0, {shards})")
@@ -70,13 +79,22 @@ def train_cli(
     with connected(network) as provider:
         node = load_sender(account, provider)
         view = _view(manifest_file, network)
-        model = train_and_store(ContentStore(store), shard, shards, order)
-        submit(view.submissions, task, model, node)
-        epoch = view.submissions.currentPhase()[0]
-        console.print(
-            f"trained order {order} on shard {shard}/{shards} ({model.training_chars:,} chars); "
-            f"submitted {model.digest} to task {task}, epoch {epoch}"
-        )
+        epoch, phase, ends = view.submissions.currentPhase()
+        if phase == Phase.SUBMIT:
+            model = train_and_store(ContentStore(store), shard, shards, order)
+            commit_model(view.submissions, task, model, node, ModelJournal(journal))
+            console.print(
+                f"trained order {order} on shard {shard}/{shards} ({model.training_chars:,} chars); "
+                f"committed to {model.digest} for task {task}, epoch {epoch}; reveal after {ends}"
+            )
+        elif phase == Phase.MODEL_REVEAL:
+            done = reveal_journaled(view.submissions, ModelJournal(journal), task, node)
+            console.print(f"epoch {epoch}: revealed {done.digest} ({done.uri})")
+        else:
+            raise UserError(
+                f"epoch {epoch} is in its {Phase(phase).name.lower().replace('_', ' ')} phase until {ends}: "
+                "training nodes commit in the submit phase and reveal in the model reveal phase"
+            )
 
 
 def _evaluator(spec: str) -> Evaluator:

@@ -1,4 +1,4 @@
-"""A validator: evaluates every submitted model on held-out text and writes its score file.
+"""A validator: evaluates every revealed model on held-out text and writes its score file.
 
 Scores are bits per character (``flock.models.evaluation``); a model that cannot be fetched, loaded
 or run scores 999. A ``lazy`` validator, for demonstrations and tests, skips the work and writes
@@ -95,10 +95,10 @@ class Journal:
 
 
 def epoch_submissions(submissions: Any, task: int, epoch: int, from_block: int = 0) -> dict[str, str]:
-    """node -> model hash for the task epoch, from the ModelSubmitted events."""
+    """node -> model hash for the task epoch, from the ModelRevealed events."""
     from ape import chain
 
-    logs = submissions.ModelSubmitted.range(
+    logs = submissions.ModelRevealed.range(
         from_block, chain.blocks.head.number + 1, search_topics={"taskId": task, "epoch": epoch}
     )
     return {str(e.node).lower(): "0x" + bytes(e.modelHash).hex() for e in logs}

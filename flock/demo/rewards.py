@@ -19,7 +19,7 @@ from ape import accounts
 from rich.table import Table
 
 from flock.bench.chainkit import head_time, mine_at
-from flock.clients.training import submit, train_and_store
+from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.demo.context import DemoContext
 from flock.oracle.chain import ChainView
@@ -66,14 +66,19 @@ def run(ctx: DemoContext) -> None:
 
     _at(ctx, epoch, "start")
     p.emissions.checkpoint(sender=p.deployer)
+    committed = []
     for who, shard, order in TRAINING:
         model = train_and_store(store, shard, len(TRAINING), order)
-        submit(p.submissions, task, model, ctx.people[who])
+        committed.append((who, commit_model(p.submissions, task, model, ctx.people[who])))
         console.print(
             f"  {who} trains an order-{order} model on shard {shard} ({model.training_chars:,} chars), "
-            f"submits {model.digest[:12]}…"
+            f"commits to {model.digest[:12]}…"
         )
     _at(ctx, epoch, "submitEnd")
+    for who, model in committed:
+        reveal_model(p.submissions, model, ctx.people[who])
+    console.print("  the submit phase closes; the nodes reveal their models (hash and URI)")
+    _at(ctx, epoch, "modelRevealEnd")
     for who in VALIDATORS:
         lazy = who == LAZY
         done = commit(p.submissions, journal, store, task, ctx.people[who], lazy_seed=7 if lazy else None)

@@ -10,6 +10,7 @@ silently fall back to a default.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -304,7 +305,8 @@ def _bps(value: Decimal) -> int:
 class RewardsConfig(_Section):
     """ArenaSubmissions and RewardDistributor parameters (docs/oracle.md). Shares in basis points."""
 
-    submit_phase: Duration = parse_duration("12 hours")
+    submit_phase: Duration = parse_duration("10 hours")
+    model_reveal_phase: Duration = parse_duration("2 hours")
     commit_phase: Duration = parse_duration("6 hours")
     reveal_phase: Duration = parse_duration("6 hours")
     challenge_window: Duration = parse_duration("1 day")
@@ -337,9 +339,9 @@ class RewardsConfig(_Section):
             raise ValueError("a locked share needs a vesting period")
         return self
 
-    def phases(self) -> tuple[int, int, int]:
-        """What ``ArenaSubmissions.phases()`` returns: submit, commit, reveal (seconds)."""
-        return (self.submit_phase, self.commit_phase, self.reveal_phase)
+    def phases(self) -> tuple[int, int, int, int]:
+        """What ``ArenaSubmissions.phases()`` returns: submit, model reveal, commit, reveal (seconds)."""
+        return (self.submit_phase, self.model_reveal_phase, self.commit_phase, self.reveal_phase)
 
     def reward_parameters(self) -> tuple[int, int, int]:
         """What ``rewardParameters()`` returns."""
@@ -358,6 +360,42 @@ class RewardsConfig(_Section):
         return [*self.reward_parameters(), *self.claim_fees(), *self.scoring_parameters()]
 
 
+class SlashingConfig(_Section):
+    """ArenaSlasher parameters (docs/oracle.md "Slashing"). Shares in basis points."""
+
+    provable_bps: int = Field(default=500, ge=1, le=5_000, description="of effective stake, unrevealed")
+    reported_bps: int = Field(default=1_000, ge=1, le=5_000, description="of effective stake, reported")
+    keeper_bps: int = Field(default=1_000, ge=0, le=10_000, description="of the FLOCK seized, to the caller")
+    burn_bps: int = Field(default=0, ge=0, le=10_000, description="of the FLOCK seized, burned")
+    recipient: AddressRef = "treasury"
+    deviation: Decimal = Field(default=Decimal("0.5"), gt=0, le=5, description="distance to consensus")
+    deviation_epochs: int = Field(default=3, ge=1, le=30)
+
+    @field_validator("deviation")
+    @classmethod
+    def _whole_bps(cls, value: Decimal) -> Decimal:
+        _bps(value)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SlashingConfig:
+        if self.keeper_bps + self.burn_bps > 10_000:
+            raise ValueError("keeper_bps + burn_bps above 10,000")
+        return self
+
+    def parameters(self, resolve: Callable[[str], str]) -> tuple[Any, ...]:
+        """What ``ArenaSlasher.slashParameters()`` returns (the constructor's tuple too)."""
+        return (
+            self.provable_bps,
+            self.reported_bps,
+            self.keeper_bps,
+            self.burn_bps,
+            resolve(self.recipient),
+            _bps(self.deviation),
+            self.deviation_epochs,
+        )
+
+
 class DeployConfig(_Section):
     """Everything `ape run deploy` needs to know about one network."""
 
@@ -369,6 +407,7 @@ class DeployConfig(_Section):
     emissions: EmissionsConfig = EmissionsConfig()
     alliance: AllianceConfig = AllianceConfig()
     rewards: RewardsConfig = RewardsConfig()
+    slashing: SlashingConfig = SlashingConfig()
 
     def warnings(self) -> list[str]:
         """Legal but risky settings, for the deployer to read before sending anything."""

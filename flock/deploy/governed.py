@@ -26,6 +26,7 @@ TIMELOCK_ADMINISTERED: tuple[str, ...] = (
     "alliance",
     "submissions",
     "rewards",
+    "slasher",
 )
 
 Resolve = Callable[[str], str]  # an address reference ("timelock", "burn", "0x…") to an address
@@ -210,7 +211,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "phases",
         "setPhases",
         lambda c, _: c.rewards.phases(),
-        "submit s, commit s, reveal s (from the next epoch)",
+        "submit s, model reveal s, commit s, reveal s (from the next epoch)",
     ),
     Parameter("submissions", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
     Parameter("submissions", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
@@ -250,6 +251,18 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("rewards", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
     Parameter("rewards", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
     Parameter("rewards", "submissions", "submissions", None, lambda _, resolve: resolve("submissions")),
+    # ArenaSlasher
+    Parameter(
+        "slasher",
+        "slash_parameters",
+        "slashParameters",
+        "setSlashParameters",
+        lambda c, resolve: c.slashing.parameters(resolve),
+        "bps: provable, reported, keeper, burn; recipient; deviation bps; deviation epochs",
+    ),
+    Parameter("slasher", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
+    Parameter("slasher", "submissions", "submissions", None, lambda _, resolve: resolve("submissions")),
+    Parameter("slasher", "rewards", "rewards", None, lambda _, resolve: resolve("rewards")),
 )
 
 
@@ -288,6 +301,15 @@ ROLE_HOLDERS: tuple[RoleHolders, ...] = (
     RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("rewards",)),
     RoleHolders(
         "rewards",
+        "GUARDIAN_ROLE",
+        ("timelock",),
+        lambda c: (c.rewards.guardian,) if c.rewards.guardian else (),
+    ),
+    # Arena slashing (issue 11): slashes nodes and validators through the registry; governance and
+    # the rewards guardian veto oracle-reported slash roots.
+    RoleHolders("tasks", "SLASHER_ROLE", ("slasher",)),
+    RoleHolders(
+        "slasher",
         "GUARDIAN_ROLE",
         ("timelock",),
         lambda c: (c.rewards.guardian,) if c.rewards.guardian else (),

@@ -165,7 +165,7 @@ def reward_steps() -> list[Step]:
         Deploy(
             "submissions",
             "ArenaSubmissions",
-            lambda c: [c.address("tasks"), c.address("emissions"), c.deployer, *c.config.rewards.phases()],
+            lambda c: [c.address("tasks"), c.address("emissions"), c.deployer, c.config.rewards.phases()],
         ),
         Deploy(
             "rewards",
@@ -197,6 +197,45 @@ def reward_steps() -> list[Step]:
                     "rewards",
                     "hasRole",
                     _role(r, "rewards", "GUARDIAN_ROLE"),
+                    c.address(c.config.rewards.guardian),
+                )
+            ),
+        ),
+    ]
+
+
+def slashing_steps() -> list[Step]:
+    """ArenaSlasher and its roles (issue 11): the registry's SLASHER_ROLE (it slashes Arena nodes
+    and validators through the registry); governance, and the rewards guardian if any, veto its
+    oracle-reported slash roots."""
+    return [
+        Deploy(
+            "slasher",
+            "ArenaSlasher",
+            lambda c: [
+                c.address("tasks"),
+                c.address("submissions"),
+                c.address("rewards"),
+                c.deployer,
+                c.config.slashing.parameters(c.address),
+            ],
+        ),
+        grant_role("tasks", "SLASHER_ROLE", "slasher"),
+        grant_role("slasher", "GUARDIAN_ROLE", "timelock"),
+        Call(
+            key="grant:slasher:GUARDIAN_ROLE:guardian",
+            target="slasher",
+            function="grantRole",
+            args=lambda c, r: [
+                _role(r, "slasher", "GUARDIAN_ROLE"),
+                c.address(c.config.rewards.guardian or ""),
+            ],
+            done=lambda c, r: (
+                c.config.rewards.guardian is None
+                or r.view(
+                    "slasher",
+                    "hasRole",
+                    _role(r, "slasher", "GUARDIAN_ROLE"),
                     c.address(c.config.rewards.guardian),
                 )
             ),
@@ -273,6 +312,7 @@ def protocol_plan() -> list[Step]:
         *task_steps(),
         *alliance_steps(),
         *reward_steps(),
+        *slashing_steps(),
     ]
     return [*steps, *handover_steps(contracts_of(steps))]
 

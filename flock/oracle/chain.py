@@ -1,6 +1,8 @@
 """Reads one task epoch's facts from the chain through ape (``EpochChainData``).
 
-Events give the epoch's submissions, commitments and reveals (ArenaSubmissions) and the task's
+Events give the epoch's model commitments and reveals (with the commitments' block and log index,
+for the first-committer rule), the models revealed in earlier epochs of the task, the score
+commitments and reveals (ArenaSubmissions) and the task's
 operators and delegators (TaskRegistry ``Joined`` and ``Delegated``); views at the stake block give
 their stakes, sigmas and delegation values as they were when the epoch started; the emission
 controller gives the epoch's budget and the distributor the parameters governance set (read at the
@@ -115,7 +117,11 @@ class ChainView:
         self.check_epoch_over(task, epoch)
         block = self.stake_block(epoch)
         tasks, rewards = self.contract("tasks"), self.rewards
-        submitted = self._events("submissions", "ModelSubmitted", taskId=task, epoch=epoch)
+        models = self._events("submissions", "ModelRevealed", taskId=task)
+        commits = {
+            str(e.node).lower(): (e.block_number, e.log_index)
+            for e in self._events("submissions", "ModelCommitted", taskId=task, epoch=epoch)
+        }
         committed = self._events("submissions", "ScoresCommitted", taskId=task, epoch=epoch)
         revealed = self._events("submissions", "ScoresRevealed", taskId=task, epoch=epoch)
         joined = [e for e in self._events("tasks", "Joined", taskId=task) if e.block_number <= block]
@@ -144,9 +150,14 @@ class ChainView:
             validator_budget=budget.validators,
             fee_bps=tuple(rewards.claimFees(block_id=block)),
             scoring_bps=tuple(rewards.scoringParameters(block_id=block)),
-            submissions=tuple(Submission(str(e.node), _hex(e.modelHash).lower(), e.uri) for e in submitted),
+            submissions=tuple(
+                Submission(str(e.node), _hex(e.modelHash).lower(), e.uri, commits[str(e.node).lower()])
+                for e in models
+                if e.epoch == epoch
+            ),
             committed=tuple(str(e.validator) for e in committed),
             reveals=tuple(Reveal(str(e.validator), _hex(e.fileHash).lower()) for e in revealed),
             members=tuple(members),
             delegations=tuple(delegations),
+            earlier_models=tuple(sorted({_hex(e.modelHash).lower() for e in models if e.epoch < epoch})),
         )

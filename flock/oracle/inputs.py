@@ -27,9 +27,12 @@ NODE, VALIDATOR = 1, 2  # ITaskRegistry.Role
 
 @dataclass(frozen=True)
 class Submission:
+    """A revealed model and when its commitment reached the chain (block number, log index)."""
+
     node: str
     model: str  # 0x keccak256 of the artifact, lower-case
     uri: str
+    committed_at: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,12 @@ class EpochChainData:
     validator_budget: int
     fee_bps: tuple[int, int, int]  # node, validator, delegator
     scoring_bps: tuple[int, int]  # rank ratio q, tolerance
-    submissions: tuple[Submission, ...]
+    submissions: tuple[Submission, ...]  # revealed models of the epoch
     committed: tuple[str, ...]  # validators that committed
     reveals: tuple[Reveal, ...]
     members: tuple[MemberStake, ...]
     delegations: tuple[DelegationStake, ...]
+    earlier_models: tuple[str, ...] = ()  # model hashes revealed in earlier epochs of the task
 
     def params(self) -> OracleParams:
         node, validator, delegator = self.fee_bps
@@ -123,14 +127,39 @@ def _read_file(source: ContentSource, digest: str) -> tuple[bytes | None, str | 
         return None, str(err)
 
 
+def first_committers(data: EpochChainData) -> tuple[dict[str, str], list[Rejection]]:
+    """node -> model hash of the submissions that may earn, and the rest set aside with the reason.
+
+    A model hash earns only for its first committer (the earliest ``ModelCommitted`` event: block
+    number, then log index) and only in the first epoch it is revealed in: a copy revealed by
+    another node, whether committed later in the same epoch or revealed again in a later epoch,
+    earns nothing and takes no rank."""
+    earlier = {m.lower() for m in data.earlier_models}
+    firsts: dict[str, Submission] = {}
+    for s in sorted(data.submissions, key=lambda s: (s.committed_at, s.node.lower())):
+        firsts.setdefault(s.model.lower(), s)
+    kept: dict[str, str] = {}
+    notes: list[Rejection] = []
+    for s in sorted(data.submissions, key=lambda s: s.node.lower()):
+        node, model = s.node.lower(), s.model.lower()
+        if model in earlier:
+            notes.append(Rejection(node, model, "model already revealed in an earlier epoch of the task"))
+        elif firsts[model].node.lower() != node:
+            first = firsts[model].node.lower()
+            notes.append(Rejection(node, model, f"a copy: {first} committed to this model first"))
+        else:
+            kept[node] = model
+    return kept, notes
+
+
 def assemble(data: EpochChainData, source: ContentSource) -> Assembled:
     """The oracle's inputs for the epoch: operators with stake at the stake block, every submission
-    of the epoch, and each revealed score file read against its revealed hash."""
+    of the epoch that may earn (``first_committers``), and each revealed score file read against
+    its revealed hash."""
     nodes = _stakes(data, NODE)
     validators = _stakes(data, VALIDATOR)
-    submissions = {s.node.lower(): s.model.lower() for s in data.submissions}
+    submissions, notes = first_committers(data)
     models = set(submissions.values())
-    notes: list[Rejection] = []
     scores: dict[str, ParsedScores] = {}
     hashes: dict[str, str] = {}
     revealed = {r.validator.lower(): r.file_hash.lower() for r in data.reveals}

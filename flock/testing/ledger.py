@@ -149,6 +149,15 @@ class Watch:
             paid = r["recipientAmount"] + r["keeperAmount"] + r["burned"]
             if paid != s["flockSeized"]:
                 self.problems.append(f"registry slash seized {s['flockSeized']} FLOCK, routed {paid}")
+        arena = [e for e in events if e.name == "ArenaSlashed"]
+        for a in arena:  # each Arena slash is one registry slash of the same account and amounts
+            match = [
+                s
+                for s in slashed
+                if (s["account"], s["gmAmount"], s["flockSeized"]) == (a["account"], a["gmAmount"], a["flockSeized"])
+            ]
+            if len(match) != 1:
+                self.problems.append(f"Arena slash of {a['account']} has no matching registry slash")
         for e in registry:
             if e.name == "DelegatorSynced" and e["keeperAmount"] > e["flockSeized"]:
                 self.problems.append(f"sync paid the keeper {e['keeperAmount']} of {e['flockSeized']} seized")

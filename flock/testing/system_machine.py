@@ -63,10 +63,11 @@ PARTS: tuple[tuple[str, type[RuleBasedStateMachine], int], ...] = (
 )
 SPARE = range(80, 90)  # accounts governance appoints to roles; they never act
 N_ACCOUNTS = 90
-ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards")
-APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards")  # with roles besides the admin's
+ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "slasher")
+APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards", "slasher")  # with roles besides the admin's
 APPROVED = 2
 NODE, VALIDATOR = 1, 2
+SUBMIT, MODEL_REVEAL, COMMIT, REVEAL = 0, 1, 2, 3  # IArenaSubmissions.Phase
 pick = st.integers(min_value=0, max_value=10**6)
 # (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
 # every step, so each profile checks every invariant examples x steps times at most (Hypothesis
@@ -175,6 +176,9 @@ class SystemMachine(RuleBasedStateMachine):
         self._seen: dict[str, int] = {}
         self._budgets: dict[tuple[int, int], int] = {}
         self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
+        self.model_commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena models
+        self.slashed: set[tuple[int, int, str, int]] = set()  # offences slashed by ArenaSlasher
+        self.phase_history: dict[int, tuple[int, ...]] = {}  # epoch -> its phases, once started
         self._cache: tuple[int, dict[str, dict[str, int]]] = (-1, {})
 
     @property
@@ -259,6 +263,28 @@ class SystemMachine(RuleBasedStateMachine):
         windows, task ends and lock expiries."""
         self.chain.warp(seconds)
 
+    @rule(
+        submit=st.integers(0, 12 * 3_600),
+        models=st.integers(0, 4 * 3_600),
+        commit=st.integers(0, 6 * 3_600),
+    )
+    def governance_sets_phases(self, submit: int, models: int, commit: int) -> None:
+        """The timelock sets new Arena phase lengths that fill the epoch (so the reward part's
+        epochs still end at the epoch's end), or is refused a phase shorter than ten minutes;
+        past and running epochs keep theirs (INV-16)."""
+        subs = self.system.submissions
+        epoch_length = self.emissions.epochLength()
+        lengths = (submit, models, commit, epoch_length - submit - models - commit)
+        if min(lengths) < 600:
+            with self.chain.reverts("SubmissionsInvalidPhases"):
+                subs.setPhases(lengths, sender=self.timelock)
+            return
+        current = subs.currentEpoch()
+        before = tuple(subs.phasesAt(current))
+        subs.setPhases(lengths, sender=self.timelock)
+        assert tuple(subs.phasesAt(current)) == before
+        assert tuple(subs.phasesAt(current + 1)) == lengths
+
     @rule(spare=st.integers(0, len(SPARE) - 1), key=st.sampled_from(APPOINTED), r=pick, grant=st.booleans())
     def governance_appoints(self, spare: int, key: str, r: int, grant: bool) -> None:
         """The timelock grants or revokes a role to or from an account that never uses it."""
@@ -314,7 +340,7 @@ class SystemMachine(RuleBasedStateMachine):
         return ids[t % len(ids)], self.tasks_part.users[who % len(self.tasks_part.users)]
 
     def _submission_error(self, task_id: int, account: str, phase: int, role: int) -> str | None:
-        """The error ``submitModel`` / ``commitScores`` must give (None: it must succeed), in the
+        """The error ``commitModel`` / ``commitScores`` must give (None: it must succeed), in the
         contract's order: phase, then an open Arena task, then the caller's role."""
         _, current, _ = self.system.submissions.currentPhase()
         if current != phase:
@@ -326,22 +352,27 @@ class SystemMachine(RuleBasedStateMachine):
             return "SubmissionsWrongRole"
         return None
 
-    @rule(who=pick, t=pick, salt=st.integers(1, 2**64))
-    def submissions_submit(self, who: int, t: int, salt: int) -> None:
-        """A node submits a model for the current epoch of an Arena task (once per epoch)."""
+    @rule(who=pick, t=pick, salt=st.integers(1, 2**64), reveal=st.sampled_from([None, True, False]))
+    def submissions_submit(self, who: int, t: int, salt: int, reveal: bool | None = True) -> None:
+        """A node commits to a model for the current epoch of an Arena task (once per epoch);
+        ``reveal`` (not None): then reveals it, honestly or not, once the model-reveal phase comes."""
         task_id, account = self._submitter(who, t)
         subs = self.system.submissions
         epoch = subs.currentPhase()[0]
-        model = salt.to_bytes(32, "big")
-        error = self._submission_error(task_id, account, 0, NODE)
-        if error is None and subs.submissionOf(task_id, epoch, account) != bytes(32):
-            error = "SubmissionsAlreadySubmitted"
+        model, secret = salt.to_bytes(32, "big"), (salt + 7).to_bytes(32, "big")
+        commitment = subs.modelCommitmentOf(model, "ipfs://model", secret, account, task_id, epoch)
+        error = self._submission_error(task_id, account, SUBMIT, NODE)
+        if error is None and subs.modelOf(task_id, epoch, account)[0] != bytes(32):
+            error = "SubmissionsAlreadyCommitted"
         if error:
             with self.chain.reverts(error):
-                subs.submitModel(task_id, model, "ipfs://model", sender=account)
+                subs.commitModel(task_id, commitment, sender=account)
             return
-        subs.submitModel(task_id, model, "ipfs://model", sender=account)
-        assert subs.submissionOf(task_id, epoch, account) == model
+        subs.commitModel(task_id, commitment, sender=account)
+        assert subs.modelOf(task_id, epoch, account) == (commitment, bytes(32))
+        self.model_commitments[(task_id, epoch, account)] = (model, secret)
+        if reveal is not None:
+            self._reveal(task_id, epoch, account, reveal, model=True)
 
     @rule(
         who=pick,
@@ -352,17 +383,17 @@ class SystemMachine(RuleBasedStateMachine):
     )
     def submissions_commit(self, who: int, t: int, salt: int, wait: bool, reveal: bool | None) -> None:
         """A validator commits to its score file for the current epoch (once per epoch); ``wait``:
-        first lets the epoch's submit phase end if it has not; ``reveal`` (not None): then reveals
-        it, honestly or not, once its reveal phase comes."""
+        first lets the epoch's model-reveal phase end if it has not; ``reveal`` (not None): then
+        reveals it, honestly or not, once its reveal phase comes."""
         task_id, account = self._submitter(who, t)
         subs = self.system.submissions
-        submit_end = subs.schedule(subs.currentPhase()[0])[1]
-        if wait and self.now < submit_end:
-            self.chain.set_time(submit_end)
+        models_end = subs.schedule(subs.currentPhase()[0])[2]
+        if wait and self.now < models_end:
+            self.chain.set_time(models_end)
         epoch = subs.currentPhase()[0]
         file_hash, secret = (salt + 1).to_bytes(32, "big"), salt.to_bytes(32, "big")
         commitment = subs.commitmentOf(file_hash, secret, account, task_id, epoch)
-        error = self._submission_error(task_id, account, 1, VALIDATOR)
+        error = self._submission_error(task_id, account, COMMIT, VALIDATOR)
         if error is None and subs.scoresOf(task_id, epoch, account)[0] != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
@@ -372,47 +403,119 @@ class SystemMachine(RuleBasedStateMachine):
         subs.commitScores(task_id, commitment, sender=account)
         self.commitments[(task_id, epoch, account)] = (file_hash, secret)
         if reveal is not None:
-            self.submissions_reveal(sorted(self.commitments).index((task_id, epoch, account)), reveal, True)
+            self._reveal(task_id, epoch, account, reveal, model=False)
 
     @rule(node=pick, validator=pick, salt=st.integers(1, 2**64), honest=st.booleans())
     def submissions_epoch(self, node: int, validator: int, salt: int, honest: bool) -> None:
-        """One epoch of an Arena task's submissions at once: a member submits (in the submit phase,
-        or is refused), a member commits (waiting for the commit phase) and reveals (waiting for
-        the reveal phase), honestly or not."""
-        self.submissions_submit(node * 4 + 1, 0, salt)
+        """One epoch of an Arena task's submissions at once: a member commits to a model (in the
+        submit phase, or is refused) and reveals it, a member commits to scores (waiting for the
+        commit phase) and reveals them (waiting for the reveal phase), honestly or not."""
+        self.submissions_submit(node * 4 + 1, 0, salt, True)
         self.submissions_commit(validator * 4 + 1, 0, salt, True, honest)
 
-    @precondition(lambda self: self.commitments)
-    @rule(c=pick, honest=st.booleans(), wait=st.booleans())
-    def submissions_reveal(self, c: int, honest: bool, wait: bool) -> None:
-        """A validator reveals a committed score file (or a wrong one); ``wait``: first lets time
-        pass to its epoch's reveal phase if that is still ahead."""
-        keys = sorted(self.commitments)
-        task_id, epoch, account = keys[c % len(keys)]
-        file_hash, secret = self.commitments[(task_id, epoch, account)]
+    @precondition(lambda self: self.commitments or self.model_commitments)
+    @rule(c=pick, honest=st.booleans(), model=st.booleans())
+    def submissions_reveal(self, c: int, honest: bool, model: bool) -> None:
+        """A node reveals a committed model, or a validator a committed score file (or a wrong
+        one), waiting for its phase if that is still ahead."""
+        book = self.model_commitments if model and self.model_commitments else self.commitments
+        if not book:
+            book = self.model_commitments
+        keys = sorted(book)
+        self._reveal(*keys[c % len(keys)], honest, model=book is self.model_commitments)
+
+    def _reveal(self, task_id: int, epoch: int, account: str, honest: bool, *, model: bool) -> None:
+        """Reveals a model or score commitment of ``epoch`` (waiting for its phase if ahead; a
+        reveal after it must be refused), predicting the contract's answer."""
+        book = self.model_commitments if model else self.commitments
+        value, secret = book[(task_id, epoch, account)]
         if not honest:
-            file_hash = bytes(31) + b"\x01"
+            value = bytes(31) + b"\x01"
         subs = self.system.submissions
-        commit_end = subs.schedule(epoch)[2]
-        if wait and self.now < commit_end:
-            self.chain.set_time(commit_end)
+        opens = subs.schedule(epoch)[1 if model else 3]
+        if self.now < opens:
+            self.chain.set_time(opens)
         current, phase, _ = subs.currentPhase()
-        committed, revealed = subs.scoresOf(task_id, current, account)  # what the reveal will look at
+        view = subs.modelOf if model else subs.scoresOf
+        committed, revealed = view(task_id, current, account)  # what the reveal will look at
         error = None
-        if phase != 2:
+        if phase != (MODEL_REVEAL if model else REVEAL):
             error = "SubmissionsWrongPhase"
         elif committed == bytes(32):
             error = "SubmissionsNotCommitted"
         elif revealed != bytes(32):
             error = "SubmissionsAlreadyRevealed"
-        elif not honest or current != epoch:  # a commitment binds its epoch and its file
+        elif not honest or current != epoch:  # a commitment binds its epoch and its value
             error = "SubmissionsRevealMismatch"
+
+        def send() -> Any:
+            if model:
+                return subs.revealModel(task_id, value, "ipfs://model", secret, sender=account)
+            return subs.revealScores(task_id, value, secret, sender=account)
+
         if error:
             with self.chain.reverts(error):
-                subs.revealScores(task_id, file_hash, secret, sender=account)
+                send()
             return
-        subs.revealScores(task_id, file_hash, secret, sender=account)
-        assert subs.scoresOf(task_id, epoch, account)[1] == file_hash
+        send()
+        assert view(task_id, epoch, account)[1] == value
+
+    @precondition(lambda self: self.commitments or self.model_commitments)
+    @rule(c=pick, model=st.booleans(), keeper=pick, wait=st.booleans())
+    def slash_unrevealed(self, c: int, model: bool, keeper: int, wait: bool) -> None:
+        """Anyone slashes a commitment never revealed (issue 11, attack 4); ``wait``: first lets its
+        reveal deadline pass. Predicts the refusal (deadline ahead, revealed, already slashed,
+        nothing left) or the exact amount, and books the member's new stake."""
+        book = self.model_commitments if model and self.model_commitments else self.commitments or self.model_commitments
+        keys = sorted(book)
+        task_id, epoch, account = keys[c % len(keys)]
+        is_model = book is self.model_commitments
+        subs, slasher = self.system.submissions, self.system.slasher
+        deadline = subs.schedule(epoch)[2 if is_model else 4]
+        if wait and self.now < deadline:
+            self.chain.set_time(deadline)
+        caller = self.spares[keeper % len(self.spares)]
+        offence = 1 if is_model else 2
+        model_committed, model_revealed = subs.modelOf(task_id, epoch, account)
+        score_committed, score_revealed = subs.scoresOf(task_id, epoch, account)
+        unrevealed_model = model_committed != bytes(32) and model_revealed == bytes(32)
+        unrevealed_scores = score_committed != bytes(32) and score_revealed == bytes(32)
+        if not unrevealed_model:
+            offence = 2
+            deadline = subs.schedule(epoch)[4]
+        own, _, effective = self.tasks.effectiveStake(task_id, account)
+        _, _, closes = self._release_times(task_id)
+        params = slasher.slashParameters()
+        gm = effective * params[0] // 10_000
+        error = None
+        if not unrevealed_model and not unrevealed_scores:
+            error = "SlasherNothingUnrevealed"
+        elif self.now < deadline:
+            error = "SlasherRevealStillOpen"
+        elif (task_id, epoch, account, offence) in self.slashed:
+            error = "SlasherAlreadySlashed"
+        elif gm == 0:
+            error = "SlasherNothingToSlash"
+        elif self.now >= closes:
+            error = "TaskRegistryDisputeWindowClosed"
+        if error:
+            with self.chain.reverts(error):
+                slasher.slashUnrevealed(task_id, epoch, account, sender=caller)
+            return
+        active, exiting = self.tasks.poolOf(task_id, account)[:2]
+        slasher.slashUnrevealed(task_id, epoch, account, sender=caller)
+        self.slashed.add((task_id, epoch, account, offence))
+        assert slasher.isSlashed(task_id, epoch, account, offence)
+        own_gm = gm * own // (own + active + exiting)
+        member = self.tasks.memberOf(task_id, account)
+        assert member[1] == own - own_gm
+        if (task_id, account) in self.reward_members:
+            self.reward_members[(task_id, account)] = (member[1], member[5])
+
+    def _release_times(self, task_id: int) -> tuple[int, int, int]:
+        """A task's end, its dispute window and the end of its slashing (end + window)."""
+        info = self.tasks.taskInfo(task_id)
+        return info[4], info[5], info[4] + info[5]
 
     # ------------------------------------------------------------------ invariants
 
@@ -569,6 +672,27 @@ class SystemMachine(RuleBasedStateMachine):
         for (task_id, user), expected in self.reward_members.items():
             member = self.tasks.memberOf(task_id, user)
             assert (member[1], member[5]) == expected
+
+    @invariant()
+    def inv_14_offences_slashed_at_most_once(self) -> None:
+        """Every offence the machine slashed is recorded as slashed on chain (a second slash of it
+        is refused: ``slash_unrevealed`` predicts ``SlasherAlreadySlashed``); one a step."""
+        if not self.slashed or not self._fresh("inv_14"):
+            return
+        task_id, epoch, account, offence = self._rotating(sorted(self.slashed))
+        assert self.system.slasher.isSlashed(task_id, epoch, account, offence)
+
+    @invariant()
+    def inv_16_phase_history_never_changes(self) -> None:
+        """The phase lengths of every epoch that has started never change (a later ``setPhases``
+        applies from the next epoch on): the current epoch's are recorded, one recorded epoch is
+        compared a step."""
+        subs = self.system.submissions
+        current = subs.currentEpoch()
+        if current not in self.phase_history:
+            self.phase_history[current] = tuple(subs.phasesAt(current))
+        epoch = self._rotating(sorted(self.phase_history))
+        assert tuple(subs.phasesAt(epoch)) == self.phase_history[epoch]
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flock.bench.chainkit import head_time, mine_at
-from flock.clients.training import submit, train_and_store
+from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.oracle.chain import ChainView
 from flock.store import ContentStore
@@ -59,9 +59,14 @@ def played(accounts, token, gmflock, tasks, emissions, manifest, admin, deployer
 
     folder = tmp_path_factory.mktemp("oracle")
     store, journal = ContentStore(folder / "store"), Journal(folder / "journal")
-    for i, (node, order) in enumerate(zip(nodes, (4, 3, 2), strict=True)):
-        submit(submissions, task, train_and_store(store, i, 3, order), node)
+    models = [
+        commit_model(submissions, task, train_and_store(store, i, 3, order), node)
+        for i, (node, order) in enumerate(zip(nodes, (4, 3, 2), strict=True))
+    ]
     _at(submissions, epoch, "submitEnd")
+    for node, model in zip(nodes, models, strict=True):
+        reveal_model(submissions, model, node)
+    _at(submissions, epoch, "modelRevealEnd")
     for i, validator in enumerate(validators):
         commit(submissions, journal, store, task, validator, lazy_seed=7 if i == 2 else None)
     _at(submissions, epoch, "commitEnd")

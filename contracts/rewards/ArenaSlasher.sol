@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IArenaSlasher} from "../../interfaces/IArenaSlasher.sol";
+import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
+import {IFlockToken} from "../../interfaces/IFlockToken.sol";
+import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
+import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+
+/**
+ * @title ArenaSlasher
+ * @dev The AI Arena slasher: holds the registry's `SLASHER_ROLE` and slashes nodes and validators
+ * for faults the chain proves (an unrevealed commitment, anyone) and for faults the oracles report
+ * (a slash root with the reward distributor's oracle set, quorum and challenge window, and a veto).
+ * See {IArenaSlasher} for the rules and docs/oracle.md for the oracle's side.
+ *
+ * Storage:
+ *
+ *     _params                 [ provableBps: 16 | reportedBps: 16 | keeperBps: 16 | burnBps: 16 |
+ *                               deviationBps: 32 | deviationEpochs: 16 ] [ recipient ]
+ *     _slashed[o]             o = keccak256(taskId, epoch, account, offence): done
+ *     _reports[k]             k = keccak256(taskId, epoch): [ root ] [ reportHash ]
+ *                             [ count: 64 | executableAt: 40 | round: 16 | status: 8 ]
+ *     _posted[b][oracle]      b = keccak256(keccak256(k, round), oracle set): posted in this round
+ *     _votes[t]               t = keccak256(b, keccak256(root, count, reportHash)): how many posted it
+ *
+ * The oracle set is the reward distributor's; a ballot names the set's hash, so posts of a
+ * replaced set no longer count, as there.
+ */
+contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
+    using SafeERC20 for IFlockToken;
+
+    /// @inheritdoc IArenaSlasher
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Hard bounds on the governance parameters.
+    uint256 public constant MAX_SLASH_BPS = 5_000;
+    uint256 public constant MAX_DEVIATION_BPS = 50_000;
+    uint256 public constant MAX_DEVIATION_EPOCHS = 30;
+
+    uint256 private constant _BPS = 10_000;
+
+    struct StoredParams {
+        uint16 provableBps;
+        uint16 reportedBps;
+        uint16 keeperBps;
+        uint16 burnBps;
+        uint32 deviationBps;
+        uint16 deviationEpochs;
+        address recipient;
+    }
+
+    struct Record {
+        bytes32 root;
+        bytes32 reportHash;
+        uint64 count;
+        uint40 executableAt;
+        uint16 round;
+        Status status;
+    }
+
+    ITaskRegistry private immutable _registry;
+    IArenaSubmissions private immutable _submissions;
+    IRewardDistributor private immutable _rewards;
+    IFlockToken private immutable _flock;
+
+    StoredParams private _params;
+    mapping(bytes32 offence => bool) private _slashed;
+    mapping(bytes32 key => Record) private _reports;
+    mapping(bytes32 ballot => mapping(address oracle => bool)) private _posted;
+    mapping(bytes32 tally => uint256) private _votes;
+
+    /**
+     * @param registry_ the task registry; this contract needs its `SLASHER_ROLE`.
+     * @param submissions_ the Arena submissions (commitments, reveals, schedules).
+     * @param rewards_ the reward distributor (oracle set, quorum, challenge window).
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param params the initial governance parameters.
+     */
+    constructor(
+        ITaskRegistry registry_,
+        IArenaSubmissions submissions_,
+        IRewardDistributor rewards_,
+        address admin,
+        Parameters memory params
+    ) {
+        _registry = registry_;
+        _submissions = submissions_;
+        _rewards = rewards_;
+        _flock = registry_.flock();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setSlashParameters(params);
+    }
+
+    // ======================================================================= anyone
+
+    /// @inheritdoc IArenaSlasher
+    function slashUnrevealed(uint256 taskId, uint256 epoch, address account)
+        external
+        nonReentrant
+        returns (uint256 gmAmount)
+    {
+        Offence offence;
+        uint256 deadline;
+        IArenaSubmissions.Schedule memory s = _submissions.schedule(epoch);
+        (bytes32 committed, bytes32 revealed) = _submissions.modelOf(taskId, epoch, account);
+        if (committed != bytes32(0) && revealed == bytes32(0)) {
+            (offence, deadline) = (Offence.ModelNotRevealed, s.modelRevealEnd);
+        } else {
+            (committed, revealed) = _submissions.scoresOf(taskId, epoch, account);
+            if (committed == bytes32(0) || revealed != bytes32(0)) {
+                revert SlasherNothingUnrevealed(taskId, epoch, account);
+            }
+            (offence, deadline) = (Offence.ScoresNotRevealed, s.revealEnd);
+        }
+        if (block.timestamp < deadline) revert SlasherRevealStillOpen(taskId, epoch, account, deadline);
+        gmAmount = _slash(taskId, epoch, account, offence, _params.provableBps);
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function executeSlash(
+        uint256 taskId,
+        uint256 epoch,
+        uint256 index,
+        address account,
+        Offence offence,
+        bytes32[] calldata proof
+    ) external nonReentrant returns (uint256 gmAmount) {
+        Record storage r = _reports[_key(taskId, epoch)];
+        Status status = r.status;
+        uint256 executableAt = r.executableAt;
+        if (status != Status.Accepted || block.timestamp < executableAt) {
+            revert SlasherNotExecutable(taskId, epoch, status, executableAt);
+        }
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, uint8(offence)))));
+        if (offence < Offence.Deviation || index >= r.count || !MerkleProof.verifyCalldata(proof, r.root, leaf)) {
+            revert SlasherInvalidLeaf(taskId, epoch, index, account, offence);
+        }
+        gmAmount = _slash(taskId, epoch, account, offence, _params.reportedBps);
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function routeSlashPot(uint256 taskId) external nonReentrant {
+        uint256 amount = _registry.slashPot(taskId);
+        if (amount == 0 || _registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) {
+            revert SlasherNothingInPot(taskId);
+        }
+        address to = _params.recipient;
+        emit SlashPotRouted(taskId, to, amount);
+        if (to != address(0)) {
+            _registry.withdrawSlashPot(taskId, to, amount);
+        } else {
+            _registry.withdrawSlashPot(taskId, address(this), amount);
+            _flock.burn(amount);
+        }
+    }
+
+    // ======================================================================= oracles
+
+    /// @inheritdoc IArenaSlasher
+    function postSlashRoot(uint256 taskId, uint256 epoch, bytes32 root, uint256 count, bytes32 reportHash)
+        external
+    {
+        if (!_rewards.isOracle(msg.sender)) revert SlasherNotOracle(msg.sender);
+        if (root == bytes32(0) || count == 0) revert SlasherEmptyRoot();
+        bytes32 key = _key(taskId, epoch);
+        Record storage r = _reports[key];
+        Status status = r.status;
+        if (status == Status.Accepted) revert SlasherRootAlreadyAccepted(taskId, epoch, r.root);
+        if (status == Status.None) {
+            uint256 revealEnd = _submissions.schedule(epoch).revealEnd;
+            if (block.timestamp < revealEnd) revert SlasherTooEarly(taskId, epoch, revealEnd);
+            if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert SlasherNotArenaTask(taskId);
+            r.status = Status.Open;
+        }
+        uint256 round = r.round;
+        (uint256 votes, uint256 quorum) =
+            _vote(taskId, epoch, keccak256(abi.encode(key, round)), keccak256(abi.encode(root, count, reportHash)));
+        emit SlashRootPosted(taskId, epoch, msg.sender, root, count, reportHash, round, votes);
+        if (votes == quorum) {
+            (uint256 window,,) = _rewards.rewardParameters();
+            uint256 executableAt = block.timestamp + window;
+            r.root = root;
+            r.reportHash = reportHash;
+            r.count = SafeCast.toUint64(count);
+            r.executableAt = uint40(executableAt);
+            r.status = Status.Accepted;
+            emit SlashRootAccepted(taskId, epoch, root, count, reportHash, executableAt);
+        }
+    }
+
+    // ======================================================================= guardian
+
+    /// @inheritdoc IArenaSlasher
+    function veto(uint256 taskId, uint256 epoch) external onlyRole(GUARDIAN_ROLE) {
+        Record storage r = _reports[_key(taskId, epoch)];
+        Status status = r.status;
+        uint256 executableAt = r.executableAt;
+        if (status != Status.Accepted || block.timestamp >= executableAt) {
+            revert SlasherNotVetoable(taskId, epoch, status, executableAt);
+        }
+        bytes32 root = r.root;
+        r.root = bytes32(0);
+        r.reportHash = bytes32(0);
+        r.count = 0;
+        r.executableAt = 0;
+        r.round += 1;
+        r.status = Status.Open;
+        emit SlashRootVetoed(taskId, epoch, root, msg.sender);
+    }
+
+    // ======================================================================= governance
+
+    /// @inheritdoc IArenaSlasher
+    function setSlashParameters(Parameters calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setSlashParameters(params);
+    }
+
+    // ======================================================================= views
+
+    /// @inheritdoc IArenaSlasher
+    function slashParameters() external view returns (Parameters memory) {
+        StoredParams memory p = _params;
+        return Parameters(
+            p.provableBps, p.reportedBps, p.keeperBps, p.burnBps, p.recipient, p.deviationBps, p.deviationEpochs
+        );
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function isSlashed(uint256 taskId, uint256 epoch, address account, Offence offence) external view returns (bool) {
+        return _slashed[_offenceKey(taskId, epoch, account, offence)];
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function reportOf(uint256 taskId, uint256 epoch) external view returns (Report memory) {
+        Record memory r = _reports[_key(taskId, epoch)];
+        return Report(r.status, r.root, r.count, r.reportHash, r.executableAt, r.round);
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function registry() external view returns (ITaskRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function submissions() external view returns (IArenaSubmissions) {
+        return _submissions;
+    }
+
+    /// @inheritdoc IArenaSlasher
+    function rewards() external view returns (IRewardDistributor) {
+        return _rewards;
+    }
+
+    // ======================================================================= internals
+
+    /// @dev Slashes `bps` of `account`'s effective stake for `offence`, once; the caller is the keeper.
+    function _slash(uint256 taskId, uint256 epoch, address account, Offence offence, uint256 bps)
+        private
+        returns (uint256 gmAmount)
+    {
+        bytes32 id = _offenceKey(taskId, epoch, account, offence);
+        if (_slashed[id]) revert SlasherAlreadySlashed(taskId, epoch, account, offence);
+        _slashed[id] = true;
+        (,, uint256 effective) = _registry.effectiveStake(taskId, account);
+        gmAmount = (effective * bps) / _BPS;
+        if (gmAmount == 0) revert SlasherNothingToSlash(taskId, account);
+        StoredParams memory p = _params;
+        (uint256 seized,) = _registry.slash(
+            taskId, account, gmAmount, ITaskRegistry.SlashRoute(p.recipient, msg.sender, p.keeperBps, p.burnBps)
+        );
+        emit ArenaSlashed(taskId, epoch, account, offence, msg.sender, gmAmount, seized);
+    }
+
+    function _setSlashParameters(Parameters memory p) private {
+        _bound("provableBps", p.provableBps, 1, MAX_SLASH_BPS);
+        _bound("reportedBps", p.reportedBps, 1, MAX_SLASH_BPS);
+        _bound("keeperBps", p.keeperBps, 0, _BPS);
+        _bound("burnBps", p.burnBps, 0, _BPS - p.keeperBps);
+        _bound("deviationBps", p.deviationBps, 1, MAX_DEVIATION_BPS);
+        _bound("deviationEpochs", p.deviationEpochs, 1, MAX_DEVIATION_EPOCHS);
+        _params = StoredParams(
+            uint16(p.provableBps),
+            uint16(p.reportedBps),
+            uint16(p.keeperBps),
+            uint16(p.burnBps),
+            uint32(p.deviationBps),
+            uint16(p.deviationEpochs),
+            p.recipient
+        );
+        emit SlashParametersSet(
+            p.provableBps, p.reportedBps, p.keeperBps, p.burnBps, p.recipient, p.deviationBps, p.deviationEpochs
+        );
+    }
+
+    /// @dev Reverts with `SlasherParameterOutOfBounds(name, value)` unless low <= value <= high.
+    function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
+        if (value < low || value > high) revert SlasherParameterOutOfBounds(name, value);
+    }
+
+    /// @dev Records the caller's post in the round `keyRound` (a report and its round) under the
+    /// current oracle set for the tuple hashed as `tuple`; returns how many posted the same tuple
+    /// and the quorum.
+    function _vote(uint256 taskId, uint256 epoch, bytes32 keyRound, bytes32 tuple)
+        private
+        returns (uint256 votes, uint256 quorum)
+    {
+        address[] memory oracles;
+        (oracles, quorum) = _rewards.oracleSet();
+        bytes32 ballot = keccak256(abi.encode(keyRound, keccak256(abi.encode(oracles, quorum))));
+        if (_posted[ballot][msg.sender]) revert SlasherAlreadyPosted(taskId, epoch, msg.sender);
+        _posted[ballot][msg.sender] = true;
+        bytes32 tally = keccak256(abi.encode(ballot, tuple));
+        votes = _votes[tally] + 1;
+        _votes[tally] = votes;
+    }
+
+    function _offenceKey(uint256 taskId, uint256 epoch, address account, Offence offence)
+        private
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(taskId, epoch, account, offence));
+    }
+
+    function _key(uint256 taskId, uint256 epoch) private pure returns (bytes32) {
+        return keccak256(abi.encode(taskId, epoch));
+    }
+}
