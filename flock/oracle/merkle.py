@@ -177,6 +177,15 @@ def reward_tree(leaves: Sequence[tuple[str, int]]) -> StandardMerkleTree:
     )
 
 
+def slash_tree(entries: Sequence[tuple[str, int]]) -> StandardMerkleTree:
+    """ArenaSlasher's tree of ``(account, offence)`` entries, in order: leaf i is
+    ``(i, account, offence)``, abi-encoded as (uint256, address, uint8): the same words as a reward
+    leaf (a uint8 fills a word like a uint256)."""
+    return StandardMerkleTree(
+        [(i, account, int(offence)) for i, (account, offence) in enumerate(entries)], REWARD_LEAF
+    )
+
+
 def verify(
     root: bytes, value: Sequence[Any], proof: Sequence[bytes], encoding: Encoding = ACCOUNT_AMOUNT
 ) -> bool:
