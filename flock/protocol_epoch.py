@@ -155,7 +155,12 @@ def _score_epoch(
     _at(p, epoch, "start")
     p.emissions.checkpoint(sender=people["alice"])
     committed = [
-        (who, commit_model(p.submissions, task, train_and_store(store, shard, len(TRAINING), order), people[who]))
+        (
+            who,
+            commit_model(
+                p.submissions, task, train_and_store(store, shard, len(TRAINING), order), people[who]
+            ),
+        )
         for who, shard, order in TRAINING
     ]
     _at(p, epoch, "submitEnd")

@@ -154,7 +154,8 @@ class Watch:
             match = [
                 s
                 for s in slashed
-                if (s["account"], s["gmAmount"], s["flockSeized"]) == (a["account"], a["gmAmount"], a["flockSeized"])
+                if (s["account"], s["gmAmount"], s["flockSeized"])
+                == (a["account"], a["gmAmount"], a["flockSeized"])
             ]
             if len(match) != 1:
                 self.problems.append(f"Arena slash of {a['account']} has no matching registry slash")

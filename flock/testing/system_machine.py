@@ -466,7 +466,11 @@ class SystemMachine(RuleBasedStateMachine):
         """Anyone slashes a commitment never revealed (issue 11, attack 4); ``wait``: first lets its
         reveal deadline pass. Predicts the refusal (deadline ahead, revealed, already slashed,
         nothing left) or the exact amount, and books the member's new stake."""
-        book = self.model_commitments if model and self.model_commitments else self.commitments or self.model_commitments
+        book = (
+            self.model_commitments
+            if model and self.model_commitments
+            else self.commitments or self.model_commitments
+        )
         keys = sorted(book)
         task_id, epoch, account = keys[c % len(keys)]
         is_model = book is self.model_commitments

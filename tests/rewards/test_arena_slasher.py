@@ -46,7 +46,9 @@ def test_unrevealed_commitments_are_slashed_by_a_stranger(
         slasher.slashUnrevealed(task, epoch, node, sender=stranger)
     _at(submissions, epoch, "modelRevealEnd")
     submissions.commitScores(task, commitment(FILE, SALT, str(validator), task, epoch), sender=validator)
-    submissions.commitScores(task, commitment(FILE, SALT, str(cast.validator2), task, epoch), sender=cast.validator2)
+    submissions.commitScores(
+        task, commitment(FILE, SALT, str(cast.validator2), task, epoch), sender=cast.validator2
+    )
     _at(submissions, epoch, "commitEnd")
     submissions.revealScores(task, FILE, SALT, sender=cast.validator2)  # the honest one
     with ape.reverts(slasher.SlasherRevealStillOpen, account=validator):
@@ -125,9 +127,13 @@ def test_reported_slash_root_needs_quorum_window_and_survives_no_veto(
 
     # After the window anyone executes each leaf, once; a leaf not in the root is refused.
     with ape.reverts(slasher.SlasherInvalidLeaf):
-        slasher.executeSlash(task, epoch, 0, cast.validator, Offence.DEVIATION, tree.proof(0), sender=cast.stranger)
+        slasher.executeSlash(
+            task, epoch, 0, cast.validator, Offence.DEVIATION, tree.proof(0), sender=cast.stranger
+        )
     with ape.reverts(slasher.SlasherInvalidLeaf):
-        slasher.executeSlash(task, epoch, 0, cast.validator2, Offence.INVALID_MODEL, tree.proof(0), sender=cast.stranger)
+        slasher.executeSlash(
+            task, epoch, 0, cast.validator2, Offence.INVALID_MODEL, tree.proof(0), sender=cast.stranger
+        )
     own, _, effective = tasks.effectiveStake(task, cast.validator2)
     gm = effective * slasher.slashParameters().reportedBps // BPS
     receipt = slasher.executeSlash(task, epoch, *leaf, sender=cast.stranger)
@@ -135,7 +141,9 @@ def test_reported_slash_root_needs_quorum_window_and_survives_no_veto(
     assert tasks.memberOf(task, cast.validator2).stake == own - gm  # no delegators
     with ape.reverts(slasher.SlasherAlreadySlashed):
         slasher.executeSlash(task, epoch, *leaf, sender=cast.creator)
-    slasher.executeSlash(task, epoch, 1, cast.node2, Offence.INVALID_MODEL, tree.proof(1), sender=cast.stranger)
+    slasher.executeSlash(
+        task, epoch, 1, cast.node2, Offence.INVALID_MODEL, tree.proof(1), sender=cast.stranger
+    )
     assert slasher.isSlashed(task, epoch, cast.node2, Offence.INVALID_MODEL)
 
 

@@ -228,7 +228,11 @@ def test_a_second_set_phases_never_rewrites_history(submissions, emissions, admi
     assert submissions.phaseChanges() == changes + 1
     assert submissions.phasesAt(first) == original
     assert submissions.phasesAt(0) == original
-    assert submissions.phasesAt(first + 1) == submissions.phasesAt(first + 2) == (6 * HOUR, HOUR, 2 * HOUR, 2 * HOUR)
+    assert (
+        submissions.phasesAt(first + 1)
+        == submissions.phasesAt(first + 2)
+        == (6 * HOUR, HOUR, 2 * HOUR, 2 * HOUR)
+    )
     assert submissions.phasesAt(first + 3) == (8 * HOUR, HOUR, 3 * HOUR, 3 * HOUR)
     assert submissions.schedule(first).submitEnd - submissions.schedule(first).start == original[0]
 
