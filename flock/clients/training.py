@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from flock.clients import ClientError
+from flock.files import atomic_write_text
 from flock.models import corpus
 from flock.models.ngram import NGramModel
-from flock.files import atomic_write_text
 from flock.rewards import Phase, model_commitment, new_salt
 from flock.store import ContentStore
 
