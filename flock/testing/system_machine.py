@@ -405,13 +405,26 @@ class SystemMachine(RuleBasedStateMachine):
         if reveal is not None:
             self._reveal(task_id, epoch, account, reveal, model=False)
 
-    @rule(node=pick, validator=pick, salt=st.integers(1, 2**64), honest=st.booleans())
-    def submissions_epoch(self, node: int, validator: int, salt: int, honest: bool) -> None:
+    @rule(
+        node=pick,
+        validator=pick,
+        salt=st.integers(1, 2**64),
+        honest=st.booleans(),
+        absent=st.sampled_from([None, "model", "scores"]),
+        keeper=pick,
+    )
+    def submissions_epoch(
+        self, node: int, validator: int, salt: int, honest: bool, absent: str | None = None, keeper: int = 0
+    ) -> None:
         """One epoch of an Arena task's submissions at once: a member commits to a model (in the
         submit phase, or is refused) and reveals it, a member commits to scores (waiting for the
-        commit phase) and reveals them (waiting for the reveal phase), honestly or not."""
-        self.submissions_submit(node * 4 + 1, 0, salt, True)
-        self.submissions_commit(validator * 4 + 1, 0, salt, True, honest)
+        commit phase) and reveals them (waiting for the reveal phase), honestly or not; ``absent``:
+        one of them never reveals, and a keeper slashes it after its deadline."""
+        self.submissions_submit(node * 4 + 1, 0, salt, None if absent == "model" else True)
+        self.submissions_commit(validator * 4 + 1, 0, salt, True, None if absent == "scores" else honest)
+        book = self.model_commitments if absent == "model" else self.commitments
+        if absent and book:
+            self._slash_unrevealed(max(book, key=lambda k: (k[1], k)), absent == "model", keeper, True)
 
     @precondition(lambda self: self.commitments or self.model_commitments)
     @rule(c=pick, honest=st.booleans(), model=st.booleans())
@@ -464,29 +477,28 @@ class SystemMachine(RuleBasedStateMachine):
     @rule(c=pick, model=st.booleans(), keeper=pick, wait=st.booleans())
     def slash_unrevealed(self, c: int, model: bool, keeper: int, wait: bool) -> None:
         """Anyone slashes a commitment never revealed (issue 11, attack 4); ``wait``: first lets its
-        reveal deadline pass. Predicts the refusal (deadline ahead, revealed, already slashed,
-        nothing left) or the exact amount, and books the member's new stake."""
-        book = (
-            self.model_commitments
-            if model and self.model_commitments
-            else self.commitments or self.model_commitments
-        )
+        reveal deadline pass."""
+        book = self.model_commitments if model and self.model_commitments else self.commitments
+        if not book:
+            book = self.model_commitments
         keys = sorted(book)
-        task_id, epoch, account = keys[c % len(keys)]
-        is_model = book is self.model_commitments
+        self._slash_unrevealed(keys[c % len(keys)], book is self.model_commitments, keeper, wait)
+
+    def _slash_unrevealed(self, key: tuple[int, int, str], is_model: bool, keeper: int, wait: bool) -> None:
+        """A keeper slashes the account of commitment ``key``. Predicts the refusal (nothing
+        unrevealed, deadline ahead, already slashed, nothing left, dispute window over) or the exact
+        stake taken, and books the member's new stake."""
+        task_id, epoch, account = key
         subs, slasher = self.system.submissions, self.system.slasher
         deadline = subs.schedule(epoch)[2 if is_model else 4]
         if wait and self.now < deadline:
             self.chain.set_time(deadline)
         caller = self.spares[keeper % len(self.spares)]
-        offence = 1 if is_model else 2
         model_committed, model_revealed = subs.modelOf(task_id, epoch, account)
         score_committed, score_revealed = subs.scoresOf(task_id, epoch, account)
         unrevealed_model = model_committed != bytes(32) and model_revealed == bytes(32)
         unrevealed_scores = score_committed != bytes(32) and score_revealed == bytes(32)
-        if not unrevealed_model:
-            offence = 2
-            deadline = subs.schedule(epoch)[4]
+        offence, deadline = (1, subs.schedule(epoch)[2]) if unrevealed_model else (2, subs.schedule(epoch)[4])
         own, _, effective = self.tasks.effectiveStake(task_id, account)
         _, _, closes = self._release_times(task_id)
         params = slasher.slashParameters()
