@@ -97,16 +97,25 @@ def test_train_and_validate_in_their_phases(run, played, tmp_path):
     store, journal = str(played.store.root), str(tmp_path / "journal")
     epoch = played.epoch + 1
     common = ["--task", str(played.task), "--store", store]
-    trained = run(train_cli, *common, "--shard", "0", "--shards", "3", "--order", "3", "--account", "test:2")
+    node = [*common, "--journal", journal, "--shard", "0", "--shards", "3"]
+    trained = run(train_cli, *node, "--order", "3", "--account", "test:2")
     assert trained.exit_code == 0, trained.output
-    assert f"epoch {epoch}" in trained.output
-    twice = run(train_cli, *common, "--shard", "0", "--shards", "3", "--account", "test:2")
-    assert twice.exit_code == 1 and "already submitted" in twice.output
+    assert f"epoch {epoch}" in trained.output and "committed" in trained.output
+    twice = run(train_cli, *node, "--account", "test:2")
+    assert twice.exit_code == 1 and "already committed" in twice.output
     early = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
     assert early.exit_code == 1 and "submit phase" in early.output
 
     mine_at(max(head_time() + 1, submissions.schedule(epoch).submitEnd + 60))
-    late = run(train_cli, *common, "--shard", "1", "--shards", "3", "--account", "test:3")
+    late = run(
+        train_cli, *common, "--journal", journal, "--shard", "1", "--shards", "3", "--account", "test:3"
+    )
+    assert late.exit_code == 1 and "no journaled model commitment" in late.output
+    shown = run(train_cli, *node, "--account", "test:2")
+    assert shown.exit_code == 0 and "revealed" in shown.output, shown.output
+    assert int.from_bytes(bytes(submissions.submissionOf(played.task, epoch, played.nodes[0])), "big")
+    mine_at(max(head_time() + 1, submissions.schedule(epoch).modelRevealEnd + 60))
+    late = run(train_cli, *node, "--account", "test:3")
     assert late.exit_code == 1 and "commit phase" in late.output
     committed = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
     assert committed.exit_code == 0 and "committed" in committed.output, committed.output
