@@ -59,6 +59,12 @@ class ChainView:
     def submissions(self) -> Any:
         return self.contract("submissions")
 
+    @property
+    def slasher(self) -> Any:
+        if "slasher" not in self.manifest.contracts:
+            raise OracleError("the deployment has no ArenaSlasher: deploy it first")
+        return self.contract("slasher")
+
     def pot(self, task: int, epoch: int) -> Any | None:
         """The RewardPot of a task epoch's final root (None before finalization)."""
         from ape import project

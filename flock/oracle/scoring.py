@@ -177,23 +177,34 @@ def _lower_medians(
     return {int(m): float(values[reached[i]]) for m, i in zip(segment_ids, first, strict=True)}
 
 
-def validator_quality(
-    inputs: EpochInputs, consensus: dict[str, float], params: OracleParams
-) -> dict[str, Fraction]:
-    quality: dict[str, Fraction] = {}
-    n_models = len(consensus)
+def mean_distances(inputs: EpochInputs, consensus: dict[str, float]) -> dict[str, Fraction]:
+    """Per validator with scores, the mean relative distance of its scores to consensus (IEEE
+    doubles summed in sorted model order, then exact)."""
+    distances: dict[str, Fraction] = {}
     for validator in sorted(inputs.validators, key=_key):
         parsed = inputs.scores.get(validator)
-        if parsed is None or not parsed.scores or n_models == 0:
-            quality[validator] = Fraction(0)
+        if parsed is None or not parsed.scores or not consensus:
             continue
         distance = 0.0
         for model in sorted(parsed.scores):
             c = consensus[model]
             distance += abs(parsed.scores[model] - c) / max(c, 1e-9)
-        mean_distance = Fraction(distance) / len(parsed.scores)
-        coverage = Fraction(len(parsed.scores), n_models)
-        quality[validator] = coverage * max(Fraction(0), 1 - mean_distance / params.tolerance)
+        distances[validator] = Fraction(distance) / len(parsed.scores)
+    return distances
+
+
+def validator_quality(
+    inputs: EpochInputs, consensus: dict[str, float], params: OracleParams
+) -> dict[str, Fraction]:
+    quality: dict[str, Fraction] = {}
+    n_models = len(consensus)
+    distances = mean_distances(inputs, consensus)
+    for validator in sorted(inputs.validators, key=_key):
+        if validator not in distances:
+            quality[validator] = Fraction(0)
+            continue
+        coverage = Fraction(len(inputs.scores[validator].scores), n_models)
+        quality[validator] = coverage * max(Fraction(0), 1 - distances[validator] / params.tolerance)
     return quality
 
 
