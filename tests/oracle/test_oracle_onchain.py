@@ -90,3 +90,37 @@ def test_compute_refuses_an_open_epoch_and_other_tasks(played, emissions, tasks,
         played.view.read(played.task, played.epoch + 1)
     with pytest.raises(OracleError, match="does not exist"):
         played.view.read(999, played.epoch)
+
+
+def test_the_lazy_validator_is_slashed_through_a_reported_slash_root(played, tasks, admin, accounts, project):
+    """Issue 11, attack 4b on a real chain: with a one-epoch deviation rule, the oracles list the
+    lazy validator (its noise is far from consensus), two of them post the slash root, and after
+    the challenge window a stranger executes it."""
+    from flock.bench.chainkit import head_time
+    from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
+    from flock.rewards import Offence
+
+    from flock.oracle.scoring import mean_distances
+
+    slasher = played.view.slasher
+    run = compute_on_chain(played.view, played.store, played.task, played.epoch)
+    distances = mean_distances(run.assembled.inputs, run.result.consensus)
+    honest = max(distances[str(v).lower()] for v in played.validators[:2])
+    assert distances[str(played.validators[2]).lower()] > 2 * honest
+    params = list(slasher.slashParameters())
+    params[5] = int(2 * honest * 10_000) + 1  # deviationBps: twice the honest validators' distance
+    params[6] = 1  # deviationEpochs
+    slasher.setSlashParameters(params, sender=admin)
+    report = compute_slashes_on_chain(played.view, played.store, played.task, played.epoch)
+    lazy = str(played.validators[2]).lower()
+    assert [(f.account, f.offence) for f in report.faults] == [(lazy, Offence.DEVIATION)]
+    for oracle in accounts[10:12]:
+        post_slashes(played.view, report, oracle)
+    assert slasher.reportOf(played.task, played.epoch).status == 2  # Accepted
+    mine_at(max(head_time() + 1, slasher.reportOf(played.task, played.epoch).executableAt))
+    before = tasks.memberOf(played.task, played.validators[2]).stake
+    (receipt,) = execute_slashes(played.view, report, accounts[9])
+    gm = receipt.events[-1].gmAmount
+    assert gm == before * params[1] // 10_000  # reportedBps of its stake (no delegators)
+    assert tasks.memberOf(played.task, played.validators[2]).stake == before - gm
+    assert execute_slashes(played.view, report, accounts[9]) == []  # once
