@@ -97,10 +97,9 @@ def test_the_lazy_validator_is_slashed_through_a_reported_slash_root(played, tas
     lazy validator (its noise is far from consensus), two of them post the slash root, and after
     the challenge window a stranger executes it."""
     from flock.bench.chainkit import head_time
+    from flock.oracle.scoring import mean_distances
     from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
     from flock.rewards import Offence
-
-    from flock.oracle.scoring import mean_distances
 
     slasher = played.view.slasher
     run = compute_on_chain(played.view, played.store, played.task, played.epoch)
