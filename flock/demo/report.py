@@ -186,6 +186,28 @@ def accuracy_chart(curve: list[float], path: Path) -> None:
     _save(fig, path)
 
 
+def _arena_slash_section(ctx: DemoContext) -> Section | None:
+    """The Arena slash of the demo (flock/demo/slashing.py): who, for what, and where it went."""
+    slash = ctx.notes.get("arena_slash")
+    if slash is None:
+        return None
+    return Section(
+        "Arena slash: a validator that did not reveal",
+        ["account", "offence", "stake before", "slashed (gmFLOCK)", "FLOCK seized", "keeper", "treasury"],
+        [
+            [
+                slash["account"],
+                slash["offence"],
+                format_token(slash["stake_before"]),
+                format_token(slash["gm"]),
+                format_token(slash["seized"]),
+                f"{slash['keeper']} {format_token(slash['keeper_paid'])}",
+                format_token(slash["treasury_paid"]),
+            ]
+        ],
+    )
+
+
 # ------------------------------------------------------------------ output
 
 
@@ -227,6 +249,8 @@ def run(ctx: DemoContext, out_dir: Path = REPORTS_DIR) -> list[Path]:
         sections.append(_accuracy_section(curve))
         accuracy_chart(curve, out_dir / ACCURACY_CHART)
         charts.append(ACCURACY_CHART)
+    if (slash := _arena_slash_section(ctx)) is not None:
+        sections.append(slash)
     for section in sections:
         ctx.console.print(_rich(section))
     summary = out_dir / SUMMARY

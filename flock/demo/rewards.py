@@ -37,11 +37,13 @@ JOINS = (
     ("dave", Role.NODE, 4_000, 3_000),
     ("bob", Role.VALIDATOR, 3_000, 4_000),
     ("carol", Role.VALIDATOR, 5_000, 4_000),
+    ("alice", Role.VALIDATOR, 3_000, 4_000),
 )
 # (node, shard of 3, n-gram order): more data and a longer context give a better model.
 TRAINING = (("frank", 0, 5), ("grace", 1, 3), ("dave", 2, 2))
 VALIDATORS = ("heidi", "bob", "carol")
 LAZY = "carol"
+ABSENT = "alice"  # commits to a score file and never reveals it: slashed in the next chapter
 ORACLES = (10, 11)  # test accounts 10 and 11 of the configured 2-of-3 oracle set
 
 
@@ -59,7 +61,8 @@ def run(ctx: DemoContext) -> None:
         p.tasks.join(task, role, amount * WAD, sigma, sender=ctx.people[who])
     epoch = p.emissions.currentEpoch() + 1  # stake counts from the next epoch
     console.print(
-        f"  dave joins {TASK} as a node, bob and carol as validators; epoch {epoch} is the one rewarded"
+        f"  dave joins {TASK} as a node, bob, carol and alice as validators; "
+        f"epoch {epoch} is the one rewarded"
     )
     folder = Path(tempfile.mkdtemp(prefix="flock-demo-"))
     store, journal = ContentStore(folder / "store"), Journal(folder / "journal")
@@ -84,10 +87,12 @@ def run(ctx: DemoContext) -> None:
         done = commit(p.submissions, journal, store, task, ctx.people[who], lazy_seed=7 if lazy else None)
         what = "makes up scores (lazy)" if lazy else "scores every model in bits per character"
         console.print(f"  {who} {what}, commits to score file {done.file_hash[:12]}…")
+    commit(p.submissions, journal, store, task, ctx.people[ABSENT], lazy_seed=11)
+    console.print(f"  {ABSENT} commits to a score file too")
     _at(ctx, epoch, "commitEnd")
     for who in VALIDATORS:
         reveal(p.submissions, journal, task, ctx.people[who])
-    console.print("  the validators reveal their score files' hashes")
+    console.print(f"  the validators reveal their score files' hashes; {ABSENT} never reveals hers")
 
     _at(ctx, epoch, "revealEnd")
     view = ChainView(p.manifest)
@@ -125,6 +130,7 @@ def run(ctx: DemoContext) -> None:
         "run": oracle_run,
         "names": names,
         "models": {node.lower(): model.lower() for node, model in submissions.items()},
+        "absent": ABSENT,
     }
 
 

@@ -27,10 +27,13 @@ def test_demo_runs_end_to_end_and_writes_its_report(tmp_path):
     assert "withdrawal fee: 5.13% (burned) -> 3.00% (to the treasury)" in out  # governance executed
     assert "verify: match" in out  # the posted root recomputes
     assert "the lazy validator (carol) earns" in out
+    assert "erin, a stranger to the task, slashes alice" in out  # issue 11: an Arena slash
+    assert "a second slash of the same offence is refused" in out
     assert "lineage verified" in out
     assert "demo complete" in out
     for chart in (REWARD_CHART, EMISSION_CHART, ACCURACY_CHART):
         assert (tmp_path / chart).read_bytes().startswith(PNG_MAGIC)
     summary = (tmp_path / SUMMARY).read_text()
     assert "emission per epoch" in summary and "Arena epoch rewards" in summary
+    assert "Arena slash: a validator that did not reveal" in summary
     assert "Traceback" not in out + result.stderr
