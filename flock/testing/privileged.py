@@ -13,7 +13,7 @@ Holders:
 - ``SELF``: only the contract itself may call it (the timelock's ``updateDelay``), that is, a
   proposal executed by the timelock;
 - ``ORACLE``: a member of the reward distributor's oracle set (which governance sets with
-  ``setOracles``), not an AccessControl role.
+  ``setOracles``), not an AccessControl role; the ArenaSlasher's slash roots use the same set.
 
 A holder that is the target contract itself can only act through a proposal, so the tests take
 that path for it.
@@ -192,6 +192,16 @@ def _final_root(world: World, nonce: int) -> None:
     rewards = world.contract("rewards")
     world.system.chain.warp(rewards.rewardParameters()[0])
     rewards.finalize(*_reward_key(world), sender=world["user"])
+
+
+def _slash_root_args(world: World, nonce: int) -> tuple[Any, ...]:
+    return (*_reward_key(world), keccak(text=f"slash-root-{nonce}"), 1, keccak(text=f"slash-report-{nonce}"))
+
+
+def _accepted_slash_root(world: World, nonce: int) -> None:
+    """Set-up: the oracle (quorum 1) posts a slash root for a prepared task epoch: it is accepted."""
+    _reward_epoch(world, nonce)
+    world.contract("slasher").postSlashRoot(*_slash_root_args(world, nonce), sender=world["oracle"])
 
 
 def _second_admin(nonce: int) -> str:
@@ -375,7 +385,7 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "submissions",
         "setPhases",
         "DEFAULT_ADMIN_ROLE",
-        lambda _, n: (12 * 3600 - n % 3600, 6 * 3600, 6 * 3600),
+        lambda _, n: ((10 * 3600 - n % 3600, 2 * 3600, 6 * 3600, 6 * 3600),),
         UNAUTHORIZED,
     ),
     Privileged(
@@ -446,6 +456,33 @@ PRIVILEGED: tuple[Privileged, ...] = (
         lambda w, n: (_role(w, "rewards", "GUARDIAN_ROLE"), fresh(n)),
         UNAUTHORIZED,
         prepare=_granted("rewards", "GUARDIAN_ROLE"),
+    ),
+    # ---------------------------------------------------------------- ArenaSlasher
+    Privileged(
+        "slasher", "postSlashRoot", ORACLE, _slash_root_args, "SlasherNotOracle", prepare=_reward_epoch
+    ),
+    Privileged("slasher", "veto", "GUARDIAN_ROLE", _reward_key, UNAUTHORIZED, prepare=_accepted_slash_root),
+    Privileged(
+        "slasher",
+        "setSlashParameters",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: ((500 + n % 100, 1_000, 1_000, 0, w["timelock"], 5_000, 3),),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "slasher",
+        "grantRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "slasher", "GUARDIAN_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+    ),
+    Privileged(
+        "slasher",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (_role(w, "slasher", "GUARDIAN_ROLE"), fresh(n)),
+        UNAUTHORIZED,
+        prepare=_granted("slasher", "GUARDIAN_ROLE"),
     ),
     # ---------------------------------------------------------------- AllianceRounds
     Privileged(
@@ -562,7 +599,8 @@ def holders(world: World, row: Privileged) -> list[str]:
     if row.holder == SELF:
         return [row.contract]
     if row.holder == ORACLE:
-        return [label for label, a in world.accounts.items() if world.contract(row.contract).isOracle(a)]
+        rewards = world.contract("rewards")  # the oracle set is the reward distributor's, for every row
+        return [label for label, a in world.accounts.items() if rewards.isOracle(a)]
     return [label for label in world.accounts if world.has_role(row.contract, row.holder, label)]
 
 
@@ -625,7 +663,8 @@ OPEN: dict[str, dict[str, str]] = {
         "renounceRole": "the caller gives up its own role",
     },
     "submissions": {
-        "submitModel": "a training node of the task, for itself, in the submit phase",
+        "commitModel": "a training node of the task, for itself, in the submit phase",
+        "revealModel": "whoever committed a model, its own commitment, in the model-reveal phase",
         "commitScores": "a validator of the task, for itself, in the commit phase",
         "revealScores": "whoever committed, its own commitment, in the reveal phase",
         "renounceRole": "the caller gives up its own role",
@@ -634,6 +673,12 @@ OPEN: dict[str, dict[str, str]] = {
         "finalize": "anyone, once an accepted root's challenge window is over (creates its pot)",
         "claimMany": "anyone, for leaves of final roots (at their pots); pays each leaf's account",
         "releaseVested": "anyone; the pots pay the account what has vested",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "slasher": {
+        "slashUnrevealed": "anyone, after the reveal deadline, for a commitment never revealed (keeper)",
+        "executeSlash": "anyone, a leaf of an accepted slash root after its challenge window (keeper)",
+        "routeSlashPot": "anyone: an Arena task's slash pot goes to the governed recipient",
         "renounceRole": "the caller gives up its own role",
     },
     "alliance": {
