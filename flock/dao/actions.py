@@ -102,17 +102,30 @@ def encode_call(
     key = deployment.key_of(target)
     entry = pick_function(deployment, key, function, len(args))
     inputs = entry.get("inputs", [])
+    if len(inputs) == 1 and inputs[0]["type"] == "tuple" and len(args) == len(inputs[0]["components"]) != 1:
+        args = [list(args)]  # a struct's fields given one by one (`set-param submissions.phases 10h 2h ...`)
     if len(args) != len(inputs):
         expected = ", ".join(f"{p['type']} {p['name']}" for p in inputs) or "no arguments"
         raise DaoError(f"{key}.{entry['name']} takes {len(inputs)} argument(s) ({expected}), got {len(args)}")
     values = []
     for param, raw in zip(inputs, args, strict=True):
         try:
-            values.append(parse_value(deployment, param["type"], raw))
+            values.append(_parse_param(deployment, param, raw))
         except DaoError as err:
             raise DaoError(f"{key}.{entry['name']}, argument {param['name'] or '?'}: {err}") from None
     calldata = function_abi_to_4byte_selector(entry) + encode(types_of(inputs), values)
     return Action(deployment.address(key), int(value), calldata)
+
+
+def _parse_param(deployment: Deployment, param: dict[str, Any], raw: Any) -> Any:
+    """``parse_value`` for one ABI parameter; a struct (``tuple``) field by field."""
+    if param["type"] != "tuple":
+        return parse_value(deployment, param["type"], raw)
+    components = param.get("components", [])
+    items = raw if isinstance(raw, list | tuple) else [x for x in str(raw).split(",") if x.strip()]
+    if len(items) != len(components):
+        raise DaoError(f"a struct of {len(components)} fields, got {len(items)}")
+    return tuple(_parse_param(deployment, c, item) for c, item in zip(components, items, strict=True))
 
 
 def parse_value(deployment: Deployment, kind: str, raw: Any) -> Any:

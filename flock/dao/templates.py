@@ -431,20 +431,21 @@ def scoring_parameters(deployment: Deployment, rank_ratio: str, tolerance: str) 
 
 @template(
     "phases",
-    "Set the epoch phases (from the next epoch): phases SUBMIT COMMIT REVEAL (durations)",
+    "Set the epoch phases (from the next epoch): phases SUBMIT MODEL_REVEAL COMMIT REVEAL (durations)",
     click.Argument(["submit"]),
+    click.Argument(["model_reveal"]),
     click.Argument(["commit"]),
     click.Argument(["reveal"]),
 )
-def phases(deployment: Deployment, submit: str, commit: str, reveal: str) -> Draft:
+def phases(deployment: Deployment, submit: str, model_reveal: str, commit: str, reveal: str) -> Draft:
     if "submissions" not in deployment.manifest.contracts:
         raise DaoError("no submissions contract in this deployment")
-    action = encode_call(deployment, "submissions", "setPhases", [submit, commit, reveal])
+    action = encode_call(deployment, "submissions", "setPhases", [[submit, model_reveal, commit, reveal]])
     old = deployment.reader.view("submissions", "phases")
     description = (
-        f"# Epoch phases: submit {submit}, commit {commit}, reveal {reveal}\n\n"
-        f"Today: submit {human_duration(old[0])}, commit {human_duration(old[1])}, reveal "
-        f"{human_duration(old[2])}. Applies from the epoch after execution; a running epoch keeps its "
-        "schedule."
+        f"# Epoch phases: submit {submit}, model reveal {model_reveal}, commit {commit}, reveal {reveal}\n\n"
+        f"Today: submit {human_duration(old[0])}, model reveal {human_duration(old[1])}, commit "
+        f"{human_duration(old[2])}, reveal {human_duration(old[3])}. Applies from the epoch after "
+        "execution; running and past epochs keep their schedule."
     )
     return Draft(description, (action,))

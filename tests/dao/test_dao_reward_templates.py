@@ -74,10 +74,12 @@ def test_reward_parameter_drafts(deployment):
         build_draft(deployment, "scoring-parameters", {"rank_ratio": "0.9", "tolerance": "0.25"}, None),
     )
     assert [a.value for a in scoring.args] == [9_000, 2_500]
-    phases = _call(
-        deployment, build_draft(deployment, "phases", {"submit": "10h", "commit": "4h", "reveal": "4h"}, None)
+    lengths = {"submit": "10h", "model_reveal": "2h", "commit": "4h", "reveal": "4h"}
+    phases = _call(deployment, build_draft(deployment, "phases", lengths, None))
+    assert (phases.target_name, [a.value for a in phases.args]) == (
+        "submissions",
+        [(36_000, 7_200, 14_400, 14_400)],
     )
-    assert (phases.target_name, [a.value for a in phases.args]) == ("submissions", [36_000, 14_400, 14_400])
 
 
 @pytest.mark.parametrize(
@@ -116,3 +118,21 @@ def test_an_oracle_set_is_appointed_through_the_governor(deployment, lockers, re
 @pytest.fixture
 def rewards_contract(project, manifest):
     return project.RewardDistributor.at(manifest.address("rewards"))
+
+
+def test_set_param_takes_a_struct_field_by_field(deployment):
+    """Governed parameters set through one struct (ArenaSlasher's slash parameters, the Arena
+    phases) are given field by field, addresses by name."""
+    values = ("600", "1000", "1000", "0", "treasury", "5000", "3")
+    draft = build_draft(
+        deployment, "set-param", {"parameter": "slasher.slash_parameters", "values": values}, None
+    )
+    call = _call(deployment, draft)
+    assert call.target_name == "slasher"
+    ((provable, reported, keeper, burn, recipient, deviation, epochs),) = [a.value for a in call.args]
+    assert (provable, reported, keeper, burn, deviation, epochs) == (600, 1_000, 1_000, 0, 5_000, 3)
+    assert recipient.lower() == deployment.address("timelock").lower()
+    with pytest.raises(DaoError, match="struct of 7 fields"):
+        build_draft(
+            deployment, "set-param", {"parameter": "slasher.slash_parameters", "values": ("1,2",)}, None
+        )
