@@ -89,6 +89,23 @@ BUDGETS: dict[str, Budget] = {
         "pattern written from zero (three fresh slots), the round's tally updated",
     ),
     # Rewards (issue 5): claims of a 100,000-leaf tree (17-level proofs), fresh recipients.
+    # Issue 11: Arena models by commit-reveal, and a permissionless slash of an unrevealed commitment.
+    "gas.submit_commit": Budget(
+        80_000,
+        "max",
+        "one commitment slot written after the registry's task and role checks (two external views); "
+        "a validator's score commitment is the same work",
+    ),
+    "gas.submit_reveal": Budget(
+        66_000, "max", "the commitment recomputed and checked, the model hash stored, the URI in the event"
+    ),
+    "gas.arena_slash": Budget(
+        380_000,
+        "max",
+        "a registry slash of a node with a delegator (gas.task_slash_operator, 276,332) plus the proof "
+        "read from ArenaSubmissions, the offence recorded once, the keeper paid; an Alliance settled "
+        "slash is 386,040",
+    ),
     "gas.reward_post": Budget(
         120_000, "max", "issue 5: the post that completes a 2-of-3 oracle quorum, the same for any tree"
     ),

@@ -43,6 +43,7 @@ MODULES = (
     "gas_staking",
     "gas_tasks",
     "throughput",
+    "gas_arena",
     "gas_rewards",
     "oracle",
 )
