@@ -192,3 +192,47 @@ def claim(
         locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
         vesting = f"; {format_token(locked)} of it vests (release it with releaseVested)" if locked else ""
         console.print(f"claimed {format_token(claimed.amount)} FLOCK for {whom}{vesting}")
+
+
+@cli.command()
+@_common
+@click.option("--post", "do_post", is_flag=True, help="post the slash root as an oracle")
+@click.option("--execute", "do_execute", is_flag=True, help="execute the accepted root's leaves (anyone)")
+@click.option("--account", default=None, help="ape account alias to send from (test:N on a local chain)")
+@clean_errors
+def slashes(
+    network: str,
+    manifest_file: Path | None,
+    store: Path,
+    task: int,
+    epoch: int | None,
+    do_post: bool,
+    do_execute: bool,
+    account: str | None,
+) -> None:
+    """The faults only the evaluation shows (deviation streaks, unreadable score files, invalid
+    models): list them; with --post, post their slash root as an oracle; with --execute, execute
+    the accepted root after its challenge window (docs/oracle.md "Slashing")."""
+    from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
+
+    with _view(network, manifest_file) as (provider, view):
+        if epoch is None:
+            epoch = view.latest_ended_epoch()
+            console.print(f"epoch {epoch} (the latest that is over)")
+        report = compute_slashes_on_chain(view, ContentStore(store), task, epoch)
+        ContentStore(store).put(report.report)
+        if not report.faults:
+            console.print(f"task {task} epoch {epoch}: no fault to report")
+        for index, fault in enumerate(report.faults):
+            console.print(f"{index}: {fault.account} {fault.offence.name.lower()}: {fault.reason}")
+        if do_post or do_execute:
+            sender = load_sender(account, provider)
+        if do_post and report.faults:
+            receipt = post_slashes(view, report, sender)
+            accepted = [e for e in receipt.events if e.event_name == "SlashRootAccepted"]
+            console.print(
+                "posted" + (f"; accepted, executable from {accepted[0].executableAt}" if accepted else "")
+            )
+        if do_execute and report.faults:
+            done = execute_slashes(view, report, sender)
+            console.print(f"executed {len(done)} slash(es)")

@@ -125,3 +125,30 @@ def test_train_and_validate_in_their_phases(run, played, tmp_path):
     assert int.from_bytes(bytes(submissions.scoresOf(played.task, epoch, played.validators[0])[1]), "big")
     hf = run(validate_cli, *common, "--journal", journal, "--account", "test:6", "--evaluator", "hf")
     assert hf.exit_code != 0 and "transformers" in hf.output
+
+
+def test_slashes_lists_posts_and_executes(run, played, admin):
+    """`oracle slashes`: the lazy validator beyond a one-epoch deviation rule, listed, posted by two
+    oracles, executed after the challenge window by anyone."""
+    from flock.oracle.run import compute_on_chain
+    from flock.oracle.scoring import mean_distances
+
+    slasher = played.view.slasher
+    listed = run(oracle_cli, "slashes", *_epoch_args(played))
+    assert listed.exit_code == 0 and "no fault to report" in listed.output, listed.output
+    computed = compute_on_chain(played.view, played.store, played.task, played.epoch)
+    distances = mean_distances(computed.assembled.inputs, computed.result.consensus)
+    params = list(slasher.slashParameters())
+    params[5] = int(2 * max(distances[str(v).lower()] for v in played.validators[:2]) * 10_000) + 1
+    params[6] = 1
+    slasher.setSlashParameters(params, sender=admin)
+    lazy = str(played.validators[2]).lower()
+    for oracle in ("test:10", "test:11"):
+        posted = run(oracle_cli, "slashes", *_epoch_args(played), "--post", "--account", oracle)
+        assert posted.exit_code == 0 and f"0: {lazy} deviation" in posted.output, posted.output
+    assert "accepted" in posted.output
+    early = run(oracle_cli, "slashes", *_epoch_args(played), "--execute", "--account", "test:9")
+    assert early.exit_code == 1 and "SlasherNotExecutable" in early.output
+    mine_at(max(head_time() + 1, slasher.reportOf(played.task, played.epoch).executableAt))
+    executed = run(oracle_cli, "slashes", *_epoch_args(played), "--execute", "--account", "test:9")
+    assert executed.exit_code == 0 and "executed 1 slash(es)" in executed.output, executed.output
