@@ -137,7 +137,7 @@ interface IArenaSlasher {
         uint256 reportedBps,
         uint256 keeperBps,
         uint256 burnBps,
-        address recipient,
+        address indexed recipient,
         uint256 deviationBps,
         uint256 deviationEpochs
     );
