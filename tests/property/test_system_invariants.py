@@ -1,7 +1,7 @@
 """Every invariant of docs/invariants.md (INV-01 to INV-16, but the oracle's INV-15) over the whole
 protocol at once: the staking, task, reward and alliance machines' rules interleaved on one
-deployment with governance, intruders and time jumps. See docs/invariants.md ("The system suite") for the profiles' sizes and
-how to replay a failure."""
+deployment with governance, intruders and time jumps. See docs/invariants.md ("The system suite")
+for the profiles' sizes and how to replay a failure."""
 
 import os
 
