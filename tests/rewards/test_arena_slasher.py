@@ -169,3 +169,31 @@ def test_governance_sets_bounded_slash_parameters(slasher, admin, cast):
     receipt = slasher.setSlashParameters(changed, sender=admin)
     assert receipt.events[0].provableBps == 1_000
     assert tuple(slasher.slashParameters()) == tuple(changed)
+
+
+def test_the_delegators_share_reaches_the_recipient_through_the_pot(
+    slasher, submissions, tasks, token, manifest, cast, earning
+):
+    """A node with a delegator never reveals: the stranger's slash takes the delegator's share from
+    the pool; a sync seizes it into the task's pot, and anyone routes the pot to the recipient."""
+    task, epoch = earning.task, earning.epoch
+    submissions.commitModel(
+        task, model_commitment(MODEL, "u", SALT, str(cast.node), task, epoch), sender=cast.node
+    )
+    _at(submissions, epoch, "modelRevealEnd")
+    with ape.reverts(slasher.SlasherNothingInPot, taskId=task):
+        slasher.routeSlashPot(task, sender=cast.stranger)
+    receipt = slasher.slashUnrevealed(task, epoch, cast.node, sender=cast.stranger)
+    slashed = next(
+        e for e in receipt.events if e.event_name == "Slashed" and e.contract_address == tasks.address
+    )
+    assert slashed.poolGm > 0  # cast.delegator's share of the node's pool
+    tasks.sync(task, cast.delegator, sender=cast.delegator)  # its own sync: all of it to the pot
+    pot = tasks.slashPot(task)
+    assert pot > 0
+    treasury = manifest.address("timelock")
+    before = token.balanceOf(treasury)
+    slasher.routeSlashPot(task, sender=cast.stranger)
+    assert token.balanceOf(treasury) - before == pot and tasks.slashPot(task) == 0
+    with ape.reverts(slasher.SlasherNothingInPot):
+        slasher.routeSlashPot(task, sender=cast.stranger)
