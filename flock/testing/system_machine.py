@@ -44,6 +44,7 @@ from flock.deploy.verify import normalize
 from flock.emissions import STAKE_UNIT, Schedule
 from flock.harness.evm import Chain, Snapshot
 from flock.harness.system import System, deploy_system
+from flock.oracle.merkle import slash_tree
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.ledger import ADMIN, Watch
 from flock.testing.rewards_machine import RewardMachine
@@ -178,6 +179,7 @@ class SystemMachine(RuleBasedStateMachine):
         self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
         self.model_commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena models
         self.slashed: set[tuple[int, int, str, int]] = set()  # offences slashed by ArenaSlasher
+        self.slash_roots: dict[tuple[int, int], tuple[Any, list[tuple[str, int]]]] = {}  # accepted
         self.phase_history: dict[int, tuple[int, ...]] = {}  # epoch -> its phases, once started
         self._cache: tuple[int, dict[str, dict[str, int]]] = (-1, {})
 
@@ -525,6 +527,80 @@ class SystemMachine(RuleBasedStateMachine):
         own_gm = gm * own // (own + active + exiting)
         member = self.tasks.memberOf(task_id, account)
         assert member[1] == own - own_gm
+        if (task_id, account) in self.reward_members:
+            self.reward_members[(task_id, account)] = (member[1], member[5])
+
+    @rule(
+        which=pick,
+        picks=st.lists(st.tuples(pick, st.sampled_from([3, 4, 5])), min_size=1, max_size=3),
+        veto=st.booleans(),
+        keeper=pick,
+    )
+    def slash_report(self, which: int, picks: list[tuple[int, int]], veto: bool, keeper: int) -> None:
+        """The oracles (a quorum of the reward distributor's set) post a slash root for an ended
+        epoch of a reward task (refused once one is accepted); the timelock may veto it in its
+        window; else, after the window, a keeper executes every leaf, each offence once (INV-14)."""
+        self._sync_epochs()
+        current = self.emissions.currentEpoch()
+        if current < 2:
+            return
+        task_id = self.rewards_part.tasks[which % 2]
+        epoch = max(1, current - 1 - (which // 2) % 2)
+        members = sorted(u for t, u in self.reward_members if t == task_id)
+        entries = list(dict.fromkeys((members[i % len(members)], offence) for i, offence in picks))
+        slasher, key = self.system.slasher, (task_id, epoch)
+        oracles, quorum = self.system.rewards.oracleSet()
+        if slasher.reportOf(task_id, epoch)[0] == 2:  # Accepted: posts are refused
+            tree = slash_tree(entries)
+            with self.chain.reverts("SlasherRootAlreadyAccepted"):
+                slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracles[0])
+        else:
+            tree = slash_tree(entries)
+            for oracle in oracles[:quorum]:
+                slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracle)
+            assert slasher.reportOf(task_id, epoch)[0] == 2
+            self.slash_roots[key] = (tree, entries)
+        report = slasher.reportOf(task_id, epoch)
+        if veto and self.now < report[4]:
+            slasher.veto(task_id, epoch, sender=self.timelock)
+            self.slash_roots.pop(key)
+            return
+        self.chain.set_time(max(self.now, report[4]))
+        tree, entries = self.slash_roots[key]
+        for index, (account, offence) in enumerate(entries):
+            self._execute_slash(task_id, epoch, index, account, offence, tree.proof(index), keeper)
+
+    def _execute_slash(
+        self,
+        task_id: int,
+        epoch: int,
+        index: int,
+        account: str,
+        offence: int,
+        proof: list[bytes],
+        keeper: int,
+    ) -> None:
+        """A keeper executes one leaf of an accepted slash root, predicting the refusal or the stake."""
+        slasher = self.system.slasher
+        caller = self.spares[keeper % len(self.spares)]
+        own, _, effective = self.tasks.effectiveStake(task_id, account)
+        gm = effective * slasher.slashParameters()[1] // 10_000
+        error = None
+        if (task_id, epoch, account, offence) in self.slashed:
+            error = "SlasherAlreadySlashed"
+        elif gm == 0:
+            error = "SlasherNothingToSlash"
+        elif self.now >= self._release_times(task_id)[2]:
+            error = "TaskRegistryDisputeWindowClosed"
+        if error:
+            with self.chain.reverts(error):
+                slasher.executeSlash(task_id, epoch, index, account, offence, proof, sender=caller)
+            return
+        active, exiting = self.tasks.poolOf(task_id, account)[:2]
+        slasher.executeSlash(task_id, epoch, index, account, offence, proof, sender=caller)
+        self.slashed.add((task_id, epoch, account, offence))
+        member = self.tasks.memberOf(task_id, account)
+        assert member[1] == own - gm * own // (own + active + exiting)
         if (task_id, account) in self.reward_members:
             self.reward_members[(task_id, account)] = (member[1], member[5])
 
