@@ -274,7 +274,7 @@ interface ITaskRegistry {
 
     // ---------------------------------------------------------------------------------------- roles
 
-    /// @notice Role of the reward distributor and the alliance rounds contract: slash, take the pot.
+    /// @notice Role of the alliance rounds and the Arena slasher (ArenaSlasher): slash, take the pot.
     function SLASHER_ROLE() external view returns (bytes32);
 
     // ---------------------------------------------------------------------------------------- tasks
