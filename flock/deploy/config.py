@@ -374,7 +374,9 @@ class ApiConfig(_Section):
         if self.report_window > 7 * 86_400 or self.collect_window > 7 * 86_400:
             raise ValueError("the report and collect windows are at most 7 days")
         if self.operators and not 1 <= self.quorum <= len(self.operators):
-            raise ValueError(f"quorum {self.quorum} must be between 1 and the {len(self.operators)} operators")
+            raise ValueError(
+                f"quorum {self.quorum} must be between 1 and the {len(self.operators)} operators"
+            )
         if not self.operators and self.quorum:
             raise ValueError("a quorum without operators: list the operators, or set quorum 0")
         if len({o.lower() for o in self.operators}) != len(self.operators):
