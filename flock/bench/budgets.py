@@ -114,4 +114,21 @@ BUDGETS: dict[str, Budget] = {
     "oracle.peak_mb": Budget(
         1_000, "max", "the oracle process: 1,000 score files parsed, ~100,000 allocations, a ~45 MB report"
     ),
+    # API platform (issue 14)
+    "gas.api_settle": Budget(
+        260_000,
+        "max",
+        "issue 14: one epoch's usage of 1,000 users settled (2-of-3 operator posts + finalize), the same as "
+        "for 10 users: a root, not a loop over users",
+    ),
+    "gas.api_settle_10_users": Budget(260_000, "max", "the same settlement for 10 users"),
+    "gas.api_charge": Budget(
+        60_000, "max", "one user's charge applied lazily: bitmap word, account slot, model accrual, proof"
+    ),
+    "api.overhead_ratio": Budget(
+        2.0, "max", "the gateway (HTTP, auth, metering in SQLite) at most doubles the in-process model's cost"
+    ),
+    "api.requests_per_second": Budget(
+        10, "min", "16 concurrent openai clients, a 4-gram model, 32 tokens each"
+    ),
 }
