@@ -122,6 +122,9 @@ BUDGETS: dict[str, Budget] = {
         "for 10 users: a root, not a loop over users",
     ),
     "gas.api_settle_10_users": Budget(260_000, "max", "the same settlement for 10 users"),
+    "gas.api_settle_1000_vs_10": Budget(
+        1.001, "max", "settling is O(1) in users: only the calldata bytes of root, total and hash differ"
+    ),
     "gas.api_charge": Budget(
         60_000, "max", "one user's charge applied lazily: bitmap word, account slot, model accrual, proof"
     ),
