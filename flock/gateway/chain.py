@@ -110,14 +110,17 @@ class ApeLedger:
     """The deployment's ApiCredits, RewardDistributor, TaskRegistry and EmissionController, read
     through ape on the connected chain."""
 
-    def __init__(self, manifest: Manifest, store: ContentSource, ttl: float = 1.0) -> None:
+    def __init__(
+        self, manifest: Manifest, store: ContentSource, ttl: float = 1.0, winners_ttl: float = 10.0
+    ) -> None:
         from flock.deploy.ape_backend import ManifestReader
 
         self.manifest = manifest
         self.store = store
         self.reader = ManifestReader(manifest)
         self.cache = _Cache(ttl)
-        self._lock = threading.Lock()  # ape's contract caches are not thread-safe to build
+        self.winners_cache = _Cache(winners_ttl)  # a log scan: models change once an epoch at most
+        self._lock = threading.RLock()  # one chain read at a time: ape's caches are not thread-safe
         self.api = self._contract("api")
         self.rewards = self._contract("rewards")
         self.tasks = self._contract("tasks")
@@ -127,20 +130,27 @@ class ApeLedger:
         with self._lock:
             return self.reader.contract(key)
 
+    def _read(self, key: Any, load: Callable[[], T], cache: _Cache | None = None) -> T:
+        def locked() -> T:
+            with self._lock:
+                return load()
+
+        return (cache or self.cache).get(key, locked)
+
     def is_key(self, owner: str, key_hash: bytes) -> bool:
-        return self.cache.get(("key", owner.lower(), key_hash), lambda: bool(self.api.isKey(owner, key_hash)))
+        return self._read(("key", owner.lower(), key_hash), lambda: bool(self.api.isKey(owner, key_hash)))
 
     def spendable(self, owner: str) -> int:
-        return self.cache.get(("spendable", owner.lower()), lambda: int(self.api.spendable(owner)))
+        return self._read(("spendable", owner.lower()), lambda: int(self.api.spendable(owner)))
 
     def price(self, task: int) -> int:
-        return self.cache.get(("price", task), lambda: int(self.api.priceOf(task)))
+        return self._read(("price", task), lambda: int(self.api.priceOf(task)))
 
     def current_epoch(self) -> int:
-        return self.cache.get("epoch", lambda: int(self.emissions.currentEpoch()))
+        return self._read("epoch", lambda: int(self.emissions.currentEpoch()))
 
     def winners(self) -> list[Winner]:
-        return self.cache.get("winners", self._winners)
+        return self._read("winners", self._winners, self.winners_cache)
 
     def _winners(self) -> list[Winner]:
         from ape import chain

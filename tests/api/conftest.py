@@ -20,11 +20,11 @@ def postgres_url():
     """As root, pgserver runs the server as its own system user, which must reach the data folder:
     pytest's temporary folders are private to root (0700), so the server gets a folder of its own
     under the system's temporary directory."""
-    import pgserver
-
     folder = Path(tempfile.mkdtemp(prefix="flock-pg-"))
     with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR in CI containers
         warnings.simplefilter("ignore")
+        import pgserver
+
         server = pgserver.get_server(folder, cleanup_mode="stop")
     yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
     server.cleanup()
