@@ -5,17 +5,15 @@ recovery of half-done requests, and the usage report's life (reported, charged).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import pytest
+from gateway_helpers import Content, FakeLedger, small_model
 
 from flock.gateway.chain import Winner
 from flock.gateway.keys import new_key
 from flock.gateway.service import ApiError, Gateway
 from flock.gateway.store import CreditExhausted, MeteringStore
 from flock.gateway.usage import build_report, report_from_bytes
-from flock.models.ngram import NGramModel
-from flock.store import digest_of
 
 ALICE = "0x00000000000000000000000000000000000a11ce"
 BOB = "0x0000000000000000000000000000000000000b0b"
@@ -83,42 +81,11 @@ def test_reports_take_unreported_usage_once_and_charging_releases_it(store_url) 
 # ------------------------------------------------------------------ two gateways, one store
 
 
-@dataclass
-class FakeLedger:
-    """The chain as the gateway sees it, for one key and one priced model."""
-
-    keys: set[tuple[str, bytes]]
-    credit: dict[str, int]
-    winner: Winner
-    price_wei: int = 1_000
-    calls: list[str] = field(default_factory=list)
-
-    def is_key(self, owner: str, key_hash: bytes) -> bool:
-        return (owner.lower(), key_hash) in self.keys
-
-    def spendable(self, owner: str) -> int:
-        return self.credit.get(owner.lower(), 0)
-
-    def price(self, task: int) -> int:
-        return self.price_wei
-
-    def current_epoch(self) -> int:
-        return 5
-
-    def winners(self) -> list[Winner]:
-        return [self.winner]
-
-
-class Content(dict):
-    def get(self, digest: str) -> bytes | None:  # type: ignore[override]
-        return super().get(digest)
-
-
 def test_two_gateway_instances_sharing_a_store_never_serve_past_the_credit(store_url) -> None:
-    model = NGramModel.train("the quick brown fox jumps over the lazy dog " * 20, order=3).to_bytes()
-    content = Content({digest_of(model): model})
+    model, digest = small_model()
+    content = Content({digest: model})
     key = new_key(ALICE)
-    winner = Winner(1, 2, BOB, digest_of(model), "0x" + "00" * 32)
+    winner = Winner(1, 2, BOB, digest, "0x" + "00" * 32)
     # 200 tokens of credit at 1,000 wei per 1,000 tokens; each request costs at most 3 + 10 tokens.
     ledger = FakeLedger({(ALICE, key.key_hash)}, {ALICE: 200}, winner)
     gateways = [Gateway(ledger, MeteringStore(store_url), content) for _ in range(2)]
