@@ -239,8 +239,14 @@ class ApiMachine(RuleBasedStateMachine):
             with self.chain.reverts("ApiNothingToFlush"):
                 self.api.flush(self.task, model_epoch, sender=self.keeper)
             return
+        target = self._epoch() + 1
+        before = self.system.rewards.epochRewards(self.task, target)[4]  # unallocated
+        treasury = self.token.balanceOf(self.system.timelock.address)
         (event,) = self.api.flush(self.task, model_epoch, sender=self.keeper).events_named("RevenueFlushed")
         assert event["contributors"] + event["protocolShare"] == self.accrued[model_epoch]
+        assert event["protocolShare"] == self.accrued[model_epoch] * 1_000 // 10_000  # the local 10%
+        assert self.system.rewards.epochRewards(self.task, target)[4] == before + event["contributors"]
+        assert self.token.balanceOf(self.system.timelock.address) == treasury + event["protocolShare"]
         self.flushed += self.accrued[model_epoch]
         self.accrued[model_epoch] = 0
 
