@@ -46,11 +46,22 @@ class ApiMachine(RuleBasedStateMachine):
     _base: ClassVar[list[Any]] = []  # [System, Snapshot]
     applied: ClassVar[int] = 0  # charges applied across all examples (how much the runs reached)
 
+    flushes: ClassVar[bool] = True  # the system suite turns flushes off (see flock.testing.system_machine)
+
     @classmethod
     def _deploy(cls) -> tuple[System, Snapshot]:
         system = deploy_system()
-        accounts, admin = system.chain.accounts, system.admin
-        tasks, gm, token = system.tasks, system.gmflock, system.token
+        cls.prepare(system, system.chain.accounts)
+        em = system.emissions
+        system.chain.set_time(em.genesis() + em.epochLength() + 2 * 3_600)  # epoch 0 reportable
+        return system, system.chain.snapshot()
+
+    @staticmethod
+    def prepare(system: System, accounts: list[str]) -> None:
+        """An approved Arena task (``accounts[1]`` its node), three operators (quorum 2), a 6-hour
+        challenge window, and four users with 100 FLOCK of credit and a cap of 50, all from
+        ``accounts`` (the chain's, or a window of them in the system suite)."""
+        admin, tasks, gm, token = system.admin, system.tasks, system.gmflock, system.token
         token.transfer(accounts[1], 100_000 * WAD, sender=system.deployer)
         token.approve(gm.address, 100_000 * WAD, sender=accounts[1])
         gm.lock(100_000 * WAD, 365 * DAY, sender=accounts[1])
@@ -64,9 +75,6 @@ class ApiMachine(RuleBasedStateMachine):
             token.approve(system.api.address, 1_000 * WAD, sender=u)
             system.api.deposit(100 * WAD, sender=u)
             system.api.setCap(50 * WAD, sender=u)
-        em = system.emissions
-        system.chain.set_time(em.genesis() + em.epochLength() + 2 * 3_600)  # epoch 0 reportable
-        return system, system.chain.snapshot()
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,13 +82,19 @@ class ApiMachine(RuleBasedStateMachine):
             ApiMachine._base.extend(self._deploy())
         system, snap = ApiMachine._base
         ApiMachine._base[1] = system.chain.restore(snap)
+        self._bind(system, system.chain.accounts)
+
+    def _bind(self, system: System, accounts: list[str]) -> None:
+        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
         self.system, self.chain = system, system.chain
         self.api, self.token, self.emissions = system.api, system.token, system.emissions
-        accounts = system.chain.accounts
+        self.node = accounts[1]
         self.users = accounts[2 : 2 + N_USERS]
         self.operators = accounts[10:13]
         self.keeper = accounts[14]
-        self.task = system.tasks.taskCount()
+        self.task = next(
+            t for t in range(system.tasks.taskCount(), 0, -1) if system.tasks.memberOf(t, self.node)[0] != 0
+        )
         self.model = {u: Account(100 * WAD, 50 * WAD) for u in self.users}
         self.accrued = dict.fromkeys(MODELS, 0)
         self.flushed = 0
@@ -233,6 +247,7 @@ class ApiMachine(RuleBasedStateMachine):
         s.charged.add(index)
         ApiMachine.applied += 1
 
+    @precondition(lambda self: self.flushes)
     @rule(model_epoch=st.sampled_from(MODELS))
     def flush(self, model_epoch: int) -> None:
         if self.accrued[model_epoch] == 0:
