@@ -169,7 +169,7 @@ interface IApiCredits {
     event PriceSet(uint256 indexed taskId, uint256 pricePer1kTokens);
     event OperatorsSet(address[] operators, uint256 quorum, uint256 version);
     event WindowsSet(uint256 reportWindow, uint256 collectWindow);
-    event ProtocolShareSet(uint256 protocolShareBps, address treasury);
+    event ProtocolShareSet(uint256 protocolShareBps, address indexed treasury);
 
     // ---------------------------------------------------------------------------------------- users
 
