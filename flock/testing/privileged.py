@@ -134,7 +134,8 @@ def _task_with_pot(world: World, nonce: int) -> None:
     tasks = world.contract("tasks")
     task_id = tasks.taskCount()
     tasks.delegateStake(task_id, world["voter"], 100 * WAD, sender=world["staker"])
-    tasks.slash(task_id, world["voter"], 1_000 * WAD, slash_route(), sender=world.helper)
+    offence_at = world.system.chain.now  # after the delegation, which is at risk for it
+    tasks.slash(task_id, world["voter"], 1_000 * WAD, offence_at, slash_route(), sender=world.helper)
     tasks.sync(task_id, world["staker"], sender=world.helper)
 
 
@@ -323,7 +324,13 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "tasks",
         "slash",
         "SLASHER_ROLE",
-        lambda w, n: (w.contract("tasks").taskCount(), w["voter"], 1 + n, slash_route(w["sink"])),
+        lambda w, n: (
+            w.contract("tasks").taskCount(),
+            w["voter"],
+            1 + n,
+            w.contract("tasks").taskInfo(w.contract("tasks").taskCount())[3],  # offence at the task's creation
+            slash_route(w["sink"]),
+        ),
         UNAUTHORIZED,
         prepare=_new_task,
     ),
