@@ -71,7 +71,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     /// @notice Sigma changes at most once per this period.
     uint256 public constant SIGMA_CHANGE_INTERVAL = 1 days;
     /// @notice Slashes a delegation pool records; later slashes of the operator take its own stake only.
-    uint256 public constant MAX_POOL_SLASHES = 64;
+    uint256 public constant MAX_POOL_SLASHES = 32;
 
     uint256 private constant _BPS = 10_000;
     uint256 private constant _SCALE_ONE = 1e36;
