@@ -87,7 +87,8 @@ def task_gas() -> Results:
     tasks.grantRole(tasks.SLASHER_ROLE(), admin, sender=admin)
     route = slash_route(str(admin.address), str(deployer.address), 1_000, 0)
     offence_at = head_time()  # after the delegation: the delegator is at risk
-    out["gas.task_slash_operator"] = tasks.slash(arena, node, 1_000 * WAD, offence_at, route, sender=admin).gas_used
+    slashed = tasks.slash(arena, node, 1_000 * WAD, offence_at, route, sender=admin)
+    out["gas.task_slash_operator"] = slashed.gas_used
     out["gas.task_sync_delegator"] = tasks.sync(arena, delegator, sender=later).gas_used
     out["gas.task_undelegate"] = tasks.undelegate(arena, sender=delegator).gas_used
     return out

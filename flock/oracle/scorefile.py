@@ -112,7 +112,9 @@ def _parse_int(digits: str) -> int | float:
 
 def _safe(value: Any) -> str:
     """Untrusted text for a note: ASCII, printable, at most MAX_NOTE_CHARS characters."""
-    text = value if isinstance(value, str) else type(value).__name__ if value is _Duplicate else repr(value)
+    if value is _Duplicate:
+        return "(a key given twice)"
+    text = value if isinstance(value, str) else repr(value)
     if not (text.isascii() and text.isprintable()):
         text = ascii(text)[1:-1]
     return text if len(text) <= MAX_NOTE_CHARS else text[: MAX_NOTE_CHARS - 3] + "..."

@@ -328,7 +328,7 @@ PRIVILEGED: tuple[Privileged, ...] = (
             w.contract("tasks").taskCount(),
             w["voter"],
             1 + n,
-            w.contract("tasks").taskInfo(w.contract("tasks").taskCount())[3],  # offence at the task's creation
+            w.contract("tasks").taskInfo(w.contract("tasks").taskCount())[3],  # offence: task creation
             slash_route(w["sink"]),
         ),
         UNAUTHORIZED,

@@ -501,9 +501,9 @@ class TaskMachine(RuleBasedStateMachine):
         """The unreleased delegations to ``operator`` in the task, by delegator."""
         out = {}
         for (t, user), m in self.members.items():
-            if t == task_id and m.role == DELEGATOR and not m.released:
-                if self.tasks.delegationOf(task_id, user)[0] == operator:
-                    out[user] = m
+            mine = t == task_id and m.role == DELEGATOR and not m.released
+            if mine and self.tasks.delegationOf(task_id, user)[0] == operator:
+                out[user] = m
         return out
 
     @precondition(lambda self: self.model)

@@ -128,7 +128,12 @@ def test_slash_routes_recipient_keeper_and_burn(tasks, token, gmflock, arena, ca
     before = (token.balanceOf(recipient), token.balanceOf(keeper))
     gm_before = gmflock.balanceOf(cast.validator)
     receipt = tasks.slash(
-        arena, cast.validator, 2_000 * E, head_time(), slash_route(recipient, keeper, 1_000, 500), sender=slasher
+        arena,
+        cast.validator,
+        2_000 * E,
+        head_time(),
+        slash_route(recipient, keeper, 1_000, 500),
+        sender=slasher,
     )
     (slashed,) = events(receipt, "Slashed")
     seized = slashed.flockSeized
@@ -167,7 +172,12 @@ def test_slash_refusals(tasks, arena, cast, slasher, outsider):
         tasks.slash(arena, cast.node, 0, head_time(), route, sender=slasher)
     with ape.reverts(tasks.TaskRegistryInvalidRoute, keeperBps=6_000, burnBps=5_000):
         tasks.slash(
-            arena, cast.node, E, head_time(), slash_route(ZERO_ADDRESS, ZERO_ADDRESS, 6_000, 5_000), sender=slasher
+            arena,
+            cast.node,
+            E,
+            head_time(),
+            slash_route(ZERO_ADDRESS, ZERO_ADDRESS, 6_000, 5_000),
+            sender=slasher,
         )
     with ape.reverts(tasks.TaskRegistryWrongRole, role=Role.NONE):
         tasks.slash(arena, cast.p1, E, head_time(), route, sender=slasher)
