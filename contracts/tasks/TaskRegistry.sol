@@ -427,7 +427,6 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             _wrongRole(taskId, delegator, member.role);
         }
         (, flockSeized) = _sync(taskId, delegator, member, _pools[taskId][_operatorOf[taskId][delegator]]);
-        _report(taskId, _tasks[taskId], _stakes[taskId]); // a delegation outside a slash's window counts again
     }
 
     /// @inheritdoc ITaskRegistry
@@ -837,6 +836,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             } else {
                 s.delegatedToNodes += uint96(amount);
             }
+            _report(taskId, _tasks[taskId], s); // the delegation counts in full again
         }
     }
 
