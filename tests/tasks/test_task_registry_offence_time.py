@@ -31,6 +31,7 @@ def timeline(tasks, admin, cast, new_task):
     task_id = new_task(cast.creator, duration=30 * DAY)
     tasks.approveTask(task_id, sender=admin)
     tasks.join(task_id, Role.NODE, 10_000 * E, 5_000, sender=cast.node)
+    mine_at(head_time() + 60)  # the delegations come a minute after the task's creation
     start = head_time()
     tasks.delegateStake(task_id, cast.node, 6_000 * E, sender=cast.delegator)
     tasks.delegateStake(task_id, cast.node, 4_000 * E, sender=cast.p1)
