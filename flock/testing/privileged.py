@@ -597,6 +597,7 @@ OPEN: dict[str, dict[str, str]] = {
         "lockWithPermit": "the caller's own FLOCK, with its permit",
         "unlock": "the caller's own expired lock",
         "extend": "the caller's own lock",
+        "kick": "anyone (permissionless, as Curve's gauges): burns an expired lock's unallocated boost",
         "delegate": "the caller's own votes",
         "delegateBySig": "needs the delegator's signature",
         "renounceRole": "the caller gives up its own role",
