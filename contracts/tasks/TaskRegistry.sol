@@ -41,8 +41,8 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *
  * Delegation pools and the risk window. A delegation answers for the offences committed while it
  * backed its operator: from `since` (when it was made) to its `exitAt` (when it stopped counting;
- * no end while it counts), both seconds included. Each slash of the pool records its offence time and the
- * fraction `keep` (1e36 = all) it leaves of every delegation at risk; the slash itself is O(1).
+ * no end while it counts), both seconds included. Each slash of the pool records its offence time
+ * and the fraction `keep` (1e36 = all) it leaves of every delegation at risk, in O(1).
  * A delegation records the pool's slash count when it last synced; `sync` walks the pool's slashes
  * since then (at most MAX_POOL_SLASHES, a bound on the pool, not on its delegators) and applies
  * those whose offence falls in its window, turning the loss into a gmFLOCK slash of its owner.
