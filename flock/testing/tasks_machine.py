@@ -52,6 +52,7 @@ class Membership:
     exit_at: int = 0
     released: bool = False
     since: int = 0  # delegators: when the delegation began (its risk window opens)
+    operator: str = ""  # delegators: whom they back
 
 
 class TaskMachine(RuleBasedStateMachine):
@@ -135,7 +136,7 @@ class TaskMachine(RuleBasedStateMachine):
             self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
             self.members[(task_id, user)] = Membership(role)
         self.tasks.delegateStake(arena, node, 5_000 * WAD, sender=delegator)
-        self.members[(arena, delegator)] = Membership(DELEGATOR)
+        self.members[(arena, delegator)] = Membership(DELEGATOR, since=self.now, operator=node)
 
     def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
         receipt = self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
@@ -385,7 +386,7 @@ class TaskMachine(RuleBasedStateMachine):
         call()
         # A top-up joins its delegation's risk window; a new delegation opens one now.
         since = mine.since if mine is not None and not mine.released else self.now
-        self.members[(task_id, user)] = Membership(DELEGATOR, since=since)
+        self.members[(task_id, user)] = Membership(DELEGATOR, since=since, operator=operator)
         assert self.tasks.effectiveStake(task_id, operator)[1] == delegated_before + amount
         assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount
 
@@ -499,12 +500,11 @@ class TaskMachine(RuleBasedStateMachine):
 
     def _delegations_of(self, task_id: int, operator: str) -> dict[str, Membership]:
         """The unreleased delegations to ``operator`` in the task, by delegator."""
-        out = {}
-        for (t, user), m in self.members.items():
-            mine = t == task_id and m.role == DELEGATOR and not m.released
-            if mine and self.tasks.delegationOf(task_id, user)[0] == operator:
-                out[user] = m
-        return out
+        return {
+            user: m
+            for (t, user), m in self.members.items()
+            if t == task_id and m.role == DELEGATOR and not m.released and m.operator == operator
+        }
 
     @precondition(lambda self: self.model)
     @rule(p=pick, share=per_mille)
