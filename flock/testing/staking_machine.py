@@ -208,7 +208,7 @@ class StakingMachine(RuleBasedStateMachine):
         assert self.gm.balanceOf(user) == before[user] + extended["gmAdded"] - burned
         _, _, gm_after, end_after, _ = self.gm.lockInfo(user, lock_id)
         assert end_after == self.chain.now + duration
-        # INV-15: the boost follows the remaining duration, up or down (an account's last lock
+        # INV-16: the boost follows the remaining duration, up or down (an account's last lock
         # shows its totals, which may differ from the lock's own value by rounding dust).
         assert abs(receipt.return_value - expected) <= DUST and abs(gm_after - expected) <= DUST
         self._assert_only_changed(before, user)
@@ -246,7 +246,7 @@ class StakingMachine(RuleBasedStateMachine):
         # untouched (INV-04); votes follow the balance (INV-08, after every step).
         assert self.gm.balanceOf(user) == balance - removable
         assert self.gm.totalSupply() == supply - removable
-        # INV-15: what is left of the expired lock's boost is held by tasks, or there is none.
+        # INV-16: what is left of the expired lock's boost is held by tasks, or there is none.
         left = self.gm.lockInfo(user, lock_id)[2]
         assert left == gm - removable and (left <= amount or balance - removable == allocated)
 

@@ -488,7 +488,7 @@ class TaskMachine(RuleBasedStateMachine):
         assert burned >= seized * burn_bps // 10_000
         self.burned += burned
         assert self.tasks.effectiveStake(task_id, account)[0] == own - own_gm
-        # INV-14: a pool slash reaches only the delegations at risk at the offence (made at or
+        # INV-15: a pool slash reaches only the delegations at risk at the offence (made at or
         # before it, not undelegated before it); the others keep their value to the wei.
         for user, m in delegations.items():
             value = self.tasks.delegationOf(task_id, user)[2]

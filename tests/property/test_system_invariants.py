@@ -1,4 +1,4 @@
-"""Every invariant of docs/invariants.md (INV-01 to INV-13 after every step, INV-14 and INV-15 in the
+"""Every invariant of docs/invariants.md (INV-01 to INV-13 after every step, INV-15 and INV-16 in the
 tasks part's slash and the staking part's extend and kick rules) over the whole protocol at once: the
 staking, task, reward and alliance machines' rules interleaved on one deployment with governance,
 intruders and time jumps. See docs/invariants.md ("The system suite") for the profiles' sizes and
