@@ -23,6 +23,12 @@ BUDGETS: dict[str, Budget] = {
         "a plain OpenZeppelin ERC20Votes lock with a two-slot record 243,181",
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
+    "gas.gm_kick": Budget(
+        110_000,
+        "max",
+        "issue 11: a stranger removes an expired lock's boost; like gm_unlock (124,991 before issue 11) "
+        "it moves the votes and the supply at a new timestamp, and those two checkpoints are most of it",
+    ),
     "fuzz.staking_tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
     "fuzz.tx_per_second": Budget(
         500,
