@@ -27,7 +27,9 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * After the window anyone executes each leaf (`executeSlash`), `reportedBps` of the stake.
  *
  * Once. An offence is (task, epoch, account, kind); each is slashed at most once, whichever way.
- * Slashes stop, like every registry slash, at the end of the task's dispute window.
+ * Slashes stop, like every registry slash, at the end of the task's dispute window. The offence
+ * time given to the registry (which delegations share the loss) is the missed reveal deadline, or
+ * for a reported fault the end of the epoch's reveal phase.
  */
 interface IArenaSlasher {
     enum Offence {

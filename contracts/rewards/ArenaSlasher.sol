@@ -119,7 +119,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
             (offence, deadline) = (Offence.ScoresNotRevealed, s.revealEnd);
         }
         if (block.timestamp < deadline) revert SlasherRevealStillOpen(taskId, epoch, account, deadline);
-        gmAmount = _slash(taskId, epoch, account, offence, _params.provableBps);
+        gmAmount = _slash(taskId, epoch, account, offence);
     }
 
     /// @inheritdoc IArenaSlasher
@@ -131,17 +131,8 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         Offence offence,
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 gmAmount) {
-        Record storage r = _reports[_key(taskId, epoch)];
-        Status status = r.status;
-        uint256 executableAt = r.executableAt;
-        if (status != Status.Accepted || block.timestamp < executableAt) {
-            revert SlasherNotExecutable(taskId, epoch, status, executableAt);
-        }
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, uint8(offence)))));
-        if (offence < Offence.Deviation || index >= r.count || !MerkleProof.verifyCalldata(proof, r.root, leaf)) {
-            revert SlasherInvalidLeaf(taskId, epoch, index, account, offence);
-        }
-        gmAmount = _slash(taskId, epoch, account, offence, _params.reportedBps);
+        _requireLeaf(taskId, epoch, index, account, offence, proof);
+        gmAmount = _slash(taskId, epoch, account, offence);
     }
 
     /// @inheritdoc IArenaSlasher
@@ -259,20 +250,50 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
 
     // ======================================================================= internals
 
-    /// @dev Slashes `bps` of `account`'s effective stake for `offence`, once; the caller is the keeper.
-    function _slash(uint256 taskId, uint256 epoch, address account, Offence offence, uint256 bps)
+    /// @dev An accepted slash root past its challenge window holds the leaf (index, account, offence)
+    /// of a kind the oracles report.
+    function _requireLeaf(
+        uint256 taskId,
+        uint256 epoch,
+        uint256 index,
+        address account,
+        Offence offence,
+        bytes32[] calldata proof
+    ) private view {
+        Record storage r = _reports[_key(taskId, epoch)];
+        Status status = r.status;
+        uint256 executableAt = r.executableAt;
+        if (status != Status.Accepted || block.timestamp < executableAt) {
+            revert SlasherNotExecutable(taskId, epoch, status, executableAt);
+        }
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, uint8(offence)))));
+        if (offence < Offence.Deviation || index >= r.count || !MerkleProof.verifyCalldata(proof, r.root, leaf)) {
+            revert SlasherInvalidLeaf(taskId, epoch, index, account, offence);
+        }
+    }
+
+    /// @dev Slashes `account` for `offence`, once: `provableBps` (a missed reveal) or `reportedBps`
+    /// (a reported fault) of its effective stake, the caller as keeper. The offence time (which
+    /// delegations share the loss) is the missed deadline, or the end of the epoch's reveal phase.
+    function _slash(uint256 taskId, uint256 epoch, address account, Offence offence)
         private
         returns (uint256 gmAmount)
     {
         bytes32 id = _offenceKey(taskId, epoch, account, offence);
         if (_slashed[id]) revert SlasherAlreadySlashed(taskId, epoch, account, offence);
         _slashed[id] = true;
-        (,, uint256 effective) = _registry.effectiveStake(taskId, account);
-        gmAmount = (effective * bps) / _BPS;
-        if (gmAmount == 0) revert SlasherNothingToSlash(taskId, account);
         StoredParams memory p = _params;
+        (,, uint256 effective) = _registry.effectiveStake(taskId, account);
+        gmAmount = (effective * (offence >= Offence.Deviation ? p.reportedBps : p.provableBps)) / _BPS;
+        if (gmAmount == 0) revert SlasherNothingToSlash(taskId, account);
+        IArenaSubmissions.Schedule memory s = _submissions.schedule(epoch);
+        uint256 offenceAt = offence == Offence.ModelNotRevealed ? s.modelRevealEnd : s.revealEnd;
         (uint256 seized,) = _registry.slash(
-            taskId, account, gmAmount, ITaskRegistry.SlashRoute(p.recipient, msg.sender, p.keeperBps, p.burnBps)
+            taskId,
+            account,
+            gmAmount,
+            offenceAt,
+            ITaskRegistry.SlashRoute(p.recipient, msg.sender, p.keeperBps, p.burnBps)
         );
         emit ArenaSlashed(taskId, epoch, account, offence, msg.sender, gmAmount, seized);
     }

@@ -44,6 +44,7 @@ MODULES = (
     "gas_tasks",
     "throughput",
     "gas_arena",
+    "api",
     "gas_rewards",
     "oracle",
 )

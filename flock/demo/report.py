@@ -16,6 +16,7 @@ matplotlib.use("Agg")  # files only: no display here or in CI
 import matplotlib.pyplot as plt
 from rich.table import Table
 
+from flock.demo import api
 from flock.demo.context import DemoContext
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.paths import REPORTS_DIR
@@ -251,6 +252,7 @@ def run(ctx: DemoContext, out_dir: Path = REPORTS_DIR) -> list[Path]:
         charts.append(ACCURACY_CHART)
     if (slash := _arena_slash_section(ctx)) is not None:
         sections.append(slash)
+    sections += [Section(*section) for section in api.report_sections(ctx)]  # flock/demo/api.py
     for section in sections:
         ctx.console.print(_rich(section))
     summary = out_dir / SUMMARY

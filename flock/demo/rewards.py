@@ -131,6 +131,7 @@ def run(ctx: DemoContext) -> None:
         "names": names,
         "models": {node.lower(): model.lower() for node, model in submissions.items()},
         "absent": ABSENT,
+        "store": store,  # the content store: models and reports, by hash (the API chapter serves from it)
     }
 
 

@@ -22,6 +22,7 @@ from flock.deploy.ape_backend import ManifestReader
 from flock.deploy.manifest import Manifest
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
+from flock.oracle.revenue import read_fundings
 from flock.rewards import Phase
 
 NODE, VALIDATOR = 1, 2
@@ -166,4 +167,5 @@ class ChainView:
             members=tuple(members),
             delegations=tuple(delegations),
             earlier_models=tuple(sorted({_hex(e.modelHash).lower() for e in models if e.epoch < epoch})),
+            revenue=read_fundings(self, task, epoch),
         )

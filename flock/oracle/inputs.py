@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from flock.oracle.revenue import RevenueFunding
 from flock.oracle.scorefile import ParsedScores, Rejection, parse_scores
 from flock.oracle.scoring import EpochInputs, OracleParams, Stake
 from flock.store import ContentSource, StoreError
@@ -79,6 +80,7 @@ class EpochChainData:
     members: tuple[MemberStake, ...]
     delegations: tuple[DelegationStake, ...]
     earlier_models: tuple[str, ...] = ()  # model hashes revealed in earlier epochs of the task
+    revenue: tuple[RevenueFunding, ...] = ()  # API revenue funded into this epoch (flock.oracle.revenue)
 
     def params(self) -> OracleParams:
         node, validator, delegator = self.fee_bps

@@ -20,7 +20,15 @@ from flock.deploy.plan import roles_of
 from flock.deploy.verify import normalize
 from flock.harness.evm import Snapshot
 from flock.testing.governance import Call, World, build_world
-from flock.testing.privileged import GOVERNANCE, ORACLE, PRIVILEGED, SELF, Privileged
+from flock.testing.privileged import (
+    GOVERNANCE,
+    OPERATOR,
+    ORACLE,
+    PRIVILEGED,
+    REWARD_GUARDIAN,
+    SELF,
+    Privileged,
+)
 from flock.units import WAD
 
 CALLERS = (
@@ -49,6 +57,7 @@ ROLE_CONTRACTS = (
     "submissions",
     "rewards",
     "slasher",
+    "api",
     "timelock",
 )
 DIRECT_ROWS = tuple(r for r in PRIVILEGED if r.function not in ("grantRole", "revokeRole"))
@@ -111,6 +120,10 @@ class AccessMachine(RuleBasedStateMachine):
             return False  # never by a direct call, whoever sends it
         if row.holder == ORACLE:  # the oracle set is a parameter, checked by inv_09_parameters_...
             return bool(self.world.contract("rewards").isOracle(self.world[caller]))
+        if row.holder == OPERATOR:  # the gateway operator set, likewise
+            return bool(self.world.contract(row.contract).isOperator(self.world[caller]))
+        if row.holder == REWARD_GUARDIAN:  # the API credits' veto: the distributor's guardians
+            return caller in self.roles[("rewards", "GUARDIAN_ROLE")]
         return caller in self.roles[(row.contract, row.holder)]
 
     # ------------------------------------------------------------------ rules

@@ -1,12 +1,13 @@
 """The whole protocol under everyone's actions at once, on the in-process harness.
 
 One deployment (token, gmFLOCK, governor and timelock, task registry, emission controller, reward
-distributor and its pots, Arena submissions, Alliance rounds) is shared by every kind of user. The
-per-subsystem machines (staking, tasks, rewards, alliance) each act on it as a *part*, with its own
-window of accounts: their rules become this machine's rules (``staking_lock``, ``tasks_delegate``,
-``rewards_post``, ``alliance_play``, ...) with the same strategies, preconditions and predictions, so
-Hypothesis interleaves stakers, task creators, nodes, validators, delegators, participants, oracles,
-the guardian, slashers, keepers and governance (the timelock, impersonated) with time jumps from
+distributor and its pots, Arena submissions, Alliance rounds, API credits) is shared by every kind
+of user. The per-subsystem machines (staking, tasks, rewards, alliance, API) each act on it as a
+*part*, with its own window of accounts: their rules become this machine's rules
+(``staking_lock``, ``tasks_delegate``, ``rewards_post``, ``alliance_play``, ``api_charge``, ...)
+with the same strategies, preconditions and predictions, so Hypothesis interleaves stakers, task
+creators, nodes, validators, delegators, participants, oracles, developers, gateway operators, the
+guardian, slashers, keepers and governance (the timelock, impersonated) with time jumps from
 seconds to a year. This machine adds governance and intruder rules of its own, and time jumps.
 
 Every invariant of docs/invariants.md is an ``inv_NN_...`` method here, checked over the whole
@@ -46,6 +47,7 @@ from flock.harness.evm import Chain, Snapshot
 from flock.harness.system import System, deploy_system
 from flock.oracle.merkle import slash_tree
 from flock.testing.alliance_machine import AllianceMachine
+from flock.testing.api_machine import ApiMachine
 from flock.testing.ledger import ADMIN, Watch
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
@@ -61,9 +63,10 @@ PARTS: tuple[tuple[str, type[RuleBasedStateMachine], int], ...] = (
     ("staking", StakingMachine, 0),
     ("tasks", TaskMachine, 40),
     ("alliance", AllianceMachine, 60),
+    ("api", ApiMachine, 90),
 )
 SPARE = range(80, 90)  # accounts governance appoints to roles; they never act
-N_ACCOUNTS = 90
+N_ACCOUNTS = 110
 ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "slasher")
 APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards", "slasher")  # with roles besides the admin's
 APPROVED = 2
@@ -147,6 +150,8 @@ class SystemMachine(RuleBasedStateMachine):
         accounts = self.chain.accounts
         for name, part, first in PARTS:
             setattr(self, f"{name}_part", bind(part, system, accounts[first : first + WINDOW]))
+        # The API part's flushes fund reward epochs the reward part's exact books do not model.
+        self.api_part.flushes = False
         self.watch = watch.fresh(lambda: self.chain.now)
         self.chain.observers[:] = [self.watch]
         self.stakers = list(
@@ -158,6 +163,7 @@ class SystemMachine(RuleBasedStateMachine):
                     self.alliance_part.creator,
                     *self.alliance_part.participants,
                     self.alliance_part.outsider,
+                    self.api_part.node,
                 ]
             )
         )
@@ -273,7 +279,7 @@ class SystemMachine(RuleBasedStateMachine):
     def governance_sets_phases(self, submit: int, models: int, commit: int) -> None:
         """The timelock sets new Arena phase lengths that fill the epoch (so the reward part's
         epochs still end at the epoch's end), or is refused a phase shorter than ten minutes;
-        past and running epochs keep theirs (INV-16)."""
+        past and running epochs keep theirs (INV-19)."""
         subs = self.system.submissions
         epoch_length = self.emissions.epochLength()
         lengths = (submit, models, commit, epoch_length - submit - models - commit)
@@ -539,7 +545,7 @@ class SystemMachine(RuleBasedStateMachine):
     def slash_report(self, which: int, picks: list[tuple[int, int]], veto: bool, keeper: int) -> None:
         """The oracles (a quorum of the reward distributor's set) post a slash root for an ended
         epoch of a reward task (refused once one is accepted); the timelock may veto it in its
-        window; else, after the window, a keeper executes every leaf, each offence once (INV-14)."""
+        window; else, after the window, a keeper executes every leaf, each offence once (INV-17)."""
         self._sync_epochs()
         current = self.emissions.currentEpoch()
         if current < 2:
@@ -766,16 +772,16 @@ class SystemMachine(RuleBasedStateMachine):
             assert (member[1], member[5]) == expected
 
     @invariant()
-    def inv_14_offences_slashed_at_most_once(self) -> None:
+    def inv_17_offences_slashed_at_most_once(self) -> None:
         """Every offence the machine slashed is recorded as slashed on chain (a second slash of it
         is refused: ``slash_unrevealed`` predicts ``SlasherAlreadySlashed``); one a step."""
-        if not self.slashed or not self._fresh("inv_14"):
+        if not self.slashed or not self._fresh("inv_17"):
             return
         task_id, epoch, account, offence = self._rotating(sorted(self.slashed))
         assert self.system.slasher.isSlashed(task_id, epoch, account, offence)
 
     @invariant()
-    def inv_16_phase_history_never_changes(self) -> None:
+    def inv_19_phase_history_never_changes(self) -> None:
         """The phase lengths of every epoch that has started never change (a later ``setPhases``
         applies from the next epoch on): the current epoch's are recorded, one recorded epoch is
         compared a step."""
@@ -786,7 +792,7 @@ class SystemMachine(RuleBasedStateMachine):
         current = (self.now - genesis) // length
         if current not in self.phase_history:
             self.phase_history[current] = tuple(subs.phasesAt(current))
-        if not self._fresh("inv_16"):
+        if not self._fresh("inv_19"):
             return  # only governance's transactions change phases
         epoch = self._rotating(sorted(self.phase_history))
         assert tuple(subs.phasesAt(epoch)) == self.phase_history[epoch]
@@ -837,6 +843,13 @@ class SystemMachine(RuleBasedStateMachine):
             n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
             v = (stakes[2] + stakes[5]) // STAKE_UNIT
             assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
+
+    @invariant()
+    def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:
+        """The API credits hold exactly the users' credit plus the revenue not flushed; every
+        account's balance and cap are the API part's model (charges within what users authorised)."""
+        if self._fresh("inv_17"):
+            self.api_part.inv_14_api_credits_solvent_and_within_authorisation()
 
 
 def _delegate(name: str, part: str, fn: Callable[..., Any], spec: Any, marker: str) -> Callable[..., Any]:
