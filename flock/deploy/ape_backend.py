@@ -69,7 +69,10 @@ class ManifestReader(ManagerAccessMixin):
         return self.contract(key).call_view_method(function, *args)
 
     def code(self, key: str) -> bytes:
-        return bytes(self.provider.get_code(self.manifest.contracts[key].address))
+        return self.code_at(self.manifest.contracts[key].address)
+
+    def code_at(self, address: str) -> bytes:
+        return bytes(self.provider.get_code(address))
 
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
