@@ -33,7 +33,10 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
     assert results and all(r.ok for r in results), _failed(results)
     groups = {r.group for r in results}
     assert groups == {"code", "deployer holds nothing", "timelock is admin", "role holders", "parameters"}
-    assert {r.subject for r in results if r.group == "code"} == {*manifest.contracts, "rewards.potImplementation"}
+    assert {r.subject for r in results if r.group == "code"} == {
+        *manifest.contracts,
+        "rewards.potImplementation",
+    }
 
 
 def test_different_code_at_an_address_fails(manifest, manifest_file, chain):
