@@ -92,15 +92,24 @@ BUDGETS: dict[str, Budget] = {
     "gas.reward_post": Budget(
         120_000, "max", "issue 5: the post that completes a 2-of-3 oracle quorum, the same for any tree"
     ),
-    "gas.reward_claim_fresh": Budget(
-        90_500,
+    "gas.reward_finalize": Budget(
+        150_000,
         "max",
-        "Uniswap's MerkleDistributor ported to 0.8 with OpenZeppelin's MerkleProof 90,995-92,711; floor "
-        "with a standard ABI and a Claimed event about 90,100 (intrinsic 30,800, transfer to an empty "
-        "balance 32,900, new bitmap word 22,100)",
+        "issue 16: a clone with immutable arguments instead of a full RewardPot per root (680,800): "
+        "CREATE2 of 121 bytes of code, the pot's address stored, the total moved into it",
+    ),
+    "gas.reward_claim_fresh": Budget(
+        93_500,
+        "max",
+        "issue 16 asked 90,500, the floor of a pot with its own code (90,241 measured); a clone adds a cold "
+        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 49). Uniswap's "
+        "MerkleDistributor on 0.8 with OpenZeppelin's MerkleProof 90,995-92,711",
     ),
     "gas.reward_claim": Budget(
-        88_000, "max", "average of 200 random leaves, fresh recipients; some bitmap words already written"
+        89_800,
+        "max",
+        "average of 200 random leaves, fresh recipients; issue 16 asked 88,000 (86,466 with a pot of its "
+        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 49)",
     ),
     "oracle.merkle_vs_ozjs": Budget(
         1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"
