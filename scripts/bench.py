@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flock.bench.registry import load_all
-from flock.bench.report import print_table, unmet_budgets, update_gas_doc, write_json
+from flock.bench.report import previous_results, print_table, unmet_budgets, update_gas_doc, write_json
 from flock.clikit import DEFAULT_NETWORK, clean_errors, connected, console, fail, quiet_ape
 
 
@@ -25,9 +25,12 @@ def cli(network: str, only: tuple[str, ...], no_docs: bool) -> None:
         for bench in selected:
             console.print(f"[bold]bench[/] {bench.name} …")
             results.update(bench.run())
-    print_table(results, console)
+    previous = previous_results()  # docs/gas.md as it stands: each changed key shows its anchor
+    if only:
+        previous = {key: value for key, value in previous.items() if key in results}
+    print_table(results, console, previous)
     write_json(results)
     if not no_docs and not only:
-        update_gas_doc(results)
+        update_gas_doc(results, previous=previous)
     if over := unmet_budgets(results):
         fail(f"over budget: {', '.join(sorted(over))}")

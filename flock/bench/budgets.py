@@ -8,11 +8,19 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Budget:
     limit: float
-    kind: str  # "max": result <= limit; "min": result >= limit
+    kind: str  # "max": result <= limit; "min": result >= limit; "info": an anchor, never judged
     anchor: str = ""
 
     def met(self, value: float) -> bool:
+        if self.kind == "info":
+            return True
         return value <= self.limit if self.kind == "max" else value >= self.limit
+
+
+def info(anchor: str) -> Budget:
+    """A key reported for information, with what it compares to, never judged: absolute times on a
+    shared machine measure the neighbours as much as the code (issue 16). Only gas and ratios fail."""
+    return Budget(0, "info", anchor)
 
 
 BUDGETS: dict[str, Budget] = {
@@ -23,11 +31,17 @@ BUDGETS: dict[str, Budget] = {
         "a plain OpenZeppelin ERC20Votes lock with a two-slot record 243,181",
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
-    "fuzz.staking_tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
-    "fuzz.tx_per_second": Budget(
-        500,
+    "fuzz.staking_tx_per_second": info(
+        "information only (earlier budget >= 500); ape through anvil: about 25 tx/s"
+    ),
+    "fuzz.tx_per_second": info(
+        "information only (earlier budget >= 500, issue 7); judged as a ratio by fuzz.vs_anvil"
+    ),
+    "fuzz.vs_anvil": Budget(
+        15,
         "min",
-        "issue 7: the whole-system suite on the harness; ape through anvil: about 25 tx/s",
+        "issue 16: the harness's transactions per second over anvil's (through ape's connection), the "
+        "same derandomized whole-system sequence in the same run",
     ),
     # Governance, one-action proposal; "OZ Governor" = stock OpenZeppelin Governor 5 measurements
     # given in the governance issue. propose / queue / execute: within 10% of OZ's figures.
@@ -114,11 +128,9 @@ BUDGETS: dict[str, Budget] = {
     "oracle.merkle_vs_ozjs": Budget(
         1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"
     ),
-    "oracle.scores_1m_seconds": Budget(
-        15.0,
-        "max",
-        "1,000,000 scores to a 100,000-leaf tree and report; @openzeppelin/merkle-tree alone needs about "
-        "12 s for the tree here",
+    "oracle.scores_1m_seconds": info(
+        "information only (earlier budget <= 15); 1,000,000 scores to a 100,000-leaf tree and report; "
+        "judged as a ratio by oracle.merkle_vs_ozjs"
     ),
     "oracle.peak_mb": Budget(
         1_000, "max", "the oracle process: 1,000 score files parsed, ~100,000 allocations, a ~45 MB report"
