@@ -183,6 +183,19 @@ class AnvilChain(Chain):
         yield  # anvil impersonates contracts too
 
 
+@contextmanager
+def borrowed(request: Any) -> Iterator[None]:
+    """Lends the connected anvil to ``AnvilChain``s and gives it back as it was: its state (an
+    ``evm_snapshot`` reverted), impersonation off and the block timestamps free again."""
+    checkpoint = request("evm_snapshot", [])["result"]
+    try:
+        yield
+    finally:
+        request("evm_revert", [checkpoint])
+        request("anvil_autoImpersonateAccount", [False])
+        request("anvil_removeBlockTimestampInterval", [])
+
+
 def ape_request() -> Any:
     """Raw JSON-RPC through ape's web3 connection to the network it is connected to."""
     from ape import chain

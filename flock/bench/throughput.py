@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from flock.bench.anvil_chain import AnvilChain, ape_request
+from flock.bench.anvil_chain import AnvilChain, ape_request, borrowed
 from flock.bench.registry import Results, benchmark
 from flock.harness.evm import Chain
 from flock.testing.staking_machine import StakingMachine
@@ -95,18 +95,13 @@ def fuzz_vs_anvil() -> Results:
     harness, both starting at anvil's clock; the harness's rate over anvil's. anvil's state is put
     back afterwards (its base fee and impersonation settings too), so later benchmarks see nothing."""
     request = ape_request()
-    checkpoint = request("evm_snapshot", [])["result"]
-    try:
+    with borrowed(request):
         anvil_txs, anvil_seconds, anvil_chain = _run(
             _system_machine_on(lambda: AnvilChain(request, n_accounts=N_ACCOUNTS)),
             VS_ANVIL_EXAMPLES,
             VS_ANVIL_STEPS,
         )
         start = anvil_chain.start_time
-    finally:
-        request("evm_revert", [checkpoint])
-        request("anvil_autoImpersonateAccount", [False])
-        request("anvil_removeBlockTimestampInterval", [])
     harness_txs, harness_seconds, _ = _run(
         _system_machine_on(lambda: Chain(n_accounts=N_ACCOUNTS, timestamp=start)),
         VS_ANVIL_EXAMPLES,
