@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_utils import to_checksum_address
+from pyrevm import BlockEnv
 
-from flock import artifacts
-from flock.harness.abi import AbiRegistry
-from flock.harness.evm import Chain, Snapshot
+from flock.harness.evm import Chain
 
 GAS_LIMIT = 29_000_000  # under anvil's 30M block gas limit
 
@@ -44,12 +43,6 @@ class _Log:
 class _Result:
     gas_used: int
     logs: list[_Log]
-
-
-@dataclass(frozen=True)
-class _BlockEnv:
-    number: int
-    timestamp: int
 
 
 class AnvilEvm:
@@ -75,7 +68,7 @@ class AnvilEvm:
     def get_code(self, address: str) -> bytes:
         return bytes.fromhex(self.rpc("eth_getCode", [address, "latest"])[2:])
 
-    def set_block_env(self, env: _BlockEnv) -> None:
+    def set_block_env(self, env: Any) -> None:
         """A new harness instant: mine an empty block at its timestamp, so that views see it too."""
         if env.timestamp != self._timestamp:
             self.rpc("evm_mine", [{"timestamp": env.timestamp}])
@@ -140,28 +133,20 @@ class AnvilChain(Chain):
     It starts at anvil's current time: anvil cannot go back."""
 
     def __init__(self, request: Any, *, n_accounts: int = 20) -> None:
-        self.compilation = artifacts.load()
-        self.registry = AbiRegistry()
-        for artifact in self.compilation.artifacts.values():
-            self.registry.add(artifact.abi)
-        self.evm = AnvilEvm(request)  # type: ignore[assignment]
+        evm = AnvilEvm(request)
         for method, params in (
             ("anvil_autoImpersonateAccount", [True]),
             ("anvil_setBlockTimestampInterval", [0]),
             ("anvil_setNextBlockBaseFeePerGas", ["0x0"]),
         ):
-            self.evm.rpc(method, params)
-        latest = self.evm.rpc("eth_getBlockByNumber", ["latest", False])
-        self._timestamp = self.start_time = int(latest["timestamp"], 16) + 1
+            evm.rpc(method, params)
+        latest = evm.rpc("eth_getBlockByNumber", ["latest", False])
+        self.start_time = int(latest["timestamp"], 16) + 1
+        super().__init__(n_accounts=0, timestamp=self.start_time)  # the harness's state, no accounts
+        self.evm = evm  # type: ignore[assignment]
         self._number = int(latest["number"], 16) + 1
-        self._prevrandao = None
-        self.evm.set_block_env(self._block_env())
-        self.keys: dict[str, bytes] = {}
+        evm.set_block_env(self._block_env())
         self.accounts = [self.new_account(f"account-{i}") for i in range(n_accounts)]
-        self.tx_count = 0
-        self.observers: list[Any] = []
-        self._contract_addresses: set[str] = set()
-        self._handles: dict[Any, Any] = {}
 
     @property
     def prevrandao(self) -> bytes:
@@ -172,11 +157,8 @@ class AnvilChain(Chain):
     def set_prevrandao(self, value: bytes | None) -> None:
         raise NotImplementedError("anvil draws prevrandao itself")
 
-    def _block_env(self) -> _BlockEnv:  # type: ignore[override]
-        return _BlockEnv(self._number, self._timestamp)
-
-    def snapshot(self) -> Snapshot:
-        return Snapshot(self.evm.snapshot(), self._timestamp, self._number)
+    def _block_env(self) -> BlockEnv:
+        return BlockEnv(number=self._number, timestamp=self._timestamp, gas_limit=2**63)  # no prevrandao
 
     @contextmanager
     def _impersonating(self, contract: str, to: str) -> Iterator[None]:
