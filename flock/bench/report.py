@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from flock.bench.budgets import BUDGETS
 from flock.files import atomic_write_text
-from flock.paths import DOCS_DIR, REPORTS_DIR
+from flock.paths import DOCS_DIR, PROJECT_ROOT, REPORTS_DIR
 
 BENCH_JSON = REPORTS_DIR / "bench.json"
 GAS_DOC = DOCS_DIR / "gas.md"
@@ -34,9 +35,28 @@ def _verdict(key: str, value: float) -> str:
     return f"{'ok' if BUDGETS[key].met(value) else 'OVER'} ({limit})" if limit else ""
 
 
-def previous_results(path: Path = GAS_DOC) -> dict[str, float]:
-    """The figures of the table docs/gas.md holds now (the anchors a new run is compared with)."""
-    text = path.read_text() if path.is_file() else ""
+def previous_results(path: Path = GAS_DOC, ref: str | None = None) -> dict[str, float]:
+    """The figures of the table docs/gas.md holds now (the anchors a new run is compared with), or
+    held at git revision ``ref`` (a commit, a branch: say, main before a merge)."""
+    text = _at_revision(path, ref) if ref else path.read_text() if path.is_file() else ""
+    return _table_figures(text)
+
+
+class AnchorError(Exception):
+    """The anchors' revision cannot be read."""
+
+
+def _at_revision(path: Path, ref: str) -> str:
+    relative = path.resolve().relative_to(PROJECT_ROOT)
+    shown = subprocess.run(
+        ["git", "show", f"{ref}:{relative.as_posix()}"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        raise AnchorError(f"cannot read {relative} at {ref!r}: {shown.stderr.strip() or 'git show failed'}")
+    return shown.stdout
+
+
+def _table_figures(text: str) -> dict[str, float]:
     if _GAS_TABLE_START not in text or _GAS_TABLE_END not in text:
         return {}
     table = text.split(_GAS_TABLE_START, 1)[1].split(_GAS_TABLE_END, 1)[0]

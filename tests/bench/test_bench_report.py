@@ -3,8 +3,17 @@ table shows each changed key's previous figure (its anchor) beside the new one."
 
 from __future__ import annotations
 
+import pytest
+
 from flock.bench.budgets import BUDGETS
-from flock.bench.report import change, gas_markdown, previous_results, unmet_budgets, update_gas_doc
+from flock.bench.report import (
+    AnchorError,
+    change,
+    gas_markdown,
+    previous_results,
+    unmet_budgets,
+    update_gas_doc,
+)
 
 
 def test_absolute_times_never_fail_and_ratios_do():
@@ -41,3 +50,10 @@ def test_change_formats():
     assert change("k", {"k": 146_610}, {"k": 680_800}) == "680,800 (-78.5%)"
     assert change("k", {"k": 1}, {}) == ""  # no previous table at all
     assert "| key | latest | previous | budget | anchor |" in gas_markdown({"k": 1})
+
+
+def test_anchors_can_come_from_a_git_revision():
+    at_head = previous_results(ref="HEAD")
+    assert at_head["gas.reward_post"] > 0 and "gas.reward_finalize" in at_head
+    with pytest.raises(AnchorError, match="no-such-revision-anywhere"):
+        previous_results(ref="no-such-revision-anywhere")
