@@ -35,8 +35,9 @@ import {RewardPot} from "./RewardPot.sol";
  * Claims happen in the pots: finalizing a root creates its RewardPot, a minimal proxy to the
  * implementation this contract creates in its constructor with the root and vesting terms as
  * immutable arguments in its code, and moves the root's total into it, so a claim reads a single
- * storage slot (its bitmap word) and a root can never pay out more than its total. `claimMany` and `releaseVested` here route to the pots
- * of many task epochs in one transaction. Amounts fit 96 bits: FLOCK is capped at 1e27 < 2^90.
+ * storage slot (its bitmap word) and a root can never pay out more than its total. `claimMany` and
+ * `releaseVested` here route to the pots of many task epochs in one transaction. Amounts fit 96
+ * bits: FLOCK is capped at 1e27 < 2^90.
  *
  * Why a leaf carries an index: OpenZeppelin's tree hashes each pair in sorted order, so a proof does
  * not say where its leaf sits; a bitmap position taken from the claimer could be chosen twice for the
@@ -406,9 +407,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         if (block.timestamp < finalizesAt) revert RewardChallengeOpen(taskId, epoch, finalizesAt);
         r.status = Status.Final;
         bytes32 root = r.root;
-        // The pot's immutable arguments, packed as RewardPot reads them: the root, then the vesting
-        // terms (16 + 40 + 40 bits), then the key. The key fits 256 bits (`_key`), finalizesAt and
-        // the vesting period 40 (bounded when set).
+        // The pot's immutable arguments, packed as RewardPot reads them: the root, the vesting terms
+        // (lockedShareBps 16 bits, finalizesAt and vestingPeriod 40 each: their record fields), then
+        // the key (taskId << 128 | epoch). 76 bytes; the salt is the key.
         bytes memory args = abi.encodePacked(root, r.lockedShareBps, uint40(finalizesAt), r.vestingPeriod, key);
         pot = IRewardPot(Clones.cloneDeterministicWithImmutableArgs(_potImplementation, args, bytes32(key)));
         _pots[key] = address(pot);
