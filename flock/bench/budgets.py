@@ -116,14 +116,14 @@ BUDGETS: dict[str, Budget] = {
         93_500,
         "max",
         "issue 16 asked 90,500, the floor of a pot with its own code (90,241 measured); a clone adds a cold "
-        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 49). Uniswap's "
+        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 56). Uniswap's "
         "MerkleDistributor on 0.8 with OpenZeppelin's MerkleProof 90,995-92,711",
     ),
     "gas.reward_claim": Budget(
         89_800,
         "max",
         "average of 200 random leaves, fresh recipients; issue 16 asked 88,000 (86,466 with a pot of its "
-        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 49)",
+        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 56)",
     ),
     "oracle.merkle_vs_ozjs": Budget(
         1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"
@@ -134,5 +134,26 @@ BUDGETS: dict[str, Budget] = {
     ),
     "oracle.peak_mb": Budget(
         1_000, "max", "the oracle process: 1,000 score files parsed, ~100,000 allocations, a ~45 MB report"
+    ),
+    # API platform (issue 14)
+    "gas.api_settle": Budget(
+        260_000,
+        "max",
+        "issue 14: one epoch's usage of 1,000 users settled (2-of-3 operator posts + finalize), the same as "
+        "for 10 users: a root, not a loop over users",
+    ),
+    "gas.api_settle_10_users": Budget(260_000, "max", "the same settlement for 10 users"),
+    "gas.api_settle_1000_vs_10": Budget(
+        1.001, "max", "settling is O(1) in users: only the calldata bytes of root, total and hash differ"
+    ),
+    "gas.api_charge": Budget(
+        60_000, "max", "one user's charge applied lazily: bitmap word, account slot, model accrual, proof"
+    ),
+    "api.overhead_ratio": Budget(
+        2.0, "max", "the gateway (HTTP, auth, metering in SQLite) at most doubles the in-process model's cost"
+    ),
+    "api.requests_per_second": info(
+        "information only (earlier budget >= 10, an absolute rate; judged by api.overhead_ratio): "
+        "16 concurrent openai clients, a 4-gram model, 32 tokens each"
     ),
 }

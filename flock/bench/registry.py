@@ -44,6 +44,7 @@ MODULES = (
     "gas_governance",
     "gas_staking",
     "gas_tasks",
+    "api",
     "gas_rewards",
     "oracle",
     "throughput",
