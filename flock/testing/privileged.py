@@ -139,7 +139,8 @@ def _task_with_pot(world: World, nonce: int) -> None:
     tasks = world.contract("tasks")
     task_id = tasks.taskCount()
     tasks.delegateStake(task_id, world["voter"], 100 * WAD, sender=world["staker"])
-    tasks.slash(task_id, world["voter"], 1_000 * WAD, slash_route(), sender=world.helper)
+    offence_at = world.system.chain.now  # after the delegation, which is at risk for it
+    tasks.slash(task_id, world["voter"], 1_000 * WAD, offence_at, slash_route(), sender=world.helper)
     tasks.sync(task_id, world["staker"], sender=world.helper)
 
 
@@ -374,7 +375,13 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "tasks",
         "slash",
         "SLASHER_ROLE",
-        lambda w, n: (w.contract("tasks").taskCount(), w["voter"], 1 + n, slash_route(w["sink"])),
+        lambda w, n: (
+            w.contract("tasks").taskCount(),
+            w["voter"],
+            1 + n,
+            w.contract("tasks").taskInfo(w.contract("tasks").taskCount())[3],  # offence: task creation
+            slash_route(w["sink"]),
+        ),
         UNAUTHORIZED,
         prepare=_new_task,
     ),
@@ -677,6 +684,7 @@ OPEN: dict[str, dict[str, str]] = {
         "lockWithPermit": "the caller's own FLOCK, with its permit",
         "unlock": "the caller's own expired lock",
         "extend": "the caller's own lock",
+        "kick": "anyone (permissionless, as Curve's gauges): burns an expired lock's unallocated boost",
         "delegate": "the caller's own votes",
         "delegateBySig": "needs the delegator's signature",
         "renounceRole": "the caller gives up its own role",
