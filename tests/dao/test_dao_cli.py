@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 import ape
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -82,7 +83,7 @@ def test_role_and_treasury_templates(deployment, token, users):
     grant = build_draft(
         deployment,
         "grant-role",
-        {"contract": "FlockToken", "role": "minter", "account": users[3].address},
+        {"contract": "FlockToken", "role": "minter", "holder": users[3].address},
         None,
     )
     call = decode_action(deployment, grant.actions[0])
@@ -105,7 +106,7 @@ def test_role_and_treasury_templates(deployment, token, users):
         ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3%", "burn")}, "argument feeBps"),
         (
             "grant-role",
-            {"contract": "gmflock", "role": "MINTER_ROLE", "account": "burn"},
+            {"contract": "gmflock", "role": "MINTER_ROLE", "holder": "burn"},
             "gmflock has no role",
         ),
         ("transfer", {"recipient": "nobody", "amount": "1"}, "'nobody' is not an address"),
@@ -324,3 +325,40 @@ def test_missing_manifest_is_one_line(tmp_path):
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no deployment manifest at") and "Traceback" not in result.stderr
+
+
+def _short_id(result) -> str:
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.split("short id ")[1].split(";")[0]
+
+
+def test_grant_role_template_through_the_command_line(manifest_file, voters, users, project, manifest):
+    """The guardian step every deploy warning names: `grant-role CONTRACT ROLE ACCOUNT --account A`
+    (the positional ACCOUNT once collided with the --account option), simulated, proposed, voted,
+    queued and executed through the real click commands."""
+    rewards = project.RewardDistributor.at(manifest.address("rewards"))
+    guardian = users[4].address
+    role = rewards.GUARDIAN_ROLE()
+    template = ("grant-role", "rewards", "GUARDIAN_ROLE", guardian)
+
+    simulated = _run(manifest_file, "simulate", *template)
+    assert simulated.exit_code == 0, simulated.stderr
+    assert "RoleGranted" in simulated.stdout and not rewards.hasRole(role, guardian)
+
+    short = _short_id(_run(manifest_file, "propose", *template, "--account", "test:1"))
+    advance(DAY + 1)
+    assert _run(manifest_file, "vote", short, "for", "--account", "test:1").exit_code == 0
+    advance(5 * DAY)
+    assert _run(manifest_file, "queue", short).exit_code == 0
+    advance(2 * DAY)
+    executed = _run(manifest_file, "execute", short)
+    assert executed.exit_code == 0, executed.stderr
+    assert rewards.hasRole(role, guardian)
+
+
+def test_template_parameters_cannot_shadow_common_options():
+    from flock.dao.templates import template
+
+    with pytest.raises(ValueError, match="collides with a common option"):
+        template("x-test", "never registered", click.Argument(["account"]))(lambda deployment, account: None)
+    assert "x-test" not in TEMPLATES
