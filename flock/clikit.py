@@ -8,6 +8,8 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from enum import IntEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +17,7 @@ from ape.exceptions import ApeException
 from rich.console import Console
 
 from flock.deploy.config import ConfigError
+from flock.units import format_token, human_duration, utc
 
 DEFAULT_NETWORK = "ethereum:local:foundry"
 # Wide enough for the tables when output goes to a file or CI log (rich assumes 80 there).
@@ -31,25 +34,59 @@ class UserError(click.ClickException):
         err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
 
 
-def _readable(value: Any) -> str:
+def _enum_types() -> dict[str, type[IntEnum]]:
+    """The contracts' enums by their Solidity name (``enum ITaskRegistry.Role`` -> Role)."""
+    from flock.rewards import Phase, Status
+    from flock.tasks import LockStatus, Role, TaskKind, TaskState
+
+    return {e.__name__: e for e in (Role, TaskKind, TaskState, LockStatus, Phase, Status)}
+
+
+_TIME_NAME = re.compile(r"(at|end|time|deadline|start|expiry|until|allowed|from)$", re.IGNORECASE)
+_DURATION_NAME = re.compile(r"(duration|window|period|cooldown)$", re.IGNORECASE)
+_AMOUNT_NAME = re.compile(r"(amount|stake|balance|total|available|requested|allocated|gm|flock)", re.I)
+
+
+def _readable(value: Any, name: str = "", internal_type: str = "") -> str:
+    """An error argument in words: enums by name, times as UTC dates, token amounts in FLOCK."""
     if isinstance(value, bytes):
         text = value.rstrip(b"\0")
         if text and all(32 <= c < 127 for c in text):
             return text.decode()
         return "0x" + value.hex()
+    if isinstance(value, int) and not isinstance(value, bool):
+        if internal_type.startswith("enum "):
+            enum = _enum_types().get(internal_type.rsplit(".", 1)[-1])
+            if enum is not None and value in enum._value2member_map_:
+                return enum(value).name.lower()
+        if _TIME_NAME.search(name) and 1_000_000_000 <= value < 10_000_000_000:
+            return utc(value)
+        if _DURATION_NAME.search(name) and value >= 60:
+            return human_duration(value)
+        if _AMOUNT_NAME.search(name) and value >= 10**12:
+            return f"{format_token(value)} FLOCK"
     return str(value)
 
 
 def describe_error(err: Exception) -> str:
-    """One line for an error: a contract's custom error by name with its arguments
-    (``GmFlockParameterOutOfBounds(parameter=withdrawalFeeBps, value=5000)``), else its message."""
+    """One line for an error: a contract's custom error by name with its arguments in words
+    (``SubmissionsWrongRole(taskId=1, account=0x.., role=validator, required=node)``), else the
+    first line of its message (never a call trace)."""
     from ape.exceptions import CustomError
 
     if isinstance(err, CustomError):
-        args = ", ".join(f"{k}={_readable(v)}" for k, v in err.inputs.items())
+        types = {i.name: (i.internal_type or "") for i in getattr(err.abi, "inputs", [])}
+        args = ", ".join(f"{k}={_readable(v, k, types.get(k, ''))}" for k, v in err.inputs.items())
         return f"{err.name}({args})"
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
+
+
+def _bug_line(err: BaseException) -> str:
+    return (
+        f"unexpected {type(err).__name__}: {describe_error(err)} (a bug in the tool: rerun with "
+        "FLOCK_TRACEBACK=1 and report the trace)"
+    )
 
 
 def clean_errors(func: F) -> F:
@@ -66,10 +103,21 @@ def clean_errors(func: F) -> F:
             if os.environ.get("FLOCK_TRACEBACK"):
                 raise  # for bug reports: the whole traceback instead of one line
             raise UserError(describe_error(err)) from err
+        except Exception as err:  # a bug: still two lines, the trace on request
+            if os.environ.get("FLOCK_TRACEBACK"):
+                raise
+            raise UserError(_bug_line(err)) from err
 
     return wrapper  # type: ignore[return-value]
 
 
+manifest_option = click.option(
+    "--manifest",
+    "manifest_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+)
 network_option = click.option(
     "--network",
     default=DEFAULT_NETWORK,
@@ -98,6 +146,36 @@ def _same_network(provider: Any, choice: str) -> bool:
     return all(w in ("", a) for w, a in zip(wanted, actual, strict=False))
 
 
+def check_network_choice(choice: str) -> None:
+    """Refuses a network choice ape does not know (``base:sepolai:node``, ``foo``) in one line that
+    lists what there is, before anything reads a file named after it."""
+    from ape import networks
+
+    parts = choice.split(":")
+    ecosystem = parts[0]
+    known = sorted(networks.ecosystem_names)
+    if ecosystem not in known:
+        raise UserError(
+            f"unknown network {choice!r}: no ecosystem {ecosystem!r} (known: {', '.join(known)}); "
+            "for example ethereum:local:foundry or base:sepolia:node (`ape networks list`)"
+        )
+    eco = networks.get_ecosystem(ecosystem)
+    if len(parts) > 1 and parts[1]:
+        names = sorted(eco.networks)
+        if parts[1] not in names:
+            raise UserError(
+                f"unknown network {choice!r}: {ecosystem} has no network {parts[1]!r} "
+                f"(known: {', '.join(names)})"
+            )
+        if len(parts) > 2 and parts[2]:
+            providers = sorted(eco.get_network(parts[1]).providers)
+            if parts[2] not in providers:
+                raise UserError(
+                    f"unknown network {choice!r}: {ecosystem}:{parts[1]} has no provider {parts[2]!r} "
+                    f"(known: {', '.join(providers)})"
+                )
+
+
 @contextmanager
 def connected(network: str) -> Iterator[Any]:
     """Connects to ``network`` for the duration of the block (starting anvil if local). Already
@@ -108,6 +186,7 @@ def connected(network: str) -> Iterator[Any]:
     if active is not None and active.is_connected and _same_network(active, network):
         yield active
         return
+    check_network_choice(network)
     with ExitStack() as stack:
         try:
             provider = stack.enter_context(networks.parse_network_choice(network))

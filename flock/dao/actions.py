@@ -26,7 +26,7 @@ from eth_utils import function_abi_to_4byte_selector, keccak
 from flock import artifacts
 from flock.dao.deployment import DEFAULT_ADMIN_ROLE, DaoError, Deployment
 from flock.harness.abi import signature, types_of
-from flock.units import parse_duration, to_wei
+from flock.units import human_duration, parse_duration, to_wei
 
 _TOKEN_AMOUNT = re.compile(r"^\s*([0-9_]+(?:\.[0-9]+)?)\s*(flock|gmflock|ether|eth)\s*$", re.IGNORECASE)
 _DURATION_HINTS = ("duration", "delay", "period", "extension", "floor", "horizon")
@@ -267,21 +267,6 @@ def show_value(deployment: Deployment, name: str, kind: str, value: Any) -> str:
             words += f" ({Decimal(value) / Decimal(10**18):,f} x 1e18)"
         return words
     return str(value)
-
-
-def human_duration(seconds: int) -> str:
-    """``2 d 3 h``, ``45 min``, ``30 s``."""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            parts.append(f"{seconds // size} {unit}")
-            seconds %= size
-        if len(parts) == 2:
-            break
-    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------- files
