@@ -36,7 +36,8 @@ class BudgetCheck:
         return self.amount > 0
 
     def warning(self) -> str:
-        return f"task {self.task} has no budget in epoch {self.epoch}: {self.reason}"
+        lead = f"task {self.task} has no budget in epoch {self.epoch}, so the work would earn nothing"
+        return f"{lead} — {self.reason}"
 
 
 def _now() -> int:
