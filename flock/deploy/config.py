@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from flock.files import yaml_error_line
 from flock.paths import CONFIG_DIR
 from flock.units import parse_duration, to_wad, to_wei
 
@@ -403,7 +404,7 @@ def load_config(path: Path) -> DeployConfig:
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from err
+        raise ConfigError(yaml_error_line(path, err)) from err
     try:
         return DeployConfig.model_validate(data)
     except ValidationError as err:

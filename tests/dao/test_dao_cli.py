@@ -103,7 +103,8 @@ def test_role_and_treasury_templates(deployment, token, users):
             "no governed parameter 'nope'; known: gmflock.boost",
         ),
         ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("300",)}, "takes 2 argument(s)"),
-        ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3%", "burn")}, "argument feeBps"),
+        ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3 pc", "burn")}, "argument feeBps"),
+        ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3.333%", "burn")}, "basis points"),
         (
             "grant-role",
             {"contract": "gmflock", "role": "MINTER_ROLE", "holder": "burn"},
