@@ -132,10 +132,47 @@ account_option = click.option(
 
 
 def quiet_ape() -> None:
-    """Hides ape's per-transaction INFO/SUCCESS lines (warnings and errors still show)."""
+    """Hides ape's per-transaction INFO/SUCCESS lines (warnings and errors still show) and the call
+    trace ape-foundry prints before every revert (the one-line error says it; FLOCK_TRACEBACK=1
+    shows both)."""
     from ape.logging import LogLevel, logger
 
     logger.set_level(LogLevel.WARNING)
+    hide_revert_traces()
+
+
+@contextmanager
+def _traces_hidden() -> Iterator[None]:
+    from ape_ethereum.trace import Trace
+
+    show = Trace.show
+    Trace.show = lambda self, *args, **kwargs: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Trace.show = show  # type: ignore[method-assign]
+
+
+def hide_revert_traces() -> None:
+    """ape-foundry prints a 20-30 line call trace (with raw hex) to stdout before raising a revert;
+    the command lines report the revert as one line instead. Off with FLOCK_TRACEBACK=1."""
+    if os.environ.get("FLOCK_TRACEBACK"):
+        return
+    try:
+        from ape_foundry.provider import FoundryProvider
+    except ImportError:  # pragma: no cover - ape-foundry is pinned
+        return
+    original = FoundryProvider._handle_execution_reverted
+    if getattr(original, "flock_quiet", False):
+        return
+
+    @functools.wraps(original)
+    def quiet(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _traces_hidden():
+            return original(self, *args, **kwargs)
+
+    quiet.flock_quiet = True  # type: ignore[attr-defined]
+    FoundryProvider._handle_execution_reverted = quiet  # type: ignore[method-assign]
 
 
 def _same_network(provider: Any, choice: str) -> bool:

@@ -15,6 +15,7 @@ from flock.clikit import (
     connected,
     console,
     fail,
+    hide_revert_traces,
     load_sender,
     network_option,
     require_account_off_local,
@@ -56,6 +57,7 @@ def cli(
     then_verify: bool,
 ) -> None:
     """Deploy the FLock protocol (resumes an interrupted deploy from its manifest)."""
+    hide_revert_traces()
     ctx.ensure_object(dict)
     ctx.obj.update(
         network=network,

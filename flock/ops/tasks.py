@@ -91,6 +91,12 @@ def join(registry: Any, gmflock: Any, sender: Any, task: int, role: Role, amount
             f"a {role.name.lower()} stakes at least {format_token(minimum)} gmFLOCK; "
             f"{format_token(amount)} is less"
         )
+    if role != Role.PARTICIPANT:
+        low, high = (int(x) for x in registry.delegationRules()[:2])
+        if not low <= sigma_bps <= high:
+            raise OpsError(
+                f"--sigma {sigma_bps / 100:g}% is outside the allowed {low / 100:g}% to {high / 100:g}%"
+            )
     _need_free_gm(gmflock, sender, amount, f"joining as a {role.name.lower()}")
     registry.join(task, int(role), amount, sigma_bps if role != Role.PARTICIPANT else 0, sender=sender)
     keeps = f", keeping {sigma_bps / 100:g}% of what delegations earn" if role != Role.PARTICIPANT else ""

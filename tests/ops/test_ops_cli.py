@@ -111,6 +111,15 @@ def test_bad_input_is_one_line_and_sends_nothing(run, funded, chain, command, ar
     assert chain.blocks.height == height
 
 
+def test_an_unchecked_revert_is_one_line_without_a_call_trace(run, capfd, chain):
+    """A revert the tool does not pre-check (votes delegated to the zero address) is its custom
+    error by name: no call trace on the real stdout before it."""
+    capfd.readouterr()
+    result = run(stake_cli, "delegate", "burn", "--account", "test:9")
+    _refused(result, "GmFlockZeroDelegate()")
+    assert "Call trace" not in capfd.readouterr().out
+
+
 def test_every_command_documents_an_example():
     for group in (stake_cli, tasks_cli, vesting_cli):
         assert "Example" in group.help
