@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import sys
@@ -259,11 +260,36 @@ def require_account_off_local(network: str, alias: str | None) -> None:
         )
 
 
+class _OnceFilter(logging.Filter):
+    """Lets a message starting with ``prefix`` through once; ape logs "Using cached key for A" at
+    every signature of an unlocked account (49 times in one deploy)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix, self.seen = prefix, False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.getMessage().startswith(self.prefix):
+            return True
+        first, self.seen = not self.seen, True
+        return first
+
+
+def _cached_key_warning_once(ape_logger: Any) -> None:
+    target = getattr(ape_logger, "_logger", ape_logger)
+    if not any(isinstance(f, _OnceFilter) for f in target.filters):
+        target.addFilter(_OnceFilter("Using cached key"))
+
+
 def _autosign_if_unattended(account: Any, alias: str) -> None:
     """With ape's ``APE_ACCOUNTS_<alias>_PASSPHRASE`` set (an unattended run: CI, the Base
-    rehearsal), sign without a prompt per transaction; otherwise ape asks before each one."""
+    rehearsal), sign without a prompt per transaction (saying "Using cached key" once); otherwise
+    ape asks before each one."""
+    from ape.logging import logger
+
     passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
     if passphrase and hasattr(account, "set_autosign"):
+        _cached_key_warning_once(logger)
         account.set_autosign(True, passphrase=passphrase)
 
 

@@ -126,3 +126,21 @@ def test_every_command_documents_an_example():
         for command in group.commands.values():
             assert "ape run" in (command.help or ""), command.name
     assert "ape run checkpoint" in checkpoint_cli.help
+
+
+def test_the_cached_key_warning_is_shown_once():
+    import logging
+
+    from flock.clikit import _cached_key_warning_once
+
+    log = logging.getLogger("flock-test-once")
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    log.addHandler(handler)
+    _cached_key_warning_once(log)
+    _cached_key_warning_once(log)  # idempotent
+    for _ in range(49):
+        log.warning("Using cached key for %s", "deployer")
+    log.warning("something else")
+    assert [r.getMessage() for r in records] == ["Using cached key for deployer", "something else"]
