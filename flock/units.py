@@ -88,7 +88,7 @@ def utc(timestamp: int) -> str:
 
 
 def relative_time(timestamp: int, now: int) -> str:
-    """``in 2 d 3 h (2026-12-08 14:00 UTC)`` or ``3 h ago (2026-12-06 11:00 UTC)``."""
+    """``in 2 d 3 h, at 2026-12-08 14:00 UTC`` or ``3 h ago, at 2026-12-06 11:00 UTC``."""
     delta = int(timestamp) - int(now)
     ago = f"in {human_duration(delta)}" if delta >= 0 else f"{human_duration(-delta)} ago"
-    return f"{ago} ({utc(timestamp)})"
+    return f"{ago}, at {utc(timestamp)}"

@@ -38,7 +38,7 @@ from flock.dao.render import (
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
 from flock.deploy.manifest import manifest_path
-from flock.units import format_token, parse_duration
+from flock.units import format_token, parse_duration, utc
 
 
 def _network_opt() -> click.Option:
@@ -364,4 +364,6 @@ def warp(duration: str, network: str | None) -> None:
         if not is_dev_network(provider):
             raise DaoError(f"{provider.network.name} is a live network: its clock is not ours to move")
         chain.mine(timestamp=chain.pending_timestamp + seconds)
-        console.print(f"moved {human_duration(seconds)} forward; chain time {chain.blocks.head.timestamp}")
+        console.print(
+            f"moved {human_duration(seconds)} forward; chain time {utc(chain.blocks.head.timestamp)}"
+        )

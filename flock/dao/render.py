@@ -13,7 +13,7 @@ from flock.dao.proposals import Governance, Proposal, Status, when
 from flock.dao.simulate import SimulationReport
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
-from flock.deploy.verify import show
+from flock.deploy.verify import show_in_unit
 from flock.units import format_token
 
 _STATE_STYLE = {
@@ -114,7 +114,7 @@ def parameters_table(deployment: Deployment) -> Table:
     for p in PARAMETERS:
         if p.key not in deployment.manifest.contracts:
             continue
-        value = show(deployment.reader.view(p.key, p.getter), names)
+        value = show_in_unit(deployment.reader.view(p.key, p.getter), p.unit, names)
         setter = f"{p.key}.{p.setter}" if p.setter else "(fixed)"
         table.add_row(p.label, value, p.unit, setter)
     return table

@@ -24,7 +24,7 @@ from flock.oracle.run import OracleRun, claim_for, compute_on_chain, post, publi
 from flock.paths import PROJECT_ROOT
 from flock.prechecks import before_oracle
 from flock.store import ContentStore
-from flock.units import format_token
+from flock.units import format_token, relative_time
 
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
 
@@ -113,7 +113,10 @@ def post_command(
         accepted = [e for e in receipt.events if e.event_name == "RootAccepted"]
         console.print(f"posted by {oracle.address}: {posted.votes} oracle(s) agree on this tuple")
         if accepted:
-            console.print(f"[green]accepted[/]: claims open after {accepted[0].finalizesAt} unless vetoed")
+            opens = relative_time(
+                int(accepted[0].finalizesAt), int(provider.chain_manager.blocks.head.timestamp)
+            )
+            console.print(f"[green]accepted[/]: claims open {opens} unless vetoed")
 
 
 @cli.command("verify")

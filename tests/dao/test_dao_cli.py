@@ -175,7 +175,8 @@ def test_lifecycle_through_the_library(deployment, governance, voters, gmflock, 
     assert governance.find(str(proposal.id)[:6]) == proposal
     assert Governance(Deployment.load(manifest_file)).find(hex(proposal.id)) == proposal  # from the index
     with pytest.raises(
-        DaoError, match=r"cannot queue proposal \d+: it is Pending \(voting opens in 1 d\); only a Succeeded"
+        DaoError,
+        match=r"cannot queue proposal \d+: it is Pending \(voting opens in 1 d, at \d{4}-\d\d-\d\d \d\d:\d\d UTC\); only a Succeeded",
     ):
         governance.queue(proposal, voter)
     with pytest.raises(DaoError, match="this proposal exists already"):
@@ -282,7 +283,7 @@ def test_simulate_a_succeeded_proposal_runs_the_real_execution(
     timestamp = chain.blocks.head.timestamp
     report = simulate(deployment, proposal.draft(), proposal)
     assert report.mode == "through the governor" and report.ok
-    assert [(c.parameter, c.after) for c in report.changes] == [("governor.voting_period", "259_200")]
+    assert [(c.parameter, c.after) for c in report.changes] == [("governor.voting_period", "259_200 (3 d)")]
     assert {"ProposalQueued", "VotingPeriodSet", "ProposalExecuted"} <= {e.name for e in report.events} | {
         "ProposalQueued"
     }
