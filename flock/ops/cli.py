@@ -416,3 +416,65 @@ def vesting_release(whose: str | None, network: str, manifest_file: Path | None,
     with _protocol(network, manifest_file, account) as (d, sender):
         who = d.resolve(whose) if whose else str(sender.address)
         _print(vesting.release(d.contract("rewards"), sender, who, d.manifest.contracts["rewards"].block))
+
+
+# ---------------------------------------------------------------------------------------- token
+
+
+@click.group("token")
+def token_cli() -> None:
+    """Send FLOCK and read balances.
+
+    \b
+    Examples:
+      ape run token transfer 0xabcd... 60_000 --account deployer
+      ape run token balance 0xabcd...
+    """
+    quiet_ape()
+
+
+@token_cli.command("transfer")
+@click.argument("to")
+@click.argument("amount")
+@_common()
+@clean_errors
+def token_transfer(
+    to: str, amount: str, network: str, manifest_file: Path | None, account: str | None
+) -> None:
+    """Send AMOUNT FLOCK (whole tokens) to TO.
+
+    \b
+    Example:
+      ape run token transfer test:1 60_000 --account test:0
+    """
+    wei = flock_amount(amount)
+    with _protocol(network, manifest_file, account) as (d, sender):
+        token, recipient = d.contract("token"), d.resolve(to)
+        balance = int(token.balanceOf(sender))
+        if balance < wei:
+            raise UserError(
+                f"{sender.address} holds {format_token(balance)} FLOCK, less than {format_token(wei)}"
+            )
+        token.transfer(recipient, wei, sender=sender)
+        _print(f"sent {format_token(wei)} FLOCK to {recipient}")
+
+
+@token_cli.command("balance")
+@click.argument("owner", required=False, metavar="[ADDRESS]")
+@_common()
+@clean_errors
+def token_balance(owner: str | None, network: str, manifest_file: Path | None, account: str | None) -> None:
+    """FLOCK, gmFLOCK and staked gmFLOCK of ADDRESS (default: the --account).
+
+    \b
+    Example:
+      ape run token balance test:1
+    """
+    with _protocol(network, manifest_file, account) as (d, sender):
+        who = d.resolve(owner) if owner else str(sender.address)
+        gm = d.contract("gmflock")
+        _print(
+            f"{who}: {format_token(int(d.contract('token').balanceOf(who)))} FLOCK, "
+            f"{format_token(int(gm.balanceOf(who)))} gmFLOCK "
+            f"({format_token(int(gm.allocatedOf(who)))} staked)"
+        )
