@@ -144,3 +144,17 @@ def test_ctrl_c_says_how_to_resume(tmp_path, monkeypatch):
     target = tmp_path / "m.json"
     result = CliRunner(mix_stderr=False).invoke(module.cli, ["--manifest", str(target)])
     _one_line_error(result, f"interrupted: {target} records every step done so far; rerun the same command")
+
+
+def test_the_deploy_cost_in_the_runbook_is_measured(manifest, chain):
+    """docs/deploy.md's transaction count and gas, against the session's deployment (the local
+    config deploys the same contracts and wiring as Base Sepolia's, give or take a few grants)."""
+    import re
+
+    text = (PROJECT_ROOT / "docs" / "deploy.md").read_text()
+    count = int(re.search(r"sends (\d+) transactions", text).group(1))
+    stated = float(re.search(r"using ([0-9.]+) M gas", text).group(1)) * 1e6
+    hashes = [r.tx_hash for r in manifest.contracts.values()] + [a.tx_hash for a in manifest.actions.values()]
+    gas = sum(chain.provider.get_receipt(h).gas_used for h in hashes)
+    assert len(hashes) == count
+    assert abs(gas - stated) / stated < 0.03, gas
