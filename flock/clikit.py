@@ -21,8 +21,23 @@ from flock.deploy.config import ConfigError
 from flock.units import format_token, human_duration, utc
 
 DEFAULT_NETWORK = "ethereum:local:foundry"
-# Wide enough for the tables when output goes to a file or CI log (rich assumes 80 there).
-console = Console(highlight=False, width=None if Console().is_terminal else 120)
+PIPE_WIDTH = 120  # tables written to a file, a pipe or a CI log (rich would assume 80 there)
+
+
+class _Stdout:
+    """A rich console on whatever ``sys.stdout`` is when it prints: the terminal's width on a
+    terminal, PIPE_WIDTH elsewhere. (A console made once at import time keeps the width it saw then:
+    80 columns under a test runner's capture if it was imported on a terminal, which folded ids.)"""
+
+    def _console(self) -> Console:
+        probe = Console(file=sys.stdout, highlight=False)
+        return Console(file=sys.stdout, highlight=False, width=None if probe.is_terminal else PIPE_WIDTH)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console(), name)
+
+
+console: Any = _Stdout()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -89,7 +89,10 @@ def status_panel(governance: Governance, status: Status) -> Panel:
 def proposals_table(governance: Governance, statuses: list[Status]) -> Table:
     table = Table(title=f"proposals of governor {governance.governor.address}")
     for column in ("id", "state", "title", "for", "against", "abstain", "quorum", "next"):
-        table.add_column(column, overflow="fold")
+        # an id is copied into the next command: never folded across lines, whatever the width
+        table.add_column(
+            column, overflow="fold", no_wrap=column == "id", min_width=10 if column == "id" else None
+        )
     for s in statuses:
         quorum = f"{100 * s.counted / s.quorum:.0f}%" if s.quorum else "n/a"
         table.add_row(

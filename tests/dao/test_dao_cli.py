@@ -19,11 +19,14 @@ from flock.paths import PROJECT_ROOT
 from flock.units import DAY, WAD
 
 FEE = {"parameter": "gmflock.withdrawal_fee", "values": ("300", "treasury")}
+ZERO = "0x0000000000000000000000000000000000000000"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def voters(funded, token, gmflock):
-    """Two lockers: users[0] with 100,000 gmFLOCK, users[1] with 50,000."""
+    """Two lockers: users[0] with 100,000 gmFLOCK, users[1] with 50,000. Per test, inside its own
+    snapshot: a module-scoped fixture first built inside one test left that test's chain state to
+    ape's rebase of snapshots, and the tests after it to whatever that test had executed."""
     for user, amount in zip(funded[:2], (100_000, 50_000), strict=True):
         token.approve(gmflock, amount * WAD, sender=user)
         gmflock.lock(amount * WAD, 7 * DAY, sender=user)
@@ -248,6 +251,7 @@ def test_propose_protects_the_description(governance, deployment, voters, govern
 
 def test_simulate_a_draft_reports_and_reverts(deployment, gmflock, chain):
     before, height = gmflock.withdrawalFee(), chain.blocks.height
+    assert tuple(before) == (513, ZERO)  # the deploy config's: no earlier test's execution lingers
     draft = build_draft(deployment, "set-param", FEE, None)
     report = simulate(deployment, draft)
     assert report.ok and report.mode == "as the timelock"
@@ -303,6 +307,7 @@ def test_command_line_flow_and_clean_errors(manifest_file, voters):
 
     listed = _run(manifest_file, "list")
     assert short in listed.stdout and "Pending" in listed.stdout
+    assert listed.stdout.count("Set gmflock.withdrawal_fee") == 1  # only this test's proposal exists
     decoded = _run(manifest_file, "decode", short)
     assert "setWithdrawalFee" in decoded.stdout and "feeBps (uint256) = 250" in decoded.stdout
 
@@ -364,3 +369,25 @@ def test_template_parameters_cannot_shadow_common_options():
     with pytest.raises(ValueError, match="collides with a common option"):
         template("x-test", "never registered", click.Argument(["account"]))(lambda deployment, account: None)
     assert "x-test" not in TEMPLATES
+
+
+def test_ids_are_never_folded_in_a_narrow_table(manifest_file, voters, monkeypatch):
+    """Proposal ids are copied into the next command: a narrow console (80 columns, what rich
+    assumed under a test runner when the console was made on a terminal) must not fold them."""
+    monkeypatch.setenv("COLUMNS", "80")
+    from flock import clikit
+
+    monkeypatch.setattr(clikit, "PIPE_WIDTH", 80)
+    short = _short_id(
+        _run(
+            manifest_file,
+            "propose",
+            "set-param",
+            "gmflock.withdrawal_fee",
+            "250",
+            "burn",
+            "--account",
+            "test:1",
+        )
+    )
+    assert short in _run(manifest_file, "list").stdout
