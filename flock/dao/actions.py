@@ -27,11 +27,22 @@ from flock import artifacts
 from flock.dao.deployment import DEFAULT_ADMIN_ROLE, DaoError, Deployment
 from flock.files import yaml_error_line
 from flock.harness.abi import signature, types_of
-from flock.units import human_duration, parse_duration, to_wei
+from flock.units import format_token, human_duration, parse_duration, to_wei
 
 _TOKEN_AMOUNT = re.compile(r"^\s*([0-9_]+(?:\.[0-9]+)?)\s*(flock|gmflock|ether|eth)\s*$", re.IGNORECASE)
 _DURATION_HINTS = ("duration", "delay", "period", "extension", "floor", "horizon")
-_AMOUNT_HINTS = ("amount", "value", "threshold")
+_AMOUNT_HINTS = (
+    "amount",
+    "value",
+    "threshold",
+    "cap",
+    "stake",
+    "node",
+    "validator",
+    "participant",
+    "delegation",
+)
+_FIXED_POINT_HINTS = ("gamma", "epsilon", "decay", "wad")
 
 
 @dataclass(frozen=True)
@@ -286,8 +297,10 @@ def show_value(deployment: Deployment, name: str, kind: str, value: Any) -> str:
         lowered = name.lower()
         if any(h in lowered for h in _DURATION_HINTS) and value:
             words += f" ({human_duration(value)})"
-        elif any(h in lowered for h in _AMOUNT_HINTS) and value >= 10**15:
+        elif any(h in lowered for h in _FIXED_POINT_HINTS) and value >= 10**12:
             words += f" ({Decimal(value) / Decimal(10**18):,f} x 1e18)"
+        elif any(h in lowered for h in _AMOUNT_HINTS) and value >= 10**15:
+            words += f" ({format_token(value)} FLOCK)"
         return words
     return str(value)
 
