@@ -204,7 +204,11 @@ def check_network_choice(choice: str) -> None:
     lists what there is, before anything reads a file named after it."""
     from ape import networks
 
-    parts = choice.split(":")
+    if re.match(r"^(https?|wss?)://", choice) or choice.endswith(".ipc"):
+        return  # a bare endpoint: ape picks ecosystem and network from the node
+    parts = choice.split(":", 2)
+    if len(parts) > 2 and (re.match(r"^(https?|wss?)://", parts[2]) or parts[2].endswith(".ipc")):
+        parts = parts[:2]  # ecosystem:network:URI (the Base rehearsal): the provider is the URI
     ecosystem = parts[0]
     known = sorted(networks.ecosystem_names)
     if ecosystem not in known:

@@ -159,11 +159,15 @@ def before_training(contracts: Any, task: int, node: str) -> int:
 
 def before_validation(contracts: Any, task: int, validator: str) -> int:
     """What `ape run validate` checks before it scores: the validator role in the approved Arena task
-    and a budget for the epoch. Returns the epoch."""
+    and, before the reveal phase, a budget for the epoch (a reveal is never refused for want of one:
+    a commitment left unrevealed may be slashed). Returns the epoch."""
+    from flock.rewards import Phase
+
     require_member(contracts, task, validator, Role.VALIDATOR, "validation")
-    epoch = int(contracts.contract("submissions").currentPhase()[0])
-    require_budget(contracts, task, epoch)
-    return epoch
+    epoch, phase, _ = contracts.contract("submissions").currentPhase()
+    if int(phase) in (Phase.SUBMIT, Phase.COMMIT):
+        require_budget(contracts, task, int(epoch))
+    return int(epoch)
 
 
 def before_oracle(view: Any, task: int, epoch: int) -> BudgetCheck:

@@ -144,3 +144,18 @@ def test_the_cached_key_warning_is_shown_once():
         log.warning("Using cached key for %s", "deployer")
     log.warning("something else")
     assert [r.getMessage() for r in records] == ["Using cached key for deployer", "something else"]
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "ethereum:local:foundry",
+        "base:rehearsal:http://127.0.0.1:8545",
+        "http://127.0.0.1:8545",
+        "base:sepolia",
+    ],
+)
+def test_valid_network_choices_pass_the_check(choice):
+    from flock.clikit import check_network_choice
+
+    check_network_choice(choice)  # no error: URIs as providers, or alone, are ape's too
