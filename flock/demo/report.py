@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import StrMethodFormatter
 from rich.table import Table
 
+from flock.demo import api
 from flock.demo.context import DemoContext
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.paths import REPORTS_DIR
@@ -47,7 +48,7 @@ class Section:
     chart: str | None = None  # a chart file written beside the report
 
 
-Builder = Callable[[DemoContext, Path], "Section | None"]
+Builder = Callable[[DemoContext, Path], "Section | list[Section] | None"]
 
 
 THOUSANDS = StrMethodFormatter("{x:,.0f}")
@@ -404,6 +405,19 @@ def supply_section(ctx: DemoContext, _out: Path) -> Section:
     return Section("the protocol at the end", ["", "value"], rows, "")
 
 
+def api_sections(ctx: DemoContext, _out: Path) -> list[Section]:
+    """The API platform's revenue split and its books (flock/demo/api.py)."""
+    captions = (
+        "A developer paid per use in FLOCK credits; the settled revenue went to the model's "
+        "contributors through the next epoch's reward root.",
+        "Every wei paid by the developer is accounted for.",
+    )
+    return [
+        Section(*section, caption=caption)
+        for section, caption in zip(api.report_sections(ctx), captions, strict=False)
+    ]
+
+
 # The report, in reading order. A new section: a builder above and one line here.
 SECTIONS: list[Builder] = [
     run_section,
@@ -414,6 +428,7 @@ SECTIONS: list[Builder] = [
     arena_section,
     slash_section,
     alliance_section,
+    api_sections,
     supply_section,
 ]
 
@@ -453,7 +468,10 @@ def markdown(sections: list[Section]) -> str:
 def run(ctx: DemoContext, out_dir: Path = REPORTS_DIR, builders: list[Builder] | None = None) -> list[Path]:
     """Prints the sections and writes the charts and the Markdown report; returns the files written."""
     ctx.console.rule("[bold]Final report")
-    sections = [s for build in (SECTIONS if builders is None else builders) if (s := build(ctx, out_dir))]
+    sections: list[Section] = []
+    for build in SECTIONS if builders is None else builders:
+        built = build(ctx, out_dir)
+        sections += built if isinstance(built, list) else [built] if built else []
     for section in sections:
         ctx.console.print(_rich(section))
     summary = out_dir / SUMMARY
