@@ -122,14 +122,14 @@ BUDGETS: dict[str, Budget] = {
         93_500,
         "max",
         "issue 16 asked 90,500, the floor of a pot with its own code (90,241 measured); a clone adds a cold "
-        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 61). Uniswap's "
+        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 67). Uniswap's "
         "MerkleDistributor on 0.8 with OpenZeppelin's MerkleProof 90,995-92,711",
     ),
     "gas.reward_claim": Budget(
         89_800,
         "max",
         "average of 200 random leaves, fresh recipients; issue 16 asked 88,000 (86,466 with a pot of its "
-        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 61)",
+        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 67)",
     ),
     "oracle.merkle_vs_ozjs": Budget(
         1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"

@@ -29,6 +29,7 @@ from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
 from flock.paths import PROJECT_ROOT
+from flock.units import format_token, human_duration
 
 DEFAULT_ADMIN = bytes(32)
 
@@ -84,6 +85,36 @@ def show(value: Any, names: dict[str, str] | None = None) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:_}"
     return str(value)
+
+
+def _item_units(unit: str, count: int) -> list[str]:
+    """The unit of each item of a parameter: ``"gmFLOCK wei: node, validator"`` applies to all,
+    ``"min s, max s"`` names them one by one."""
+    if ":" in unit:
+        return [unit.split(":", 1)[0]] * count
+    parts = [part.strip() for part in unit.split(",")]
+    return parts if len(parts) == count else [unit if count == 1 else ""] * count
+
+
+def _one_in_unit(value: Any, unit: str, names: dict[str, str] | None) -> str:
+    shown = show(value, names)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if (unit == "s" or unit.endswith(" s")) and value >= 60:
+            return f"{shown} ({human_duration(value)})"
+        if "wei" in unit and value:
+            token = "gmFLOCK" if "gmFLOCK" in unit or "stake" in unit else "FLOCK"
+            return f"{format_token(value)} {token}"
+    return shown
+
+
+def show_in_unit(value: Any, unit: str, names: dict[str, str] | None = None) -> str:
+    """``show`` with durations in words (``432_000 (5 d)``) and token amounts in FLOCK, from the
+    parameter's unit (``flock.deploy.governed``)."""
+    value = normalize(value)
+    if isinstance(value, tuple) and value:
+        units = _item_units(unit, len(value))
+        return ", ".join(_one_in_unit(v, u, names) for v, u in zip(value, units, strict=True))
+    return _one_in_unit(value, unit, names)
 
 
 def address_names(ctx: Context) -> dict[str, str]:
