@@ -36,7 +36,7 @@ help:
 setup: $(PY_STAMP) $(NPM_STAMP) $(SOLC) $(ANVIL)
 
 $(PY_STAMP): requirements.lock pyproject.toml
-	@echo "==> python environment ($(VENV))"
+	@echo "==> python environment ($(VENV)): one pinned pip install, quiet; 1 to 3 minutes the first time"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/python -m pip install --quiet --progress-bar off -r requirements.lock -e . 2>&1 \
 		| grep -v "is ignored: it is neither a file nor a directory" || true
@@ -66,7 +66,8 @@ compile: setup $(BUILD)
 # --force: ape recompiles a changed file and its imports, not the files importing it, so a contract
 # that embeds another's creation code (RewardDistributor creates RewardPots) would keep the old one.
 $(BUILD): $(SOURCES) ape-config.yaml | setup
-	@ape compile --force
+	@echo "==> compiling $(words $(SOURCES)) Solidity files with solc $(SOLC_VERSION) (solc-js; about a minute)"
+	@ape compile --force -v WARNING
 	@touch $@
 
 demo: compile
