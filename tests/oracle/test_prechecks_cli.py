@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from flock.bench.chainkit import head_time, mine_at
 from flock.clients.cli import train_cli, validate_cli
-from flock.clients.training import submit, train_and_store
+from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit
 from flock.oracle.cli import cli as oracle_cli
 
@@ -71,8 +71,10 @@ def test_a_refused_commit_leaves_no_journal_entry(played, tmp_path, accounts):
     submissions = played.view.submissions
     epoch = played.epoch + 1
     played.view.contract("emissions").checkpoint(sender=accounts[9])
-    submit(submissions, played.task, train_and_store(played.store, 0, 3, 2), played.nodes[0])
+    model = commit_model(submissions, played.task, train_and_store(played.store, 0, 3, 2), played.nodes[0])
     mine_at(max(head_time() + 1, submissions.schedule(epoch).submitEnd + 60))
+    reveal_model(submissions, model, played.nodes[0])
+    mine_at(max(head_time() + 1, submissions.schedule(epoch).modelRevealEnd + 60))
     journal = Journal(tmp_path / "journal")
     outsider = accounts[9]
     with pytest.raises(ContractLogicError):
