@@ -19,10 +19,14 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 ANVIL := .bin/anvil
+FORGE := .bin/forge
+POC_PORT ?= 8545
+export POC_PORT
 BUILD := .build/__local__.json
 SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' 2>/dev/null)
 
-.PHONY: help setup compile demo test lint bench fuzz slither rehearse-base clean lock etherscan
+.PHONY: help setup compile demo test lint bench fuzz slither rehearse-base clean lock etherscan \
+	poc-env poc poc-stop prove coverage mutate
 
 help:
 	@echo "make demo    run the protocol demo on a local anvil chain"
@@ -31,9 +35,14 @@ help:
 	@echo "make fuzz    deep property-test profile (long)"
 	@echo "make slither static analysis; fails on a finding docs/security.md does not explain"
 	@echo "make rehearse-base   deploy + verify on a local anvil posing as Base Sepolia"
+	@echo "make poc-env anvil on :$(POC_PORT) with the suite deployed, for Foundry proofs of concept"
+	@echo "make poc     the proofs of concept (audit/poc) against it; make poc-stop ends it"
+	@echo "make prove   the Halmos symbolic proofs (audit/proofs)"
+	@echo "make coverage  line and branch coverage of contracts/ -> reports/coverage.*"
+	@echo "make mutate  mutation score of the tests over contracts/ -> reports/mutation.json"
 	@echo "make setup   install the toolchain into the repository (done by the targets above)"
 
-setup: $(PY_STAMP) $(NPM_STAMP) $(SOLC) $(ANVIL)
+setup: $(PY_STAMP) $(NPM_STAMP) $(SOLC) $(ANVIL) $(FORGE)
 
 $(PY_STAMP): requirements.lock pyproject.toml
 	@echo "==> python environment ($(VENV))"
@@ -59,6 +68,12 @@ $(SOLC): tools/solc-shim.js $(NPM_STAMP)
 $(ANVIL): $(NPM_STAMP)
 	@mkdir -p $(@D)
 	@ln -sf "$$(node tools/anvil-path.js)" $@
+	@$@ --version >/dev/null
+
+# forge (proofs of concept, and halmos's build) from the same npm family, pinned in package.json.
+$(FORGE): $(NPM_STAMP)
+	@mkdir -p $(@D)
+	@ln -sf "$$(node tools/anvil-path.js forge)" $@
 	@$@ --version >/dev/null
 
 compile: setup $(BUILD)
@@ -91,6 +106,17 @@ fuzz: compile
 # slither through the project's solc shim (no compiler download, no network); docs/security.md.
 slither: setup
 	@python -m flock.audit.slither
+
+# Proofs of concept (docs/audit.md): an anvil that keeps running on $(POC_PORT) with the suite
+# deployed from config/ethereum-local.yaml; the manifest goes to deployments/poc-local.json.
+poc-env: compile
+	@python -m flock.audit.pocenv start
+
+poc: poc-env
+	@$(FORGE) test --fork-url http://127.0.0.1:$(POC_PORT) -vv
+
+poc-stop:
+	@python -m flock.audit.pocenv stop
 
 # Optional: the Basescan verification plugin (docs/deploy.md); its dependencies are already pinned.
 etherscan: setup
