@@ -118,6 +118,46 @@ poc: poc-env
 poc-stop:
 	@python -m flock.audit.pocenv stop
 
+# Halmos symbolic proofs (audit/proofs, docs/audit.md): in its own venv, from its own pins (its
+# dependencies are not ape's); halmos builds with forge under the `halmos` profile of foundry.toml.
+HALMOS_VENV := .halmos-venv
+HALMOS_STAMP := $(HALMOS_VENV)/.installed
+
+$(HALMOS_STAMP): tools/halmos/requirements.txt
+	@echo "==> halmos environment ($(HALMOS_VENV))"
+	@test -x $(HALMOS_VENV)/bin/python || $(PYTHON) -m venv $(HALMOS_VENV)
+	@$(HALMOS_VENV)/bin/python -m pip install --quiet --progress-bar off -r $< 2>&1 \
+		| grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(HALMOS_VENV)/bin/python -m pip check
+	@touch $@
+
+prove: setup $(HALMOS_STAMP)
+	@FOUNDRY_PROFILE=halmos $(HALMOS_VENV)/bin/halmos --forge-build-out .forge/halmos-out \
+		--loop 4 --solver-timeout-assertion 300s
+
+# Line and branch coverage of contracts/ from the whole suite (docs/audit.md, "Coverage"): the tests'
+# anvil traffic traced by flock/audit/coverage_plugin.py; a failing test does not stop the report.
+coverage: compile
+	@rm -rf reports/coverage
+	@ape test --coverage -p no:cacheprovider || echo "(some tests failed: coverage reported anyway)"
+
+# Mutation score (docs/audit.md, "Mutation"): universalmutator in its own venv; resumable, parallel-
+# safe (MUTATE_ARGS, e.g. "--sample 40 --jobs 2" or "--only GmFlock").
+MUTATE_VENV := .mutate-venv
+MUTATE_STAMP := $(MUTATE_VENV)/.installed
+MUTATE_ARGS ?=
+
+$(MUTATE_STAMP): tools/mutate/requirements.txt
+	@echo "==> universalmutator environment ($(MUTATE_VENV))"
+	@test -x $(MUTATE_VENV)/bin/python || $(PYTHON) -m venv $(MUTATE_VENV)
+	@$(MUTATE_VENV)/bin/python -m pip install --quiet --progress-bar off -r $< 2>&1 \
+		| grep -v "is ignored: it is neither a file nor a directory" || true
+	@touch $@
+
+mutate: compile $(MUTATE_STAMP)
+	@test -f .mutants/plan.json || python -m flock.audit.mutate plan
+	@python -m flock.audit.mutate run $(MUTATE_ARGS)
+
 # Optional: the Basescan verification plugin (docs/deploy.md); its dependencies are already pinned.
 etherscan: setup
 	@$(VENV)/bin/python -m pip install --quiet --no-deps ape-etherscan==0.8.7
