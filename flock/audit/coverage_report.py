@@ -58,6 +58,25 @@ def _inside(r: tuple[int, int, int], span: tuple[int, int]) -> bool:
     return span[0] <= r[0] and r[0] + r[1] <= span[1]
 
 
+def _lines_with_code(profile: srcmap.ContractProfile) -> set[int]:
+    """Lines of statements the compiler emitted code for (in any contract's runtime or creation
+    code): a declaration without a value, or a statement the optimizer folded into another, has
+    none, and cannot be executed on its own."""
+    ranges = {
+        r
+        for other in srcmap.load_profiles().values()
+        for codemap in (other.runtime, other.creation)
+        for r in codemap.ranges
+        if r[2] == profile.file_index
+    }
+    lines = set()
+    for r in ranges:
+        found = profile.statement_at(r[0], r[1])
+        if found:
+            lines.add(found[0])
+    return lines
+
+
 def analyse(coverage: Coverage) -> list[FileResult]:
     results = []
     for name, profile in sorted(srcmap.load_profiles().items()):
@@ -69,11 +88,17 @@ def analyse(coverage: Coverage) -> list[FileResult]:
             found = profile.statement_at(r[0], r[1])
             if found:
                 hit_lines.add(found[0])
+        # A jump's destination may be code without a source (-1) or in another file: outside any arm.
         edges = [
-            (a, b) for a, b in coverage.edges if a[2] == profile.file_index and b[2] == profile.file_index
+            (a, b if b[2] == profile.file_index else (-1, 0, -1))
+            for a, b in coverage.edges
+            if a[2] == profile.file_index
         ]
         result = FileResult(name, profile.source, profile.text, functions=dict(profile.functions))
+        with_code = _lines_with_code(profile)
         for line, fn in sorted(profile.lines.items()):
+            if line not in with_code:
+                continue
             result.lines[line] = line in hit_lines
             result.line_function[line] = fn
         for branch in profile.branches:

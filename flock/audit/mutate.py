@@ -128,9 +128,40 @@ def plan(files: list[Path]) -> list[Mutant]:
                 line = diff[0]
                 digest = hashlib.sha256(f"{source}:{line}:{changed[line]}".encode()).hexdigest()[:12]
                 mutants[digest] = Mutant(digest, source, line + 1, original[line], changed[line])
-    ordered = sorted(mutants.values(), key=lambda m: (m.file, m.line, m.id))
+    ordered = _parsable(sorted(mutants.values(), key=lambda m: (m.file, m.line, m.id)))
     atomic_write_text(PLAN, json.dumps([asdict(m) for m in ordered], indent=1) + "\n")
     return ordered
+
+
+def _parsable(mutants: list[Mutant]) -> list[Mutant]:
+    """Drops mutants that are not even Solidity (``>==``, ``uint-1``, a lost ``if``): one solc call
+    parses them all (``stopAfter: parsing``), so only type errors are left to the per-mutant compile."""
+    from flock.audit.srcmap import SOLC
+
+    texts = {m.file: (PROJECT_ROOT / m.file).read_text().splitlines(keepends=True) for m in mutants}
+    sources = {}
+    for m in mutants:
+        lines = list(texts[m.file])
+        lines[m.line - 1] = m.mutated + "\n"
+        sources[f"mutant/{m.id}.sol"] = {"content": "".join(lines)}
+    broken: set[str] = set()
+    names = sorted(sources)
+    for start in range(0, len(names), 40):  # solc-js (WASM) fails on one huge input
+        chunk = {name: sources[name] for name in names[start : start + 40]}
+        request = json.dumps({"language": "Solidity", "sources": chunk, "settings": {"stopAfter": "parsing"}})
+        done = subprocess.run(
+            [str(SOLC), "--standard-json"], input=request, capture_output=True, text=True, cwd=PROJECT_ROOT
+        )
+        if not done.stdout.strip():
+            # solc-js gave up on this chunk: keep its mutants (the compile step sorts them out).
+            print(
+                f"parse check skipped for {len(chunk)} mutants: {done.stderr.strip()[:80]}", file=sys.stderr
+            )
+            continue
+        for error in json.loads(done.stdout).get("errors", []):
+            if error.get("severity") == "error" and error.get("sourceLocation"):
+                broken.add(error["sourceLocation"]["file"].removeprefix("mutant/").removesuffix(".sol"))
+    return [m for m in mutants if m.id not in broken]
 
 
 def load_plan() -> list[Mutant]:
