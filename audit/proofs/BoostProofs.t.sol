@@ -7,7 +7,7 @@ import {VM} from "../lib/Vm.sol";
 
 /**
  * @title BoostProofs
- * @notice INV-14 for all inputs (Halmos, `make prove`), under the configured parameters (floor 30
+ * @notice INV-17 for all inputs (Halmos, `make prove`), under the configured parameters (floor 30
  * days, horizon 365 days, epsilon 2.19): the boost GmFlock applies is within [1, 1 + epsilon] for
  * every duration, is exactly 1 up to the floor and exactly its maximum from the horizon on, and a
  * lock of any amount mints amount x boost / 1e18. Each check calls the deployed GmFlock (`boost`,
@@ -27,7 +27,7 @@ contract BoostProofs {
     }
 
     /// @dev Every duration, under the configured parameters (30 days, 365 days, 2.19).
-    function check_inv14_boost_within_one_and_one_plus_epsilon(uint256 duration) public view {
+    function check_inv17_boost_within_one_and_one_plus_epsilon(uint256 duration) public view {
         uint256 b = gm.boost(duration);
         assert(b >= WAD);
         assert(b <= WAD + 2.19e18);
@@ -36,13 +36,13 @@ contract BoostProofs {
     }
 
     /// @dev Every duration from the horizon on gets the same, maximal boost.
-    function check_inv14_boost_flat_past_the_horizon(uint256 duration) public view {
+    function check_inv17_boost_flat_past_the_horizon(uint256 duration) public view {
         VM.assume(duration >= 365 days);
         assert(gm.boost(duration) == gm.boost(365 days));
     }
 
     /// @dev A lock of any amount and duration mints exactly amount x boost(duration) / 1e18.
-    function check_inv14_lock_mints_amount_times_boost(uint256 amount, uint256 duration) public view {
+    function check_inv17_lock_mints_amount_times_boost(uint256 amount, uint256 duration) public view {
         VM.assume(amount <= 1_000_000_000 ether); // no account holds more than the FLOCK cap
         assert(gm.previewLock(amount, duration) == (amount * gm.boost(duration)) / WAD);
     }

@@ -59,6 +59,7 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
     "AllianceRounds": (["tests/property/test_alliance_invariants.py"], ["tests/alliance"]),
     "FlockGovernor": (["tests/property/test_access_invariants.py"], ["tests/governance"]),
     "FlockTimelock": (["tests/property/test_access_invariants.py"], ["tests/governance"]),
+    "ApiCredits": (["tests/property/test_api_invariants.py"], ["tests/api/test_api_credits.py"]),
 }
 # What a worker's copy of the project contains (copied) and shares (linked).
 _COPIED = (
@@ -114,7 +115,7 @@ def plan(files: list[Path]) -> list[Mutant]:
         with tempfile.TemporaryDirectory() as out:
             subprocess.run(
                 [str(MUTATE), str(path), "solidity", "--noCheck", "--mutantDir", out],
-                cwd=PROJECT_ROOT,
+                cwd=out,  # universalmutator leaves .tmp_mutant files in its working folder
                 capture_output=True,
                 check=True,
             )
@@ -266,6 +267,8 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
     target = work / mutant.file
     original = (PROJECT_ROOT / mutant.file).read_text()
     lines = original.splitlines(keepends=True)
+    if mutant.line > len(lines) or lines[mutant.line - 1].rstrip("\n") != mutant.original:
+        raise MutationError(f"{mutant.file} changed since the plan: run `python -m flock.audit.mutate plan` again")
     ending = "\n" if lines[mutant.line - 1].endswith("\n") else ""
     lines[mutant.line - 1] = mutant.mutated + ending
     started = time.monotonic()

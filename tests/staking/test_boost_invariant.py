@@ -1,4 +1,4 @@
-"""INV-14: the boost of a lock is within [1, 1 + epsilon], 1 up to the floor, non-decreasing in the
+"""INV-17: the boost of a lock is within [1, 1 + epsilon], 1 up to the floor, non-decreasing in the
 duration and constant from the horizon on; a lock mints amount x boost / 1e18. Hypothesis over
 durations and parameters on the harness; `make prove` proves the bounds for all durations under
 the configured parameters (audit/proofs/BoostProofs.t.sol)."""
@@ -37,7 +37,7 @@ parameters = st.integers(1, MAX_DURATION).flatmap(
 
 
 @given(params=parameters, a=st.integers(0, MAX_DURATION + DAY), b=st.integers(0, MAX_DURATION + DAY))
-def test_inv_14_boost_within_bounds_and_non_decreasing(params: tuple[int, int, int], a: int, b: int) -> None:
+def test_inv_17_boost_within_bounds_and_non_decreasing(params: tuple[int, int, int], a: int, b: int) -> None:
     floor, horizon, epsilon = params
     _gm.setBoostParameters(floor, horizon, epsilon, sender=_admin)
     shorter, longer = sorted((a, b))
@@ -50,6 +50,6 @@ def test_inv_14_boost_within_bounds_and_non_decreasing(params: tuple[int, int, i
 
 
 @given(amount=st.integers(1, 10**27), duration=st.integers(7 * DAY, 365 * DAY))
-def test_inv_14_lock_mints_amount_times_boost(amount: int, duration: int) -> None:
+def test_inv_17_lock_mints_amount_times_boost(amount: int, duration: int) -> None:
     _gm.setBoostParameters(30 * DAY, 365 * DAY, 219 * WAD // 100, sender=_admin)
     assert _gm.previewLock(amount, duration) == amount * _gm.boost(duration) // WAD
