@@ -268,7 +268,7 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
     original = (PROJECT_ROOT / mutant.file).read_text()
     lines = original.splitlines(keepends=True)
     if mutant.line > len(lines) or lines[mutant.line - 1].rstrip("\n") != mutant.original:
-        raise MutationError(f"{mutant.file} changed since the plan: run `python -m flock.audit.mutate plan` again")
+        raise MutationError(f"{mutant.file} changed since the plan: remove .mutants/ and plan again")
     ending = "\n" if lines[mutant.line - 1].endswith("\n") else ""
     lines[mutant.line - 1] = mutant.mutated + ending
     started = time.monotonic()
