@@ -74,8 +74,8 @@ def fuzz_staking_throughput() -> Results:
 
 @benchmark("fuzz", needs_chain=False)
 def fuzz_system_throughput() -> Results:
-    """The whole-system state machine (every part's rules, governance, time jumps, INV-01..14, INV-17
-    and INV-19 after every step): transactions sent divided by the wall time, and the steps it took."""
+    """The whole-system state machine (every part's rules, governance, time jumps, INV-01..14, INV-18
+    and INV-20 after every step): transactions sent divided by the wall time, and the steps it took."""
     checks = SystemMachine.checks
     txs, elapsed, _ = _run(SystemMachine, 100, 40)
     steps = SystemMachine.checks - checks

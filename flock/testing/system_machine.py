@@ -286,7 +286,7 @@ class SystemMachine(RuleBasedStateMachine):
     def governance_sets_phases(self, submit: int, models: int, commit: int) -> None:
         """The timelock sets new Arena phase lengths that fill the epoch (so the reward part's
         epochs still end at the epoch's end), or is refused a phase shorter than ten minutes;
-        past and running epochs keep theirs (INV-19)."""
+        past and running epochs keep theirs (INV-20)."""
         subs = self.system.submissions
         epoch_length = self.emissions.epochLength()
         lengths = (submit, models, commit, epoch_length - submit - models - commit)
@@ -552,7 +552,7 @@ class SystemMachine(RuleBasedStateMachine):
     def slash_report(self, which: int, picks: list[tuple[int, int]], veto: bool, keeper: int) -> None:
         """The oracles (a quorum of the reward distributor's set) post a slash root for an ended
         epoch of a reward task (refused once one is accepted); the timelock may veto it in its
-        window; else, after the window, a keeper executes every leaf, each offence once (INV-17)."""
+        window; else, after the window, a keeper executes every leaf, each offence once (INV-18)."""
         self._sync_epochs()
         current = self.emissions.currentEpoch()
         if current < 2:
@@ -779,16 +779,16 @@ class SystemMachine(RuleBasedStateMachine):
             assert (member[1], member[5]) == expected
 
     @invariant()
-    def inv_17_offences_slashed_at_most_once(self) -> None:
+    def inv_18_offences_slashed_at_most_once(self) -> None:
         """Every offence the machine slashed is recorded as slashed on chain (a second slash of it
         is refused: ``slash_unrevealed`` predicts ``SlasherAlreadySlashed``); one a step."""
-        if not self.slashed or not self._fresh("inv_17"):
+        if not self.slashed or not self._fresh("inv_18"):
             return
         task_id, epoch, account, offence = self._rotating(sorted(self.slashed))
         assert self.system.slasher.isSlashed(task_id, epoch, account, offence)
 
     @invariant()
-    def inv_19_phase_history_never_changes(self) -> None:
+    def inv_20_phase_history_never_changes(self) -> None:
         """The phase lengths of every epoch that has started never change (a later ``setPhases``
         applies from the next epoch on): the current epoch's are recorded, one recorded epoch is
         compared a step."""
@@ -799,7 +799,7 @@ class SystemMachine(RuleBasedStateMachine):
         current = (self.now - genesis) // length
         if current not in self.phase_history:
             self.phase_history[current] = tuple(subs.phasesAt(current))
-        if not self._fresh("inv_19"):
+        if not self._fresh("inv_20"):
             return  # only governance's transactions change phases
         epoch = self._rotating(sorted(self.phase_history))
         assert tuple(subs.phasesAt(epoch)) == self.phase_history[epoch]
@@ -855,7 +855,7 @@ class SystemMachine(RuleBasedStateMachine):
     def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:
         """The API credits hold exactly the users' credit plus the revenue not flushed; every
         account's balance and cap are the API part's model (charges within what users authorised)."""
-        if self._fresh("inv_17"):
+        if self._fresh("inv_14"):
             self.api_part.inv_14_api_credits_solvent_and_within_authorisation()
 
 

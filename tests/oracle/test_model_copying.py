@@ -97,8 +97,8 @@ def test_a_model_paid_in_an_earlier_epoch_earns_nothing_again():
     orders=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=2, max_size=6, unique=True),
     models=st.lists(st.sampled_from([BEST, SECOND]), min_size=6, max_size=6),
 )
-def test_inv_18_each_model_hash_earns_for_its_first_committer_only(orders, models):
-    """INV-18: of the nodes revealing one hash, only the earliest committer (block, log index) is
+def test_inv_19_each_model_hash_earns_for_its_first_committer_only(orders, models):
+    """INV-19: of the nodes revealing one hash, only the earliest committer (block, log index) is
     kept, whatever the order of the events; a hash revealed in an earlier epoch is kept for no one."""
     nodes = [f"0x{i + 1:040x}" for i in range(len(orders))]
     subs = [Submission(n, models[i], "u", orders[i]) for i, n in enumerate(nodes)]
