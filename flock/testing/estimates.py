@@ -65,7 +65,9 @@ def _identify(log: EstimateLog, to: str | None, data: bytes) -> tuple[str, str]:
 def estimate_then_later(provider: Any, addresses: dict[str, str] | None = None) -> Iterator[EstimateLog]:
     """Within the block, ape prepares each transaction with ``gas = eth_estimateGas(tx, "latest")``
     and the next block is stamped GAP_SECONDS after the latest one."""
-    log = EstimateLog(selectors=selector_table(), addresses={a.lower(): n for a, n in (addresses or {}).items()})
+    log = EstimateLog(
+        selectors=selector_table(), addresses={a.lower(): n for a, n in (addresses or {}).items()}
+    )
     cls = type(provider)
     original = cls.prepare_transaction
 
@@ -76,7 +78,7 @@ def estimate_then_later(provider: Any, addresses: dict[str, str] | None = None) 
             request["to"] = txn.receiver
         try:
             estimate = self.web3.eth.estimate_gas(request, "latest")
-        except Exception:  # noqa: BLE001 - a transaction that reverts: ape reports it when sent
+        except Exception:  # a transaction that reverts: ape reports it when sent
             return txn
         head = self.web3.eth.get_block("latest")["timestamp"]
         txn.gas_limit = estimate

@@ -47,7 +47,9 @@ def _addresses(manifest) -> dict[str, str]:
     return {record.address: record.contract for record in manifest.contracts.values()}
 
 
-def test_every_estimate_at_latest_is_enough_one_block_later(chain, manifest, deployer, gmflock, token, accounts):
+def test_every_estimate_at_latest_is_enough_one_block_later(
+    chain, manifest, deployer, gmflock, token, accounts
+):
     with estimate_then_later(chain.provider, _addresses(manifest)) as log:
         run_epoch(manifest, deployer, Console(quiet=True))
         # gmFLOCK actions after the epoch (alice, bob and carol locked in it), each estimated in the
