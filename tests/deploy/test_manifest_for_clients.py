@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 
+from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.manifest import Manifest, RoleHolder
 from flock.deploy.plan import roles_of
 from flock.deploy.verify import check_role_table
-from flock.paths import PROJECT_ROOT
+from flock.paths import CONFIG_DIR, PROJECT_ROOT
 
 
 def test_manifest_references_the_published_abis(manifest, manifest_file):
@@ -50,3 +51,16 @@ def test_role_table_check_flags_a_holder_the_manifest_does_not_list(manifest):
     failed = [r.subject for r in check_role_table(manifest.roles, tampered) if not r.ok]
     assert failed == ["token.MINTER_ROLE"]
     assert not all(r.ok for r in check_role_table([], manifest.roles))
+
+
+def test_deploy_doc_states_the_transaction_count(deployer, tmp_path):
+    """docs/deploy.md: what a fresh deployment of config/base-sepolia.yaml sends (the plan's steps
+    that are not already done by an earlier one)."""
+    deployed = deploy_protocol(
+        deployer, CONFIG_DIR / "base-sepolia.yaml", fresh=True, manifest_file=tmp_path / "base.json"
+    )
+    creations, calls = len(deployed.contracts), len(deployed.actions)
+    text = " ".join((PROJECT_ROOT / "docs" / "deploy.md").read_text().split())
+    assert (
+        f"sends {creations + calls} transactions ({creations} contract creations and {calls} calls)" in text
+    )
