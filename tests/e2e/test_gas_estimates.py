@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from flock.bench.chainkit import advance
+from flock.alliance.cli import make_plan
+from flock.alliance.live import federation, stake_and_join
+from flock.bench.chainkit import LiveProtocol, advance
 from flock.protocol_epoch import run_epoch
+from flock.tasks import TaskKind, spec_hash
 from flock.testing.estimates import estimate_then_later
 from flock.units import DAY, WAD
 
@@ -72,5 +75,40 @@ def test_every_estimate_at_latest_is_enough_one_block_later(
     # Each transaction was sent with gas = its estimate at the latest block and mined in the next
     # block, two seconds later; ape raises on a revert or on running out of gas, and every receipt
     # is checked here as well.
+    failed = [s for s in log.sent if s.status != 1 or s.gas_used > s.estimate]
+    assert not failed, failed
+
+
+ALLIANCE_EXERCISED = {
+    "TaskRegistry.createTask",
+    "TaskRegistry.join",
+    "TaskRegistry.approveTask",
+    "EmissionController.checkpoint",
+}
+
+
+def test_an_alliance_round_holds_its_estimates_too(chain, manifest, deployer, accounts, tmp_path):
+    """An FL Alliance task on the session's deployment and one round with a malicious participant
+    (enroll, seeds, draw, proposals, votes, finalize, slash), all with gas = estimate."""
+    plan = make_plan(4, "last", "label-flip", "digits", 7)
+    p = LiveProtocol(manifest, deployer)
+    creator, keeper, *people = accounts[1:7]
+    with estimate_then_later(chain.provider, _addresses(manifest)) as log:
+        p.token.transfer(creator, 10_000 * WAD, sender=deployer)
+        p.token.approve(p.gmflock, 10_000 * WAD, sender=creator)
+        p.gmflock.lock(10_000 * WAD, 365 * DAY, sender=creator)
+        spec = "flock://alliance/digits/softmax"
+        p.tasks.createTask(TaskKind.ALLIANCE, 30 * DAY, spec_hash(spec), spec, 2, 4, sender=creator)
+        task = p.tasks.taskCount()
+        named = dict(zip(plan.names, people, strict=True))
+        for name, stake in zip(plan.names, plan.stakes, strict=True):
+            stake_and_join(p, task, named[name], stake, lock_flock=stake)
+        p.tasks.approveTask(task, sender=p.admin)
+        advance(DAY)  # the task earns from the epoch after its approval
+        p.emissions.checkpoint(sender=keeper)
+        federation(p, task, named, plan, keeper, tmp_path).run_round()
+    assert log.functions() >= ALLIANCE_EXERCISED
+    alliance_calls = {f for f in log.functions() if f.startswith("AllianceRounds.")}
+    assert len(alliance_calls) >= 6, sorted(alliance_calls)
     failed = [s for s in log.sent if s.status != 1 or s.gas_used > s.estimate]
     assert not failed, failed
