@@ -160,7 +160,8 @@ def _error_doc(art_doc: dict[str, Any], sig: str) -> str:
     for section, field in (("userdoc", "notice"), ("devdoc", "details")):
         for entry in art_doc.get(section, {}).get("errors", {}).get(sig, []):
             if entry.get(field):
-                return " ".join(entry[field].split())
+                # One line; no "@", which NatSpec would read as a tag.
+                return " ".join(entry[field].split()).replace("@", "(at)")
     return ""
 
 
