@@ -33,8 +33,8 @@ import {IGmFlock} from "./IGmFlock.sol";
  * at once and shrinks the pool's scale for the rest, so every delegation loses the same fraction
  * in O(1). The loss reaches a delegator's gmFLOCK when anyone calls `sync` (a keeper share of the
  * seized FLOCK rewards third parties), and always before the delegator's stake moves. Until then
- * the delegator's gmFLOCK (and votes) still include the loss: `pendingSlash` shows it, and
- * docs/tasks.md explains why the overstatement is bounded and short-lived.
+ * the delegator's gmFLOCK (and votes) still include the loss: `delegationOf` shows it (`allocated`
+ * minus `value`), and docs/tasks.md explains why the overstatement is bounded and short-lived.
  *
  * Release. No stake leaves before its task's end plus the task's dispute window (fixed at
  * creation); a delegation that exits early leaves `max(cooldown, dispute window)` after its exit.
