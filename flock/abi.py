@@ -43,6 +43,7 @@ INTERFACES_OF: dict[str, tuple[str, ...]] = {
     "ArenaSubmissions": ("IArenaSubmissions", "IFlockAccessControl"),
     "RewardDistributor": ("IRewardDistributor", "IFlockAccessControl"),
     "RewardPot": ("IRewardPot",),
+    "ApiCredits": ("IApiCredits", "IFlockAccessControl"),
 }
 # Compiled but not contracts a client calls (libraries).
 NOT_PUBLISHED = frozenset({"PackedCheckpoints"})

@@ -7,7 +7,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 /**
  * @title IFlockAccessControl
  * @notice The role surface shared by every role-managed contract of the suite (FlockToken, GmFlock,
- * TaskRegistry, EmissionController, ArenaSubmissions, RewardDistributor, AllianceRounds):
+ * TaskRegistry, EmissionController, ArenaSubmissions, RewardDistributor, AllianceRounds, ApiCredits):
  * OpenZeppelin's `AccessControl`. After deployment the timelock holds `DEFAULT_ADMIN_ROLE` of each,
  * so only a passed proposal grants or revokes a role. The deployment manifest lists every role and
  * its holders (`roles`).

@@ -13,11 +13,11 @@ pragma solidity ^0.8.24;
  */
 interface IFlockErrors {
     /// @notice The caller of a function is not the expected one. NOTE: Don't confuse with {AccessControlUnauthorizedAccount}.
-    /// @dev In the ABI of: AllianceRounds, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
     error AccessControlBadConfirmation();
 
     /// @notice The `account` is missing a role.
-    /// @dev In the ABI of: AllianceRounds, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     /// @notice The voter already committed.
@@ -135,6 +135,102 @@ interface IFlockErrors {
     /// @notice A zero hash, amount or address where a value is required.
     /// @dev In the ABI of: AllianceRounds.
     error AllianceZeroValue();
+
+    /// @notice The epoch already has an accepted or final report.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiAlreadyAccepted(uint256 epoch, bytes32 root);
+
+    /// @notice The leaf was applied already.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiAlreadyCharged(uint256 epoch, uint256 index);
+
+    /// @notice This operator already posted in the current round for the epoch.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiAlreadyPosted(uint256 epoch, address operator);
+
+    /// @notice The report's challenge window is still open.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiChallengeOpen(uint256 epoch, uint256 finalizesAt);
+
+    /// @notice A report needs a non-zero root and total.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiEmptyReport(bytes32 root, uint256 total);
+
+    /// @notice The account holds `balance`; `requested` is more.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiInsufficientBalance(address account, uint256 balance, uint256 requested);
+
+    /// @notice An operator listed twice, or the zero address.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiInvalidOperator(address operator);
+
+    /// @notice An operator set needs 1 <= quorum <= operators <= MAX_OPERATORS.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiInvalidOperatorSet(uint256 operators, uint256 quorum);
+
+    /// @notice The proof does not lead to the epoch's root.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiInvalidProof(uint256 epoch, uint256 index);
+
+    /// @notice The key hash is already registered for the caller, or zero.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiKeyInvalid(address owner, bytes32 keyHash);
+
+    /// @notice Task ids, epochs and leaf indices are below 2^64.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiKeyOutOfRange(uint256 taskId, uint256 epoch);
+
+    /// @notice An empty list of charges.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNoCharges();
+
+    /// @notice Charges apply from final reports only.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNotFinal(uint256 epoch, uint8 status);
+
+    /// @notice Only a guardian of the reward distributor may veto.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNotGuardian(address account);
+
+    /// @notice The caller is not in the current operator set.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNotOperator(address account);
+
+    /// @notice The usage of epoch `epoch` is reported during epoch `epoch + 1` only.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNotReportable(uint256 epoch, uint256 currentEpoch);
+
+    /// @notice Only an accepted report inside its challenge window can be vetoed.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNotVetoable(uint256 epoch, uint8 status, uint256 finalizesAt);
+
+    /// @notice Finalizing needs an accepted report.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNothingToFinalize(uint256 epoch, uint8 status);
+
+    /// @notice The model has no accrued revenue.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiNothingToFlush(uint256 taskId, uint256 modelEpoch);
+
+    /// @notice A governance parameter outside its hard bounds.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiParameterOutOfBounds(bytes32 parameter, uint256 value);
+
+    /// @notice A settlement is pending: withdrawals and cap decreases wait until `until`.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiSettlementPending(uint256 until);
+
+    /// @notice A report's total exceeds all credit held here.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiTotalExceedsCredit(uint256 total, uint256 credit);
+
+    /// @notice The caller has no such key.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiUnknownKey(address owner, bytes32 keyHash);
+
+    /// @notice Amounts must be non-zero.
+    /// @dev In the ABI of: ApiCredits.
+    error ApiZeroAmount();
 
     /// @notice A value was attempted to be inserted on a past checkpoint.
     /// @dev In the ABI of: FlockGovernor.
@@ -279,6 +375,10 @@ interface IFlockErrors {
     /// @notice gmFLOCK cannot be transferred or approved.
     /// @dev In the ABI of: GmFlock.
     error GmFlockNonTransferable();
+
+    /// @notice Nothing to kick: the lock holds no boost (`boostGm`), or all of the account's gmFLOCK beyond what tasks hold (`unallocated`) is gone.
+    /// @dev In the ABI of: GmFlock.
+    error GmFlockNothingToKick(address account, uint256 lockId, uint256 boostGm, uint256 unallocated);
 
     /// @notice A boost, duration or fee parameter outside its hard bounds.
     /// @dev In the ABI of: GmFlock.
@@ -436,6 +536,10 @@ interface IFlockErrors {
     /// @dev In the ABI of: RewardDistributor.
     error RewardNotArenaTask(uint256 taskId);
 
+    /// @notice A task epoch takes extra budget only before a root is accepted, and only for an Arena task.
+    /// @dev In the ABI of: RewardDistributor.
+    error RewardNotFundable(uint256 taskId, uint256 epoch, uint8 status);
+
     /// @notice The caller is not in the current oracle set.
     /// @dev In the ABI of: RewardDistributor.
     error RewardNotOracle(address account);
@@ -485,11 +589,11 @@ interface IFlockErrors {
     error RewardTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
 
     /// @notice Value doesn't fit in a uint of `bits` size.
-    /// @dev In the ABI of: AllianceRounds, EmissionController, FlockGovernor, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, EmissionController, FlockGovernor, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
     error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
 
     /// @notice An operation with an ERC-20 token failed.
-    /// @dev In the ABI of: AllianceRounds, EmissionController, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, EmissionController, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
     error SafeERC20FailedOperation(address token);
 
     /// @notice Raised by FlockGovernor, FlockToken, GmFlock.
@@ -551,6 +655,10 @@ interface IFlockErrors {
     /// @notice The task duration is outside [min, max].
     /// @dev In the ABI of: TaskRegistry.
     error TaskRegistryInvalidDuration(uint256 duration, uint256 minDuration, uint256 maxDuration);
+
+    /// @notice An offence time in the future or before the task was created.
+    /// @dev In the ABI of: TaskRegistry.
+    error TaskRegistryInvalidOffenceTime(uint256 taskId, uint256 offenceAt, uint256 earliest, uint256 latest);
 
     /// @notice Alliance participant bounds must satisfy 2 <= min <= max <= cap (Arena: both zero).
     /// @dev In the ABI of: TaskRegistry.

@@ -809,7 +809,10 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         returns (uint256 seized, uint256 toFinalizer)
     {
         uint256 keeperBps = finalizer == account ? 0 : finalizerBps;
-        (seized,) = _registry.slash(taskId, account, gm, ITaskRegistry.SlashRoute(address(this), finalizer, keeperBps, 0));
+        // Alliance tasks have no delegations: the offence time (now) only has to be valid.
+        (seized,) = _registry.slash(
+            taskId, account, gm, block.timestamp, ITaskRegistry.SlashRoute(address(this), finalizer, keeperBps, 0)
+        );
         toFinalizer = (seized * keeperBps) / _BPS; // the registry's own rounding
     }
 
