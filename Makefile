@@ -19,11 +19,15 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 ANVIL := .bin/anvil
+FORGE := .bin/forge
+POC_PORT ?= 8545
+export POC_PORT
 BUILD := .build/__local__.json
 # interfaces/IFlockErrors.sol is written from the build (below), so it is not one of its inputs.
 SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' -not -name IFlockErrors.sol 2>/dev/null)
 
-.PHONY: help setup compile demo test lint bench fuzz slither rehearse-base clean lock etherscan
+.PHONY: help setup compile demo test lint bench fuzz slither rehearse-base clean lock etherscan \
+	poc-env poc poc-stop prove coverage mutate
 
 help:
 	@echo "make demo    run the protocol demo on a local anvil chain"
@@ -32,12 +36,17 @@ help:
 	@echo "make fuzz    deep property-test profile (long)"
 	@echo "make slither static analysis; fails on a finding docs/security.md does not explain"
 	@echo "make rehearse-base   deploy + verify on a local anvil posing as Base Sepolia"
+	@echo "make poc-env anvil on :$(POC_PORT) with the suite deployed, for Foundry proofs of concept"
+	@echo "make poc     the proofs of concept (audit/poc) against it; make poc-stop ends it"
+	@echo "make prove   the Halmos symbolic proofs (audit/proofs)"
+	@echo "make coverage  line and branch coverage of contracts/ -> reports/coverage.*"
+	@echo "make mutate  mutation score of the tests over contracts/ -> reports/mutation.json"
 	@echo "make setup   install the toolchain into the repository (done by the targets above)"
 
-setup: $(PY_STAMP) $(NPM_STAMP) $(SOLC) $(ANVIL)
+setup: $(PY_STAMP) $(NPM_STAMP) $(SOLC) $(ANVIL) $(FORGE)
 
 $(PY_STAMP): requirements.lock pyproject.toml
-	@echo "==> python environment ($(VENV))"
+	@echo "==> python environment ($(VENV)): one pinned pip install, quiet; 1 to 3 minutes the first time"
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/python -m pip install --quiet --progress-bar off -r requirements.lock -e . 2>&1 \
 		| grep -v "is ignored: it is neither a file nor a directory" || true
@@ -64,6 +73,12 @@ $(ANVIL): $(NPM_STAMP)
 	@ln -sf "$$(node tools/anvil-path.js)" $@
 	@$@ --version >/dev/null
 
+# forge (proofs of concept, and halmos's build) from the same npm family, pinned in package.json.
+$(FORGE): $(NPM_STAMP)
+	@mkdir -p $(@D)
+	@ln -sf "$$(node tools/anvil-path.js forge)" $@
+	@$@ --version >/dev/null
+
 compile: setup $(BUILD)
 
 # --force: ape recompiles a changed file and its imports, not the files importing it, so a contract
@@ -71,7 +86,8 @@ compile: setup $(BUILD)
 # Then the published ABIs (abi/<Contract>.json) and interfaces/IFlockErrors.sol from the build;
 # tests/interfaces checks that the committed files match it.
 $(BUILD): $(SOURCES) ape-config.yaml | setup
-	@ape compile --force
+	@echo "==> compiling $(words $(SOURCES)) Solidity files with solc $(SOLC_VERSION) (solc-js; about a minute)"
+	@ape compile --force -v WARNING
 	@python -m flock.abi write
 	@touch $@
 
@@ -97,6 +113,57 @@ fuzz: compile
 # slither through the project's solc shim (no compiler download, no network); docs/security.md.
 slither: setup
 	@python -m flock.audit.slither
+
+# Proofs of concept (docs/audit.md): an anvil that keeps running on $(POC_PORT) with the suite
+# deployed from config/ethereum-local.yaml; the manifest goes to deployments/poc-local.json.
+poc-env: compile
+	@python -m flock.audit.pocenv start
+
+poc: poc-env
+	@$(FORGE) test --fork-url http://127.0.0.1:$(POC_PORT) -vv
+
+poc-stop:
+	@python -m flock.audit.pocenv stop
+
+# Halmos symbolic proofs (audit/proofs, docs/audit.md): in its own venv, from its own pins (its
+# dependencies are not ape's); halmos builds with forge under the `halmos` profile of foundry.toml.
+HALMOS_VENV := .halmos-venv
+HALMOS_STAMP := $(HALMOS_VENV)/.installed
+
+$(HALMOS_STAMP): tools/halmos/requirements.txt
+	@echo "==> halmos environment ($(HALMOS_VENV))"
+	@test -x $(HALMOS_VENV)/bin/python || $(PYTHON) -m venv $(HALMOS_VENV)
+	@$(HALMOS_VENV)/bin/python -m pip install --quiet --progress-bar off -r $< 2>&1 \
+		| grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(HALMOS_VENV)/bin/python -m pip check
+	@touch $@
+
+prove: setup $(HALMOS_STAMP)
+	@FOUNDRY_PROFILE=halmos $(HALMOS_VENV)/bin/halmos --forge-build-out .forge/halmos-out \
+		--loop 4 --solver-timeout-assertion 300s
+
+# Line and branch coverage of contracts/ from the whole suite (docs/audit.md, "Coverage"): the tests'
+# anvil traffic traced by flock/audit/coverage_plugin.py; a failing test does not stop the report.
+coverage: compile
+	@rm -rf reports/coverage
+	@ape test --coverage -p no:cacheprovider || echo "(some tests failed: coverage reported anyway)"
+
+# Mutation score (docs/audit.md, "Mutation"): universalmutator in its own venv; resumable, parallel-
+# safe (MUTATE_ARGS, e.g. "--sample 40 --jobs 2" or "--only GmFlock").
+MUTATE_VENV := .mutate-venv
+MUTATE_STAMP := $(MUTATE_VENV)/.installed
+MUTATE_ARGS ?=
+
+$(MUTATE_STAMP): tools/mutate/requirements.txt
+	@echo "==> universalmutator environment ($(MUTATE_VENV))"
+	@test -x $(MUTATE_VENV)/bin/python || $(PYTHON) -m venv $(MUTATE_VENV)
+	@$(MUTATE_VENV)/bin/python -m pip install --quiet --progress-bar off -r $< 2>&1 \
+		| grep -v "is ignored: it is neither a file nor a directory" || true
+	@touch $@
+
+mutate: compile $(MUTATE_STAMP)
+	@test -f .mutants/plan.json || python -m flock.audit.mutate plan
+	@python -m flock.audit.mutate run $(MUTATE_ARGS)
 
 # Optional: the Basescan verification plugin (docs/deploy.md); its dependencies are already pinned.
 etherscan: setup

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from enum import IntEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,10 +18,26 @@ from ape.exceptions import ApeException
 from rich.console import Console
 
 from flock.deploy.config import ConfigError
+from flock.units import format_token, human_duration, utc
 
 DEFAULT_NETWORK = "ethereum:local:foundry"
-# Wide enough for the tables when output goes to a file or CI log (rich assumes 80 there).
-console = Console(highlight=False, width=None if Console().is_terminal else 120)
+PIPE_WIDTH = 120  # tables written to a file, a pipe or a CI log (rich would assume 80 there)
+
+
+class _Stdout:
+    """A rich console on whatever ``sys.stdout`` is when it prints: the terminal's width on a
+    terminal, PIPE_WIDTH elsewhere. (A console made once at import time keeps the width it saw then:
+    80 columns under a test runner's capture if it was imported on a terminal, which folded ids.)"""
+
+    def _console(self) -> Console:
+        probe = Console(file=sys.stdout, highlight=False)
+        return Console(file=sys.stdout, highlight=False, width=None if probe.is_terminal else PIPE_WIDTH)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console(), name)
+
+
+console: Any = _Stdout()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,25 +50,59 @@ class UserError(click.ClickException):
         err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
 
 
-def _readable(value: Any) -> str:
+def _enum_types() -> dict[str, type[IntEnum]]:
+    """The contracts' enums by their Solidity name (``enum ITaskRegistry.Role`` -> Role)."""
+    from flock.rewards import Phase, Status
+    from flock.tasks import LockStatus, Role, TaskKind, TaskState
+
+    return {e.__name__: e for e in (Role, TaskKind, TaskState, LockStatus, Phase, Status)}
+
+
+_TIME_NAME = re.compile(r"(at|end|time|deadline|start|expiry|until|allowed|from)$", re.IGNORECASE)
+_DURATION_NAME = re.compile(r"(duration|window|period|cooldown)$", re.IGNORECASE)
+_AMOUNT_NAME = re.compile(r"(amount|stake|balance|total|available|requested|allocated|gm|flock)", re.I)
+
+
+def _readable(value: Any, name: str = "", internal_type: str = "") -> str:
+    """An error argument in words: enums by name, times as UTC dates, token amounts in FLOCK."""
     if isinstance(value, bytes):
         text = value.rstrip(b"\0")
         if text and all(32 <= c < 127 for c in text):
             return text.decode()
         return "0x" + value.hex()
+    if isinstance(value, int) and not isinstance(value, bool):
+        if internal_type.startswith("enum "):
+            enum = _enum_types().get(internal_type.rsplit(".", 1)[-1])
+            if enum is not None and value in enum._value2member_map_:
+                return enum(value).name.lower()
+        if _TIME_NAME.search(name) and 1_000_000_000 <= value < 10_000_000_000:
+            return utc(value)
+        if _DURATION_NAME.search(name) and value >= 60:
+            return human_duration(value)
+        if _AMOUNT_NAME.search(name) and value >= 10**12:
+            return f"{format_token(value)} FLOCK"
     return str(value)
 
 
 def describe_error(err: Exception) -> str:
-    """One line for an error: a contract's custom error by name with its arguments
-    (``GmFlockParameterOutOfBounds(parameter=withdrawalFeeBps, value=5000)``), else its message."""
+    """One line for an error: a contract's custom error by name with its arguments in words
+    (``SubmissionsWrongRole(taskId=1, account=0x.., role=validator, required=node)``), else the
+    first line of its message (never a call trace)."""
     from ape.exceptions import CustomError
 
     if isinstance(err, CustomError):
-        args = ", ".join(f"{k}={_readable(v)}" for k, v in err.inputs.items())
+        types = {i.name: (i.internal_type or "") for i in getattr(err.abi, "inputs", [])}
+        args = ", ".join(f"{k}={_readable(v, k, types.get(k, ''))}" for k, v in err.inputs.items())
         return f"{err.name}({args})"
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
+
+
+def _bug_line(err: BaseException) -> str:
+    return (
+        f"unexpected {type(err).__name__}: {describe_error(err)} (a bug in the tool: rerun with "
+        "FLOCK_TRACEBACK=1 and report the trace)"
+    )
 
 
 def clean_errors(func: F) -> F:
@@ -66,10 +119,21 @@ def clean_errors(func: F) -> F:
             if os.environ.get("FLOCK_TRACEBACK"):
                 raise  # for bug reports: the whole traceback instead of one line
             raise UserError(describe_error(err)) from err
+        except Exception as err:  # a bug: still two lines, the trace on request
+            if os.environ.get("FLOCK_TRACEBACK"):
+                raise
+            raise UserError(_bug_line(err)) from err
 
     return wrapper  # type: ignore[return-value]
 
 
+manifest_option = click.option(
+    "--manifest",
+    "manifest_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+)
 network_option = click.option(
     "--network",
     default=DEFAULT_NETWORK,
@@ -84,10 +148,47 @@ account_option = click.option(
 
 
 def quiet_ape() -> None:
-    """Hides ape's per-transaction INFO/SUCCESS lines (warnings and errors still show)."""
+    """Hides ape's per-transaction INFO/SUCCESS lines (warnings and errors still show) and the call
+    trace ape-foundry prints before every revert (the one-line error says it; FLOCK_TRACEBACK=1
+    shows both)."""
     from ape.logging import LogLevel, logger
 
     logger.set_level(LogLevel.WARNING)
+    hide_revert_traces()
+
+
+@contextmanager
+def _traces_hidden() -> Iterator[None]:
+    from ape_ethereum.trace import Trace
+
+    show = Trace.show
+    Trace.show = lambda self, *args, **kwargs: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Trace.show = show  # type: ignore[method-assign]
+
+
+def hide_revert_traces() -> None:
+    """ape-foundry prints a 20-30 line call trace (with raw hex) to stdout before raising a revert;
+    the command lines report the revert as one line instead. Off with FLOCK_TRACEBACK=1."""
+    if os.environ.get("FLOCK_TRACEBACK"):
+        return
+    try:
+        from ape_foundry.provider import FoundryProvider
+    except ImportError:  # pragma: no cover - ape-foundry is pinned
+        return
+    original = FoundryProvider._handle_execution_reverted
+    if getattr(original, "flock_quiet", False):
+        return
+
+    @functools.wraps(original)
+    def quiet(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _traces_hidden():
+            return original(self, *args, **kwargs)
+
+    quiet.flock_quiet = True  # type: ignore[attr-defined]
+    FoundryProvider._handle_execution_reverted = quiet  # type: ignore[method-assign]
 
 
 def _same_network(provider: Any, choice: str) -> bool:
@@ -96,6 +197,40 @@ def _same_network(provider: Any, choice: str) -> bool:
     wanted = choice.split(":")
     actual = [provider.network.ecosystem.name, provider.network.name, provider.name]
     return all(w in ("", a) for w, a in zip(wanted, actual, strict=False))
+
+
+def check_network_choice(choice: str) -> None:
+    """Refuses a network choice ape does not know (``base:sepolai:node``, ``foo``) in one line that
+    lists what there is, before anything reads a file named after it."""
+    from ape import networks
+
+    if re.match(r"^(https?|wss?)://", choice) or choice.endswith(".ipc"):
+        return  # a bare endpoint: ape picks ecosystem and network from the node
+    parts = choice.split(":", 2)
+    if len(parts) > 2 and (re.match(r"^(https?|wss?)://", parts[2]) or parts[2].endswith(".ipc")):
+        parts = parts[:2]  # ecosystem:network:URI (the Base rehearsal): the provider is the URI
+    ecosystem = parts[0]
+    known = sorted(networks.ecosystem_names)
+    if ecosystem not in known:
+        raise UserError(
+            f"unknown network {choice!r}: no ecosystem {ecosystem!r} (known: {', '.join(known)}); "
+            "for example ethereum:local:foundry or base:sepolia:node (`ape networks list`)"
+        )
+    eco = networks.get_ecosystem(ecosystem)
+    if len(parts) > 1 and parts[1]:
+        names = sorted(eco.networks)
+        if parts[1] not in names:
+            raise UserError(
+                f"unknown network {choice!r}: {ecosystem} has no network {parts[1]!r} "
+                f"(known: {', '.join(names)})"
+            )
+        if len(parts) > 2 and parts[2]:
+            providers = sorted(eco.get_network(parts[1]).providers)
+            if parts[2] not in providers:
+                raise UserError(
+                    f"unknown network {choice!r}: {ecosystem}:{parts[1]} has no provider {parts[2]!r} "
+                    f"(known: {', '.join(providers)})"
+                )
 
 
 @contextmanager
@@ -108,6 +243,7 @@ def connected(network: str) -> Iterator[Any]:
     if active is not None and active.is_connected and _same_network(active, network):
         yield active
         return
+    check_network_choice(network)
     with ExitStack() as stack:
         try:
             provider = stack.enter_context(networks.parse_network_choice(network))
@@ -143,11 +279,36 @@ def require_account_off_local(network: str, alias: str | None) -> None:
         )
 
 
+class _OnceFilter(logging.Filter):
+    """Lets a message starting with ``prefix`` through once; ape logs "Using cached key for A" at
+    every signature of an unlocked account (49 times in one deploy)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix, self.seen = prefix, False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.getMessage().startswith(self.prefix):
+            return True
+        first, self.seen = not self.seen, True
+        return first
+
+
+def _cached_key_warning_once(ape_logger: Any) -> None:
+    target = getattr(ape_logger, "_logger", ape_logger)
+    if not any(isinstance(f, _OnceFilter) for f in target.filters):
+        target.addFilter(_OnceFilter("Using cached key"))
+
+
 def _autosign_if_unattended(account: Any, alias: str) -> None:
     """With ape's ``APE_ACCOUNTS_<alias>_PASSPHRASE`` set (an unattended run: CI, the Base
-    rehearsal), sign without a prompt per transaction; otherwise ape asks before each one."""
+    rehearsal), sign without a prompt per transaction (saying "Using cached key" once); otherwise
+    ape asks before each one."""
+    from ape.logging import logger
+
     passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
     if passphrase and hasattr(account, "set_autosign"):
+        _cached_key_warning_once(logger)
         account.set_autosign(True, passphrase=passphrase)
 
 

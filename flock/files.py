@@ -34,3 +34,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """``atomic_write_bytes`` for UTF-8 text."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def yaml_error_line(path: Path, err: Exception) -> str:
+    """One line for a YAML syntax error: the file, line and column, and the problem
+    (``config/x.yaml, line 3, column 5: not valid YAML: found unexpected ':'``)."""
+    mark = getattr(err, "problem_mark", None)
+    where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    return f"{path}{where}: not valid YAML: {problem}"

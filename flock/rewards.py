@@ -71,3 +71,56 @@ def claim_args(tree: StandardMerkleTree, task: int, epoch: int, index: int) -> C
     """The claim of leaf ``index`` of ``tree`` (a ``reward_tree``)."""
     position, account, amount = tree.leaves[index].value
     return ClaimArgs(task, epoch, position, to_checksum_address(account), amount, tree.proof(index))
+
+
+# The RewardPot clones (OpenZeppelin Clones.cloneDeterministicWithImmutableArgs): init code
+# PUSH2 <runtime length> + _CLONE_INIT returns the runtime, which is the EIP-1167 proxy (its head, the
+# implementation's address, its tail: 45 bytes) followed by the arguments.
+_CLONE_INIT = bytes.fromhex("3d81600a3d39f3")
+_PROXY_HEAD = bytes.fromhex("363d3d373d3d3d363d73")
+_PROXY_TAIL = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
+CLONE_PROXY_BYTES = 0x2D  # where the arguments start in a pot's code (RewardPot's _ARGS)
+
+
+@dataclass(frozen=True)
+class PotTerms:
+    """A pot's immutable arguments, as ``RewardPot.terms()`` returns them."""
+
+    root: bytes
+    task: int
+    epoch: int
+    locked_share_bps: int
+    vesting_start: int
+    vesting_period: int
+
+    def args(self) -> bytes:
+        """Packed as the distributor packs them: root, lockedShareBps (16 bits), vestingStart and
+        vestingPeriod (40 bits each), taskId << 128 | epoch (256 bits)."""
+        return (
+            bytes(self.root).rjust(32, b"\0")
+            + self.locked_share_bps.to_bytes(2, "big")
+            + self.vesting_start.to_bytes(5, "big")
+            + self.vesting_period.to_bytes(5, "big")
+            + (self.task << 128 | self.epoch).to_bytes(32, "big")
+        )
+
+
+def pot_init_code(implementation: str, terms: PotTerms) -> bytes:
+    """The CREATE2 init code of the pot with ``terms`` (what ``Clones`` deploys)."""
+    runtime = pot_runtime(implementation, terms)
+    return b"\x61" + len(runtime).to_bytes(2, "big") + _CLONE_INIT + runtime
+
+
+def pot_runtime(implementation: str, terms: PotTerms) -> bytes:
+    """The code of the pot with ``terms``: the proxy, then the arguments."""
+    return _PROXY_HEAD + bytes.fromhex(implementation[2:]) + _PROXY_TAIL + terms.args()
+
+
+def pot_address(distributor: str, implementation: str, terms: PotTerms) -> str:
+    """Where ``distributor`` creates the pot with ``terms``: CREATE2 with salt taskId << 128 | epoch
+    and the clone's init code, so one address per task epoch and root."""
+    salt = (terms.task << 128 | terms.epoch).to_bytes(32, "big")
+    digest = keccak(
+        b"\xff" + bytes.fromhex(distributor[2:]) + salt + keccak(pot_init_code(implementation, terms))
+    )
+    return to_checksum_address(digest[12:])

@@ -88,3 +88,12 @@ def read_parameters(registry: Any) -> TaskParameters:
         cooldown,
         keeper,
     )
+
+
+class LockStatus(IntEnum):
+    """IGmFlock.LockStatus."""
+
+    NONE = 0
+    ACTIVE = 1
+    UNLOCKED = 2
+    VOIDED = 3

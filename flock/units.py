@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 WAD = 10**18
@@ -64,3 +65,30 @@ def format_duration(seconds: int) -> str:
         days = seconds // DAY
         return f"{days} day{'s' if days != 1 else ''}"
     return f"{seconds} s"
+
+
+def human_duration(seconds: int) -> str:
+    """``2 d 3 h``, ``45 min``, ``30 s``: the two largest units."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts)
+
+
+def utc(timestamp: int) -> str:
+    """``2026-12-08 14:00 UTC`` for a unix time."""
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def relative_time(timestamp: int, now: int) -> str:
+    """``in 2 d 3 h, at 2026-12-08 14:00 UTC`` or ``3 h ago, at 2026-12-06 11:00 UTC``."""
+    delta = int(timestamp) - int(now)
+    ago = f"in {human_duration(delta)}" if delta >= 0 else f"{human_duration(-delta)} ago"
+    return f"{ago}, at {utc(timestamp)}"

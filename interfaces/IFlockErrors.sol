@@ -236,6 +236,14 @@ interface IFlockErrors {
     /// @dev In the ABI of: FlockGovernor.
     error CheckpointUnorderedInsertion();
 
+    /// @notice Raised by RewardDistributor.
+    /// @dev In the ABI of: RewardDistributor.
+    error CloneArgumentsTooLong();
+
+    /// @notice There's no code to deploy.
+    /// @dev In the ABI of: RewardDistributor.
+    error Create2EmptyBytecode();
+
     /// @notice The signature is invalid.
     /// @dev In the ABI of: FlockToken, GmFlock.
     error ECDSAInvalidSignature();
@@ -335,6 +343,10 @@ interface IFlockErrors {
     /// @notice A call to an address target failed. The target may have reverted.
     /// @dev In the ABI of: FlockGovernor, FlockTimelock.
     error FailedCall();
+
+    /// @notice The deployment failed.
+    /// @dev In the ABI of: RewardDistributor.
+    error FailedDeployment();
 
     /// @notice The genesis recipients and amounts arrays differ in length.
     /// @dev In the ABI of: FlockToken.
@@ -472,6 +484,10 @@ interface IFlockErrors {
     /// @dev In the ABI of: FlockGovernor.
     error GovernorUnexpectedProposalState(uint256 proposalId, uint8 current, bytes32 expectedStates);
 
+    /// @notice The ETH balance of the account is not enough to perform the operation.
+    /// @dev In the ABI of: RewardDistributor.
+    error InsufficientBalance(uint256 balance, uint256 needed);
+
     /// @notice The nonce used for an `account` is not the expected current nonce.
     /// @dev In the ABI of: FlockGovernor, FlockToken, GmFlock.
     error InvalidAccountNonce(address account, uint256 currentNonce);
@@ -575,6 +591,10 @@ interface IFlockErrors {
     /// @notice The proof does not lead from the leaf to the pot's root.
     /// @dev In the ABI of: RewardPot.
     error RewardPotInvalidProof(uint256 index, address account, uint256 amount);
+
+    /// @notice The implementation was called directly: only its clones (the pots) have a root.
+    /// @dev In the ABI of: RewardPot.
+    error RewardPotNotAClone();
 
     /// @notice Nothing has vested for the account since its last release.
     /// @dev In the ABI of: RewardPot.

@@ -26,7 +26,9 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * Challenge. Until the window ends, a `GUARDIAN_ROLE` holder (governance, and an optional guardian
  * it appoints and can revoke) may veto: total + burn return to the epoch's unallocated budget and
  * the oracles post again (a new round). After the window, anyone finalizes the root: the claim fees
- * are burned, and the root gets its own escrow, an {IRewardPot} holding exactly its total.
+ * are burned, and the root gets its own escrow, an {IRewardPot} holding exactly its total: a clone of
+ * `potImplementation()` whose immutable arguments are the root and its terms, at an address fixed by
+ * the task epoch and the root (CREATE2, salt `taskId << 128 | epoch`).
  *
  * Claims, in the pot (`potOf`). Leaves are OpenZeppelin StandardMerkleTree leaves of type
  * (uint256 index, address account, uint256 amount): `index` numbers the leaves 0..n-1 and marks a
@@ -271,8 +273,12 @@ interface IRewardDistributor {
     /// @notice A task epoch's rewards.
     function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory);
 
-    /// @notice The pot of a task epoch's final root (zero before finalization).
+    /// @notice The pot of a task epoch's final root (zero before finalization): the only genuine one.
     function potOf(uint256 taskId, uint256 epoch) external view returns (address);
+
+    /// @notice The RewardPot implementation this contract created in its constructor; every pot is a
+    /// clone of it.
+    function potImplementation() external view returns (address);
 
     /// @notice The contracts this one reads and pays from.
     function flock() external view returns (IFlockToken);

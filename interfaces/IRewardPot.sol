@@ -5,8 +5,12 @@ import {IFlockToken} from "./IFlockToken.sol";
 
 /**
  * @title IRewardPot
- * @notice The escrow of one final reward root: the RewardDistributor creates it (CREATE2, salt
- * `taskId << 128 | epoch`) when a task epoch's root finalizes and moves the root's total into it.
+ * @notice The escrow of one final reward root: when a task epoch's root finalizes, the
+ * RewardDistributor creates it as a clone of its RewardPot implementation with the root and terms as
+ * immutable arguments (OpenZeppelin `Clones.cloneDeterministicWithImmutableArgs`, salt
+ * `taskId << 128 | epoch`: one address per task, epoch and root) and moves the root's total into it.
+ * The genuine pot of a task epoch is the one `IRewardDistributor.potOf` returns: anyone can clone the
+ * implementation with terms of their own, and such a copy pays out only what is sent to it.
  * Its leaves are OpenZeppelin StandardMerkleTree leaves (uint256 index, address account, uint256
  * amount); `index` is the leaf's bit in the claimed bitmap. Anyone may claim a leaf; the FLOCK goes
  * to the leaf's account. If the root's locked share is non-zero, that share of each leaf vests
@@ -22,6 +26,8 @@ interface IRewardPot {
     error RewardPotInvalidProof(uint256 index, address account, uint256 amount);
     /// @notice Nothing has vested for the account since its last release.
     error RewardPotNothingToRelease(address account);
+    /// @notice The implementation was called directly: only its clones (the pots) have a root.
+    error RewardPotNotAClone();
 
     /// @notice `account`'s leaf (`amount`) was claimed: paid now, or in part, the rest vesting.
     event Claimed(address indexed account, uint256 amount);
@@ -57,9 +63,12 @@ interface IRewardPot {
             uint256 vestingPeriod
         );
 
-    /// @notice The token the pot pays (FLOCK).
+    /// @notice The token paid.
     function flock() external view returns (IFlockToken);
 
-    /// @notice The RewardDistributor that created the pot.
+    /// @notice The distributor that created the implementation (and so every genuine pot).
     function distributor() external view returns (address);
+
+    /// @notice The implementation every pot delegates to (a pot's code is a proxy to it).
+    function implementation() external view returns (address);
 }

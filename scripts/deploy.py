@@ -10,10 +10,12 @@ from rich.table import Table
 from flock.clikit import (
     DEFAULT_NETWORK,
     account_option,
+    check_network_choice,
     clean_errors,
     connected,
     console,
     fail,
+    hide_revert_traces,
     load_sender,
     network_option,
     require_account_off_local,
@@ -37,7 +39,11 @@ from flock.deploy.verify import results_table, verify_on_chain
     type=click.Path(path_type=Path),
     help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
 )
-@click.option("--fresh", is_flag=True, help="ignore an existing manifest and deploy everything anew")
+@click.option(
+    "--fresh",
+    count=True,
+    help="start over: the existing record is kept, renamed; a complete deployment needs --fresh twice",
+)
 @click.option("--verify", "then_verify", is_flag=True, help="run `verify` right after deploying")
 @click.pass_context
 @clean_errors
@@ -47,10 +53,11 @@ def cli(
     account: str | None,
     config_file: Path | None,
     manifest_file: Path | None,
-    fresh: bool,
+    fresh: int,
     then_verify: bool,
 ) -> None:
     """Deploy the FLock protocol (resumes an interrupted deploy from its manifest)."""
+    hide_revert_traces()
     ctx.ensure_object(dict)
     ctx.obj.update(
         network=network,
@@ -61,9 +68,8 @@ def cli(
     )
     if ctx.invoked_subcommand is not None:
         return
-    config = load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
-    for warning in config.warnings():
-        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    check_network_choice(network)  # a mistyped network is named as such, not as a missing config
+    load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
     require_account_off_local(network, account)
     with connected(network) as provider:
         sender = load_sender(account, provider)
@@ -73,9 +79,18 @@ def cli(
             label = f"{step.contract} ({step.key})" if isinstance(step, Deploy) else step.key
             console.print(f"  {outcome:>8}  {label}")
 
-        manifest = deploy_protocol(
-            sender, ctx.obj["config_file"], fresh=fresh, on_step=report, manifest_file=manifest_file
-        )
+        path = manifest_file or manifest_path(network)
+        try:
+            manifest = deploy_protocol(
+                sender,
+                ctx.obj["config_file"],
+                fresh=fresh,
+                on_step=report,
+                manifest_file=manifest_file,
+                on_note=_note,
+            )
+        except KeyboardInterrupt:
+            fail(f"interrupted: {path} records every step done so far; rerun the same command to resume")
         path = manifest_file or manifest_path(manifest.network)
         table = Table(title=f"deployment manifest: {path}")
         for column in ("key", "contract", "address", "block"):
@@ -85,6 +100,11 @@ def cli(
         console.print(table)
         if then_verify:
             _verify(path, config_file)
+
+
+def _note(note: str) -> None:
+    text = note.replace("warning:", "[yellow]warning:[/]", 1) if note.startswith("warning:") else note
+    console.print(text, soft_wrap=True)
 
 
 def _verify(manifest_file: Path, config_file: Path | None) -> None:

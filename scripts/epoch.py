@@ -10,13 +10,13 @@ from typing import Any
 import click
 
 from flock.clikit import (
+    DEFAULT_NETWORK,
     UserError,
     account_option,
     clean_errors,
     connected,
     console,
     load_sender,
-    network_option,
     quiet_ape,
 )
 from flock.deploy.manifest import Manifest, manifest_path
@@ -41,7 +41,12 @@ def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manife
 
 
 @click.command()
-@network_option
+@click.option(
+    "--network",
+    default=DEFAULT_NETWORK,
+    show_default=True,
+    help="a chain whose clock can move: the local one, or the Base rehearsal (base:rehearsal:URI)",
+)
 @account_option
 @click.option(
     "--manifest",

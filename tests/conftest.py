@@ -29,6 +29,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
+# `ape test --coverage` (or FLOCK_COVERAGE=1): Solidity line and branch coverage (docs/audit.md).
+pytest_plugins = ["flock.audit.coverage_plugin"]
+
 E = WAD
 LOCAL_CONFIG = CONFIG_DIR / "ethereum-local.yaml"
 

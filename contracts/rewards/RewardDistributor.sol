@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
@@ -23,17 +24,20 @@ import {RewardPot} from "./RewardPot.sol";
  *     _records[k]        [ root ]                                             accepted root
  *                        [ unallocated: 96 | total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
  *                        [ burn: 96 | lockedShareBps: 16 | vestingPeriod: 40 ]
- *     _pots[k]           the RewardPot of the final root (CREATE2, salt k)
+ *     _pots[k]           the RewardPot of the final root: a clone of `_potImplementation` (CREATE2,
+ *                        salt k, the root and terms as immutable arguments)
  *     _votes[h]          per round: h = keccak(k, round, set version) -> the oracles who posted (bits);
  *                        h' = keccak(h, tuple) -> how many posted that tuple
  *     _config            [ challengeWindow: 40 | lockedShareBps: 16 | vestingPeriod: 40 | three fees: 48 |
  *                          rankRatioBps: 16 | toleranceBps: 16 | quorum: 8 | oracles: 8 | setVersion: 32 ]
  *     _oracleTag[a]      setVersion << 8 | index in the set
  *
- * Claims happen in the pots: finalizing a root creates its RewardPot (the root and vesting terms in
- * its code) and moves the root's total into it, so a claim reads a single slot (its bitmap word) and a
- * root can never pay out more than its total. `claimMany` and `releaseVested` here route to the pots
- * of many task epochs in one transaction. Amounts fit 96 bits: FLOCK is capped at 1e27 < 2^90.
+ * Claims happen in the pots: finalizing a root creates its RewardPot, a minimal proxy to the
+ * implementation this contract creates in its constructor with the root and vesting terms as
+ * immutable arguments in its code, and moves the root's total into it, so a claim reads a single
+ * storage slot (its bitmap word) and a root can never pay out more than its total. `claimMany` and
+ * `releaseVested` here route to the pots of many task epochs in one transaction. Amounts fit 96
+ * bits: FLOCK is capped at 1e27 < 2^90.
  *
  * Why a leaf carries an index: OpenZeppelin's tree hashes each pair in sorted order, so a proof does
  * not say where its leaf sits; a bitmap position taken from the claimer could be chosen twice for the
@@ -96,6 +100,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     IEmissionController private immutable _emissions;
     ITaskRegistry private immutable _registry;
     IArenaSubmissions private immutable _submissions;
+    address private immutable _potImplementation;
 
     Config private _config;
     address[] private _oracles;
@@ -126,6 +131,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         _emissions = emissions_;
         _registry = registry_;
         _submissions = submissions_;
+        _potImplementation = address(new RewardPot(_flock));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRewardParameters(params.challengeWindow, params.lockedShareBps, params.vestingPeriod);
         _setClaimFees(params.nodeFeeBps, params.validatorFeeBps, params.delegatorFeeBps);
@@ -308,6 +314,11 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     }
 
     /// @inheritdoc IRewardDistributor
+    function potImplementation() external view returns (address) {
+        return _potImplementation;
+    }
+
+    /// @inheritdoc IRewardDistributor
     function flock() external view returns (IFlockToken) {
         return _flock;
     }
@@ -412,9 +423,11 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         if (block.timestamp < finalizesAt) revert RewardChallengeOpen(taskId, epoch, finalizesAt);
         r.status = Status.Final;
         bytes32 root = r.root;
-        pot = new RewardPot{salt: bytes32(key)}(
-            _flock, root, taskId, epoch, r.lockedShareBps, finalizesAt, r.vestingPeriod
-        );
+        // The pot's immutable arguments, packed as RewardPot reads them: the root, the vesting terms
+        // (lockedShareBps 16 bits, finalizesAt and vestingPeriod 40 each: their record fields), then
+        // the key (taskId << 128 | epoch). 76 bytes; the salt is the key.
+        bytes memory args = abi.encodePacked(root, r.lockedShareBps, uint40(finalizesAt), r.vestingPeriod, key);
+        pot = IRewardPot(Clones.cloneDeterministicWithImmutableArgs(_potImplementation, args, bytes32(key)));
         _pots[key] = address(pot);
         uint256 burn = r.burn;
         emit RootFinalized(taskId, epoch, root, burn, address(pot));

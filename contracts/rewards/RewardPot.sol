@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MerkleProofLib} from "solady/utils/MerkleProofLib.sol";
@@ -9,21 +10,37 @@ import {IRewardPot} from "../../interfaces/IRewardPot.sol";
 
 /**
  * @title RewardPot
- * @dev The escrow of one final reward root (see {IRewardPot}): created by the RewardDistributor when
- * the root finalizes, funded with exactly the root's total, claimed leaf by leaf.
+ * @dev The escrow of one final reward root (see {IRewardPot}). This contract is the implementation:
+ * the RewardDistributor creates it once, in its constructor, and clones it for every root that
+ * finalizes (OpenZeppelin {Clones-cloneDeterministicWithImmutableArgs}, salt `taskId << 128 | epoch`),
+ * funding each clone with exactly its root's total. A clone is the 45-byte minimal proxy followed by
+ * its root and terms (76 bytes of code, no storage written), so finalizing costs a clone's deployment,
+ * not this contract's code; the root and terms are code, read with one `EXTCODECOPY` of the clone's
+ * own (warm) code per call, never from storage.
  *
- * Why one contract per root: its root, task epoch and vesting terms are immutables, in its code, so
- * a claim reads one storage slot of its own (the bitmap word) where a shared contract would read the
- * root from storage too (2,100 gas more on every claim), and a root can never pay out more than its
- * own total, whatever its tree says: the pot holds nothing else.
+ * Immutable arguments (the clone's code from offset 0x2d, as {Clones-fetchCloneArgs} returns them):
  *
- * Storage:
+ *     [ root: 256 ]
+ *     [ lockedShareBps: 16 | vestingStart: 40 | vestingPeriod: 40 | taskId << 128 | epoch: 256 ... ]
+ *
+ * The first 64 bytes (root, then the vesting terms in the top 96 bits of the second word) are all a
+ * claim reads. The token and the distributor are this contract's own immutables, shared by every
+ * clone through DELEGATECALL.
+ *
+ * Nothing to initialize, so nothing to front-run: a clone is complete when created, its address
+ * fixes its root and terms (they are part of its CREATE2 init code), and only the distributor can
+ * create at the distributor's CREATE2 addresses. This implementation itself refuses every call of
+ * the pot's (`RewardPotNotAClone`): it holds nothing and has no root. Anyone may clone it elsewhere
+ * with terms of their own; such a copy pays out only what someone sends it, and the distributor
+ * never routes to it (its `potOf` is the registry of genuine pots).
+ *
+ * Storage (of each clone):
  *
  *     _CLAIMED + w   bitmap word w: bit i is leaf 256 w + i (plain slots from a hashed base: no
  *                    hashing per claim, no collision with the mapping below)
  *     _vesting[a]    [ locked: 128 | released: 128 ]  (roots with a locked share only)
  *
- * No owner, no privileged function: the distributor only creates and funds it.
+ * No owner, no privileged function: the distributor only creates and funds the clones.
  */
 contract RewardPot is IRewardPot {
     using SafeERC20 for IFlockToken;
@@ -38,48 +55,37 @@ contract RewardPot is IRewardPot {
     /// @dev keccak256("flock.RewardPot.claimed"): the first slot of the claimed bitmap.
     uint256 private constant _CLAIMED =
         0x03835983c09a6e70cf3162a68d61c925850576003337869e926ecc6c4cd2e1b2;
+    /// @dev Where a clone's immutable arguments start in its code (after the 45-byte proxy).
+    uint256 private constant _ARGS = 0x2d;
+    uint256 private constant _MASK_40 = 0xffffffffff;
 
     IFlockToken private immutable _flock;
     address private immutable _distributor;
-    bytes32 private immutable _root;
-    uint256 private immutable _taskId;
-    uint256 private immutable _epoch;
-    uint256 private immutable _lockedShareBps;
-    uint256 private immutable _vestingStart;
-    uint256 private immutable _vestingPeriod;
+    address private immutable _self;
 
     mapping(address account => Vesting) private _vesting;
 
+    /// @dev Only a clone runs the pot's functions; this contract itself has no root and holds nothing.
+    modifier onlyClone() {
+        if (address(this) == _self) revert RewardPotNotAClone();
+        _;
+    }
+
     /**
-     * @param flock_ the token the pot pays (the distributor funds it after creating it).
-     * @param root_ the final root: OpenZeppelin standard leaves (uint256 index, address account, uint256 amount).
-     * @param lockedShareBps_ share of each leaf that vests; zero: leaves pay in full.
-     * @param vestingStart_ when vesting starts (the end of the root's challenge window).
-     * @param vestingPeriod_ how long vesting takes.
+     * @param flock_ the token every clone pays (the distributor funds each clone after creating it).
+     * The creator (the RewardDistributor) is every clone's distributor.
      */
-    constructor(
-        IFlockToken flock_,
-        bytes32 root_,
-        uint256 taskId_,
-        uint256 epoch_,
-        uint256 lockedShareBps_,
-        uint256 vestingStart_,
-        uint256 vestingPeriod_
-    ) {
+    constructor(IFlockToken flock_) {
         _flock = flock_;
         _distributor = msg.sender;
-        _root = root_;
-        _taskId = taskId_;
-        _epoch = epoch_;
-        _lockedShareBps = lockedShareBps_;
-        _vestingStart = vestingStart_;
-        _vestingPeriod = vestingPeriod_;
+        _self = address(this);
     }
 
     /// @inheritdoc IRewardPot
-    function claim(uint256 index, address account, uint256 amount, bytes32[] calldata proof) external {
+    function claim(uint256 index, address account, uint256 amount, bytes32[] calldata proof) external onlyClone {
+        (bytes32 root, uint256 vesting) = _claimArgs();
         // Indices are 0..n-1; the bound keeps every bitmap word far from the vesting mapping's slots.
-        if (index >= _MAX_LEAVES || !MerkleProofLib.verifyCalldata(proof, _root, _leaf(index, account, amount))) {
+        if (index >= _MAX_LEAVES || !MerkleProofLib.verifyCalldata(proof, root, _leaf(index, account, amount))) {
             revert RewardPotInvalidProof(index, account, amount);
         }
         uint256 slot;
@@ -96,13 +102,14 @@ contract RewardPot is IRewardPot {
             sstore(slot, or(bits, bit))
         }
         emit Claimed(account, amount);
-        _flock.safeTransfer(account, _lockedShareBps == 0 ? amount : _lock(account, amount));
+        _flock.safeTransfer(account, vesting >> 240 == 0 ? amount : _lock(account, amount, vesting));
     }
 
     /// @inheritdoc IRewardPot
-    function release(address account) external returns (uint256 amount) {
+    function release(address account) external onlyClone returns (uint256 amount) {
+        (, uint256 vesting) = _claimArgs();
         Vesting memory v = _vesting[account];
-        uint256 vested = _vested(v.locked);
+        uint256 vested = _vested(v.locked, vesting);
         if (vested <= v.released) revert RewardPotNothingToRelease(account);
         amount = vested - v.released;
         _vesting[account].released = uint128(vested);
@@ -111,7 +118,7 @@ contract RewardPot is IRewardPot {
     }
 
     /// @inheritdoc IRewardPot
-    function isClaimed(uint256 index) external view returns (bool claimed) {
+    function isClaimed(uint256 index) external view onlyClone returns (bool claimed) {
         if (index >= _MAX_LEAVES) return false;
         uint256 slot = _CLAIMED + (index >> 8);
         assembly ("memory-safe") {
@@ -120,15 +127,22 @@ contract RewardPot is IRewardPot {
     }
 
     /// @inheritdoc IRewardPot
-    function vestingOf(address account) external view returns (uint256 locked, uint256 released, uint256 releasable) {
+    function vestingOf(address account)
+        external
+        view
+        onlyClone
+        returns (uint256 locked, uint256 released, uint256 releasable)
+    {
+        (, uint256 vesting) = _claimArgs();
         Vesting memory v = _vesting[account];
-        return (v.locked, v.released, _vested(v.locked) - v.released);
+        return (v.locked, v.released, _vested(v.locked, vesting) - v.released);
     }
 
     /// @inheritdoc IRewardPot
     function terms()
         external
         view
+        onlyClone
         returns (
             bytes32 root,
             uint256 taskId,
@@ -138,7 +152,9 @@ contract RewardPot is IRewardPot {
             uint256 vestingPeriod
         )
     {
-        return (_root, _taskId, _epoch, _lockedShareBps, _vestingStart, _vestingPeriod);
+        (root, lockedShareBps, vestingStart, vestingPeriod, taskId, epoch) = _decodeArgs(
+            Clones.fetchCloneArgs(address(this))
+        );
     }
 
     /// @inheritdoc IRewardPot
@@ -149,6 +165,49 @@ contract RewardPot is IRewardPot {
     /// @inheritdoc IRewardPot
     function distributor() external view returns (address) {
         return _distributor;
+    }
+
+    /// @inheritdoc IRewardPot
+    function implementation() external view returns (address) {
+        return _self;
+    }
+
+    /// @dev The arguments as the distributor packs them (see the contract's documentation).
+    function _decodeArgs(bytes memory args)
+        private
+        pure
+        returns (
+            bytes32 root,
+            uint256 lockedShareBps,
+            uint256 vestingStart,
+            uint256 vestingPeriod,
+            uint256 taskId,
+            uint256 epoch
+        )
+    {
+        uint256 vesting;
+        uint256 key;
+        assembly ("memory-safe") {
+            root := mload(add(args, 0x20))
+            vesting := mload(add(args, 0x40))
+            key := mload(add(args, 0x4c)) // the 32 bytes after the 12 of the vesting terms
+        }
+        lockedShareBps = vesting >> 240;
+        vestingStart = (vesting >> 200) & _MASK_40;
+        vestingPeriod = (vesting >> 160) & _MASK_40;
+        taskId = key >> 128;
+        epoch = uint128(key);
+    }
+
+    /// @dev The root and the vesting word (lockedShareBps in its top 16 bits, then vestingStart and
+    /// vestingPeriod, 40 bits each): the clone's first 64 bytes of arguments, one EXTCODECOPY of its
+    /// own code into scratch space (the executing account is warm: 100 gas and 6 for two words).
+    function _claimArgs() private view returns (bytes32 root, uint256 vesting) {
+        assembly ("memory-safe") {
+            extcodecopy(address(), 0x00, _ARGS, 0x40)
+            root := mload(0x00)
+            vesting := mload(0x20)
+        }
     }
 
     /// @dev The OpenZeppelin standard leaf: keccak256(keccak256(abi.encode(index, account, amount))),
@@ -166,9 +225,9 @@ contract RewardPot is IRewardPot {
 
     /// @dev Locks the root's share of a leaf (a second leaf of the same account adds to it); returns
     /// what is paid now: the rest of the leaf and what of the locked share has vested already.
-    function _lock(address account, uint256 amount) private returns (uint256 paid) {
-        uint256 locked = (amount * _lockedShareBps) / _BPS;
-        uint256 vested = _vested(locked);
+    function _lock(address account, uint256 amount, uint256 vesting) private returns (uint256 paid) {
+        uint256 locked = (amount * (vesting >> 240)) / _BPS;
+        uint256 vested = _vested(locked, vesting);
         Vesting storage v = _vesting[account];
         v.locked += SafeCast.toUint128(locked);
         v.released += uint128(vested);
@@ -176,11 +235,13 @@ contract RewardPot is IRewardPot {
         return amount - locked + vested;
     }
 
-    /// @dev How much of `locked` has vested by now: linearly from `_vestingStart` over `_vestingPeriod`.
-    function _vested(uint256 locked) private view returns (uint256) {
-        if (block.timestamp <= _vestingStart) return 0;
-        uint256 elapsed = block.timestamp - _vestingStart;
-        if (elapsed >= _vestingPeriod) return locked;
-        return (locked * elapsed) / _vestingPeriod; // locked < 2^128, elapsed < period < 2^40: no overflow
+    /// @dev How much of `locked` has vested by now: linearly from the vesting start over the period.
+    function _vested(uint256 locked, uint256 vesting) private view returns (uint256) {
+        uint256 start = (vesting >> 200) & _MASK_40;
+        if (block.timestamp <= start) return 0;
+        uint256 elapsed = block.timestamp - start;
+        uint256 period = (vesting >> 160) & _MASK_40;
+        if (elapsed >= period) return locked;
+        return (locked * elapsed) / period; // locked < 2^128, elapsed < period < 2^40: no overflow
     }
 }

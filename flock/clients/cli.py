@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from ape import chain
 
 from flock.clients.training import submit, train_and_store
 from flock.clients.validator import Journal, commit, reveal
@@ -16,8 +17,10 @@ from flock.deploy.manifest import manifest_path
 from flock.models.evaluation import Evaluator, NGramEvaluator
 from flock.oracle.chain import ChainView
 from flock.paths import PROJECT_ROOT
+from flock.prechecks import before_training, before_validation
 from flock.rewards import Phase
 from flock.store import ContentStore
+from flock.units import relative_time
 
 DATA = PROJECT_ROOT / "data"
 
@@ -70,6 +73,7 @@ def train_cli(
     with connected(network) as provider:
         node = load_sender(account, provider)
         view = _view(manifest_file, network)
+        before_training(view, task, str(node.address))  # role, phase, budget: before the work
         model = train_and_store(ContentStore(store), shard, shards, order)
         submit(view.submissions, task, model, node)
         epoch = view.submissions.currentPhase()[0]
@@ -125,6 +129,7 @@ def validate_cli(
     with connected(network) as provider:
         validator = load_sender(account, provider)
         view = _view(manifest_file, network)
+        before_validation(view, task, str(validator.address))  # role and budget: before the work
         epoch, phase, ends = view.submissions.currentPhase()
         if phase == Phase.COMMIT:
             done = commit(
@@ -137,12 +142,16 @@ def validate_cli(
                 lazy_seed=lazy_seed,
                 from_block=view.first_block(),
             )
-            console.print(f"epoch {epoch}: scored, wrote {done.file_hash}, committed; reveal after {ends}")
+            console.print(
+                f"epoch {epoch}: scored, wrote {done.file_hash}, committed; reveal "
+                f"{relative_time(int(ends), int(chain.blocks.head.timestamp))}"
+            )
         elif phase == Phase.REVEAL:
             done = reveal(view.submissions, Journal(journal), task, validator)
             console.print(f"epoch {epoch}: revealed {done.file_hash}")
         else:
+            until = relative_time(int(ends), int(chain.blocks.head.timestamp))
             raise UserError(
-                f"epoch {epoch} is in its {Phase(phase).name.lower()} phase until {ends}: validators "
+                f"epoch {epoch} is in its {Phase(phase).name.lower()} phase, which ends {until}: validators "
                 "commit in the commit phase and reveal in the reveal phase"
             )

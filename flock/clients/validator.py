@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ape.exceptions import ContractLogicError
+
 from flock.clients import ClientError
 from flock.files import atomic_write_text
 from flock.models import corpus
@@ -89,6 +91,10 @@ class Journal:
             self.path(c.validator, c.task, c.epoch), json.dumps(asdict(c), sort_keys=True) + "\n"
         )
 
+    def discard(self, c: Commitment) -> None:
+        """Forgets a commitment whose transaction failed (so the next run commits again)."""
+        self.path(c.validator, c.task, c.epoch).unlink(missing_ok=True)
+
     def load(self, validator: str, task: int, epoch: int) -> Commitment | None:
         path = self.path(validator, task, epoch)
         return Commitment(**json.loads(path.read_text())) if path.is_file() else None
@@ -121,7 +127,9 @@ def commit(
     address = str(validator.address if hasattr(validator, "address") else validator)
     done = journal.load(address, task, epoch)
     if done is not None:
-        raise ClientError(f"already committed for task {task} epoch {epoch} (file {done.file_hash})")
+        if int.from_bytes(bytes(submissions.scoresOf(task, epoch, address)[0]), "big"):
+            raise ClientError(f"already committed for task {task} epoch {epoch} (file {done.file_hash})")
+        journal.discard(done)  # journaled, but the chain has no commitment: that attempt failed
     submitted = epoch_submissions(submissions, task, epoch, from_block)
     if not submitted:
         raise ClientError(f"no model was submitted to task {task} in epoch {epoch}: nothing to score")
@@ -134,9 +142,13 @@ def commit(
     salt = new_salt()
     committed = Commitment(task, epoch, address, file_hash, "0x" + salt.hex())
     journal.save(committed)  # before sending: a reveal must never lack its salt
-    submissions.commitScores(
-        task, commitment(bytes.fromhex(file_hash[2:]), salt, address, task, epoch), sender=validator
-    )
+    try:
+        submissions.commitScores(
+            task, commitment(bytes.fromhex(file_hash[2:]), salt, address, task, epoch), sender=validator
+        )
+    except ContractLogicError:
+        journal.discard(committed)  # refused on chain: nothing to reveal, the next run commits again
+        raise
     return committed
 
 

@@ -25,12 +25,24 @@ from eth_utils import function_abi_to_4byte_selector, keccak
 
 from flock import artifacts
 from flock.dao.deployment import DEFAULT_ADMIN_ROLE, DaoError, Deployment
+from flock.files import yaml_error_line
 from flock.harness.abi import signature, types_of
-from flock.units import parse_duration, to_wei
+from flock.units import format_token, human_duration, parse_duration, to_wei
 
 _TOKEN_AMOUNT = re.compile(r"^\s*([0-9_]+(?:\.[0-9]+)?)\s*(flock|gmflock|ether|eth)\s*$", re.IGNORECASE)
 _DURATION_HINTS = ("duration", "delay", "period", "extension", "floor", "horizon")
-_AMOUNT_HINTS = ("amount", "value", "threshold")
+_AMOUNT_HINTS = (
+    "amount",
+    "value",
+    "threshold",
+    "cap",
+    "stake",
+    "node",
+    "validator",
+    "participant",
+    "delegation",
+)
+_FIXED_POINT_HINTS = ("gamma", "epsilon", "decay", "wad")
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,8 @@ def encode_call(
     values = []
     for param, raw in zip(inputs, args, strict=True):
         try:
+            if str(param["name"]).lower().endswith("bps"):
+                raw = basis_points(raw)
             values.append(parse_value(deployment, param["type"], raw))
         except DaoError as err:
             raise DaoError(f"{key}.{entry['name']}, argument {param['name'] or '?'}: {err}") from None
@@ -147,6 +161,24 @@ def parse_value(deployment: Deployment, kind: str, raw: Any) -> Any:
     raise DaoError(f"arguments of type {kind} are not supported here; use a hex calldata action")
 
 
+_BPS = re.compile(r"^\s*([0-9_.]+)\s*(%|bps|bp)\s*$", re.IGNORECASE)
+
+
+def basis_points(raw: Any) -> Any:
+    """For an argument in basis points: ``3%`` is 300, ``300 bps`` is 300; anything else as given."""
+    match = _BPS.match(str(raw))
+    if not match:
+        return raw
+    try:
+        number = Decimal(match.group(1).replace("_", ""))
+    except InvalidOperation:
+        raise DaoError(f"{raw!r} is not a percentage (3%) nor basis points (300 bps)") from None
+    bps = number * 100 if match.group(2) == "%" else number
+    if bps != bps.to_integral_value():
+        raise DaoError(f"{raw!r} is not a whole number of basis points")
+    return int(bps)
+
+
 def parse_integer(raw: Any) -> int:
     """``300``, ``1_000``, ``2.5e18``, ``0x10``, ``2 days`` (seconds) or ``1_000 FLOCK`` (wei)."""
     if isinstance(raw, bool):
@@ -158,6 +190,8 @@ def parse_integer(raw: Any) -> int:
         return int(text, 16)
     if match := _TOKEN_AMOUNT.match(text):
         return to_wei(match.group(1))
+    if _BPS.match(text):
+        raise DaoError(f"{text!r} is a percentage, but this argument is not in basis points: give a number")
     if any(c.isalpha() for c in text.lower().replace("e", "", 1)):
         try:
             return parse_duration(text)
@@ -263,25 +297,12 @@ def show_value(deployment: Deployment, name: str, kind: str, value: Any) -> str:
         lowered = name.lower()
         if any(h in lowered for h in _DURATION_HINTS) and value:
             words += f" ({human_duration(value)})"
-        elif any(h in lowered for h in _AMOUNT_HINTS) and value >= 10**15:
+        elif any(h in lowered for h in _FIXED_POINT_HINTS) and value >= 10**12:
             words += f" ({Decimal(value) / Decimal(10**18):,f} x 1e18)"
+        elif any(h in lowered for h in _AMOUNT_HINTS) and value >= 10**15:
+            words += f" ({format_token(value)} FLOCK)"
         return words
     return str(value)
-
-
-def human_duration(seconds: int) -> str:
-    """``2 d 3 h``, ``45 min``, ``30 s``."""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            parts.append(f"{seconds // size} {unit}")
-            seconds %= size
-        if len(parts) == 2:
-            break
-    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------- files
@@ -294,7 +315,7 @@ def load_actions_file(deployment: Deployment, path: Path, description: str | Non
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
-        raise DaoError(f"{path}: not valid YAML: {err}") from None
+        raise DaoError(yaml_error_line(path, err)) from None
     if not isinstance(data, dict) or not isinstance(data.get("actions"), list) or not data["actions"]:
         raise DaoError(f"{path}: expected a mapping with a non-empty 'actions' list (and a 'description')")
     unknown = set(data) - {"description", "actions"}

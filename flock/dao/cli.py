@@ -38,7 +38,7 @@ from flock.dao.render import (
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
 from flock.deploy.manifest import manifest_path
-from flock.units import format_token, parse_duration
+from flock.units import format_token, parse_duration, utc
 
 
 def _network_opt() -> click.Option:
@@ -351,17 +351,49 @@ def cancel(proposal_id: str, network: str | None, manifest_file: Path | None, ac
         console.print(f"[green]canceled[/] {proposal.short_id}")
 
 
+WARP_TARGETS = ("epoch", "commit", "reveal", "closed")
+
+
+def _warp_target(target: str, options: Options, now: int) -> int:
+    """The timestamp of a named point: the next emission epoch's start, or the current epoch's
+    commit, reveal or closed phase (a minute in, so the phase has surely begun)."""
+    with session(options) as (_, deployment, _governance):
+        if target == "epoch":
+            em = deployment.contract("emissions")
+            current = (now - int(em.genesis())) // int(em.epochLength())
+            return int(em.genesis()) + (current + 1) * int(em.epochLength()) + 60
+        submissions = deployment.contract("submissions")
+        epoch = int(submissions.currentPhase()[0])
+        schedule = submissions.schedule(epoch)
+        start = {"commit": schedule.submitEnd, "reveal": schedule.commitEnd, "closed": schedule.revealEnd}[
+            target
+        ]
+        if int(start) + 60 <= now:
+            raise DaoError(
+                f"epoch {epoch} is past its {target} phase already; `warp epoch` moves to the next one"
+            )
+        return int(start) + 60
+
+
 @cli.command("warp")
-@click.argument("duration")
-@with_params(_network_opt())
+@click.argument("duration", metavar="DURATION|epoch|commit|reveal|closed")
+@with_params(_network_opt(), _manifest_opt())
 @clean_errors
-def warp(duration: str, network: str | None) -> None:
-    """Move a local or forked chain's clock forward (e.g. `warp 1d`), mining one block."""
+def warp(duration: str, network: str | None, manifest_file: Path | None) -> None:
+    """Move a local or forked chain's clock forward, mining one block: by a DURATION (`warp 1d`),
+    or to the next epoch's start (`warp epoch`) or the current epoch's `commit`, `reveal` or
+    `closed` phase."""
     from ape import chain
 
-    seconds = parse_duration(duration)
-    with connected(network or DEFAULT_NETWORK) as provider:
+    options = _options(click.get_current_context(), {"network": network, "manifest_file": manifest_file})
+    with connected(options.network) as provider:
         if not is_dev_network(provider):
             raise DaoError(f"{provider.network.name} is a live network: its clock is not ours to move")
-        chain.mine(timestamp=chain.pending_timestamp + seconds)
-        console.print(f"moved {human_duration(seconds)} forward; chain time {chain.blocks.head.timestamp}")
+        now = int(chain.pending_timestamp)
+        if duration.lower() in WARP_TARGETS:
+            target = _warp_target(duration.lower(), options, now)
+        else:
+            target = now + parse_duration(duration)
+        chain.mine(timestamp=max(target, now))
+        moved = human_duration(max(target - now, 0))
+        console.print(f"moved {moved} forward; chain time {utc(chain.blocks.head.timestamp)}")

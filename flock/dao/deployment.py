@@ -75,10 +75,12 @@ class Deployment:
 
     def resolve(self, ref: str) -> str:
         """An address from a contract key or name, ``treasury`` (the timelock), ``burn``/``zero``,
-        ``deployer``, or a 0x address."""
+        ``deployer``, a 0x address, or ``test:N`` on a local chain."""
         text = str(ref).strip()
         if text.lower() in ("burn", "zero"):
             return ZERO_ADDRESS
+        if text.lower().startswith("test:"):
+            return self._test_account(text)
         if text.lower() == "deployer":
             return self.manifest.deployer
         if is_hex_address(text):
@@ -90,6 +92,20 @@ class Deployment:
                 f"{ref!r} is not an address, nor a contract of the deployment ({', '.join(self.keys)}), "
                 "nor one of treasury, burn, deployer"
             ) from None
+
+    @staticmethod
+    def _test_account(text: str) -> str:
+        """``test:N``: the N-th test account, on a local or forked chain only."""
+        from ape import accounts, chain
+
+        from flock.clikit import is_dev_network
+
+        if not is_dev_network(chain.provider):
+            raise DaoError(f"{text}: test accounts exist on local and forked chains only")
+        try:
+            return str(accounts.test_accounts[int(text[5:])].address)
+        except (ValueError, IndexError):
+            raise DaoError(f"{text!r}: expected test:N with N a test account index") from None
 
     @cached_property
     def _names(self) -> dict[str, str]:

@@ -22,10 +22,10 @@ from eth_utils import keccak
 from pydantic import BaseModel, Field
 
 from flock.clikit import is_dev_network
-from flock.dao.actions import Action, Draft, human_duration, title_of
+from flock.dao.actions import Action, Draft, title_of
 from flock.dao.deployment import DaoError, Deployment
 from flock.files import atomic_write_text
-from flock.units import format_token
+from flock.units import format_token, relative_time
 
 STATES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
@@ -164,9 +164,8 @@ class Status:
 
 
 def when(timestamp: int, now: int) -> str:
-    """``in 2 d 3 h`` or ``3 h ago``."""
-    delta = timestamp - now
-    return f"in {human_duration(delta)}" if delta >= 0 else f"{human_duration(-delta)} ago"
+    """``in 2 d 3 h, at 2026-12-08 14:00 UTC`` or ``3 h ago, at ...``."""
+    return relative_time(timestamp, now)
 
 
 class Governance:

@@ -13,7 +13,7 @@ from flock.dao.proposals import Governance, Proposal, Status, when
 from flock.dao.simulate import SimulationReport
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
-from flock.deploy.verify import show
+from flock.deploy.verify import show_in_unit
 from flock.units import format_token
 
 _STATE_STYLE = {
@@ -89,7 +89,10 @@ def status_panel(governance: Governance, status: Status) -> Panel:
 def proposals_table(governance: Governance, statuses: list[Status]) -> Table:
     table = Table(title=f"proposals of governor {governance.governor.address}")
     for column in ("id", "state", "title", "for", "against", "abstain", "quorum", "next"):
-        table.add_column(column, overflow="fold")
+        # an id is copied into the next command: never folded across lines, whatever the width
+        table.add_column(
+            column, overflow="fold", no_wrap=column == "id", min_width=10 if column == "id" else None
+        )
     for s in statuses:
         quorum = f"{100 * s.counted / s.quorum:.0f}%" if s.quorum else "n/a"
         table.add_row(
@@ -114,7 +117,7 @@ def parameters_table(deployment: Deployment) -> Table:
     for p in PARAMETERS:
         if p.key not in deployment.manifest.contracts:
             continue
-        value = show(deployment.reader.view(p.key, p.getter), names)
+        value = show_in_unit(deployment.reader.view(p.key, p.getter), p.unit, names)
         setter = f"{p.key}.{p.setter}" if p.setter else "(fixed)"
         table.add_row(p.label, value, p.unit, setter)
     return table

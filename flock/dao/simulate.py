@@ -29,7 +29,7 @@ from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, Proposal
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
-from flock.deploy.verify import normalize, show
+from flock.deploy.verify import normalize, show_in_unit
 from flock.harness.abi import AbiRegistry
 
 GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
@@ -128,8 +128,13 @@ def read_parameters(deployment: Deployment) -> dict[str, Any]:
 def _changes(deployment: Deployment, before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     names = {deployment.address(k).lower(): k for k in deployment.keys}
     names[ZERO_ADDRESS] = "zero address"
+    units = {p.label: p.unit for p in PARAMETERS}
     return [
-        Change(label, show(before[label], names), show(after[label], names))
+        Change(
+            label,
+            show_in_unit(before[label], units[label], names),
+            show_in_unit(after[label], units[label], names),
+        )
         for label in before
         if before[label] != after[label]
     ]

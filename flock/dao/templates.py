@@ -38,6 +38,9 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {}
+# The options every template command takes (flock.dao.cli): a template parameter of the same name
+# would be taken by the option and never reach the template (`grant-role ... ACCOUNT --account ops`).
+RESERVED = frozenset({"network", "manifest_file", "account", "description"})
 
 
 def template(name: str, summary: str, *params: click.Parameter) -> Callable[[Build], Build]:
@@ -46,6 +49,9 @@ def template(name: str, summary: str, *params: click.Parameter) -> Callable[[Bui
     def register(build: Build) -> Build:
         if name in TEMPLATES:
             raise ValueError(f"template {name!r} registered twice")
+        clash = sorted(RESERVED & {p.name for p in params if p.name})
+        if clash:
+            raise ValueError(f"template {name!r}: parameter {clash[0]!r} collides with a common option")
         TEMPLATES[name] = Template(name, summary, params, build)
         return build
 
@@ -95,11 +101,11 @@ def set_param(deployment: Deployment, parameter: str, values: tuple[str, ...]) -
 def _role_template(grant: bool) -> Build:
     verb, function = ("Grant", "grantRole") if grant else ("Revoke", "revokeRole")
 
-    def build(deployment: Deployment, contract: str, role: str, account: str) -> Draft:
+    def build(deployment: Deployment, contract: str, role: str, holder: str) -> Draft:
         key = deployment.key_of(contract)
         role_value = deployment.role_value(key, role)
         name = deployment.role_names.get(role_value, "0x" + role_value.hex())
-        holder = deployment.resolve(account)
+        holder = deployment.resolve(holder)
         holds = deployment.reader.view(key, "hasRole", role_value, holder)
         notes = []
         if grant and holds:
@@ -114,7 +120,12 @@ def _role_template(grant: bool) -> Build:
     return build
 
 
-_ROLE_ARGS = (click.Argument(["contract"]), click.Argument(["role"]), click.Argument(["account"]))
+# the holder's metavar stays ACCOUNT; its name must not be `account` (the --account option's)
+_ROLE_ARGS = (
+    click.Argument(["contract"]),
+    click.Argument(["role"]),
+    click.Argument(["holder"], metavar="ACCOUNT"),
+)
 template("grant-role", "Grant a role: grant-role CONTRACT ROLE ACCOUNT", *_ROLE_ARGS)(_role_template(True))
 template("revoke-role", "Revoke a role: revoke-role CONTRACT ROLE ACCOUNT", *_ROLE_ARGS)(
     _role_template(False)

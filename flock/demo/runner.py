@@ -24,6 +24,7 @@ def run_demo(console: Console, reports_dir: Path = REPORTS_DIR) -> DemoContext:
     )
     people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
     ctx = DemoContext(protocol=protocol, people=people, console=console)
+    ctx.notes.update(started_at=time.time(), started_monotonic=start)
     for chapter in CHAPTERS:
         chapter(ctx)
     report.run(ctx, reports_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,10 @@ class ManifestReader(ManagerAccessMixin):
         return self.contract(key).call_view_method(function, *args)
 
     def code(self, key: str) -> bytes:
-        return bytes(self.provider.get_code(self.manifest.contracts[key].address))
+        return self.code_at(self.manifest.contracts[key].address)
+
+    def code_at(self, address: str) -> bytes:
+        return bytes(self.provider.get_code(address))
 
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
@@ -245,32 +249,80 @@ def is_local_network(provider: Any) -> bool:
     return provider.network.name == "local"
 
 
+def set_aside(path: Path) -> Path | None:
+    """Moves an existing manifest (and its proposal index) aside, never deleting it:
+    ``<name>.replaced-<UTC time>.json``. Returns the new name, or None if there was nothing."""
+    if not path.is_file():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}")
+    path.rename(target)
+    index = path.with_name(path.stem + ".proposals.json")
+    if index.is_file():
+        index.rename(target.with_name(target.stem + ".proposals.json"))
+    return target
+
+
+def _refuse_fresh_over_complete(path: Path, existing: Manifest, fresh: int) -> None:
+    if existing.complete and fresh < 2:
+        raise DeployError(
+            f"{path} records a complete deployment on chain {existing.chain_id}; --fresh would deploy "
+            "everything anew beside it. To really do that, give --fresh twice (the record is kept, "
+            "renamed), or deploy elsewhere with --manifest NEW.json"
+        )
+
+
 def open_manifest(
-    deployer: AccountAPI, config_file: Path, config: DeployConfig, fresh: bool, path: Path | None = None
+    deployer: AccountAPI,
+    config_file: Path,
+    config: DeployConfig,
+    fresh: int,
+    path: Path | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> tuple[Manifest, Path]:
-    """The manifest to resume, or a new one. A manifest of another chain is an error on a live
-    network and replaced on a local one (every anvil run is a new chain)."""
+    """The manifest to resume, or a new one. ``fresh`` (1) starts over, moving an unfinished record
+    aside; a complete one it moves aside only when asked twice (2). A manifest of another chain is
+    an error on a live network and replaced (kept aside) on a local one (every anvil run is a new
+    chain)."""
     access = ManagerAccessMixin
     provider = access.provider
     choice = _network_choice(provider)
     path = path or manifest_path(choice)
     chain_id = provider.chain_id
     genesis = genesis_hash()
-    existing = None if fresh else Manifest.load(path)
-    if existing is not None and (existing.chain_id != chain_id or existing.genesis_hash != genesis):
+    existing = Manifest.load(path)
+    other_chain = existing is not None and (existing.chain_id != chain_id or existing.genesis_hash != genesis)
+    if existing is not None and fresh:
+        if not (other_chain and is_local_network(provider)):  # a dead local chain's record is no loss
+            _refuse_fresh_over_complete(path, existing, int(fresh))
+            kept = set_aside(path)
+            if kept is not None and on_note is not None:
+                on_note(f"kept the previous record as {kept}")
+        existing = None
+    if existing is not None and other_chain:
         if not is_local_network(provider):
             raise DeployError(
                 f"{path} was written for chain {existing.chain_id} (genesis {existing.genesis_hash[:10]}…), "
-                f"but the connected chain is {chain_id} (genesis {genesis[:10]}…). Use --fresh to start over."
+                f"but the connected chain is {chain_id} (genesis {genesis[:10]}…): check --network, or "
+                "give this deployment its own record with --manifest NEW.json"
             )
         existing = None
     if existing is not None:
         if existing.deployer != str(deployer.address):
             raise DeployError(
-                f"{path} was started by {existing.deployer}; resume it with that account, or use --fresh"
+                f"{path} was started by {existing.deployer}: resume it with that account (--account)"
             )
         if existing.config_digest != config.digest():
-            raise DeployError(f"{config_file} changed since {path} was started; use --fresh to start over")
+            if existing.complete:
+                raise DeployError(
+                    f"{config_file} changed since {path} was deployed: the deployment is complete, so "
+                    "change parameters through governance (`ape run dao propose set-param`), or deploy "
+                    "a new copy with --manifest NEW.json"
+                )
+            raise DeployError(
+                f"{config_file} changed since {path} was started: restore it to resume, or start over "
+                "with --fresh (the unfinished record is kept, renamed)"
+            )
         return existing, path
     compilation = artifacts.load()
     commit, dirty = git_state()
@@ -298,22 +350,27 @@ def deploy_protocol(
     deployer: AccountAPI,
     config_file: Path,
     *,
-    fresh: bool = False,
+    fresh: bool | int = False,
     plan: list[Step] | None = None,
     on_step: Callable[[Step, str], None] | None = None,
     manifest_file: Path | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Manifest:
     """Deploys (or resumes deploying) the protocol on the connected network. The manifest goes to
-    ``manifest_file`` (default: ``deployments/<ecosystem>-<network>.json``)."""
+    ``manifest_file`` (default: ``deployments/<ecosystem>-<network>.json``); ``fresh`` as in
+    :func:`open_manifest`."""
     config = load_config(config_file)
-    manifest, path = open_manifest(deployer, config_file, config, fresh, manifest_file)
+    manifest, path = open_manifest(deployer, config_file, config, int(fresh), manifest_file, on_note)
+    if on_note is not None and not manifest.contracts:  # warnings once the checks passed, before sending
+        for warning in config.warnings():
+            on_note(f"warning: {warning}")
     backend = ApeBackend(deployer, manifest, path)
     ctx = Context(
         config=config,
         deployer=backend.deployer,
         addresses={k: r.address for k, r in manifest.contracts.items()},
     )
-    run_plan(plan or protocol_plan(), ctx, backend, on_step=on_step)
+    run_plan(protocol_plan() if plan is None else plan, ctx, backend, on_step=on_step)
     manifest.roles = role_table(manifest)
     manifest.complete = True
     manifest.save(path)

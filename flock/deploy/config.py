@@ -25,8 +25,9 @@ from pydantic import (
     model_validator,
 )
 
+from flock.files import yaml_error_line
 from flock.paths import CONFIG_DIR
-from flock.units import parse_duration, to_wad, to_wei
+from flock.units import human_duration, parse_duration, to_wad, to_wei
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 SYMBOLIC_ADDRESSES = ("deployer", "burn", "treasury")
@@ -119,8 +120,8 @@ class GovernanceConfig(_Section):
     def _extension_within_period(self) -> GovernanceConfig:
         if self.late_quorum_extension > self.voting_period:
             raise ValueError(
-                f"late_quorum_extension ({self.late_quorum_extension} s) may not exceed voting_period "
-                f"({self.voting_period} s): the governor refuses it"
+                f"late_quorum_extension ({human_duration(self.late_quorum_extension)}) may not exceed "
+                f"voting_period ({human_duration(self.voting_period)}): the governor refuses it"
             )
         return self
 
@@ -151,8 +152,8 @@ class TasksConfig(_Section):
     def _bounds_in_order(self) -> TasksConfig:
         if self.min_task_duration > self.max_task_duration:
             raise ValueError(
-                f"min_task_duration ({self.min_task_duration} s) exceeds max_task_duration "
-                f"({self.max_task_duration} s)"
+                f"min_task_duration ({human_duration(self.min_task_duration)}) exceeds max_task_duration "
+                f"({human_duration(self.max_task_duration)})"
             )
         if self.min_sigma_bps > self.max_sigma_bps:
             raise ValueError(
@@ -257,14 +258,14 @@ class AllianceConfig(_Section):
     @classmethod
     def _phase_bounds(cls, value: int) -> int:
         if not 60 <= value <= 7 * 86400:
-            raise ValueError(f"a phase lasts 1 minute to 7 days, not {value} s")
+            raise ValueError(f"a phase lasts 1 minute to 7 days, not {human_duration(value)}")
         return value
 
     @field_validator("draw_delay")
     @classmethod
     def _draw_delay_bound(cls, value: int) -> int:
         if value > 86400:
-            raise ValueError(f"the draw delay is at most 1 day, not {value} s")
+            raise ValueError(f"the draw delay is at most 1 day, not {human_duration(value)}")
         return value
 
     @model_validator(mode="after")
@@ -430,7 +431,7 @@ def load_config(path: Path) -> DeployConfig:
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from err
+        raise ConfigError(yaml_error_line(path, err)) from err
     try:
         return DeployConfig.model_validate(data)
     except ValidationError as err:

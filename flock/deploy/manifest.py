@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from ape.exceptions import ApeException
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from flock.files import atomic_write_text
 from flock.paths import DEPLOYMENTS_DIR, PROJECT_ROOT
@@ -28,6 +29,10 @@ def abi_file(contract: str) -> str:
 def published_abi_files() -> dict[str, str]:
     """Every published ABI (abi/<Contract>.json), by contract name."""
     return {p.stem: abi_file(p.stem) for p in sorted((PROJECT_ROOT / ABI_FOLDER).glob("*.json"))}
+
+
+class ManifestError(ApeException):
+    """A manifest file that cannot be read; the message names the file and what is wrong."""
 
 
 class ContractRecord(BaseModel):
@@ -110,9 +115,22 @@ class Manifest(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> Manifest | None:
+        """The manifest at ``path`` (None if there is none); a damaged one is an error naming the file."""
         if not path.is_file():
             return None
-        return cls.model_validate(json.loads(path.read_text()))
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as err:
+            raise ManifestError(f"{path} is not a deployment manifest: not valid JSON ({err})") from None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            problems = err.errors()
+            shown = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg'].lower()}" for e in problems[:4]
+            )
+            more = f" (and {len(problems) - 4} more)" if len(problems) > 4 else ""
+            raise ManifestError(f"{path} is not a complete deployment manifest: {shown}{more}") from None
 
 
 def manifest_path(network_choice: str) -> Path:

@@ -10,7 +10,9 @@ contract adds rows there, not code here:
 - every parameter equals the deploy config;
 - the manifest's role table (every role, every holder) is what the chain says now;
 - every contract's code is the compiled runtime code of its contract, byte for byte except inside
-  the 32-byte immutable slots the compiler leaves zero (``PUSH32 0``), which the constructor fills.
+  the 32-byte immutable slots the compiler leaves zero (``PUSH32 0``), which the constructor fills;
+- the RewardPot implementation every reward pot clones is the one the distributor created in its
+  constructor (its first CREATE) and has RewardPot's compiled code.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from eth_utils import keccak, to_checksum_address
 from rich.table import Table
 
 from flock import artifacts
@@ -27,6 +30,7 @@ from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
 from flock.paths import PROJECT_ROOT
+from flock.units import format_token, human_duration
 
 DEFAULT_ADMIN = bytes(32)
 
@@ -43,6 +47,9 @@ class ChainReader(Protocol):
 
     def code(self, key: str) -> bytes:
         """The runtime code at the contract's address."""
+
+    def code_at(self, address: str) -> bytes:
+        """The runtime code at any address (a contract the plan's contracts created)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,36 @@ def show(value: Any, names: dict[str, str] | None = None) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:_}"
     return str(value)
+
+
+def _item_units(unit: str, count: int) -> list[str]:
+    """The unit of each item of a parameter: ``"gmFLOCK wei: node, validator"`` applies to all,
+    ``"min s, max s"`` names them one by one."""
+    if ":" in unit:
+        return [unit.split(":", 1)[0]] * count
+    parts = [part.strip() for part in unit.split(",")]
+    return parts if len(parts) == count else [unit if count == 1 else ""] * count
+
+
+def _one_in_unit(value: Any, unit: str, names: dict[str, str] | None) -> str:
+    shown = show(value, names)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if (unit == "s" or unit.endswith(" s")) and value >= 60:
+            return f"{shown} ({human_duration(value)})"
+        if "wei" in unit and value:
+            token = "gmFLOCK" if "gmFLOCK" in unit or "stake" in unit else "FLOCK"
+            return f"{format_token(value)} {token}"
+    return shown
+
+
+def show_in_unit(value: Any, unit: str, names: dict[str, str] | None = None) -> str:
+    """``show`` with durations in words (``432_000 (5 d)``) and token amounts in FLOCK, from the
+    parameter's unit (``flock.deploy.governed``)."""
+    value = normalize(value)
+    if isinstance(value, tuple) and value:
+        units = _item_units(unit, len(value))
+        return ", ".join(_one_in_unit(v, u, names) for v, u in zip(value, units, strict=True))
+    return _one_in_unit(value, unit, names)
 
 
 def address_names(ctx: Context) -> dict[str, str]:
@@ -191,6 +228,34 @@ def check_code(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
         )
 
 
+def create_address(creator: str, nonce: int) -> str:
+    """The address of the contract ``creator`` creates with CREATE at ``nonce`` (1 to 127):
+    keccak256(rlp([creator, nonce])), whose RLP is 0xd6 0x94 <20 bytes> <nonce> for such nonces."""
+    if not 1 <= nonce <= 0x7F:
+        raise ValueError(f"nonce {nonce}: only 1 to 127 encode as a single RLP byte")
+    return to_checksum_address(keccak(bytes([0xD6, 0x94]) + bytes.fromhex(creator[2:]) + bytes([nonce]))[12:])
+
+
+def check_pot_implementation(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    """Every reward pot is a clone of ``rewards.potImplementation()``: it must be the RewardPot the
+    distributor created in its constructor (a contract's first CREATE uses nonce 1, EIP-161), whose
+    immutables are then the distributor and its token, with RewardPot's compiled code."""
+    if "rewards" not in ctx.addresses:
+        return
+    compiled = artifacts.load()["RewardPot"].runtime
+    implementation = to_checksum_address(normalize(reader.view("rewards", "potImplementation")))
+    expected = create_address(to_checksum_address(ctx.addresses["rewards"]), 1)
+    deployed = reader.code_at(implementation)
+    same = code_matches(compiled, deployed)
+    yield CheckResult(
+        "code",
+        "rewards.potImplementation",
+        f"RewardPot created by rewards at {expected} ({len(compiled):,} bytes)",
+        f"{implementation}: {len(deployed):,} bytes, {'same code' if same else 'DIFFERENT CODE'}",
+        implementation == expected and same,
+    )
+
+
 def check_parameters(config: DeployConfig, ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
     names = address_names(ctx)
     for parameter in PARAMETERS:
@@ -219,6 +284,7 @@ def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -
     """Every check, in table order; the deployment is good when all are ``ok``."""
     return [
         *_guarded("code", check_code(ctx, reader)),
+        *_guarded("code", check_pot_implementation(ctx, reader)),
         *_guarded("deployer holds nothing", check_deployer_roles(ctx, reader)),
         *_guarded("timelock is admin", check_admins(ctx, reader)),
         *_guarded("role holders", check_role_holders(ctx, reader)),

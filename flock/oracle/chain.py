@@ -22,6 +22,7 @@ from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings
 from flock.rewards import Phase
+from flock.units import relative_time
 
 NODE, VALIDATOR = 1, 2
 __all__ = ["ChainView", "OracleError"]
@@ -81,8 +82,8 @@ class ChainView:
         now = chain.blocks.head.timestamp
         if now < reveal_end:
             raise OracleError(
-                f"epoch {epoch} is still open: its reveal phase ends in {reveal_end - now} s "
-                f"(at {reveal_end}); compute after that"
+                f"epoch {epoch} is still open: its reveal phase ends {relative_time(reveal_end, now)}; "
+                "compute after that"
             )
 
     def latest_ended_epoch(self) -> int:

@@ -22,8 +22,9 @@ from flock.oracle.chain import ChainView
 from flock.oracle.render import accounts_table, summary_lines, verification_table
 from flock.oracle.run import OracleRun, claim_for, compute_on_chain, post, publish, verify
 from flock.paths import PROJECT_ROOT
+from flock.prechecks import before_oracle
 from flock.store import ContentStore
-from flock.units import format_token
+from flock.units import format_token, relative_time
 
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
 
@@ -66,6 +67,7 @@ def _run(view: ChainView, store: Path, task: int, epoch: int | None) -> OracleRu
     if epoch is None:
         epoch = view.latest_ended_epoch()
         console.print(f"epoch {epoch} (the latest that is over)")
+    before_oracle(view, task, epoch)  # a task epoch without a budget pays nothing: say why, stop
     return compute_on_chain(view, ContentStore(store), task, epoch)
 
 
@@ -111,7 +113,10 @@ def post_command(
         accepted = [e for e in receipt.events if e.event_name == "RootAccepted"]
         console.print(f"posted by {oracle.address}: {posted.votes} oracle(s) agree on this tuple")
         if accepted:
-            console.print(f"[green]accepted[/]: claims open after {accepted[0].finalizesAt} unless vetoed")
+            opens = relative_time(
+                int(accepted[0].finalizesAt), int(provider.chain_manager.blocks.head.timestamp)
+            )
+            console.print(f"[green]accepted[/]: claims open {opens} unless vetoed")
 
 
 @cli.command("verify")
@@ -191,5 +196,5 @@ def claim(
         receipt = claim_for(view, ContentStore(store), task, epoch, whom, sender)
         (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
         locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
-        vesting = f"; {format_token(locked)} of it vests (release it with releaseVested)" if locked else ""
+        vesting = f"; {format_token(locked)} of it vests (`ape run vesting release`)" if locked else ""
         console.print(f"claimed {format_token(claimed.amount)} FLOCK for {whom}{vesting}")

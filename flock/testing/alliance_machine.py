@@ -329,8 +329,8 @@ class AllianceMachine(RuleBasedStateMachine):
                 call()
         else:
             entropy = info.seed
-            randao = self.chain.prevrandao
             receipt = call()
+            randao = self.chain.prevrandao  # the block the draw ran in (on anvil, known once mined)
             (drawn,) = receipt.events_named("RolesDrawn")
             seed = draw_seed(entropy, randao, self.task, r.number)
             assert drawn["seed"] == seed

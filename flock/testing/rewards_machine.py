@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from flock.harness.evm import Snapshot
 from flock.harness.system import System, deploy_system
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
-from flock.rewards import Status, claim_args
+from flock.rewards import PotTerms, Status, claim_args, pot_address
 from flock.tasks import Role, TaskKind
 from flock.units import DAY, WAD
 
@@ -477,6 +477,16 @@ class RewardMachine(RuleBasedStateMachine):
                 assert not model.claimed
                 continue
             pot = self._pot(key)
-            assert pot.terms()[0] == model.accepted.tree.root
+            terms = PotTerms(
+                model.accepted.tree.root, *key, model.locked_bps, model.finalizes_at, model.period
+            )
+            assert pot.address == pot_address(self.rewards.address, self.rewards.potImplementation(), terms)
+            assert tuple(pot.terms()) == (
+                terms.root,
+                *key,
+                terms.locked_share_bps,
+                terms.vesting_start,
+                terms.vesting_period,
+            )
             for index in range(len(model.accepted.tree.leaves)):
                 assert pot.isClaimed(index) == (index in model.claimed)

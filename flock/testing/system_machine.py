@@ -99,8 +99,14 @@ class SystemMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ set-up
 
     @classmethod
+    def _new_chain(cls) -> Chain:
+        """The chain the system is deployed on: the in-process harness (a subclass may choose
+        another backend with the harness's interface, as the ``fuzz.vs_anvil`` benchmark does)."""
+        return Chain(n_accounts=N_ACCOUNTS)
+
+    @classmethod
     def _deploy(cls) -> tuple[System, Snapshot, Watch]:
-        system = deploy_system(Chain(n_accounts=N_ACCOUNTS))
+        system = deploy_system(cls._new_chain())
         accounts = system.chain.accounts
         for _, part, first in PARTS:
             part.prepare(system, accounts[first : first + WINDOW])
@@ -137,10 +143,11 @@ class SystemMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        if not SystemMachine._base:
-            SystemMachine._base.extend(self._deploy())
-        system, snap, watch = SystemMachine._base
-        SystemMachine._base[1] = system.chain.restore(snap)
+        base = type(self)._base  # each subclass keeps its own deployment
+        if not base:
+            base.extend(self._deploy())
+        system, snap, watch = base
+        base[1] = system.chain.restore(snap)
         self.system, self.chain = system, system.chain
         self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
         self.emissions = system.emissions

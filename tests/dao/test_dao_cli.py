@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 import ape
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -18,11 +19,14 @@ from flock.paths import PROJECT_ROOT
 from flock.units import DAY, WAD
 
 FEE = {"parameter": "gmflock.withdrawal_fee", "values": ("300", "treasury")}
+ZERO = "0x0000000000000000000000000000000000000000"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def voters(funded, token, gmflock):
-    """Two lockers: users[0] with 100,000 gmFLOCK, users[1] with 50,000."""
+    """Two lockers: users[0] with 100,000 gmFLOCK, users[1] with 50,000. Per test, inside its own
+    snapshot: a module-scoped fixture first built inside one test left that test's chain state to
+    ape's rebase of snapshots, and the tests after it to whatever that test had executed."""
     for user, amount in zip(funded[:2], (100_000, 50_000), strict=True):
         token.approve(gmflock, amount * WAD, sender=user)
         gmflock.lock(amount * WAD, 7 * DAY, sender=user)
@@ -82,7 +86,7 @@ def test_role_and_treasury_templates(deployment, token, users):
     grant = build_draft(
         deployment,
         "grant-role",
-        {"contract": "FlockToken", "role": "minter", "account": users[3].address},
+        {"contract": "FlockToken", "role": "minter", "holder": users[3].address},
         None,
     )
     call = decode_action(deployment, grant.actions[0])
@@ -102,10 +106,11 @@ def test_role_and_treasury_templates(deployment, token, users):
             "no governed parameter 'nope'; known: gmflock.boost",
         ),
         ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("300",)}, "takes 2 argument(s)"),
-        ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3%", "burn")}, "argument feeBps"),
+        ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3 pc", "burn")}, "argument feeBps"),
+        ("set-param", {"parameter": "gmflock.withdrawal_fee", "values": ("3.333%", "burn")}, "basis points"),
         (
             "grant-role",
-            {"contract": "gmflock", "role": "MINTER_ROLE", "account": "burn"},
+            {"contract": "gmflock", "role": "MINTER_ROLE", "holder": "burn"},
             "gmflock has no role",
         ),
         ("transfer", {"recipient": "nobody", "amount": "1"}, "'nobody' is not an address"),
@@ -173,7 +178,8 @@ def test_lifecycle_through_the_library(deployment, governance, voters, gmflock, 
     assert governance.find(str(proposal.id)[:6]) == proposal
     assert Governance(Deployment.load(manifest_file)).find(hex(proposal.id)) == proposal  # from the index
     with pytest.raises(
-        DaoError, match=r"cannot queue proposal \d+: it is Pending \(voting opens in 1 d\); only a Succeeded"
+        DaoError,
+        match=r"cannot queue proposal \d+: it is Pending \(voting opens in 1 d, at [-0-9 :]+ UTC\); only",
     ):
         governance.queue(proposal, voter)
     with pytest.raises(DaoError, match="this proposal exists already"):
@@ -245,6 +251,7 @@ def test_propose_protects_the_description(governance, deployment, voters, govern
 
 def test_simulate_a_draft_reports_and_reverts(deployment, gmflock, chain):
     before, height = gmflock.withdrawalFee(), chain.blocks.height
+    assert tuple(before) == (513, ZERO)  # the deploy config's: no earlier test's execution lingers
     draft = build_draft(deployment, "set-param", FEE, None)
     report = simulate(deployment, draft)
     assert report.ok and report.mode == "as the timelock"
@@ -280,7 +287,7 @@ def test_simulate_a_succeeded_proposal_runs_the_real_execution(
     timestamp = chain.blocks.head.timestamp
     report = simulate(deployment, proposal.draft(), proposal)
     assert report.mode == "through the governor" and report.ok
-    assert [(c.parameter, c.after) for c in report.changes] == [("governor.voting_period", "259_200")]
+    assert [(c.parameter, c.after) for c in report.changes] == [("governor.voting_period", "259_200 (3 d)")]
     assert {"ProposalQueued", "VotingPeriodSet", "ProposalExecuted"} <= {e.name for e in report.events} | {
         "ProposalQueued"
     }
@@ -300,6 +307,7 @@ def test_command_line_flow_and_clean_errors(manifest_file, voters):
 
     listed = _run(manifest_file, "list")
     assert short in listed.stdout and "Pending" in listed.stdout
+    assert listed.stdout.count("Set gmflock.withdrawal_fee") == 1  # only this test's proposal exists
     decoded = _run(manifest_file, "decode", short)
     assert "setWithdrawalFee" in decoded.stdout and "feeBps (uint256) = 250" in decoded.stdout
 
@@ -324,3 +332,62 @@ def test_missing_manifest_is_one_line(tmp_path):
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no deployment manifest at") and "Traceback" not in result.stderr
+
+
+def _short_id(result) -> str:
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.split("short id ")[1].split(";")[0]
+
+
+def test_grant_role_template_through_the_command_line(manifest_file, voters, users, project, manifest):
+    """The guardian step every deploy warning names: `grant-role CONTRACT ROLE ACCOUNT --account A`
+    (the positional ACCOUNT once collided with the --account option), simulated, proposed, voted,
+    queued and executed through the real click commands."""
+    rewards = project.RewardDistributor.at(manifest.address("rewards"))
+    guardian = users[4].address
+    role = rewards.GUARDIAN_ROLE()
+    template = ("grant-role", "rewards", "GUARDIAN_ROLE", guardian)
+
+    simulated = _run(manifest_file, "simulate", *template)
+    assert simulated.exit_code == 0, simulated.stderr
+    assert "RoleGranted" in simulated.stdout and not rewards.hasRole(role, guardian)
+
+    short = _short_id(_run(manifest_file, "propose", *template, "--account", "test:1"))
+    advance(DAY + 1)
+    assert _run(manifest_file, "vote", short, "for", "--account", "test:1").exit_code == 0
+    advance(5 * DAY)
+    assert _run(manifest_file, "queue", short).exit_code == 0
+    advance(2 * DAY)
+    executed = _run(manifest_file, "execute", short)
+    assert executed.exit_code == 0, executed.stderr
+    assert rewards.hasRole(role, guardian)
+
+
+def test_template_parameters_cannot_shadow_common_options():
+    from flock.dao.templates import template
+
+    with pytest.raises(ValueError, match="collides with a common option"):
+        template("x-test", "never registered", click.Argument(["account"]))(lambda deployment, account: None)
+    assert "x-test" not in TEMPLATES
+
+
+def test_ids_are_never_folded_in_a_narrow_table(manifest_file, voters, monkeypatch):
+    """Proposal ids are copied into the next command: a narrow console (80 columns, what rich
+    assumed under a test runner when the console was made on a terminal) must not fold them."""
+    monkeypatch.setenv("COLUMNS", "80")
+    from flock import clikit
+
+    monkeypatch.setattr(clikit, "PIPE_WIDTH", 80)
+    short = _short_id(
+        _run(
+            manifest_file,
+            "propose",
+            "set-param",
+            "gmflock.withdrawal_fee",
+            "250",
+            "burn",
+            "--account",
+            "test:1",
+        )
+    )
+    assert short in _run(manifest_file, "list").stdout

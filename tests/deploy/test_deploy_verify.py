@@ -40,7 +40,10 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
         "parameters",
         "manifest role table",
     }
-    assert {r.subject for r in results if r.group == "code"} == set(manifest.contracts)
+    assert {r.subject for r in results if r.group == "code"} == {
+        *manifest.contracts,
+        "rewards.potImplementation",
+    }
 
 
 def test_different_code_at_an_address_fails(manifest, manifest_file, chain):
@@ -56,6 +59,19 @@ def test_different_code_at_an_address_fails(manifest, manifest_file, chain):
         chain.provider.make_request(
             "anvil_setCode", [manifest.address("gmflock"), "0x" + bytes(original).hex()]
         )
+
+
+def test_a_different_pot_implementation_fails(project, manifest, manifest_file, chain):
+    # Every reward pot clones the distributor's implementation: other code there is caught.
+    rewards = project.RewardDistributor.at(manifest.address("rewards"))
+    implementation = str(rewards.potImplementation())
+    original = chain.provider.get_code(implementation)
+    token_code = chain.provider.get_code(manifest.address("token"))
+    chain.provider.make_request("anvil_setCode", [implementation, "0x" + bytes(token_code).hex()])
+    try:
+        assert ("code", "rewards.potImplementation") in _failed(verify_on_chain(manifest_file))
+    finally:
+        chain.provider.make_request("anvil_setCode", [implementation, "0x" + bytes(original).hex()])
 
 
 def test_code_comparison_allows_only_immutable_slots():

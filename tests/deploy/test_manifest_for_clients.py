@@ -62,5 +62,5 @@ def test_deploy_doc_states_the_transaction_count(deployer, tmp_path):
     creations, calls = len(deployed.contracts), len(deployed.actions)
     text = " ".join((PROJECT_ROOT / "docs" / "deploy.md").read_text().split())
     assert (
-        f"sends {creations + calls} transactions ({creations} contract creations and {calls} calls)" in text
+        f"sends {creations + calls} transactions ({creations} contract creations, {calls} role grants" in text
     )

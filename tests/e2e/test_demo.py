@@ -33,5 +33,8 @@ def test_demo_runs_end_to_end_and_writes_its_report(tmp_path):
     for chart in (REWARD_CHART, EMISSION_CHART, ACCURACY_CHART):
         assert (tmp_path / chart).read_bytes().startswith(PNG_MAGIC)
     summary = (tmp_path / SUMMARY).read_text()
-    assert "emission per epoch" in summary and "Arena epoch rewards" in summary
+    for section in ("the run", "what was deployed", "what the DAO changed", "tasks", "emission per epoch"):
+        assert f". {section}" in summary
+    assert "## 6. AI Arena: task 1, epoch" in summary and "who was slashed, and why" in summary
+    assert "| Lower the gmFLOCK withdrawal fee" in summary and "| heidi | rejected |" in summary
     assert "Traceback" not in out + result.stderr

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from flock.bench.chainkit import head_time, mine_at
 from flock.clients.cli import train_cli, validate_cli
+from flock.ops.cli import checkpoint_cli
 from flock.oracle.cli import cli as oracle_cli
 from flock.oracle.merkle import keccak
 from flock.oracle.run import accepted_report_hash
@@ -103,6 +104,7 @@ def test_train_and_validate_in_their_phases(run, played, tmp_path):
     store, journal = str(played.store.root), str(tmp_path / "journal")
     epoch = played.epoch + 1
     common = ["--task", str(played.task), "--store", store]
+    assert run(checkpoint_cli, "--account", "test:9").exit_code == 0  # epoch {epoch} pays only once opened
     trained = run(train_cli, *common, "--shard", "0", "--shards", "3", "--order", "3", "--account", "test:2")
     assert trained.exit_code == 0, trained.output
     assert f"epoch {epoch}" in trained.output

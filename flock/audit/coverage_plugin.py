@@ -1,0 +1,121 @@
+"""``ape test --coverage`` for the Solidity contracts (tests/conftest.py loads this plugin).
+
+ape-solidity has no coverage profile, so ape's own tracker reports nothing for Solidity; worse, it
+runs view calls through traces whose reverts ape does not raise, which changed three staking
+tests' outcomes. With ``--coverage`` (or ``FLOCK_COVERAGE=1``) this plugin takes the option over:
+ape's tracker is switched off, so every call behaves exactly as without coverage, and the tests'
+traffic is traced instead:
+
+- anvil (ape's unit and end-to-end tests): every ``eth_sendRawTransaction`` /
+  ``eth_sendTransaction`` is followed by ``debug_traceTransaction``, and every ``eth_call`` and
+  every failing ``eth_estimateGas`` (how ape meets most expected reverts) by ``debug_traceCall``
+  with the same arguments, at the JSON-RPC layer, after the original answer
+  was returned unchanged;
+- not the in-process harness (pyrevm): pyrevm 0.3.7's only tracer (EIP-3155 JSON on stdout) took
+  116 s for one 2,300-step transaction here, so the property machines' transactions are not
+  traced (docs/audit.md, "Coverage").
+
+At the end of the session the data is saved in reports/coverage/parts/ and, with ``--coverage``,
+the reports are written and the table printed (flock/audit/coverage_report.py).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from flock.audit import coverage as cov
+from flock.paths import REPORTS_DIR
+
+_STATE: dict[str, Any] = {"on": False, "report": False}
+_COVERAGE = cov.Coverage()
+_TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableReturnData": False}
+
+
+def enabled() -> bool:
+    return bool(_STATE["on"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    wanted = bool(os.environ.get("FLOCK_COVERAGE")) or bool(config.getoption("--coverage", default=False))
+    if not wanted:
+        return
+    if config.getoption("--coverage", default=False):
+        config.option.coverage = False  # ape's tracker off: ours replaces it
+        _STATE["report"] = True
+    _STATE["on"] = True
+    _install_rpc_tracing()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not enabled() or _COVERAGE.transactions == 0:
+        return
+    cov.save_part(_COVERAGE, REPORTS_DIR, "tests")
+    if _STATE["report"]:
+        from flock.audit.coverage_report import write_reports
+
+        total = cov.load_parts(REPORTS_DIR)
+        write_reports(total)
+
+
+# ---------------------------------------------------------------------------------------- anvil
+
+
+def _install_rpc_tracing() -> None:
+    from web3.providers.rpc import HTTPProvider
+
+    original = HTTPProvider.make_request
+    if getattr(original, "_flock_coverage", False):
+        return
+    busy = {"tracing": False}
+    codes: dict[str, bytes] = {}
+
+    def make_request(self: Any, method: Any, params: Any) -> Any:
+        response = original(self, method, params)
+        if busy["tracing"]:
+            return response
+        if method in ("evm_revert", "anvil_reset", "hardhat_reset", "anvil_setCode", "hardhat_setCode"):
+            codes.clear()
+            return response
+        failed_estimate = method == "eth_estimateGas" and isinstance(response, dict) and "error" in response
+        if method in ("eth_sendRawTransaction", "eth_sendTransaction", "eth_call") or failed_estimate:
+            busy["tracing"] = True
+            try:
+                _trace_rpc(self, original, method, params, response, codes)
+            finally:
+                busy["tracing"] = False
+        return response
+
+    make_request._flock_coverage = True  # type: ignore[attr-defined]
+    HTTPProvider.make_request = make_request
+
+
+def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: Any, codes: dict) -> None:
+    def code_of(address: str) -> bytes:
+        if address not in codes:
+            answer = request(provider, "eth_getCode", [address, "latest"])
+            codes[address] = bytes.fromhex(str(answer.get("result") or "0x").removeprefix("0x"))
+        return codes[address]
+
+    if method in ("eth_call", "eth_estimateGas"):
+        tx = dict(params[0])
+        block = params[1] if len(params) > 1 else "latest"
+        answer = request(provider, "debug_traceCall", [tx, block, _TRACE_OPTIONS])
+        to = tx.get("to")
+        creation = None if to else bytes.fromhex(str(tx.get("data") or tx.get("input") or "0x")[2:])
+    else:
+        tx_hash = response.get("result") if isinstance(response, dict) else None
+        if not tx_hash:
+            return
+        receipt_tx = request(provider, "eth_getTransactionByHash", [tx_hash]).get("result") or {}
+        to = receipt_tx.get("to")
+        creation = None if to else bytes.fromhex(str(receipt_tx.get("input") or "0x")[2:])
+        answer = request(provider, "debug_traceTransaction", [tx_hash, _TRACE_OPTIONS])
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if not result or "structLogs" not in result:
+        return
+    tracer = cov.Tracer(_COVERAGE, code_of)
+    top = cov.top_frame_for_creation(creation) if creation is not None else cov.top_frame_for_call(tracer, to)
+    tracer.run(cov.structlog_steps(result["structLogs"]), top)

@@ -1,0 +1,186 @@
+"""The harness's ``Chain`` on anvil: the same interface (deploy, views, transactions, reverts with
+decoded errors, events, snapshots, time travel), every operation a JSON-RPC request through ape's
+connection to the anvil it runs. The ``fuzz.vs_anvil`` benchmark runs one derandomized
+``SystemMachine`` sequence on both, so the harness's speed is a ratio measured in the same run.
+
+Per transaction it sends as many requests as ape does for a contract call: a simulation first
+(``eth_call``, where ape estimates gas: a reverting call fails there, with its revert data, and is
+not mined, as in ape; the simulation also gives the return value), then ``eth_sendTransaction`` and
+``eth_getTransactionReceipt``; per view one ``eth_call``. Senders are impersonated (any address, a
+contract too, as in the harness), gas is free (base fee 0), and every block of one harness instant
+carries the same timestamp (``anvil_setBlockTimestampInterval 0``). What ape adds on top of the RPC
+(its transaction and receipt objects, its decoding) is left out, so the ratio understates the
+harness's advantage over ape proper.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import to_checksum_address
+from pyrevm import BlockEnv
+
+from flock.harness.evm import Chain
+
+GAS_LIMIT = 29_000_000  # under anvil's 30M block gas limit
+
+
+class AnvilError(RuntimeError):
+    """anvil answered a request with an error that is not a revert."""
+
+
+@dataclass(frozen=True)
+class _Log:
+    address: str
+    data: tuple[list[bytes], bytes]  # as pyrevm gives it: (topics, data)
+
+
+@dataclass(frozen=True)
+class _Result:
+    gas_used: int
+    logs: list[_Log]
+
+
+class AnvilEvm:
+    """The part of pyrevm's ``EVM`` that ``Chain`` uses, answered by anvil."""
+
+    def __init__(self, request: Any) -> None:
+        self._request = request  # (method, params) -> the raw JSON-RPC response
+        self.result = _Result(0, [])
+        self._timestamp = 0
+
+    def rpc(self, method: str, params: list[Any]) -> Any:
+        response = self._request(method, params)
+        if "error" in response:
+            raise AnvilError(f"{method}: {response['error']}")
+        return response["result"]
+
+    def set_balance(self, address: str, balance: int) -> None:
+        self.rpc("anvil_setBalance", [address, hex(balance)])
+
+    def get_balance(self, address: str) -> int:
+        return int(self.rpc("eth_getBalance", [address, "latest"]), 16)
+
+    def get_code(self, address: str) -> bytes:
+        return bytes.fromhex(self.rpc("eth_getCode", [address, "latest"])[2:])
+
+    def set_block_env(self, env: Any) -> None:
+        """A new harness instant: mine an empty block at its timestamp, so that views see it too."""
+        if env.timestamp != self._timestamp:
+            self.rpc("evm_mine", [{"timestamp": env.timestamp}])
+            self._timestamp = env.timestamp
+
+    def snapshot(self) -> str:
+        return self.rpc("evm_snapshot", [])
+
+    def revert(self, checkpoint: str) -> None:
+        if not self.rpc("evm_revert", [checkpoint]):
+            raise AnvilError(f"evm_revert: no snapshot {checkpoint}")
+        self._timestamp = 0  # the next set_block_env mines at the snapshot's instant again
+
+    def deploy(self, sender: str, data: bytes) -> str:
+        tx = {"from": sender, "data": "0x" + data.hex()}
+        self._call(tx)
+        return self._transact(tx)["contractAddress"]
+
+    def message_call(self, sender: str, to: str, data: bytes, *, is_static: bool) -> bytes:
+        tx = {"from": sender, "to": to, "data": "0x" + data.hex()}
+        if is_static:
+            return self._call(tx)
+        output = self._call(tx)  # ape's estimate: a revert stops here, with its data
+        self._transact(tx)
+        return output
+
+    def _call(self, tx: dict[str, Any]) -> bytes:
+        """``eth_call`` at the latest block (mined at the current instant); an error is a revert
+        (with its data, which ``Chain`` decodes) or else a halt."""
+        response = self._request("eth_call", [tx, "latest"])
+        if "error" in response:
+            error = response["error"]
+            data = error.get("data") if isinstance(error, dict) else None
+            output = data if isinstance(data, str) and data.startswith("0x") else None
+            raise RuntimeError(f"reverted, output: {output}" if output else f"halted: {error}")
+        return bytes.fromhex(response["result"][2:])
+
+    def _transact(self, tx: dict[str, Any]) -> dict[str, Any]:
+        sent = {**tx, "gas": hex(GAS_LIMIT), "gasPrice": "0x0"}
+        tx_hash = self.rpc("eth_sendTransaction", [sent])
+        receipt = self.rpc("eth_getTransactionReceipt", [tx_hash])
+        while receipt is None:  # anvil answers before it has mined a large transaction; ape waits too
+            time.sleep(0.001)
+            receipt = self.rpc("eth_getTransactionReceipt", [tx_hash])
+        if int(receipt["status"], 16) != 1:
+            raise AnvilError(f"{tx_hash} reverted on anvil after its call succeeded")
+        self.result = _Result(
+            int(receipt["gasUsed"], 16),
+            [
+                _Log(
+                    to_checksum_address(log["address"]),
+                    ([bytes.fromhex(t[2:]) for t in log["topics"]], bytes.fromhex(log["data"][2:])),
+                )
+                for log in receipt["logs"]
+            ],
+        )
+        return receipt
+
+
+class AnvilChain(Chain):
+    """A ``Chain`` whose EVM is the anvil ape is connected to (see the module's documentation).
+    It starts at anvil's current time: anvil cannot go back."""
+
+    def __init__(self, request: Any, *, n_accounts: int = 20) -> None:
+        evm = AnvilEvm(request)
+        for method, params in (
+            ("anvil_autoImpersonateAccount", [True]),
+            ("anvil_setBlockTimestampInterval", [0]),
+            ("anvil_setNextBlockBaseFeePerGas", ["0x0"]),
+        ):
+            evm.rpc(method, params)
+        latest = evm.rpc("eth_getBlockByNumber", ["latest", False])
+        self.start_time = int(latest["timestamp"], 16) + 1
+        super().__init__(n_accounts=0, timestamp=self.start_time)  # the harness's state, no accounts
+        self.evm = evm  # type: ignore[assignment]
+        self._number = int(latest["number"], 16) + 1
+        evm.set_block_env(self._block_env())
+        self.accounts = [self.new_account(f"account-{i}") for i in range(n_accounts)]
+
+    @property
+    def prevrandao(self) -> bytes:
+        """The latest block's ``block.prevrandao`` (its mixHash): anvil draws it when it mines, so
+        it is known after the transaction that used it, not before."""
+        return bytes.fromhex(self.evm.rpc("eth_getBlockByNumber", ["latest", False])["mixHash"][2:])
+
+    def set_prevrandao(self, value: bytes | None) -> None:
+        raise NotImplementedError("anvil draws prevrandao itself")
+
+    def _block_env(self) -> BlockEnv:
+        return BlockEnv(number=self._number, timestamp=self._timestamp, gas_limit=2**63)  # no prevrandao
+
+    @contextmanager
+    def _impersonating(self, contract: str, to: str) -> Iterator[None]:
+        yield  # anvil impersonates contracts too
+
+
+@contextmanager
+def borrowed(request: Any) -> Iterator[None]:
+    """Lends the connected anvil to ``AnvilChain``s and gives it back as it was: its state (an
+    ``evm_snapshot`` reverted), impersonation off and the block timestamps free again."""
+    checkpoint = request("evm_snapshot", [])["result"]
+    try:
+        yield
+    finally:
+        request("evm_revert", [checkpoint])
+        request("anvil_autoImpersonateAccount", [False])
+        request("anvil_removeBlockTimestampInterval", [])
+
+
+def ape_request() -> Any:
+    """Raw JSON-RPC through ape's web3 connection to the network it is connected to."""
+    from ape import chain
+
+    provider = chain.provider.web3.provider
+    return provider.make_request
