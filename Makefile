@@ -23,7 +23,8 @@ FORGE := .bin/forge
 POC_PORT ?= 8545
 export POC_PORT
 BUILD := .build/__local__.json
-SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' 2>/dev/null)
+# interfaces/IFlockErrors.sol is written from the build (below), so it is not one of its inputs.
+SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' -not -name IFlockErrors.sol 2>/dev/null)
 
 .PHONY: help setup compile demo test lint bench fuzz slither rehearse-base clean lock etherscan \
 	poc-env poc poc-stop prove coverage mutate
@@ -52,9 +53,11 @@ $(PY_STAMP): requirements.lock pyproject.toml
 	@$(VENV)/bin/python -m pip check
 	@touch $@
 
+# --no-save: npm 11 would otherwise rewrite package-lock.json on every fresh clone (it adds the
+# anvil package's other-platform optional dependencies), leaving the checkout dirty.
 $(NPM_STAMP): package.json package-lock.json
 	@echo "==> npm packages"
-	@npm install --no-audit --no-fund --loglevel=error
+	@npm install --no-audit --no-fund --loglevel=error --no-save
 	@touch $@
 
 # py-solc-x finds `solc-v<version>` in $SOLCX_BINARY_PATH; ours runs the npm solc-js build.
@@ -80,9 +83,12 @@ compile: setup $(BUILD)
 
 # --force: ape recompiles a changed file and its imports, not the files importing it, so a contract
 # that embeds another's creation code (RewardDistributor creates RewardPots) would keep the old one.
+# Then the published ABIs (abi/<Contract>.json) and interfaces/IFlockErrors.sol from the build;
+# tests/interfaces checks that the committed files match it.
 $(BUILD): $(SOURCES) ape-config.yaml | setup
 	@echo "==> compiling $(words $(SOURCES)) Solidity files with solc $(SOLC_VERSION) (solc-js; about a minute)"
 	@ape compile --force -v WARNING
+	@python -m flock.abi write
 	@touch $@
 
 demo: compile

@@ -470,4 +470,19 @@ interface IAllianceRounds {
     /// @notice Entry `index` of the task's model lineage (entry i's parent is entry i - 1; entry
     /// 0's the base model of the task's spec).
     function lineageAt(uint256 taskId, uint256 index) external view returns (LineageEntry memory);
+
+    // ------------------------------------------------------------- hard bounds on the parameters
+
+    /// @notice Shortest phase a governance change may set (seconds).
+    function MIN_PHASE() external view returns (uint256);
+    /// @notice Longest phase a governance change may set (seconds).
+    function MAX_PHASE() external view returns (uint256);
+    /// @notice Longest draw delay a governance change may set (seconds).
+    function MAX_DRAW_DELAY() external view returns (uint256);
+    /// @notice Most proposers a round may draw.
+    function MAX_PROPOSERS() external view returns (uint256);
+    /// @notice Highest participant cap a governance change may set.
+    function MAX_PARTICIPANTS_BOUND() external view returns (uint256);
+    /// @notice Highest finalizer reward a governance change may set (basis points).
+    function MAX_FINALIZER_BPS() external view returns (uint256);
 }

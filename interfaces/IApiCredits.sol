@@ -275,4 +275,13 @@ interface IApiCredits {
     function emissions() external view returns (IEmissionController);
 
     function rewards() external view returns (IRewardDistributor);
+
+    // ------------------------------------------------------------- hard bounds on the parameters
+
+    /// @notice Largest operator set.
+    function MAX_OPERATORS() external view returns (uint256);
+    /// @notice Longest window a governance change may set (seconds).
+    function MAX_WINDOW() external view returns (uint256);
+    /// @notice Highest protocol share a governance change may set (basis points).
+    function MAX_PROTOCOL_SHARE_BPS() external view returns (uint256);
 }

@@ -190,4 +190,10 @@ interface IArenaSubmissions {
     function registry() external view returns (ITaskRegistry);
 
     function emissions() external view returns (IEmissionController);
+
+    /// @notice Shortest phase `setPhases` accepts (seconds).
+    function MIN_PHASE() external view returns (uint256);
+
+    /// @notice The emission epoch `block.timestamp` falls in (the emission controller's).
+    function currentEpoch() external view returns (uint256);
 }

@@ -236,4 +236,19 @@ interface IEmissionController {
 
     /// @notice Totals since genesis: minted, drawn by distributors, dust accumulated, dust swept.
     function totals() external view returns (uint256 minted, uint256 drawn, uint256 dust, uint256 dustSwept);
+
+    // ------------------------------------------------------------------------------- constants
+
+    /// @notice gmFLOCK wei per stake unit.
+    function STAKE_UNIT() external view returns (uint256);
+    /// @notice Most epochs one `checkpoint()` opens.
+    function MAX_CATCH_UP() external view returns (uint256);
+    /// @notice Most epochs one `drawRange` covers.
+    function MAX_DRAW_RANGE() external view returns (uint256);
+    /// @notice Largest gamma: 0.5e18 (then both sides get half whatever their stakes).
+    function MAX_GAMMA() external view returns (uint256);
+    /// @notice Shortest epoch length a governance change may set (seconds).
+    function MIN_EPOCH_LENGTH() external view returns (uint256);
+    /// @notice Longest epoch length a governance change may set (seconds).
+    function MAX_EPOCH_LENGTH() external view returns (uint256);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IFlockToken} from "./IFlockToken.sol";
@@ -26,7 +27,7 @@ import {IFlockToken} from "./IFlockToken.sol";
  * Transfers and approvals do not exist: `transfer`, `transferFrom` and `approve` revert with
  * `GmFlockNonTransferable`.
  */
-interface IGmFlock is IERC20Metadata, IERC5805 {
+interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
     /// @notice The state of a lock record.
     enum LockStatus {
         None, // never created
@@ -213,4 +214,22 @@ interface IGmFlock is IERC20Metadata, IERC5805 {
 
     /// @notice The vote checkpoint of `account` at position `pos` (0 = oldest).
     function checkpoints(address account, uint256 pos) external view returns (uint48 timepoint, uint256 votes);
+
+    // ------------------------------------------------------------------- roles and hard bounds
+
+    /// @notice Role of the task registry: allocates and releases stake.
+    function STAKE_MANAGER_ROLE() external view returns (bytes32);
+    /// @notice Role of the contracts that punish misbehaviour: slashes allocated stake.
+    function SLASHER_ROLE() external view returns (bytes32);
+    /// @notice Largest boost epsilon a governance change may set (1e18 = 1).
+    function MAX_BOOST_EPSILON() external view returns (uint256);
+    /// @notice Shortest minimum lock duration a governance change may set (seconds).
+    function MIN_LOCK_DURATION_BOUND() external view returns (uint256);
+    /// @notice Longest maximum lock duration a governance change may set (seconds).
+    function MAX_LOCK_DURATION_BOUND() external view returns (uint256);
+    /// @notice Highest withdrawal fee a governance change may set (basis points).
+    function MAX_WITHDRAWAL_FEE_BPS() external view returns (uint256);
+
+    /// @notice The next nonce a `delegateBySig` signature of `owner` must carry.
+    function nonces(address owner) external view returns (uint256);
 }

@@ -288,4 +288,19 @@ interface IRewardDistributor {
     function registry() external view returns (ITaskRegistry);
 
     function submissions() external view returns (IArenaSubmissions);
+
+    // ------------------------------------------------------------- hard bounds on the parameters
+
+    /// @notice Largest oracle set.
+    function MAX_ORACLES() external view returns (uint256);
+    /// @notice Shortest challenge window a governance change may set (seconds).
+    function MIN_CHALLENGE_WINDOW() external view returns (uint256);
+    /// @notice Longest challenge window a governance change may set (seconds).
+    function MAX_CHALLENGE_WINDOW() external view returns (uint256);
+    /// @notice Longest vesting period a governance change may set (seconds).
+    function MAX_VESTING_PERIOD() external view returns (uint256);
+    /// @notice Highest fee a governance change may set (basis points).
+    function MAX_FEE_BPS() external view returns (uint256);
+    /// @notice Highest tolerance a governance change may set (basis points).
+    function MAX_TOLERANCE_BPS() external view returns (uint256);
 }

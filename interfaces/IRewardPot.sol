@@ -14,7 +14,8 @@ import {IFlockToken} from "./IFlockToken.sol";
  * Its leaves are OpenZeppelin StandardMerkleTree leaves (uint256 index, address account, uint256
  * amount); `index` is the leaf's bit in the claimed bitmap. Anyone may claim a leaf; the FLOCK goes
  * to the leaf's account. If the root's locked share is non-zero, that share of each leaf vests
- * linearly over the vesting period from `vestingStart`, and `release` pays out what has vested.
+ * linearly over the vesting period from the vesting start (both in `terms()`), and `release` pays out
+ * what has vested.
  *
  * A pot can never pay more than the root's posted total: that is all it holds.
  */
@@ -29,8 +30,9 @@ interface IRewardPot {
     error RewardPotNotAClone();
 
     /// @notice `account`'s leaf (`amount`) was claimed: paid now, or in part, the rest vesting.
-    event Claimed(address account, uint256 amount);
-    /// @notice `locked` FLOCK of `account`'s leaf vest linearly from `vestingStart()` over `vestingPeriod()`.
+    event Claimed(address indexed account, uint256 amount);
+    /// @notice `locked` FLOCK of `account`'s leaf vest linearly from the vesting start over the vesting
+    /// period (`terms()`).
     event VestingStarted(address indexed account, uint256 locked);
     /// @notice `amount` vested FLOCK were paid to `account`.
     event VestingReleased(address indexed account, uint256 amount);

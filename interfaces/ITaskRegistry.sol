@@ -485,4 +485,21 @@ interface ITaskRegistry {
 
     /// @notice FLOCK seized from the task's delegators, waiting for a slasher to route it.
     function slashPot(uint256 taskId) external view returns (uint256);
+
+    // ------------------------------------------------------------- hard bounds on the parameters
+
+    /// @notice Longest task duration a governance change may allow (seconds).
+    function MAX_TASK_DURATION_BOUND() external view returns (uint256);
+    /// @notice Longest dispute window a governance change may set (seconds).
+    function MAX_DISPUTE_WINDOW() external view returns (uint256);
+    /// @notice Longest cooldown a governance change may set (seconds).
+    function MAX_COOLDOWN() external view returns (uint256);
+    /// @notice Highest participant cap a governance change may set.
+    function MAX_PARTICIPANTS_BOUND() external view returns (uint256);
+    /// @notice Highest sync-keeper reward a governance change may set (basis points).
+    function MAX_SYNC_KEEPER_BPS() external view returns (uint256);
+    /// @notice A participant's sigma changes at most once per this period (seconds).
+    function SIGMA_CHANGE_INTERVAL() external view returns (uint256);
+    /// @notice Slashes a delegation pool records; later slashes of the operator take its own stake only.
+    function MAX_POOL_SLASHES() external view returns (uint256);
 }

@@ -21,8 +21,9 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  *
  * - {GovernorSettings}: voting delay, voting period and proposal threshold, changeable by governance;
  * - {GovernorCountingSimple}: For / Against / Abstain; quorum counts For and Abstain (Bravo rules);
- * - {GovernorVotes}: votes are gmFLOCK's `getPastVotes` at the proposal snapshot, so stake locked after
- *   the snapshot carries no weight on that proposal;
+ * - {GovernorVotes}: votes are gmFLOCK's `getPastVotes` at the proposal snapshot, so stake locked in a
+ *   block stamped after the snapshot carries no weight on that proposal (a lock in the block stamped at
+ *   the snapshot second counts);
  * - {GovernorVotesQuorumFraction}: quorum = a percentage of gmFLOCK supply at the snapshot;
  * - {GovernorTimelockControl}: passed proposals are queued in, and executed by, the {FlockTimelock},
  *   which holds every admin role of the protocol. `onlyGovernance` functions here are reachable only

@@ -390,6 +390,11 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
     }
 
     /// @inheritdoc IGmFlock
+    function nonces(address owner) public view override(IGmFlock, Nonces) returns (uint256) {
+        return super.nonces(owner);
+    }
+
+    /// @inheritdoc IGmFlock
     function numCheckpoints(address account) external view returns (uint256) {
         return _votes[account].length();
     }

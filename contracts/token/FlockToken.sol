@@ -6,6 +6,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {ERC20Capped} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Capped.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 
 /**
@@ -22,7 +23,7 @@ contract FlockToken is ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessCon
     /// @inheritdoc IFlockToken
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
-    /// @notice Hard cap on supply: 1,000,000,000 FLOCK.
+    /// @inheritdoc IFlockToken
     uint256 public constant MAX_SUPPLY = 1_000_000_000 ether;
 
     /**
@@ -62,6 +63,11 @@ contract FlockToken is ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessCon
     /// @inheritdoc IFlockToken
     function burnFrom(address account, uint256 value) public override(ERC20Burnable, IFlockToken) {
         super.burnFrom(account, value);
+    }
+
+    /// @notice The next nonce a `permit` signature of `owner` must carry.
+    function nonces(address owner) public view override(ERC20Permit, IERC20Permit) returns (uint256) {
+        return super.nonces(owner);
     }
 
     function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Capped) {

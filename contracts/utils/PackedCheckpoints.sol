@@ -23,6 +23,12 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
  * value, the common case, is one `SLOAD`. Values are capped at 2^160 - 1 (`SafeCast` reverts
  * above), far beyond the 6e27 maximum of gmFLOCK.
  *
+ * Gas that holds between estimate and inclusion: a push at a new key writes a fresh slot, a push at the
+ * head's key does not, so an `eth_estimateGas` run in the block that wrote the head would fall
+ * about 20,000 gas short for the same transaction mined one second later. A trace's first push in
+ * a transaction at the head's key therefore sets and clears that fresh slot (`_chargeNewSlot`):
+ * the peak gas of both paths is the same and nearly all of it is refunded on the old path.
+ *
  * Look-ups return the value of the last checkpoint whose key is at or before the timepoint, as
  * `Checkpoints.upperLookupRecent` does, with the same square-root probe for recent timepoints.
  */
@@ -126,16 +132,54 @@ library PackedCheckpoints {
     function _write(Trace storage self, uint256 head, uint48 key, uint256 value) private {
         uint256 len = head >> _KEY_VALUE_BITS;
         uint256 packedValue = SafeCast.toUint160(value);
+        bool firstInTx = _firstWriteInTx(self);
         if (len != 0) {
             uint48 lastKey = uint48(head >> _VALUE_BITS);
             if (key < lastKey) revert PackedCheckpointsUnorderedInsertion(key, lastKey);
             if (key == lastKey) {
+                if (firstInTx) _chargeNewSlot(self, len - 1);
                 self.head = (head & ~_VALUE_MASK) | packedValue;
                 return;
             }
             self.history[len - 1] = head & _KEY_VALUE_MASK;
         }
         self.head = ((len + 1) << _KEY_VALUE_BITS) | (uint256(key) << _VALUE_BITS) | packedValue;
+    }
+
+    /**
+     * @dev Whether this is the trace's first write in the current transaction (a transient flag at
+     * the trace's own slot number; transient storage is separate from storage and cleared after
+     * every transaction).
+     */
+    function _firstWriteInTx(Trace storage self) private returns (bool first) {
+        assembly ("memory-safe") {
+            let slot := self.slot
+            first := iszero(tload(slot))
+            if first { tstore(slot, 1) }
+        }
+    }
+
+    /**
+     * @dev Makes a write at the latest key cost, until the end of the transaction, what a write at a
+     * new key costs: `history[pos]` (empty: the slot a new key would spill the head into) is set
+     * and cleared again. The clearing refunds almost all of it, but the gas must be there while the
+     * transaction runs, so `eth_estimateGas` run in the block that wrote the latest key (same
+     * timestamp) returns enough for the transaction mined at a later timestamp, which spills the
+     * head into that fresh slot. Only a trace's first write in a transaction does this: its later
+     * writes in the same transaction are at the same key whatever the block's timestamp.
+     */
+    function _chargeNewSlot(Trace storage self, uint256 pos) private {
+        mapping(uint256 => uint256) storage history = self.history;
+        assembly ("memory-safe") {
+            mstore(0x00, pos)
+            mstore(0x20, history.slot)
+            let slot := keccak256(0x00, 0x40)
+            sstore(slot, 1)
+            // A branch between the two writes: the optimizer removes a store overwritten in the
+            // same basic block, which would drop the charge. gas() is never zero here.
+            if iszero(gas()) { revert(0, 0) }
+            sstore(slot, 0)
+        }
     }
 
     function _keyAt(Trace storage self, uint256 pos) private view returns (uint48) {

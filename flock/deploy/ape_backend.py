@@ -20,10 +20,12 @@ from flock.deploy.manifest import (
     ContractRecord,
     Manifest,
     PendingDeploy,
+    RoleHolder,
+    RoleRecord,
     git_state,
     manifest_path,
 )
-from flock.deploy.plan import Context, Step, protocol_plan, run_plan
+from flock.deploy.plan import Context, Step, protocol_plan, roles_of, run_plan
 from flock.paths import PROJECT_ROOT
 
 
@@ -92,6 +94,43 @@ class ManifestReader(ManagerAccessMixin):
         return members
 
 
+def genesis_hash() -> str:
+    """The connected chain's genesis block hash, 0x-prefixed."""
+    return "0x" + bytes(ManagerAccessMixin.chain_manager.blocks[0].hash).hex()
+
+
+def role_table(manifest: Manifest) -> list[RoleRecord]:
+    """Every role of every role-managed contract of ``manifest`` and its current holders."""
+    reader = ManifestReader(manifest)
+    names = {record.address.lower(): key for key, record in manifest.contracts.items()}
+    names[manifest.deployer.lower()] = "deployer"
+    names["0x" + "00" * 20] = "anyone (zero address)"
+    table = []
+    for key, record in manifest.contracts.items():
+        roles = roles_of(record.contract)
+        if not roles:
+            continue
+        ids = {
+            role: bytes(32) if role == "DEFAULT_ADMIN_ROLE" else bytes(reader.view(key, role))
+            for role in roles
+        }
+        by_id = {value: role for role, value in ids.items()}
+        members = reader.role_members(key)
+        for role, role_id in ids.items():
+            admin = bytes(reader.view(key, "getRoleAdmin", role_id))
+            holders = sorted(members.get(role_id, set()), key=str.lower)
+            table.append(
+                RoleRecord(
+                    contract=key,
+                    role=role,
+                    role_id="0x" + role_id.hex(),
+                    admin_role=by_id.get(admin, "0x" + admin.hex()),
+                    holders=[RoleHolder(address=a, name=names.get(a.lower(), a)) for a in holders],
+                )
+            )
+    return table
+
+
 def manifest_for_connected_chain(path: Path) -> Manifest:
     """Loads the manifest at ``path`` and checks that it describes the connected chain."""
     manifest = Manifest.load(path)
@@ -100,7 +139,7 @@ def manifest_for_connected_chain(path: Path) -> Manifest:
             f"no deployment manifest at {path}: deploy first (`ape run deploy`) or pass --manifest"
         )
     provider = ManagerAccessMixin.provider
-    genesis = str(ManagerAccessMixin.chain_manager.blocks[0].hash.hex())
+    genesis = genesis_hash()
     if manifest.chain_id != provider.chain_id or manifest.genesis_hash != genesis:
         hint = (
             " A local network run by `ape run` is a new chain every time: start anvil once and point the "
@@ -250,7 +289,7 @@ def open_manifest(
     choice = _network_choice(provider)
     path = path or manifest_path(choice)
     chain_id = provider.chain_id
-    genesis = str(access.chain_manager.blocks[0].hash.hex())
+    genesis = genesis_hash()
     existing = Manifest.load(path)
     other_chain = existing is not None and (existing.chain_id != chain_id or existing.genesis_hash != genesis)
     if existing is not None and fresh:
@@ -332,6 +371,7 @@ def deploy_protocol(
         addresses={k: r.address for k, r in manifest.contracts.items()},
     )
     run_plan(protocol_plan() if plan is None else plan, ctx, backend, on_step=on_step)
+    manifest.roles = role_table(manifest)
     manifest.complete = True
     manifest.save(path)
     return manifest

@@ -14,10 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from ape.exceptions import ApeException
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from flock.files import atomic_write_text
 from flock.paths import DEPLOYMENTS_DIR, PROJECT_ROOT
+
+ABI_FOLDER = "abi"  # abi/<Contract>.json, relative to the repository (written by `make compile`)
+
+
+def abi_file(contract: str) -> str:
+    return f"{ABI_FOLDER}/{contract}.json"
+
+
+def published_abi_files() -> dict[str, str]:
+    """Every published ABI (abi/<Contract>.json), by contract name."""
+    return {p.stem: abi_file(p.stem) for p in sorted((PROJECT_ROOT / ABI_FOLDER).glob("*.json"))}
 
 
 class ManifestError(ApeException):
@@ -30,6 +41,28 @@ class ContractRecord(BaseModel):
     tx_hash: str
     block: int
     constructor_args: list[Any]
+    abi: str = ""  # the contract's ABI file, abi/<Contract>.json
+
+    @model_validator(mode="after")
+    def _abi_file(self) -> ContractRecord:
+        self.abi = self.abi or abi_file(self.contract)
+        return self
+
+
+class RoleHolder(BaseModel):
+    address: str
+    name: str  # a manifest key, "deployer", "anyone (zero address)", or the address again
+
+
+class RoleRecord(BaseModel):
+    """One role of one contract and who holds it (replayed from RoleGranted / RoleRevoked events,
+    so roles granted in constructors are listed too)."""
+
+    contract: str  # manifest key
+    role: str  # the role constant's name, e.g. MINTER_ROLE
+    role_id: str  # 0x-prefixed bytes32
+    admin_role: str  # the name of the role that grants and revokes it
+    holders: list[RoleHolder]
 
 
 class ActionRecord(BaseModel):
@@ -62,6 +95,16 @@ class Manifest(BaseModel):
     actions: dict[str, ActionRecord] = Field(default_factory=dict)
     pending: PendingDeploy | None = None
     complete: bool = False
+    # Every published ABI by contract name, RewardPot (created per reward root) included.
+    abis: dict[str, str] = Field(default_factory=published_abi_files)
+    # Every role of every role-managed contract and its holders when the deployment completed.
+    roles: list[RoleRecord] = Field(default_factory=list)
+
+    @field_validator("genesis_hash")
+    @classmethod
+    def _hex_prefixed(cls, value: str) -> str:
+        """0x-prefixed, lower-case (manifests written before were not prefixed)."""
+        return "0x" + value.lower().removeprefix("0x")
 
     def address(self, key: str) -> str:
         return self.contracts[key].address

@@ -8,6 +8,7 @@ contract adds rows there, not code here:
 - every role is held by exactly the holders ``governed.ROLE_HOLDERS`` lists for it, nobody if it
   lists none (replaying the contract's role events, so a holder nobody expected shows up);
 - every parameter equals the deploy config;
+- the manifest's role table (every role, every holder) is what the chain says now;
 - every contract's code is the compiled runtime code of its contract, byte for byte except inside
   the 32-byte immutable slots the compiler leaves zero (``PUSH32 0``), which the constructor fills;
 - the RewardPot implementation every reward pot clones is the one the distributor created in its
@@ -294,7 +295,7 @@ def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -
 def verify_on_chain(manifest_file: Path, config_file: Path | None = None) -> list[CheckResult]:
     """Runs every check against the connected chain for the deployment in ``manifest_file``, using
     ``config_file`` or else the config the manifest was deployed from."""
-    from flock.deploy.ape_backend import ManifestReader, manifest_for_connected_chain
+    from flock.deploy.ape_backend import ManifestReader, manifest_for_connected_chain, role_table
 
     manifest = manifest_for_connected_chain(manifest_file)
     config = load_config(config_file or PROJECT_ROOT / manifest.config_file)
@@ -303,7 +304,30 @@ def verify_on_chain(manifest_file: Path, config_file: Path | None = None) -> lis
         deployer=manifest.deployer,
         addresses={key: record.address for key, record in manifest.contracts.items()},
     )
-    return verify_deployment(config, ctx, ManifestReader(manifest))
+
+    def role_checks() -> Iterable[CheckResult]:
+        yield from check_role_table(manifest.roles, role_table(manifest))
+
+    return verify_deployment(config, ctx, ManifestReader(manifest)) + _guarded(
+        "manifest role table", role_checks()
+    )
+
+
+def check_role_table(recorded: list[Any], on_chain: list[Any]) -> Iterable[CheckResult]:
+    """The manifest's role table against the one read from the chain, row by row."""
+
+    def rows(table: list[Any]) -> dict[str, str]:
+        return {
+            f"{r.contract}.{r.role}": ", ".join(sorted(h.name for h in r.holders)) or "nobody" for r in table
+        }
+
+    recorded_rows, chain_rows = rows(recorded), rows(on_chain)
+    if not recorded_rows:
+        yield CheckResult("manifest role table", "roles", "a role table", "none in the manifest", False)
+    for subject in sorted(recorded_rows.keys() | chain_rows.keys()):
+        expected = recorded_rows.get(subject, "not in the manifest")
+        actual = chain_rows.get(subject, "no such role")
+        yield CheckResult("manifest role table", subject, expected, actual, expected == actual)
 
 
 def results_table(results: list[CheckResult], title: str) -> Table:

@@ -17,7 +17,7 @@ import click
 from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
 from flock.deploy.ape_backend import manifest_for_connected_chain
 from flock.deploy.manifest import manifest_path
-from flock.files import atomic_write_text
+from flock.files import atomic_write_bytes, atomic_write_text
 from flock.oracle.chain import ChainView
 from flock.oracle.render import accounts_table, summary_lines, verification_table
 from flock.oracle.run import OracleRun, claim_for, compute_on_chain, post, publish, verify
@@ -152,7 +152,8 @@ def report(
         run = _run(view, store, task, epoch)
         _show(run)
         folder = out or PROJECT_ROOT / "data" / "reports" / f"task{task}-epoch{run.data.epoch}"
-        atomic_write_text(folder / "report.json", run.report.decode() + "\n")
+        # Exactly the bytes whose keccak256 is the report hash (no trailing newline).
+        atomic_write_bytes(folder / "report.json", run.report)
         if run.tree is not None:
             atomic_write_text(folder / "tree.json", json.dumps(run.tree.dump(), indent=1) + "\n")
         console.print(f"wrote {folder}/report.json (keccak256 0x{run.report_hash.hex()}) and tree.json")

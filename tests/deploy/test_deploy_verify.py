@@ -32,7 +32,14 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
     results = verify_on_chain(manifest_file)
     assert results and all(r.ok for r in results), _failed(results)
     groups = {r.group for r in results}
-    assert groups == {"code", "deployer holds nothing", "timelock is admin", "role holders", "parameters"}
+    assert groups == {
+        "code",
+        "deployer holds nothing",
+        "timelock is admin",
+        "role holders",
+        "parameters",
+        "manifest role table",
+    }
     assert {r.subject for r in results if r.group == "code"} == {
         *manifest.contracts,
         "rewards.potImplementation",
@@ -84,12 +91,16 @@ def test_a_role_left_with_the_deployer_fails(manifest_file, token, admin, deploy
     assert _failed(verify_on_chain(manifest_file)) == {
         ("deployer holds nothing", "token.MINTER_ROLE"),
         ("role holders", "token.MINTER_ROLE"),
+        ("manifest role table", "token.MINTER_ROLE"),
     }
 
 
 def test_an_unexpected_role_holder_fails(manifest_file, gmflock, admin, outsider):
     gmflock.grantRole(gmflock.SLASHER_ROLE(), outsider, sender=admin)
-    assert _failed(verify_on_chain(manifest_file)) == {("role holders", "gmflock.SLASHER_ROLE")}
+    assert _failed(verify_on_chain(manifest_file)) == {
+        ("role holders", "gmflock.SLASHER_ROLE"),
+        ("manifest role table", "gmflock.SLASHER_ROLE"),
+    }
     gmflock.revokeRole(gmflock.SLASHER_ROLE(), outsider, sender=admin)
     assert not _failed(verify_on_chain(manifest_file))  # replayed events: granted, then revoked
 
@@ -109,7 +120,7 @@ def test_verify_command_exit_codes(manifest_file, token, admin, deployer):
     bad = runner.invoke(cli, ["verify", "--manifest", str(manifest_file)])
     assert bad.exit_code == 1
     assert "MISMATCH" in bad.stdout
-    assert bad.stderr.strip().startswith("error: 2 of") and "token.MINTER_ROLE" in bad.stderr
+    assert bad.stderr.strip().startswith("error: 3 of") and "token.MINTER_ROLE" in bad.stderr
     assert "Traceback" not in bad.stderr + bad.stdout
 
 

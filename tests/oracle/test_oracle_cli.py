@@ -10,6 +10,8 @@ from flock.bench.chainkit import head_time, mine_at
 from flock.clients.cli import train_cli, validate_cli
 from flock.ops.cli import checkpoint_cli
 from flock.oracle.cli import cli as oracle_cli
+from flock.oracle.merkle import keccak
+from flock.oracle.run import accepted_report_hash
 
 NETWORK = "ethereum:local:foundry"
 
@@ -73,6 +75,10 @@ def test_compute_post_verify_finalize_claim(run, played, token, accounts, tmp_pa
     written = run(oracle_cli, "report", *_epoch_args(played), "--out", str(tmp_path / "r"))
     assert written.exit_code == 0
     assert (tmp_path / "r" / "report.json").is_file() and (tmp_path / "r" / "tree.json").is_file()
+    # The file's bytes hash to the printed report hash, the one posted on chain (issue 13).
+    digest = "0x" + keccak((tmp_path / "r" / "report.json").read_bytes()).hex()
+    assert f"keccak256 {digest}" in " ".join(written.output.split())
+    assert digest == "0x" + accepted_report_hash(played.view, played.task, played.epoch).hex()
 
 
 @pytest.mark.parametrize(
