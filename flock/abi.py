@@ -44,6 +44,7 @@ INTERFACES_OF: dict[str, tuple[str, ...]] = {
     "RewardDistributor": ("IRewardDistributor", "IFlockAccessControl"),
     "RewardPot": ("IRewardPot",),
     "ApiCredits": ("IApiCredits", "IFlockAccessControl"),
+    "ArenaSlasher": ("IArenaSlasher", "IFlockAccessControl"),
 }
 # Compiled but not contracts a client calls (libraries).
 NOT_PUBLISHED = frozenset({"PackedCheckpoints"})

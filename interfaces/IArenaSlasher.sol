@@ -149,6 +149,15 @@ interface IArenaSlasher {
     /// @notice Role that may veto slash roots in their challenge window (governance and an optional guardian).
     function GUARDIAN_ROLE() external view returns (bytes32);
 
+    // ------------------------------------------------------------- hard bounds on the parameters
+
+    /// @notice Highest share of effective stake one slash may take (basis points), for either path.
+    function MAX_SLASH_BPS() external view returns (uint256);
+    /// @notice Highest deviation threshold a governance change may set (basis points of consensus).
+    function MAX_DEVIATION_BPS() external view returns (uint256);
+    /// @notice Most consecutive deviating epochs a governance change may require for one offence.
+    function MAX_DEVIATION_EPOCHS() external view returns (uint256);
+
     // ---------------------------------------------------------------------------------------- anyone
 
     /**

@@ -13,11 +13,11 @@ pragma solidity ^0.8.24;
  */
 interface IFlockErrors {
     /// @notice The caller of a function is not the expected one. NOTE: Don't confuse with {AccessControlUnauthorizedAccount}.
-    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
     error AccessControlBadConfirmation();
 
     /// @notice The `account` is missing a role.
-    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     /// @notice The voter already committed.
@@ -233,7 +233,7 @@ interface IFlockErrors {
     error ApiZeroAmount();
 
     /// @notice A value was attempted to be inserted on a past checkpoint.
-    /// @dev In the ABI of: FlockGovernor.
+    /// @dev In the ABI of: ArenaSubmissions, FlockGovernor.
     error CheckpointUnorderedInsertion();
 
     /// @notice Raised by RewardDistributor.
@@ -505,7 +505,7 @@ interface IFlockErrors {
     error PackedCheckpointsUnorderedInsertion(uint48 key, uint48 latestKey);
 
     /// @notice Unauthorized reentrant call.
-    /// @dev In the ABI of: AllianceRounds, GmFlock, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ArenaSlasher, GmFlock, TaskRegistry.
     error ReentrancyGuardReentrantCall();
 
     /// @notice This oracle already posted in the current round for the task epoch.
@@ -609,46 +609,102 @@ interface IFlockErrors {
     error RewardTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
 
     /// @notice Value doesn't fit in a uint of `bits` size.
-    /// @dev In the ABI of: AllianceRounds, ApiCredits, EmissionController, FlockGovernor, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
     error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
 
     /// @notice An operation with an ERC-20 token failed.
     /// @dev In the ABI of: AllianceRounds, ApiCredits, EmissionController, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
     error SafeERC20FailedOperation(address token);
 
+    /// @notice This oracle already posted in the current round.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherAlreadyPosted(uint256 taskId, uint256 epoch, address oracle);
+
+    /// @notice This offence was slashed already.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherAlreadySlashed(uint256 taskId, uint256 epoch, address account, uint8 offence);
+
+    /// @notice A slash root must be non-zero and list at least one leaf.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherEmptyRoot();
+
+    /// @notice The leaf is not in the accepted root, or names a kind the oracles do not report.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherInvalidLeaf(uint256 taskId, uint256 epoch, uint256 index, address account, uint8 offence);
+
+    /// @notice Only AI Arena tasks are slashed here.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNotArenaTask(uint256 taskId);
+
+    /// @notice Slashes of a report execute after its challenge window, from an accepted root.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNotExecutable(uint256 taskId, uint256 epoch, uint8 status, uint256 executableAt);
+
+    /// @notice The caller is not in the reward distributor's current oracle set.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNotOracle(address account);
+
+    /// @notice Only an accepted root inside its challenge window can be vetoed.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNotVetoable(uint256 taskId, uint256 epoch, uint8 status, uint256 executableAt);
+
+    /// @notice The slash pot is empty, or the task is not an Arena task.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNothingInPot(uint256 taskId);
+
+    /// @notice The account has no stake left to slash in the task.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNothingToSlash(uint256 taskId, address account);
+
+    /// @notice The account has no unrevealed commitment in this task epoch.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherNothingUnrevealed(uint256 taskId, uint256 epoch, address account);
+
+    /// @notice A governance parameter outside its hard bounds.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherParameterOutOfBounds(bytes32 parameter, uint256 value);
+
+    /// @notice The reveal deadline of the commitment has not passed.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherRevealStillOpen(uint256 taskId, uint256 epoch, address account, uint256 deadline);
+
+    /// @notice The task epoch already has an accepted slash root.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherRootAlreadyAccepted(uint256 taskId, uint256 epoch, bytes32 root);
+
+    /// @notice Slash roots are posted only after the epoch's reveal phase.
+    /// @dev In the ABI of: ArenaSlasher.
+    error SlasherTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
+
     /// @notice Raised by FlockGovernor, FlockToken, GmFlock.
     /// @dev In the ABI of: FlockGovernor, FlockToken, GmFlock.
     error StringTooLong(string str);
 
-    /// @notice The validator already committed for this task epoch.
+    /// @notice The account already committed (a model, or scores) for this task epoch.
     /// @dev In the ABI of: ArenaSubmissions.
-    error SubmissionsAlreadyCommitted(uint256 taskId, uint256 epoch, address validator, bytes32 commitment);
+    error SubmissionsAlreadyCommitted(uint256 taskId, uint256 epoch, address account, bytes32 commitment);
 
-    /// @notice The validator already revealed for this task epoch.
+    /// @notice The account already revealed (`revealed`: the model or file hash) for this task epoch.
     /// @dev In the ABI of: ArenaSubmissions.
-    error SubmissionsAlreadyRevealed(uint256 taskId, uint256 epoch, address validator, bytes32 fileHash);
-
-    /// @notice The node already submitted a model for this task epoch.
-    /// @dev In the ABI of: ArenaSubmissions.
-    error SubmissionsAlreadySubmitted(uint256 taskId, uint256 epoch, address node, bytes32 modelHash);
+    error SubmissionsAlreadyRevealed(uint256 taskId, uint256 epoch, address account, bytes32 revealed);
 
     /// @notice A model or file hash, or a commitment, must not be zero; a model needs a URI.
     /// @dev In the ABI of: ArenaSubmissions.
     error SubmissionsEmptyInput();
 
-    /// @notice Each phase needs at least `MIN_PHASE`, and the three must fit in one epoch.
+    /// @notice Each phase needs at least `MIN_PHASE`, and the four must fit in one epoch.
     /// @dev In the ABI of: ArenaSubmissions.
-    error SubmissionsInvalidPhases(uint256 submit, uint256 commit, uint256 reveal, uint256 epochLength);
+    error SubmissionsInvalidPhases(uint256 submit, uint256 modelReveal, uint256 commit, uint256 reveal, uint256 epochLength);
 
-    /// @notice The validator has no commitment for this task epoch.
+    /// @notice The account has no commitment for this task epoch.
     /// @dev In the ABI of: ArenaSubmissions.
-    error SubmissionsNotCommitted(uint256 taskId, uint256 epoch, address validator);
+    error SubmissionsNotCommitted(uint256 taskId, uint256 epoch, address account);
 
-    /// @notice The revealed file hash and salt do not give the commitment.
+    /// @notice The revealed values do not give the commitment.
     /// @dev In the ABI of: ArenaSubmissions.
-    error SubmissionsRevealMismatch(uint256 taskId, uint256 epoch, address validator, bytes32 committed, bytes32 revealed);
+    error SubmissionsRevealMismatch(uint256 taskId, uint256 epoch, address account, bytes32 committed, bytes32 revealed);
 
-    /// @notice Only approved Arena tasks that have not ended take submissions and commitments.
+    /// @notice Only approved Arena tasks that have not ended take commitments.
     /// @dev In the ABI of: ArenaSubmissions.
     error SubmissionsTaskNotOpen(uint256 taskId, uint8 kind, uint8 state);
 
