@@ -30,17 +30,24 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *
  * Storage (per task and round):
  *
- *     _rounds[t][r]  [ enrollEnd | seedEnd | drawAt | proposeEnd | commitEnd | revealEnd : 40 each |
- *                      outcome: 8 ]                                              the clock
+ *     _rounds[t][r]  [ enrollEnd | seedEnd | drawAt | proposeEnd | proposalRevealEnd | commitEnd :
+ *                      40 each | outcome: 8 | full: 8 ]                          the clock
  *                    [ enrolled | seeded : 16 | proposers | posted : 8 | committed | revealed |
  *                      postedMask | acceptedMask | minParticipants : 16 | proposerTarget : 8 |
  *                      proposer-, voter-, absentSlashBps, finalizerBps, quorumBps : 16 | openedAt : 40 ]
- *                    [ seededStake | voterStake : 96 | acceptedCount | rewardedCount : 16 ]
- *                    [ revealedStake | postedStake : 96 ]  [ acceptedStake | honestStake : 96 ]
+ *                    [ seededStake | voterStake : 96 | acceptedCount | rewardedCount : 16 |
+ *                      proposalsCommitted : 8 ]
+ *                    [ revealedStake | postedStake : 96 | revealEnd : 40 ]   (a vote reveal reads
+ *                      its deadline in the slot it writes)
+ *                    [ acceptedStake | honestStake : 96 ]
  *                    [ reward | rewardCredited : 96 ]      [ honestPot | honestCredited : 96 ]
  *                    [ finalizer ]  [ entropy: XOR of secrets, then the seed ]
- *     entries[a]     [ stake: 96 | honestCredited: 96 | status: 8 | slot: 8 | votes: 16 | flags: 8 ]
- *     commitments[a] the secret's commitment, then the vote's (overwritten: a cheaper write)
+ *     entries[a]     [ stake: 96 | honestCredited: 96 | status: 8 | slot: 8 | votes: 16 | flags: 8 |
+ *                      order: 8 (a proposer's place in the proposal commit order, from 1) ]
+ *     commitments[a] the secret's commitment, then the proposal's or the vote's (overwritten: a
+ *                    cheaper write)
+ *     slotOfUpdate[h] the slot (+ 1) whose proposal is the update `h` (one hash counts once)
+ *     _accepted[t][h] the update `h` is in the task's lineage (never proposed again)
  */
 contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IFlockToken;
@@ -52,6 +59,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     uint256 public constant MAX_PROPOSERS = 16;
     uint256 public constant MAX_PARTICIPANTS_BOUND = 1_000;
     uint256 public constant MAX_FINALIZER_BPS = 5_000;
+    uint256 public constant MAX_EVICTION_ROUNDS = 16;
 
     uint256 private constant _BPS = 10_000;
     uint256 private constant _MAX_PULL = 64; // the emission controller's MAX_DRAW_RANGE
@@ -65,6 +73,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     uint8 private constant _REVEALED = 4;
     uint8 private constant _SLASH_SETTLED = 8;
     uint8 private constant _REWARD_CREDITED = 16;
+    uint8 private constant _DUPLICATE = 32; // a proposer whose update an earlier committer proposed
 
     struct Entry {
         uint96 stake;
@@ -73,6 +82,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint8 slot; // proposer slot + 1; 0 for a voter
         uint16 votes;
         uint8 flags;
+        uint8 order; // proposers: 1 + how many proposers committed before it
     }
 
     struct Round {
@@ -81,9 +91,10 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint40 seedEnd;
         uint40 drawAt;
         uint40 proposeEnd;
+        uint40 proposalRevealEnd;
         uint40 commitEnd;
-        uint40 revealEnd;
         Outcome outcome;
+        bool full; // enrollments reached the cap: a member may have been refused (no eviction clock)
         // counters and the rules the round opened with
         uint16 enrolled;
         uint16 seeded;
@@ -106,8 +117,10 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint96 voterStake;
         uint16 acceptedCount;
         uint16 rewardedCount;
+        uint8 proposalsCommitted;
         uint96 revealedStake;
         uint96 postedStake;
+        uint40 revealEnd;
         uint96 acceptedStake;
         uint96 honestStake;
         uint96 reward;
@@ -121,6 +134,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         mapping(uint256 index => address) seededAt;
         mapping(uint256 slot => address) proposerAt;
         mapping(uint256 slot => bytes32) updateOf;
+        mapping(bytes32 update => uint256) slotOfUpdate; // slot + 1
         mapping(uint256 slot => uint256) stakeFor;
         mapping(uint256 votes => uint256) stakeByVotes;
     }
@@ -144,6 +158,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint32 seedReveal;
         uint32 drawDelay;
         uint32 proposal;
+        uint32 proposalReveal;
         uint32 commit;
         uint32 reveal;
         uint8 proposers;
@@ -153,6 +168,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint16 voterSlashBps;
         uint16 absentSlashBps;
         uint16 finalizerBps;
+        uint8 evictionRounds;
     }
 
     ITaskRegistry private immutable _registry;
@@ -166,6 +182,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     mapping(uint256 taskId => TaskBook) private _books;
     mapping(uint256 taskId => mapping(uint256 round => Round)) private _rounds;
     mapping(uint256 taskId => StoredLineage[]) private _lineage;
+    mapping(uint256 taskId => mapping(bytes32 update => bool)) private _accepted;
     mapping(address account => uint256) private _owed;
 
     /**
@@ -184,10 +201,17 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         _epochLength = _emissions.epochLength();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRoundPhases(
-            params.enrollment, params.seedReveal, params.drawDelay, params.proposal, params.commit, params.reveal
+            params.enrollment,
+            params.seedReveal,
+            params.drawDelay,
+            params.proposal,
+            params.proposalReveal,
+            params.commit,
+            params.reveal
         );
         _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
         _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
+        _setEvictionRounds(params.evictionRounds);
     }
 
     // ======================================================================= rounds
@@ -209,7 +233,9 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         book.rounds = uint32(round);
         Round storage r = _rounds[taskId][round];
         _schedule(r, p, task.minParticipants);
-        emit RoundOpened(taskId, round, r.enrollEnd, r.seedEnd, r.drawAt, r.proposeEnd, r.commitEnd, r.revealEnd);
+        emit RoundOpened(
+            taskId, round, r.enrollEnd, r.seedEnd, r.drawAt, r.proposeEnd, r.proposalRevealEnd, r.commitEnd, r.revealEnd
+        );
         _pull(taskId, book);
     }
 
@@ -224,13 +250,14 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint256 cap = _params.maxParticipants;
         if (enrolled >= cap) revert AllianceRoundFull(taskId, round, cap);
         ITaskRegistry.Member memory m = _registry.memberOf(taskId, msg.sender);
-        if (m.role != ITaskRegistry.Role.Participant || m.released || m.stake == 0) {
+        if (m.role != ITaskRegistry.Role.Participant || m.released || m.stake == 0 || m.exitAt != 0) {
             revert AllianceNotParticipant(taskId, msg.sender);
         }
         e.stake = uint96(m.stake);
         e.status = _ENROLLED;
         r.commitments[msg.sender] = commitment;
         r.enrolled = uint16(enrolled + 1);
+        if (enrolled + 1 >= cap) r.full = true; // the next member is refused: stop the eviction clock
         emit Enrolled(taskId, round, msg.sender, m.stake, commitment);
     }
 
@@ -288,21 +315,63 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IAllianceRounds
-    function propose(uint256 taskId, uint256 round, bytes32 updateHash, string calldata uri) external {
-        if (updateHash == bytes32(0)) revert AllianceZeroValue();
+    function commitProposal(uint256 taskId, uint256 round, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert AllianceZeroValue();
         Round storage r = _round(taskId, round);
         _inPhase(taskId, round, Phase.Proposal, r.drawAt, r.proposeEnd);
         if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
         Entry storage e = r.entries[msg.sender];
         uint256 slot = e.slot;
         if (slot == 0 || e.status != _SEEDED) revert AllianceNotProposer(taskId, round, msg.sender);
-        if (e.flags & _POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
-        slot -= 1;
-        e.flags |= _POSTED;
+        if (e.flags & _COMMITTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        uint8 order = r.proposalsCommitted + 1;
+        r.proposalsCommitted = order;
+        e.flags |= _COMMITTED;
+        e.order = order;
+        r.commitments[msg.sender] = commitment;
+        emit ProposalCommitted(taskId, round, msg.sender, slot - 1, commitment);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function revealProposal(uint256 taskId, uint256 round, bytes32 updateHash, bytes32 salt, string calldata uri)
+        external
+    {
+        if (updateHash == bytes32(0)) revert AllianceZeroValue();
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.ProposalReveal, r.proposeEnd, r.proposalRevealEnd);
+        Entry storage e = r.entries[msg.sender];
+        Entry memory m = e;
+        if (m.flags & _COMMITTED == 0 || m.slot == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
+        if (m.flags & _POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        if (keccak256(abi.encode(taskId, round, msg.sender, updateHash, salt)) != r.commitments[msg.sender]) {
+            revert AllianceProposalMismatch(taskId, round, msg.sender);
+        }
+        if (_accepted[taskId][updateHash]) revert AllianceUpdateInLineage(taskId, updateHash);
+        uint256 slot = m.slot - 1;
+        uint256 holder = r.slotOfUpdate[updateHash];
+        if (holder != 0) {
+            // One update counts once per round, for its earliest committer: the later one gets
+            // nothing (no reward, no share, no slash for a proposal it did post).
+            address other = r.proposerAt[holder - 1];
+            Entry storage o = r.entries[other];
+            if (o.order < m.order) {
+                e.flags = m.flags | _POSTED | _DUPLICATE;
+                emit DuplicateUpdate(taskId, round, msg.sender, other, updateHash);
+                return;
+            }
+            o.flags |= _DUPLICATE;
+            delete r.updateOf[holder - 1];
+            r.postedMask &= ~uint16(1 << (holder - 1));
+            r.posted -= 1;
+            r.postedStake -= o.stake;
+            emit DuplicateUpdate(taskId, round, other, msg.sender, updateHash);
+        }
+        e.flags = m.flags | _POSTED;
+        r.slotOfUpdate[updateHash] = slot + 1;
         r.updateOf[slot] = updateHash;
         r.postedMask |= uint16(1 << slot);
         r.posted += 1;
-        r.postedStake += e.stake;
+        r.postedStake += m.stake;
         emit UpdateProposed(taskId, round, msg.sender, slot, updateHash, uri);
     }
 
@@ -310,7 +379,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     function commitVote(uint256 taskId, uint256 round, bytes32 commitment) external {
         if (commitment == bytes32(0)) revert AllianceZeroValue();
         Round storage r = _round(taskId, round);
-        _inPhase(taskId, round, Phase.Commit, r.proposeEnd, r.commitEnd);
+        _inPhase(taskId, round, Phase.Commit, r.proposalRevealEnd, r.commitEnd);
         Entry storage e = r.entries[msg.sender];
         if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
         if (e.status != _SEEDED || e.slot != 0) revert AllianceNotVoter(taskId, round, msg.sender);
@@ -397,6 +466,27 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IAllianceRounds
+    function evict(uint256 taskId, address account) external nonReentrant returns (uint256 gm) {
+        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
+        _requireActive(taskId, task);
+        ITaskRegistry.Member memory m = _registry.memberOf(taskId, account);
+        if (m.role != ITaskRegistry.Role.Participant || m.released || m.exitAt != 0) {
+            revert AllianceNotParticipant(taskId, account);
+        }
+        (uint256 fromRound, uint256 toRound) = _requireAbsent(taskId, account, m.sigmaSetAt);
+        StoredParams memory p = _params;
+        gm = (m.stake * p.absentSlashBps) / _BPS;
+        _registry.vacate(taskId, account);
+        uint256 seized;
+        uint256 toEvictor;
+        if (gm != 0) {
+            (seized, toEvictor) = _slashThroughRegistry(taskId, msg.sender, p.finalizerBps, account, gm);
+            _books[taskId].pool += uint96(seized - toEvictor);
+        }
+        emit ParticipantEvicted(taskId, account, msg.sender, fromRound, toRound, gm, seized, toEvictor);
+    }
+
+    /// @inheritdoc IAllianceRounds
     function withdraw(address to) external nonReentrant returns (uint256 amount) {
         amount = _owed[msg.sender];
         if (amount == 0) revert AllianceNothingToWithdraw(msg.sender);
@@ -450,10 +540,16 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint256 seedReveal,
         uint256 drawDelay,
         uint256 proposal,
+        uint256 proposalReveal,
         uint256 commit,
         uint256 reveal
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, commit, reveal);
+        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function setEvictionRounds(uint256 rounds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setEvictionRounds(rounds);
     }
 
     /// @inheritdoc IAllianceRounds
@@ -503,12 +599,18 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
             uint256 seedReveal,
             uint256 drawDelay,
             uint256 proposal,
+            uint256 proposalReveal,
             uint256 commit,
             uint256 reveal
         )
     {
         StoredParams memory p = _params;
-        return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.commit, p.reveal);
+        return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.proposalReveal, p.commit, p.reveal);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function evictionRounds() external view returns (uint256) {
+        return _params.evictionRounds;
     }
 
     /// @inheritdoc IAllianceRounds
@@ -547,13 +649,14 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     /// @inheritdoc IAllianceRounds
     function phaseOf(uint256 taskId, uint256 round) public view returns (Phase) {
         Round storage r = _rounds[taskId][round];
-        if (r.revealEnd == 0) return Phase.None;
+        if (r.enrollEnd == 0) return Phase.None;
         if (r.outcome != Outcome.Pending) return Phase.Finalized;
         uint256 t = block.timestamp;
         if (t < r.enrollEnd) return Phase.Enrollment;
         if (t < r.seedEnd) return Phase.SeedReveal;
         if (t < r.drawAt) return Phase.DrawDelay;
         if (t < r.proposeEnd) return Phase.Proposal;
+        if (t < r.proposalRevealEnd) return Phase.ProposalReveal;
         if (t < r.commitEnd) return Phase.Commit;
         if (t < r.revealEnd) return Phase.Reveal;
         return Phase.Tally;
@@ -569,6 +672,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         info.seedEnd = r.seedEnd;
         info.drawAt = r.drawAt;
         info.proposeEnd = r.proposeEnd;
+        info.proposalRevealEnd = r.proposalRevealEnd;
         info.commitEnd = r.commitEnd;
         info.revealEnd = r.revealEnd;
         info.enrolled = r.enrolled;
@@ -606,6 +710,8 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         info.slashSettled = e.flags & _SLASH_SETTLED != 0;
         info.rewardCredited = e.flags & _REWARD_CREDITED != 0;
         info.honestCredited = e.honestCredited;
+        info.duplicate = e.flags & _DUPLICATE != 0;
+        info.commitOrder = e.order;
     }
 
     /// @inheritdoc IAllianceRounds
@@ -662,7 +768,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
 
     function _round(uint256 taskId, uint256 round) private view returns (Round storage r) {
         r = _rounds[taskId][round];
-        if (r.revealEnd == 0) revert AllianceUnknownRound(taskId, round);
+        if (r.enrollEnd == 0) revert AllianceUnknownRound(taskId, round);
     }
 
     /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
@@ -681,7 +787,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     function _duration(StoredParams memory p) private pure returns (uint256) {
-        return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.commit + p.reveal;
+        return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.proposalReveal + p.commit + p.reveal;
     }
 
     /// @dev Sets a new round's deadlines and the rules it keeps until it is settled.
@@ -692,6 +798,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         r.seedEnd = uint40(t += p.seedReveal);
         r.drawAt = uint40(t += p.drawDelay);
         r.proposeEnd = uint40(t += p.proposal);
+        r.proposalRevealEnd = uint40(t += p.proposalReveal);
         r.commitEnd = uint40(t += p.commit);
         r.revealEnd = uint40(t += p.reveal);
         r.minParticipants = uint16(minParticipants);
@@ -726,13 +833,15 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         r.acceptedMask = uint16(accepted);
         r.acceptedStake = uint96(acceptedStake);
         r.acceptedCount = uint16(acceptedCount);
-        if (accepted != 0) {
-            StoredLineage[] storage lineage = _lineage[taskId];
-            address proposer = r.proposerAt[best];
-            bytes32 updateHash = r.updateOf[best];
-            emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
-            lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
-        }
+        if (accepted != 0) _appendLineage(taskId, round, r.proposerAt[best], r.updateOf[best]);
+    }
+
+    /// @dev Appends an accepted update to the task's lineage; it can never be proposed again.
+    function _appendLineage(uint256 taskId, uint256 round, address proposer, bytes32 updateHash) private {
+        StoredLineage[] storage lineage = _lineage[taskId];
+        _accepted[taskId][updateHash] = true;
+        emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
+        lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
     }
 
     /// @dev What the round's outcome means for one entry: the slash reason and amount (gmFLOCK),
@@ -751,6 +860,8 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         } else if (e.slot != 0) {
             if (e.flags & _POSTED == 0) {
                 (reason, bps) = (SlashReason.NoProposal, r.absentSlashBps);
+            } else if (e.flags & _DUPLICATE != 0) {
+                return (reason, 0, false, false); // an earlier committer's update: nothing either way
             } else if (outcome != Outcome.Decided) {
                 honest = true; // no quorum: nobody judged the proposal
             } else if (r.acceptedMask & (1 << (e.slot - 1)) != 0) {
@@ -856,6 +967,35 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         return honestStake == 0 ? 0 : Math.mulDiv(r.honestPot, stake, honestStake);
     }
 
+    /// @dev Reverts unless `account` enrolled in none of the task's last `evictionRounds` rounds
+    /// whose enrollment closed, could have enrolled in each (they opened after it joined, and none
+    /// reached the enrollment cap) and is not enrolled in the round open now. O(evictionRounds).
+    function _requireAbsent(uint256 taskId, address account, uint256 joinedAt)
+        private
+        view
+        returns (uint256 fromRound, uint256 toRound)
+    {
+        toRound = _books[taskId].rounds;
+        if (toRound != 0) {
+            Round storage latest = _rounds[taskId][toRound];
+            if (block.timestamp < latest.enrollEnd) {
+                if (latest.entries[account].status != 0) revert AllianceNotEvictable(taskId, account);
+                toRound -= 1;
+            }
+        }
+        StoredParams memory p = _params;
+        uint256 window = p.evictionRounds;
+        if (toRound < window) revert AllianceNotEvictable(taskId, account);
+        fromRound = toRound - window + 1;
+        if (_rounds[taskId][fromRound].openedAt < joinedAt) revert AllianceNotEvictable(taskId, account);
+        for (uint256 k = fromRound; k <= toRound; ++k) {
+            Round storage r = _rounds[taskId][k];
+            if (r.entries[account].status != 0 || r.full || r.enrolled >= p.maxParticipants) {
+                revert AllianceNotEvictable(taskId, account);
+            }
+        }
+    }
+
     // ======================================================================= internals: pool
 
     function _allianceTask(uint256 taskId) private view returns (ITaskRegistry.TaskInfo memory task) {
@@ -913,6 +1053,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint256 seedReveal,
         uint256 drawDelay,
         uint256 proposal,
+        uint256 proposalReveal,
         uint256 commit,
         uint256 reveal
     ) private {
@@ -920,6 +1061,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         _bound("seedReveal", seedReveal, MIN_PHASE, MAX_PHASE);
         _bound("drawDelay", drawDelay, 0, MAX_DRAW_DELAY);
         _bound("proposal", proposal, MIN_PHASE, MAX_PHASE);
+        _bound("proposalReveal", proposalReveal, MIN_PHASE, MAX_PHASE);
         _bound("commit", commit, MIN_PHASE, MAX_PHASE);
         _bound("reveal", reveal, MIN_PHASE, MAX_PHASE);
         StoredParams storage p = _params;
@@ -927,9 +1069,16 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         p.seedReveal = uint32(seedReveal);
         p.drawDelay = uint32(drawDelay);
         p.proposal = uint32(proposal);
+        p.proposalReveal = uint32(proposalReveal);
         p.commit = uint32(commit);
         p.reveal = uint32(reveal);
-        emit RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, commit, reveal);
+        emit RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    function _setEvictionRounds(uint256 rounds) private {
+        _bound("evictionRounds", rounds, 1, MAX_EVICTION_ROUNDS);
+        _params.evictionRounds = uint8(rounds);
+        emit EvictionRoundsSet(rounds);
     }
 
     function _setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) private {

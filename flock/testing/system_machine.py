@@ -297,7 +297,7 @@ class SystemMachine(RuleBasedStateMachine):
             lambda: s.gmflock.setWithdrawalFee(0, caller, sender=caller),
             lambda: s.token.mint(caller, WAD, sender=caller),
             lambda: s.emissions.draw(1, 1, 1, caller, sender=caller),
-            lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, sender=caller),
+            lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, 600, sender=caller),
         ]
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             calls[which]()

@@ -64,8 +64,7 @@ def test_the_worked_example():
     driver.to_draw()
     chain.set_prevrandao(randao)
     assert driver.draw() == proposers_wanted
-    for slot, account in enumerate(proposers_wanted):
-        driver.propose(account, bytes([slot + 1]) * 32, f"store://{slot}")
+    driver.propose([(a, bytes([slot + 1]) * 32, f"store://{slot}") for slot, a in enumerate(proposers_wanted)])
     driver.to_commit()
     salts = {}
     for name, _, role, on_a, on_e in votes:
