@@ -7,6 +7,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
+import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
+import {AllianceSettlement} from "./AllianceSettlement.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
@@ -49,8 +51,10 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *     slotOfUpdate[h] the slot (+ 1) whose proposal is the update `h` (one hash counts once)
  *     _accepted[t][h] the update `h` is in the task's lineage (never proposed again)
  */
-contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransient {
+contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IFlockToken;
+
+    address private immutable _settlement; // the settlement module (settle, evict), run by delegatecall
 
     /// @notice Hard bounds on the governance parameters.
     uint256 public constant MIN_PHASE = 1 minutes;
@@ -61,144 +65,17 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     uint256 public constant MAX_FINALIZER_BPS = 5_000;
     uint256 public constant MAX_EVICTION_ROUNDS = 16;
 
-    uint256 private constant _BPS = 10_000;
-    uint256 private constant _MAX_PULL = 64; // the emission controller's MAX_DRAW_RANGE
-
-    // entry status
-    uint8 private constant _ENROLLED = 1;
-    uint8 private constant _SEEDED = 2;
-    // entry flags
-    uint8 private constant _POSTED = 1;
-    uint8 private constant _COMMITTED = 2;
-    uint8 private constant _REVEALED = 4;
-    uint8 private constant _SLASH_SETTLED = 8;
-    uint8 private constant _REWARD_CREDITED = 16;
-    uint8 private constant _DUPLICATE = 32; // a proposer whose update an earlier committer proposed
-
-    struct Entry {
-        uint96 stake;
-        uint96 honestCredited;
-        uint8 status; // 0 none, _ENROLLED, _SEEDED
-        uint8 slot; // proposer slot + 1; 0 for a voter
-        uint16 votes;
-        uint8 flags;
-        uint8 order; // proposers: 1 + how many proposers committed before it
-    }
-
-    struct Round {
-        // the clock and the outcome
-        uint40 enrollEnd;
-        uint40 seedEnd;
-        uint40 drawAt;
-        uint40 proposeEnd;
-        uint40 proposalRevealEnd;
-        uint40 commitEnd;
-        Outcome outcome;
-        bool full; // enrollments reached the cap: a member may have been refused (no eviction clock)
-        // counters and the rules the round opened with
-        uint16 enrolled;
-        uint16 seeded;
-        uint8 proposers;
-        uint8 posted;
-        uint16 committed;
-        uint16 revealed;
-        uint16 postedMask;
-        uint16 acceptedMask;
-        uint16 minParticipants;
-        uint8 proposerTarget;
-        uint16 proposerSlashBps;
-        uint16 voterSlashBps;
-        uint16 absentSlashBps;
-        uint16 finalizerBps;
-        uint16 quorumBps;
-        uint40 openedAt;
-        // stakes (gmFLOCK) and FLOCK
-        uint96 seededStake;
-        uint96 voterStake;
-        uint16 acceptedCount;
-        uint16 rewardedCount;
-        uint8 proposalsCommitted;
-        uint96 revealedStake;
-        uint96 postedStake;
-        uint40 revealEnd;
-        uint96 acceptedStake;
-        uint96 honestStake;
-        uint96 reward;
-        uint96 rewardCredited;
-        uint96 honestPot;
-        uint96 honestCredited;
-        address finalizer;
-        bytes32 entropy;
-        mapping(address account => Entry) entries;
-        mapping(address account => bytes32) commitments;
-        mapping(uint256 index => address) seededAt;
-        mapping(uint256 slot => address) proposerAt;
-        mapping(uint256 slot => bytes32) updateOf;
-        mapping(bytes32 update => uint256) slotOfUpdate; // slot + 1
-        mapping(uint256 slot => uint256) stakeFor;
-        mapping(uint256 votes => uint256) stakeByVotes;
-    }
-
-    struct TaskBook {
-        uint96 pool;
-        uint32 rounds;
-        uint32 nextDrawEpoch;
-        bool started; // nextDrawEpoch initialised
-    }
-
-    struct StoredLineage {
-        bytes32 updateHash;
-        address proposer;
-        uint32 round;
-        uint40 acceptedAt;
-    }
-
-    struct StoredParams {
-        uint32 enrollment;
-        uint32 seedReveal;
-        uint32 drawDelay;
-        uint32 proposal;
-        uint32 proposalReveal;
-        uint32 commit;
-        uint32 reveal;
-        uint8 proposers;
-        uint16 quorumBps;
-        uint16 maxParticipants;
-        uint16 proposerSlashBps;
-        uint16 voterSlashBps;
-        uint16 absentSlashBps;
-        uint16 finalizerBps;
-        uint8 evictionRounds;
-    }
-
-    ITaskRegistry private immutable _registry;
-    IEmissionController private immutable _emissions;
-    IFlockToken private immutable _flock;
-    address private immutable _treasury;
-    uint256 private immutable _emissionGenesis;
-    uint256 private immutable _epochLength;
-
-    StoredParams private _params;
-    mapping(uint256 taskId => TaskBook) private _books;
-    mapping(uint256 taskId => mapping(uint256 round => Round)) private _rounds;
-    mapping(uint256 taskId => StoredLineage[]) private _lineage;
-    mapping(uint256 taskId => mapping(bytes32 update => bool)) private _accepted;
-    mapping(address account => uint256) private _owed;
-
     /**
      * @param registry_ the task registry; this contract needs its SLASHER_ROLE.
      * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
      * @param treasury_ where `sweep` sends the pools of finished tasks (the DAO's timelock).
      * @param params the initial governance parameters.
      */
-    constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params) {
+    constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params)
+        AllianceRoundsStorage(registry_, treasury_)
+    {
         if (treasury_ == address(0)) revert AllianceZeroValue(); // FLOCK cannot be swept to it
-        _registry = registry_;
-        _emissions = registry_.emissions();
-        _flock = registry_.flock();
-        _treasury = treasury_;
-        _emissionGenesis = _emissions.genesis();
-        _epochLength = _emissions.epochLength();
+        _settlement = address(new AllianceSettlement(registry_, treasury_));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRoundPhases(
             params.enrollment,
@@ -451,39 +328,18 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         emit RoundFinalized(taskId, round, msg.sender, outcome, r.acceptedMask, reward, honestStake);
     }
 
+
+
     /// @inheritdoc IAllianceRounds
-    function settle(uint256 taskId, uint256 round, address[] calldata accounts) external nonReentrant {
-        Round storage r = _round(taskId, round);
-        if (r.outcome == Outcome.Pending) revert AllianceNotFinalized(taskId, round);
-        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
-        bool slashable = block.timestamp < task.endTime + task.disputeWindow;
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            _settleSlash(taskId, round, r, accounts[i], slashable);
-        }
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            _credit(taskId, round, r, accounts[i]);
-        }
+    /// @dev Runs {AllianceSettlement-settle} on this contract's storage.
+    function settle(uint256, uint256, address[] calldata) external {
+        _runSettlement();
     }
 
     /// @inheritdoc IAllianceRounds
-    function evict(uint256 taskId, address account) external nonReentrant returns (uint256 gm) {
-        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
-        _requireActive(taskId, task);
-        ITaskRegistry.Member memory m = _registry.memberOf(taskId, account);
-        if (m.role != ITaskRegistry.Role.Participant || m.released || m.exitAt != 0) {
-            revert AllianceNotParticipant(taskId, account);
-        }
-        (uint256 fromRound, uint256 toRound) = _requireAbsent(taskId, account, m.sigmaSetAt);
-        StoredParams memory p = _params;
-        gm = (m.stake * p.absentSlashBps) / _BPS;
-        _registry.vacate(taskId, account);
-        uint256 seized;
-        uint256 toEvictor;
-        if (gm != 0) {
-            (seized, toEvictor) = _slashThroughRegistry(taskId, msg.sender, p.finalizerBps, account, gm);
-            _books[taskId].pool += uint96(seized - toEvictor);
-        }
-        emit ParticipantEvicted(taskId, account, msg.sender, fromRound, toRound, gm, seized, toEvictor);
+    /// @dev Runs {AllianceSettlement-evict} on this contract's storage.
+    function evict(uint256, address) external returns (uint256) {
+        _runSettlement();
     }
 
     /// @inheritdoc IAllianceRounds
@@ -766,10 +622,19 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
 
     // ======================================================================= internals: rounds
 
-    function _round(uint256 taskId, uint256 round) private view returns (Round storage r) {
-        r = _rounds[taskId][round];
-        if (r.enrollEnd == 0) revert AllianceUnknownRound(taskId, round);
+    /// @dev Delegates the call as it came to the settlement module, deployed by the constructor
+    /// (an immutable address, never a caller's choice), and returns or reverts with its result.
+    function _runSettlement() private {
+        address module = _settlement;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
+
 
     /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
     function _inPhase(uint256 taskId, uint256 round, Phase phase, uint256 opensAt, uint256 closesAt) private view {
@@ -844,157 +709,12 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
     }
 
-    /// @dev What the round's outcome means for one entry: the slash reason and amount (gmFLOCK),
-    /// whether it shares the honest pot, whether it is paid the round reward.
-    function _assess(Round storage r, Entry memory e)
-        private
-        view
-        returns (SlashReason reason, uint256 gm, bool honest, bool rewarded)
-    {
-        Outcome outcome = r.outcome;
-        uint256 bps;
-        if (e.status != _SEEDED) {
-            (reason, bps) = (SlashReason.SeedWithheld, r.absentSlashBps);
-        } else if (outcome == Outcome.NotDrawn) {
-            honest = true;
-        } else if (e.slot != 0) {
-            if (e.flags & _POSTED == 0) {
-                (reason, bps) = (SlashReason.NoProposal, r.absentSlashBps);
-            } else if (e.flags & _DUPLICATE != 0) {
-                return (reason, 0, false, false); // an earlier committer's update: nothing either way
-            } else if (outcome != Outcome.Decided) {
-                honest = true; // no quorum: nobody judged the proposal
-            } else if (r.acceptedMask & (1 << (e.slot - 1)) != 0) {
-                (honest, rewarded) = (true, true);
-            } else {
-                (reason, bps) = (SlashReason.Rejected, r.proposerSlashBps);
-            }
-        } else if (outcome == Outcome.NoProposals) {
-            honest = true; // nothing to vote on
-        } else if (e.flags & _REVEALED == 0) {
-            (reason, bps) = (SlashReason.NoVote, r.absentSlashBps);
-        } else if (outcome != Outcome.Decided) {
-            honest = true;
-        } else {
-            uint256 losing = _popcount((e.votes ^ r.acceptedMask) & r.postedMask);
-            if (losing == 0) {
-                honest = true;
-            } else {
-                reason = SlashReason.LosingVote;
-                return (reason, Math.mulDiv(e.stake, uint256(r.voterSlashBps) * losing, _BPS * r.posted), false, false);
-            }
-        }
-        gm = (uint256(e.stake) * bps) / _BPS;
-    }
 
-    /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
-    /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
-    /// the honest pot (to the pool if the round has no honest stake).
-    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account, bool slashable) private {
-        Entry storage e = r.entries[account];
-        Entry memory m = e;
-        if (m.status == 0) revert AllianceNotEnrolled(taskId, round, account);
-        if (m.flags & _SLASH_SETTLED != 0) return;
-        (SlashReason reason, uint256 gm,,) = _assess(r, m);
-        if (reason == SlashReason.None) return;
-        e.flags = m.flags | _SLASH_SETTLED;
-        uint256 take = Math.min(gm, _registry.memberOf(taskId, account).stake);
-        if (take == 0 || !slashable) {
-            emit SlashLapsed(taskId, round, account, reason, gm);
-            return;
-        }
-        (uint256 seized, uint256 toFinalizer) = _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
-        uint256 toHonest = seized - toFinalizer;
-        if (r.honestStake != 0) {
-            r.honestPot += uint96(toHonest);
-        } else {
-            _books[taskId].pool += uint96(toHonest);
-        }
-        emit ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
-    }
 
-    /// @dev Slashes `gm` of `account`'s stake; the registry sends `finalizerBps` of the FLOCK
-    /// seized to the finalizer (nothing if it is the account itself) and the rest here.
-    function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
-        private
-        returns (uint256 seized, uint256 toFinalizer)
-    {
-        uint256 keeperBps = finalizer == account ? 0 : finalizerBps;
-        (seized,) = _registry.slash(taskId, account, gm, ITaskRegistry.SlashRoute(address(this), finalizer, keeperBps, 0));
-        toFinalizer = (seized * keeperBps) / _BPS; // the registry's own rounding
-    }
 
-    /// @dev Credits an entry's reward (once) and its honest share since its last credit.
-    function _credit(uint256 taskId, uint256 round, Round storage r, address account) private {
-        Entry storage e = r.entries[account];
-        Entry memory m = e;
-        (, , bool honest, bool rewarded) = _assess(r, m);
-        if (!honest) return;
-        uint256 reward;
-        bool rewardDue = rewarded && m.flags & _REWARD_CREDITED == 0;
-        if (rewardDue) {
-            e.flags = m.flags | _REWARD_CREDITED;
-            reward = _rewardShare(r, m.stake);
-            uint256 credited = r.rewardCredited + reward;
-            uint256 rewardedCount = r.rewardedCount + 1;
-            r.rewardCredited = uint96(credited);
-            r.rewardedCount = uint16(rewardedCount);
-            if (rewardedCount == r.acceptedCount && credited < r.reward) {
-                // every accepted proposer is paid: the floor-rounding remainder returns to the pool
-                uint256 remainder = r.reward - credited;
-                r.reward = uint96(credited);
-                _books[taskId].pool += uint96(remainder);
-                emit RewardRemainderReturned(taskId, round, remainder);
-            }
-        }
-        uint256 share = _honestShare(r, m.stake) - m.honestCredited;
-        if (share != 0) {
-            e.honestCredited = m.honestCredited + uint96(share);
-            r.honestCredited += uint96(share);
-        }
-        if (!rewardDue && share == 0) return;
-        _owed[account] += reward + share;
-        emit Credited(taskId, round, account, reward, share);
-    }
 
-    function _rewardShare(Round storage r, uint256 stake) private view returns (uint256) {
-        uint256 acceptedStake = r.acceptedStake;
-        return acceptedStake == 0 ? 0 : Math.mulDiv(r.reward, stake, acceptedStake);
-    }
 
-    function _honestShare(Round storage r, uint256 stake) private view returns (uint256) {
-        uint256 honestStake = r.honestStake;
-        return honestStake == 0 ? 0 : Math.mulDiv(r.honestPot, stake, honestStake);
-    }
 
-    /// @dev Reverts unless `account` enrolled in none of the task's last `evictionRounds` rounds
-    /// whose enrollment closed, could have enrolled in each (they opened after it joined, and none
-    /// reached the enrollment cap) and is not enrolled in the round open now. O(evictionRounds).
-    function _requireAbsent(uint256 taskId, address account, uint256 joinedAt)
-        private
-        view
-        returns (uint256 fromRound, uint256 toRound)
-    {
-        toRound = _books[taskId].rounds;
-        if (toRound != 0) {
-            Round storage latest = _rounds[taskId][toRound];
-            if (block.timestamp < latest.enrollEnd) {
-                if (latest.entries[account].status != 0) revert AllianceNotEvictable(taskId, account);
-                toRound -= 1;
-            }
-        }
-        StoredParams memory p = _params;
-        uint256 window = p.evictionRounds;
-        if (toRound < window) revert AllianceNotEvictable(taskId, account);
-        fromRound = toRound - window + 1;
-        if (_rounds[taskId][fromRound].openedAt < joinedAt) revert AllianceNotEvictable(taskId, account);
-        for (uint256 k = fromRound; k <= toRound; ++k) {
-            Round storage r = _rounds[taskId][k];
-            if (r.entries[account].status != 0 || r.full || r.enrolled >= p.maxParticipants) {
-                revert AllianceNotEvictable(taskId, account);
-            }
-        }
-    }
 
     // ======================================================================= internals: pool
 
@@ -1038,9 +758,6 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         }
     }
 
-    function _popcount(uint256 bits) private pure returns (uint256 count) {
-        for (; bits != 0; bits &= bits - 1) ++count;
-    }
 
     // ======================================================================= internals: parameters
 

@@ -593,6 +593,60 @@ class AllianceMachine(RuleBasedStateMachine):
         if info.finalizer not in chosen:
             assert self.token.balanceOf(info.finalizer) == finalizer_before + to_finalizer
 
+    @precondition(lambda self: self.task)
+    @rule(p=pick)
+    def evict(self, p: int) -> None:
+        """Anyone tries to evict a participant (or the outsider): it must have skipped each of the
+        last ``evictionRounds`` rounds whose enrollment closed (all opened after it joined) and not
+        be enrolled in the open round; it pays the absent share, its slot is freed."""
+        users = (*self.participants, self.outsider)
+        user = users[p % len(users)]
+        self._catch_up()
+        call = lambda: self.alliance.evict(self.task, user, sender=self.keeper)  # noqa: E731
+        if self.now >= self.end:
+            with self.chain.reverts("AllianceTaskNotActive"):
+                call()
+            return
+        if user == self.outsider or user in self.released or user in self.evicted:
+            with self.chain.reverts("AllianceNotParticipant"):
+                call()
+            return
+        if not self._absent(user):
+            with self.chain.reverts("AllianceNotEvictable"):
+                call()
+            return
+        stake = self.tasks.memberOf(self.task, user)[1]
+        members = self.tasks.participantCount(self.task)
+        pool = self.alliance.poolOf(self.task)[0]
+        gm = stake * self.rules.absent_bps // BPS
+        receipt = call()
+        (event,) = receipt.events_named("ParticipantEvicted")
+        assert (event["account"], event["gm"]) == (user, gm)
+        seized, to_evictor = event["flockSeized"], event["toEvictor"]
+        assert to_evictor == seized * self.rules.finalizer_bps // BPS
+        assert self.alliance.poolOf(self.task)[0] == pool + seized - to_evictor
+        member = self.tasks.memberOf(self.task, user)
+        assert member[1] == stake - gm and member[4] == self.now  # evicted, its stake still at risk
+        assert self.tasks.participantCount(self.task) == members - 1  # its slot is free
+        self.evicted.add(user)
+        self.slashed[user] += gm
+        self.seized_total += seized
+        self.routed_total += seized
+
+    def _absent(self, user: str) -> bool:
+        """The contract's eviction rule, from the model: no enrollment in the open round nor in the
+        last ``evictionRounds`` rounds whose enrollment closed, each opened after ``user`` joined."""
+        window = self.alliance.evictionRounds()
+        closed = list(self.rounds)
+        if closed and self.now < self._info(closed[-1].number).enrollEnd:
+            if user in closed[-1].secrets:
+                return False
+            closed.pop()
+        if len(closed) < window:
+            return False
+        last = closed[-window:]
+        return last[0].opened_at >= self.joined_at[user] and all(user not in r.secrets for r in last)
+
     @rule(p=pick)
     def withdraw(self, p: int) -> None:
         user = self.participants[p % N_PARTICIPANTS]
@@ -659,6 +713,10 @@ class AllianceMachine(RuleBasedStateMachine):
         self._catch_up()
         if self.now >= self.end:
             with self.chain.reverts("TaskRegistryTaskNotActive"):
+                self.tasks.addStake(self.task, amount, sender=user)
+            return
+        if user in self.evicted:
+            with self.chain.reverts("TaskRegistryVacated"):
                 self.tasks.addStake(self.task, amount, sender=user)
             return
         if amount > self.gm.balanceOf(user) - self.gm.allocatedOf(user):
