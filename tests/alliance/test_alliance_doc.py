@@ -42,7 +42,7 @@ def test_the_worked_example():
         tasks.join(task_id, Role.PARTICIPANT, wei(stake), 0, sender=names[name])
     token.approve(alliance.address, 12_000 * WAD, sender=creator)
     alliance.fund(task_id, 12_000 * WAD, sender=creator)
-    assert "a round lasts 27,300 s" in DOC and alliance.roundDuration() == 27_300
+    assert "a round lasts 29,100 s" in DOC and alliance.roundDuration() == 29_100
 
     driver = RoundDriver(alliance, task_id, HarnessClock(chain), finalizer)
     driver.open()
@@ -75,10 +75,10 @@ def test_the_worked_example():
         if role == "voter":
             driver.reveal(names[name], VOTE_BITS[(on_a, on_e)], salts[name])
     driver.to_tally()
-    assert alliance.roundsLeft(task_id, driver.info().revealEnd) == 6
+    assert alliance.roundsLeft(task_id, driver.info().revealEnd) == 5
     driver.finalize()
     info = driver.info()
-    assert (info.acceptedMask, info.honestStake, info.reward) == (0b01, 12_000 * WAD, 2_000 * WAD)
+    assert (info.acceptedMask, info.honestStake, info.reward) == (0b01, 12_000 * WAD, 2_400 * WAD)
     assert alliance.proposalsOf(task_id, driver.round_id)[2] == (7_000 * WAD, 2_000 * WAD)
 
     finalizer_before = token.balanceOf(finalizer)
@@ -92,4 +92,4 @@ def test_the_worked_example():
         assert alliance.owed(account) == wei(reward) + wei(share), name
     assert token.balanceOf(finalizer) - finalizer_before == 20 * WAD
     assert info.honestPot == 0 and driver.info().honestPot == 180 * WAD
-    assert alliance.poolOf(task_id)[0] == 10_000 * WAD
+    assert alliance.poolOf(task_id)[0] == 9_600 * WAD

@@ -12,7 +12,7 @@ from flock.alliance.protocol import (
     vote_commitment,
     xor32,
 )
-from flock.bench.chainkit import advance, head_time, next_block_at
+from flock.bench.chainkit import advance, head_time, mine_at, next_block_at
 from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY, WAD
 
@@ -260,7 +260,7 @@ def test_proposals_are_committed_then_revealed(alliance, task, driver, participa
     assert entry.committed and not entry.posted and entry.commitOrder == 1
     # Only the commitment is public until the proposal deadline: nothing to copy yet.
     assert alliance.proposalsOf(task, 1)[1] == [bytes(32), bytes(32)] and driver.info().posted == 0
-    driver.to_proposal_reveal()
+    mine_at(driver.info().proposeEnd)
     assert driver.info().phase == Phase.PROPOSAL_REVEAL
     receipt = driver.reveal_proposal(proposers[1], b"\xab" * 32, salt, "store://ab")
     (event,) = events(receipt, "UpdateProposed", alliance)
@@ -309,7 +309,7 @@ def test_proposals_refuse_voters_doubles_mismatches_zero_and_wrong_times(allianc
         driver.reveal_proposal(proposer, b"\x01" * 32, salt, "u")
     driver.to_commit()
     with ape.reverts(alliance.AllianceOutsidePhase, taskId=task, round=1, phase=Phase.PROPOSAL_REVEAL):
-        driver.reveal_proposal(late, bytes(32), zero_salt, "u")
+        driver.reveal_proposal(proposer, b"\x01" * 32, salt, "u")
 
 
 # ----------------------------------------------------------------------------------------- votes
@@ -437,7 +437,8 @@ def test_phase_follows_the_clock(alliance, task, driver, participants):
         (info.enrollEnd, Phase.SEED_REVEAL),
         (info.seedEnd, Phase.DRAW_DELAY),
         (info.drawAt, Phase.PROPOSAL),
-        (info.proposeEnd, Phase.COMMIT),
+        (info.proposeEnd, Phase.PROPOSAL_REVEAL),
+        (info.proposalRevealEnd, Phase.COMMIT),
         (info.commitEnd, Phase.REVEAL),
         (info.revealEnd, Phase.TALLY),
     ):

@@ -143,8 +143,7 @@ def test_losing_and_silent_voters_are_slashed(alliance, task, driver, participan
     driver.to_draw()
     proposers = driver.draw()
     by_address = {p.address: p for p in participants}
-    for i, address in enumerate(proposers):
-        driver.propose(by_address[address], bytes([i + 1]) * 32, "u")
+    driver.propose([(by_address[a], bytes([i + 1]) * 32, "u") for i, a in enumerate(proposers)])
     voters = sorted((p for p in participants if p.address not in proposers), key=lambda p: stake[p.address])
     silent, half, winner = voters  # by stake: the largest voter decides both proposals
     driver.to_commit()
@@ -182,8 +181,7 @@ def test_quorum_missed_leaves_proposers_unjudged_and_slashes_the_silent(
     driver.to_draw()
     proposers = driver.draw()
     by_address = {p.address: p for p in participants}
-    for i, address in enumerate(proposers):
-        driver.propose(by_address[address], bytes([i + 1]) * 32, "u")
+    driver.propose([(by_address[a], bytes([i + 1]) * 32, "u") for i, a in enumerate(proposers)])
     voters = sorted((p for p in participants if p.address not in proposers), key=lambda p: stake[p.address])
     driver.to_commit()
     salt = driver.commit(voters[0], 0b11)  # the smallest voter alone: under half the voter stake
