@@ -236,7 +236,7 @@ def run_round(
 ) -> dict[str, Any]:
     """A whole round with scripted behaviour, for tests and benchmarks: everyone enrolls; those in
     ``withhold_seed`` keep their secret; proposers post ``update_of[address]`` (default: a hash of
-    their address); voters vote ``votes_of[address]`` (default: accept all); accounts in ``silent``
+    their address and the round); voters vote ``votes_of[address]`` (default: accept all); accounts in ``silent``
     neither post nor vote. Opens the round unless ``open_round`` is false (it is open already).
     Stops after the tally is due (not finalized). Returns the secrets, the proposers and the
     voters."""
@@ -253,7 +253,8 @@ def run_round(
     proposals = []
     for address in proposers:
         if address not in silent:
-            update = (update_of or {}).get(address) or bytes.fromhex(address[2:].lower()).rjust(32, b"\x01")
+            default = bytes.fromhex(address[2:].lower()).rjust(32, bytes([1 + driver.round_id % 255]))
+            update = (update_of or {}).get(address) or default  # new each round: the lineage refuses repeats
             proposals.append((by_address[address], update, f"store://{update.hex()}"))
     driver.propose(proposals)
     driver.to_commit()
