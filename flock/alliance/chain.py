@@ -175,7 +175,9 @@ class RoundDriver:
     def proposers(self) -> list[str]:
         return [str(a) for a in self.alliance.proposalsOf(self.task_id, self.round_id)[0]]
 
-    def commit_proposal(self, account: Any, update_hash: bytes, salt: bytes | None = None) -> tuple[bytes, Any]:
+    def commit_proposal(
+        self, account: Any, update_hash: bytes, salt: bytes | None = None
+    ) -> tuple[bytes, Any]:
         """Commits ``account``'s update; returns the salt and the receipt."""
         salt = salt if salt is not None else os.urandom(32)
         commitment = proposal_commitment(self.task_id, self.round_id, address_of(account), update_hash, salt)
@@ -186,7 +188,9 @@ class RoundDriver:
         self.clock.move_to(self.info().proposeEnd)
 
     def reveal_proposal(self, account: Any, update_hash: bytes, salt: bytes, uri: str) -> Any:
-        return self.alliance.revealProposal(self.task_id, self.round_id, update_hash, salt, uri, sender=account)
+        return self.alliance.revealProposal(
+            self.task_id, self.round_id, update_hash, salt, uri, sender=account
+        )
 
     def propose(self, proposals: list[tuple[Any, bytes, str]]) -> tuple[list[Any], list[Any]]:
         """Each (account, update hash, uri) commits in the proposal phase, then (after the proposal
@@ -235,11 +239,11 @@ def run_round(
     open_round: bool = True,
 ) -> dict[str, Any]:
     """A whole round with scripted behaviour, for tests and benchmarks: everyone enrolls; those in
-    ``withhold_seed`` keep their secret; proposers post ``update_of[address]`` (default: a hash of
-    their address and the round); voters vote ``votes_of[address]`` (default: accept all); accounts in ``silent``
-    neither post nor vote. Opens the round unless ``open_round`` is false (it is open already).
-    Stops after the tally is due (not finalized). Returns the secrets, the proposers and the
-    voters."""
+    ``withhold_seed`` keep their secret; proposers commit to, then reveal, ``update_of[address]``
+    (default: their address and the round); voters vote ``votes_of[address]`` (default: accept
+    all); accounts in ``silent`` neither post nor vote. Opens the round unless ``open_round`` is
+    false (it is open already). Stops after the tally is due (not finalized). Returns the secrets,
+    the proposers and the voters."""
     if open_round:
         driver.open()
     secrets = {address_of(a): driver.enroll(a) for a in participants}

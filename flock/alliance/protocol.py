@@ -56,7 +56,8 @@ def proposal_commitment(task_id: int, round_id: int, proposer: str, update_hash:
     takes. It names the proposer, so a copied commitment cannot be revealed by anyone else."""
     return keccak(
         encode(
-            ["uint256", "uint256", "address", "bytes32", "bytes32"], [task_id, round_id, proposer, update_hash, salt]
+            ["uint256", "uint256", "address", "bytes32", "bytes32"],
+            [task_id, round_id, proposer, update_hash, salt],
         )
     )
 

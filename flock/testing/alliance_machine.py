@@ -802,6 +802,41 @@ class AllianceMachine(RuleBasedStateMachine):
             assert not self.released
 
     @invariant()
+    def inv_20_one_update_counts_once(self) -> None:
+        """INV-20: in each round an update is the proposal of one proposer, its earliest committer
+        (a copy is marked a duplicate and counts for nothing); no update enters the lineage twice,
+        and each lineage entry names the proposer that holds it."""
+        if not self.task:
+            return
+        r = self.current
+        if r is not None and r.proposers:
+            updates = [
+                bytes(u) for u in self.alliance.proposalsOf(self.task, r.number)[1] if bytes(u) != bytes(32)
+            ]
+            assert len(updates) == len(set(updates)) == len(r.posted)
+            for holder, update in r.posted.items():
+                order = r.proposal_commits[holder][2]
+                assert all(
+                    r.proposal_commits[d][2] > order
+                    for d in r.duplicates
+                    if r.proposal_commits[d][0] == update
+                )
+        lineage = [bytes(self.alliance.lineageAt(self.task, i)[0]) for i in range(self.lineage)]
+        assert len(lineage) == len(set(lineage)) and set(lineage) == self.accepted_updates
+
+    @invariant()
+    def inv_21_slots_count_current_members(self) -> None:
+        """INV-21: the join cap counts the participants holding a slot now (joined, neither evicted
+        nor released), never more than the task's cap; an evicted participant's stake stays at risk."""
+        if not self.task:
+            return
+        holding = [u for u in self.participants if u not in self.evicted and u not in self.released]
+        assert self.tasks.participantCount(self.task) == len(holding) <= self.tasks.taskInfo(self.task)[9]
+        for user in self.evicted - self.released:
+            member = self.tasks.memberOf(self.task, user)
+            assert member[4] != 0 and not member[5]
+
+    @invariant()
     def lineage_has_one_entry_per_accepted_round(self) -> None:
         if self.task:
             assert self.alliance.lineageLength(self.task) == self.lineage

@@ -617,6 +617,18 @@ class SystemMachine(RuleBasedStateMachine):
             v = (stakes[2] + stakes[5]) // STAKE_UNIT
             assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
 
+    @invariant()
+    def inv_20_one_update_counts_once(self) -> None:
+        """Alliance proposals: one update, one proposer (its earliest committer) per round; the
+        lineage never repeats an update and names its holder."""
+        self.alliance_part.inv_20_one_update_counts_once()
+
+    @invariant()
+    def inv_21_slots_count_current_members(self) -> None:
+        """The Alliance join cap counts current members: evicted and released participants free
+        their slots; evicted stake stays at risk."""
+        self.alliance_part.inv_21_slots_count_current_members()
+
 
 def _delegate(name: str, part: str, fn: Callable[..., Any], spec: Any, marker: str) -> Callable[..., Any]:
     """``fn`` (a part's rule or initializer) as a rule of the system machine, acting on the part."""

@@ -64,7 +64,9 @@ def test_the_worked_example():
     driver.to_draw()
     chain.set_prevrandao(randao)
     assert driver.draw() == proposers_wanted
-    driver.propose([(a, bytes([slot + 1]) * 32, f"store://{slot}") for slot, a in enumerate(proposers_wanted)])
+    driver.propose(
+        [(a, bytes([slot + 1]) * 32, f"store://{slot}") for slot, a in enumerate(proposers_wanted)]
+    )
     driver.to_commit()
     salts = {}
     for name, _, role, on_a, on_e in votes:

@@ -138,7 +138,9 @@ def test_a_copied_commitment_cannot_be_revealed(world):
     d, (author, copier), _ = _drawn(system, people)
     salt, receipt = d.commit_proposal(author, b"\xcc" * 32)
     (committed,) = receipt.events_named("ProposalCommitted")
-    alliance.commitProposal(d.task_id, d.round_id, committed["commitment"], sender=copier)  # the bytes, copied
+    alliance.commitProposal(
+        d.task_id, d.round_id, committed["commitment"], sender=copier
+    )  # the bytes, copied
     d.to_proposal_reveal()
     with system.chain.reverts("AllianceProposalMismatch"):
         d.reveal_proposal(copier, b"\xcc" * 32, salt, "u")  # the commitment names the author

@@ -37,7 +37,14 @@ def test_open_round_schedules_every_phase_and_pulls_the_budget(alliance, emissio
     for length in _phase_lengths(alliance):
         t += length
         expected.append(t)
-    deadlines = (info.enrollEnd, info.seedEnd, info.drawAt, info.proposeEnd, info.proposalRevealEnd, info.commitEnd)
+    deadlines = (
+        info.enrollEnd,
+        info.seedEnd,
+        info.drawAt,
+        info.proposeEnd,
+        info.proposalRevealEnd,
+        info.commitEnd,
+    )
     assert (info.openedAt, *deadlines) == (opened, *expected[:6])
     assert info.revealEnd == expected[6] == opened + alliance.roundDuration()
     assert info.phase == Phase.ENROLLMENT and driver.round_id == 1
@@ -276,7 +283,9 @@ def test_proposals_are_committed_then_revealed(alliance, task, driver, participa
     assert driver.entry(proposers[1]).posted
 
 
-def test_proposals_refuse_voters_doubles_mismatches_zero_and_wrong_times(alliance, task, driver, participants):
+def test_proposals_refuse_voters_doubles_mismatches_zero_and_wrong_times(
+    alliance, task, driver, participants
+):
     _seeded_round(driver, participants)
     driver.to_draw()
     by_address = {p.address: p for p in participants}
