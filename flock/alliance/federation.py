@@ -5,7 +5,8 @@ Per round: every participant enrolls and reveals its secret; the roles are drawn
 trains a local update from the current global model (the head of the task's lineage) and shares it,
 content-addressed, with the proposers; each proposer aggregates and commits to its candidate's
 hash, then reveals it after the proposal deadline (so nobody can copy it); each voter fetches every
-candidate by hash, judges it on its private held-out split and commits, then reveals, its votes; the round is finalized and every participant settled. The new global model is
+candidate by hash, judges it on its private held-out split and commits, then reveals, its votes;
+the round is finalized and every participant settled. The new global model is
 whatever the chain's lineage says it is, fetched from the store by hash.
 """
 
