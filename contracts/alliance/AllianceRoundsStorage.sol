@@ -199,7 +199,7 @@ abstract contract AllianceRoundsStorage {
     /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
     /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
     /// the honest pot (to the pool if the round has no honest stake).
-    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account, bool slashable) internal {
+    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account) internal {
         Entry storage e = r.entries[account];
         Entry memory m = e;
         if (m.status == 0) revert IAllianceRounds.AllianceNotEnrolled(taskId, round, account);
@@ -208,7 +208,7 @@ abstract contract AllianceRoundsStorage {
         if (reason == IAllianceRounds.SlashReason.None) return;
         e.flags = m.flags | _SLASH_SETTLED;
         uint256 take = Math.min(gm, _registry.memberOf(taskId, account).stake);
-        if (take == 0 || !slashable) {
+        if (take == 0 || !_slashable(taskId)) {
             emit IAllianceRounds.SlashLapsed(taskId, round, account, reason, gm);
             return;
         }
@@ -221,15 +221,26 @@ abstract contract AllianceRoundsStorage {
         }
         emit IAllianceRounds.ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
     }
-    /// @dev Slashes `gm` of `account`'s stake; the registry sends `finalizerBps` of the FLOCK
-    /// seized to the finalizer (nothing if it is the account itself) and the rest here.
+
+    /// @dev Whether the task's dispute window is still open (slashes can still be taken); read only
+    /// when a slash is due, so that settling credits alone never reads the task.
+    function _slashable(uint256 taskId) internal view returns (bool) {
+        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
+        return block.timestamp < task.endTime + task.disputeWindow;
+    }
+
+    /// @dev Slashes `gm` of `account`'s stake; the registry sends every FLOCK seized here (one
+    /// transfer), and `finalizerBps` of it is credited to the finalizer (nothing if it is the
+    /// account itself), withdrawn like any credit.
     function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
         internal
         returns (uint256 seized, uint256 toFinalizer)
     {
-        uint256 keeperBps = finalizer == account ? 0 : finalizerBps;
-        (seized,) = _registry.slash(taskId, account, gm, ITaskRegistry.SlashRoute(address(this), finalizer, keeperBps, 0));
-        toFinalizer = (seized * keeperBps) / _BPS; // the registry's own rounding
+        (seized,) = _registry.slash(taskId, account, gm, ITaskRegistry.SlashRoute(address(this), address(0), 0, 0));
+        if (finalizer != account) {
+            toFinalizer = (seized * finalizerBps) / _BPS;
+            if (toFinalizer != 0) _owed[finalizer] += toFinalizer;
+        }
     }
     /// @dev Credits an entry's reward (once) and its honest share since its last credit.
     function _credit(uint256 taskId, uint256 round, Round storage r, address account) internal {

@@ -31,10 +31,8 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     function settle(uint256 taskId, uint256 round, address[] calldata accounts) external nonReentrant onlyDelegated {
         Round storage r = _round(taskId, round);
         if (r.outcome == IAllianceRounds.Outcome.Pending) revert IAllianceRounds.AllianceNotFinalized(taskId, round);
-        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
-        bool slashable = block.timestamp < task.endTime + task.disputeWindow;
         for (uint256 i = 0; i < accounts.length; ++i) {
-            _settleSlash(taskId, round, r, accounts[i], slashable);
+            _settleSlash(taskId, round, r, accounts[i]);
         }
         for (uint256 i = 0; i < accounts.length; ++i) {
             _credit(taskId, round, r, accounts[i]);

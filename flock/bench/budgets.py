@@ -70,11 +70,17 @@ BUDGETS: dict[str, Budget] = {
         1.05, "max", "the split is O(1) per epoch in the number of tasks"
     ),
     # FL Alliance rounds (issue 6)
-    "gas.alliance_finalize_per_participant": Budget(
-        40_000,
+    "gas.alliance_settle_slash": Budget(
+        180_000,
         "max",
-        "issue 6: finalize at most 40,000 gas per participant; measured as the marginal cost between "
-        "4 and 16 participants (finalize is O(proposers): the tally is kept as votes are revealed)",
+        "issue 16: one outvoted voter settled: its slash through the registry and gmFLOCK (a new "
+        "scale slot, two vote checkpoints, the emission weight reported), the finalizer's share "
+        "credited, the rest to the honest pot (386,040 before)",
+    ),
+    "gas.alliance_settle_credit": Budget(
+        70_000,
+        "max",
+        "issue 16: one accepted proposer settled: its reward and slash share credited (95,712 before)",
     ),
     "gas.alliance_vote_commit": Budget(
         60_000,

@@ -555,7 +555,7 @@ class AllianceMachine(RuleBasedStateMachine):
             return
         info = self._info(r.number)
         locked = {u: self.gm.lockedOf(u) for u in chosen}
-        finalizer_before = self.token.balanceOf(info.finalizer)
+        finalizer_before = self.alliance.owed(info.finalizer)
         slashable = self.now < self.end + self.dispute
         receipt = call()
         slashes = {e["account"]: e for e in receipt.events_named("ParticipantSlashed")}
@@ -590,8 +590,8 @@ class AllianceMachine(RuleBasedStateMachine):
             to_finalizer += event["toFinalizer"]
         for event in routed:
             assert event["burned"] == 0 and event["recipient"] == self.alliance.address
-        if info.finalizer not in chosen:
-            assert self.token.balanceOf(info.finalizer) == finalizer_before + to_finalizer
+        if info.finalizer not in chosen:  # the finalizer's share is credited, withdrawn like any credit
+            assert self.alliance.owed(info.finalizer) == finalizer_before + to_finalizer
 
     @precondition(lambda self: self.task)
     @rule(p=pick)
@@ -617,7 +617,7 @@ class AllianceMachine(RuleBasedStateMachine):
             return
         stake = self.tasks.memberOf(self.task, user)[1]
         members = self.tasks.participantCount(self.task)
-        pool = self.alliance.poolOf(self.task)[0]
+        pool, owed = self.alliance.poolOf(self.task)[0], self.alliance.owed(self.keeper)
         gm = stake * self.rules.absent_bps // BPS
         receipt = call()
         (event,) = receipt.events_named("ParticipantEvicted")
@@ -625,6 +625,7 @@ class AllianceMachine(RuleBasedStateMachine):
         seized, to_evictor = event["flockSeized"], event["toEvictor"]
         assert to_evictor == seized * self.rules.finalizer_bps // BPS
         assert self.alliance.poolOf(self.task)[0] == pool + seized - to_evictor
+        assert self.alliance.owed(self.keeper) == owed + to_evictor  # the evictor's share, credited
         member = self.tasks.memberOf(self.task, user)
         assert member[1] == stake - gm and member[4] == self.now  # evicted, its stake still at risk
         assert self.tasks.participantCount(self.task) == members - 1  # its slot is free
@@ -780,7 +781,7 @@ class AllianceMachine(RuleBasedStateMachine):
             info = self._info(r.number)
             assert info.rewardCredited <= info.reward and info.honestCredited <= info.honestPot
             books += info.reward - info.rewardCredited + info.honestPot - info.honestCredited
-        books += sum(self.alliance.owed(u) for u in self.participants)
+        books += sum(self.alliance.owed(u) for u in {*self.participants, *self.finalizer_pool, self.keeper})
         assert self.token.balanceOf(self.alliance.address) == books
 
     @invariant()
