@@ -70,18 +70,6 @@ BUDGETS: dict[str, Budget] = {
         1.05, "max", "the split is O(1) per epoch in the number of tasks"
     ),
     # FL Alliance rounds (issue 6)
-    "gas.alliance_settle_slash": Budget(
-        180_000,
-        "max",
-        "issue 16: one outvoted voter settled: its slash through the registry and gmFLOCK (a new "
-        "scale slot, two vote checkpoints, the emission weight reported), the finalizer's share "
-        "credited, the rest to the honest pot (386,040 before)",
-    ),
-    "gas.alliance_settle_credit": Budget(
-        70_000,
-        "max",
-        "issue 16: one accepted proposer settled: its reward and slash share credited (95,712 before)",
-    ),
     "gas.alliance_vote_commit": Budget(
         60_000,
         "max",
