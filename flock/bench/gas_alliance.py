@@ -49,7 +49,9 @@ def _play(n: int, losing_voter: bool) -> tuple[Results, dict[str, Any]]:
     p = deploy_fresh()
     creator, keeper, *people = new_accounts(n + 2, p.deployer)
     _stake(p, [creator, *people], 20_000)
-    p.tasks.createTask(TaskKind.ALLIANCE, 20 * DAY, spec_hash("bench"), "ipfs://bench", 2, n + 1, sender=creator)
+    p.tasks.createTask(
+        TaskKind.ALLIANCE, 20 * DAY, spec_hash("bench"), "ipfs://bench", 2, n + 1, sender=creator
+    )
     task_id = p.tasks.taskCount()
     p.tasks.approveTask(task_id, sender=p.admin)
     for i, account in enumerate(people):
