@@ -33,7 +33,7 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * participant is then settled on its own (`settle`, anyone, any list): accepted proposers are
  * credited the round reward by stake; rejected proposers, voters on the losing side and
  * participants who did not act when their role required it are slashed through the task
- * registry; of the FLOCK seized, `finalizerBps` goes to whoever finalized the round and the rest
+ * registry; of the FLOCK seized, `finalizerBps` is credited to whoever finalized the round and the rest
  * to the round's honest participants by stake. Credits are withdrawn with `withdraw` (pull).
  *
  * Reward pool. Per task, fed by its emission budget (drawn from the emission controller when rounds
@@ -43,7 +43,7 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  *
  * Eviction. A participant that enrolled in none of the task's last `evictionRounds` rounds (that
  * opened after it joined and did not fill up) can be evicted by anyone: `absentSlashBps` of its
- * stake is slashed (the evictor receives `finalizerBps` of it, the pool the rest) and its slot in
+ * stake is slashed (the evictor is credited `finalizerBps` of it, the pool the rest) and its slot in
  * the registry is freed; its stake stays at risk until the task's release.
  */
 interface IAllianceRounds {
@@ -309,7 +309,7 @@ interface IAllianceRounds {
     );
     /// @notice `account` was slashed `gm` gmFLOCK for `reason`: `flockSeized` FLOCK, of which
     /// `toHonest` went to the round's honest participants (or the pool if there are none) and
-    /// `toFinalizer` to the finalizer.
+    /// `toFinalizer` was credited to the finalizer (withdrawn with `withdraw`).
     event ParticipantSlashed(
         uint256 indexed taskId,
         uint256 indexed round,
@@ -405,7 +405,7 @@ interface IAllianceRounds {
 
     /**
      * @notice Decides the round after its reveal deadline (anyone; the caller is its finalizer and
-     * receives `finalizerBps` of every slash of the round). O(proposers).
+     * is credited `finalizerBps` of every slash of the round). O(proposers).
      * @return outcome how the round ended.
      */
     function finalize(uint256 taskId, uint256 round) external returns (Outcome outcome);
@@ -421,7 +421,7 @@ interface IAllianceRounds {
     /**
      * @notice Evicts `account` (anyone) if it enrolled in none of the task's last `evictionRounds`
      * rounds whose enrollment closed (each opened after it joined and did not fill up) and is not
-     * enrolled in the open round: slashes `absentSlashBps` of its stake (the caller receives
+     * enrolled in the open round: slashes `absentSlashBps` of its stake (the caller is credited
      * `finalizerBps` of the FLOCK seized, the task's pool the rest) and frees its slot in the
      * registry (`vacate`). Its remaining stake stays at risk until the task's release.
      * @return gm the gmFLOCK slashed.

@@ -24,6 +24,10 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * rewards and honest pots of finalized rounds not yet credited, and the credits not yet withdrawn
  * (INV-07, checked by the alliance state machine).
  *
+ * `settle` and `evict` run in {AllianceSettlement}, the settlement module this contract deploys in
+ * its constructor, by delegatecall on this contract's storage (both inherit {AllianceRoundsStorage}
+ * first, so the layout is one): together they exceed the 24 KiB code limit (docs/decisions.md A4).
+ *
  * Nothing loops over a round's participants: votes are tallied as they are revealed (stake for
  * each proposal, and stake per distinct vote so that the stake of the voters who agreed with the
  * outcome on every proposal is one read), `finalize` is O(proposers), and each participant's slash
