@@ -199,8 +199,10 @@ def _claim_all(p: LiveProtocol, oracle_run: OracleRun, sender: Any) -> tuple[int
     return paid_total, vesting_total, rows
 
 
-def run_epoch(manifest: Manifest, funder: Any, console: Console) -> EpochOutcome:
-    """Runs one protocol epoch on the connected chain's deployment ``manifest``; see the module."""
+def run_epoch(manifest: Manifest, funder: Any, console: Console, folder: Path | None = None) -> EpochOutcome:
+    """Runs one protocol epoch on the connected chain's deployment ``manifest``; see the module.
+    ``folder`` keeps the content store (models, score files, the report) under ``folder/store``
+    (a temporary folder by default)."""
     p = LiveProtocol(manifest, funder)
     people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
     oracles = [accounts.test_accounts[i] for i in ORACLES]
@@ -212,7 +214,7 @@ def run_epoch(manifest: Manifest, funder: Any, console: Console) -> EpochOutcome
     proposal = _govern(p, people, draft)
     console.print(f"  proposal {proposal}… '{draft.title}' executed through the timelock")
     epoch = int(p.emissions.currentEpoch()) + 1
-    store = _score_epoch(p, people, task, epoch, Path(tempfile.mkdtemp(prefix="flock-epoch-")))
+    store = _score_epoch(p, people, task, epoch, folder or Path(tempfile.mkdtemp(prefix="flock-epoch-")))
     budget = int(p.emissions.budgetOf(task, epoch).total)
     console.print(f"  epoch {epoch}: models trained, submitted, scored; task budget {format_token(budget)}")
     oracle_run = _post_root(p, store, task, epoch, oracles)

@@ -12,7 +12,9 @@ import {IFlockToken} from "./IFlockToken.sol";
  * `lock(amount, duration)` pulls `amount` FLOCK and mints `amount * boost(duration)` gmFLOCK, where
  * boost(t) = 1 for t <= t0, else 1 + eps * (min(t, t1) - t0) / t1. Each lock is a record with an id
  * per account; after its end, `unlock(id)` burns the lock's gmFLOCK and returns its FLOCK less a
- * withdrawal fee. `extend(id, duration)` moves a lock's end later and re-boosts it.
+ * withdrawal fee. `extend(id, duration)` moves a lock's end later and re-boosts it from the new
+ * remaining duration. Once a lock has ended, anyone may `kick` it: its boost (gmFLOCK above 1x)
+ * is burned, as far as no task holds it, so an expired lock stops counting boosted in votes.
  *
  * gmFLOCK is the voting token of the DAO (ERC-5805 with a timestamp clock, ERC-6372). An account
  * votes with its own balance until it delegates elsewhere: no call is needed to activate votes.
@@ -64,6 +66,9 @@ interface IGmFlock is IERC20Metadata, IERC5805 {
     error GmFlockInsufficientUnallocated(address account, uint256 requested, uint256 available);
     /// @notice A release or slash larger than the allocation.
     error GmFlockExceedsAllocation(address account, uint256 requested, uint256 allocated);
+    /// @notice Nothing to kick: the lock holds no boost (`boostGm`), or all of the account's gmFLOCK
+    /// beyond what tasks hold (`unallocated`) is gone.
+    error GmFlockNothingToKick(address account, uint256 lockId, uint256 boostGm, uint256 unallocated);
     /// @notice Delegating to the zero address is refused; delegate to yourself to take votes back.
     error GmFlockZeroDelegate();
     /// @notice A boost, duration or fee parameter outside its hard bounds.
@@ -77,8 +82,13 @@ interface IGmFlock is IERC20Metadata, IERC5805 {
     event Locked(address indexed account, uint256 indexed lockId, uint256 amount, uint256 gm, uint64 end);
     /// @notice Lock `lockId` was unlocked: `amount` FLOCK released, `fee` of it withheld, `gm` burned.
     event Unlocked(address indexed account, uint256 indexed lockId, uint256 amount, uint256 fee, uint256 gm);
-    /// @notice Lock `lockId` now ends at `end` and holds `gm` gmFLOCK (`gmAdded` newly minted).
+    /// @notice Lock `lockId` now ends at `end` and holds `gm` gmFLOCK (`gmAdded` newly minted; zero
+    /// when the new boost is lower, and the burn is the `Transfer` to the zero address).
     event Extended(address indexed account, uint256 indexed lockId, uint64 end, uint256 gm, uint256 gmAdded);
+    /// @notice `kicker` removed `gmRemoved` of expired lock `lockId`'s boost; the lock now holds `gm`.
+    event Kicked(
+        address indexed account, uint256 indexed lockId, address indexed kicker, uint256 gmRemoved, uint256 gm
+    );
     /// @notice The stake manager allocated `amount` of `account`'s gmFLOCK; `allocated` is the new total.
     event Allocated(address indexed account, uint256 amount, uint256 allocated);
     /// @notice The stake manager released `amount` of `account`'s allocation; `allocated` is the new total.
@@ -115,10 +125,22 @@ interface IGmFlock is IERC20Metadata, IERC5805 {
 
     /**
      * @notice Moves a lock's end to now + `duration` (must be later than the current end) and
-     * re-boosts it: its gmFLOCK becomes max(current gmFLOCK, amount * boost(duration)).
+     * re-boosts it from that remaining duration: its gmFLOCK becomes amount * boost(duration),
+     * minted or burned from the current value. A burn that would leave the balance below the
+     * allocated stake reverts with `GmFlockStakeAllocated`.
      * @return gm the lock's gmFLOCK after the extension.
      */
     function extend(uint256 lockId, uint256 duration) external returns (uint256 gm);
+
+    /**
+     * @notice Removes an expired lock's boost (anyone may call it, as Curve's gauges allow): the
+     * lock's gmFLOCK above its FLOCK amount (1x) is burned, with its votes, up to the account's
+     * unallocated gmFLOCK; boost that tasks hold stays until they release it, then can be kicked.
+     * Reverts with `GmFlockLockNotExpired` before the lock's end and `GmFlockNothingToKick` when
+     * nothing can be removed.
+     * @return removed the gmFLOCK burned.
+     */
+    function kick(address account, uint256 lockId) external returns (uint256 removed);
 
     // ------------------------------------------------------------------------------ privileged hooks
 

@@ -122,6 +122,8 @@ interface IRewardDistributor {
     error RewardNotSweepable(uint256 taskId, uint256 epoch, Status status);
     /// @notice No unallocated budget to sweep.
     error RewardNothingToSweep(uint256 taskId, uint256 epoch);
+    /// @notice A task epoch takes extra budget only before a root is accepted, and only for an Arena task.
+    error RewardNotFundable(uint256 taskId, uint256 epoch, Status status);
 
     // ---------------------------------------------------------------------------------------- events
 
@@ -163,6 +165,9 @@ interface IRewardDistributor {
     event ClaimFeesSet(uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps);
     /// @notice Governance set the oracle's scoring parameters.
     event ScoringParametersSet(uint256 rankRatioBps, uint256 toleranceBps);
+    /// @notice `from` (a `REVENUE_ROLE` holder: the API credits) added `amount` to the task epoch's
+    /// unallocated budget; the oracles pay it out with the epoch's root (docs/api.md).
+    event BudgetFunded(uint256 indexed taskId, uint256 indexed epoch, address indexed from, uint256 amount);
     /// @notice Governance sent a task epoch's unallocated budget to `to`.
     event UnallocatedSwept(uint256 indexed taskId, uint256 indexed epoch, address to, uint256 amount);
 
@@ -170,6 +175,9 @@ interface IRewardDistributor {
 
     /// @notice Role that may veto roots in their challenge window (governance and an optional guardian).
     function GUARDIAN_ROLE() external view returns (bytes32);
+
+    /// @notice Role that may add to task epochs' budgets (`fundEpoch`): the API credits contract.
+    function REVENUE_ROLE() external view returns (bytes32);
 
     // ---------------------------------------------------------------------------------------- oracles
 
@@ -193,6 +201,15 @@ interface IRewardDistributor {
      * @dev Only `GUARDIAN_ROLE`.
      */
     function veto(uint256 taskId, uint256 epoch) external;
+
+    // ---------------------------------------------------------------------------------------- revenue
+
+    /**
+     * @notice Adds `amount` FLOCK (pulled from the caller) to the unallocated budget of a task epoch
+     * whose root is not accepted yet; the epoch's root then pays it too.
+     * @dev Only `REVENUE_ROLE` (the API credits contract, which funds the task's next epoch).
+     */
+    function fundEpoch(uint256 taskId, uint256 epoch, uint256 amount) external;
 
     // ---------------------------------------------------------------------------------------- anyone
 

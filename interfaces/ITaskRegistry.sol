@@ -29,12 +29,14 @@ import {IGmFlock} from "./IGmFlock.sol";
  * stops a delegation counting at once; its stake stays slashable in the pool and is released after
  * max(undelegation cooldown, dispute window).
  *
- * Slashing without loops. Each operator's delegations form a pool with a value scale, as in
- * {IGmFlock}: slashing the operator by x takes x x own / (own + pool) from the operator's gmFLOCK
- * at once and shrinks the pool's scale for the rest, so every delegation loses the same fraction
- * in O(1). The loss reaches a delegator's gmFLOCK when anyone calls `sync` (a keeper share of the
- * seized FLOCK rewards third parties), and always before the delegator's stake moves. Until then
- * the delegator's gmFLOCK (and votes) still include the loss: `pendingSlash` shows it, and
+ * Slashing without loops over delegators. Each operator's delegations form a pool: slashing the
+ * operator by x for an offence at time t takes x x own / (own + pool) from the operator's gmFLOCK
+ * at once and records, in O(1), the fraction the rest leaves of the pool. Every delegation at
+ * risk for that offence (made before t, and still counting at t: not undelegated before it) loses
+ * that fraction; a delegation made after the offence, or undelegated before it, loses nothing.
+ * The loss reaches a delegator's gmFLOCK when anyone calls `sync` (a keeper share of the seized
+ * FLOCK rewards third parties), and always before the delegator's stake moves. Until then the
+ * delegator's gmFLOCK (and votes) still include the loss (`delegationOf` shows the value), and
  * docs/tasks.md explains why the overstatement is bounded and short-lived.
  *
  * Release. No stake leaves before its task's end plus the task's dispute window (fixed at
@@ -114,7 +116,8 @@ interface ITaskRegistry {
         Role role;
         uint256 stake; // own stake; for a delegator, the gmFLOCK allocated to its delegation
         uint256 sigmaBps; // operators
-        uint256 sigmaSetAt; // operators: the last sigma change; participants: when it joined
+        uint256 sigmaSetAt; // operators: when sigma was last set; delegators: when the delegation
+        // began; participants: when it joined
         uint256 exitAt; // delegators: when `undelegate` was called; participants: when it was
         // evicted (`vacate`); 0: still in
         bool released;
@@ -178,6 +181,8 @@ interface ITaskRegistry {
     error TaskRegistryStakeLocked(uint256 taskId, address account, uint256 releaseAt);
     /// @notice The account has nothing to release in the task.
     error TaskRegistryNothingToRelease(uint256 taskId, address account);
+    /// @notice An offence time in the future or before the task was created.
+    error TaskRegistryInvalidOffenceTime(uint256 taskId, uint256 offenceAt, uint256 earliest, uint256 latest);
     /// @notice Slashing stopped at the end of the task's dispute window.
     error TaskRegistryDisputeWindowClosed(uint256 taskId, uint256 closedAt);
     /// @notice A slash larger than the operator's or participant's slashable stake.
@@ -241,8 +246,9 @@ interface ITaskRegistry {
     /// @notice `amount` gmFLOCK of `account`'s stake in task `taskId` was released (`creator`: the
     /// creator stake).
     event StakeReleased(uint256 indexed taskId, address indexed account, uint256 amount, bool creator);
-    /// @notice `slasher` slashed `account` in task `taskId` by `gmAmount`: `ownGm` from its own
-    /// stake (yielding `flockSeized`), `poolGm` from its delegators' pool (reaching them at sync).
+    /// @notice `slasher` slashed `account` in task `taskId` by `gmAmount` for an offence at
+    /// `offenceAt`: `ownGm` from its own stake (yielding `flockSeized`), at most `poolGm` from the
+    /// delegations at risk in its pool (reaching them at sync).
     event Slashed(
         uint256 indexed taskId,
         address indexed account,
@@ -250,7 +256,8 @@ interface ITaskRegistry {
         uint256 gmAmount,
         uint256 ownGm,
         uint256 poolGm,
-        uint256 flockSeized
+        uint256 flockSeized,
+        uint256 offenceAt
     );
     /// @notice How a slash's FLOCK was routed.
     event SlashRouted(
@@ -358,13 +365,18 @@ interface ITaskRegistry {
 
     /**
      * @notice Slashes `gmAmount` of `account`'s effective stake in the task (until the end of the
-     * dispute window). For an operator, the share of its delegators' pool is taken from the pool.
-     * The FLOCK seized from `account` now is routed by `route`.
+     * dispute window) for an offence committed at `offenceAt` (a timestamp, not in the future and
+     * not before the task was created). For an operator, the pool's share x x pool / (own + pool)
+     * is the same fraction of every delegation at risk at `offenceAt` (made before it and not
+     * undelegated before it); the others lose nothing, so the pool may give less than its share.
+     * After `MAX_POOL_SLASHES` pool slashes, only the own share is taken. The FLOCK seized from
+     * `account` now is routed by `route`.
      * @dev Only `SLASHER_ROLE`.
      * @return flockSeized FLOCK seized from `account` now.
-     * @return poolGm gmFLOCK taken from the delegators' pool (seized from them at sync).
+     * @return poolGm gmFLOCK booked against the delegators' pool (at most this is seized from
+     * them at sync).
      */
-    function slash(uint256 taskId, address account, uint256 gmAmount, SlashRoute calldata route)
+    function slash(uint256 taskId, address account, uint256 gmAmount, uint256 offenceAt, SlashRoute calldata route)
         external
         returns (uint256 flockSeized, uint256 poolGm);
 

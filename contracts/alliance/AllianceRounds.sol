@@ -26,7 +26,7 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *
  * `settle` and `evict` run in {AllianceSettlement}, the settlement module this contract deploys in
  * its constructor, by delegatecall on this contract's storage (both inherit {AllianceRoundsStorage}
- * first, so the layout is one): together they exceed the 24 KiB code limit (docs/decisions.md A4).
+ * first, so the layout is one): together they exceed the 24 KiB code limit (docs/decisions.md 64).
  *
  * Nothing loops over a round's participants: votes are tallied as they are revealed (stake for
  * each proposal, and stake per distinct vote so that the stake of the voters who agreed with the

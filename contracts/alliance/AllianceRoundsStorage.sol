@@ -236,7 +236,10 @@ abstract contract AllianceRoundsStorage {
         internal
         returns (uint256 seized, uint256 toFinalizer)
     {
-        (seized,) = _registry.slash(taskId, account, gm, ITaskRegistry.SlashRoute(address(this), address(0), 0, 0));
+        // Alliance tasks have no delegations: the offence time (now) only has to be valid.
+        (seized,) = _registry.slash(
+            taskId, account, gm, block.timestamp, ITaskRegistry.SlashRoute(address(this), address(0), 0, 0)
+        );
         if (finalizer != account) {
             toFinalizer = (seized * finalizerBps) / _BPS;
             if (toFinalizer != 0) _owed[finalizer] += toFinalizer;

@@ -44,6 +44,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @inheritdoc IRewardDistributor
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @inheritdoc IRewardDistributor
+    bytes32 public constant REVENUE_ROLE = keccak256("REVENUE_ROLE");
 
     /// @notice Largest oracle set.
     uint256 public constant MAX_ORACLES = 16;
@@ -162,6 +164,19 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         r.lockedShareBps = 0;
         r.vestingPeriod = 0;
         emit RootVetoed(taskId, epoch, root, msg.sender, returned);
+    }
+
+    // ======================================================================= revenue
+
+    /// @inheritdoc IRewardDistributor
+    function fundEpoch(uint256 taskId, uint256 epoch, uint256 amount) external onlyRole(REVENUE_ROLE) {
+        Record storage r = _records[_key(taskId, epoch)];
+        Status status = r.status;
+        if (status == Status.Accepted || status == Status.Final) revert RewardNotFundable(taskId, epoch, status);
+        if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert RewardNotArenaTask(taskId);
+        r.unallocated = SafeCast.toUint96(uint256(r.unallocated) + amount);
+        emit BudgetFunded(taskId, epoch, msg.sender, amount);
+        _flock.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     // ======================================================================= anyone
@@ -381,7 +396,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         }
         IEmissionController.Budget memory budget = _emissions.budgetOf(taskId, epoch);
         uint256 amount = budget.total - budget.drawn;
-        r.unallocated = SafeCast.toUint96(amount);
+        // Added to what API revenue may have funded already (`fundEpoch`).
+        r.unallocated = SafeCast.toUint96(uint256(r.unallocated) + amount);
         r.status = Status.Open;
         emit BudgetReserved(taskId, epoch, amount);
         if (amount != 0) _emissions.draw(taskId, epoch, amount, address(this));

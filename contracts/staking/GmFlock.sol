@@ -206,17 +206,50 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         uint256 newEnd = block.timestamp + duration;
         if (newEnd <= l.end) revert GmFlockExtensionTooShort(lockId, l.end, newEnd);
 
-        // Re-base the lock at the current epoch, then re-boost: never below what it holds now.
+        // Re-base the lock at the current epoch, then re-boost from the duration it now has left:
+        // the boost follows the commitment, up or down (an expired 365-day lock renewed for 7 days
+        // is a 7-day lock). Allocated gmFLOCK cannot be burned this way.
         (uint256 amount, uint256 currentGm) = _currentValue(account, l, risk.slashEpoch);
-        gm = Math.max(currentGm, (amount * _boost(p, duration)) / 1e18);
-        uint256 added = gm - currentGm;
+        gm = (amount * _boost(p, duration)) / 1e18;
         _locks[account][lockId] = Lock(uint96(amount), SafeCast.toUint96(gm), uint40(newEnd), risk.slashEpoch);
-        if (added != 0) {
+        uint256 added;
+        if (gm > currentGm) {
+            added = gm - currentGm;
             _accounts[account].balance += SafeCast.toUint96(added);
             _mintVotes(account, added);
             emit Transfer(address(0), account, added);
+        } else if (gm < currentGm) {
+            uint256 removed = currentGm - gm;
+            uint256 balanceAfter = _accounts[account].balance - removed;
+            if (balanceAfter < risk.allocated) revert GmFlockStakeAllocated(account, balanceAfter, risk.allocated);
+            _accounts[account].balance = uint96(balanceAfter);
+            _burnVotes(account, removed);
+            emit Transfer(account, address(0), removed);
         }
         emit Extended(account, lockId, uint64(newEnd), gm, added);
+    }
+
+    /// @inheritdoc IGmFlock
+    function kick(address account, uint256 lockId) external nonReentrant returns (uint256 removed) {
+        Lock memory l = _locks[account][lockId];
+        Risk memory risk = _risks[account];
+        if (l.end == 0 || lockId < risk.firstValidLock) revert GmFlockUnknownLock(account, lockId);
+        if (block.timestamp < l.end) revert GmFlockLockNotExpired(lockId, l.end);
+        Account memory acc = _accounts[account];
+        (uint256 amount, uint256 gm) = acc.activeLocks == 1
+            ? (uint256(acc.locked), uint256(acc.balance))
+            : _currentValue(account, l, risk.slashEpoch);
+        // Only the boost (gm above the unboosted 1x) and only what no task holds: allocated stake
+        // stays where the registry counts it (INV-04) and is kickable once released.
+        uint256 boostGm = gm > amount ? gm - amount : 0;
+        removed = Math.min(boostGm, acc.balance - risk.allocated);
+        if (removed == 0) revert GmFlockNothingToKick(account, lockId, boostGm, acc.balance - risk.allocated);
+        gm -= removed;
+        _locks[account][lockId] = Lock(uint96(amount), uint96(gm), l.end, risk.slashEpoch);
+        _accounts[account].balance = acc.balance - uint96(removed);
+        _burnVotes(account, removed);
+        emit Transfer(account, address(0), removed);
+        emit Kicked(account, lockId, msg.sender, removed, gm);
     }
 
     // ======================================================================= stake at risk (roles)

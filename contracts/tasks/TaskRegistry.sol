@@ -33,22 +33,28 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *                                                  holding a place now (released, evicted: freed)
  *                        [ delegatedToNodes: 96 | delegatedToValidators: 96 ]   active pool values
  *                        [ delegationsAllocated: 96 ]                     gmFLOCK behind delegations
- *     _members[id][a]    [ role: 8 | stake: 96 | sigma: 16 | sigmaSetAt: 40 | exitAt: 40 |
+ *     _members[id][a]    [ role: 8 | stake: 96 | sigma: 16 | since: 40 | exitAt: 40 |
  *                          syncedSlashes: 32 | released: 8 ]               one slot per member
  *     _operatorOf[id][a] a delegator's operator
- *     _pools[id][op]     [ active: 96 | exiting: 96 | slashes: 32 | wipedBefore: 32 ]
+ *     _pools[id][op]     [ active: 96 | exiting: 96 | slashes: 32 ]
  *                        [ allocated: 96 | delegators: 32 ]
- *     _scaleLoss[id][op][k]  1e36 minus the pool's value scale after its k-th slash
+ *     _poolSlashes[id][op][k]  [ offenceAt: 40 | keep: 128 ]     the pool's k-th slash (k from 1)
  *
- * Delegation pools. A delegation records the gmFLOCK allocated to it and the pool's slash count
- * when it last synced; it is worth `allocated x scale(now) / scale(then)`. A slash of x out of a
- * pool worth P multiplies the scale by (P - x) / P (rounded down), so every delegation loses the
- * same fraction without a loop; `sync` turns a delegation's loss into a gmFLOCK slash of its owner.
- * Because each delegation's value rounds down, the delegations of a pool are never worth more
- * than the pool; the pool's totals only move by amounts that are individually bounded by them
- * (subtractions saturate at zero for the last wei), so no one can be owed more than exists. If a
- * slash would leave less than 1e-18 of the scale, the pool is wiped instead: every earlier
- * delegation is worth zero and the next slash count starts a fresh scale.
+ * Delegation pools and the risk window. A delegation answers for the offences committed while it
+ * backed its operator: from `since` (when it was made) to its `exitAt` (when it stopped counting;
+ * no end while it counts), both seconds included. Each slash of the pool records its offence time
+ * and the fraction `keep` (1e36 = all) it leaves of every delegation at risk, in O(1).
+ * A delegation records the pool's slash count when it last synced; `sync` walks the pool's slashes
+ * since then (at most MAX_POOL_SLASHES, a bound on the pool, not on its delegators) and applies
+ * those whose offence falls in its window, turning the loss into a gmFLOCK slash of its owner.
+ *
+ * The pool's totals (`active`, `exiting`, and the task's delegated stake reported for emissions)
+ * are booked at the slash as if every delegation were at risk: they shrink by `keep`, rounded
+ * down. A delegation's "book" value (every slash applied) is therefore never above its exact value
+ * (only the slashes in its window applied), and `sync` gives the difference back to the totals.
+ * Because each value rounds down, the book values of a pool's delegations never add up to more
+ * than the pool's totals; those totals only move by amounts individually bounded by them
+ * (subtractions saturate at zero for the last wei), so no one can be owed more than exists.
  */
 contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient {
     using EnumerableSet for EnumerableSet.UintSet;
@@ -65,10 +71,11 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     uint256 public constant MAX_SYNC_KEEPER_BPS = 2_000;
     /// @notice Sigma changes at most once per this period.
     uint256 public constant SIGMA_CHANGE_INTERVAL = 1 days;
+    /// @notice Slashes a delegation pool records; later slashes of the operator take its own stake only.
+    uint256 public constant MAX_POOL_SLASHES = 32;
 
     uint256 private constant _BPS = 10_000;
     uint256 private constant _SCALE_ONE = 1e36;
-    uint256 private constant _MIN_SCALE = 1e18;
 
     struct Task {
         address creator;
@@ -97,7 +104,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         Role role;
         uint96 stake; // own stake, or the gmFLOCK allocated to a delegation
         uint16 sigmaBps;
-        uint40 sigmaSetAt;
+        uint40 since; // operators: last sigma change; delegators: delegation start; participants: join
         uint40 exitAt;
         uint32 syncedSlashes;
         bool released;
@@ -107,9 +114,14 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         uint96 active;
         uint96 exiting;
         uint32 slashes;
-        uint32 wipedBefore; // delegations synced before this slash count are worth zero
         uint96 allocated;
         uint32 delegators;
+    }
+
+    /// @dev One slash of a delegation pool: the offence time and the fraction left, scaled by 1e36.
+    struct PoolSlash {
+        uint40 offenceAt;
+        uint128 keep;
     }
 
     struct StoredParams {
@@ -143,7 +155,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     mapping(uint256 taskId => mapping(address account => MemberRecord)) private _members;
     mapping(uint256 taskId => mapping(address delegator => address)) private _operatorOf;
     mapping(uint256 taskId => mapping(address operator => Pool)) private _pools;
-    mapping(uint256 taskId => mapping(address operator => mapping(uint256 slashes => uint256))) private _scaleLoss;
+    mapping(uint256 taskId => mapping(address operator => mapping(uint256 k => PoolSlash))) private _poolSlashes;
     mapping(uint256 taskId => uint256) private _slashPot;
     mapping(TaskState state => EnumerableSet.UintSet) private _byState;
 
@@ -286,7 +298,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             role: role,
             stake: SafeCast.toUint96(amount),
             sigmaBps: uint16(sigmaBps),
-            sigmaSetAt: uint40(sigmaSetAt), // a participant's: when it joined
+            since: uint40(sigmaSetAt), // a participant's: when it joined (the eviction clock)
             exitAt: 0,
             syncedSlashes: 0,
             released: false
@@ -326,11 +338,11 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         if (member.role != Role.Node && member.role != Role.Validator) {
             _wrongRole(taskId, msg.sender, member.role);
         }
-        uint256 nextAllowed = uint256(member.sigmaSetAt) + SIGMA_CHANGE_INTERVAL;
+        uint256 nextAllowed = uint256(member.since) + SIGMA_CHANGE_INTERVAL;
         if (block.timestamp < nextAllowed) revert TaskRegistrySigmaChangeTooSoon(taskId, msg.sender, nextAllowed);
         _checkSigma(sigmaBps);
         member.sigmaBps = uint16(sigmaBps);
-        member.sigmaSetAt = uint40(block.timestamp);
+        member.since = uint40(block.timestamp);
         emit SigmaSet(taskId, msg.sender, sigmaBps);
     }
 
@@ -348,6 +360,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         Pool storage pool = _pools[taskId][operator];
         Stakes storage s = _stakes[taskId];
         uint256 allocated;
+        uint256 since = block.timestamp; // a new delegation answers for offences from now on
         if (member.role == Role.None || (member.role == Role.Delegator && member.released)) {
             uint256 minimum = _params.minDelegation;
             if (amount < minimum) revert TaskRegistryStakeBelowMinimum(amount, minimum);
@@ -360,6 +373,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             if (member.exitAt != 0) revert TaskRegistryUndelegating(taskId, msg.sender, member.exitAt);
             (allocated,) = _sync(taskId, msg.sender, member, pool);
             allocated += amount;
+            since = member.since; // a top-up joins its delegation's risk window
         } else {
             revert TaskRegistryAlreadyMember(taskId, msg.sender, member.role);
         }
@@ -367,7 +381,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             role: Role.Delegator,
             stake: SafeCast.toUint96(allocated),
             sigmaBps: 0,
-            sigmaSetAt: 0,
+            since: uint40(since),
             exitAt: 0,
             syncedSlashes: pool.slashes,
             released: false
@@ -472,7 +486,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     // ======================================================================= slashers
 
     /// @inheritdoc ITaskRegistry
-    function slash(uint256 taskId, address account, uint256 gmAmount, SlashRoute calldata route)
+    function slash(uint256 taskId, address account, uint256 gmAmount, uint256 offenceAt, SlashRoute calldata route)
         external
         onlyRole(SLASHER_ROLE)
         nonReentrant
@@ -483,10 +497,13 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         Task storage task = _task(taskId);
         uint256 closedAt = _taskReleaseAt(task);
         if (block.timestamp >= closedAt) revert TaskRegistryDisputeWindowClosed(taskId, closedAt);
+        if (offenceAt < task.createdAt || offenceAt > block.timestamp) {
+            revert TaskRegistryInvalidOffenceTime(taskId, offenceAt, task.createdAt, block.timestamp);
+        }
         uint256 ownGm;
-        (ownGm, poolGm) = _takeStake(taskId, account, gmAmount);
+        (ownGm, poolGm) = _takeStake(taskId, account, gmAmount, offenceAt);
         if (ownGm != 0) flockSeized = _gm.slash(account, ownGm, address(this));
-        emit Slashed(taskId, account, msg.sender, gmAmount, ownGm, poolGm, flockSeized);
+        emit Slashed(taskId, account, msg.sender, gmAmount, ownGm, poolGm, flockSeized, offenceAt);
         _report(taskId, task, _stakes[taskId]);
         _route(taskId, flockSeized, route);
     }
@@ -674,7 +691,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc ITaskRegistry
     function memberOf(uint256 taskId, address account) external view returns (Member memory) {
         MemberRecord memory m = _members[taskId][account];
-        return Member(m.role, m.stake, m.sigmaBps, m.sigmaSetAt, m.exitAt, m.released);
+        return Member(m.role, m.stake, m.sigmaBps, m.since, m.exitAt, m.released);
     }
 
     /// @inheritdoc ITaskRegistry
@@ -707,7 +724,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         if (m.role != Role.Delegator || m.released) return info;
         info.operator = _operatorOf[taskId][delegator];
         info.allocated = m.stake;
-        info.value = _valueOf(taskId, info.operator, m);
+        (info.value,) = _valueOf(taskId, info.operator, m);
         info.exitAt = m.exitAt;
         Task storage task = _tasks[taskId];
         info.releaseAt = m.exitAt != 0 ? _delegationReleaseAt(task, m.exitAt) : _taskReleaseAt(task);
@@ -777,16 +794,23 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     // ======================================================================= internals: pools
 
-    /// @dev What a delegation is worth after its pool's slashes.
-    function _valueOf(uint256 taskId, address operator, MemberRecord memory m) private view returns (uint256) {
-        Pool memory pool = _pools[taskId][operator];
-        if (m.syncedSlashes == pool.slashes) return m.stake;
-        if (m.syncedSlashes < pool.wipedBefore) return 0;
-        return Math.mulDiv(m.stake, _scale(taskId, operator, pool.slashes), _scale(taskId, operator, m.syncedSlashes));
-    }
-
-    function _scale(uint256 taskId, address operator, uint256 slashes) private view returns (uint256) {
-        return _SCALE_ONE - _scaleLoss[taskId][operator][slashes];
+    /// @dev What a delegation is worth after its pool's slashes since it last synced: `value` with
+    /// the slashes whose offence falls in its risk window [since, exitAt] applied, `book` with all
+    /// of them applied, as the pool's totals were booked (book <= value).
+    function _valueOf(uint256 taskId, address operator, MemberRecord memory m)
+        private
+        view
+        returns (uint256 value, uint256 book)
+    {
+        value = m.stake;
+        book = value;
+        uint256 slashes = _pools[taskId][operator].slashes; // <= MAX_POOL_SLASHES
+        uint256 exitAt = m.exitAt == 0 ? type(uint256).max : m.exitAt;
+        for (uint256 k = uint256(m.syncedSlashes) + 1; k <= slashes; ++k) {
+            PoolSlash memory ps = _poolSlashes[taskId][operator][k];
+            book = Math.mulDiv(book, ps.keep, _SCALE_ONE);
+            if (ps.offenceAt >= m.since && ps.offenceAt <= exitAt) value = Math.mulDiv(value, ps.keep, _SCALE_ONE);
+        }
     }
 
     /// @dev Applies the pool's slashes since the delegation last synced to the delegator's gmFLOCK.
@@ -799,10 +823,13 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         MemberRecord memory m = member;
         uint256 slashes = pool.slashes;
         if (m.syncedSlashes == slashes) return (m.stake, 0);
-        value = _valueOf(taskId, _operatorOf[taskId][delegator], m);
+        address operator = _operatorOf[taskId][delegator];
+        uint256 book;
+        (value, book) = _valueOf(taskId, operator, m);
         uint256 loss = m.stake - value;
         member.stake = uint96(value);
         member.syncedSlashes = uint32(slashes);
+        if (value != book) _restore(taskId, operator, pool, m.exitAt != 0, value - book);
         if (loss == 0) {
             emit DelegatorSynced(taskId, delegator, msg.sender, 0, 0, 0); // a slash too small to reach it
             return (value, 0);
@@ -815,6 +842,22 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         _slashPot[taskId] += seized - keeperAmount;
         emit DelegatorSynced(taskId, delegator, msg.sender, loss, seized, keeperAmount);
         if (keeperAmount != 0) _flock.safeTransfer(msg.sender, keeperAmount);
+    }
+
+    /// @dev Gives back to the pool's totals what they booked for a delegation outside a slash's window.
+    function _restore(uint256 taskId, address operator, Pool storage pool, bool exiting, uint256 amount) private {
+        if (exiting) {
+            pool.exiting += uint96(amount);
+        } else {
+            pool.active += uint96(amount);
+            Stakes storage s = _stakes[taskId];
+            if (_members[taskId][operator].role == Role.Validator) {
+                s.delegatedToValidators += uint96(amount);
+            } else {
+                s.delegatedToNodes += uint96(amount);
+            }
+            _report(taskId, _tasks[taskId], s); // the delegation counts in full again
+        }
     }
 
     function _releaseDelegation(uint256 taskId, address delegator, MemberRecord storage member)
@@ -844,7 +887,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @dev Books a slash of `gmAmount` of `account`'s effective stake: its own share now, its
     /// delegators' share in the pool's scale. Returns both parts.
-    function _takeStake(uint256 taskId, address account, uint256 gmAmount)
+    function _takeStake(uint256 taskId, address account, uint256 gmAmount, uint256 offenceAt)
         private
         returns (uint256 ownGm, uint256 poolGm)
     {
@@ -864,40 +907,33 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             member.stake = uint96(own - ownGm);
             _subOwn(s, role, ownGm);
         }
-        if (poolGm != 0) _slashPool(taskId, account, pool, pooled, poolGm, s, role);
+        if (poolGm == 0) return (ownGm, 0);
+        if (pool.slashes >= MAX_POOL_SLASHES) return (ownGm, 0); // the delegations' share is waived
+        _slashPool(taskId, account, pool, pooled, poolGm, offenceAt, s, role);
     }
 
-    /// @dev Takes `poolGm` out of an operator's pool worth `pooled`, in O(1).
+    /// @dev Records a slash of `poolGm` out of an operator's pool worth `pooled` for an offence at
+    /// `offenceAt`, in O(1): the totals are booked as if every delegation were at risk; each
+    /// delegation applies it at sync only if the offence falls in its window.
     function _slashPool(
         uint256 taskId,
         address operator,
         Pool storage pool,
         uint256 pooled,
         uint256 poolGm,
+        uint256 offenceAt,
         Stakes storage s,
         Role role
     ) private {
         Pool memory p = pool;
         uint256 slashes = uint256(p.slashes) + 1;
-        uint256 nextScale = Math.mulDiv(_scale(taskId, operator, p.slashes), pooled - poolGm, pooled);
-        uint256 activeLoss;
-        if (nextScale < _MIN_SCALE) {
-            // Wipe-out: every delegation so far is worth nothing; the next count starts afresh.
-            activeLoss = p.active;
-            p.active = 0;
-            p.exiting = 0;
-            p.wipedBefore = SafeCast.toUint32(slashes);
-        } else {
-            _scaleLoss[taskId][operator][slashes] = _SCALE_ONE - nextScale;
-            activeLoss = Math.mulDiv(poolGm, p.active, pooled);
-            p.active -= uint96(activeLoss);
-            p.exiting -= uint96(poolGm - activeLoss);
-        }
-        p.slashes = SafeCast.toUint32(slashes);
-        pool.active = p.active;
-        pool.exiting = p.exiting;
-        pool.slashes = p.slashes;
-        pool.wipedBefore = p.wipedBefore;
+        uint256 keep = Math.mulDiv(_SCALE_ONE, pooled - poolGm, pooled);
+        _poolSlashes[taskId][operator][slashes] = PoolSlash(uint40(offenceAt), uint128(keep));
+        uint256 active = Math.mulDiv(p.active, keep, _SCALE_ONE);
+        uint256 activeLoss = p.active - active;
+        pool.active = uint96(active);
+        pool.exiting = uint96(Math.mulDiv(p.exiting, keep, _SCALE_ONE));
+        pool.slashes = uint32(slashes);
         _reduceDelegated(s, role, activeLoss);
     }
 

@@ -23,6 +23,12 @@ BUDGETS: dict[str, Budget] = {
         "a plain OpenZeppelin ERC20Votes lock with a two-slot record 243,181",
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
+    "gas.gm_kick": Budget(
+        110_000,
+        "max",
+        "issue 11: a stranger removes an expired lock's boost; like gm_unlock (124,991 before issue 11) "
+        "it moves the votes and the supply at a new timestamp, and those two checkpoints are most of it",
+    ),
     "fuzz.staking_tx_per_second": Budget(500, "min", "ape through anvil: about 25 tx/s"),
     "fuzz.tx_per_second": Budget(
         500,
@@ -107,5 +113,25 @@ BUDGETS: dict[str, Budget] = {
     ),
     "oracle.peak_mb": Budget(
         1_000, "max", "the oracle process: 1,000 score files parsed, ~100,000 allocations, a ~45 MB report"
+    ),
+    # API platform (issue 14)
+    "gas.api_settle": Budget(
+        260_000,
+        "max",
+        "issue 14: one epoch's usage of 1,000 users settled (2-of-3 operator posts + finalize), the same as "
+        "for 10 users: a root, not a loop over users",
+    ),
+    "gas.api_settle_10_users": Budget(260_000, "max", "the same settlement for 10 users"),
+    "gas.api_settle_1000_vs_10": Budget(
+        1.001, "max", "settling is O(1) in users: only the calldata bytes of root, total and hash differ"
+    ),
+    "gas.api_charge": Budget(
+        60_000, "max", "one user's charge applied lazily: bitmap word, account slot, model accrual, proof"
+    ),
+    "api.overhead_ratio": Budget(
+        2.0, "max", "the gateway (HTTP, auth, metering in SQLite) at most doubles the in-process model's cost"
+    ),
+    "api.requests_per_second": Budget(
+        10, "min", "16 concurrent openai clients, a 4-gram model, 32 tokens each"
     ),
 }

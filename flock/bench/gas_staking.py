@@ -32,6 +32,9 @@ def staking_gas() -> Results:
     out["gas.gm_extend"] = gm.extend(1, 180 * DAY, sender=fresh).gas_used
     advance(181 * DAY)
     out["gas.gm_unlock"] = gm.unlock(1, sender=fresh).gas_used
+    # Anyone removes an expired lock's boost (issue 11): a stranger kicks the early 365-day lock.
+    advance(185 * DAY)
+    out["gas.gm_kick"] = gm.kick(early, 0, sender=fresh).gas_used
 
     # Slashing is O(1): one lock or fifty, the same work.
     gm.grantRole(gm.SLASHER_ROLE(), admin, sender=admin)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flock.bench.chainkit import LiveProtocol, deploy_fresh, mine_at, new_accounts
+from flock.bench.chainkit import LiveProtocol, deploy_fresh, head_time, mine_at, new_accounts
 from flock.bench.registry import Results, benchmark
 from flock.tasks import Role, TaskKind, slash_route, spec_hash
 from flock.units import DAY, WAD
@@ -86,7 +86,9 @@ def task_gas() -> Results:
     # Slashing an operator with delegators is O(1); each delegator's share arrives at sync.
     tasks.grantRole(tasks.SLASHER_ROLE(), admin, sender=admin)
     route = slash_route(str(admin.address), str(deployer.address), 1_000, 0)
-    out["gas.task_slash_operator"] = tasks.slash(arena, node, 1_000 * WAD, route, sender=admin).gas_used
+    offence_at = head_time()  # after the delegation: the delegator is at risk
+    slashed = tasks.slash(arena, node, 1_000 * WAD, offence_at, route, sender=admin)
+    out["gas.task_slash_operator"] = slashed.gas_used
     out["gas.task_sync_delegator"] = tasks.sync(arena, delegator, sender=later).gas_used
     out["gas.task_undelegate"] = tasks.undelegate(arena, sender=delegator).gas_used
     return out

@@ -43,6 +43,7 @@ MODULES = (
     "gas_staking",
     "gas_tasks",
     "throughput",
+    "api",
     "gas_rewards",
     "oracle",
 )

@@ -448,3 +448,58 @@ def phases(deployment: Deployment, submit: str, commit: str, reveal: str) -> Dra
         "schedule."
     )
     return Draft(description, (action,))
+
+
+# ------------------------------------------------------------------------------------------ API platform
+
+
+def _require_api(deployment: Deployment) -> None:
+    if "api" not in deployment.manifest.contracts:
+        raise DaoError("no API credits contract in this deployment")
+
+
+@template(
+    "api-price",
+    "Price a task's model for the API: api-price TASK_ID PRICE (FLOCK per 1,000 tokens; 0: not served)",
+    click.Argument(["task_id"]),
+    click.Argument(["price"]),
+)
+def api_price(deployment: Deployment, task_id: str, price: str) -> Draft:
+    _require_api(deployment)
+    (task,) = _task_ids(deployment, (task_id,))
+    try:
+        wei = to_wei(price.strip().removesuffix("FLOCK").strip())
+    except ValueError:
+        raise DaoError(f"price {price!r} is not an amount of FLOCK (such as 0.5)") from None
+    action = encode_call(deployment, "api", "setPrice", [task, wei])
+    old = int(deployment.reader.view("api", "priceOf", task))
+    description = (
+        f"# API price of task {task}'s model: {format_token(wei)} FLOCK per 1,000 tokens\n\n"
+        f"Today: {format_token(old)} FLOCK. The gateway serves the winner of the task's latest final reward "
+        "root at this price; usage is charged at the price in force when it is served (docs/api.md)."
+    )
+    notes = ["price 0: the gateway stops serving the task's model"] if wei == 0 else []
+    return Draft(description, (action,), tuple(notes))
+
+
+@template(
+    "api-operators",
+    "Appoint the API gateway operators and how many must agree: api-operators QUORUM OPERATOR...",
+    click.Argument(["quorum"]),
+    click.Argument(["operators"], nargs=-1, required=True),
+)
+def api_operators(deployment: Deployment, quorum: str, operators: tuple[str, ...]) -> Draft:
+    _require_api(deployment)
+    addresses = [deployment.resolve(o) for o in operators]
+    if len({a.lower() for a in addresses}) != len(addresses):
+        raise DaoError("an operator is listed twice")
+    if not quorum.isdigit() or not 1 <= int(quorum) <= len(addresses) <= 16:
+        raise DaoError(f"quorum {quorum} must be between 1 and the {len(addresses)} operators (at most 16)")
+    action = encode_call(deployment, "api", "setOperators", [addresses, int(quorum)])
+    listed = "\n".join(f"- {deployment.describe_address(a)}" for a in addresses)
+    description = (
+        f"# API gateway operators: {quorum} of {len(addresses)}\n\n"
+        f"A usage report counts when {quorum} of these operators post the same one:\n{listed}"
+    )
+    notes = [] if int(quorum) > 1 else ["a quorum of 1 lets a single operator settle every epoch's usage"]
+    return Draft(description, (action,), tuple(notes))

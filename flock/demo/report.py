@@ -16,6 +16,7 @@ matplotlib.use("Agg")  # files only: no display here or in CI
 import matplotlib.pyplot as plt
 from rich.table import Table
 
+from flock.demo import api
 from flock.demo.context import DemoContext
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.paths import REPORTS_DIR
@@ -227,6 +228,7 @@ def run(ctx: DemoContext, out_dir: Path = REPORTS_DIR) -> list[Path]:
         sections.append(_accuracy_section(curve))
         accuracy_chart(curve, out_dir / ACCURACY_CHART)
         charts.append(ACCURACY_CHART)
+    sections += [Section(*section) for section in api.report_sections(ctx)]  # flock/demo/api.py
     for section in sections:
         ctx.console.print(_rich(section))
     summary = out_dir / SUMMARY

@@ -120,6 +120,7 @@ def run(ctx: DemoContext) -> None:
         "run": oracle_run,
         "names": names,
         "models": {node.lower(): model.lower() for node, model in submissions.items()},
+        "store": store,  # the content store: models and reports, by hash (the API chapter serves from it)
     }
 
 

@@ -9,11 +9,11 @@ from ape import accounts
 from rich.console import Console
 
 from flock.bench.chainkit import deploy_fresh
-from flock.demo import alliance, governance, report, rewards, staking, tasks
+from flock.demo import alliance, api, governance, report, rewards, staking, tasks
 from flock.demo.context import CAST, DemoContext
 from flock.paths import REPORTS_DIR
 
-CHAPTERS = (staking.run, governance.run, tasks.run, alliance.run, rewards.run)
+CHAPTERS = (staking.run, governance.run, tasks.run, alliance.run, rewards.run, api.run)
 
 
 def run_demo(console: Console, reports_dir: Path = REPORTS_DIR) -> DemoContext:

@@ -370,6 +370,32 @@ class RewardsConfig(_Section):
         return [*self.reward_parameters(), *self.claim_fees(), *self.scoring_parameters()]
 
 
+class ApiConfig(_Section):
+    """ApiCredits parameters (docs/api.md): the gateway operators who post usage reports, the windows
+    that keep withdrawals out of a pending settlement, and the protocol's share of API revenue."""
+
+    report_window: Duration = parse_duration("1 hour")
+    collect_window: Duration = parse_duration("1 hour")
+    protocol_share_bps: int = Field(default=1_000, ge=0, le=5_000)
+    treasury: AddressRef = "treasury"
+    operators: list[AddressRef] = Field(default_factory=list, max_length=16)
+    quorum: int = Field(default=0, ge=0, le=16)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ApiConfig:
+        if self.report_window > 7 * 86_400 or self.collect_window > 7 * 86_400:
+            raise ValueError("the report and collect windows are at most 7 days")
+        if self.operators and not 1 <= self.quorum <= len(self.operators):
+            raise ValueError(
+                f"quorum {self.quorum} must be between 1 and the {len(self.operators)} operators"
+            )
+        if not self.operators and self.quorum:
+            raise ValueError("a quorum without operators: list the operators, or set quorum 0")
+        if len({o.lower() for o in self.operators}) != len(self.operators):
+            raise ValueError("an operator is listed twice")
+        return self
+
+
 class DeployConfig(_Section):
     """Everything `ape run deploy` needs to know about one network."""
 
@@ -381,6 +407,7 @@ class DeployConfig(_Section):
     emissions: EmissionsConfig = EmissionsConfig()
     alliance: AllianceConfig = AllianceConfig()
     rewards: RewardsConfig = RewardsConfig()
+    api: ApiConfig = ApiConfig()
 
     def warnings(self) -> list[str]:
         """Legal but risky settings, for the deployer to read before sending anything."""

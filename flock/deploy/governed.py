@@ -26,6 +26,7 @@ TIMELOCK_ADMINISTERED: tuple[str, ...] = (
     "alliance",
     "submissions",
     "rewards",
+    "api",
 )
 
 Resolve = Callable[[str], str]  # an address reference ("timelock", "burn", "0x…") to an address
@@ -258,6 +259,32 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("rewards", "emissions", "emissions", None, lambda _, resolve: resolve("emissions")),
     Parameter("rewards", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
     Parameter("rewards", "submissions", "submissions", None, lambda _, resolve: resolve("submissions")),
+    # ApiCredits (docs/api.md); prices per task are set per task by `setPrice`, none at deployment.
+    Parameter(
+        "api",
+        "operators",
+        "operatorSet",
+        "setOperators",
+        lambda c, resolve: (tuple(resolve(o) for o in c.api.operators), c.api.quorum),
+        "gateway operator addresses, quorum",
+    ),
+    Parameter(
+        "api",
+        "windows",
+        "windows",
+        "setWindows",
+        lambda c, _: (c.api.report_window, c.api.collect_window),
+        "report window s, collect window s",
+    ),
+    Parameter(
+        "api",
+        "protocol_share",
+        "protocolShare",
+        "setProtocolShare",
+        lambda c, resolve: (c.api.protocol_share_bps, resolve(c.api.treasury)),
+        "bps of API revenue, treasury",
+    ),
+    Parameter("api", "rewards", "rewards", None, lambda _, resolve: resolve("rewards")),
 )
 
 
@@ -294,6 +321,8 @@ ROLE_HOLDERS: tuple[RoleHolders, ...] = (
     RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("alliance",)),
     # Rewards (issue 5): the distributor draws Arena budgets; governance and the optional guardian veto.
     RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("rewards",)),
+    # API platform (issue 14): the credits contract funds task epochs with API revenue.
+    RoleHolders("rewards", "REVENUE_ROLE", ("api",)),
     RoleHolders(
         "rewards",
         "GUARDIAN_ROLE",

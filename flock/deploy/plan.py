@@ -224,6 +224,28 @@ def alliance_steps() -> list[Step]:
     ]
 
 
+def api_steps() -> list[Step]:
+    """The API platform's credits (issue 14): it funds task epochs' reward budgets with the revenue
+    of their models (the distributor's REVENUE_ROLE)."""
+    return [
+        Deploy(
+            "api",
+            "ApiCredits",
+            lambda c: [
+                c.address("rewards"),
+                c.deployer,
+                c.config.api.report_window,
+                c.config.api.collect_window,
+                c.config.api.protocol_share_bps,
+                c.address(c.config.api.treasury),
+                [c.address(operator) for operator in c.config.api.operators],
+                c.config.api.quorum,
+            ],
+        ),
+        grant_role("rewards", "REVENUE_ROLE", "api"),
+    ]
+
+
 def handover_steps(contracts: dict[str, str]) -> list[Step]:
     """The timelock becomes admin of every contract in ``governed.TIMELOCK_ADMINISTERED``; then the
     deployer renounces every role it holds on them and on the timelock. Must be the last steps of the
@@ -273,6 +295,7 @@ def protocol_plan() -> list[Step]:
         *task_steps(),
         *alliance_steps(),
         *reward_steps(),
+        *api_steps(),
     ]
     return [*steps, *handover_steps(contracts_of(steps))]
 

@@ -20,6 +20,7 @@ from flock.deploy.ape_backend import ManifestReader
 from flock.deploy.manifest import Manifest
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
+from flock.oracle.revenue import read_fundings
 from flock.rewards import Phase
 
 NODE, VALIDATOR = 1, 2
@@ -149,4 +150,5 @@ class ChainView:
             reveals=tuple(Reveal(str(e.validator), _hex(e.fileHash).lower()) for e in revealed),
             members=tuple(members),
             delegations=tuple(delegations),
+            revenue=read_fundings(self, task, epoch),
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from flock.oracle.revenue import RevenueFunding
 from flock.oracle.scorefile import ParsedScores, Rejection, parse_scores
 from flock.oracle.scoring import EpochInputs, OracleParams, Stake
 from flock.store import ContentSource, StoreError
@@ -75,6 +76,7 @@ class EpochChainData:
     reveals: tuple[Reveal, ...]
     members: tuple[MemberStake, ...]
     delegations: tuple[DelegationStake, ...]
+    revenue: tuple[RevenueFunding, ...] = ()  # API revenue funded into this epoch (flock.oracle.revenue)
 
     def params(self) -> OracleParams:
         node, validator, delegator = self.fee_bps

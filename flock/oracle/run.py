@@ -16,6 +16,7 @@ from flock.oracle.errors import OracleError
 from flock.oracle.inputs import Assembled, EpochChainData, assemble
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.oracle.report import build_tree, encode_report, report_hash, report_payload
+from flock.oracle.revenue import revenue_payload, revenue_shares, with_revenue
 from flock.oracle.scoring import EpochResult, compute_epoch
 from flock.rewards import Status, claim_args
 from flock.store import ContentSource, ContentStore
@@ -49,7 +50,8 @@ def compute(data: EpochChainData, source: ContentSource) -> OracleRun:
     """Every reward of the task epoch, its Merkle tree and its report, from the chain facts and the
     score files in ``source``."""
     assembled = assemble(data, source)
-    result = compute_epoch(assembled.inputs, assembled.params)
+    shares = revenue_shares(data.revenue, source, assembled.params)
+    result = with_revenue(compute_epoch(assembled.inputs, assembled.params), shares)
     tree = build_tree(result)
     payload = report_payload(
         assembled.inputs,
@@ -60,6 +62,8 @@ def compute(data: EpochChainData, source: ContentSource) -> OracleRun:
         notes=assembled.notes,
         tree=tree,
     )
+    if shares:
+        payload["revenue"] = revenue_payload(shares)
     report = encode_report(payload)
     return OracleRun(data, assembled, result, tree, report, report_hash(report))
 

@@ -20,7 +20,15 @@ from flock.deploy.plan import roles_of
 from flock.deploy.verify import normalize
 from flock.harness.evm import Snapshot
 from flock.testing.governance import Call, World, build_world
-from flock.testing.privileged import GOVERNANCE, ORACLE, PRIVILEGED, SELF, Privileged
+from flock.testing.privileged import (
+    GOVERNANCE,
+    OPERATOR,
+    ORACLE,
+    PRIVILEGED,
+    REWARD_GUARDIAN,
+    SELF,
+    Privileged,
+)
 from flock.units import WAD
 
 CALLERS = (
@@ -40,7 +48,17 @@ CALLERS = (
 # Accounts the machine grants roles to and revokes them from: never the timelock or the governor
 # (their roles are the system itself) nor the deployer (it must keep holding nothing).
 GRANTEES = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink", "distributor")
-ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "timelock")
+ROLE_CONTRACTS = (
+    "token",
+    "gmflock",
+    "emissions",
+    "tasks",
+    "alliance",
+    "submissions",
+    "rewards",
+    "api",
+    "timelock",
+)
 DIRECT_ROWS = tuple(r for r in PRIVILEGED if r.function not in ("grantRole", "revokeRole"))
 # What a proposal may do: the governor's onlyGovernance functions, the timelock's own settings, and
 # whatever DEFAULT_ADMIN_ROLE allows (the timelock holds it everywhere, and the machine never takes
@@ -101,6 +119,10 @@ class AccessMachine(RuleBasedStateMachine):
             return False  # never by a direct call, whoever sends it
         if row.holder == ORACLE:  # the oracle set is a parameter, checked by inv_09_parameters_...
             return bool(self.world.contract(row.contract).isOracle(self.world[caller]))
+        if row.holder == OPERATOR:  # the gateway operator set, likewise
+            return bool(self.world.contract(row.contract).isOperator(self.world[caller]))
+        if row.holder == REWARD_GUARDIAN:  # the API credits' veto: the distributor's guardians
+            return caller in self.roles[("rewards", "GUARDIAN_ROLE")]
         return caller in self.roles[(row.contract, row.holder)]
 
     # ------------------------------------------------------------------ rules

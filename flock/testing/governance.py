@@ -132,6 +132,10 @@ def build_world(system: System | None = None) -> World:
     gm.allocate(accounts["staker"], STAKER_ALLOCATION, sender=accounts["manager"])
     _appoint_task_roles(world)
     system.rewards.setOracles([accounts["oracle"]], 1, sender=timelock)
+    # The API credits: the oracle runs the gateway too (quorum 1); the distributor label may fund
+    # reward budgets like the API credits contract does.
+    system.api.setOperators([accounts["oracle"]], 1, sender=timelock)
+    system.rewards.grantRole(system.rewards.REVENUE_ROLE(), accounts["distributor"], sender=timelock)
     chain.warp(1)
     return world
 

@@ -13,7 +13,10 @@ Holders:
 - ``SELF``: only the contract itself may call it (the timelock's ``updateDelay``), that is, a
   proposal executed by the timelock;
 - ``ORACLE``: a member of the reward distributor's oracle set (which governance sets with
-  ``setOracles``), not an AccessControl role.
+  ``setOracles``), not an AccessControl role;
+- ``OPERATOR``: a member of the API credits' gateway operator set (``setOperators``);
+- ``REWARD_GUARDIAN``: a ``GUARDIAN_ROLE`` holder of the reward distributor (the API credits'
+  veto reads the distributor's guardians).
 
 A holder that is the target contract itself can only act through a proposal, so the tests take
 that path for it.
@@ -34,6 +37,8 @@ from flock.units import DAY, WAD
 GOVERNANCE = "governance"
 SELF = "self"
 ORACLE = "oracle set"
+OPERATOR = "operator set"
+REWARD_GUARDIAN = "reward guardian"
 ZERO32 = bytes(32)
 
 
@@ -144,7 +149,8 @@ def _task_with_pot(world: World, nonce: int) -> None:
     tasks = world.contract("tasks")
     task_id = tasks.taskCount()
     tasks.delegateStake(task_id, world["voter"], 100 * WAD, sender=world["staker"])
-    tasks.slash(task_id, world["voter"], 1_000 * WAD, slash_route(), sender=world.helper)
+    offence_at = world.system.chain.now  # after the delegation, which is at risk for it
+    tasks.slash(task_id, world["voter"], 1_000 * WAD, offence_at, slash_route(), sender=world.helper)
     tasks.sync(task_id, world["staker"], sender=world.helper)
 
 
@@ -212,6 +218,52 @@ def _appoint_second_admin(world: World, nonce: int) -> None:
     """Set-up: the timelock makes an unlabeled account a second admin of the alliance rounds (the
     contract has no other role to revoke, and the timelock must keep its own)."""
     world.contract("alliance").grantRole(ZERO32, _second_admin(nonce), sender=world["timelock"])
+
+
+# ------------------------------------------------------------------ API credits set-up
+
+
+def _credit(world: World, _: int = 0) -> None:
+    """Set-up: the user holds 100 FLOCK of API credit (so a usage report's total fits)."""
+    token, api = world.contract("token"), world.contract("api")
+    token.transfer(world["user"], 100 * WAD, sender=world["deployer"])
+    token.approve(api.address, 100 * WAD, sender=world["user"])
+    api.deposit(100 * WAD, sender=world["user"])
+
+
+def _usage_epoch(world: World, nonce: int) -> None:
+    """Set-up: credit, and a new epoch whose previous one nobody has reported."""
+    _credit(world)
+    world.system.chain.warp(world.contract("emissions").epochLength())
+
+
+def _usage_args(world: World, nonce: int) -> tuple[Any, ...]:
+    epoch = world.contract("emissions").currentEpoch() - 1
+    return (epoch, keccak(text=f"usage-{nonce}"), 1 + nonce, keccak(text=f"usage-report-{nonce}"))
+
+
+def _accepted_usage(world: World, nonce: int) -> None:
+    """Set-up: the operator (quorum 1) reports the previous epoch's usage: accepted."""
+    _usage_epoch(world, nonce)
+    world.contract("api").postUsage(*_usage_args(world, nonce), sender=world["oracle"])
+
+
+def _fundable(world: World, nonce: int) -> None:
+    """Set-up: a new Arena task; the distributor label (which holds REVENUE_ROLE in the world)
+    holds FLOCK approved to the reward distributor."""
+    _new_task(world, nonce)
+    token, funder = world.contract("token"), world["distributor"]
+    token.transfer(funder, 10 * WAD, sender=world["deployer"])
+    token.approve(world.contract("rewards").address, 10 * WAD, sender=funder)
+
+
+def _fund_args(world: World, nonce: int) -> tuple[Any, ...]:
+    emissions = world.contract("emissions")
+    return (world.contract("tasks").taskCount(), emissions.currentEpoch() + 2, 1 + nonce)
+
+
+def _appoint_second_api_admin(world: World, nonce: int) -> None:
+    world.contract("api").grantRole(ZERO32, _second_admin(nonce), sender=world["timelock"])
 
 
 UNAUTHORIZED = "AccessControlUnauthorizedAccount"
@@ -333,7 +385,13 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "tasks",
         "slash",
         "SLASHER_ROLE",
-        lambda w, n: (w.contract("tasks").taskCount(), w["voter"], 1 + n, slash_route(w["sink"])),
+        lambda w, n: (
+            w.contract("tasks").taskCount(),
+            w["voter"],
+            1 + n,
+            w.contract("tasks").taskInfo(w.contract("tasks").taskCount())[3],  # offence: task creation
+            slash_route(w["sink"]),
+        ),
         UNAUTHORIZED,
         prepare=_new_task,
     ),
@@ -465,6 +523,38 @@ PRIVILEGED: tuple[Privileged, ...] = (
         UNAUTHORIZED,
         prepare=_granted("rewards", "GUARDIAN_ROLE"),
     ),
+    Privileged("rewards", "fundEpoch", "REVENUE_ROLE", _fund_args, UNAUTHORIZED, prepare=_fundable),
+    # ---------------------------------------------------------------- ApiCredits
+    Privileged("api", "postUsage", OPERATOR, _usage_args, "ApiNotOperator", prepare=_usage_epoch),
+    Privileged(
+        "api",
+        "veto",
+        REWARD_GUARDIAN,
+        lambda w, _: (w.contract("emissions").currentEpoch() - 1,),
+        "ApiNotGuardian",
+        prepare=_accepted_usage,
+    ),
+    Privileged("api", "setPrice", "DEFAULT_ADMIN_ROLE", lambda _, n: (1, 10**15 + n), UNAUTHORIZED),
+    Privileged(
+        "api", "setOperators", "DEFAULT_ADMIN_ROLE", lambda w, n: ([w["oracle"], fresh(n)], 1), UNAUTHORIZED
+    ),
+    Privileged("api", "setWindows", "DEFAULT_ADMIN_ROLE", lambda _, n: (3_600 - n % 60, 3_600), UNAUTHORIZED),
+    Privileged(
+        "api",
+        "setProtocolShare",
+        "DEFAULT_ADMIN_ROLE",
+        lambda w, n: (1_000 - n % 100, w["timelock"]),
+        UNAUTHORIZED,
+    ),
+    Privileged("api", "grantRole", "DEFAULT_ADMIN_ROLE", lambda _, n: (ZERO32, fresh(n)), UNAUTHORIZED),
+    Privileged(
+        "api",
+        "revokeRole",
+        "DEFAULT_ADMIN_ROLE",
+        lambda _, n: (ZERO32, _second_admin(n)),
+        UNAUTHORIZED,
+        prepare=_appoint_second_api_admin,
+    ),
     # ---------------------------------------------------------------- AllianceRounds
     Privileged(
         "alliance",
@@ -584,6 +674,10 @@ def holders(world: World, row: Privileged) -> list[str]:
         return [row.contract]
     if row.holder == ORACLE:
         return [label for label, a in world.accounts.items() if world.contract(row.contract).isOracle(a)]
+    if row.holder == OPERATOR:
+        return [label for label, a in world.accounts.items() if world.contract(row.contract).isOperator(a)]
+    if row.holder == REWARD_GUARDIAN:
+        return [label for label in world.accounts if world.has_role("rewards", "GUARDIAN_ROLE", label)]
     return [label for label in world.accounts if world.has_role(row.contract, row.holder, label)]
 
 
@@ -611,6 +705,7 @@ OPEN: dict[str, dict[str, str]] = {
         "lockWithPermit": "the caller's own FLOCK, with its permit",
         "unlock": "the caller's own expired lock",
         "extend": "the caller's own lock",
+        "kick": "anyone (permissionless, as Curve's gauges): burns an expired lock's unallocated boost",
         "delegate": "the caller's own votes",
         "delegateBySig": "needs the delegator's signature",
         "renounceRole": "the caller gives up its own role",
@@ -655,6 +750,18 @@ OPEN: dict[str, dict[str, str]] = {
         "finalize": "anyone, once an accepted root's challenge window is over (creates its pot)",
         "claimMany": "anyone, for leaves of final roots (at their pots); pays each leaf's account",
         "releaseVested": "anyone; the pots pay the account what has vested",
+        "renounceRole": "the caller gives up its own role",
+    },
+    "api": {
+        "deposit": "the caller's own FLOCK, into its own credit",
+        "withdraw": "the caller's own unspent credit, outside a pending settlement",
+        "setCap": "the caller's own authorisation (a decrease outside a pending settlement)",
+        "registerKey": "binds a key hash to the caller itself",
+        "revokeKey": "the caller's own key",
+        "finalize": "anyone, once an accepted usage report's challenge window is over",
+        "charge": "anyone, for a leaf of a final usage report; takes at most the account's cap and balance",
+        "chargeMany": "as charge",
+        "flush": "anyone: a model's accrued revenue goes to the treasury and its task's next reward budget",
         "renounceRole": "the caller gives up its own role",
     },
     "alliance": {

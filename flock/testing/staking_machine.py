@@ -14,11 +14,12 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from flock.harness.evm import Snapshot
+from flock.harness.evm import Reverted, Snapshot
 from flock.harness.system import System, deploy_system
 from flock.units import DAY, WAD
 
 N_USERS = 5
+DUST = 10**6  # wei: an account's totals and its last lock's value differ by rounding after slashes
 MAX_UINT = 2**256 - 1
 CAP = 1_000_000_000 * WAD
 
@@ -193,11 +194,61 @@ class StakingMachine(RuleBasedStateMachine):
                 self.gm.extend(lock_id, duration, sender=user)
             return
         before = self._balances()
-        receipt = self.gm.extend(lock_id, duration, sender=user)
+        _, amount, gm, _, _ = self.gm.lockInfo(user, lock_id)
+        expected = amount * self.gm.boost(duration) // WAD
+        try:
+            receipt = self.gm.extend(lock_id, duration, sender=user)
+        except Reverted as exc:
+            # A lower boost burns gmFLOCK, never below the allocation (INV-04).
+            assert exc.name == "GmFlockStakeAllocated"
+            assert expected < gm and before[user] - (gm - expected) <= self.gm.allocatedOf(user) + DUST
+            return
         (extended,) = receipt.events_named("Extended")
-        assert self.gm.balanceOf(user) == before[user] + extended["gmAdded"]
-        assert self.gm.lockInfo(user, lock_id)[3] == self.chain.now + duration
+        burned = sum(t["value"] for t in receipt.events_named("Transfer") if int(t["to"], 16) == 0)
+        assert self.gm.balanceOf(user) == before[user] + extended["gmAdded"] - burned
+        _, _, gm_after, end_after, _ = self.gm.lockInfo(user, lock_id)
+        assert end_after == self.chain.now + duration
+        # INV-16: the boost follows the remaining duration, up or down (an account's last lock
+        # shows its totals, which may differ from the lock's own value by rounding dust).
+        assert abs(receipt.return_value - expected) <= DUST and abs(gm_after - expected) <= DUST
         self._assert_only_changed(before, user)
+
+    @precondition(lambda self: any(self.active.values()))
+    @rule(u=user_index, pick=st.integers(0, 10**6), k=user_index)
+    def kick(self, u: int, pick: int, k: int) -> None:
+        """Anyone removes an expired lock's boost, as far as no task holds it (issue 11, attack 5)."""
+        user, kicker = self.users[u], self.users[k]
+        if not self.active[user]:
+            with self.chain.reverts("GmFlockUnknownLock"):  # no lock of that id (yet)
+                self.gm.kick(user, self.gm.lockCount(user), sender=kicker)
+            return
+        lock_id = self.active[user][pick % len(self.active[user])]
+        _, amount, gm, end, status = self.gm.lockInfo(user, lock_id)
+        if status != 1:  # voided by a wipe-out slash
+            with self.chain.reverts("GmFlockUnknownLock"):
+                self.gm.kick(user, lock_id, sender=kicker)
+            return
+        if self.chain.now < end:
+            with self.chain.reverts("GmFlockLockNotExpired"):
+                self.gm.kick(user, lock_id, sender=kicker)
+            return
+        views = self._state()[user]  # read once a step, shared with the invariants
+        balance, allocated = views["balance"], views["allocated"]
+        removable = min(max(gm - amount, 0), balance - allocated)
+        if removable == 0:
+            with self.chain.reverts("GmFlockNothingToKick"):
+                self.gm.kick(user, lock_id, sender=kicker)
+            return
+        supply = self.gm.totalSupply()
+        receipt = self.gm.kick(user, lock_id, sender=kicker)
+        assert receipt.return_value == removable
+        # Only the kicked account loses, exactly the removed boost (INV-03); the allocation is
+        # untouched (INV-04); votes follow the balance (INV-08, after every step).
+        assert self.gm.balanceOf(user) == balance - removable
+        assert self.gm.totalSupply() == supply - removable
+        # INV-16: what is left of the expired lock's boost is held by tasks, or there is none.
+        left = self.gm.lockInfo(user, lock_id)[2]
+        assert left == gm - removable and (left <= amount or balance - removable == allocated)
 
     @rule(u=user_index, to=user_index)
     def delegate(self, u: int, to: int) -> None:

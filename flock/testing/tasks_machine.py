@@ -51,6 +51,8 @@ class Membership:
     role: int
     exit_at: int = 0
     released: bool = False
+    since: int = 0  # delegators: when the delegation began (its risk window opens)
+    operator: str = ""  # delegators: whom they back
 
 
 class TaskMachine(RuleBasedStateMachine):
@@ -134,7 +136,7 @@ class TaskMachine(RuleBasedStateMachine):
             self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
             self.members[(task_id, user)] = Membership(role)
         self.tasks.delegateStake(arena, node, 5_000 * WAD, sender=delegator)
-        self.members[(arena, delegator)] = Membership(DELEGATOR)
+        self.members[(arena, delegator)] = Membership(DELEGATOR, since=self.now, operator=node)
 
     def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
         receipt = self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
@@ -382,7 +384,9 @@ class TaskMachine(RuleBasedStateMachine):
         pool_before = self.tasks.poolOf(task_id, operator)
         _, delegated_before, _ = self.tasks.effectiveStake(task_id, operator)
         call()
-        self.members[(task_id, user)] = Membership(DELEGATOR)
+        # A top-up joins its delegation's risk window; a new delegation opens one now.
+        since = mine.since if mine is not None and not mine.released else self.now
+        self.members[(task_id, user)] = Membership(DELEGATOR, since=since, operator=operator)
         assert self.tasks.effectiveStake(task_id, operator)[1] == delegated_before + amount
         assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount
 
@@ -430,8 +434,14 @@ class TaskMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ slashing
 
     @precondition(lambda self: self.members)
-    @rule(p=pick, share=per_mille, route=st.integers(0, 3), keeper_bps=st.integers(0, 3000))
-    def slash(self, p: int, share: int, route: int, keeper_bps: int) -> None:
+    @rule(
+        p=pick,
+        share=per_mille,
+        route=st.integers(0, 3),
+        keeper_bps=st.integers(0, 3000),
+        when=st.integers(0, 1000),
+    )
+    def slash(self, p: int, share: int, route: int, keeper_bps: int, when: int) -> None:
         keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
         if not keys:
             return
@@ -444,7 +454,9 @@ class TaskMachine(RuleBasedStateMachine):
         recipient = ZERO if route == 0 else self.sink
         burn_bps = 0 if route < 2 else 1000
         keeper = ZERO if route == 3 else self.keeper
-        args = (task_id, account, amount, (recipient, keeper, keeper_bps, burn_bps))
+        created = self.tasks.taskInfo(task_id)[3]
+        offence_at = created + (self.now - created) * when // 1000  # any time in the task's life
+        args = (task_id, account, amount, offence_at, (recipient, keeper, keeper_bps, burn_bps))
         if amount == 0:
             with self.chain.reverts("TaskRegistryZeroAmount"):
                 self.tasks.slash(*args, sender=self.slasher)
@@ -455,7 +467,12 @@ class TaskMachine(RuleBasedStateMachine):
             return
         self.emissions.checkpoint(sender=self.keeper)  # no emission mint inside the measured slash
         with self.chain.reverts("TaskRegistrySlashExceedsStake"):
-            self.tasks.slash(task_id, account, slashable + 1, args[3], sender=self.slasher)
+            self.tasks.slash(task_id, account, slashable + 1, offence_at, args[4], sender=self.slasher)
+        for bad in (self.now + 1, created - 1):
+            with self.chain.reverts("TaskRegistryInvalidOffenceTime"):
+                self.tasks.slash(task_id, account, amount, bad, args[4], sender=self.slasher)
+        delegations = self._delegations_of(task_id, account)
+        values_before = {user: self.tasks.delegationOf(task_id, user)[2] for user in delegations}
         sink_before, keeper_before = self.token.balanceOf(self.sink), self.token.balanceOf(self.keeper)
         supply_before = self.token.totalSupply()
         gm_before = self.gm.balanceOf(account)
@@ -471,6 +488,23 @@ class TaskMachine(RuleBasedStateMachine):
         assert burned >= seized * burn_bps // 10_000
         self.burned += burned
         assert self.tasks.effectiveStake(task_id, account)[0] == own - own_gm
+        # INV-15: a pool slash reaches only the delegations at risk at the offence (made at or
+        # before it, not undelegated before it); the others keep their value to the wei.
+        for user, m in delegations.items():
+            value = self.tasks.delegationOf(task_id, user)[2]
+            at_risk = m.since <= offence_at and (m.exit_at == 0 or offence_at <= m.exit_at)
+            if at_risk:
+                assert value <= values_before[user]
+            else:
+                assert value == values_before[user]
+
+    def _delegations_of(self, task_id: int, operator: str) -> dict[str, Membership]:
+        """The unreleased delegations to ``operator`` in the task, by delegator."""
+        return {
+            user: m
+            for (t, user), m in self.members.items()
+            if t == task_id and m.role == DELEGATOR and not m.released and m.operator == operator
+        }
 
     @precondition(lambda self: self.model)
     @rule(p=pick, share=per_mille)

@@ -78,7 +78,17 @@ def test_succeeds_for_its_holder(world: World, row: Privileged) -> None:
 
 
 def test_deployer_holds_no_role_after_deployment(world: World) -> None:
-    for key in ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "timelock"):
+    for key in (
+        "token",
+        "gmflock",
+        "emissions",
+        "tasks",
+        "alliance",
+        "submissions",
+        "rewards",
+        "api",
+        "timelock",
+    ):
         for role in ("DEFAULT_ADMIN_ROLE", *_roles(key)):
             assert not world.has_role(key, role, "deployer"), f"deployer still holds {key}.{role}"
 
@@ -123,6 +133,7 @@ def _roles(key: str) -> list[str]:
         "alliance": "AllianceRounds",
         "submissions": "ArenaSubmissions",
         "rewards": "RewardDistributor",
+        "api": "ApiCredits",
         "timelock": "FlockTimelock",
     }
     return roles_of(names[key])

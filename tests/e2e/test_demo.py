@@ -28,6 +28,7 @@ def test_demo_runs_end_to_end_and_writes_its_report(tmp_path):
     assert "verify: match" in out  # the posted root recomputes
     assert "the lazy validator (carol) earns" in out
     assert "lineage verified" in out
+    assert "exact to the wei" in out  # the API platform: users' FLOCK = claims + protocol share + fees
     assert "demo complete" in out
     for chart in (REWARD_CHART, EMISSION_CHART, ACCURACY_CHART):
         assert (tmp_path / chart).read_bytes().startswith(PNG_MAGIC)

@@ -1,5 +1,6 @@
-"""Every invariant of docs/invariants.md (INV-01 to INV-13) over the whole protocol at once: the
-staking, task, reward and alliance machines' rules interleaved on one deployment with governance,
+"""Every invariant of docs/invariants.md (INV-01 to INV-14 after every step, INV-15 and INV-16 in the
+tasks part's slash and the staking part's extend and kick rules) over the whole protocol at once: the
+staking, task, reward, alliance and API machines' rules interleaved on one deployment with governance,
 intruders and time jumps. See docs/invariants.md ("The system suite") for the profiles' sizes and
 how to replay a failure."""
 

@@ -293,13 +293,31 @@ def test_extend_reboosts(gmflock, alice, chain):
     assert extended.gmAdded == 1_000 * BOOST_365 - 1_000 * WAD
 
 
-def test_extend_never_lowers_gm(gmflock, alice, admin, chain):
+def test_extend_boost_follows_the_remaining_duration(gmflock, alice, admin, chain):
+    """Issue 11, attack 5: an expired 365-day lock (3.01x) renewed for 7 days is a 7-day lock
+    (1x); before the fix, extend kept max(current, new) and the 3.01x stayed."""
     lock(gmflock, alice, 1_000 * WAD, 365)
-    gmflock.setBoostParameters(30 * DAY, 365 * DAY, 0, sender=admin)  # boost off for new locks
-    warp(chain, DAY)
-    receipt = gmflock.extend(0, 365 * DAY, sender=alice)
-    assert receipt.return_value == 1_000 * BOOST_365
-    assert gmflock.balanceOf(alice) == 1_000 * BOOST_365
+    warp(chain, 366 * DAY)
+    receipt = gmflock.extend(0, 7 * DAY, sender=alice)
+    assert receipt.return_value == 1_000 * WAD
+    assert gmflock.balanceOf(alice) == gmflock.getVotes(alice) == 1_000 * WAD
+    burned = [log for log in receipt.events if log.event_name == "Transfer"]
+    assert [(b.to, b.value) for b in burned] == [(ZERO, 1_000 * BOOST_365 - 1_000 * WAD)]
+    # Governance turning the boost off applies to the extension too: it follows today's rules.
+    gmflock.setBoostParameters(30 * DAY, 365 * DAY, 0, sender=admin)
+    warp(chain, 8 * DAY)
+    assert gmflock.extend(0, 365 * DAY, sender=alice).return_value == 1_000 * WAD
+
+
+def test_extend_cannot_burn_allocated_boost(gmflock, alice, manager, chain):
+    lock(gmflock, alice, 1_000 * WAD, 365)
+    gmflock.allocate(alice, 2_000 * WAD, sender=manager)
+    warp(chain, 366 * DAY)
+    with ape.reverts(
+        gmflock.GmFlockStakeAllocated, account=alice, balanceAfter=1_000 * WAD, allocated=2_000 * WAD
+    ):
+        gmflock.extend(0, 7 * DAY, sender=alice)
+    assert gmflock.extend(0, 365 * DAY, sender=alice).return_value == 1_000 * BOOST_365
 
 
 def test_extend_an_expired_lock(gmflock, alice, chain):
@@ -622,3 +640,63 @@ def test_duration_and_fee_bounds(gmflock, admin):
 def test_setters_refuse_others(gmflock, outsider, function, args):
     with ape.reverts(gmflock.AccessControlUnauthorizedAccount):
         getattr(gmflock, function)(*args, sender=outsider)
+
+
+# ------------------------------------------------------------------------- kick (issue 11, attack 5)
+
+
+def test_anyone_kicks_an_expired_locks_boost(gmflock, alice, bob, chain):
+    """The attack: an expired 365-day lock kept 3.01x gmFLOCK and votes. Now a stranger kicks it
+    down to 1x; past votes keep their history (INV-08)."""
+    lock(gmflock, alice, 1_000 * WAD, 365)
+    lock(gmflock, alice, 500 * WAD, 30)
+    warp(chain, 366 * DAY)
+    before = chain.pending_timestamp - 1
+    votes, supply = gmflock.getVotes(alice), gmflock.totalSupply()
+    receipt = gmflock.kick(alice, 0, sender=bob)
+    removed = 1_000 * BOOST_365 - 1_000 * WAD
+    assert receipt.return_value == removed
+    kicked = next(log for log in receipt.events if log.event_name == "Kicked")
+    assert (kicked.account, kicked.lockId, kicked.kicker, kicked.gmRemoved, kicked.gm) == (
+        alice,
+        0,
+        bob,
+        removed,
+        1_000 * WAD,
+    )
+    assert gmflock.getVotes(alice) == votes - removed and gmflock.totalSupply() == supply - removed
+    assert gmflock.lockInfo(alice, 0).gm == 1_000 * WAD
+    warp(chain, 1)
+    assert gmflock.getPastVotes(alice, before) == votes
+    assert gmflock.getPastTotalSupply(before) == supply
+    # The unlock still returns every FLOCK of the lock.
+    assert gmflock.unlock(0, sender=alice).return_value == 1_000 * WAD - 1_000 * WAD * FEE_BPS // 10_000
+
+
+def test_kick_refusals(gmflock, alice, bob, chain):
+    lock(gmflock, alice, 1_000 * WAD, 365)
+    lock(gmflock, alice, 1_000 * WAD, 7)
+    with ape.reverts(gmflock.GmFlockLockNotExpired, lockId=0):
+        gmflock.kick(alice, 0, sender=bob)
+    with ape.reverts(gmflock.GmFlockUnknownLock, account=alice, lockId=2):
+        gmflock.kick(alice, 2, sender=bob)
+    warp(chain, 8 * DAY)
+    with ape.reverts(gmflock.GmFlockNothingToKick, account=alice, lockId=1, boostGm=0):
+        gmflock.kick(alice, 1, sender=bob)  # a 7-day lock has no boost
+
+
+def test_kick_leaves_allocated_stake_in_place(gmflock, alice, bob, manager, chain):
+    """INV-04: allocated <= balance. A kick removes only unallocated boost; the rest waits until
+    the task releases it, and the removed boost can no longer be allocated to any task."""
+    lock(gmflock, alice, 1_000 * WAD, 365)
+    gmflock.allocate(alice, 2_500 * WAD, sender=manager)
+    warp(chain, 366 * DAY)
+    assert gmflock.kick(alice, 0, sender=bob).return_value == 510 * WAD
+    assert gmflock.balanceOf(alice) == gmflock.allocatedOf(alice) == 2_500 * WAD
+    with ape.reverts(gmflock.GmFlockNothingToKick, boostGm=1_500 * WAD, unallocated=0):
+        gmflock.kick(alice, 0, sender=bob)
+    with ape.reverts(gmflock.GmFlockInsufficientUnallocated):
+        gmflock.allocate(alice, 1, sender=manager)
+    gmflock.release(alice, 1_000 * WAD, sender=manager)
+    assert gmflock.kick(alice, 0, sender=bob).return_value == 1_000 * WAD
+    assert gmflock.balanceOf(alice) == gmflock.allocatedOf(alice) == 1_500 * WAD

@@ -124,7 +124,7 @@ def test_slashing_an_operator_reaches_delegators_pro_rata(
     gm_delegator = gmflock.balanceOf(cast.delegator)
     votes_delegator = gmflock.getVotes(cast.delegator)
     # 20% of the node's effective 20,000: 2,000 from its own stake now, 2,000 from the pool.
-    receipt = tasks.slash(pool, cast.node, 4_000 * E, slash_route(sink), sender=slasher)
+    receipt = tasks.slash(pool, cast.node, 4_000 * E, head_time(), slash_route(sink), sender=slasher)
     (slashed,) = events(receipt, "Slashed")
     assert (slashed.ownGm, slashed.poolGm) == (2_000 * E, 2_000 * E)
     assert tasks.effectiveStake(pool, cast.node) == (8_000 * E, 8_000 * E, 16_000 * E)
@@ -154,7 +154,7 @@ def test_slashing_an_operator_reaches_delegators_pro_rata(
 
 
 def test_a_delegator_syncing_itself_gets_no_keeper_share(tasks, token, pool, cast, slasher):
-    tasks.slash(pool, cast.node, 2_000 * E, slash_route(), sender=slasher)
+    tasks.slash(pool, cast.node, 2_000 * E, head_time(), slash_route(), sender=slasher)
     before = token.balanceOf(cast.p1)
     receipt = tasks.sync(pool, cast.p1, sender=cast.p1)
     (synced,) = events(receipt, "DelegatorSynced")
@@ -164,14 +164,14 @@ def test_a_delegator_syncing_itself_gets_no_keeper_share(tasks, token, pool, cas
 
 def test_exiting_delegations_stay_slashable(tasks, pool, cast, slasher):
     tasks.undelegate(pool, sender=cast.p1)
-    tasks.slash(pool, cast.node, 10_000 * E, slash_route(), sender=slasher)  # half of everything
+    tasks.slash(pool, cast.node, 10_000 * E, head_time(), slash_route(), sender=slasher)  # half of everything
     assert tasks.delegationOf(pool, cast.p1).value == 2_000 * E
     active, exiting, *_ = tasks.poolOf(pool, cast.node)
     assert (active, exiting) == (3_000 * E, 2_000 * E)
 
 
 def test_wiped_out_pool_starts_afresh(tasks, gmflock, pool, cast, slasher, outsider):
-    tasks.slash(pool, cast.node, 20_000 * E, slash_route(), sender=slasher)
+    tasks.slash(pool, cast.node, 20_000 * E, head_time(), slash_route(), sender=slasher)
     assert tasks.effectiveStake(pool, cast.node) == (0, 0, 0)
     assert tasks.delegationOf(pool, cast.delegator).value == 0
     # A new delegation to the wiped pool is worth what it brings, and the old ones stay at zero.

@@ -111,7 +111,7 @@ def test_undelegated_stake_waits_out_cooldown_and_dispute_window(
 
 def test_delegator_release_applies_pending_slashes_first(tasks, gmflock, arena, cast, slasher, outsider):
     tasks.delegateStake(arena, cast.node, 10_000 * E, sender=cast.delegator)
-    tasks.slash(arena, cast.node, 10_000 * E, slash_route(), sender=slasher)  # half the pool
+    tasks.slash(arena, cast.node, 10_000 * E, head_time(), slash_route(), sender=slasher)  # half the pool
     allocated, balance = gmflock.allocatedOf(cast.delegator), gmflock.balanceOf(cast.delegator)
     next_block_at(release_at(tasks, arena))
     tasks.release(arena, cast.delegator, sender=outsider)
@@ -128,7 +128,12 @@ def test_slash_routes_recipient_keeper_and_burn(tasks, token, gmflock, arena, ca
     before = (token.balanceOf(recipient), token.balanceOf(keeper))
     gm_before = gmflock.balanceOf(cast.validator)
     receipt = tasks.slash(
-        arena, cast.validator, 2_000 * E, slash_route(recipient, keeper, 1_000, 500), sender=slasher
+        arena,
+        cast.validator,
+        2_000 * E,
+        head_time(),
+        slash_route(recipient, keeper, 1_000, 500),
+        sender=slasher,
     )
     (slashed,) = events(receipt, "Slashed")
     seized = slashed.flockSeized
@@ -153,7 +158,7 @@ def test_slash_routes_recipient_keeper_and_burn(tasks, token, gmflock, arena, ca
 def test_slash_to_nobody_burns_everything(tasks, token, alliance, cast, slasher):
     tasks.join(alliance, Role.PARTICIPANT, 1_000 * E, 0, sender=cast.p1)
     supply = token.totalSupply()
-    receipt = tasks.slash(alliance, cast.p1, 100 * E, slash_route(), sender=slasher)
+    receipt = tasks.slash(alliance, cast.p1, 100 * E, head_time(), slash_route(), sender=slasher)
     seized = events(receipt, "Slashed")[0].flockSeized
     assert seized > 0 and supply - token.totalSupply() == seized
     assert tasks.taskStakes(alliance).participants == 900 * E
@@ -162,36 +167,41 @@ def test_slash_to_nobody_burns_everything(tasks, token, alliance, cast, slasher)
 def test_slash_refusals(tasks, arena, cast, slasher, outsider):
     route = slash_route()
     with ape.reverts(tasks.AccessControlUnauthorizedAccount):
-        tasks.slash(arena, cast.node, E, route, sender=outsider)
+        tasks.slash(arena, cast.node, E, head_time(), route, sender=outsider)
     with ape.reverts(tasks.TaskRegistryZeroAmount):
-        tasks.slash(arena, cast.node, 0, route, sender=slasher)
+        tasks.slash(arena, cast.node, 0, head_time(), route, sender=slasher)
     with ape.reverts(tasks.TaskRegistryInvalidRoute, keeperBps=6_000, burnBps=5_000):
         tasks.slash(
-            arena, cast.node, E, slash_route(ZERO_ADDRESS, ZERO_ADDRESS, 6_000, 5_000), sender=slasher
+            arena,
+            cast.node,
+            E,
+            head_time(),
+            slash_route(ZERO_ADDRESS, ZERO_ADDRESS, 6_000, 5_000),
+            sender=slasher,
         )
     with ape.reverts(tasks.TaskRegistryWrongRole, role=Role.NONE):
-        tasks.slash(arena, cast.p1, E, route, sender=slasher)
+        tasks.slash(arena, cast.p1, E, head_time(), route, sender=slasher)
     with ape.reverts(
         tasks.TaskRegistrySlashExceedsStake, account=cast.node, requested=10_000 * E + 1, slashable=10_000 * E
     ):
-        tasks.slash(arena, cast.node, 10_000 * E + 1, route, sender=slasher)
+        tasks.slash(arena, cast.node, 10_000 * E + 1, head_time(), route, sender=slasher)
     tasks.delegateStake(arena, cast.node, 1_000 * E, sender=cast.delegator)
     with ape.reverts(tasks.TaskRegistryWrongRole, role=Role.DELEGATOR):
-        tasks.slash(arena, cast.delegator, E, route, sender=slasher)
+        tasks.slash(arena, cast.delegator, E, head_time(), route, sender=slasher)
 
 
 def test_slashing_stops_when_the_dispute_window_closes(tasks, arena, cast, slasher):
     due = release_at(tasks, arena)
     next_block_at(due - 1)
-    tasks.slash(arena, cast.node, E, slash_route(), sender=slasher)  # still inside the window
+    tasks.slash(arena, cast.node, E, head_time(), slash_route(), sender=slasher)  # still inside the window
     next_block_at(due)
     with ape.reverts(tasks.TaskRegistryDisputeWindowClosed, taskId=arena, closedAt=due):
-        tasks.slash(arena, cast.node, E, slash_route(), sender=slasher)
+        tasks.slash(arena, cast.node, E, head_time(), slash_route(), sender=slasher)
 
 
 def test_slash_pot_goes_where_a_slasher_sends_it(tasks, token, arena, cast, slasher, outsider, accounts):
     tasks.delegateStake(arena, cast.node, 10_000 * E, sender=cast.delegator)
-    tasks.slash(arena, cast.node, 2_000 * E, slash_route(), sender=slasher)
+    tasks.slash(arena, cast.node, 2_000 * E, head_time(), slash_route(), sender=slasher)
     tasks.sync(arena, cast.delegator, sender=cast.delegator)
     pot = tasks.slashPot(arena)
     assert pot > 0
