@@ -20,7 +20,10 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  *     DrawDelay   nothing: lets the chain's randomness move past what anyone saw at the deadline
  *     Proposal    anyone draws the roles (seed = the XOR of the secrets mixed with prevrandao):
  *                 `proposers` of the revealed participants propose, the rest vote; each proposer
- *                 posts the hash (and URI) of its candidate update
+ *                 commits to the hash of its candidate update (bound to itself, the round, a salt)
+ *     ProposalReveal  each proposer reveals its update's hash (and URI). One hash counts once per
+ *                 round: if two proposers reveal the same update, the earlier committer holds the
+ *                 proposal and the other gets nothing; an update already in the lineage is refused
  *     Commit      voters commit to a vote (a bit per proposal: accept or reject)
  *     Reveal      voters reveal; each revealed vote counts with the voter's stake
  *     Tally       anyone finalizes: with a quorum of revealed voter stake, a proposal whose tally
@@ -30,13 +33,18 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * participant is then settled on its own (`settle`, anyone, any list): accepted proposers are
  * credited the round reward by stake; rejected proposers, voters on the losing side and
  * participants who did not act when their role required it are slashed through the task
- * registry; of the FLOCK seized, `finalizerBps` goes to whoever finalized the round and the rest
+ * registry; of the FLOCK seized, `finalizerBps` is credited to whoever finalized the round and the rest
  * to the round's honest participants by stake. Credits are withdrawn with `withdraw` (pull).
  *
  * Reward pool. Per task, fed by its emission budget (drawn from the emission controller when rounds
  * open and finalize) and by anyone's `fund`. A round with an accepted proposal pays
  * pool / rounds left, counting this round and every whole round that still fits before the end.
  * The accepted update with the most stake for it is appended to the task's model lineage.
+ *
+ * Eviction. A participant that enrolled in none of the task's last `evictionRounds` rounds (that
+ * opened after it joined and did not fill up) can be evicted by anyone: `absentSlashBps` of its
+ * stake is slashed (the evictor is credited `finalizerBps` of it, the pool the rest) and its slot in
+ * the registry is freed; its stake stays at risk until the task's release.
  */
 interface IAllianceRounds {
     /// @notice Where a round stands (by the clock, then by its state).
@@ -46,6 +54,7 @@ interface IAllianceRounds {
         SeedReveal,
         DrawDelay,
         Proposal,
+        ProposalReveal,
         Commit,
         Reveal,
         Tally, // the reveal deadline passed: waiting for `finalize`
@@ -65,7 +74,7 @@ interface IAllianceRounds {
     enum SlashReason {
         None,
         SeedWithheld, // enrolled, did not reveal its secret
-        NoProposal, // drawn proposer, posted nothing
+        NoProposal, // drawn proposer, did not commit or did not reveal an update
         Rejected, // its proposal was rejected
         NoVote, // drawn voter, did not commit or did not reveal
         LosingVote // voted against the outcome on some proposals (slashed pro rata)
@@ -78,6 +87,7 @@ interface IAllianceRounds {
         uint256 seedReveal;
         uint256 drawDelay;
         uint256 proposal;
+        uint256 proposalReveal;
         uint256 commit;
         uint256 reveal;
         uint256 proposers; // proposers drawn per round (fewer if fewer participants)
@@ -86,7 +96,8 @@ interface IAllianceRounds {
         uint256 proposerSlashBps; // of a rejected proposer's enrolled stake
         uint256 voterSlashBps; // of a voter's enrolled stake, if it lost on every proposal
         uint256 absentSlashBps; // of the stake of a participant who withheld a secret, proposal or vote
-        uint256 finalizerBps; // of the FLOCK seized, to the round's finalizer
+        uint256 finalizerBps; // of the FLOCK seized, to the round's finalizer (or the evictor)
+        uint256 evictionRounds; // rounds a participant may skip in a row before anyone can evict it
     }
 
     /// @notice A round as the views report it.
@@ -97,13 +108,14 @@ interface IAllianceRounds {
         uint256 enrollEnd;
         uint256 seedEnd;
         uint256 drawAt;
-        uint256 proposeEnd;
+        uint256 proposeEnd; // proposal commitments due
+        uint256 proposalRevealEnd; // proposals due
         uint256 commitEnd;
         uint256 revealEnd;
         uint256 enrolled; // participants enrolled
         uint256 seeded; // participants who revealed their secret
         uint256 proposers; // proposers drawn (0 before the draw)
-        uint256 posted; // proposals posted
+        uint256 posted; // distinct proposals revealed (an update counts once)
         uint256 committed; // votes committed
         uint256 revealed; // votes revealed
         uint256 postedMask; // bit i: proposer slot i posted
@@ -127,13 +139,15 @@ interface IAllianceRounds {
         bool proposer;
         uint256 slot; // proposer slot (proposers only)
         uint256 stake; // enrolled stake: its vote weight and the base of its slashes
-        bool posted; // proposers
-        bool committed; // voters
+        bool posted; // proposers: revealed an update
+        bool committed; // proposers and voters
         bool voteRevealed; // voters
         uint256 votes; // revealed vote, bit i = accept proposal i
         bool slashSettled;
         bool rewardCredited;
         uint256 honestCredited; // its share of the honest pot credited so far
+        bool duplicate; // proposers: its update was an earlier committer's (it gets nothing)
+        uint256 commitOrder; // proposers: 1 + the proposers that committed before it (0: none yet)
     }
 
     /// @notice What settling a participant now would do.
@@ -198,6 +212,13 @@ interface IAllianceRounds {
     error AllianceVoteAlreadyRevealed(uint256 taskId, uint256 round, address account);
     /// @notice The vote and salt do not match the voter's commitment.
     error AllianceVoteMismatch(uint256 taskId, uint256 round, address account);
+    /// @notice The update and salt do not match the proposer's commitment.
+    error AllianceProposalMismatch(uint256 taskId, uint256 round, address account);
+    /// @notice The update is already in the task's lineage: proposing it again is no work.
+    error AllianceUpdateInLineage(uint256 taskId, bytes32 updateHash);
+    /// @notice The participant enrolled in one of the last `evictionRounds` rounds, could not
+    /// have enrolled in one of them, or too few rounds opened since it joined.
+    error AllianceNotEvictable(uint256 taskId, address account);
     /// @notice The round is already finalized.
     error AllianceAlreadyFinalized(uint256 taskId, uint256 round);
     /// @notice The round is not finalized yet.
@@ -223,6 +244,7 @@ interface IAllianceRounds {
         uint256 seedEnd,
         uint256 drawAt,
         uint256 proposeEnd,
+        uint256 proposalRevealEnd,
         uint256 commitEnd,
         uint256 revealEnd
     );
@@ -235,7 +257,28 @@ interface IAllianceRounds {
     /// @notice The roles were drawn from `seed`: `proposers` in slot order; every other revealed
     /// participant votes.
     event RolesDrawn(uint256 indexed taskId, uint256 indexed round, bytes32 seed, address[] proposers);
-    /// @notice Proposer `proposer` (slot `slot`) posted the update `updateHash`, fetched from `uri`.
+    /// @notice Proposer `proposer` (slot `slot`) committed to an update.
+    event ProposalCommitted(
+        uint256 indexed taskId, uint256 indexed round, address indexed proposer, uint256 slot, bytes32 commitment
+    );
+    /// @notice `duplicate` revealed the update `updateHash` that `holder`, an earlier committer,
+    /// proposes too: the proposal is `holder`'s, and `duplicate` gets nothing for it.
+    event DuplicateUpdate(
+        uint256 indexed taskId, uint256 indexed round, address indexed duplicate, address holder, bytes32 updateHash
+    );
+    /// @notice `evictor` evicted `account`, absent from rounds `fromRound` to `toRound`: `gm` of its
+    /// stake slashed, `flockSeized` FLOCK seized, `toEvictor` of it to the evictor, the rest to the pool.
+    event ParticipantEvicted(
+        uint256 indexed taskId,
+        address indexed account,
+        address indexed evictor,
+        uint256 fromRound,
+        uint256 toRound,
+        uint256 gm,
+        uint256 flockSeized,
+        uint256 toEvictor
+    );
+    /// @notice Proposer `proposer` (slot `slot`) revealed the update `updateHash`, fetched from `uri`.
     event UpdateProposed(
         uint256 indexed taskId,
         uint256 indexed round,
@@ -266,7 +309,7 @@ interface IAllianceRounds {
     );
     /// @notice `account` was slashed `gm` gmFLOCK for `reason`: `flockSeized` FLOCK, of which
     /// `toHonest` went to the round's honest participants (or the pool if there are none) and
-    /// `toFinalizer` to the finalizer.
+    /// `toFinalizer` was credited to the finalizer (withdrawn with `withdraw`).
     event ParticipantSlashed(
         uint256 indexed taskId,
         uint256 indexed round,
@@ -298,8 +341,16 @@ interface IAllianceRounds {
     event PoolSwept(uint256 indexed taskId, address indexed treasury, uint256 amount);
     /// @notice Governance set the phase lengths (for rounds opened from now on).
     event RoundPhasesSet(
-        uint256 enrollment, uint256 seedReveal, uint256 drawDelay, uint256 proposal, uint256 commit, uint256 reveal
+        uint256 enrollment,
+        uint256 seedReveal,
+        uint256 drawDelay,
+        uint256 proposal,
+        uint256 proposalReveal,
+        uint256 commit,
+        uint256 reveal
     );
+    /// @notice Governance set how many rounds in a row a participant may skip before eviction.
+    event EvictionRoundsSet(uint256 rounds);
     /// @notice Governance set the round rules (for rounds opened from now on; the cap at once).
     event RoundRulesSet(uint256 proposers, uint256 quorumBps, uint256 maxParticipants);
     /// @notice Governance set the slash rules (for rounds opened from now on).
@@ -330,8 +381,17 @@ interface IAllianceRounds {
      */
     function drawRoles(uint256 taskId, uint256 round) external returns (bytes32 seed);
 
-    /// @notice Posts the caller's candidate update (a drawn proposer, in the proposal phase).
-    function propose(uint256 taskId, uint256 round, bytes32 updateHash, string calldata uri) external;
+    /**
+     * @notice Commits the caller's candidate update (a drawn proposer, in the proposal phase):
+     * `commitment = keccak256(abi.encode(taskId, round, caller, updateHash, salt))`. Nobody can copy
+     * an update before the proposal deadline: only commitments are public until then.
+     */
+    function commitProposal(uint256 taskId, uint256 round, bytes32 commitment) external;
+
+    /// @notice Reveals the caller's committed update and its URI (proposal-reveal phase). A hash
+    /// another proposer of the round revealed too belongs to the earlier committer of the two.
+    function revealProposal(uint256 taskId, uint256 round, bytes32 updateHash, bytes32 salt, string calldata uri)
+        external;
 
     /**
      * @notice Commits the caller's vote (a drawn voter, in the commit phase):
@@ -345,7 +405,7 @@ interface IAllianceRounds {
 
     /**
      * @notice Decides the round after its reveal deadline (anyone; the caller is its finalizer and
-     * receives `finalizerBps` of every slash of the round). O(proposers).
+     * is credited `finalizerBps` of every slash of the round). O(proposers).
      * @return outcome how the round ended.
      */
     function finalize(uint256 taskId, uint256 round) external returns (Outcome outcome);
@@ -357,6 +417,16 @@ interface IAllianceRounds {
      * settled again later for shares of slashes executed since. Skips what is already settled.
      */
     function settle(uint256 taskId, uint256 round, address[] calldata accounts) external;
+
+    /**
+     * @notice Evicts `account` (anyone) if it enrolled in none of the task's last `evictionRounds`
+     * rounds whose enrollment closed (each opened after it joined and did not fill up) and is not
+     * enrolled in the open round: slashes `absentSlashBps` of its stake (the caller is credited
+     * `finalizerBps` of the FLOCK seized, the task's pool the rest) and frees its slot in the
+     * registry (`vacate`). Its remaining stake stays at risk until the task's release.
+     * @return gm the gmFLOCK slashed.
+     */
+    function evict(uint256 taskId, address account) external returns (uint256 gm);
 
     /// @notice Sends the caller's credited FLOCK to `to`.
     function withdraw(address to) external returns (uint256 amount);
@@ -382,9 +452,14 @@ interface IAllianceRounds {
         uint256 seedReveal,
         uint256 drawDelay,
         uint256 proposal,
+        uint256 proposalReveal,
         uint256 commit,
         uint256 reveal
     ) external;
+
+    /// @notice Sets how many rounds in a row a participant may skip before anyone can evict it
+    /// (1 to 16). @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
+    function setEvictionRounds(uint256 rounds) external;
 
     /// @notice Sets proposers per round, the quorum and the cap on participants per round.
     /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
@@ -418,9 +493,13 @@ interface IAllianceRounds {
             uint256 seedReveal,
             uint256 drawDelay,
             uint256 proposal,
+            uint256 proposalReveal,
             uint256 commit,
             uint256 reveal
         );
+
+    /// @notice Rounds in a row a participant may skip before anyone can evict it.
+    function evictionRounds() external view returns (uint256);
 
     /// @notice Proposers per round, quorum, cap on participants per round.
     function roundRules() external view returns (uint256 proposers, uint256 quorumBps, uint256 maxParticipants);

@@ -17,7 +17,8 @@ import {IGmFlock} from "./IGmFlock.sol";
  * `endTask` once it has passed.
  *
  * Roles. In an Arena task an account joins as a training node or a validator; in an Alliance task
- * as a participant (at most the task's `maxParticipants`). Each role has a minimum stake set by
+ * as a participant (at most the task's `maxParticipants` at a time: a participant evicted by the
+ * round contract (`vacate`) or released frees its slot). Each role has a minimum stake set by
  * governance. An account holds at most one role in a task, delegation included. Stake is gmFLOCK
  * allocated in {IGmFlock}: it keeps its votes but cannot be unlocked.
  *
@@ -94,7 +95,8 @@ interface ITaskRegistry {
         bytes32 specHash;
         uint256 minParticipants;
         uint256 maxParticipants;
-        uint256 members; // nodes + validators, or participants
+        uint256 members; // nodes + validators, or participants, holding a place now (not released
+        // nor evicted)
     }
 
     /// @notice A task's stake by role, in gmFLOCK wei.
@@ -114,8 +116,10 @@ interface ITaskRegistry {
         Role role;
         uint256 stake; // own stake; for a delegator, the gmFLOCK allocated to its delegation
         uint256 sigmaBps; // operators
-        uint256 sigmaSetAt; // operators: when sigma was last set; delegators: when the delegation began
-        uint256 exitAt; // delegators: when `undelegate` was called (0: still delegated)
+        uint256 sigmaSetAt; // operators: when sigma was last set; delegators: when the delegation
+        // began; participants: when it joined
+        uint256 exitAt; // delegators: when `undelegate` was called; participants: when it was
+        // evicted (`vacate`); 0: still in
         bool released;
     }
 
@@ -185,6 +189,9 @@ interface ITaskRegistry {
     error TaskRegistrySlashExceedsStake(uint256 taskId, address account, uint256 requested, uint256 slashable);
     /// @notice A zero amount where a positive one is required.
     error TaskRegistryZeroAmount();
+    /// @notice The participant was evicted from the task (`vacate`): it keeps its stake at risk
+    /// until the release but no longer takes part.
+    error TaskRegistryVacated(uint256 taskId, address account, uint256 exitAt);
     /// @notice keeperBps + burnBps above 10,000.
     error TaskRegistryInvalidRoute(uint256 keeperBps, uint256 burnBps);
     /// @notice A withdrawal larger than the task's slash pot.
@@ -261,6 +268,9 @@ interface ITaskRegistry {
         uint256 keeperAmount,
         uint256 burned
     );
+    /// @notice A slasher evicted participant `account`: its slot is free, its stake stays at risk
+    /// until the task's release.
+    event MemberVacated(uint256 indexed taskId, address indexed account, address indexed slasher);
     /// @notice A slasher took `amount` of task `taskId`'s pot of FLOCK seized from delegators.
     event SlashPotWithdrawn(uint256 indexed taskId, address indexed to, uint256 amount);
     /// @notice Governance set the minimum stakes.
@@ -370,6 +380,13 @@ interface ITaskRegistry {
         external
         returns (uint256 flockSeized, uint256 poolGm);
 
+    /// @notice Evicts participant `account` of an active Alliance task: its slot is freed at once
+    /// (another account may join), it can no longer add stake or take part in rounds, and its
+    /// stake stays allocated and slashable until the task's end plus its dispute window, when
+    /// `release` returns it. The round contract evicts participants that skipped enough rounds.
+    /// @dev Only `SLASHER_ROLE`.
+    function vacate(uint256 taskId, address account) external;
+
     /// @notice Sends `amount` of the task's slash pot (FLOCK seized from delegators) to `to`.
     /// @dev Only `SLASHER_ROLE`.
     function withdrawSlashPot(uint256 taskId, address to, uint256 amount) external;
@@ -478,7 +495,8 @@ interface ITaskRegistry {
     /// @notice A delegator's delegation in the task.
     function delegationOf(uint256 taskId, address delegator) external view returns (DelegationInfo memory);
 
-    /// @notice The number of participants an Alliance task has had. The registry keeps no list of
+    /// @notice The number of participants holding a place in an Alliance task now (joined, not
+    /// evicted nor released: what the join cap counts). The registry keeps no list of
     /// them (a list costs every joiner a storage slot): the round contract knows each round's
     /// participants from their commitments and checks them with `memberOf`.
     function participantCount(uint256 taskId) external view returns (uint256);

@@ -7,6 +7,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
+import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
+import {AllianceSettlement} from "./AllianceSettlement.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
@@ -22,6 +24,10 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * rewards and honest pots of finalized rounds not yet credited, and the credits not yet withdrawn
  * (INV-07, checked by the alliance state machine).
  *
+ * `settle` and `evict` run in {AllianceSettlement}, the settlement module this contract deploys in
+ * its constructor, by delegatecall on this contract's storage (both inherit {AllianceRoundsStorage}
+ * first, so the layout is one): together they exceed the 24 KiB code limit (docs/decisions.md 64).
+ *
  * Nothing loops over a round's participants: votes are tallied as they are revealed (stake for
  * each proposal, and stake per distinct vote so that the stake of the voters who agreed with the
  * outcome on every proposal is one read), `finalize` is O(proposers), and each participant's slash
@@ -30,20 +36,29 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *
  * Storage (per task and round):
  *
- *     _rounds[t][r]  [ enrollEnd | seedEnd | drawAt | proposeEnd | commitEnd | revealEnd : 40 each |
- *                      outcome: 8 ]                                              the clock
+ *     _rounds[t][r]  [ enrollEnd | seedEnd | drawAt | proposeEnd | proposalRevealEnd | commitEnd :
+ *                      40 each | outcome: 8 | full: 8 ]                          the clock
  *                    [ enrolled | seeded : 16 | proposers | posted : 8 | committed | revealed |
  *                      postedMask | acceptedMask | minParticipants : 16 | proposerTarget : 8 |
  *                      proposer-, voter-, absentSlashBps, finalizerBps, quorumBps : 16 | openedAt : 40 ]
- *                    [ seededStake | voterStake : 96 | acceptedCount | rewardedCount : 16 ]
- *                    [ revealedStake | postedStake : 96 ]  [ acceptedStake | honestStake : 96 ]
+ *                    [ seededStake | voterStake : 96 | acceptedCount | rewardedCount : 16 |
+ *                      proposalsCommitted : 8 ]
+ *                    [ revealedStake | postedStake : 96 | revealEnd : 40 ]   (a vote reveal reads
+ *                      its deadline in the slot it writes)
+ *                    [ acceptedStake | honestStake : 96 ]
  *                    [ reward | rewardCredited : 96 ]      [ honestPot | honestCredited : 96 ]
  *                    [ finalizer ]  [ entropy: XOR of secrets, then the seed ]
- *     entries[a]     [ stake: 96 | honestCredited: 96 | status: 8 | slot: 8 | votes: 16 | flags: 8 ]
- *     commitments[a] the secret's commitment, then the vote's (overwritten: a cheaper write)
+ *     entries[a]     [ stake: 96 | honestCredited: 96 | status: 8 | slot: 8 | votes: 16 | flags: 8 |
+ *                      order: 8 (a proposer's place in the proposal commit order, from 1) ]
+ *     commitments[a] the secret's commitment, then the proposal's or the vote's (overwritten: a
+ *                    cheaper write)
+ *     slotOfUpdate[h] the slot (+ 1) whose proposal is the update `h` (one hash counts once)
+ *     _accepted[t][h] the update `h` is in the task's lineage (never proposed again)
  */
-contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransient {
+contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IFlockToken;
+
+    address private immutable _settlement; // the settlement module (settle, evict), run by delegatecall
 
     /// @notice Hard bounds on the governance parameters.
     uint256 public constant MIN_PHASE = 1 minutes;
@@ -52,121 +67,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     uint256 public constant MAX_PROPOSERS = 16;
     uint256 public constant MAX_PARTICIPANTS_BOUND = 1_000;
     uint256 public constant MAX_FINALIZER_BPS = 5_000;
-
-    uint256 private constant _BPS = 10_000;
-    uint256 private constant _MAX_PULL = 64; // the emission controller's MAX_DRAW_RANGE
-
-    // entry status
-    uint8 private constant _ENROLLED = 1;
-    uint8 private constant _SEEDED = 2;
-    // entry flags
-    uint8 private constant _POSTED = 1;
-    uint8 private constant _COMMITTED = 2;
-    uint8 private constant _REVEALED = 4;
-    uint8 private constant _SLASH_SETTLED = 8;
-    uint8 private constant _REWARD_CREDITED = 16;
-
-    struct Entry {
-        uint96 stake;
-        uint96 honestCredited;
-        uint8 status; // 0 none, _ENROLLED, _SEEDED
-        uint8 slot; // proposer slot + 1; 0 for a voter
-        uint16 votes;
-        uint8 flags;
-    }
-
-    struct Round {
-        // the clock and the outcome
-        uint40 enrollEnd;
-        uint40 seedEnd;
-        uint40 drawAt;
-        uint40 proposeEnd;
-        uint40 commitEnd;
-        uint40 revealEnd;
-        Outcome outcome;
-        // counters and the rules the round opened with
-        uint16 enrolled;
-        uint16 seeded;
-        uint8 proposers;
-        uint8 posted;
-        uint16 committed;
-        uint16 revealed;
-        uint16 postedMask;
-        uint16 acceptedMask;
-        uint16 minParticipants;
-        uint8 proposerTarget;
-        uint16 proposerSlashBps;
-        uint16 voterSlashBps;
-        uint16 absentSlashBps;
-        uint16 finalizerBps;
-        uint16 quorumBps;
-        uint40 openedAt;
-        // stakes (gmFLOCK) and FLOCK
-        uint96 seededStake;
-        uint96 voterStake;
-        uint16 acceptedCount;
-        uint16 rewardedCount;
-        uint96 revealedStake;
-        uint96 postedStake;
-        uint96 acceptedStake;
-        uint96 honestStake;
-        uint96 reward;
-        uint96 rewardCredited;
-        uint96 honestPot;
-        uint96 honestCredited;
-        address finalizer;
-        bytes32 entropy;
-        mapping(address account => Entry) entries;
-        mapping(address account => bytes32) commitments;
-        mapping(uint256 index => address) seededAt;
-        mapping(uint256 slot => address) proposerAt;
-        mapping(uint256 slot => bytes32) updateOf;
-        mapping(uint256 slot => uint256) stakeFor;
-        mapping(uint256 votes => uint256) stakeByVotes;
-    }
-
-    struct TaskBook {
-        uint96 pool;
-        uint32 rounds;
-        uint32 nextDrawEpoch;
-        bool started; // nextDrawEpoch initialised
-    }
-
-    struct StoredLineage {
-        bytes32 updateHash;
-        address proposer;
-        uint32 round;
-        uint40 acceptedAt;
-    }
-
-    struct StoredParams {
-        uint32 enrollment;
-        uint32 seedReveal;
-        uint32 drawDelay;
-        uint32 proposal;
-        uint32 commit;
-        uint32 reveal;
-        uint8 proposers;
-        uint16 quorumBps;
-        uint16 maxParticipants;
-        uint16 proposerSlashBps;
-        uint16 voterSlashBps;
-        uint16 absentSlashBps;
-        uint16 finalizerBps;
-    }
-
-    ITaskRegistry private immutable _registry;
-    IEmissionController private immutable _emissions;
-    IFlockToken private immutable _flock;
-    address private immutable _treasury;
-    uint256 private immutable _emissionGenesis;
-    uint256 private immutable _epochLength;
-
-    StoredParams private _params;
-    mapping(uint256 taskId => TaskBook) private _books;
-    mapping(uint256 taskId => mapping(uint256 round => Round)) private _rounds;
-    mapping(uint256 taskId => StoredLineage[]) private _lineage;
-    mapping(address account => uint256) private _owed;
+    uint256 public constant MAX_EVICTION_ROUNDS = 16;
 
     /**
      * @param registry_ the task registry; this contract needs its SLASHER_ROLE.
@@ -174,20 +75,24 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
      * @param treasury_ where `sweep` sends the pools of finished tasks (the DAO's timelock).
      * @param params the initial governance parameters.
      */
-    constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params) {
+    constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params)
+        AllianceRoundsStorage(registry_, treasury_)
+    {
         if (treasury_ == address(0)) revert AllianceZeroValue(); // FLOCK cannot be swept to it
-        _registry = registry_;
-        _emissions = registry_.emissions();
-        _flock = registry_.flock();
-        _treasury = treasury_;
-        _emissionGenesis = _emissions.genesis();
-        _epochLength = _emissions.epochLength();
+        _settlement = address(new AllianceSettlement(registry_, treasury_));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRoundPhases(
-            params.enrollment, params.seedReveal, params.drawDelay, params.proposal, params.commit, params.reveal
+            params.enrollment,
+            params.seedReveal,
+            params.drawDelay,
+            params.proposal,
+            params.proposalReveal,
+            params.commit,
+            params.reveal
         );
         _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
         _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
+        _setEvictionRounds(params.evictionRounds);
     }
 
     // ======================================================================= rounds
@@ -209,7 +114,9 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         book.rounds = uint32(round);
         Round storage r = _rounds[taskId][round];
         _schedule(r, p, task.minParticipants);
-        emit RoundOpened(taskId, round, r.enrollEnd, r.seedEnd, r.drawAt, r.proposeEnd, r.commitEnd, r.revealEnd);
+        emit RoundOpened(
+            taskId, round, r.enrollEnd, r.seedEnd, r.drawAt, r.proposeEnd, r.proposalRevealEnd, r.commitEnd, r.revealEnd
+        );
         _pull(taskId, book);
     }
 
@@ -224,13 +131,14 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint256 cap = _params.maxParticipants;
         if (enrolled >= cap) revert AllianceRoundFull(taskId, round, cap);
         ITaskRegistry.Member memory m = _registry.memberOf(taskId, msg.sender);
-        if (m.role != ITaskRegistry.Role.Participant || m.released || m.stake == 0) {
+        if (m.role != ITaskRegistry.Role.Participant || m.released || m.stake == 0 || m.exitAt != 0) {
             revert AllianceNotParticipant(taskId, msg.sender);
         }
         e.stake = uint96(m.stake);
         e.status = _ENROLLED;
         r.commitments[msg.sender] = commitment;
         r.enrolled = uint16(enrolled + 1);
+        if (enrolled + 1 >= cap) r.full = true; // the next member is refused: stop the eviction clock
         emit Enrolled(taskId, round, msg.sender, m.stake, commitment);
     }
 
@@ -288,21 +196,63 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IAllianceRounds
-    function propose(uint256 taskId, uint256 round, bytes32 updateHash, string calldata uri) external {
-        if (updateHash == bytes32(0)) revert AllianceZeroValue();
+    function commitProposal(uint256 taskId, uint256 round, bytes32 commitment) external {
+        if (commitment == bytes32(0)) revert AllianceZeroValue();
         Round storage r = _round(taskId, round);
         _inPhase(taskId, round, Phase.Proposal, r.drawAt, r.proposeEnd);
         if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
         Entry storage e = r.entries[msg.sender];
         uint256 slot = e.slot;
         if (slot == 0 || e.status != _SEEDED) revert AllianceNotProposer(taskId, round, msg.sender);
-        if (e.flags & _POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
-        slot -= 1;
-        e.flags |= _POSTED;
+        if (e.flags & _COMMITTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        uint8 order = r.proposalsCommitted + 1;
+        r.proposalsCommitted = order;
+        e.flags |= _COMMITTED;
+        e.order = order;
+        r.commitments[msg.sender] = commitment;
+        emit ProposalCommitted(taskId, round, msg.sender, slot - 1, commitment);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function revealProposal(uint256 taskId, uint256 round, bytes32 updateHash, bytes32 salt, string calldata uri)
+        external
+    {
+        if (updateHash == bytes32(0)) revert AllianceZeroValue();
+        Round storage r = _round(taskId, round);
+        _inPhase(taskId, round, Phase.ProposalReveal, r.proposeEnd, r.proposalRevealEnd);
+        Entry storage e = r.entries[msg.sender];
+        Entry memory m = e;
+        if (m.flags & _COMMITTED == 0 || m.slot == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
+        if (m.flags & _POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        if (keccak256(abi.encode(taskId, round, msg.sender, updateHash, salt)) != r.commitments[msg.sender]) {
+            revert AllianceProposalMismatch(taskId, round, msg.sender);
+        }
+        if (_accepted[taskId][updateHash]) revert AllianceUpdateInLineage(taskId, updateHash);
+        uint256 slot = m.slot - 1;
+        uint256 holder = r.slotOfUpdate[updateHash];
+        if (holder != 0) {
+            // One update counts once per round, for its earliest committer: the later one gets
+            // nothing (no reward, no share, no slash for a proposal it did post).
+            address other = r.proposerAt[holder - 1];
+            Entry storage o = r.entries[other];
+            if (o.order < m.order) {
+                e.flags = m.flags | _POSTED | _DUPLICATE;
+                emit DuplicateUpdate(taskId, round, msg.sender, other, updateHash);
+                return;
+            }
+            o.flags |= _DUPLICATE;
+            delete r.updateOf[holder - 1];
+            r.postedMask &= ~uint16(1 << (holder - 1));
+            r.posted -= 1;
+            r.postedStake -= o.stake;
+            emit DuplicateUpdate(taskId, round, other, msg.sender, updateHash);
+        }
+        e.flags = m.flags | _POSTED;
+        r.slotOfUpdate[updateHash] = slot + 1;
         r.updateOf[slot] = updateHash;
         r.postedMask |= uint16(1 << slot);
         r.posted += 1;
-        r.postedStake += e.stake;
+        r.postedStake += m.stake;
         emit UpdateProposed(taskId, round, msg.sender, slot, updateHash, uri);
     }
 
@@ -310,7 +260,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     function commitVote(uint256 taskId, uint256 round, bytes32 commitment) external {
         if (commitment == bytes32(0)) revert AllianceZeroValue();
         Round storage r = _round(taskId, round);
-        _inPhase(taskId, round, Phase.Commit, r.proposeEnd, r.commitEnd);
+        _inPhase(taskId, round, Phase.Commit, r.proposalRevealEnd, r.commitEnd);
         Entry storage e = r.entries[msg.sender];
         if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
         if (e.status != _SEEDED || e.slot != 0) revert AllianceNotVoter(taskId, round, msg.sender);
@@ -382,18 +332,18 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         emit RoundFinalized(taskId, round, msg.sender, outcome, r.acceptedMask, reward, honestStake);
     }
 
+
+
     /// @inheritdoc IAllianceRounds
-    function settle(uint256 taskId, uint256 round, address[] calldata accounts) external nonReentrant {
-        Round storage r = _round(taskId, round);
-        if (r.outcome == Outcome.Pending) revert AllianceNotFinalized(taskId, round);
-        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
-        bool slashable = block.timestamp < task.endTime + task.disputeWindow;
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            _settleSlash(taskId, round, r, accounts[i], slashable);
-        }
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            _credit(taskId, round, r, accounts[i]);
-        }
+    /// @dev Runs {AllianceSettlement-settle} on this contract's storage.
+    function settle(uint256, uint256, address[] calldata) external {
+        _runSettlement();
+    }
+
+    /// @inheritdoc IAllianceRounds
+    /// @dev Runs {AllianceSettlement-evict} on this contract's storage.
+    function evict(uint256, address) external returns (uint256) {
+        _runSettlement();
     }
 
     /// @inheritdoc IAllianceRounds
@@ -450,10 +400,16 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint256 seedReveal,
         uint256 drawDelay,
         uint256 proposal,
+        uint256 proposalReveal,
         uint256 commit,
         uint256 reveal
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, commit, reveal);
+        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function setEvictionRounds(uint256 rounds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setEvictionRounds(rounds);
     }
 
     /// @inheritdoc IAllianceRounds
@@ -503,12 +459,18 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
             uint256 seedReveal,
             uint256 drawDelay,
             uint256 proposal,
+            uint256 proposalReveal,
             uint256 commit,
             uint256 reveal
         )
     {
         StoredParams memory p = _params;
-        return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.commit, p.reveal);
+        return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.proposalReveal, p.commit, p.reveal);
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function evictionRounds() external view returns (uint256) {
+        return _params.evictionRounds;
     }
 
     /// @inheritdoc IAllianceRounds
@@ -547,13 +509,14 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     /// @inheritdoc IAllianceRounds
     function phaseOf(uint256 taskId, uint256 round) public view returns (Phase) {
         Round storage r = _rounds[taskId][round];
-        if (r.revealEnd == 0) return Phase.None;
+        if (r.enrollEnd == 0) return Phase.None;
         if (r.outcome != Outcome.Pending) return Phase.Finalized;
         uint256 t = block.timestamp;
         if (t < r.enrollEnd) return Phase.Enrollment;
         if (t < r.seedEnd) return Phase.SeedReveal;
         if (t < r.drawAt) return Phase.DrawDelay;
         if (t < r.proposeEnd) return Phase.Proposal;
+        if (t < r.proposalRevealEnd) return Phase.ProposalReveal;
         if (t < r.commitEnd) return Phase.Commit;
         if (t < r.revealEnd) return Phase.Reveal;
         return Phase.Tally;
@@ -569,6 +532,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         info.seedEnd = r.seedEnd;
         info.drawAt = r.drawAt;
         info.proposeEnd = r.proposeEnd;
+        info.proposalRevealEnd = r.proposalRevealEnd;
         info.commitEnd = r.commitEnd;
         info.revealEnd = r.revealEnd;
         info.enrolled = r.enrolled;
@@ -606,6 +570,8 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         info.slashSettled = e.flags & _SLASH_SETTLED != 0;
         info.rewardCredited = e.flags & _REWARD_CREDITED != 0;
         info.honestCredited = e.honestCredited;
+        info.duplicate = e.flags & _DUPLICATE != 0;
+        info.commitOrder = e.order;
     }
 
     /// @inheritdoc IAllianceRounds
@@ -660,10 +626,19 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
 
     // ======================================================================= internals: rounds
 
-    function _round(uint256 taskId, uint256 round) private view returns (Round storage r) {
-        r = _rounds[taskId][round];
-        if (r.revealEnd == 0) revert AllianceUnknownRound(taskId, round);
+    /// @dev Delegates the call as it came to the settlement module, deployed by the constructor
+    /// (an immutable address, never a caller's choice), and returns or reverts with its result.
+    function _runSettlement() private {
+        address module = _settlement;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
+
 
     /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
     function _inPhase(uint256 taskId, uint256 round, Phase phase, uint256 opensAt, uint256 closesAt) private view {
@@ -681,7 +656,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
     }
 
     function _duration(StoredParams memory p) private pure returns (uint256) {
-        return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.commit + p.reveal;
+        return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.proposalReveal + p.commit + p.reveal;
     }
 
     /// @dev Sets a new round's deadlines and the rules it keeps until it is settled.
@@ -692,6 +667,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         r.seedEnd = uint40(t += p.seedReveal);
         r.drawAt = uint40(t += p.drawDelay);
         r.proposeEnd = uint40(t += p.proposal);
+        r.proposalRevealEnd = uint40(t += p.proposalReveal);
         r.commitEnd = uint40(t += p.commit);
         r.revealEnd = uint40(t += p.reveal);
         r.minParticipants = uint16(minParticipants);
@@ -726,138 +702,23 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         r.acceptedMask = uint16(accepted);
         r.acceptedStake = uint96(acceptedStake);
         r.acceptedCount = uint16(acceptedCount);
-        if (accepted != 0) {
-            StoredLineage[] storage lineage = _lineage[taskId];
-            address proposer = r.proposerAt[best];
-            bytes32 updateHash = r.updateOf[best];
-            emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
-            lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
-        }
+        if (accepted != 0) _appendLineage(taskId, round, r.proposerAt[best], r.updateOf[best]);
     }
 
-    /// @dev What the round's outcome means for one entry: the slash reason and amount (gmFLOCK),
-    /// whether it shares the honest pot, whether it is paid the round reward.
-    function _assess(Round storage r, Entry memory e)
-        private
-        view
-        returns (SlashReason reason, uint256 gm, bool honest, bool rewarded)
-    {
-        Outcome outcome = r.outcome;
-        uint256 bps;
-        if (e.status != _SEEDED) {
-            (reason, bps) = (SlashReason.SeedWithheld, r.absentSlashBps);
-        } else if (outcome == Outcome.NotDrawn) {
-            honest = true;
-        } else if (e.slot != 0) {
-            if (e.flags & _POSTED == 0) {
-                (reason, bps) = (SlashReason.NoProposal, r.absentSlashBps);
-            } else if (outcome != Outcome.Decided) {
-                honest = true; // no quorum: nobody judged the proposal
-            } else if (r.acceptedMask & (1 << (e.slot - 1)) != 0) {
-                (honest, rewarded) = (true, true);
-            } else {
-                (reason, bps) = (SlashReason.Rejected, r.proposerSlashBps);
-            }
-        } else if (outcome == Outcome.NoProposals) {
-            honest = true; // nothing to vote on
-        } else if (e.flags & _REVEALED == 0) {
-            (reason, bps) = (SlashReason.NoVote, r.absentSlashBps);
-        } else if (outcome != Outcome.Decided) {
-            honest = true;
-        } else {
-            uint256 losing = _popcount((e.votes ^ r.acceptedMask) & r.postedMask);
-            if (losing == 0) {
-                honest = true;
-            } else {
-                reason = SlashReason.LosingVote;
-                return (reason, Math.mulDiv(e.stake, uint256(r.voterSlashBps) * losing, _BPS * r.posted), false, false);
-            }
-        }
-        gm = (uint256(e.stake) * bps) / _BPS;
+    /// @dev Appends an accepted update to the task's lineage; it can never be proposed again.
+    function _appendLineage(uint256 taskId, uint256 round, address proposer, bytes32 updateHash) private {
+        StoredLineage[] storage lineage = _lineage[taskId];
+        _accepted[taskId][updateHash] = true;
+        emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
+        lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
     }
 
-    /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
-    /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
-    /// the honest pot (to the pool if the round has no honest stake).
-    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account, bool slashable) private {
-        Entry storage e = r.entries[account];
-        Entry memory m = e;
-        if (m.status == 0) revert AllianceNotEnrolled(taskId, round, account);
-        if (m.flags & _SLASH_SETTLED != 0) return;
-        (SlashReason reason, uint256 gm,,) = _assess(r, m);
-        if (reason == SlashReason.None) return;
-        e.flags = m.flags | _SLASH_SETTLED;
-        uint256 take = Math.min(gm, _registry.memberOf(taskId, account).stake);
-        if (take == 0 || !slashable) {
-            emit SlashLapsed(taskId, round, account, reason, gm);
-            return;
-        }
-        (uint256 seized, uint256 toFinalizer) = _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
-        uint256 toHonest = seized - toFinalizer;
-        if (r.honestStake != 0) {
-            r.honestPot += uint96(toHonest);
-        } else {
-            _books[taskId].pool += uint96(toHonest);
-        }
-        emit ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
-    }
 
-    /// @dev Slashes `gm` of `account`'s stake; the registry sends `finalizerBps` of the FLOCK
-    /// seized to the finalizer (nothing if it is the account itself) and the rest here.
-    function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
-        private
-        returns (uint256 seized, uint256 toFinalizer)
-    {
-        uint256 keeperBps = finalizer == account ? 0 : finalizerBps;
-        // Alliance tasks have no delegations: the offence time (now) only has to be valid.
-        (seized,) = _registry.slash(
-            taskId, account, gm, block.timestamp, ITaskRegistry.SlashRoute(address(this), finalizer, keeperBps, 0)
-        );
-        toFinalizer = (seized * keeperBps) / _BPS; // the registry's own rounding
-    }
 
-    /// @dev Credits an entry's reward (once) and its honest share since its last credit.
-    function _credit(uint256 taskId, uint256 round, Round storage r, address account) private {
-        Entry storage e = r.entries[account];
-        Entry memory m = e;
-        (, , bool honest, bool rewarded) = _assess(r, m);
-        if (!honest) return;
-        uint256 reward;
-        bool rewardDue = rewarded && m.flags & _REWARD_CREDITED == 0;
-        if (rewardDue) {
-            e.flags = m.flags | _REWARD_CREDITED;
-            reward = _rewardShare(r, m.stake);
-            uint256 credited = r.rewardCredited + reward;
-            uint256 rewardedCount = r.rewardedCount + 1;
-            r.rewardCredited = uint96(credited);
-            r.rewardedCount = uint16(rewardedCount);
-            if (rewardedCount == r.acceptedCount && credited < r.reward) {
-                // every accepted proposer is paid: the floor-rounding remainder returns to the pool
-                uint256 remainder = r.reward - credited;
-                r.reward = uint96(credited);
-                _books[taskId].pool += uint96(remainder);
-                emit RewardRemainderReturned(taskId, round, remainder);
-            }
-        }
-        uint256 share = _honestShare(r, m.stake) - m.honestCredited;
-        if (share != 0) {
-            e.honestCredited = m.honestCredited + uint96(share);
-            r.honestCredited += uint96(share);
-        }
-        if (!rewardDue && share == 0) return;
-        _owed[account] += reward + share;
-        emit Credited(taskId, round, account, reward, share);
-    }
 
-    function _rewardShare(Round storage r, uint256 stake) private view returns (uint256) {
-        uint256 acceptedStake = r.acceptedStake;
-        return acceptedStake == 0 ? 0 : Math.mulDiv(r.reward, stake, acceptedStake);
-    }
 
-    function _honestShare(Round storage r, uint256 stake) private view returns (uint256) {
-        uint256 honestStake = r.honestStake;
-        return honestStake == 0 ? 0 : Math.mulDiv(r.honestPot, stake, honestStake);
-    }
+
+
 
     // ======================================================================= internals: pool
 
@@ -901,9 +762,6 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         }
     }
 
-    function _popcount(uint256 bits) private pure returns (uint256 count) {
-        for (; bits != 0; bits &= bits - 1) ++count;
-    }
 
     // ======================================================================= internals: parameters
 
@@ -916,6 +774,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         uint256 seedReveal,
         uint256 drawDelay,
         uint256 proposal,
+        uint256 proposalReveal,
         uint256 commit,
         uint256 reveal
     ) private {
@@ -923,6 +782,7 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         _bound("seedReveal", seedReveal, MIN_PHASE, MAX_PHASE);
         _bound("drawDelay", drawDelay, 0, MAX_DRAW_DELAY);
         _bound("proposal", proposal, MIN_PHASE, MAX_PHASE);
+        _bound("proposalReveal", proposalReveal, MIN_PHASE, MAX_PHASE);
         _bound("commit", commit, MIN_PHASE, MAX_PHASE);
         _bound("reveal", reveal, MIN_PHASE, MAX_PHASE);
         StoredParams storage p = _params;
@@ -930,9 +790,16 @@ contract AllianceRounds is IAllianceRounds, AccessControl, ReentrancyGuardTransi
         p.seedReveal = uint32(seedReveal);
         p.drawDelay = uint32(drawDelay);
         p.proposal = uint32(proposal);
+        p.proposalReveal = uint32(proposalReveal);
         p.commit = uint32(commit);
         p.reveal = uint32(reveal);
-        emit RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, commit, reveal);
+        emit RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    function _setEvictionRounds(uint256 rounds) private {
+        _bound("evictionRounds", rounds, 1, MAX_EVICTION_ROUNDS);
+        _params.evictionRounds = uint8(rounds);
+        emit EvictionRoundsSet(rounds);
     }
 
     function _setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) private {

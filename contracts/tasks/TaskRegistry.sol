@@ -30,6 +30,7 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *                        [ creatorStake: 96 | createdAt: 40 | minParticipants: 16 | creatorReleased: 8 ]
  *                        [ specHash ]                                   (the URI lives in the event)
  *     _stakes[id]        [ nodes: 96 | validators: 96 | members: 32 ]     own stakes, role holders
+ *                                                  holding a place now (released, evicted: freed)
  *                        [ delegatedToNodes: 96 | delegatedToValidators: 96 ]   active pool values
  *                        [ delegationsAllocated: 96 ]                     gmFLOCK behind delegations
  *     _members[id][a]    [ role: 8 | stake: 96 | sigma: 16 | since: 40 | exitAt: 40 |
@@ -103,7 +104,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         Role role;
         uint96 stake; // own stake, or the gmFLOCK allocated to a delegation
         uint16 sigmaBps;
-        uint40 since; // operators: when sigma was last set; delegators: when the delegation began
+        uint40 since; // operators: last sigma change; delegators: delegation start; participants: join
         uint40 exitAt;
         uint32 syncedSlashes;
         bool released;
@@ -285,6 +286,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             uint256 maxParticipants = task.maxParticipants;
             if (members >= maxParticipants) revert TaskRegistryTaskFull(taskId, maxParticipants);
             minimum = _params.minParticipantStake;
+            sigmaSetAt = block.timestamp; // joinedAt: the round contract's eviction clock starts here
         } else {
             if (role != Role.Node && role != Role.Validator) revert TaskRegistryRoleNotInTask(taskId, kind, role);
             minimum = role == Role.Node ? _params.minNodeStake : _params.minValidatorStake;
@@ -296,7 +298,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             role: role,
             stake: SafeCast.toUint96(amount),
             sigmaBps: uint16(sigmaBps),
-            since: uint40(sigmaSetAt),
+            since: uint40(sigmaSetAt), // a participant's: when it joined (the eviction clock)
             exitAt: 0,
             syncedSlashes: 0,
             released: false
@@ -316,6 +318,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         MemberRecord storage member = _members[taskId][msg.sender];
         Role role = member.role;
         if (role == Role.None || role == Role.Delegator) _wrongRole(taskId, msg.sender, role);
+        if (member.exitAt != 0) revert TaskRegistryVacated(taskId, msg.sender, member.exitAt);
         uint256 stake = member.stake + amount;
         member.stake = SafeCast.toUint96(stake);
         Stakes storage s = _stakes[taskId];
@@ -451,9 +454,12 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
                 released = true;
             } else {
                 amount = member.stake;
+                bool holdsSlot = member.exitAt == 0; // an evicted participant freed its slot already
                 member.stake = 0;
                 member.released = true;
-                _subOwn(_stakes[taskId], role, amount);
+                Stakes storage s = _stakes[taskId];
+                _subOwn(s, role, amount);
+                if (holdsSlot) s.members -= 1;
                 emit StakeReleased(taskId, account, amount, false);
                 released = true;
             }
@@ -500,6 +506,20 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         emit Slashed(taskId, account, msg.sender, gmAmount, ownGm, poolGm, flockSeized, offenceAt);
         _report(taskId, task, _stakes[taskId]);
         _route(taskId, flockSeized, route);
+    }
+
+    /// @inheritdoc ITaskRegistry
+    function vacate(uint256 taskId, address account) external onlyRole(SLASHER_ROLE) {
+        Task storage task = _task(taskId);
+        _requireActive(taskId, task);
+        MemberRecord storage member = _members[taskId][account];
+        Role role = member.role;
+        if (role != Role.Participant || member.released) _wrongRole(taskId, account, role);
+        uint256 exitAt = member.exitAt;
+        if (exitAt != 0) revert TaskRegistryVacated(taskId, account, exitAt);
+        member.exitAt = uint40(block.timestamp);
+        _stakes[taskId].members -= 1;
+        emit MemberVacated(taskId, account, msg.sender);
     }
 
     /// @inheritdoc ITaskRegistry

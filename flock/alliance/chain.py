@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
-from flock.alliance.protocol import Outcome, Phase, seed_commitment, vote_commitment
+from flock.alliance.protocol import Outcome, Phase, proposal_commitment, seed_commitment, vote_commitment
 
 
 class Clock(Protocol):
@@ -62,6 +62,7 @@ class RoundInfo:
     seedEnd: int
     drawAt: int
     proposeEnd: int
+    proposalRevealEnd: int
     commitEnd: int
     revealEnd: int
     enrolled: int
@@ -100,6 +101,8 @@ class EntryInfo:
     slashSettled: bool
     rewardCredited: bool
     honestCredited: int
+    duplicate: bool
+    commitOrder: int
 
 
 def _struct(cls: type, result: Any) -> Any:
@@ -172,11 +175,34 @@ class RoundDriver:
     def proposers(self) -> list[str]:
         return [str(a) for a in self.alliance.proposalsOf(self.task_id, self.round_id)[0]]
 
-    def propose(self, account: Any, update_hash: bytes, uri: str) -> Any:
-        return self.alliance.propose(self.task_id, self.round_id, update_hash, uri, sender=account)
+    def commit_proposal(
+        self, account: Any, update_hash: bytes, salt: bytes | None = None
+    ) -> tuple[bytes, Any]:
+        """Commits ``account``'s update; returns the salt and the receipt."""
+        salt = salt if salt is not None else os.urandom(32)
+        commitment = proposal_commitment(self.task_id, self.round_id, address_of(account), update_hash, salt)
+        receipt = self.alliance.commitProposal(self.task_id, self.round_id, commitment, sender=account)
+        return salt, receipt
+
+    def to_proposal_reveal(self) -> None:
+        self.clock.move_to(self.info().proposeEnd)
+
+    def reveal_proposal(self, account: Any, update_hash: bytes, salt: bytes, uri: str) -> Any:
+        return self.alliance.revealProposal(
+            self.task_id, self.round_id, update_hash, salt, uri, sender=account
+        )
+
+    def propose(self, proposals: list[tuple[Any, bytes, str]]) -> tuple[list[Any], list[Any]]:
+        """Each (account, update hash, uri) commits in the proposal phase, then (after the proposal
+        deadline) reveals; returns the commit and reveal receipts. Leaves the clock in the
+        proposal-reveal phase."""
+        committed = [(a, u, uri, *self.commit_proposal(a, u)) for a, u, uri in proposals]
+        self.to_proposal_reveal()
+        reveals = [self.reveal_proposal(a, u, salt, uri) for a, u, uri, salt, _ in committed]
+        return [c[-1] for c in committed], reveals
 
     def to_commit(self) -> None:
-        self.clock.move_to(self.info().proposeEnd)
+        self.clock.move_to(self.info().proposalRevealEnd)
 
     def commit(self, account: Any, votes: int, salt: bytes | None = None) -> bytes:
         """Commits ``votes`` for ``account``; returns the salt."""
@@ -213,11 +239,11 @@ def run_round(
     open_round: bool = True,
 ) -> dict[str, Any]:
     """A whole round with scripted behaviour, for tests and benchmarks: everyone enrolls; those in
-    ``withhold_seed`` keep their secret; proposers post ``update_of[address]`` (default: a hash of
-    their address); voters vote ``votes_of[address]`` (default: accept all); accounts in ``silent``
-    neither post nor vote. Opens the round unless ``open_round`` is false (it is open already).
-    Stops after the tally is due (not finalized). Returns the secrets, the proposers and the
-    voters."""
+    ``withhold_seed`` keep their secret; proposers commit to, then reveal, ``update_of[address]``
+    (default: their address and the round); voters vote ``votes_of[address]`` (default: accept
+    all); accounts in ``silent`` neither post nor vote. Opens the round unless ``open_round`` is
+    false (it is open already). Stops after the tally is due (not finalized). Returns the secrets,
+    the proposers and the voters."""
     if open_round:
         driver.open()
     secrets = {address_of(a): driver.enroll(a) for a in participants}
@@ -228,10 +254,13 @@ def run_round(
             driver.reveal_seed(by_address[address], secret)
     driver.to_draw()
     proposers = driver.draw()
+    proposals = []
     for address in proposers:
         if address not in silent:
-            update = (update_of or {}).get(address) or bytes.fromhex(address[2:].lower()).rjust(32, b"\x01")
-            driver.propose(by_address[address], update, f"store://{update.hex()}")
+            default = bytes.fromhex(address[2:].lower()).rjust(32, bytes([1 + driver.round_id % 255]))
+            update = (update_of or {}).get(address) or default  # new each round: the lineage refuses repeats
+            proposals.append((by_address[address], update, f"store://{update.hex()}"))
+    driver.propose(proposals)
     driver.to_commit()
     voters = [a for a in secrets if a not in proposers and a not in withhold_seed]
     salts = {}

@@ -3,9 +3,10 @@ rewards and slashes; the participants train, aggregate and judge on their privat
 
 Per round: every participant enrolls and reveals its secret; the roles are drawn; every participant
 trains a local update from the current global model (the head of the task's lineage) and shares it,
-content-addressed, with the proposers; each proposer aggregates and posts its candidate's hash; each
-voter fetches every candidate by hash, judges it on its private held-out split and commits, then
-reveals, its votes; the round is finalized and every participant settled. The new global model is
+content-addressed, with the proposers; each proposer aggregates and commits to its candidate's
+hash, then reveals it after the proposal deadline (so nobody can copy it); each voter fetches every
+candidate by hash, judges it on its private held-out split and commits, then reveals, its votes;
+the round is finalized and every participant settled. The new global model is
 whatever the chain's lineage says it is, fetched from the store by hash.
 """
 
@@ -56,6 +57,7 @@ class Proposal:
     malicious: bool
     stake_for: int = 0
     accepted: bool = False
+    duplicate: bool = False  # an earlier committer proposed the same update: this one gets nothing
 
 
 @dataclass(frozen=True)
@@ -185,16 +187,26 @@ class Federation:
     def _propose(
         self, proposers: list[Member], updates: dict[str, SoftmaxModel], shared: dict[str, str]
     ) -> list[Proposal]:
-        proposals = []
+        d = self.driver
+        proposals, salts = [], []
         for slot, m in enumerate(proposers):
             received = [(self._fetch(shared[o.name]), o.client.samples) for o in self.members if o is not m]
             candidate, kept = m.client.aggregate(updates[m.name], received)
             digest = self._put(candidate)
-            self.driver.propose(m.account, bytes.fromhex(digest[2:]), self.store.uri(digest))
+            salt, _ = d.commit_proposal(m.account, bytes.fromhex(digest[2:]), self.new_secret())
+            salts.append(salt)
             proposals.append(
                 Proposal(m.name, slot, digest, self.accuracy(candidate), len(kept), m.client.malicious)
             )
-        return proposals
+        d.to_proposal_reveal()
+        for m, p, salt in zip(proposers, proposals, salts, strict=True):
+            if p.digest in self.held:
+                continue  # already in the lineage: the contract refuses it (no work, no reveal)
+            d.reveal_proposal(m.account, bytes.fromhex(p.digest[2:]), salt, self.store.uri(p.digest))
+        return [
+            Proposal(**{**p.__dict__, "duplicate": d.entry(m.account).duplicate})
+            for m, p in zip(proposers, proposals, strict=True)
+        ]
 
     def _report(
         self, before: float, proposals: list[Proposal], votes: list[Vote], receipt: Any

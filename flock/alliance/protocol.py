@@ -22,10 +22,11 @@ class Phase(IntEnum):
     SEED_REVEAL = 2
     DRAW_DELAY = 3
     PROPOSAL = 4
-    COMMIT = 5
-    REVEAL = 6
-    TALLY = 7
-    FINALIZED = 8
+    PROPOSAL_REVEAL = 5
+    COMMIT = 6
+    REVEAL = 7
+    TALLY = 8
+    FINALIZED = 9
 
 
 class Outcome(IntEnum):
@@ -48,6 +49,17 @@ class SlashReason(IntEnum):
 def seed_commitment(task_id: int, round_id: int, account: str, secret: bytes) -> bytes:
     """``keccak256(abi.encode(taskId, round, account, secret))``: what ``enroll`` takes."""
     return keccak(encode(["uint256", "uint256", "address", "bytes32"], [task_id, round_id, account, secret]))
+
+
+def proposal_commitment(task_id: int, round_id: int, proposer: str, update_hash: bytes, salt: bytes) -> bytes:
+    """``keccak256(abi.encode(taskId, round, proposer, updateHash, salt))``: what ``commitProposal``
+    takes. It names the proposer, so a copied commitment cannot be revealed by anyone else."""
+    return keccak(
+        encode(
+            ["uint256", "uint256", "address", "bytes32", "bytes32"],
+            [task_id, round_id, proposer, update_hash, salt],
+        )
+    )
 
 
 def vote_commitment(task_id: int, round_id: int, voter: str, votes: int, salt: bytes) -> bytes:
@@ -106,7 +118,8 @@ class Participant:
     stake: int
     seed_revealed: bool = True
     slot: int | None = None  # proposer slot, None for a voter
-    posted: bool = False
+    posted: bool = False  # revealed an update (a duplicate too)
+    duplicate: bool = False  # its update was an earlier committer's: it gets nothing
     vote_revealed: bool = False
     votes: int = 0  # bit i accepts proposal i
 
@@ -133,6 +146,8 @@ def assess(p: Participant, outcome: Outcome, accepted: int, posted_mask: int, ru
     if p.slot is not None:
         if not p.posted:
             return slash(SlashReason.NO_PROPOSAL, rules.absent_bps)
+        if p.duplicate:
+            return Verdict(SlashReason.NONE, 0, False, False)
         if outcome != Outcome.DECIDED:
             return Verdict(SlashReason.NONE, 0, True, False)
         if accepted >> p.slot & 1:
@@ -164,24 +179,36 @@ def tally(participants: list[Participant], quorum_bps: int) -> RoundTally:
     for rounds whose roles were drawn)."""
     voters = [p for p in participants if p.seed_revealed and p.slot is None]
     proposers = [p for p in participants if p.slot is not None]
-    posted_mask = sum(1 << p.slot for p in proposers if p.posted and p.slot is not None)
+    canonical = [p for p in proposers if p.posted and not p.duplicate and p.slot is not None]
+    posted_mask = sum(1 << p.slot for p in canonical if p.slot is not None)
     voter_stake = sum(p.stake for p in voters)
     revealed = [p for p in voters if p.vote_revealed]
     revealed_stake = sum(p.stake for p in revealed)
     if posted_mask == 0:
         return RoundTally(Outcome.NO_PROPOSALS, 0, 0, voter_stake)
     if revealed_stake * BPS < quorum_bps * voter_stake:
-        posted_stake = sum(p.stake for p in proposers if p.posted)
+        posted_stake = sum(p.stake for p in canonical)
         return RoundTally(Outcome.NO_QUORUM, 0, posted_mask, revealed_stake + posted_stake)
     accepted = 0
-    for p in proposers:
-        if p.posted and p.slot is not None:
+    for p in canonical:
+        if p.slot is not None:
             stake_for = sum(v.stake for v in revealed if v.votes >> p.slot & 1)
             if 2 * stake_for >= revealed_stake:
                 accepted |= 1 << p.slot
     accepted_stake = sum(p.stake for p in proposers if p.slot is not None and accepted >> p.slot & 1)
     agreeing = sum(v.stake for v in revealed if v.votes & posted_mask == accepted)
     return RoundTally(Outcome.DECIDED, accepted, posted_mask, accepted_stake + agreeing)
+
+
+def holders(reveals: list[tuple[str, bytes, int]]) -> dict[str, str]:
+    """Who holds each revealed update: ``reveals`` are (proposer, update hash, commit order) in
+    reveal order; the result maps each proposer to the proposer holding its update (itself unless
+    an earlier committer revealed the same hash). The contract's one-hash-once rule."""
+    first: dict[bytes, tuple[str, int]] = {}
+    for who, update, order in reveals:
+        if update not in first or order < first[update][1]:
+            first[update] = (who, order)
+    return {who: first[update][0] for who, update, _ in reveals}
 
 
 def split_seized(seized: int, finalizer_bps: int) -> tuple[int, int]:

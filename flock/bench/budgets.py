@@ -90,12 +90,6 @@ BUDGETS: dict[str, Budget] = {
         1.05, "max", "the split is O(1) per epoch in the number of tasks"
     ),
     # FL Alliance rounds (issue 6)
-    "gas.alliance_finalize_per_participant": Budget(
-        40_000,
-        "max",
-        "issue 6: finalize at most 40,000 gas per participant; measured as the marginal cost between "
-        "4 and 16 participants (finalize is O(proposers): the tally is kept as votes are revealed)",
-    ),
     "gas.alliance_vote_commit": Budget(
         60_000,
         "max",

@@ -9,11 +9,17 @@ proposals, every voter commits and reveals) and measured at each step:
   stake slot goes from zero to non-zero);
 - ``gas.alliance_finalize_4`` and ``gas.alliance_finalize_16``: finalizing a decided round (both
   proposals accepted, a lineage entry written, the reward computed) with 4 and with 16
-  participants, and ``gas.alliance_finalize_per_participant`` the marginal cost
-  (finalize_16 - finalize_4) / 12, which the issue bounds by 40,000;
+  participants;
+- ``gas.alliance_commit_proposal`` and ``gas.alliance_reveal_proposal``: the dearest proposal
+  commitment and reveal (issue 11: proposals by commit-reveal);
 - settlement, per participant: ``gas.alliance_settle_slash`` (a losing voter slashed through the
   task registry, FLOCK routed) and ``gas.alliance_settle_credit`` (an accepted proposer credited
-  its reward and slash share), and ``gas.alliance_withdraw``.
+  its reward and slash share), and ``gas.alliance_withdraw``;
+- ``gas.alliance_round_16``: a whole 16-participant round settled (finalize, then every
+  participant settled in its own transaction, one of them outvoted and slashed), and
+  ``gas.alliance_round_16_per_participant`` its share per participant (issue 16);
+- ``gas.alliance_evict``: evicting a participant that skipped the last ``evictionRounds`` rounds
+  (issue 11: slot squatting).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flock.alliance.chain import ApeClock, RoundDriver, address_of
+from flock.alliance.chain import ApeClock, RoundDriver, address_of, run_round
 from flock.alliance.protocol import seed_commitment, vote_commitment
 from flock.bench.chainkit import LiveProtocol, advance, deploy_fresh, new_accounts
 from flock.bench.registry import Results, benchmark
@@ -43,7 +49,9 @@ def _play(n: int, losing_voter: bool) -> tuple[Results, dict[str, Any]]:
     p = deploy_fresh()
     creator, keeper, *people = new_accounts(n + 2, p.deployer)
     _stake(p, [creator, *people], 20_000)
-    p.tasks.createTask(TaskKind.ALLIANCE, 20 * DAY, spec_hash("bench"), "ipfs://bench", 2, n, sender=creator)
+    p.tasks.createTask(
+        TaskKind.ALLIANCE, 20 * DAY, spec_hash("bench"), "ipfs://bench", 2, n + 1, sender=creator
+    )
     task_id = p.tasks.taskCount()
     p.tasks.approveTask(task_id, sender=p.admin)
     for i, account in enumerate(people):
@@ -67,15 +75,15 @@ def _play(n: int, losing_voter: bool) -> tuple[Results, dict[str, Any]]:
     out["draw"] = p.alliance.drawRoles(task_id, d.round_id, sender=keeper).gas_used
     proposers = d.proposers()
     by_address = {address_of(a): a for a in people}
-    out["propose"] = max(
-        d.propose(by_address[a], bytes([i + 1]) * 32, f"store://{i}").gas_used
-        for i, a in enumerate(proposers)
+    commits, reveals = d.propose(
+        [(by_address[a], bytes([i + 1]) * 32, f"store://{i}") for i, a in enumerate(proposers)]
     )
+    out["commit_proposal"] = max(r.gas_used for r in commits)
+    out["reveal_proposal"] = max(r.gas_used for r in reveals)
     voters = [a for a in people if address_of(a) not in proposers]
     d.to_commit()
     votes = {address_of(v): 0b11 for v in voters}
-    if losing_voter:
-        votes[address_of(voters[0])] = 0b00  # the smallest voter: outvoted, slashed at settlement
+    votes[address_of(voters[0])] = 0b00 if losing_voter else 0b11  # the smallest voter: outvoted
     salts, commit_gas = {}, []
     for v in voters:
         salt = os.urandom(32)
@@ -88,7 +96,35 @@ def _play(n: int, losing_voter: bool) -> tuple[Results, dict[str, Any]]:
     d.to_tally()
     out["finalize"] = d.finalize().gas_used
     assert d.info().acceptedMask == 0b11
-    return out, {"p": p, "driver": d, "proposers": [by_address[a] for a in proposers], "voters": voters}
+    return out, {
+        "p": p,
+        "driver": d,
+        "proposers": [by_address[a] for a in proposers],
+        "voters": voters,
+        "people": people,
+        "keeper": keeper,
+    }
+
+
+def _round_16(gas: Results, handles: dict[str, Any]) -> int:
+    """Finalize plus every participant of the round settled, each in its own transaction: the
+    outvoted voter first (its slash feeds the honest pot), then everyone else."""
+    d = handles["driver"]
+    order = [handles["voters"][0], *handles["proposers"], *handles["voters"][1:]]
+    return int(gas["finalize"]) + sum(d.settle([a]).gas_used for a in order)
+
+
+def _evict_gas(handles: dict[str, Any]) -> int:
+    """Evicts a participant that joined and then skipped ``evictionRounds`` rounds in a row."""
+    p, d, keeper = handles["p"], handles["driver"], handles["keeper"]
+    squatter = new_accounts(1, p.deployer)[0]
+    _stake(p, [squatter], 5_000)
+    p.tasks.join(d.task_id, Role.PARTICIPANT, 2_000 * WAD, 0, sender=squatter)
+    honest = handles["people"][:3]
+    for _ in range(int(p.alliance.evictionRounds())):
+        run_round(d, honest)
+        d.finalize()
+    return int(p.alliance.evict(d.task_id, squatter, sender=keeper).gas_used)
 
 
 @benchmark("alliance", needs_chain=True)
@@ -96,7 +132,7 @@ def alliance_gas() -> Results:
     out: Results = {}
     rounds = {}
     for n in COUNTS:
-        gas, handles = _play(n, losing_voter=n == COUNTS[0])
+        gas, handles = _play(n, losing_voter=True)
         rounds[n] = (gas, handles)
         out[f"gas.alliance_finalize_{n}"] = gas["finalize"]
     small, small_handles = rounds[COUNTS[0]]
@@ -105,14 +141,10 @@ def alliance_gas() -> Results:
     out["gas.alliance_open_round"] = small["open"]
     out["gas.alliance_enroll"] = small["enroll"]
     out["gas.alliance_reveal_seed"] = small["reveal_seed"]
-    out["gas.alliance_propose"] = small["propose"]
+    out["gas.alliance_commit_proposal"] = small["commit_proposal"]
+    out["gas.alliance_reveal_proposal"] = small["reveal_proposal"]
     out["gas.alliance_draw_roles_4"] = small["draw"]
     out["gas.alliance_draw_roles_16"] = rounds[COUNTS[1]][0]["draw"]
-    out["gas.alliance_finalize_per_participant"] = round(
-        (out[f"gas.alliance_finalize_{COUNTS[1]}"] - out[f"gas.alliance_finalize_{COUNTS[0]}"])
-        / (COUNTS[1] - COUNTS[0]),
-        1,
-    )
     # Settlement, one participant per transaction: the outvoted voter (its slash goes through the
     # registry and gmFLOCK), then an accepted proposer (reward and its share of that slash).
     d, p = small_handles["driver"], small_handles["p"]
@@ -120,4 +152,8 @@ def alliance_gas() -> Results:
     out["gas.alliance_settle_slash"] = d.settle([loser]).gas_used
     out["gas.alliance_settle_credit"] = d.settle([proposer]).gas_used
     out["gas.alliance_withdraw"] = p.alliance.withdraw(proposer, sender=proposer).gas_used
+    big_gas, big = rounds[COUNTS[1]]
+    out["gas.alliance_round_16"] = _round_16(big_gas, big)
+    out["gas.alliance_round_16_per_participant"] = round(out["gas.alliance_round_16"] / COUNTS[1], 1)
+    out["gas.alliance_evict"] = _evict_gas(big)
     return out

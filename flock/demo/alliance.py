@@ -49,7 +49,7 @@ def run(ctx: DemoContext) -> None:
     keeper_before = p.token.balanceOf(keeper)
     store = Path(tempfile.mkdtemp(prefix="flock-demo-alliance-"))
     fed = federation(p, task_id, {n: ctx.people[n] for n in PLAN.names}, PLAN, keeper, store)
-    names = ("enroll", "secrets", "draw delay", "propose", "commit", "reveal")
+    names = ("enroll", "secrets", "draw delay", "propose", "reveal update", "commit", "reveal")
     phases = dict(zip(names, p.alliance.roundPhases(), strict=True))
     stakes = ", ".join(f"{n} {s:,}" for n, s in zip(PLAN.names, PLAN.stakes, strict=True))
     console.print(
@@ -64,6 +64,8 @@ def run(ctx: DemoContext) -> None:
     print_summary(console, reports, fed.verify_lineage())
 
     heidi_after = p.tasks.memberOf(task_id, heidi).stake
+    if p.alliance.owed(keeper):  # the finalizer's shares are credited: a pull payment, like any credit
+        p.alliance.withdraw(keeper, sender=keeper)
     rejected = sum(_caught(r) for r in reports)
     console.print(
         f"{PLAN.malicious}: {rejected} poisoned proposal(s) rejected; stake {format_token(heidi_before)} -> "

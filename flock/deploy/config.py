@@ -242,6 +242,7 @@ class AllianceConfig(_Section):
     seed_reveal: Duration = parse_duration("30 minutes")
     draw_delay: Duration = parse_duration("5 minutes")
     proposal: Duration = parse_duration("4 hours")
+    proposal_reveal: Duration = parse_duration("30 minutes")
     commit: Duration = parse_duration("1 hour")
     reveal: Duration = parse_duration("1 hour")
     proposers: int = Field(default=2, ge=1, le=16, description="proposers drawn per round")
@@ -253,9 +254,12 @@ class AllianceConfig(_Section):
         default=500, ge=0, le=10_000, description="secret, proposal or vote withheld"
     )
     finalizer_bps: int = Field(default=1_000, ge=0, le=5_000, description="of the FLOCK seized")
+    eviction_rounds: int = Field(
+        default=3, ge=1, le=16, description="rounds in a row a participant may skip before eviction"
+    )
     treasury: AddressRef = "treasury"
 
-    @field_validator("enrollment", "seed_reveal", "proposal", "commit", "reveal")
+    @field_validator("enrollment", "seed_reveal", "proposal", "proposal_reveal", "commit", "reveal")
     @classmethod
     def _phase_bounds(cls, value: int) -> int:
         if not 60 <= value <= 7 * 86400:
@@ -278,9 +282,17 @@ class AllianceConfig(_Section):
             )
         return self
 
-    def round_phases(self) -> tuple[int, int, int, int, int, int]:
+    def round_phases(self) -> tuple[int, int, int, int, int, int, int]:
         """What ``roundPhases()`` returns (seconds)."""
-        return (self.enrollment, self.seed_reveal, self.draw_delay, self.proposal, self.commit, self.reveal)
+        return (
+            self.enrollment,
+            self.seed_reveal,
+            self.draw_delay,
+            self.proposal,
+            self.proposal_reveal,
+            self.commit,
+            self.reveal,
+        )
 
     def round_rules(self) -> tuple[int, int, int]:
         """What ``roundRules()`` returns."""
@@ -292,7 +304,7 @@ class AllianceConfig(_Section):
 
     def parameters(self) -> list[int]:
         """The constructor's ``Parameters`` tuple, in the struct's field order."""
-        return [*self.round_phases(), *self.round_rules(), *self.slash_rules()]
+        return [*self.round_phases(), *self.round_rules(), *self.slash_rules(), self.eviction_rounds]
 
 
 def _bps(value: Decimal) -> int:

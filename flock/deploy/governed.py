@@ -185,7 +185,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "roundPhases",
         "setRoundPhases",
         lambda c, _: c.alliance.round_phases(),
-        "s: enrollment, seed reveal, draw delay, proposal, commit, reveal",
+        "s: enrollment, seed reveal, draw delay, proposal, proposal reveal, commit, reveal",
     ),
     Parameter(
         "alliance",
@@ -202,6 +202,14 @@ PARAMETERS: tuple[Parameter, ...] = (
         "setSlashRules",
         lambda c, _: c.alliance.slash_rules(),
         "bps: rejected proposer, losing voter, absent, finalizer's share of the FLOCK seized",
+    ),
+    Parameter(
+        "alliance",
+        "eviction_rounds",
+        "evictionRounds",
+        "setEvictionRounds",
+        lambda c, _: c.alliance.eviction_rounds,
+        "rounds in a row a participant may skip before anyone can evict it",
     ),
     Parameter("alliance", "registry", "registry", None, lambda _, resolve: resolve("tasks")),
     Parameter("alliance", "treasury", "treasury", None, lambda c, resolve: resolve(c.alliance.treasury)),

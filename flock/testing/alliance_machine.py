@@ -1,9 +1,11 @@
 """FL Alliance rounds under random actions, on the in-process harness.
 
 Rules are what participants, keepers and outsiders do to an approved Alliance task's rounds: open
-a round, enroll, reveal secrets (or wrong ones), draw roles, propose, commit and reveal votes
-(honestly or not), finalize, settle any subset of participants, withdraw, fund the pool, pull
-emissions, add stake, release stake and unlock gmFLOCK at random times, sweep, and let time pass.
+a round, enroll, reveal secrets (or wrong ones), draw roles, commit and reveal proposals (copies of
+another proposer's update and updates already in the lineage among them), commit and reveal votes
+(honestly or not), finalize, settle any subset of participants, evict absent participants, withdraw,
+fund the pool, pull emissions, add stake, release stake and unlock gmFLOCK at random times, sweep,
+and let time pass.
 Each rule predicts success or the exact custom error from a model of the round. The ``inv_07_``
 invariants check that slashing conserves tokens (seized = honest + finalizer share + burned, and
 the contract holds exactly its books); ``inv_10_`` that stake at risk stays until the task's end
@@ -28,6 +30,7 @@ from flock.alliance.protocol import (
     assess,
     draw_proposers,
     draw_seed,
+    proposal_commitment,
     seed_commitment,
     tally,
     vote_commitment,
@@ -42,7 +45,8 @@ MAX_UINT = 2**256 - 1
 PARTICIPANT = 3
 ALLIANCE = 1
 # Short phases, so that a few days hold many rounds: 10 min each, a 2-minute draw delay.
-PHASES = (600, 600, 120, 1_200, 600, 600)
+PHASES = (600, 600, 120, 1_200, 600, 600, 600)
+BPS = 10_000
 
 pick = st.integers(min_value=0, max_value=10**6)
 VOTE_LISTS = st.lists(st.integers(0, 3), min_size=N_PARTICIPANTS, max_size=N_PARTICIPANTS)
@@ -64,8 +68,11 @@ class RoundModel:
     secrets: dict[str, bytes] = field(default_factory=dict)  # enrolled -> committed secret
     stakes: dict[str, int] = field(default_factory=dict)  # enrolled -> stake at enrollment
     seeded: list[str] = field(default_factory=list)  # in reveal order
+    opened_at: int = 0
     proposers: list[str] = field(default_factory=list)
-    posted: dict[str, bytes] = field(default_factory=dict)
+    proposal_commits: dict[str, tuple[bytes, bytes, int]] = field(default_factory=dict)  # update, salt, order
+    posted: dict[str, bytes] = field(default_factory=dict)  # proposers holding a revealed update
+    duplicates: set[str] = field(default_factory=set)  # revealed an earlier committer's update
     commits: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     revealed: dict[str, int] = field(default_factory=dict)  # voter -> counted votes
     finalized: bool = False
@@ -78,7 +85,8 @@ class RoundModel:
             self.stakes[who],
             seed_revealed=who in self.seeded,
             slot=slot,
-            posted=who in self.posted,
+            posted=who in self.posted or who in self.duplicates,
+            duplicate=who in self.duplicates,
             vote_revealed=who in self.revealed,
             votes=self.revealed.get(who, 0),
         )
@@ -134,6 +142,9 @@ class AllianceMachine(RuleBasedStateMachine):
         self.own_stake: dict[str, int] = {}  # joined + added
         self.slashed: dict[str, int] = dict.fromkeys(self.participants, 0)
         self.released: set[str] = set()
+        self.evicted: set[str] = set()
+        self.joined_at: dict[str, int] = {}
+        self.accepted_updates: set[bytes] = set()
         self.lineage = 0
         self.seized_total = 0
         self.routed_total = 0
@@ -154,6 +165,7 @@ class AllianceMachine(RuleBasedStateMachine):
             amount = k * 1_000 * WAD
             self.tasks.join(self.task, PARTICIPANT, amount, 0, sender=user)
             self.own_stake[user] = amount
+            self.joined_at[user] = self.now
         info = self.tasks.taskInfo(self.task)
         self.end, self.dispute = info[4], info[5]
         self.driver = RoundDriver(self.alliance, self.task, HarnessClock(self.chain), self.keeper)
@@ -188,8 +200,9 @@ class AllianceMachine(RuleBasedStateMachine):
     def let_time_pass(self, step: str) -> None:
         if step == "phase" and self.current and not self.current.finalized:
             info = self._info()
-            future = [t for t in (info.enrollEnd, info.seedEnd, info.drawAt, info.proposeEnd, info.commitEnd,
-                                  info.revealEnd) if t > self.now]  # fmt: skip
+            future = [t for t in (info.enrollEnd, info.seedEnd, info.drawAt, info.proposeEnd,
+                                  info.proposalRevealEnd, info.commitEnd, info.revealEnd)
+                      if t > self.now]  # fmt: skip
             self.chain.set_time(future[0] if future else self.now + 60)
         else:
             self.chain.warp({"phase": 60, "minute": 60, "hour": 3_600, "day": DAY, "week": 7 * DAY}[step])
@@ -229,14 +242,18 @@ class AllianceMachine(RuleBasedStateMachine):
             if not r.proposers:
                 self.draw()
             if r.seeded:
-                self.propose(ALL if who & 1 else who or 1)
-        elif phase == 5 and r.secrets:
+                self.commit_proposal(ALL if who & 1 else who or 1, votes)  # votes: which update to copy
+        elif phase == 5 and r.proposal_commits:
+            self.reveal_proposal(ALL if who & 3 else who or 1, liar & ~who & ~3)
+        elif phase == 6 and r.secrets:
             self.commit(ALL if who & 3 else who or 1, votes)  # mostly everyone, sometimes a few
-        elif phase == 6 and r.commits:
+        elif phase == 7 and r.commits:
             self.reveal_vote(ALL if who & 3 else who or 1, liar & ~who & ~3)
-        elif phase == 7:
+        elif phase == 8:
             self.finalize(f)
             self.settle(len(self.rounds) - 1, who or ALL)
+            if liar & 1:
+                self.evict(liar)
         self.let_time_pass("phase")
 
     @rule()
@@ -258,7 +275,7 @@ class AllianceMachine(RuleBasedStateMachine):
             number = len(self.rounds) + 1
             (opened,) = receipt.events_named("RoundOpened")
             assert opened["round"] == number and opened["revealEnd"] == self.now + duration
-            self.rounds.append(RoundModel(number))
+            self.rounds.append(RoundModel(number, opened_at=self.now))
 
     @precondition(lambda self: self.current and not self.current.finalized)
     @rule(who=st.integers(1, 2 ** (N_PARTICIPANTS + 1) - 1))
@@ -279,7 +296,7 @@ class AllianceMachine(RuleBasedStateMachine):
         elif user in r.secrets:
             with self.chain.reverts("AllianceAlreadyEnrolled"):
                 call()
-        elif user == self.outsider or user in self.released:
+        elif user == self.outsider or user in self.released or user in self.evicted:
             with self.chain.reverts("AllianceNotParticipant"):
                 call()
         else:
@@ -338,17 +355,28 @@ class AllianceMachine(RuleBasedStateMachine):
             assert list(drawn["proposers"]) == r.proposers
 
     @precondition(lambda self: self.current and self.current.seeded and not self.current.finalized)
-    @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1))
-    def propose(self, who: int) -> None:
-        """The chosen participants who revealed their secret try to post an update."""
+    @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), copy=st.lists(st.integers(0, 3), min_size=6, max_size=6))
+    def commit_proposal(self, who: int, copy: list[int]) -> None:
+        """The chosen participants who revealed their secret try to commit to an update: their own
+        (``copy`` 0 or 1), the same update as another proposer's (2: a copy, or an identical
+        aggregate) or the lineage's head (3: an update already accepted)."""
         for i, user in enumerate(list(self.current.seeded)):
             if who >> i & 1:
-                self._propose(user)
+                self._commit_proposal(user, copy[i])
 
-    def _propose(self, user: str) -> None:
+    def _update(self, user: str, copy: int) -> bytes:
+        r = self.current
+        if copy == 2 and r.proposers:
+            return keccak(text=f"update-{r.number}-{r.proposers[0]}")  # what the first proposer trains
+        if copy == 3 and self.lineage:
+            return bytes(self.alliance.lineageAt(self.task, self.lineage - 1)[0])
+        return keccak(text=f"update-{r.number}-{user}")
+
+    def _commit_proposal(self, user: str, copy: int) -> None:
         r, info = self.current, self._info()
-        update = keccak(text=f"update-{r.number}-{user}-{self._next()}")
-        call = lambda: self.alliance.propose(self.task, r.number, update, "store://u", sender=user)  # noqa: E731
+        update, salt = self._update(user, copy), _secret(self._next())
+        commitment = proposal_commitment(self.task, r.number, user, update, salt)
+        call = lambda: self.alliance.commitProposal(self.task, r.number, commitment, sender=user)  # noqa: E731
         if not self._window(info.drawAt, info.proposeEnd):
             with self.chain.reverts("AllianceOutsidePhase"):
                 call()
@@ -358,12 +386,60 @@ class AllianceMachine(RuleBasedStateMachine):
         elif user not in r.proposers:
             with self.chain.reverts("AllianceNotProposer"):
                 call()
-        elif user in r.posted:
+        elif user in r.proposal_commits:
             with self.chain.reverts("AllianceAlreadyProposed"):
                 call()
         else:
             call()
-            r.posted[user] = update
+            r.proposal_commits[user] = (update, salt, len(r.proposal_commits) + 1)
+            assert self.alliance.entryOf(self.task, r.number, user)[13] == len(r.proposal_commits)
+
+    @precondition(lambda self: self.current and self.current.proposal_commits and not self.current.finalized)
+    @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
+    def reveal_proposal(self, who: int, liar: int) -> None:
+        """The chosen committed proposers reveal; those in ``liar`` another update than committed."""
+        for i, user in enumerate(sorted(self.current.proposal_commits)):
+            if who >> i & 1:
+                self._reveal_proposal(user, not liar >> i & 1)
+
+    def _reveal_proposal(self, user: str, honest: bool) -> None:
+        r, info = self.current, self._info()
+        update, salt, order = r.proposal_commits[user]
+        if not honest:
+            update = keccak(update)
+        call = lambda: self.alliance.revealProposal(  # noqa: E731
+            self.task, r.number, update, salt, "store://u", sender=user
+        )
+        if not self._window(info.proposeEnd, info.proposalRevealEnd):
+            with self.chain.reverts("AllianceOutsidePhase"):
+                call()
+        elif user in r.posted or user in r.duplicates:
+            with self.chain.reverts("AllianceAlreadyProposed"):
+                call()
+        elif not honest:
+            with self.chain.reverts("AllianceProposalMismatch"):
+                call()
+        elif update in self.accepted_updates:
+            with self.chain.reverts("AllianceUpdateInLineage"):
+                call()
+        else:
+            receipt = call()
+            holder = next((u for u, h in r.posted.items() if h == update), None)
+            duplicates = receipt.events_named("DuplicateUpdate")
+            if holder is None:
+                r.posted[user] = update
+                assert not duplicates
+            elif r.proposal_commits[holder][2] < order:
+                r.duplicates.add(user)  # the copy: an earlier committer holds the update
+                assert [(d["duplicate"], d["holder"]) for d in duplicates] == [(user, holder)]
+            else:
+                del r.posted[holder]  # the earlier committer takes the update over
+                r.duplicates.add(holder)
+                r.posted[user] = update
+                assert [(d["duplicate"], d["holder"]) for d in duplicates] == [(holder, user)]
+            after = self._info()
+            assert after.postedMask == sum(1 << r.proposers.index(u) for u in r.posted)
+            assert after.posted == len(r.posted)
 
     @precondition(lambda self: self.current and self.current.secrets and not self.current.finalized)
     @rule(
@@ -380,7 +456,7 @@ class AllianceMachine(RuleBasedStateMachine):
         salt = _secret(self._next())
         commitment = vote_commitment(self.task, r.number, user, votes, salt)
         call = lambda: self.alliance.commitVote(self.task, r.number, commitment, sender=user)  # noqa: E731
-        if not self._window(info.proposeEnd, info.commitEnd):
+        if not self._window(info.proposalRevealEnd, info.commitEnd):
             with self.chain.reverts("AllianceOutsidePhase"):
                 call()
         elif not r.proposers:
@@ -460,6 +536,9 @@ class AllianceMachine(RuleBasedStateMachine):
                 key=lambda s: (stake_for[s], -s),
             )
             assert accepted[0]["updateHash"] == r.posted[r.proposers[best]]
+            # the author is the update's earliest committer, never a copier
+            assert accepted[0]["proposer"] == r.proposers[best] and r.proposers[best] not in r.duplicates
+            self.accepted_updates.add(bytes(accepted[0]["updateHash"]))
 
     @precondition(lambda self: self.rounds)
     @rule(p=pick, subset=st.integers(1, 2**N_PARTICIPANTS - 1))
@@ -476,7 +555,7 @@ class AllianceMachine(RuleBasedStateMachine):
             return
         info = self._info(r.number)
         locked = {u: self.gm.lockedOf(u) for u in chosen}
-        finalizer_before = self.token.balanceOf(info.finalizer)
+        finalizer_before = self.alliance.owed(info.finalizer)
         slashable = self.now < self.end + self.dispute
         receipt = call()
         slashes = {e["account"]: e for e in receipt.events_named("ParticipantSlashed")}
@@ -511,8 +590,63 @@ class AllianceMachine(RuleBasedStateMachine):
             to_finalizer += event["toFinalizer"]
         for event in routed:
             assert event["burned"] == 0 and event["recipient"] == self.alliance.address
-        if info.finalizer not in chosen:
-            assert self.token.balanceOf(info.finalizer) == finalizer_before + to_finalizer
+        if info.finalizer not in chosen:  # the finalizer's share is credited, withdrawn like any credit
+            assert self.alliance.owed(info.finalizer) == finalizer_before + to_finalizer
+
+    @precondition(lambda self: self.task)
+    @rule(p=pick)
+    def evict(self, p: int) -> None:
+        """Anyone tries to evict a participant (or the outsider): it must have skipped each of the
+        last ``evictionRounds`` rounds whose enrollment closed (all opened after it joined) and not
+        be enrolled in the open round; it pays the absent share, its slot is freed."""
+        users = (*self.participants, self.outsider)
+        user = users[p % len(users)]
+        self._catch_up()
+        call = lambda: self.alliance.evict(self.task, user, sender=self.keeper)  # noqa: E731
+        if self.now >= self.end:
+            with self.chain.reverts("AllianceTaskNotActive"):
+                call()
+            return
+        if user == self.outsider or user in self.released or user in self.evicted:
+            with self.chain.reverts("AllianceNotParticipant"):
+                call()
+            return
+        if not self._absent(user):
+            with self.chain.reverts("AllianceNotEvictable"):
+                call()
+            return
+        stake = self.tasks.memberOf(self.task, user)[1]
+        members = self.tasks.participantCount(self.task)
+        pool, owed = self.alliance.poolOf(self.task)[0], self.alliance.owed(self.keeper)
+        gm = stake * self.rules.absent_bps // BPS
+        receipt = call()
+        (event,) = receipt.events_named("ParticipantEvicted")
+        assert (event["account"], event["gm"]) == (user, gm)
+        seized, to_evictor = event["flockSeized"], event["toEvictor"]
+        assert to_evictor == seized * self.rules.finalizer_bps // BPS
+        assert self.alliance.poolOf(self.task)[0] == pool + seized - to_evictor
+        assert self.alliance.owed(self.keeper) == owed + to_evictor  # the evictor's share, credited
+        member = self.tasks.memberOf(self.task, user)
+        assert member[1] == stake - gm and member[4] == self.now  # evicted, its stake still at risk
+        assert self.tasks.participantCount(self.task) == members - 1  # its slot is free
+        self.evicted.add(user)
+        self.slashed[user] += gm
+        self.seized_total += seized
+        self.routed_total += seized
+
+    def _absent(self, user: str) -> bool:
+        """The contract's eviction rule, from the model: no enrollment in the open round nor in the
+        last ``evictionRounds`` rounds whose enrollment closed, each opened after ``user`` joined."""
+        window = self.alliance.evictionRounds()
+        closed = list(self.rounds)
+        if closed and self.now < self._info(closed[-1].number).enrollEnd:
+            if user in closed[-1].secrets:
+                return False
+            closed.pop()
+        if len(closed) < window:
+            return False
+        last = closed[-window:]
+        return last[0].opened_at >= self.joined_at[user] and all(user not in r.secrets for r in last)
 
     @rule(p=pick)
     def withdraw(self, p: int) -> None:
@@ -582,6 +716,10 @@ class AllianceMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
                 self.tasks.addStake(self.task, amount, sender=user)
             return
+        if user in self.evicted:
+            with self.chain.reverts("TaskRegistryVacated"):
+                self.tasks.addStake(self.task, amount, sender=user)
+            return
         if amount > self.gm.balanceOf(user) - self.gm.allocatedOf(user):
             with self.chain.reverts("GmFlockInsufficientUnallocated"):
                 self.tasks.addStake(self.task, amount, sender=user)
@@ -643,7 +781,7 @@ class AllianceMachine(RuleBasedStateMachine):
             info = self._info(r.number)
             assert info.rewardCredited <= info.reward and info.honestCredited <= info.honestPot
             books += info.reward - info.rewardCredited + info.honestPot - info.honestCredited
-        books += sum(self.alliance.owed(u) for u in self.participants)
+        books += sum(self.alliance.owed(u) for u in {*self.participants, *self.finalizer_pool, self.keeper})
         assert self.token.balanceOf(self.alliance.address) == books
 
     @invariant()
@@ -663,6 +801,41 @@ class AllianceMachine(RuleBasedStateMachine):
             assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
         if self.now < self.end + self.dispute:
             assert not self.released
+
+    @invariant()
+    def inv_21_one_update_counts_once(self) -> None:
+        """INV-21: in each round an update is the proposal of one proposer, its earliest committer
+        (a copy is marked a duplicate and counts for nothing); no update enters the lineage twice,
+        and each lineage entry names the proposer that holds it."""
+        if not self.task:
+            return
+        r = self.current
+        if r is not None and r.proposers:
+            updates = [
+                bytes(u) for u in self.alliance.proposalsOf(self.task, r.number)[1] if bytes(u) != bytes(32)
+            ]
+            assert len(updates) == len(set(updates)) == len(r.posted)
+            for holder, update in r.posted.items():
+                order = r.proposal_commits[holder][2]
+                assert all(
+                    r.proposal_commits[d][2] > order
+                    for d in r.duplicates
+                    if r.proposal_commits[d][0] == update
+                )
+        lineage = [bytes(self.alliance.lineageAt(self.task, i)[0]) for i in range(self.lineage)]
+        assert len(lineage) == len(set(lineage)) and set(lineage) == self.accepted_updates
+
+    @invariant()
+    def inv_22_slots_count_current_members(self) -> None:
+        """INV-22: the join cap counts the participants holding a slot now (joined, neither evicted
+        nor released), never more than the task's cap; an evicted participant's stake stays at risk."""
+        if not self.task:
+            return
+        holding = [u for u in self.participants if u not in self.evicted and u not in self.released]
+        assert self.tasks.participantCount(self.task) == len(holding) <= self.tasks.taskInfo(self.task)[9]
+        for user in self.evicted - self.released:
+            member = self.tasks.memberOf(self.task, user)
+            assert member[4] != 0 and not member[5]
 
     @invariant()
     def lineage_has_one_entry_per_accepted_round(self) -> None:

@@ -133,6 +133,16 @@ def _new_task(world: World, _: int = 0) -> None:
     tasks.join(tasks.taskCount(), Role.NODE, 2_000 * WAD, 5_000, sender=world["voter"])
 
 
+def _alliance_member(world: World, _: int = 0) -> None:
+    """Set-up: the voter creates a 30-day Alliance task and joins it as a participant."""
+    _caught_up(world)
+    tasks = world.contract("tasks")
+    tasks.createTask(
+        TaskKind.ALLIANCE, 30 * DAY, spec_hash("access"), "ipfs://access", 2, 8, sender=world["voter"]
+    )
+    tasks.join(tasks.taskCount(), Role.PARTICIPANT, 2_000 * WAD, 0, sender=world["voter"])
+
+
 def _task_with_pot(world: World, nonce: int) -> None:
     """Set-up: a task whose node has a delegator, slashed by the helper and synced: FLOCK in the pot."""
     _new_task(world, nonce)
@@ -397,6 +407,14 @@ PRIVILEGED: tuple[Privileged, ...] = (
     ),
     Privileged(
         "tasks",
+        "vacate",
+        "SLASHER_ROLE",
+        lambda w, _: (w.contract("tasks").taskCount(), w["voter"]),
+        UNAUTHORIZED,
+        prepare=_alliance_member,
+    ),
+    Privileged(
+        "tasks",
         "withdrawSlashPot",
         "SLASHER_ROLE",
         lambda w, _: (w.contract("tasks").taskCount(), w["sink"], 1),
@@ -579,8 +597,11 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "alliance",
         "setRoundPhases",
         "DEFAULT_ADMIN_ROLE",
-        lambda _, n: (3_600, 1_800, 300 + n % 60, 4 * 3_600, 3_600, 3_600),
+        lambda _, n: (3_600, 1_800, 300 + n % 60, 4 * 3_600, 1_800, 3_600, 3_600),
         UNAUTHORIZED,
+    ),
+    Privileged(
+        "alliance", "setEvictionRounds", "DEFAULT_ADMIN_ROLE", lambda _, n: (1 + n % 16,), UNAUTHORIZED
     ),
     Privileged(
         "alliance", "setRoundRules", "DEFAULT_ADMIN_ROLE", lambda _, n: (1 + n % 16, 5_000, 64), UNAUTHORIZED
@@ -793,7 +814,9 @@ OPEN: dict[str, dict[str, str]] = {
         "enroll": "a participant of the task (registry memberOf), for itself",
         "revealSeed": "an enrolled participant, its own secret",
         "drawRoles": "anyone, in the draw window: the seed is fixed by the revealed secrets and prevrandao",
-        "propose": "a drawn proposer, its own update",
+        "commitProposal": "a drawn proposer, its own update's commitment",
+        "revealProposal": "a drawn proposer that committed, its own update (a copy gets nothing)",
+        "evict": "anyone, for a participant absent from the last evictionRounds rounds (rule-gated)",
         "commitVote": "a drawn voter, its own vote",
         "revealVote": "a drawn voter, its own committed vote",
         "finalize": "anyone, after the reveal deadline (the caller earns the finalizer's share)",

@@ -338,7 +338,7 @@ class SystemMachine(RuleBasedStateMachine):
             lambda: s.gmflock.setWithdrawalFee(0, caller, sender=caller),
             lambda: s.token.mint(caller, WAD, sender=caller),
             lambda: s.emissions.draw(1, 1, 1, caller, sender=caller),
-            lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, sender=caller),
+            lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, 600, sender=caller),
         ]
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             calls[which]()
@@ -857,6 +857,18 @@ class SystemMachine(RuleBasedStateMachine):
         account's balance and cap are the API part's model (charges within what users authorised)."""
         if self._fresh("inv_14"):
             self.api_part.inv_14_api_credits_solvent_and_within_authorisation()
+
+    @invariant()
+    def inv_21_one_update_counts_once(self) -> None:
+        """Alliance proposals: one update, one proposer (its earliest committer) per round; the
+        lineage never repeats an update and names its holder."""
+        self.alliance_part.inv_21_one_update_counts_once()
+
+    @invariant()
+    def inv_22_slots_count_current_members(self) -> None:
+        """The Alliance join cap counts current members: evicted and released participants free
+        their slots; evicted stake stays at risk."""
+        self.alliance_part.inv_22_slots_count_current_members()
 
 
 def _delegate(name: str, part: str, fn: Callable[..., Any], spec: Any, marker: str) -> Callable[..., Any]:

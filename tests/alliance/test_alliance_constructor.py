@@ -32,7 +32,7 @@ def test_it_refuses_a_zero_treasury_and_parameters_out_of_bounds(system):
     with system.chain.reverts("AllianceZeroValue"):
         _deploy(system, ZERO, AllianceConfig().parameters())
     params = AllianceConfig().parameters()
-    params[6] = 17  # proposers
+    params[7] = 17  # proposers
     with system.chain.reverts("AllianceParameterOutOfBounds", value=17):
         _deploy(system, system.timelock.address, params)
 

@@ -4,8 +4,15 @@ commits and reveals, each with the errors that refuse it out of turn."""
 import ape
 from alliance_helpers import STAKES, events
 
-from flock.alliance.protocol import Phase, draw_proposers, seed_commitment, vote_commitment, xor32
-from flock.bench.chainkit import advance, head_time, next_block_at
+from flock.alliance.protocol import (
+    Phase,
+    draw_proposers,
+    proposal_commitment,
+    seed_commitment,
+    vote_commitment,
+    xor32,
+)
+from flock.bench.chainkit import advance, head_time, mine_at, next_block_at
 from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY, WAD
 
@@ -24,18 +31,22 @@ def test_open_round_schedules_every_phase_and_pulls_the_budget(alliance, emissio
     pool_before = alliance.poolOf(task)[0]
     receipt = driver.open()
     opened = head_time()
-    enrollment, seed, delay, proposal, commit, reveal = _phase_lengths(alliance)
     info = driver.info()
     expected = []
     t = opened
-    for length in (enrollment, seed, delay, proposal, commit, reveal):
+    for length in _phase_lengths(alliance):
         t += length
         expected.append(t)
-    assert (info.openedAt, info.enrollEnd, info.seedEnd, info.drawAt, info.proposeEnd, info.commitEnd) == (
-        opened,
-        *expected[:5],
+    deadlines = (
+        info.enrollEnd,
+        info.seedEnd,
+        info.drawAt,
+        info.proposeEnd,
+        info.proposalRevealEnd,
+        info.commitEnd,
     )
-    assert info.revealEnd == expected[5] == opened + alliance.roundDuration()
+    assert (info.openedAt, *deadlines) == (opened, *expected[:6])
+    assert info.revealEnd == expected[6] == opened + alliance.roundDuration()
     assert info.phase == Phase.ENROLLMENT and driver.round_id == 1
     (event,) = events(receipt, "RoundOpened", alliance)
     assert (event.taskId, event.round, event.revealEnd) == (task, 1, info.revealEnd)
@@ -244,11 +255,21 @@ def test_draw_refuses_after_the_proposal_deadline(alliance, task, driver, partic
 # ----------------------------------------------------------------------------------------- proposals
 
 
-def test_propose_posts_the_update(alliance, task, driver, participants):
+def test_proposals_are_committed_then_revealed(alliance, task, driver, participants):
     _seeded_round(driver, participants)
     driver.to_draw()
     proposers = driver.draw()
-    receipt = driver.propose(proposers[1], b"\xab" * 32, "store://ab")
+    salt, receipt = driver.commit_proposal(proposers[1], b"\xab" * 32)
+    (event,) = events(receipt, "ProposalCommitted", alliance)
+    assert (event.proposer, event.slot) == (proposers[1], 1)
+    assert event.commitment == proposal_commitment(task, 1, proposers[1], b"\xab" * 32, salt)
+    entry = driver.entry(proposers[1])
+    assert entry.committed and not entry.posted and entry.commitOrder == 1
+    # Only the commitment is public until the proposal deadline: nothing to copy yet.
+    assert alliance.proposalsOf(task, 1)[1] == [bytes(32), bytes(32)] and driver.info().posted == 0
+    mine_at(driver.info().proposeEnd)
+    assert driver.info().phase == Phase.PROPOSAL_REVEAL
+    receipt = driver.reveal_proposal(proposers[1], b"\xab" * 32, salt, "store://ab")
     (event,) = events(receipt, "UpdateProposed", alliance)
     assert (event.proposer, event.slot, event.updateHash, event.uri) == (
         proposers[1],
@@ -262,25 +283,42 @@ def test_propose_posts_the_update(alliance, task, driver, participants):
     assert driver.entry(proposers[1]).posted
 
 
-def test_propose_refuses_voters_doubles_zero_and_wrong_times(alliance, task, driver, participants):
+def test_proposals_refuse_voters_doubles_mismatches_zero_and_wrong_times(
+    alliance, task, driver, participants
+):
     _seeded_round(driver, participants)
     driver.to_draw()
     by_address = {p.address: p for p in participants}
     with ape.reverts(alliance.AllianceNotDrawn, taskId=task, round=1):
-        driver.propose(participants[0], b"\x01" * 32, "u")
+        driver.commit_proposal(participants[0], b"\x01" * 32)
     proposers = driver.draw()
     voter = next(p for p in participants if p.address not in proposers)
     with ape.reverts(alliance.AllianceNotProposer, taskId=task, round=1, account=voter):
-        driver.propose(voter, b"\x01" * 32, "u")
-    proposer = by_address[proposers[0]]
+        driver.commit_proposal(voter, b"\x01" * 32)
+    proposer, late = by_address[proposers[0]], by_address[proposers[1]]
     with ape.reverts(alliance.AllianceZeroValue):
-        driver.propose(proposer, bytes(32), "u")
-    driver.propose(proposer, b"\x01" * 32, "u")
+        alliance.commitProposal(task, 1, bytes(32), sender=proposer)
+    salt, _ = driver.commit_proposal(proposer, b"\x01" * 32)
+    zero_salt, _ = driver.commit_proposal(late, bytes(32))
     with ape.reverts(alliance.AllianceAlreadyProposed, taskId=task, round=1, account=proposer):
-        driver.propose(proposer, b"\x02" * 32, "u")
-    driver.to_commit()
+        driver.commit_proposal(proposer, b"\x02" * 32)
+    with ape.reverts(alliance.AllianceOutsidePhase, taskId=task, round=1, phase=Phase.PROPOSAL_REVEAL):
+        driver.reveal_proposal(proposer, b"\x01" * 32, salt, "u")  # not before the proposal deadline
+    driver.to_proposal_reveal()
     with ape.reverts(alliance.AllianceOutsidePhase, taskId=task, round=1, phase=Phase.PROPOSAL):
-        driver.propose(by_address[proposers[1]], b"\x01" * 32, "u")
+        driver.commit_proposal(late, b"\x01" * 32)
+    with ape.reverts(alliance.AllianceNotCommitted, taskId=task, round=1, account=voter):
+        driver.reveal_proposal(voter, b"\x01" * 32, salt, "u")
+    with ape.reverts(alliance.AllianceProposalMismatch, taskId=task, round=1, account=proposer):
+        driver.reveal_proposal(proposer, b"\x02" * 32, salt, "u")  # another update than committed
+    with ape.reverts(alliance.AllianceZeroValue):
+        driver.reveal_proposal(late, bytes(32), zero_salt, "u")
+    driver.reveal_proposal(proposer, b"\x01" * 32, salt, "u")
+    with ape.reverts(alliance.AllianceAlreadyProposed, taskId=task, round=1, account=proposer):
+        driver.reveal_proposal(proposer, b"\x01" * 32, salt, "u")
+    driver.to_commit()
+    with ape.reverts(alliance.AllianceOutsidePhase, taskId=task, round=1, phase=Phase.PROPOSAL_REVEAL):
+        driver.reveal_proposal(proposer, b"\x01" * 32, salt, "u")
 
 
 # ----------------------------------------------------------------------------------------- votes
@@ -291,8 +329,7 @@ def _proposed_round(driver, participants):
     driver.to_draw()
     proposers = driver.draw()
     by_address = {p.address: p for p in participants}
-    for i, address in enumerate(proposers):
-        driver.propose(by_address[address], bytes([i + 1]) * 32, f"store://{i}")
+    driver.propose([(by_address[a], bytes([i + 1]) * 32, f"store://{i}") for i, a in enumerate(proposers)])
     voters = [p for p in participants if p.address not in proposers]
     return [by_address[a] for a in proposers], voters
 
@@ -354,7 +391,7 @@ def test_commit_refuses_proposers_outsiders_doubles_and_wrong_times(
         taskId=task,
         round=1,
         phase=Phase.COMMIT,
-        opensAt=info.proposeEnd,
+        opensAt=info.proposalRevealEnd,
         closesAt=info.commitEnd,
     ):
         driver.commit(voters[1], 1)
@@ -409,7 +446,8 @@ def test_phase_follows_the_clock(alliance, task, driver, participants):
         (info.enrollEnd, Phase.SEED_REVEAL),
         (info.seedEnd, Phase.DRAW_DELAY),
         (info.drawAt, Phase.PROPOSAL),
-        (info.proposeEnd, Phase.COMMIT),
+        (info.proposeEnd, Phase.PROPOSAL_REVEAL),
+        (info.proposalRevealEnd, Phase.COMMIT),
         (info.commitEnd, Phase.REVEAL),
         (info.revealEnd, Phase.TALLY),
     ):

@@ -98,27 +98,32 @@ def test_the_treasury_is_the_timelock(alliance, timelock, tasks, emissions, toke
 
 
 def test_governance_sets_phases_rules_and_slash_shares(alliance, admin):
-    receipt = alliance.setRoundPhases(600, 300, 0, 7_200, 900, 900, sender=admin)
+    receipt = alliance.setRoundPhases(600, 300, 0, 7_200, 300, 900, 900, sender=admin)
     assert events(receipt, "RoundPhasesSet", alliance)
-    assert tuple(alliance.roundPhases()) == (600, 300, 0, 7_200, 900, 900)
-    assert alliance.roundDuration() == 600 + 300 + 7_200 + 900 + 900
+    assert tuple(alliance.roundPhases()) == (600, 300, 0, 7_200, 300, 900, 900)
+    assert alliance.roundDuration() == 600 + 300 + 7_200 + 300 + 900 + 900
     receipt = alliance.setRoundRules(3, 6_000, 10, sender=admin)
     assert events(receipt, "RoundRulesSet", alliance)
     assert tuple(alliance.roundRules()) == (3, 6_000, 10)
     receipt = alliance.setSlashRules(2_000, 300, 400, 500, sender=admin)
     assert events(receipt, "SlashRulesSet", alliance)
     assert tuple(alliance.slashRules()) == (2_000, 300, 400, 500)
+    receipt = alliance.setEvictionRounds(5, sender=admin)
+    assert events(receipt, "EvictionRoundsSet", alliance)[0].rounds == 5 and alliance.evictionRounds() == 5
 
 
 @pytest.mark.parametrize(
     ("setter", "args", "name", "value"),
     [
-        ("setRoundPhases", (59, 300, 0, 600, 600, 600), "enrollment", 59),
-        ("setRoundPhases", (600, 7 * DAY + 1, 0, 600, 600, 600), "seedReveal", 7 * DAY + 1),
-        ("setRoundPhases", (600, 600, DAY + 1, 600, 600, 600), "drawDelay", DAY + 1),
-        ("setRoundPhases", (600, 600, 0, 0, 600, 600), "proposal", 0),
-        ("setRoundPhases", (600, 600, 0, 600, 30, 600), "commit", 30),
-        ("setRoundPhases", (600, 600, 0, 600, 600, 8 * DAY), "reveal", 8 * DAY),
+        ("setRoundPhases", (59, 300, 0, 600, 600, 600, 600), "enrollment", 59),
+        ("setRoundPhases", (600, 7 * DAY + 1, 0, 600, 600, 600, 600), "seedReveal", 7 * DAY + 1),
+        ("setRoundPhases", (600, 600, DAY + 1, 600, 600, 600, 600), "drawDelay", DAY + 1),
+        ("setRoundPhases", (600, 600, 0, 0, 600, 600, 600), "proposal", 0),
+        ("setRoundPhases", (600, 600, 0, 600, 59, 600, 600), "proposalReveal", 59),
+        ("setRoundPhases", (600, 600, 0, 600, 600, 30, 600), "commit", 30),
+        ("setRoundPhases", (600, 600, 0, 600, 600, 600, 8 * DAY), "reveal", 8 * DAY),
+        ("setEvictionRounds", (0,), "evictionRounds", 0),
+        ("setEvictionRounds", (17,), "evictionRounds", 17),
         ("setRoundRules", (0, 5_000, 64), "proposers", 0),
         ("setRoundRules", (17, 5_000, 64), "proposers", 17),
         ("setRoundRules", (2, 0, 64), "quorumBps", 0),
@@ -143,7 +148,7 @@ def test_a_round_keeps_the_rules_it_opened_with(alliance, task, driver, particip
     driver.open()
     info = driver.info()
     proposer_bps = alliance.slashRules()[0]
-    alliance.setRoundPhases(600, 600, 0, 600, 600, 600, sender=admin)
+    alliance.setRoundPhases(600, 600, 0, 600, 600, 600, 600, sender=admin)
     alliance.setRoundRules(1, 10_000, 64, sender=admin)
     alliance.setSlashRules(5_000, 500, 500, 1_000, sender=admin)
     run = run_round(driver, participants, votes_of={p.address: 0b01 for p in participants}, open_round=False)

@@ -111,8 +111,8 @@ def test_withholding_a_secret_buys_no_role_and_a_slash(setup):
     entry = driver.entry(attacker)
     assert entry.enrolled and not entry.seedRevealed and not entry.proposer
     with chain.reverts("AllianceNotProposer"):
-        driver.propose(attacker, b"\x01" * 32, "u")
-    chain.set_time(driver.info().proposeEnd)
+        driver.commit_proposal(attacker, b"\x01" * 32)
+    chain.set_time(driver.info().proposalRevealEnd)
     with chain.reverts("AllianceNotVoter"):
         driver.commit(attacker, 1)
     driver.to_tally()

@@ -1,4 +1,4 @@
-"""Every invariant of docs/invariants.md (INV-01 to INV-14, INV-18 and INV-20 after every step;
+"""Every invariant of docs/invariants.md (INV-01 to INV-14, INV-18 and INV-20 to INV-22 after every step;
 INV-15 and INV-16 in the tasks part's slash and the staking part's extend and kick rules; INV-19 is
 the oracle's) over the whole protocol at once: the staking, task, reward, alliance and API machines'
 rules interleaved on one deployment with governance, intruders and time jumps. See
