@@ -45,9 +45,11 @@ INTERFACES_OF: dict[str, tuple[str, ...]] = {
     "RewardPot": ("IRewardPot",),
     "ApiCredits": ("IApiCredits", "IFlockAccessControl"),
     "ArenaSlasher": ("IArenaSlasher", "IFlockAccessControl"),
+    # Reached only by AllianceRounds' delegatecall: its functions are AllianceRounds'.
+    "AllianceSettlement": ("IAllianceRounds",),
 }
 # Compiled but not contracts a client calls (libraries).
-NOT_PUBLISHED = frozenset({"PackedCheckpoints"})
+NOT_PUBLISHED = frozenset({"PackedCheckpoints", "AllianceRoundsStorage"})
 
 
 class AbiError(RuntimeError):

@@ -560,6 +560,8 @@ interface IAllianceRounds {
     function MAX_DRAW_DELAY() external view returns (uint256);
     /// @notice Most proposers a round may draw.
     function MAX_PROPOSERS() external view returns (uint256);
+    /// @notice Most rounds a governance change may set as the eviction window (`setEvictionRounds`).
+    function MAX_EVICTION_ROUNDS() external view returns (uint256);
     /// @notice Highest participant cap a governance change may set.
     function MAX_PARTICIPANTS_BOUND() external view returns (uint256);
     /// @notice Highest finalizer reward a governance change may set (basis points).

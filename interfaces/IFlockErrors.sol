@@ -53,15 +53,19 @@ interface IFlockErrors {
     error AllianceNotDrawn(uint256 taskId, uint256 round);
 
     /// @notice The account is not enrolled in the round.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceNotEnrolled(uint256 taskId, uint256 round, address account);
 
+    /// @notice The participant enrolled in one of the last `evictionRounds` rounds, could not have enrolled in one of them, or too few rounds opened since it joined.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
+    error AllianceNotEvictable(uint256 taskId, address account);
+
     /// @notice The round is not finalized yet.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceNotFinalized(uint256 taskId, uint256 round);
 
     /// @notice The account is not a participant of the task in the registry (or has no stake left).
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceNotParticipant(uint256 taskId, address account);
 
     /// @notice The account is not a proposer of the round.
@@ -88,6 +92,10 @@ interface IFlockErrors {
     /// @dev In the ABI of: AllianceRounds.
     error AllianceParameterOutOfBounds(bytes32 parameter, uint256 value);
 
+    /// @notice The update and salt do not match the proposer's commitment.
+    /// @dev In the ABI of: AllianceRounds.
+    error AllianceProposalMismatch(uint256 taskId, uint256 round, address account);
+
     /// @notice A new round would end after the task does.
     /// @dev In the ABI of: AllianceRounds.
     error AllianceRoundDoesNotFit(uint256 taskId, uint256 roundEnd, uint256 taskEnd);
@@ -108,8 +116,12 @@ interface IFlockErrors {
     /// @dev In the ABI of: AllianceRounds.
     error AllianceSeedMismatch(uint256 taskId, uint256 round, address account);
 
+    /// @notice A direct call: the module only runs inside AllianceRounds.
+    /// @dev In the ABI of: AllianceSettlement.
+    error AllianceSettlementNotDelegated();
+
     /// @notice The task is over (ended, cancelled, or past its end time).
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceTaskNotActive(uint256 taskId, uint8 state, uint256 endTime);
 
     /// @notice The task's end has not come (sweeping the pool waits for it).
@@ -121,8 +133,12 @@ interface IFlockErrors {
     error AllianceTooFewParticipants(uint256 taskId, uint256 round, uint256 seeded, uint256 needed);
 
     /// @notice No such round of the task.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceUnknownRound(uint256 taskId, uint256 round);
+
+    /// @notice The update is already in the task's lineage: proposing it again is no work.
+    /// @dev In the ABI of: AllianceRounds.
+    error AllianceUpdateInLineage(uint256 taskId, bytes32 updateHash);
 
     /// @notice The voter already revealed.
     /// @dev In the ABI of: AllianceRounds.
@@ -505,7 +521,7 @@ interface IFlockErrors {
     error PackedCheckpointsUnorderedInsertion(uint48 key, uint48 latestKey);
 
     /// @notice Unauthorized reentrant call.
-    /// @dev In the ABI of: AllianceRounds, ArenaSlasher, GmFlock, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement, ArenaSlasher, GmFlock, TaskRegistry.
     error ReentrancyGuardReentrantCall();
 
     /// @notice This oracle already posted in the current round for the task epoch.
@@ -807,6 +823,10 @@ interface IFlockErrors {
     /// @notice No task with this id.
     /// @dev In the ABI of: TaskRegistry.
     error TaskRegistryUnknownTask(uint256 taskId);
+
+    /// @notice The participant was evicted from the task (`vacate`): it keeps its stake at risk until the release but no longer takes part.
+    /// @dev In the ABI of: TaskRegistry.
+    error TaskRegistryVacated(uint256 taskId, address account, uint256 exitAt);
 
     /// @notice The account does not hold the role this needs.
     /// @dev In the ABI of: TaskRegistry.
