@@ -351,12 +351,12 @@ def cancel(proposal_id: str, network: str | None, manifest_file: Path | None, ac
         console.print(f"[green]canceled[/] {proposal.short_id}")
 
 
-WARP_TARGETS = ("epoch", "commit", "reveal", "closed")
+WARP_TARGETS = ("epoch", "model-reveal", "commit", "reveal", "closed")
 
 
 def _warp_target(target: str, options: Options, now: int) -> int:
     """The timestamp of a named point: the next emission epoch's start, or the current epoch's
-    commit, reveal or closed phase (a minute in, so the phase has surely begun)."""
+    model-reveal, commit, reveal or closed phase (a minute in, so the phase has surely begun)."""
     with session(options) as (_, deployment, _governance):
         if target == "epoch":
             em = deployment.contract("emissions")
@@ -365,9 +365,12 @@ def _warp_target(target: str, options: Options, now: int) -> int:
         submissions = deployment.contract("submissions")
         epoch = int(submissions.currentPhase()[0])
         schedule = submissions.schedule(epoch)
-        start = {"commit": schedule.submitEnd, "reveal": schedule.commitEnd, "closed": schedule.revealEnd}[
-            target
-        ]
+        start = {
+            "model-reveal": schedule.submitEnd,
+            "commit": schedule.modelRevealEnd,
+            "reveal": schedule.commitEnd,
+            "closed": schedule.revealEnd,
+        }[target]
         if int(start) + 60 <= now:
             raise DaoError(
                 f"epoch {epoch} is past its {target} phase already; `warp epoch` moves to the next one"
@@ -376,13 +379,13 @@ def _warp_target(target: str, options: Options, now: int) -> int:
 
 
 @cli.command("warp")
-@click.argument("duration", metavar="DURATION|epoch|commit|reveal|closed")
+@click.argument("duration", metavar="DURATION|epoch|model-reveal|commit|reveal|closed")
 @with_params(_network_opt(), _manifest_opt())
 @clean_errors
 def warp(duration: str, network: str | None, manifest_file: Path | None) -> None:
     """Move a local or forked chain's clock forward, mining one block: by a DURATION (`warp 1d`),
-    or to the next epoch's start (`warp epoch`) or the current epoch's `commit`, `reveal` or
-    `closed` phase."""
+    or to the next epoch's start (`warp epoch`) or the current epoch's `model-reveal`, `commit`,
+    `reveal` or `closed` phase."""
     from ape import chain
 
     options = _options(click.get_current_context(), {"network": network, "manifest_file": manifest_file})
