@@ -139,7 +139,9 @@ $(HALMOS_STAMP): tools/halmos/requirements.txt
 	@touch $@
 
 # Each solver query goes to yices and cvc5 at once (tools/halmos/portfolio.py): the first answer wins.
+# A clean build each time: forge keeps the artifacts of a deleted proof, and halmos would run them.
 prove: setup $(HALMOS_STAMP)
+	@rm -rf .forge/halmos-out .forge/halmos-cache
 	@FOUNDRY_PROFILE=halmos $(HALMOS_VENV)/bin/halmos --forge-build-out .forge/halmos-out \
 		--loop 4 --solver-timeout-assertion 600s \
 		--solver-command "$(CURDIR)/$(HALMOS_VENV)/bin/python $(CURDIR)/tools/halmos/portfolio.py"
