@@ -60,6 +60,12 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
     "FlockGovernor": (["tests/property/test_access_invariants.py"], ["tests/governance"]),
     "FlockTimelock": (["tests/property/test_access_invariants.py"], ["tests/governance"]),
     "ApiCredits": (["tests/property/test_api_invariants.py"], ["tests/api/test_api_credits.py"]),
+    "ArenaSlasher": (["tests/property/test_system_invariants.py"], ["tests/rewards"]),
+    "AllianceSettlement": (["tests/property/test_alliance_invariants.py"], ["tests/alliance"]),
+    "AllianceRoundsStorage": (["tests/property/test_alliance_invariants.py"], ["tests/alliance"]),
+    "TaskLifecycle": (["tests/property/test_task_invariants.py"], ["tests/tasks"]),
+    "TaskRegistryStorage": (["tests/property/test_task_invariants.py"], ["tests/tasks"]),
+    "FlockProxy": (["tests/property/test_access_invariants.py"], ["tests/upgrades", "tests/deploy"]),
 }
 # What a worker's copy of the project contains (copied) and shares (linked).
 _COPIED = (
@@ -71,6 +77,7 @@ _COPIED = (
     "config",
     "ape-config.yaml",
     "pyproject.toml",
+    ".build",  # the project's build: a mutant's compile starts warm (only what changed)
 )
 _LINKED = ("node_modules", ".solcx", ".bin", "deployments", "docs", "abi")
 

@@ -719,6 +719,11 @@ def test_anyone_kicks_an_expired_locks_boost(gmflock, alice, bob, chain):
         1_000 * WAD,
     )
     assert gmflock.getVotes(alice) == votes - removed and gmflock.totalSupply() == supply - removed
+    burn = next(log for log in receipt.events if log.event_name == "Transfer")  # ERC-20 view of it
+    assert (burn.contract_address, burn.event_arguments) == (
+        gmflock.address,
+        {"from": alice.address, "to": ZERO, "value": removed},
+    )
     assert gmflock.lockInfo(alice, 0).gm == 1_000 * WAD
     warp(chain, 1)
     assert gmflock.getPastVotes(alice, before) == votes
