@@ -103,13 +103,31 @@ contract AllianceRounds is
     function initialize(address admin, Parameters calldata params) external initializer {
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        (bool ok, bytes memory reason) =
-            _settlement.delegatecall(abi.encodeCall(AllianceSettlement.configure, (params)));
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(reason, 0x20), mload(reason))
-            }
-        }
+        // The settlement module validates and stores the parameters, as for governance's setters.
+        _delegate(
+            abi.encodeCall(
+                IAllianceRounds.setRoundPhases,
+                (
+                    params.enrollment,
+                    params.seedReveal,
+                    params.drawDelay,
+                    params.proposal,
+                    params.proposalReveal,
+                    params.commit,
+                    params.reveal
+                )
+            )
+        );
+        _delegate(
+            abi.encodeCall(IAllianceRounds.setRoundRules, (params.proposers, params.quorumBps, params.maxParticipants))
+        );
+        _delegate(
+            abi.encodeCall(
+                IAllianceRounds.setSlashRules,
+                (params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps)
+            )
+        );
+        _delegate(abi.encodeCall(IAllianceRounds.setEvictionRounds, (params.evictionRounds)));
     }
 
     // ======================================================================= rounds
@@ -614,6 +632,16 @@ contract AllianceRounds is
     }
 
     // ======================================================================= internals: rounds
+
+    /// @dev Runs `data` in the settlement module (by delegatecall); bubbles up its revert.
+    function _delegate(bytes memory data) private {
+        (bool ok, bytes memory reason) = _settlement.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
 
     /// @dev Delegates the call as it came to the settlement module, deployed by the constructor
     /// (an immutable address, never a caller's choice), and returns or reverts with its result.

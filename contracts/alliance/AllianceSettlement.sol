@@ -13,8 +13,8 @@ import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
  * @title AllianceSettlement
  * @dev The settlement module of {AllianceRounds}: `settle` (slashes through the registry, rewards
  * and honest shares credited), `evict` (absent participants slashed and their slots freed), and
- * the governance parameters' bounds and storage (`configure` from `initialize`, and the setters
- * after AllianceRounds checked the caller's role).
+ * the governance parameters' bounds and storage (the setters, from `initialize` and after
+ * AllianceRounds checked the caller's role).
  * AllianceRounds deploys it in its constructor and runs these functions by delegatecall, on its
  * own storage, with its own roles (the registry's SLASHER_ROLE is AllianceRounds'). Called
  * directly, the module refuses: it has no rounds and no role.
@@ -115,22 +115,6 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
 
     // ======================================================================= governance parameters
     // AllianceRounds checks the caller's role before it delegates these here.
-
-    /// @notice The initial parameters, from AllianceRounds' `initialize`.
-    function configure(IAllianceRounds.Parameters calldata params) external onlyDelegated {
-        _setRoundPhases(
-            params.enrollment,
-            params.seedReveal,
-            params.drawDelay,
-            params.proposal,
-            params.proposalReveal,
-            params.commit,
-            params.reveal
-        );
-        _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
-        _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
-        _setEvictionRounds(params.evictionRounds);
-    }
 
     /// @notice {IAllianceRounds-setRoundPhases}.
     function setRoundPhases(

@@ -11,7 +11,7 @@ import {TaskRegistryStorage} from "./TaskRegistryStorage.sol";
  * @title TaskLifecycle
  * @dev The lifecycle module of {TaskRegistry}: a task's approval, cancellation and end, the release
  * of stakes after the dispute window, and the governance parameters' bounds and storage
- * (`configure` from `initialize`, and the setters). TaskRegistry deploys it in its constructor and
+ * (the setters, from `initialize` and for governance). TaskRegistry deploys it in its constructor and
  * runs these functions by delegatecall, on its own storage, after its own role checks (approval,
  * cancellation and the setters are the timelock's). Called directly, the module refuses: it has no
  * tasks and no role.
@@ -28,21 +28,6 @@ contract TaskLifecycle is TaskRegistryStorage, ReentrancyGuardTransient {
     }
 
     constructor(IGmFlock gm, IEmissionController emissions_) TaskRegistryStorage(gm, emissions_) {}
-
-    /// @notice The initial parameters, from TaskRegistry's `initialize`.
-    function configure(ITaskRegistry.Parameters calldata params) external onlyDelegated {
-        _setStakeMinimums(params.minNodeStake, params.minValidatorStake, params.minParticipantStake, params.minDelegation);
-        _setTaskRules(
-            params.creatorStakePerDay,
-            params.minTaskDuration,
-            params.maxTaskDuration,
-            params.disputeWindow,
-            params.maxParticipants
-        );
-        _setDelegationRules(
-            params.minSigmaBps, params.maxSigmaBps, params.sigmaFreeze, params.undelegationCooldown, params.syncKeeperBps
-        );
-    }
 
     /// @notice {ITaskRegistry-approveTask}.
     function approveTask(uint256 taskId) external onlyDelegated {

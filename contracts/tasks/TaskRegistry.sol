@@ -112,12 +112,37 @@ contract TaskRegistry is
     function initialize(address admin, Parameters calldata params) external initializer {
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        (bool ok, bytes memory reason) = _lifecycle.delegatecall(abi.encodeCall(TaskLifecycle.configure, (params)));
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(reason, 0x20), mload(reason))
-            }
-        }
+        // The lifecycle module validates and stores the parameters, as for governance's setters.
+        _delegate(
+            abi.encodeCall(
+                ITaskRegistry.setStakeMinimums,
+                (params.minNodeStake, params.minValidatorStake, params.minParticipantStake, params.minDelegation)
+            )
+        );
+        _delegate(
+            abi.encodeCall(
+                ITaskRegistry.setTaskRules,
+                (
+                    params.creatorStakePerDay,
+                    params.minTaskDuration,
+                    params.maxTaskDuration,
+                    params.disputeWindow,
+                    params.maxParticipants
+                )
+            )
+        );
+        _delegate(
+            abi.encodeCall(
+                ITaskRegistry.setDelegationRules,
+                (
+                    params.minSigmaBps,
+                    params.maxSigmaBps,
+                    params.sigmaFreeze,
+                    params.undelegationCooldown,
+                    params.syncKeeperBps
+                )
+            )
+        );
     }
 
     // ======================================================================= tasks
@@ -609,6 +634,16 @@ contract TaskRegistry is
     }
 
     // ======================================================================= internals
+
+    /// @dev Runs `data` in the lifecycle module (by delegatecall); bubbles up its revert.
+    function _delegate(bytes memory data) private {
+        (bool ok, bytes memory reason) = _lifecycle.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
 
     /// @dev Delegates the call as it came to the lifecycle module, deployed by the constructor (an
     /// immutable address, never a caller's choice), and returns or reverts with its result.

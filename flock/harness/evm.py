@@ -184,6 +184,10 @@ class Chain:
         self._contract_addresses.add(to_checksum_address(address))
         return Contract(self, to_checksum_address(address), artifact.abi, name)
 
+    def storage_at(self, address: str, slot: int) -> int:
+        """The word in ``address``'s storage ``slot``."""
+        return int(self.evm.storage(address, slot))
+
     def at(self, name: str, address: str) -> Contract:
         """A handle on an already deployed contract with ``name``'s ABI (made once per address)."""
         key = (name, to_checksum_address(address))
