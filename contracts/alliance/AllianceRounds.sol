@@ -397,10 +397,8 @@ contract AllianceRounds is
 
 
     /// @inheritdoc IAllianceRounds
-    function pullEmissions(uint256 taskId) external nonReentrant returns (uint256 amount) {
-        TaskBook storage book = _getAllianceStorage()._books[taskId];
-        _start(taskId, book, _allianceTask(taskId));
-        return _pull(taskId, book);
+    function pullEmissions(uint256) external returns (uint256) {
+        _runSettlement();
     }
 
 

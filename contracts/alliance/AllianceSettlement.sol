@@ -74,6 +74,13 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
 
     // ======================================================================= payouts
 
+    /// @notice {IAllianceRounds-pullEmissions}.
+    function pullEmissions(uint256 taskId) external nonReentrant onlyDelegated returns (uint256 amount) {
+        TaskBook storage book = _getAllianceStorage()._books[taskId];
+        _start(taskId, book, _allianceTask(taskId));
+        return _pull(taskId, book);
+    }
+
     /// @notice {IAllianceRounds-fund}.
     function fund(uint256 taskId, uint256 amount) external nonReentrant onlyDelegated {
         if (amount == 0) revert IAllianceRounds.AllianceZeroValue();
