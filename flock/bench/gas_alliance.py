@@ -14,7 +14,10 @@ proposals, every voter commits and reveals) and measured at each step:
   commitment and reveal (issue 11: proposals by commit-reveal);
 - settlement, per participant: ``gas.alliance_settle_slash`` (a losing voter slashed through the
   task registry, FLOCK routed) and ``gas.alliance_settle_credit`` (an accepted proposer credited
-  its reward and slash share), and ``gas.alliance_withdraw``;
+  its reward and slash share), and ``gas.alliance_withdraw``; the emission epoch of the moment is
+  opened first (``checkpoint``), as for ``gas.task_join``: a slash reports the task's stake to the
+  emission controller, and the first call into it in a new epoch opens the epoch and mints its
+  emission (``gas.emission_checkpoint_1_task``, about 83,000 here), whoever makes it;
 - ``gas.alliance_round_16``: a whole 16-participant round settled (finalize, then every
   participant settled in its own transaction, one of them outvoted and slashed), and
   ``gas.alliance_round_16_per_participant`` its share per participant (issue 16);
@@ -106,11 +109,17 @@ def _play(n: int, losing_voter: bool) -> tuple[Results, dict[str, Any]]:
     }
 
 
+def _open_epoch(handles: dict[str, Any]) -> None:
+    """Opens the emission epoch of the moment (if due), so that a settlement's gas is its own."""
+    handles["p"].emissions.checkpoint(sender=handles["keeper"])
+
+
 def _round_16(gas: Results, handles: dict[str, Any]) -> int:
     """Finalize plus every participant of the round settled, each in its own transaction: the
     outvoted voter first (its slash feeds the honest pot), then everyone else."""
     d = handles["driver"]
     order = [handles["voters"][0], *handles["proposers"], *handles["voters"][1:]]
+    _open_epoch(handles)
     return int(gas["finalize"]) + sum(d.settle([a]).gas_used for a in order)
 
 
@@ -149,6 +158,7 @@ def alliance_gas() -> Results:
     # registry and gmFLOCK), then an accepted proposer (reward and its share of that slash).
     d, p = small_handles["driver"], small_handles["p"]
     loser, proposer = small_handles["voters"][0], small_handles["proposers"][0]
+    _open_epoch(small_handles)
     out["gas.alliance_settle_slash"] = d.settle([loser]).gas_used
     out["gas.alliance_settle_credit"] = d.settle([proposer]).gas_used
     out["gas.alliance_withdraw"] = p.alliance.withdraw(proposer, sender=proposer).gas_used
