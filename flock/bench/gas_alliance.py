@@ -21,6 +21,8 @@ proposals, every voter commits and reveals) and measured at each step:
 - ``gas.alliance_round_16``: a whole 16-participant round settled (finalize, then every
   participant settled in its own transaction, one of them outvoted and slashed), and
   ``gas.alliance_round_16_per_participant`` its share per participant (issue 16);
+  ``gas.alliance_round_16_one_call`` the same round settled by one ``settle`` call with every
+  participant (what a keeper settling whole rounds pays; measured from the same state, reverted);
 - ``gas.alliance_evict``: evicting a participant that skipped the last ``evictionRounds`` rounds
   (issue 11: slot squatting).
 """
@@ -114,13 +116,19 @@ def _open_epoch(handles: dict[str, Any]) -> None:
     handles["p"].emissions.checkpoint(sender=handles["keeper"])
 
 
-def _round_16(gas: Results, handles: dict[str, Any]) -> int:
-    """Finalize plus every participant of the round settled, each in its own transaction: the
-    outvoted voter first (its slash feeds the honest pot), then everyone else."""
+def _round_16(gas: Results, handles: dict[str, Any]) -> tuple[int, int]:
+    """Finalize plus every participant of the round settled, each in its own transaction (the
+    outvoted voter first: its slash feeds the honest pot), and finalize plus one ``settle`` of them
+    all (from the same state: the chain is reverted in between)."""
+    from ape import chain
+
     d = handles["driver"]
     order = [handles["voters"][0], *handles["proposers"], *handles["voters"][1:]]
     _open_epoch(handles)
-    return int(gas["finalize"]) + sum(d.settle([a]).gas_used for a in order)
+    snapshot = chain.snapshot()
+    one_call = int(gas["finalize"]) + d.settle(order).gas_used
+    chain.restore(snapshot)
+    return int(gas["finalize"]) + sum(d.settle([a]).gas_used for a in order), one_call
 
 
 def _evict_gas(handles: dict[str, Any]) -> int:
@@ -163,7 +171,7 @@ def alliance_gas() -> Results:
     out["gas.alliance_settle_credit"] = d.settle([proposer]).gas_used
     out["gas.alliance_withdraw"] = p.alliance.withdraw(proposer, sender=proposer).gas_used
     big_gas, big = rounds[COUNTS[1]]
-    out["gas.alliance_round_16"] = _round_16(big_gas, big)
+    out["gas.alliance_round_16"], out["gas.alliance_round_16_one_call"] = _round_16(big_gas, big)
     out["gas.alliance_round_16_per_participant"] = round(out["gas.alliance_round_16"] / COUNTS[1], 1)
     out["gas.alliance_evict"] = _evict_gas(big)
     return out
