@@ -403,7 +403,7 @@ contract TaskRegistry is
         }
         uint256 ownGm;
         (ownGm, poolGm) = _takeStake(taskId, account, gmAmount, offenceAt);
-        if (ownGm != 0) flockSeized = _gm.slash(account, ownGm, address(this));
+        if (ownGm != 0) flockSeized = _gm.slash(account, ownGm, _seizedTo(route));
         emit Slashed(taskId, account, msg.sender, gmAmount, ownGm, poolGm, flockSeized, offenceAt);
         _report(taskId, task, _getRegistryStorage()._stakes[taskId]);
         _route(taskId, flockSeized, route);

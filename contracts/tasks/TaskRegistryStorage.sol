@@ -370,8 +370,24 @@ abstract contract TaskRegistryStorage {
         }
     }
 
+    /// @dev Where gmFLOCK sends the FLOCK a slash seizes: straight to the route's recipient when all
+    /// of it goes there (no keeper share, nothing burned: the Alliance's route), one transfer
+    /// instead of two; otherwise here, and `_route` splits it.
+    function _seizedTo(ITaskRegistry.SlashRoute calldata route) internal view returns (address) {
+        return _routesAllToRecipient(route) ? route.recipient : address(this);
+    }
+
+    function _routesAllToRecipient(ITaskRegistry.SlashRoute calldata route) internal pure returns (bool) {
+        return route.recipient != address(0) && route.keeperBps == 0 && route.burnBps == 0;
+    }
+
+    /// @dev Pays out (or records, if gmFLOCK paid the recipient directly) a slash's seized FLOCK.
     function _route(uint256 taskId, uint256 amount, ITaskRegistry.SlashRoute calldata route) internal {
         if (amount == 0) return;
+        if (_routesAllToRecipient(route)) {
+            emit ITaskRegistry.SlashRouted(taskId, route.recipient, amount, route.keeper, 0, 0); // paid by gmFLOCK
+            return;
+        }
         uint256 keeperAmount = (amount * route.keeperBps) / _BPS;
         uint256 burned = (amount * route.burnBps) / _BPS;
         uint256 recipientAmount = amount - keeperAmount - burned;
