@@ -33,6 +33,7 @@ from flock.deploy.proxies import (
     implementation_key,
     initialize_data,
 )
+from flock.deploy.upgrades import save_reference
 from flock.paths import PROJECT_ROOT
 
 
@@ -175,6 +176,7 @@ class ApeBackend(ManagerAccessMixin):
         self.manifest = manifest
         self.manifest_file = manifest_file
         self.reader = ManifestReader(manifest)
+        self._reference_recorded = False
 
     # -- helpers
 
@@ -271,9 +273,24 @@ class ApeBackend(ManagerAccessMixin):
         self._save()
         return address
 
+    def _record_reference(self) -> None:
+        """Keeps the build the implementations are deployed from beside the manifest
+        (``<manifest>.reference/``): the storage layouts their upgrades are checked against."""
+        if self._reference_recorded:
+            return
+        directory = self.manifest_file.with_name(self.manifest_file.stem + ".reference")
+        save_reference(directory)
+        try:
+            self.manifest.upgrade_reference = str(directory.resolve().relative_to(PROJECT_ROOT))
+        except ValueError:  # a manifest outside the repository
+            self.manifest.upgrade_reference = str(directory.resolve())
+        self._reference_recorded = True
+        self._save()
+
     def deploy_proxy(self, key: str, contract: str, args: list[Any], init: list[Any]) -> str:
         implementation = self._implementation(key)
         if implementation is None:
+            self._record_reference()
             implementation, tx_hash, block = self._create(implementation_key(key), contract, args)
             self.manifest.implementations[key] = ContractRecord(
                 contract=contract,

@@ -103,6 +103,10 @@ class Manifest(BaseModel):
     contracts: dict[str, ContractRecord] = Field(default_factory=dict)
     # The implementation behind each upgradeable contract's proxy, by the proxy's key.
     implementations: dict[str, ContractRecord] = Field(default_factory=dict)
+    # The build the implementations were deployed from (solc build info with storage layouts, a
+    # directory relative to the repository): the reference an upgrade's storage check compares with
+    # (flock.deploy.upgrades.validate_upgrade(..., reference_build_info=...)).
+    upgrade_reference: str = ""
     actions: dict[str, ActionRecord] = Field(default_factory=dict)
     pending: PendingDeploy | None = None
     complete: bool = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ SOLC = PROJECT_ROOT / ".solcx" / "solc-v0.8.28"
 SOLC_VERSION = "0.8.28"
 CLI = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "upgrades-core" / "dist" / "cli" / "cli.js"
 CACHE_DIR = PROJECT_ROOT / ".build" / "upgrades"
+CACHE_KEPT = 4  # builds kept in the cache (each about 16 MB): the newest
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
 
 # The upgradeable contracts of the suite, by contract name (flock.deploy.proxies.UPGRADEABLE has
@@ -146,6 +148,7 @@ def build_info(extra_sources: Sequence[Path] = (), *, deployable: bool = False) 
     directory = CACHE_DIR / digest
     target = directory / f"{digest}.json"
     if target.is_file():
+        os.utime(directory)  # recently used: kept by _prune
         return directory
     if not SOLC.is_file():
         raise UpgradeSafetyError(f"{SOLC.relative_to(PROJECT_ROOT)} is missing: run `make setup` first")
@@ -171,7 +174,16 @@ def build_info(extra_sources: Sequence[Path] = (), *, deployable: bool = False) 
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps({"solcVersion": SOLC_VERSION, "input": request, "output": output}))
     tmp.replace(target)
+    _prune(keep=directory)
     return directory
+
+
+def _prune(keep: Path) -> None:
+    """Drops all but the newest CACHE_KEPT cached builds (never ``keep``)."""
+    builds = sorted((d for d in CACHE_DIR.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in builds[CACHE_KEPT:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _output(build: Path) -> dict[str, Any]:
