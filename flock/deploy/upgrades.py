@@ -180,7 +180,9 @@ def build_info(extra_sources: Sequence[Path] = (), *, deployable: bool = False) 
 
 def _prune(keep: Path) -> None:
     """Drops all but the newest CACHE_KEPT cached builds (never ``keep``)."""
-    builds = sorted((d for d in CACHE_DIR.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True)
+    builds = sorted(
+        (d for d in CACHE_DIR.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True
+    )
     for old in builds[CACHE_KEPT:]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
