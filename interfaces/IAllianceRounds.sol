@@ -126,8 +126,7 @@ interface IAllianceRounds {
         uint256 honestStake; // stake sharing the round's slashes
         uint256 reward; // round reward (credited to accepted proposers by stake)
         uint256 rewardCredited;
-        uint256 honestPot; // FLOCK from slashes for the honest participants
-        uint256 honestCredited;
+        uint256 honestPot; // FLOCK from slashes for the honest participants (entries' honestCredited: credited)
         address finalizer;
         bytes32 seed; // XOR of the revealed secrets before the draw, the draw's seed after it
     }
@@ -357,6 +356,10 @@ interface IAllianceRounds {
     event SlashRulesSet(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps);
 
     // ---------------------------------------------------------------------------------------- rounds
+
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(address admin, Parameters calldata params) external;
 
     /**
      * @notice Opens the task's next round (anyone), once its latest round is finalized. Pulls the
