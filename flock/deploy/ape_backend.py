@@ -370,7 +370,7 @@ def deploy_protocol(
         deployer=backend.deployer,
         addresses={k: r.address for k, r in manifest.contracts.items()},
     )
-    run_plan(protocol_plan() if plan is None else plan, ctx, backend, on_step=on_step)
+    run_plan(protocol_plan(config) if plan is None else plan, ctx, backend, on_step=on_step)
     manifest.roles = role_table(manifest)
     manifest.complete = True
     manifest.save(path)

@@ -15,7 +15,6 @@ from flock.units import DAY, WAD
 VOTER_LOCK = 1_000_000 * WAD
 STAKER_LOCK = 100_000 * WAD
 STAKER_ALLOCATION = 50_000 * WAD
-TREASURY = 1_000_000 * WAD
 HELPER_INDEX = 18
 DRAW_TASK, RANGE_TASK = 1_000_000, 1_000_001  # ids the stand-in registry enrolls (no such tasks)
 
@@ -121,10 +120,9 @@ def build_world(system: System | None = None) -> World:
     world = World(system, accounts)
 
     for label, amount in (("voter", VOTER_LOCK), ("staker", STAKER_LOCK)):
-        token.transfer(accounts[label], amount, sender=system.deployer)
+        token.transfer(accounts[label], amount, sender=system.treasury)
         token.approve(gm.address, amount, sender=accounts[label])
         gm.lock(amount, 365 * DAY, sender=accounts[label])
-    token.transfer(timelock, TREASURY, sender=system.deployer)
     # The timelock appoints the role holders (in the harness it may send directly).
     token.grantRole(token.MINTER_ROLE(), accounts["minter"], sender=timelock)
     gm.grantRole(gm.STAKE_MANAGER_ROLE(), accounts["manager"], sender=timelock)

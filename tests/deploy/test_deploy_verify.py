@@ -131,7 +131,7 @@ def test_rerunning_the_plan_sends_nothing(manifest, manifest_file, deployer):
     deploy_protocol(
         deployer, LOCAL_CONFIG, manifest_file=manifest_file, on_step=lambda s, o: outcomes.append(o)
     )
-    assert len(outcomes) == len(protocol_plan())
+    assert len(outcomes) == len(protocol_plan(load_config(LOCAL_CONFIG)))
     assert set(outcomes) == {"exists", "done"}
 
 
