@@ -89,7 +89,8 @@ def test_a_limit_above_the_quorum_is_refused(tmp_path):
         ("  genesis:\n    - {recipient: burn, amount: 1}\n", "cannot mint to the zero address"),
         (f'  genesis:\n    - {{recipients: ["{A}", "{A}"], amount: 1}}\n', "a recipient is listed twice"),
         (
-            f'  genesis:\n    - {{recipient: "{A}", amount: 1, vesting: {{cliff: 2 days, duration: 1 day}}}}\n',
+            f'  genesis:\n    - {{recipient: "{A}", amount: 1,\n'
+            "       vesting: {cliff: 2 days, duration: 1 day}}\n",
             "the cliff (2 d) is longer than the vesting duration (1 d)",
         ),
         (
