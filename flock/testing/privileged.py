@@ -827,6 +827,15 @@ OPEN: dict[str, dict[str, str]] = {
         "sweep": "anyone, after the task's end: the pool goes to the treasury",
         "renounceRole": "the caller gives up its own role",
     },
+    # Genesis vesting wallets (one per vesting allocation, all classified as the first): OpenZeppelin's
+    # VestingWallet. No protocol privilege: `release` pays only the owner, and only the owner (the
+    # beneficiary; Ownable, OwnableUnauthorizedAccount for anyone else) passes its own wallet on
+    # (tests/deploy/test_genesis_rule.py).
+    "vesting-1": {
+        "release": "anyone: pays what has vested to the wallet's owner, the beneficiary",
+        "transferOwnership": "the owner's own wallet (its future releases) to another owner",
+        "renounceOwnership": "the owner's own wallet: leaves it ownerless, its FLOCK stuck for good",
+    },
     "timelock": {
         "execute": "anyone (EXECUTOR_ROLE is open), for ready operations only",
         "executeBatch": "as execute",
@@ -836,6 +845,9 @@ OPEN: dict[str, dict[str, str]] = {
         "onERC1155BatchReceived": "the treasury may receive tokens",
     },
 }
+
+# Contracts the plan deploys more than once (one per config entry), classified under their first key.
+SAME_AS: dict[str, str] = {"GenesisVesting": "vesting-1"}
 
 # Contracts the protocol creates at run time (not in the deploy plan), by contract name: every
 # state-changing function, all open by design (tests/access checks the list is complete).

@@ -159,3 +159,9 @@ def test_a_vesting_wallet_can_only_release_to_its_beneficiary():
     token.approve(gm.address, vested, sender=beneficiary)
     gm.lock(vested, 365 * DAY, sender=beneficiary)
     assert gm.getVotes(beneficiary) > vested
+    # Only the beneficiary passes the wallet on: not the deployer, nor the timelock.
+    for caller in (system.deployer, system.timelock.address):
+        with chain.reverts("OwnableUnauthorizedAccount"):
+            wallet.transferOwnership(caller, sender=caller)
+    wallet.transferOwnership(system.deployer, sender=beneficiary)
+    assert wallet.owner() == system.deployer
