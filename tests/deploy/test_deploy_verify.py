@@ -39,6 +39,8 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
         "role holders",
         "parameters",
         "manifest role table",
+        "genesis",
+        "voting power",
     }
     assert {r.subject for r in results if r.group == "code"} == {
         *manifest.contracts,
