@@ -11,6 +11,12 @@ Two ways, the most faithful one available:
 Either way the report lists each call's outcome and events, and every governed parameter
 (``flock.deploy.governed.PARAMETERS``) that changed; then the chain returns to the snapshot. It needs
 a chain it may snapshot and impersonate on: a local anvil or a fork of a live network.
+
+An action that upgrades a proxy (``upgradeToAndCall``) is checked as well (``UpgradeOutcome``): the
+proxy's ERC-1967 slot holds the new implementation afterwards; OpenZeppelin's storage-layout check
+of the new implementation (recognized as a contract of this build by its code) against the deployed
+one passes; and the contract's state, read through its own views before and after
+(``flock.dao.readback``: balances, locks, stakes, tasks, roots, parameters), is unchanged.
 """
 
 from __future__ import annotations
@@ -20,19 +26,24 @@ from typing import Any
 
 from ape import accounts, chain
 from ape.exceptions import ApeException
+from eth_utils import keccak
 
 from flock import artifacts
 from flock.bench.chainkit import impersonate
 from flock.clikit import describe_error, is_dev_network
+from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, Proposal
+from flock.dao.readback import Difference
+from flock.dao.upgrades import check_storage, implementation_of
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.verify import normalize, show_in_unit
 from flock.harness.abi import AbiRegistry
 
 GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
+_UPGRADE_SELECTOR = keccak(text="upgradeToAndCall(address,bytes)")[:4]
 
 
 @dataclass(frozen=True)
@@ -59,16 +70,37 @@ class Change:
 
 
 @dataclass
+class UpgradeOutcome:
+    """What an upgrade action did to its proxy in the simulation."""
+
+    key: str
+    before: str  # the implementation before
+    wanted: str  # the implementation the action names
+    after: str | None = None  # the slot's implementation after the run
+    storage: str = ""  # the storage check's verdict, in words
+    storage_ok: bool = False
+    probes: int = 0  # view calls read back
+    differences: list[Difference] = field(default_factory=list)
+    with_call: bool = False  # the action runs a call after the switch: state may change by design
+
+    @property
+    def ok(self) -> bool:
+        unchanged = self.with_call or not self.differences
+        return self.after == self.wanted and self.storage_ok and unchanged
+
+
+@dataclass
 class SimulationReport:
     mode: str  # "as the timelock" | "through the governor"
     calls: list[SimCall] = field(default_factory=list)
     events: list[SimEvent] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    upgrades: list[UpgradeOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.calls)
+        return all(c.ok for c in self.calls) and all(u.ok for u in self.upgrades)
 
 
 def _registry() -> AbiRegistry:
@@ -195,6 +227,50 @@ def _through_governor(
     report.notes.append(f"governor.execute used {receipt.gas_used:,} gas")
 
 
+def _build_contract_of(address: str) -> str | None:
+    """The contract of this build whose runtime code is at ``address`` (immutables aside), if any."""
+    from flock.deploy.verify import code_matches
+
+    code = bytes(chain.provider.get_code(address))
+    for name, artifact in artifacts.load().artifacts.items():
+        if artifact.runtime and code_matches(artifact.runtime, code):
+            return name
+    return None
+
+
+def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[tuple[UpgradeOutcome, list]]:
+    """Each upgrade action's outcome record and read-back probes, taken before anything runs."""
+    found = []
+    for action in actions:
+        key = deployment.name_of(action.target)
+        if key is None or action.calldata[:4] != _UPGRADE_SELECTOR:
+            continue
+        call = decode_action(deployment, action)
+        wanted, data = str(call.args[0].value), call.args[1].value
+        outcome = UpgradeOutcome(
+            key, implementation_of(action.target) or "none", wanted, with_call=bool(data)
+        )
+        found.append((outcome, readback.probes(deployment, key)))
+    return found
+
+
+def _check_upgrade_storage(deployment: Deployment, outcome: UpgradeOutcome) -> None:
+    name = _build_contract_of(outcome.wanted)
+    if name is None:
+        outcome.storage = f"not checked: the code at {outcome.wanted} is no contract of this build"
+        return
+    try:
+        verdict = check_storage(deployment, outcome.key, name, None)
+    except DaoError as err:
+        outcome.storage = f"not checked: {err}"
+        return
+    outcome.storage_ok = verdict.ok
+    first = verdict.text.splitlines()[0] if verdict.text else ""
+    outcome.storage = f"{name} against {verdict.reference}: " + (
+        "compatible" if verdict.ok else f"UNSAFE: {first}"
+    )
+
+
 def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = None) -> SimulationReport:
     """Runs ``draft`` (or the existing ``proposal``) on a snapshot and reverts; see the module doc."""
     _require_dev_chain()
@@ -203,6 +279,8 @@ def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = N
     report = SimulationReport("through the governor" if through_governor else "as the timelock")
     report.notes.extend(draft.notes)
     before = read_parameters(deployment)
+    upgrades = _upgrades_in(deployment, draft.actions)
+    states = [readback.snapshot(deployment, u.key, probes) for u, probes in upgrades]
     snapshot = chain.snapshot()
     try:
         if through_governor and proposal is not None:
@@ -210,6 +288,14 @@ def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = N
         else:
             _as_timelock(deployment, draft.actions, report)
         report.changes = _changes(deployment, before, read_parameters(deployment))
+        for (outcome, probes), state in zip(upgrades, states, strict=True):
+            outcome.after = implementation_of(deployment.address(outcome.key))
+            outcome.probes = len(state)
+            outcome.differences = readback.differences(
+                state, readback.snapshot(deployment, outcome.key, probes)
+            )
+            _check_upgrade_storage(deployment, outcome)
+            report.upgrades.append(outcome)
     finally:
         chain.restore(snapshot)
     return report

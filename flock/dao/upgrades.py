@@ -7,6 +7,8 @@ propose NAME ...` and `ape run dao simulate NAME ...` both exist for each.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -92,3 +94,165 @@ def migrate_governor(deployment: Deployment, new_governor: str) -> Draft:
         "`ape run dao` and `deploy verify` find the governor there"
     ]
     return Draft(description, actions, tuple(notes))
+
+
+# ------------------------------------------------------------------------------------------ upgrades
+
+
+def implementation_of(address: str) -> str | None:
+    """The implementation in a proxy's ERC-1967 slot, or None where the slot is empty."""
+    from flock.deploy.proxies import IMPLEMENTATION_SLOT, implementation_from_slot
+
+    word = bytes(chain.provider.get_storage(address, IMPLEMENTATION_SLOT))
+    return implementation_from_slot(word) if int.from_bytes(word, "big") else None
+
+
+@dataclass(frozen=True)
+class StorageCheck:
+    """OpenZeppelin's verdict on the new implementation's storage against the deployed one's."""
+
+    ok: bool
+    reference: str  # what the new layout was compared with (the recorded layout file, or a contract)
+    text: str  # OpenZeppelin's own explanation
+
+
+@dataclass(frozen=True)
+class UpgradePlan:
+    """An upgrade of the proxy under ``key`` from ``current`` to ``implementation`` (the build's
+    ``contract``), the storage check's verdict and the call run in the proxy's context after the
+    switch (empty: none)."""
+
+    key: str
+    contract: str
+    proxy: str
+    current: str
+    implementation: str
+    call: bytes
+    storage: StorageCheck
+
+
+def upgradeable_key(deployment: Deployment, contract: str) -> tuple[str, str]:
+    """The plan key of an upgradeable contract of the deployment and its current implementation."""
+    key = deployment.key_of(contract)
+    current = implementation_of(deployment.address(key))
+    if current is None:
+        from flock.deploy.proxies import UPGRADEABLE
+
+        here = [k for k in UPGRADEABLE if k in deployment.manifest.contracts]
+        raise DaoError(
+            f"{key} is not behind an upgradeable proxy; upgradeable here: {', '.join(here) or 'none'}"
+        )
+    return key, current
+
+
+def layout_file(deployment: Deployment, key: str) -> Path | None:
+    """Where the deploy recorded the storage layout of ``key``'s deployed implementation:
+    ``<manifest folder>/<manifest name>.layouts/<key>.json``."""
+    if deployment.manifest_file is None:
+        return None
+    manifest = Path(deployment.manifest_file)
+    return manifest.parent / f"{manifest.stem}.layouts" / f"{key}.json"
+
+
+def check_storage(deployment: Deployment, key: str, new_contract: str, reference: str | None) -> StorageCheck:
+    """OpenZeppelin's upgrades-core compares ``new_contract`` (of the build) with the deployed
+    implementation's recorded layout, or with the build's ``reference`` contract if given."""
+    from flock.deploy.upgrades import validate_upgrade
+
+    against: str | Path
+    if reference:
+        against = reference
+    else:
+        recorded = layout_file(deployment, key)
+        if recorded is None or not recorded.is_file():
+            raise DaoError(
+                f"no recorded storage layout for {key} (looked for {recorded}): the deploy writes it; "
+                "or name the deployed implementation's contract with --reference"
+            )
+        against = recorded
+    report = validate_upgrade(against, new_contract)
+    return StorageCheck(bool(report.ok), str(against), str(report.text).strip())
+
+
+def deploy_implementation(deployment: Deployment, key: str, contract: str, sender: Any) -> str:
+    """Deploys the build's ``contract`` as a new implementation for ``key``'s proxy, with the
+    constructor arguments the current one was built with (read from the proxy's views)."""
+    from ape import project
+
+    from flock.deploy.proxies import implementation_args
+
+    args = implementation_args(key, lambda function: deployment.reader.view(key, function))
+    try:
+        factory = getattr(project, contract)
+    except AttributeError:
+        raise DaoError(f"the build has no contract {contract!r}") from None
+    return str(factory.deploy(*args, sender=sender).address)
+
+
+def _call_data(deployment: Deployment, key: str, call: str | None, call_args: tuple[str, ...]) -> bytes:
+    if not call:
+        if call_args:
+            raise DaoError(f"arguments {' '.join(call_args)} given without --call FUNCTION")
+        return b""
+    return encode_call(deployment, key, call, list(call_args)).calldata
+
+
+def upgrade_draft(
+    deployment: Deployment,
+    contract: str,
+    implementation: str,
+    call: bytes,
+    storage: StorageCheck,
+) -> tuple[Draft, UpgradePlan]:
+    """The proposal: the proxy's ``upgradeToAndCall(implementation, call)``, sent by the timelock."""
+    key, current = upgradeable_key(deployment, contract)
+    name = deployment.manifest.contracts[key].contract
+    if not storage.ok:
+        first = storage.text.splitlines()[0] if storage.text else "unsafe"
+        raise DaoError(f"the storage layout of the new {name} is not compatible with {key}'s: {first}")
+    if not chain.provider.get_code(implementation):
+        raise DaoError(f"{implementation} has no code: nothing to upgrade to")
+    action = encode_call(deployment, key, "upgradeToAndCall", [implementation, "0x" + call.hex()])
+    plan = UpgradePlan(key, name, deployment.address(key), current, implementation, call, storage)
+    same = bytes(chain.provider.get_code(current)) == bytes(chain.provider.get_code(implementation))
+    call_text = f"then calls 0x{call.hex()} in the proxy's context" if call else "with no call"
+    description = (
+        f"# Upgrade {key} ({name}) to the implementation at {implementation}\n\n"
+        f"The timelock calls `{key}.upgradeToAndCall`: the proxy at {plan.proxy} switches from the "
+        f"implementation at {current} to {implementation} ({name} of this build), {call_text}. "
+        f"Storage layout check (OpenZeppelin upgrades-core, against {storage.reference}): passed."
+    )
+    notes = (
+        ["the new implementation's code is the current one's: the upgrade changes no behaviour"]
+        if same
+        else []
+    )
+    return Draft(description, (action,), tuple(notes)), plan
+
+
+def prepare_upgrade(
+    deployment: Deployment,
+    contract: str,
+    sender: Any,
+    *,
+    new_contract: str | None = None,
+    implementation: str | None = None,
+    reference: str | None = None,
+    call: str | None = None,
+    call_args: tuple[str, ...] = (),
+) -> tuple[Draft, UpgradePlan]:
+    """Everything `dao propose upgrade` does before proposing: find the proxy, check the new
+    implementation's storage layout (before spending anything), encode the call, deploy the
+    implementation from ``sender`` (unless one is given) and build the proposal."""
+    key, _ = upgradeable_key(deployment, contract)
+    name = new_contract or deployment.manifest.contracts[key].contract
+    storage = check_storage(deployment, key, name, reference)
+    if not storage.ok:
+        first = storage.text.splitlines()[0] if storage.text else "unsafe"
+        raise DaoError(f"the storage layout of {name} is not compatible with {key}'s deployed one: {first}")
+    data = _call_data(deployment, key, call, call_args)
+    if implementation:
+        address = deployment.resolve(implementation)
+    else:
+        address = deploy_implementation(deployment, key, name, sender)
+    return upgrade_draft(deployment, key, address, data, storage)

@@ -1,0 +1,142 @@
+"""A contract's observable state, read through its own views, to compare before and after an upgrade
+(`ape run dao simulate` of an upgrade proposal, and the Base rehearsal's live upgrade).
+
+What is read, for one deployed contract (by plan key):
+
+- every view without arguments (parameters, totals, counters, wiring);
+- every view whose arguments are all accounts, task ids, epochs or small indexes, called with each
+  combination of: the accounts that appear in the contract's own events and the deployment's
+  contracts and deployer; the registry's task ids (up to ``MAX_IDS``); the last ``EPOCHS`` emission
+  epochs; indexes 0 to 3 (lock, round and checkpoint positions), at most ``MAX_CALLS`` per view;
+- the FLOCK the contract holds.
+
+A view that reverts is recorded as such (the same revert after the upgrade is "unchanged"). The
+read-back catches an upgrade that loses or moves state (a reordered or retyped field reads back
+different values); it cannot prove that nothing unread changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flock.dao.deployment import Deployment
+from flock.deploy.verify import normalize
+
+MAX_ACCOUNTS = 24
+MAX_IDS = 16
+EPOCHS = 4
+MAX_CALLS = 256
+SMALL_INDEXES = (0, 1, 2, 3)
+REVERTS = "(reverts)"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One view call: ``function(*args)`` on the contract."""
+
+    function: str
+    args: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        shown = ", ".join(str(a) for a in self.args)
+        return f"{self.function}({shown})"
+
+
+@dataclass(frozen=True)
+class Difference:
+    probe: Probe
+    before: Any
+    after: Any
+
+
+def _accounts(deployment: Deployment, key: str) -> list[str]:
+    """Addresses the contract's own events name, then the deployment's contracts and deployer."""
+    seen: dict[str, None] = {}
+    contract = deployment.contract(key)
+    start = max(deployment.manifest.contracts[key].block, 0)
+    try:
+        from ape import chain
+
+        stop = chain.blocks.height + 1
+        for event in contract.contract_type.events:
+            address_fields = [i.name for i in event.inputs if i.type == "address"]
+            if not address_fields:
+                continue
+            for log in getattr(contract, event.name).range(start, stop):
+                for name in address_fields:
+                    seen[str(log.event_arguments[name])] = None
+    except Exception:  # a chain without logs for this range: the known addresses below still count
+        pass
+    for record in deployment.manifest.contracts.values():
+        seen.setdefault(record.address, None)
+    seen.setdefault(deployment.manifest.deployer, None)
+    return list(seen)[:MAX_ACCOUNTS]
+
+
+def _task_ids(deployment: Deployment) -> list[int]:
+    if "tasks" not in deployment.manifest.contracts:
+        return []
+    return list(range(1, min(int(deployment.reader.view("tasks", "taskCount")), MAX_IDS) + 1))
+
+
+def _epochs(deployment: Deployment) -> list[int]:
+    if "emissions" not in deployment.manifest.contracts:
+        return []
+    current = int(deployment.reader.view("emissions", "currentEpoch"))
+    return list(range(max(current - EPOCHS + 1, 0), current + 1))
+
+
+def _candidates(name: str, kind: str, accounts: list[str], tasks: list[int], epochs: list[int]) -> list[Any]:
+    lowered = name.lower()
+    if kind == "address":
+        return accounts
+    if not kind.startswith("uint"):
+        return []
+    if "task" in lowered:
+        return tasks
+    if "epoch" in lowered:
+        return epochs
+    if lowered in ("index", "lockid", "id", "round", "pos", "position", "i", "slot") or "index" in lowered:
+        return list(SMALL_INDEXES)
+    return []
+
+
+def probes(deployment: Deployment, key: str) -> list[Probe]:
+    """Every view call the read-back makes on the contract under ``key``."""
+    accounts, tasks, epochs = _accounts(deployment, key), _task_ids(deployment), _epochs(deployment)
+    out: list[Probe] = []
+    for entry in deployment.abi(key):
+        if entry.get("type") != "function" or entry.get("stateMutability") not in ("view", "pure"):
+            continue
+        inputs: Sequence[dict[str, Any]] = entry.get("inputs", [])
+        choices = [_candidates(i.get("name", ""), i["type"], accounts, tasks, epochs) for i in inputs]
+        if any(not c for c in choices):
+            continue
+        combos = itertools.islice(itertools.product(*choices), MAX_CALLS)
+        out.extend(Probe(entry["name"], tuple(args)) for args in combos)
+    return out
+
+
+def _read(deployment: Deployment, key: str, probe: Probe) -> Any:
+    try:
+        return normalize(deployment.reader.view(key, probe.function, *probe.args))
+    except Exception:  # the view reverts for these arguments (before and after alike, if unchanged)
+        return REVERTS
+
+
+def snapshot(deployment: Deployment, key: str, probe_list: Iterable[Probe]) -> dict[Probe, Any]:
+    """Each probe's value now, and the FLOCK the contract holds."""
+    values = {p: _read(deployment, key, p) for p in probe_list}
+    if "token" in deployment.manifest.contracts:
+        holding = Probe("FLOCK.balanceOf", (key,))
+        values[holding] = int(deployment.reader.view("token", "balanceOf", deployment.address(key)))
+    return values
+
+
+def differences(before: dict[Probe, Any], after: dict[Probe, Any]) -> list[Difference]:
+    return [
+        Difference(p, before[p], after.get(p, REVERTS)) for p in before if before[p] != after.get(p, REVERTS)
+    ]
