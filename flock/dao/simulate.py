@@ -21,6 +21,7 @@ one passes; and the contract's state, read through its own views before and afte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from ape.exceptions import ApeException
 from eth_utils import keccak
 
 from flock import artifacts
-from flock.bench.chainkit import impersonate
+from flock.bench.chainkit import advance, impersonate
 from flock.clikit import describe_error, is_dev_network
 from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
@@ -205,7 +206,11 @@ def _as_timelock(deployment: Deployment, actions: tuple[Action, ...], report: Si
 
 
 def _through_governor(
-    deployment: Deployment, governance: Governance, proposal: Proposal, report: SimulationReport
+    deployment: Deployment,
+    governance: Governance,
+    proposal: Proposal,
+    report: SimulationReport,
+    before_execute: Callable[[], None],
 ) -> None:
     registry = _registry()
     sender = accounts.test_accounts[0]
@@ -216,6 +221,7 @@ def _through_governor(
     if eta > chain.pending_timestamp:
         chain.mine(timestamp=eta + 1)
         report.notes.append("moved the clock past the timelock delay")
+    before_execute()
     try:
         receipt = governance.execute(proposal, sender)
     except ApeException as err:
@@ -238,8 +244,8 @@ def _build_contract_of(address: str) -> str | None:
     return None
 
 
-def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[tuple[UpgradeOutcome, list]]:
-    """Each upgrade action's outcome record and read-back probes, taken before anything runs."""
+def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[UpgradeOutcome]:
+    """An outcome record for each action that upgrades a proxy of the deployment."""
     found = []
     for action in actions:
         key = deployment.name_of(action.target)
@@ -247,10 +253,8 @@ def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[tu
             continue
         call = decode_action(deployment, action)
         wanted, data = str(call.args[0].value), call.args[1].value
-        outcome = UpgradeOutcome(
-            key, implementation_of(action.target) or "none", wanted, with_call=bool(data)
-        )
-        found.append((outcome, readback.probes(deployment, key)))
+        before = implementation_of(action.target) or "none"
+        found.append(UpgradeOutcome(key, before, wanted, with_call=bool(data)))
     return found
 
 
@@ -280,20 +284,24 @@ def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = N
     report.notes.extend(draft.notes)
     before = read_parameters(deployment)
     upgrades = _upgrades_in(deployment, draft.actions)
-    states = [readback.snapshot(deployment, u.key, probes) for u, probes in upgrades]
     snapshot = chain.snapshot()
     try:
+        states: list[readback.Baseline] = []
+
+        def take_baselines() -> None:  # right before the actions run, at the clock they run at
+            if upgrades:
+                states.extend(readback.baselines(deployment, [u.key for u in upgrades], lambda: advance(1)))
+
         if through_governor and proposal is not None:
-            _through_governor(deployment, governance, proposal, report)
+            _through_governor(deployment, governance, proposal, report, take_baselines)
         else:
+            take_baselines()
             _as_timelock(deployment, draft.actions, report)
         report.changes = _changes(deployment, before, read_parameters(deployment))
-        for (outcome, probes), state in zip(upgrades, states, strict=True):
+        for outcome, baseline in zip(upgrades, states, strict=True):
             outcome.after = implementation_of(deployment.address(outcome.key))
-            outcome.probes = len(state)
-            outcome.differences = readback.differences(
-                state, readback.snapshot(deployment, outcome.key, probes)
-            )
+            outcome.probes = baseline.compared
+            outcome.differences = baseline.compare(deployment)
             _check_upgrade_storage(deployment, outcome)
             report.upgrades.append(outcome)
     finally:
