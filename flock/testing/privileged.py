@@ -236,7 +236,7 @@ def _appoint_second_admin(world: World, nonce: int) -> None:
 def _credit(world: World, _: int = 0) -> None:
     """Set-up: the user holds 100 FLOCK of API credit (so a usage report's total fits)."""
     token, api = world.contract("token"), world.contract("api")
-    token.transfer(world["user"], 100 * WAD, sender=world["timelock"])
+    token.transfer(world["user"], 100 * WAD, sender=world.helper)
     token.approve(api.address, 100 * WAD, sender=world["user"])
     api.deposit(100 * WAD, sender=world["user"])
 
@@ -263,7 +263,7 @@ def _fundable(world: World, nonce: int) -> None:
     holds FLOCK approved to the reward distributor."""
     _new_task(world, nonce)
     token, funder = world.contract("token"), world["distributor"]
-    token.transfer(funder, 10 * WAD, sender=world["timelock"])
+    token.transfer(funder, 10 * WAD, sender=world.helper)
     token.approve(world.contract("rewards").address, 10 * WAD, sender=funder)
 
 
