@@ -29,7 +29,7 @@ from flock.bench.chainkit import advance, head_time, mine_at
 from flock.dao import readback
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
-from flock.dao.upgrades import implementation_of, prepare_upgrade
+from flock.dao.upgrades import implementation_of, prepare_upgrade, record_executed_upgrades
 from flock.rewards import ClaimArgs
 from flock.units import DAY, WAD, format_token
 
@@ -153,8 +153,10 @@ def run_live_upgrade(
     governance.queue(proposal, proposer)
     mine_at(max(head_time() + 1, int(gov.proposalEta(proposal.id)) + 1))
     baselines = readback.baselines(deployment, WATCHED, lambda: advance(1))
-    governance.execute(proposal, proposer)
+    receipt = governance.execute(proposal, proposer)
     _require(governance.state(proposal) == "Executed", f"proposal {proposal.short_id} was not executed")
+    for line in record_executed_upgrades(deployment, receipt):
+        console.print(f"  {line} (recorded in the manifest)")
     after = implementation_of(deployment.address(plan.key))
     _require(
         after == plan.implementation, f"{plan.key}'s ERC-1967 slot holds {after}, not {plan.implementation}"

@@ -37,7 +37,7 @@ from flock.dao.render import (
 )
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
-from flock.dao.upgrades import prepare_upgrade
+from flock.dao.upgrades import prepare_upgrade, record_executed_upgrades
 from flock.deploy.manifest import manifest_path
 from flock.units import format_token, parse_duration, utc
 
@@ -419,12 +419,14 @@ def execute(proposal_id: str, network: str | None, manifest_file: Path | None, a
     options = _options(
         click.get_current_context(), {"network": network, "manifest_file": manifest_file, "account": account}
     )
-    with session(options) as (provider, _deployment, governance):
+    with session(options) as (provider, deployment, governance):
         proposal = governance.find(proposal_id)
         receipt = governance.execute(proposal, load_sender(options.account, provider))
         console.print(
             f"[green]executed[/] {proposal.short_id} in tx {receipt.txn_hash} ({receipt.gas_used:,} gas)"
         )
+        for line in record_executed_upgrades(deployment, receipt):
+            console.print(f"upgraded: {line} (recorded in {deployment.manifest_file})")
 
 
 @_send_command("cancel", "Cancel your own proposal while it is Pending.")

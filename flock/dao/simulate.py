@@ -37,7 +37,7 @@ from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_va
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, Proposal
 from flock.dao.readback import Difference
-from flock.dao.upgrades import check_storage, implementation_of
+from flock.dao.upgrades import build_contract_of, check_storage, implementation_of
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.verify import normalize, show_in_unit
@@ -233,17 +233,6 @@ def _through_governor(
     report.notes.append(f"governor.execute used {receipt.gas_used:,} gas")
 
 
-def _build_contract_of(address: str) -> str | None:
-    """The contract of this build whose runtime code is at ``address`` (immutables aside), if any."""
-    from flock.deploy.verify import code_matches
-
-    code = bytes(chain.provider.get_code(address))
-    for name, artifact in artifacts.load().artifacts.items():
-        if artifact.runtime and code_matches(artifact.runtime, code):
-            return name
-    return None
-
-
 def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[UpgradeOutcome]:
     """An outcome record for each action that upgrades a proxy of the deployment."""
     found = []
@@ -259,7 +248,7 @@ def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[Up
 
 
 def _check_upgrade_storage(deployment: Deployment, outcome: UpgradeOutcome) -> None:
-    name = _build_contract_of(outcome.wanted)
+    name = build_contract_of(outcome.wanted)
     if name is None:
         outcome.storage = f"not checked: the code at {outcome.wanted} is no contract of this build"
         return

@@ -7,12 +7,14 @@ propose NAME ...` and `ape run dao simulate NAME ...` both exist for each.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 from ape import chain
+from eth_utils import keccak, to_checksum_address
 
 from flock.dao.actions import Action, Draft, encode_call, human_duration
 from flock.dao.deployment import DaoError, Deployment
@@ -21,6 +23,8 @@ from flock.dao.templates import template
 # The timelock roles a governor needs: it schedules (PROPOSER_ROLE) and cancels the timelock
 # operation of a proposal it cancels (CANCELLER_ROLE). Anyone executes (EXECUTOR_ROLE is open).
 GOVERNOR_ROLES = ("PROPOSER_ROLE", "CANCELLER_ROLE")
+# ERC-1967's Upgraded(address indexed implementation).
+_UPGRADED_TOPIC = keccak(text="Upgraded(address)")
 
 
 def migration_calls(timelock_roles: dict[str, bytes], old: str, new: str) -> list[tuple[str, list[Any]]]:
@@ -256,3 +260,53 @@ def prepare_upgrade(
     else:
         address = deploy_implementation(deployment, key, name, sender)
     return upgrade_draft(deployment, key, address, data, storage)
+
+
+def build_contract_of(address: str) -> str | None:
+    """The contract of this build whose runtime code is at ``address`` (immutables aside), if any."""
+    from flock import artifacts
+    from flock.deploy.verify import code_matches
+
+    code = bytes(chain.provider.get_code(address))
+    for name, artifact in artifacts.load().artifacts.items():
+        if artifact.runtime and code_matches(artifact.runtime, code):
+            return name
+    return None
+
+
+def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
+    """After a proposal executed: for every proxy of the manifest that emitted ``Upgraded``, the
+    manifest records its new implementation (``contracts[key].implementation`` and
+    ``implementations[key]``) and, for an implementation of this build, its storage layout where the
+    next upgrade's check looks for it. Returns one line per upgrade recorded."""
+    from flock.deploy.manifest import ContractRecord
+    from flock.deploy.upgrades import storage_layout
+
+    lines = []
+    manifest = deployment.manifest
+    for log in receipt.logs:
+        key = deployment.name_of(log["address"])
+        topics = [bytes(t) for t in log["topics"]]
+        if key is None or not topics or topics[0] != _UPGRADED_TOPIC or len(topics) < 2:
+            continue
+        implementation = to_checksum_address(topics[1][-20:])
+        name = build_contract_of(str(implementation))
+        record = manifest.contracts[key]
+        manifest.contracts[key] = record.model_copy(update={"implementation": str(implementation)})
+        manifest.implementations[key] = ContractRecord(
+            contract=name or record.contract,
+            address=str(implementation),
+            tx_hash=str(receipt.txn_hash),
+            block=int(receipt.block_number),
+            constructor_args=[],
+        )
+        layout = layout_file(deployment, key)
+        if name is not None and layout is not None:
+            layout.parent.mkdir(parents=True, exist_ok=True)
+            tmp = layout.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(storage_layout(name), indent=1))
+            tmp.replace(layout)
+        lines.append(f"{key} now runs {name or 'code of no contract of this build'} at {implementation}")
+    if lines and deployment.manifest_file is not None:
+        manifest.save(Path(deployment.manifest_file))
+    return lines
