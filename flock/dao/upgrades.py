@@ -279,9 +279,6 @@ def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
     manifest records its new implementation (``contracts[key].implementation`` and
     ``implementations[key]``) and, for an implementation of this build, its storage layout where the
     next upgrade's check looks for it. Returns one line per upgrade recorded."""
-    from flock.deploy.manifest import ContractRecord
-    from flock.deploy.upgrades import storage_layout
-
     lines = []
     manifest = deployment.manifest
     for log in receipt.logs:
@@ -289,6 +286,9 @@ def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
         topics = [bytes(t) for t in log["topics"]]
         if key is None or not topics or topics[0] != _UPGRADED_TOPIC or len(topics) < 2:
             continue
+        from flock.deploy.manifest import ContractRecord
+        from flock.deploy.upgrades import storage_layout
+
         implementation = to_checksum_address(topics[1][-20:])
         name = build_contract_of(str(implementation))
         record = manifest.contracts[key]
