@@ -126,8 +126,7 @@ interface IAllianceRounds {
         uint256 honestStake; // stake sharing the round's slashes
         uint256 reward; // round reward (credited to accepted proposers by stake)
         uint256 rewardCredited;
-        uint256 honestPot; // FLOCK from slashes for the honest participants
-        uint256 honestCredited;
+        uint256 honestPot; // FLOCK from slashes for the honest participants (entries' honestCredited: credited)
         address finalizer;
         bytes32 seed; // XOR of the revealed secrets before the draw, the draw's seed after it
     }

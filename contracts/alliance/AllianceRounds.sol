@@ -41,13 +41,14 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *                    [ enrolled | seeded : 16 | proposers | posted : 8 | committed | revealed |
  *                      postedMask | acceptedMask | minParticipants : 16 | proposerTarget : 8 |
  *                      proposer-, voter-, absentSlashBps, finalizerBps, quorumBps : 16 | openedAt : 40 ]
- *                    [ seededStake | voterStake : 96 | acceptedCount | rewardedCount : 16 |
- *                      proposalsCommitted : 8 ]
+ *                    [ seededStake | voterStake : 96 | proposalsCommitted : 8 ]
  *                    [ revealedStake | postedStake : 96 | revealEnd : 40 ]   (a vote reveal reads
  *                      its deadline in the slot it writes)
  *                    [ acceptedStake | honestStake : 96 ]
- *                    [ reward | rewardCredited : 96 ]      [ honestPot | honestCredited : 96 ]
- *                    [ finalizer ]  [ entropy: XOR of secrets, then the seed ]
+ *                    [ reward | rewardCredited : 96 | acceptedCount | rewardedCount : 16 ]
+ *                    [ finalizer: 160 | honestPot: 96 ]   (written by finalize, so a slash adds
+ *                      to the pot in a slot it has read, never in a fresh one)
+ *                    [ entropy: XOR of secrets, then the seed ]
  *     entries[a]     [ stake: 96 | honestCredited: 96 | status: 8 | slot: 8 | votes: 16 | flags: 8 |
  *                      order: 8 (a proposer's place in the proposal commit order, from 1) ]
  *     commitments[a] the secret's commitment, then the proposal's or the vote's (overwritten: a
@@ -550,7 +551,6 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         info.reward = r.reward;
         info.rewardCredited = r.rewardCredited;
         info.honestPot = r.honestPot;
-        info.honestCredited = r.honestCredited;
         info.finalizer = r.finalizer;
         info.seed = r.entropy;
     }

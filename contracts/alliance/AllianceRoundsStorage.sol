@@ -70,8 +70,6 @@ abstract contract AllianceRoundsStorage {
         // stakes (gmFLOCK) and FLOCK
         uint96 seededStake;
         uint96 voterStake;
-        uint16 acceptedCount;
-        uint16 rewardedCount;
         uint8 proposalsCommitted;
         uint96 revealedStake;
         uint96 postedStake;
@@ -80,9 +78,10 @@ abstract contract AllianceRoundsStorage {
         uint96 honestStake;
         uint96 reward;
         uint96 rewardCredited;
-        uint96 honestPot;
-        uint96 honestCredited;
+        uint16 acceptedCount; // beside the reward: a proposer's credit reads and writes one slot
+        uint16 rewardedCount;
         address finalizer;
+        uint96 honestPot; // beside the finalizer: a slash reads the one and adds to the other
         bytes32 entropy;
         mapping(address account => Entry) entries;
         mapping(address account => bytes32) commitments;
@@ -271,7 +270,6 @@ abstract contract AllianceRoundsStorage {
         uint256 share = _honestShare(r, m.stake) - m.honestCredited;
         if (share != 0) {
             e.honestCredited = m.honestCredited + uint96(share);
-            r.honestCredited += uint96(share);
         }
         if (!rewardDue && share == 0) return;
         _owed[account] += reward + share;

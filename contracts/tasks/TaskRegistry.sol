@@ -502,7 +502,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         }
         uint256 ownGm;
         (ownGm, poolGm) = _takeStake(taskId, account, gmAmount, offenceAt);
-        if (ownGm != 0) flockSeized = _gm.slash(account, ownGm, address(this));
+        if (ownGm != 0) flockSeized = _gm.slash(account, ownGm, _seizedTo(route));
         emit Slashed(taskId, account, msg.sender, gmAmount, ownGm, poolGm, flockSeized, offenceAt);
         _report(taskId, task, _stakes[taskId]);
         _route(taskId, flockSeized, route);
@@ -964,8 +964,24 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         }
     }
 
+    /// @dev Where gmFLOCK sends the FLOCK a slash seizes: straight to the route's recipient when all
+    /// of it goes there (no keeper share, nothing burned: the Alliance's route), one transfer
+    /// instead of two; otherwise here, and `_route` splits it.
+    function _seizedTo(SlashRoute calldata route) private view returns (address) {
+        return _routesAllToRecipient(route) ? route.recipient : address(this);
+    }
+
+    function _routesAllToRecipient(SlashRoute calldata route) private pure returns (bool) {
+        return route.recipient != address(0) && route.keeperBps == 0 && route.burnBps == 0;
+    }
+
+    /// @dev Pays out (or records, if gmFLOCK paid the recipient directly) a slash's seized FLOCK.
     function _route(uint256 taskId, uint256 amount, SlashRoute calldata route) private {
         if (amount == 0) return;
+        if (_routesAllToRecipient(route)) {
+            emit SlashRouted(taskId, route.recipient, amount, route.keeper, 0, 0); // paid by gmFLOCK
+            return;
+        }
         uint256 keeperAmount = (amount * route.keeperBps) / _BPS;
         uint256 burned = (amount * route.burnBps) / _BPS;
         uint256 recipientAmount = amount - keeperAmount - burned;

@@ -80,7 +80,6 @@ class RoundInfo:
     reward: int
     rewardCredited: int
     honestPot: int
-    honestCredited: int
     finalizer: str
     seed: bytes
 

@@ -102,6 +102,19 @@ BUDGETS: dict[str, Budget] = {
         "the dearest reveal with two proposals: the stake for each proposal and the stake of its vote "
         "pattern written from zero (three fresh slots), the round's tally updated",
     ),
+    "gas.alliance_settle_slash": Budget(
+        282_000,
+        "max",
+        "issue 16 asked 180,000 (386,040 then, 83,000 of it opening an emission epoch); one transfer, no "
+        "fresh slot in the round (decision 120); gmFLOCK's three fresh slots and the emission report are "
+        "rules (decision 120)",
+    ),
+    "gas.alliance_settle_credit": Budget(
+        77_000,
+        "max",
+        "issue 16 asked 70,000 (95,712 then); a participant's first credit writes its owed slot from zero "
+        "(22,100); the reward counters share the reward's slot (decision 120)",
+    ),
     # Rewards (issue 5): claims of a 100,000-leaf tree (17-level proofs), fresh recipients.
     # Issue 11: Arena models by commit-reveal, and a permissionless slash of an unrevealed commitment.
     "gas.submit_commit": Budget(
@@ -133,14 +146,15 @@ BUDGETS: dict[str, Budget] = {
         93_500,
         "max",
         "issue 16 asked 90,500, the floor of a pot with its own code (90,241 measured); a clone adds a cold "
-        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 67). Uniswap's "
-        "MerkleDistributor on 0.8 with OpenZeppelin's MerkleProof 90,995-92,711",
+        "DELEGATECALL (2,600) and the proxy and argument read (about 430): 93,269 (decision 67); a clone's "
+        "storage, calls, logs and hashes alone are 89,209 (decision 121). Uniswap's MerkleDistributor on "
+        "0.8 with OpenZeppelin's MerkleProof 90,995-92,711",
     ),
     "gas.reward_claim": Budget(
         89_800,
         "max",
         "average of 200 random leaves, fresh recipients; issue 16 asked 88,000 (86,466 with a pot of its "
-        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decision 67)",
+        "own code); the clone's DELEGATECALL and argument read add about 3,030 (decisions 67, 121)",
     ),
     "oracle.merkle_vs_ozjs": Budget(
         1.0, "max", "goal: our tree build no slower than @openzeppelin/merkle-tree's, same leaves, same run"

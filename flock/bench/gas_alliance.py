@@ -14,10 +14,15 @@ proposals, every voter commits and reveals) and measured at each step:
   commitment and reveal (issue 11: proposals by commit-reveal);
 - settlement, per participant: ``gas.alliance_settle_slash`` (a losing voter slashed through the
   task registry, FLOCK routed) and ``gas.alliance_settle_credit`` (an accepted proposer credited
-  its reward and slash share), and ``gas.alliance_withdraw``;
+  its reward and slash share), and ``gas.alliance_withdraw``; the emission epoch of the moment is
+  opened first (``checkpoint``), as for ``gas.task_join``: a slash reports the task's stake to the
+  emission controller, and the first call into it in a new epoch opens the epoch and mints its
+  emission (``gas.emission_checkpoint_1_task``, about 83,000 here), whoever makes it;
 - ``gas.alliance_round_16``: a whole 16-participant round settled (finalize, then every
   participant settled in its own transaction, one of them outvoted and slashed), and
   ``gas.alliance_round_16_per_participant`` its share per participant (issue 16);
+  ``gas.alliance_round_16_one_call`` the same round settled by one ``settle`` call with every
+  participant (what a keeper settling whole rounds pays; measured from the same state, reverted);
 - ``gas.alliance_evict``: evicting a participant that skipped the last ``evictionRounds`` rounds
   (issue 11: slot squatting).
 """
@@ -106,12 +111,24 @@ def _play(n: int, losing_voter: bool) -> tuple[Results, dict[str, Any]]:
     }
 
 
-def _round_16(gas: Results, handles: dict[str, Any]) -> int:
-    """Finalize plus every participant of the round settled, each in its own transaction: the
-    outvoted voter first (its slash feeds the honest pot), then everyone else."""
+def _open_epoch(handles: dict[str, Any]) -> None:
+    """Opens the emission epoch of the moment (if due), so that a settlement's gas is its own."""
+    handles["p"].emissions.checkpoint(sender=handles["keeper"])
+
+
+def _round_16(gas: Results, handles: dict[str, Any]) -> tuple[int, int]:
+    """Finalize plus every participant of the round settled, each in its own transaction (the
+    outvoted voter first: its slash feeds the honest pot), and finalize plus one ``settle`` of them
+    all (from the same state: the chain is reverted in between)."""
+    from ape import chain
+
     d = handles["driver"]
     order = [handles["voters"][0], *handles["proposers"], *handles["voters"][1:]]
-    return int(gas["finalize"]) + sum(d.settle([a]).gas_used for a in order)
+    _open_epoch(handles)
+    snapshot = chain.snapshot()
+    one_call = int(gas["finalize"]) + d.settle(order).gas_used
+    chain.restore(snapshot)
+    return int(gas["finalize"]) + sum(d.settle([a]).gas_used for a in order), one_call
 
 
 def _evict_gas(handles: dict[str, Any]) -> int:
@@ -149,11 +166,12 @@ def alliance_gas() -> Results:
     # registry and gmFLOCK), then an accepted proposer (reward and its share of that slash).
     d, p = small_handles["driver"], small_handles["p"]
     loser, proposer = small_handles["voters"][0], small_handles["proposers"][0]
+    _open_epoch(small_handles)
     out["gas.alliance_settle_slash"] = d.settle([loser]).gas_used
     out["gas.alliance_settle_credit"] = d.settle([proposer]).gas_used
     out["gas.alliance_withdraw"] = p.alliance.withdraw(proposer, sender=proposer).gas_used
     big_gas, big = rounds[COUNTS[1]]
-    out["gas.alliance_round_16"] = _round_16(big_gas, big)
+    out["gas.alliance_round_16"], out["gas.alliance_round_16_one_call"] = _round_16(big_gas, big)
     out["gas.alliance_round_16_per_participant"] = round(out["gas.alliance_round_16"] / COUNTS[1], 1)
     out["gas.alliance_evict"] = _evict_gas(big)
     return out

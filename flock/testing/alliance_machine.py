@@ -77,6 +77,7 @@ class RoundModel:
     revealed: dict[str, int] = field(default_factory=dict)  # voter -> counted votes
     finalized: bool = False
     settled_slash: set[str] = field(default_factory=set)
+    honest_credited: int = 0  # the honest shares credited so far (Credited events)
 
     def participant(self, who: str) -> Participant:
         slot = self.proposers.index(who) if who in self.proposers else None
@@ -558,6 +559,7 @@ class AllianceMachine(RuleBasedStateMachine):
         finalizer_before = self.alliance.owed(info.finalizer)
         slashable = self.now < self.end + self.dispute
         receipt = call()
+        r.honest_credited += sum(e["honestShare"] for e in receipt.events_named("Credited"))
         slashes = {e["account"]: e for e in receipt.events_named("ParticipantSlashed")}
         routed = receipt.events_named("SlashRouted")
         lapsed = {e["account"] for e in receipt.events_named("SlashLapsed")}
@@ -779,8 +781,8 @@ class AllianceMachine(RuleBasedStateMachine):
         books = self.alliance.poolOf(self.task)[0]
         for r in self.rounds:
             info = self._info(r.number)
-            assert info.rewardCredited <= info.reward and info.honestCredited <= info.honestPot
-            books += info.reward - info.rewardCredited + info.honestPot - info.honestCredited
+            assert info.rewardCredited <= info.reward and r.honest_credited <= info.honestPot
+            books += info.reward - info.rewardCredited + info.honestPot - r.honest_credited
         books += sum(self.alliance.owed(u) for u in {*self.participants, *self.finalizer_pool, self.keeper})
         assert self.token.balanceOf(self.alliance.address) == books
 

@@ -155,6 +155,24 @@ def test_slash_routes_recipient_keeper_and_burn(tasks, token, gmflock, arena, ca
     assert tasks.taskStakes(arena).validators == 18_000 * E
 
 
+def test_slash_routed_all_to_its_recipient_is_paid_by_gmflock_directly(
+    tasks, token, gmflock, alliance, cast, slasher, accounts
+):
+    """A route with no keeper share and nothing burned (the Alliance's): gmFLOCK pays the recipient
+    itself, one transfer, the registry's balance untouched; the routing event is the same."""
+    recipient = accounts[9].address
+    tasks.join(alliance, Role.PARTICIPANT, 1_000 * E, 0, sender=cast.p1)
+    before, registry_before = token.balanceOf(recipient), token.balanceOf(tasks)
+    receipt = tasks.slash(alliance, cast.p1, 100 * E, head_time(), slash_route(recipient), sender=slasher)
+    seized = events(receipt, "Slashed")[0].flockSeized
+    (routed,) = events(receipt, "SlashRouted")
+    assert seized > 0 and (routed.recipient, routed.recipientAmount) == (recipient, seized)
+    assert (routed.keeperAmount, routed.burned) == (0, 0)
+    moves = [tuple(t.event_arguments.values()) for t in events(receipt, "Transfer", token)]
+    assert moves == [(gmflock.address, recipient, seized)]
+    assert token.balanceOf(recipient) - before == seized and token.balanceOf(tasks) == registry_before
+
+
 def test_slash_to_nobody_burns_everything(tasks, token, alliance, cast, slasher):
     tasks.join(alliance, Role.PARTICIPANT, 1_000 * E, 0, sender=cast.p1)
     supply = token.totalSupply()
