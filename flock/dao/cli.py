@@ -37,7 +37,7 @@ from flock.dao.render import (
 )
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
-from flock.dao.upgrades import prepare_upgrade, record_executed_upgrades
+from flock.dao.upgrades import prepare_upgrade, record_executed_migration, record_executed_upgrades
 from flock.deploy.manifest import manifest_path
 from flock.units import format_token, parse_duration, utc
 
@@ -425,8 +425,10 @@ def execute(proposal_id: str, network: str | None, manifest_file: Path | None, a
         console.print(
             f"[green]executed[/] {proposal.short_id} in tx {receipt.txn_hash} ({receipt.gas_used:,} gas)"
         )
-        for line in record_executed_upgrades(deployment, receipt):
-            console.print(f"upgraded: {line} (recorded in {deployment.manifest_file})")
+        for line in record_executed_upgrades(deployment, receipt) + record_executed_migration(
+            deployment, receipt
+        ):
+            console.print(f"recorded in {deployment.manifest_file}: {line}")
 
 
 @_send_command("cancel", "Cancel your own proposal while it is Pending.")

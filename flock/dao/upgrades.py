@@ -94,8 +94,8 @@ def migrate_governor(deployment: Deployment, new_governor: str) -> Draft:
         + ("Settings that change: " + "; ".join(changed) if changed else "Its settings are the same.")
     )
     notes = [
-        "after execution, record the new governor in the deployment manifest (`governor`): "
-        "`ape run dao` and `deploy verify` find the governor there"
+        "`ape run dao execute` of this proposal records the new governor in the deployment manifest "
+        "(`governor`), where `ape run dao` and `deploy verify` find it"
     ]
     return Draft(description, actions, tuple(notes))
 
@@ -310,3 +310,35 @@ def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
     if lines and deployment.manifest_file is not None:
         manifest.save(Path(deployment.manifest_file))
     return lines
+
+
+_ROLE_GRANTED = keccak(text="RoleGranted(bytes32,address,address)")
+_ROLE_REVOKED = keccak(text="RoleRevoked(bytes32,address,address)")
+
+
+def record_executed_migration(deployment: Deployment, receipt: Any) -> list[str]:
+    """After a proposal executed: if the timelock revoked this governor's PROPOSER_ROLE and granted
+    it to another account in it (a `migrate-governor` proposal), the manifest's ``governor`` becomes
+    that account, so that `ape run dao` and `deploy verify` follow the new governor."""
+    timelock, old = deployment.address("timelock").lower(), deployment.address("governor")
+    proposer = bytes(deployment.role_value("timelock", "PROPOSER_ROLE"))
+    granted, revoked = [], False
+    for log in receipt.logs:
+        topics = [bytes(t) for t in log["topics"]]
+        if str(log["address"]).lower() != timelock or len(topics) < 3 or topics[1] != proposer:
+            continue
+        account = to_checksum_address(topics[2][-20:])
+        if topics[0] == _ROLE_GRANTED:
+            granted.append(account)
+        elif topics[0] == _ROLE_REVOKED and account.lower() == old.lower():
+            revoked = True
+    if not revoked or len(granted) != 1:
+        return []
+    new = granted[0]
+    record = deployment.manifest.contracts["governor"]
+    deployment.manifest.contracts["governor"] = record.model_copy(
+        update={"address": new, "tx_hash": str(receipt.txn_hash), "block": int(receipt.block_number)}
+    )
+    if deployment.manifest_file is not None:
+        deployment.manifest.save(Path(deployment.manifest_file))
+    return [f"the governor is now {new} (was {old})"]
