@@ -199,7 +199,7 @@ def _upgrade_params() -> list[click.Parameter]:
         click.Option(
             ["--reference"],
             default=None,
-            help="compare storage with this build contract instead of the layout recorded at deployment",
+            help="compare storage with this contract of the build instead of the recorded build",
         ),
     ]
 

@@ -7,7 +7,6 @@ propose NAME ...` and `ape run dao simulate NAME ...` both exist for each.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from eth_utils import keccak, to_checksum_address
 from flock.dao.actions import Action, Draft, encode_call, human_duration
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.templates import template
+from flock.paths import PROJECT_ROOT
 
 # The timelock roles a governor needs: it schedules (PROPOSER_ROLE) and cancels the timelock
 # operation of a proposal it cancels (CANCELLER_ROLE). Anyone executes (EXECUTOR_ROLE is open).
@@ -149,33 +149,52 @@ def upgradeable_key(deployment: Deployment, contract: str) -> tuple[str, str]:
     return key, current
 
 
-def layout_file(deployment: Deployment, key: str) -> Path | None:
-    """Where the deploy recorded the storage layout of ``key``'s deployed implementation:
-    ``<manifest folder>/<manifest name>.layouts/<key>.json``."""
+def key_reference(deployment: Deployment, key: str) -> Path | None:
+    """Where an executed upgrade of ``key`` kept the build it came from: ``<manifest>.reference-<key>/``
+    beside the manifest (None without a manifest file)."""
     if deployment.manifest_file is None:
         return None
     manifest = Path(deployment.manifest_file)
-    return manifest.parent / f"{manifest.stem}.layouts" / f"{key}.json"
+    return manifest.with_name(f"{manifest.stem}.reference-{key}")
+
+
+def reference_build(deployment: Deployment, key: str) -> Path | None:
+    """The recorded build of ``key``'s deployed implementation: the one its last executed upgrade
+    kept, else the one the deploy kept (``Manifest.upgrade_reference``); None if neither exists."""
+    own = key_reference(deployment, key)
+    if own is not None and own.is_dir():
+        return own
+    recorded = deployment.manifest.upgrade_reference
+    if not recorded:
+        return None
+    path = Path(recorded)
+    path = path if path.is_absolute() else PROJECT_ROOT / path
+    return path if path.is_dir() else None
 
 
 def check_storage(deployment: Deployment, key: str, new_contract: str, reference: str | None) -> StorageCheck:
     """OpenZeppelin's upgrades-core compares ``new_contract`` (of the build) with the deployed
-    implementation's recorded layout, or with the build's ``reference`` contract if given."""
-    from flock.deploy.upgrades import validate_upgrade
+    implementation of ``key`` in the build recorded for it, or with the build's ``reference``
+    contract if given."""
+    from flock.deploy.upgrades import UpgradeSafetyError, validate_upgrade
 
-    against: str | Path
-    if reference:
-        against = reference
-    else:
-        recorded = layout_file(deployment, key)
-        if recorded is None or not recorded.is_file():
-            raise DaoError(
-                f"no recorded storage layout for {key} (looked for {recorded}): the deploy writes it; "
-                "or name the deployed implementation's contract with --reference"
-            )
-        against = recorded
-    report = validate_upgrade(against, new_contract)
-    return StorageCheck(bool(report.ok), str(against), str(report.text).strip())
+    try:
+        if reference:
+            report = validate_upgrade(reference, new_contract)
+            against = f"{reference} of this build"
+        else:
+            deployed = deployment.manifest.implementations.get(key)
+            build = reference_build(deployment, key)
+            if deployed is None or build is None:
+                raise DaoError(
+                    f"no recorded build of {key}'s deployed implementation (the manifest's "
+                    "upgrade_reference): name the deployed contract of this build with --reference"
+                )
+            report = validate_upgrade(deployed.contract, new_contract, reference_build_info=build)
+            against = f"{deployed.contract} as deployed ({build.name})"
+    except UpgradeSafetyError as err:
+        raise DaoError(f"the storage check could not run: {err}") from None
+    return StorageCheck(bool(report.ok), against, str(report.text).strip())
 
 
 def deploy_implementation(deployment: Deployment, key: str, contract: str, sender: Any) -> str:
@@ -277,8 +296,8 @@ def build_contract_of(address: str) -> str | None:
 def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
     """After a proposal executed: for every proxy of the manifest that emitted ``Upgraded``, the
     manifest records its new implementation (``contracts[key].implementation`` and
-    ``implementations[key]``) and, for an implementation of this build, its storage layout where the
-    next upgrade's check looks for it. Returns one line per upgrade recorded."""
+    ``implementations[key]``) and, for an implementation of this build, the build is kept beside the
+    manifest (``key_reference``) for the next upgrade's storage check. One line per upgrade."""
     lines = []
     manifest = deployment.manifest
     for log in receipt.logs:
@@ -287,7 +306,7 @@ def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
         if key is None or not topics or topics[0] != _UPGRADED_TOPIC or len(topics) < 2:
             continue
         from flock.deploy.manifest import ContractRecord
-        from flock.deploy.upgrades import storage_layout
+        from flock.deploy.upgrades import save_reference
 
         implementation = to_checksum_address(topics[1][-20:])
         name = build_contract_of(str(implementation))
@@ -300,12 +319,9 @@ def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
             block=int(receipt.block_number),
             constructor_args=[],
         )
-        layout = layout_file(deployment, key)
-        if name is not None and layout is not None:
-            layout.parent.mkdir(parents=True, exist_ok=True)
-            tmp = layout.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(storage_layout(name), indent=1))
-            tmp.replace(layout)
+        directory = key_reference(deployment, key)
+        if name is not None and directory is not None:
+            save_reference(directory)  # this build: the reference of the next upgrade of this key
         lines.append(f"{key} now runs {name or 'code of no contract of this build'} at {implementation}")
     if lines and deployment.manifest_file is not None:
         manifest.save(Path(deployment.manifest_file))

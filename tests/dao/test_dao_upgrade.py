@@ -7,6 +7,7 @@ one line."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 
 import pytest
@@ -19,7 +20,6 @@ from flock.dao.simulate import simulate
 from flock.dao.upgrades import (
     StorageCheck,
     implementation_of,
-    layout_file,
     prepare_upgrade,
     record_executed_upgrades,
     upgrade_draft,
@@ -42,12 +42,10 @@ def voter(users, token, gmflock, treasury):
 
 @pytest.fixture
 def copy(manifest_file, tmp_path, voter):
-    """The session's manifest and recorded layouts, copied: an executed upgrade rewrites them."""
+    """The session's manifest, copied (it keeps pointing at the deploy's recorded build): an
+    executed upgrade rewrites it."""
     target = tmp_path / "deployment.json"
     shutil.copy(manifest_file, target)
-    layouts = manifest_file.parent / f"{manifest_file.stem}.layouts"
-    if layouts.is_dir():
-        shutil.copytree(layouts, tmp_path / "deployment.layouts")
     return target
 
 
@@ -97,7 +95,7 @@ def test_an_upgrade_through_the_governor_is_recorded_and_verifies(deployment, co
     recorded = Manifest.load(copy)
     assert recorded.contracts["rewards"].implementation == plan.implementation
     assert recorded.implementations["rewards"].address == plan.implementation
-    assert layout_file(deployment, "rewards").is_file()
+    assert (copy.parent / "deployment.reference-rewards").is_dir()
     results = verify_on_chain(copy)
     failed = [(r.group, r.subject) for r in results if not r.ok]
     assert not failed, failed
@@ -150,8 +148,10 @@ def test_bad_upgrade_input_is_one_line(copy, chain, args, message):
     assert chain.blocks.height == height
 
 
-def test_a_missing_layout_record_is_named(copy, chain):
-    shutil.rmtree(copy.parent / "deployment.layouts", ignore_errors=True)
+def test_a_missing_reference_build_is_named(copy, chain):
+    data = json.loads(copy.read_text())
+    data["upgrade_reference"] = ""
+    copy.write_text(json.dumps(data))
     result = _dao("simulate", "upgrade", "rewards", "--manifest", str(copy))
-    assert result.exit_code == 1 and "no recorded storage layout for rewards" in result.stderr
+    assert result.exit_code == 1 and "no recorded build of rewards' deployed implementation" in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2
