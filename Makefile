@@ -138,9 +138,13 @@ $(HALMOS_STAMP): tools/halmos/requirements.txt
 	@$(HALMOS_VENV)/bin/python -m pip check
 	@touch $@
 
+# Each solver query goes to yices and cvc5 at once (tools/halmos/portfolio.py): the first answer wins.
+# A clean build each time: forge keeps the artifacts of a deleted proof, and halmos would run them.
 prove: setup $(HALMOS_STAMP)
+	@rm -rf .forge/halmos-out .forge/halmos-cache
 	@FOUNDRY_PROFILE=halmos $(HALMOS_VENV)/bin/halmos --forge-build-out .forge/halmos-out \
-		--loop 4 --solver-timeout-assertion 300s
+		--loop 4 --solver-timeout-assertion 600s \
+		--solver-command "$(CURDIR)/$(HALMOS_VENV)/bin/python $(CURDIR)/tools/halmos/portfolio.py"
 
 # Line and branch coverage of contracts/ from the whole suite (docs/audit.md, "Coverage"): the tests'
 # anvil traffic traced by flock/audit/coverage_plugin.py; a failing test does not stop the report.

@@ -19,6 +19,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
+# `make mutate` (flock/audit/mutate.py): every mutant runs its area's property tests, so fewer examples.
+settings.register_profile(
+    "fast",
+    max_examples=15,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
 settings.register_profile(
     "deep",
     max_examples=1_000,

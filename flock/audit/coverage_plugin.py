@@ -31,7 +31,16 @@ from flock.paths import REPORTS_DIR
 
 _STATE: dict[str, Any] = {"on": False, "report": False}
 _COVERAGE = cov.Coverage()
-_TRACE_OPTIONS = {"disableStorage": True, "disableMemory": True, "enableReturnData": False}
+# Struct logs without stack, memory or storage (a few times smaller than with the stack); each
+# call's target comes from a second, small trace by anvil's call tracer instead.
+_TRACE_OPTIONS = {
+    "disableStorage": True,
+    "disableMemory": True,
+    "disableStack": True,
+    "enableReturnData": False,
+}
+_CALL_TRACER = {"tracer": "callTracer"}
+_SEEN_CALLS: set[tuple[str, str, str, str]] = set()
 
 
 def enabled() -> bool:
@@ -78,6 +87,8 @@ def _install_rpc_tracing() -> None:
             return response
         if method in ("evm_revert", "anvil_reset", "hardhat_reset", "anvil_setCode", "hardhat_setCode"):
             codes.clear()
+        if str(method).startswith(("anvil_", "hardhat_", "evm_")):
+            _SEEN_CALLS.clear()  # state changed without a new block (storage, balance, code, revert)
             return response
         failed_estimate = method == "eth_estimateGas" and isinstance(response, dict) and "error" in response
         if method in ("eth_sendRawTransaction", "eth_sendTransaction", "eth_call") or failed_estimate:
@@ -102,9 +113,20 @@ def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: 
     if method in ("eth_call", "eth_estimateGas"):
         tx = dict(params[0])
         block = params[1] if len(params) > 1 else "latest"
+        # The same call on the same state runs the same code: trace it once (a view a test reads
+        # again and again). The state is named by its block's hash (a revert to a snapshot and a
+        # new block give another hash).
+        state = request(provider, "eth_getBlockByNumber", [block, False]) if isinstance(block, str) else {}
+        block_hash = str(((state or {}).get("result") or {}).get("hash") or block)
+        data = str(tx.get("data") or tx.get("input") or "0x")
+        key = (str(tx.get("to") or "").lower(), data, str(tx.get("from") or "").lower(), block_hash)
+        if key in _SEEN_CALLS:
+            return
+        _SEEN_CALLS.add(key)
         answer = request(provider, "debug_traceCall", [tx, block, _TRACE_OPTIONS])
+        calls = request(provider, "debug_traceCall", [tx, block, _CALL_TRACER])
         to = tx.get("to")
-        creation = None if to else bytes.fromhex(str(tx.get("data") or tx.get("input") or "0x")[2:])
+        creation = None if to else bytes.fromhex(data[2:])
     else:
         tx_hash = response.get("result") if isinstance(response, dict) else None
         if not tx_hash:
@@ -113,9 +135,11 @@ def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: 
         to = receipt_tx.get("to")
         creation = None if to else bytes.fromhex(str(receipt_tx.get("input") or "0x")[2:])
         answer = request(provider, "debug_traceTransaction", [tx_hash, _TRACE_OPTIONS])
+        calls = request(provider, "debug_traceTransaction", [tx_hash, _CALL_TRACER])
     result = answer.get("result") if isinstance(answer, dict) else None
-    if not result or "structLogs" not in result:
+    call_tree = calls.get("result") if isinstance(calls, dict) else None
+    if not result or "structLogs" not in result or not isinstance(call_tree, dict):
         return
     tracer = cov.Tracer(_COVERAGE, code_of)
     top = cov.top_frame_for_creation(creation) if creation is not None else cov.top_frame_for_call(tracer, to)
-    tracer.run(cov.structlog_steps(result["structLogs"]), top)
+    tracer.run(cov.structlog_steps(result["structLogs"]), top, cov.call_targets(call_tree))

@@ -86,6 +86,7 @@ class Mutant:
     line: int
     original: str
     mutated: str  # the mutated line
+    occurrence: int = 0  # which of the file's lines with the original's text (ids survive line moves)
 
     @property
     def contract(self) -> str:
@@ -102,6 +103,31 @@ def _executable_lines() -> dict[str, set[int]]:
     for profile in srcmap.load_profiles().values():
         lines.setdefault(profile.source, set()).update(profile.lines)
     return lines
+
+
+def mutant_id(source: str, original: list[str], line: int, mutated: str) -> str:
+    """A mutant's id from what it changes, not where: the file, the original line's text, which of
+    the file's lines with that same text it is, and the mutated text. Lines moving (a merge adding
+    code above) keep every id, so the equivalents list and finished results stay valid."""
+    key = f"{source}\0{original[line].strip()}\0{occurrence_of(original, line)}\0{mutated.strip()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def occurrence_of(original: list[str], line: int) -> int:
+    """Which of the file's lines with this line's text it is (0 for the first)."""
+    text = original[line].strip()
+    return sum(1 for other in original[:line] if other.strip() == text)
+
+
+def locate(mutant: Mutant, lines: list[str]) -> int | None:
+    """The index of the mutant's line in the file now (same text, same occurrence), or None."""
+    seen = 0
+    for i, line in enumerate(lines):
+        if line.strip() == mutant.original.strip():
+            if seen == mutant.occurrence:
+                return i
+            seen += 1
+    return None
 
 
 def plan(files: list[Path]) -> list[Mutant]:
@@ -127,8 +153,10 @@ def plan(files: list[Path]) -> list[Mutant]:
                 if len(diff) != 1 or diff[0] + 1 not in executable.get(source, set()):
                     continue
                 line = diff[0]
-                digest = hashlib.sha256(f"{source}:{line}:{changed[line]}".encode()).hexdigest()[:12]
-                mutants[digest] = Mutant(digest, source, line + 1, original[line], changed[line])
+                digest = mutant_id(source, original, line, changed[line])
+                mutants[digest] = Mutant(
+                    digest, source, line + 1, original[line], changed[line], occurrence_of(original, line)
+                )
     ordered = _parsable(sorted(mutants.values(), key=lambda m: (m.file, m.line, m.id)))
     atomic_write_text(PLAN, json.dumps([asdict(m) for m in ordered], indent=1) + "\n")
     return ordered
@@ -211,7 +239,7 @@ def _env(work: Path) -> dict[str, str]:
         SOLCX_BINARY_PATH=str(PROJECT_ROOT / ".solcx"),
         APE_DATA_FOLDER=str(work / ".ape-data"),
         PATH=f"{PROJECT_ROOT / '.bin'}:{PROJECT_ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}",
-        HYPOTHESIS_PROFILE="quick",
+        HYPOTHESIS_PROFILE="fast",  # tests/conftest.py: fewer examples; a mutant is usually caught early
     )
     return env
 
@@ -267,15 +295,21 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
     target = work / mutant.file
     original = (PROJECT_ROOT / mutant.file).read_text()
     lines = original.splitlines(keepends=True)
-    if mutant.line > len(lines) or lines[mutant.line - 1].rstrip("\n") != mutant.original:
-        raise MutationError(f"{mutant.file} changed since the plan: remove .mutants/ and plan again")
-    ending = "\n" if lines[mutant.line - 1].endswith("\n") else ""
-    lines[mutant.line - 1] = mutant.mutated + ending
+    index = locate(mutant, [line.rstrip("\n") for line in lines])
+    if index is None:
+        raise MutationError(f"{mutant.file} no longer has the line of mutant {mutant.id}: run the plan again")
+    ending = "\n" if lines[index].endswith("\n") else ""
+    indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+    lines[index] = indent + mutant.mutated.strip() + ending
     started = time.monotonic()
     try:
         target.write_text("".join(lines))
+        # Only the changed files and what they import are compiled again, unless another contract
+        # embeds this one's code (`new RewardPot(...)`): then everything is (ape does not recompile
+        # the importers of a changed file).
+        force = ["--force"] if _embedded(mutant.contract) else []
         compiled = subprocess.run(
-            [str(APE), "compile", "--force"], cwd=work, env=env, capture_output=True, timeout=timeout
+            [str(APE), "compile", *force], cwd=work, env=env, capture_output=True, timeout=timeout
         )
         if compiled.returncode != 0:
             status, by = "stillborn", "compiler"
@@ -293,10 +327,21 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
     return result
 
 
+def _embedded(contract: str) -> bool:
+    """Whether another contract creates this one (its creation code is part of the creator's)."""
+    needle = f"new {contract}("
+    return any(needle in path.read_text() for path in (PROJECT_ROOT / "contracts").rglob("*.sol"))
+
+
 def select(mutants: list[Mutant], only: str | None, sample: int | None, seed: int) -> list[Mutant]:
     chosen = [m for m in mutants if only is None or only in m.file]
     skip = equivalents()
     chosen = [m for m in chosen if m.id not in skip]
+    texts = {m.file: (PROJECT_ROOT / m.file).read_text().splitlines() for m in chosen}
+    here = [m for m in chosen if locate(m, texts[m.file]) is not None]
+    if len(here) < len(chosen):
+        print(f"{len(chosen) - len(here)} planned mutants' lines are gone from contracts/ (plan again)")
+    chosen = here
     if sample is not None and sample < len(chosen):
         chosen = random.Random(seed).sample(chosen, sample)
     return chosen

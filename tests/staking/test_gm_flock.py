@@ -263,6 +263,17 @@ def test_unlock_fee_to_treasury(gmflock, token, alice, admin, chain, outsider):
     assert token.balanceOf(outsider) == before + 10 * WAD
 
 
+def test_unlock_without_fee_pays_the_whole_lock(gmflock, token, alice, admin, chain, outsider):
+    gmflock.setWithdrawalFee(0, outsider, sender=admin)
+    lock(gmflock, alice, 100 * WAD, 7)
+    warp(chain, 7 * DAY)
+    balance, supply, treasury = token.balanceOf(alice), token.totalSupply(), token.balanceOf(outsider)
+    receipt = gmflock.unlock(0, sender=alice)
+    assert receipt.return_value == 100 * WAD
+    assert token.balanceOf(alice) == balance + 100 * WAD
+    assert token.totalSupply() == supply and token.balanceOf(outsider) == treasury
+
+
 def test_unlock_refuses_to_touch_allocated_stake(gmflock, alice, manager, chain):
     lock(gmflock, alice, 100 * WAD, 7)
     lock(gmflock, alice, 100 * WAD, 7)
@@ -326,6 +337,18 @@ def test_extend_an_expired_lock(gmflock, alice, chain):
     gmflock.extend(0, 7 * DAY, sender=alice)
     with ape.reverts(gmflock.GmFlockLockNotExpired):
         gmflock.unlock(0, sender=alice)
+
+
+def test_extend_at_the_same_boost_mints_and_burns_nothing(gmflock, alice, chain):
+    """An expired 7-day lock renewed for 7 days keeps its 1x boost: gmFLOCK unchanged, no Transfer."""
+    lock(gmflock, alice, 100 * WAD, 7)
+    warp(chain, 8 * DAY)
+    receipt = gmflock.extend(0, 7 * DAY, sender=alice)
+    assert receipt.return_value == 100 * WAD
+    assert gmflock.balanceOf(alice) == gmflock.getVotes(alice) == 100 * WAD
+    assert [log.event_name for log in receipt.events] == ["Extended"]
+    extended = next(log for log in receipt.events if log.event_name == "Extended")
+    assert extended.gmAdded == 0
 
 
 def test_extend_must_move_end_later(gmflock, alice):
@@ -420,6 +443,37 @@ def test_slash_everything_voids_locks_and_the_account_starts_over(gmflock, token
     warp(chain, 7 * DAY)
     assert gmflock.unlock(2, sender=alice).return_value == 10 * WAD - 10 * WAD * FEE_BPS // 10_000
     assert token.balanceOf(gmflock) == 0
+
+
+def test_slash_seizing_nothing_when_the_kept_share_rounds_up(gmflock, token, alice, manager, outsider):
+    """A 1-wei slash of a boosted lock: the kept FLOCK, ceil(L (B - 1) / B), is still L (rounded up),
+    so nothing is seized and nothing moves; the gmFLOCK still falls by the slash."""
+    lock(gmflock, alice, 100 * WAD, 365)
+    gmflock.allocate(alice, 1, sender=manager)
+    balance, locked, before = gmflock.balanceOf(alice), gmflock.lockedOf(alice), token.balanceOf(outsider)
+    receipt = gmflock.slash(alice, 1, outsider, sender=manager)
+    assert receipt.return_value == 0
+    assert gmflock.lockedOf(alice) == locked
+    assert token.balanceOf(outsider) == before
+    assert gmflock.balanceOf(alice) == balance - 1
+    assert [log.event_name for log in receipt.events].count("Transfer") == 1  # the gmFLOCK burn only
+
+
+def test_unlock_of_a_lock_slashed_to_nothing_pays_nothing(gmflock, token, alice, manager, chain, outsider):
+    """A 1-wei lock beside a large one: after a slash its current value rounds down to 0 FLOCK, so its
+    unlock pays nothing and charges no fee, and the large lock keeps the whole remaining total."""
+    lock(gmflock, alice, 1, 7)
+    lock(gmflock, alice, 100 * WAD, 7)
+    gmflock.allocate(alice, 10 * WAD, sender=manager)
+    gmflock.slash(alice, 10 * WAD, outsider, sender=manager)  # the whole allocation: none left
+    warp(chain, 7 * DAY)
+    balance, supply = token.balanceOf(alice), token.totalSupply()
+    receipt = gmflock.unlock(0, sender=alice)
+    assert receipt.return_value == 0
+    assert token.balanceOf(alice) == balance and token.totalSupply() == supply
+    unlocked = next(log for log in receipt.events if log.event_name == "Unlocked")
+    assert (unlocked.amount, unlocked.fee) == (0, 0)
+    assert gmflock.lockInfo(alice, 1).amount == gmflock.lockedOf(alice)
 
 
 def test_slash_reverts(gmflock, alice, manager, outsider):
