@@ -35,22 +35,26 @@ OZ_DIR = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
 INTERFACES_OF: dict[str, tuple[str, ...]] = {
     "FlockToken": ("IFlockToken", "IFlockAccessControl"),
     "GenesisVesting": ("IGenesisVesting",),
-    "GmFlock": ("IGmFlock", "IFlockAccessControl"),
+    "GmFlock": ("IGmFlock", "IFlockAccessControl", "IFlockUpgradeable"),
     "FlockGovernor": ("IFlockGovernor",),
     "FlockTimelock": ("IFlockTimelock",),
-    "TaskRegistry": ("ITaskRegistry", "IFlockAccessControl"),
-    "EmissionController": ("IEmissionController", "IFlockAccessControl"),
-    "AllianceRounds": ("IAllianceRounds", "IFlockAccessControl"),
-    "ArenaSubmissions": ("IArenaSubmissions", "IFlockAccessControl"),
-    "RewardDistributor": ("IRewardDistributor", "IFlockAccessControl"),
+    "TaskRegistry": ("ITaskRegistry", "IFlockAccessControl", "IFlockUpgradeable"),
+    "EmissionController": ("IEmissionController", "IFlockAccessControl", "IFlockUpgradeable"),
+    "AllianceRounds": ("IAllianceRounds", "IFlockAccessControl", "IFlockUpgradeable"),
+    "ArenaSubmissions": ("IArenaSubmissions", "IFlockAccessControl", "IFlockUpgradeable"),
+    "RewardDistributor": ("IRewardDistributor", "IFlockAccessControl", "IFlockUpgradeable"),
     "RewardPot": ("IRewardPot",),
-    "ApiCredits": ("IApiCredits", "IFlockAccessControl"),
-    "ArenaSlasher": ("IArenaSlasher", "IFlockAccessControl"),
+    "ApiCredits": ("IApiCredits", "IFlockAccessControl", "IFlockUpgradeable"),
+    "ArenaSlasher": ("IArenaSlasher", "IFlockAccessControl", "IFlockUpgradeable"),
+    # The ERC-1967 proxy in front of each upgradeable contract: its own surface is the Upgraded event.
+    "FlockProxy": ("IFlockUpgradeable",),
     # Reached only by AllianceRounds' delegatecall: its functions are AllianceRounds'.
     "AllianceSettlement": ("IAllianceRounds",),
+    # Reached only by TaskRegistry's delegatecall: its functions are TaskRegistry's.
+    "TaskLifecycle": ("ITaskRegistry",),
 }
-# Compiled but not contracts a client calls (libraries).
-NOT_PUBLISHED = frozenset({"PackedCheckpoints", "AllianceRoundsStorage"})
+# Compiled but not contracts a client calls (libraries, storage bases).
+NOT_PUBLISHED = frozenset({"PackedCheckpoints", "AllianceRoundsStorage", "TaskRegistryStorage"})
 
 
 class AbiError(RuntimeError):

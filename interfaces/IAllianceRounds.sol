@@ -357,6 +357,10 @@ interface IAllianceRounds {
 
     // ---------------------------------------------------------------------------------------- rounds
 
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(address admin, Parameters calldata params) external;
+
     /**
      * @notice Opens the task's next round (anyone), once its latest round is finalized. Pulls the
      * task's emission budgets into its pool first.

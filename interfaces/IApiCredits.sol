@@ -173,6 +173,18 @@ interface IApiCredits {
 
     // ---------------------------------------------------------------------------------------- users
 
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(
+        address admin,
+        uint256 reportWindow,
+        uint256 collectWindow,
+        uint256 protocolShareBps,
+        address treasury,
+        address[] calldata operators,
+        uint256 quorum
+    ) external;
+
     /// @notice Moves `amount` FLOCK from the caller into its credit.
     function deposit(uint256 amount) external;
 

@@ -146,6 +146,10 @@ interface IArenaSlasher {
 
     // ---------------------------------------------------------------------------------------- roles
 
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(address admin, Parameters calldata params) external;
+
     /// @notice Role that may veto slash roots in their challenge window (governance and an optional guardian).
     function GUARDIAN_ROLE() external view returns (bytes32);
 

@@ -97,6 +97,10 @@ interface IArenaSubmissions {
 
     // ---------------------------------------------------------------------------------------- participants
 
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(address admin, Phases calldata lengths) external;
+
     /**
      * @notice Commits to the caller's model for the current epoch of task `taskId`.
      * @dev Only a training node of an approved, running Arena task, in the submit phase, once per epoch.

@@ -20,6 +20,10 @@ interface IFlockErrors {
     /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockTimelock, FlockToken, GmFlock, RewardDistributor, TaskRegistry.
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
+    /// @notice There's no code at `target` (it is not a contract).
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockProxy, GmFlock, RewardDistributor, TaskRegistry.
+    error AddressEmptyCode(address target);
+
     /// @notice The voter already committed.
     /// @dev In the ABI of: AllianceRounds.
     error AllianceAlreadyCommitted(uint256 taskId, uint256 round, address account);
@@ -41,7 +45,7 @@ interface IFlockErrors {
     error AllianceAlreadyProposed(uint256 taskId, uint256 round, address account);
 
     /// @notice The task does not exist in the registry, or is not an Alliance task.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceNotAllianceTask(uint256 taskId);
 
     /// @notice The voter did not commit.
@@ -77,11 +81,11 @@ interface IFlockErrors {
     error AllianceNotVoter(uint256 taskId, uint256 round, address account);
 
     /// @notice The task's pool is empty.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceNothingToSweep(uint256 taskId);
 
     /// @notice The account has nothing to withdraw.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceNothingToWithdraw(address account);
 
     /// @notice The action belongs to `phase`, open from `opensAt` until `closesAt` (exclusive).
@@ -89,7 +93,7 @@ interface IFlockErrors {
     error AllianceOutsidePhase(uint256 taskId, uint256 round, uint8 phase, uint256 opensAt, uint256 closesAt);
 
     /// @notice A governance parameter outside its hard bounds.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceParameterOutOfBounds(bytes32 parameter, uint256 value);
 
     /// @notice The update and salt do not match the proposer's commitment.
@@ -105,7 +109,7 @@ interface IFlockErrors {
     error AllianceRoundFull(uint256 taskId, uint256 round, uint256 maxParticipants);
 
     /// @notice The task's latest round is not finalized yet.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceRoundInProgress(uint256 taskId, uint256 round);
 
     /// @notice The account already revealed its secret.
@@ -125,7 +129,7 @@ interface IFlockErrors {
     error AllianceTaskNotActive(uint256 taskId, uint8 state, uint256 endTime);
 
     /// @notice The task's end has not come (sweeping the pool waits for it).
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceTaskNotOver(uint256 taskId, uint256 endTime);
 
     /// @notice Too few participants revealed their secret to draw roles (`needed` at least).
@@ -149,7 +153,7 @@ interface IFlockErrors {
     error AllianceVoteMismatch(uint256 taskId, uint256 round, address account);
 
     /// @notice A zero hash, amount or address where a value is required.
-    /// @dev In the ABI of: AllianceRounds.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement.
     error AllianceZeroValue();
 
     /// @notice The epoch already has an accepted or final report.
@@ -272,6 +276,18 @@ interface IFlockErrors {
     /// @dev In the ABI of: FlockToken, GmFlock.
     error ECDSAInvalidSignatureS(bytes32 s);
 
+    /// @notice The `implementation` of the proxy is invalid.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockProxy, GmFlock, RewardDistributor, TaskRegistry.
+    error ERC1967InvalidImplementation(address implementation);
+
+    /// @notice An upgrade function sees `msg.value > 0` that may be lost.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockProxy, GmFlock, RewardDistributor, TaskRegistry.
+    error ERC1967NonPayable();
+
+    /// @notice The proxy is left uninitialized.
+    /// @dev In the ABI of: FlockProxy.
+    error ERC1967ProxyUninitialized();
+
     /// @notice Total supply cap has been exceeded.
     /// @dev In the ABI of: FlockToken.
     error ERC20ExceededCap(uint256 increasedSupply, uint256 cap);
@@ -357,7 +373,7 @@ interface IFlockErrors {
     error EmissionTaskNotEnrolled(uint256 taskId);
 
     /// @notice A call to an address target failed. The target may have reverted.
-    /// @dev In the ABI of: FlockGovernor, FlockTimelock, GenesisVesting.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, FlockProxy, FlockTimelock, GenesisVesting, GmFlock, RewardDistributor, TaskRegistry.
     error FailedCall();
 
     /// @notice The deployment failed.
@@ -512,9 +528,17 @@ interface IFlockErrors {
     /// @dev In the ABI of: GenesisVesting.
     error InvalidCliffDuration(uint64 cliffSeconds, uint64 durationSeconds);
 
-    /// @notice Raised by FlockGovernor, FlockToken, GmFlock.
-    /// @dev In the ABI of: FlockGovernor, FlockToken, GmFlock.
+    /// @notice The contract is already initialized.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, GmFlock, RewardDistributor, TaskRegistry.
+    error InvalidInitialization();
+
+    /// @notice Raised by FlockGovernor, FlockToken.
+    /// @dev In the ABI of: FlockGovernor, FlockToken.
     error InvalidShortString();
+
+    /// @notice The contract is not initializing.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, GmFlock, RewardDistributor, TaskRegistry.
+    error NotInitializing();
 
     /// @notice The owner is not a valid owner account. (eg. `address(0)`)
     /// @dev In the ABI of: GenesisVesting.
@@ -533,7 +557,7 @@ interface IFlockErrors {
     error PackedCheckpointsUnorderedInsertion(uint48 key, uint48 latestKey);
 
     /// @notice Unauthorized reentrant call.
-    /// @dev In the ABI of: AllianceRounds, AllianceSettlement, ArenaSlasher, GmFlock, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement, ArenaSlasher, GmFlock, TaskLifecycle, TaskRegistry.
     error ReentrancyGuardReentrantCall();
 
     /// @notice This oracle already posted in the current round for the task epoch.
@@ -637,11 +661,11 @@ interface IFlockErrors {
     error RewardTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
 
     /// @notice Value doesn't fit in a uint of `bits` size.
-    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, GenesisVesting, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, GenesisVesting, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
     error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
 
     /// @notice An operation with an ERC-20 token failed.
-    /// @dev In the ABI of: AllianceRounds, ApiCredits, EmissionController, GenesisVesting, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
+    /// @dev In the ABI of: AllianceSettlement, ApiCredits, EmissionController, GenesisVesting, GmFlock, RewardDistributor, RewardPot, TaskLifecycle, TaskRegistry.
     error SafeERC20FailedOperation(address token);
 
     /// @notice This oracle already posted in the current round.
@@ -704,8 +728,8 @@ interface IFlockErrors {
     /// @dev In the ABI of: ArenaSlasher.
     error SlasherTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
 
-    /// @notice Raised by FlockGovernor, FlockToken, GmFlock.
-    /// @dev In the ABI of: FlockGovernor, FlockToken, GmFlock.
+    /// @notice Raised by FlockGovernor, FlockToken.
+    /// @dev In the ABI of: FlockGovernor, FlockToken.
     error StringTooLong(string str);
 
     /// @notice The account already committed (a model, or scores) for this task epoch.
@@ -744,6 +768,10 @@ interface IFlockErrors {
     /// @dev In the ABI of: ArenaSubmissions.
     error SubmissionsWrongRole(uint256 taskId, address account, uint8 role, uint8 required);
 
+    /// @notice A direct call: the module only runs inside TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle.
+    error TaskLifecycleNotDelegated();
+
     /// @notice The account already holds a role in the task.
     /// @dev In the ABI of: TaskRegistry.
     error TaskRegistryAlreadyMember(uint256 taskId, address account, uint8 role);
@@ -781,11 +809,11 @@ interface IFlockErrors {
     error TaskRegistryInvalidSpec();
 
     /// @notice The account has nothing to release in the task.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryNothingToRelease(uint256 taskId, address account);
 
     /// @notice A governance parameter outside its hard bounds.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryParameterOutOfBounds(bytes32 parameter, uint256 value);
 
     /// @notice A withdrawal larger than the task's slash pot.
@@ -813,7 +841,7 @@ interface IFlockErrors {
     error TaskRegistryStakeBelowMinimum(uint256 amount, uint256 minimum);
 
     /// @notice The stake cannot be released before `releaseAt`.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryStakeLocked(uint256 taskId, address account, uint256 releaseAt);
 
     /// @notice The Alliance task has its maximum number of participants.
@@ -821,11 +849,11 @@ interface IFlockErrors {
     error TaskRegistryTaskFull(uint256 taskId, uint256 maxParticipants);
 
     /// @notice The task is over (ended or cancelled) or has passed its end time.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryTaskNotActive(uint256 taskId, uint8 state, uint256 endTime);
 
     /// @notice The task's end time has not come.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryTaskNotOver(uint256 taskId, uint256 endTime);
 
     /// @notice The delegation is being undelegated.
@@ -833,7 +861,7 @@ interface IFlockErrors {
     error TaskRegistryUndelegating(uint256 taskId, address delegator, uint256 exitAt);
 
     /// @notice No task with this id.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryUnknownTask(uint256 taskId);
 
     /// @notice The participant was evicted from the task (`vacate`): it keeps its stake at risk until the release but no longer takes part.
@@ -845,7 +873,7 @@ interface IFlockErrors {
     error TaskRegistryWrongRole(uint256 taskId, address account, uint8 role);
 
     /// @notice The task is not in a state that allows this.
-    /// @dev In the ABI of: TaskRegistry.
+    /// @dev In the ABI of: TaskLifecycle, TaskRegistry.
     error TaskRegistryWrongState(uint256 taskId, uint8 state);
 
     /// @notice A zero amount where a positive one is required.
@@ -871,6 +899,14 @@ interface IFlockErrors {
     /// @notice The current state of an operation is not as required. The `expectedStates` is a bitmap with the bits enabled for each OperationState enum position counting from right to left. See {_encodeStateBitmap}.
     /// @dev In the ABI of: FlockTimelock.
     error TimelockUnexpectedOperationState(bytes32 operationId, bytes32 expectedStates);
+
+    /// @notice The call is from an unauthorized context.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, GmFlock, RewardDistributor, TaskRegistry.
+    error UUPSUnauthorizedCallContext();
+
+    /// @notice The storage `slot` is unsupported as a UUID.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, GmFlock, RewardDistributor, TaskRegistry.
+    error UUPSUnsupportedProxiableUUID(bytes32 slot);
 
     /// @notice The signature used has expired.
     /// @dev In the ABI of: GmFlock.

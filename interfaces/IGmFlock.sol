@@ -105,6 +105,19 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
 
     // ----------------------------------------------------------------------------------- user actions
 
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(
+        address admin,
+        uint256 boostFloor,
+        uint256 boostHorizon,
+        uint256 boostEpsilon,
+        uint256 minLockDuration,
+        uint256 maxLockDuration,
+        uint256 withdrawalFeeBps,
+        address feeRecipient
+    ) external;
+
     /**
      * @notice Locks `amount` FLOCK (pulled with `transferFrom`) for `duration` seconds and mints
      * `previewLock(amount, duration)` gmFLOCK to the caller.

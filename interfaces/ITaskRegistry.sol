@@ -290,6 +290,10 @@ interface ITaskRegistry {
 
     // ---------------------------------------------------------------------------------------- roles
 
+    /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
+    /// is `admin`'s); the implementation itself refuses.
+    function initialize(address admin, Parameters calldata params) external;
+
     /// @notice Role of the alliance rounds and the Arena slasher (ArenaSlasher): slash, take the pot.
     function SLASHER_ROLE() external view returns (bytes32);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {FlockToken} from "../../contracts/token/FlockToken.sol";
 import {GmFlock} from "../../contracts/staking/GmFlock.sol";
 import {VM} from "../lib/Vm.sol";
@@ -23,7 +24,17 @@ contract BoostProofs {
 
     function setUp() public {
         FlockToken token = new FlockToken(address(this), new address[](0), new uint256[](0));
-        gm = new GmFlock(token, address(this), 30 days, 365 days, 2.19e18, 7 days, 365 days, 513, address(0));
+        // As deployed: an implementation behind an ERC-1967 proxy, initialized in the proxy's constructor.
+        gm = GmFlock(
+            address(
+                new ERC1967Proxy(
+                    address(new GmFlock(token)),
+                    abi.encodeCall(
+                        GmFlock.initialize, (address(this), 30 days, 365 days, 2.19e18, 7 days, 365 days, 513, address(0))
+                    )
+                )
+            )
+        );
     }
 
     /// @dev Every duration, under the configured parameters (30 days, 365 days, 2.19).

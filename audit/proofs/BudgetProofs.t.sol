@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
@@ -87,14 +88,16 @@ contract BudgetProofs {
             rankRatioBps: 5_000,
             toleranceBps: 2_000
         });
-        rewards = new RewardDistributor(
-            IEmissionController(address(source)),
-            ITaskRegistry(address(source)),
-            IArenaSubmissions(address(source)),
-            address(this),
-            p,
-            oracles,
-            1
+        // As deployed: an implementation behind an ERC-1967 proxy, initialized in the proxy's constructor.
+        RewardDistributor implementation = new RewardDistributor(
+            IEmissionController(address(source)), ITaskRegistry(address(source)), IArenaSubmissions(address(source))
+        );
+        rewards = RewardDistributor(
+            address(
+                new ERC1967Proxy(
+                    address(implementation), abi.encodeCall(RewardDistributor.initialize, (address(this), p, oracles, 1))
+                )
+            )
         );
     }
 

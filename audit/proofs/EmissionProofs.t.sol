@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {EmissionController} from "../../contracts/emissions/EmissionController.sol";
 import {FlockToken} from "../../contracts/token/FlockToken.sol";
@@ -40,7 +41,15 @@ contract EmissionProofs {
         to[0] = address(0xBEEF);
         amounts[0] = genesisSupply;
         token = new FlockToken(address(this), to, amounts);
-        emissions = new EmissionController(token, address(this), 0, EPOCH, E0, decay, 1, epochCap, gamma);
+        // As deployed: an implementation behind an ERC-1967 proxy, initialized in the proxy's constructor.
+        emissions = EmissionController(
+            address(
+                new ERC1967Proxy(
+                    address(new EmissionController(token, 0, EPOCH, E0, decay, 1)),
+                    abi.encodeCall(EmissionController.initialize, (address(this), epochCap, gamma))
+                )
+            )
+        );
         token.grantRole(token.MINTER_ROLE(), address(emissions));
         emissions.grantRole(emissions.TASK_REGISTRY_ROLE(), address(this));
         emissions.enrollTask(TASK, true, block.timestamp + 30 days, nodeStake, validatorStake);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -56,64 +57,99 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *     slotOfUpdate[h] the slot (+ 1) whose proposal is the update `h` (one hash counts once)
  *     _accepted[t][h] the update `h` is in the task's lineage (never proposed again)
  */
-contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl, ReentrancyGuardTransient {
+/// @custom:oz-upgrades-unsafe-allow delegatecall
+contract AllianceRounds is
+    AllianceRoundsStorage,
+    IAllianceRounds,
+    AccessControlUpgradeable,
+    ReentrancyGuardTransient,
+    UUPSUpgradeable
+{
     using SafeERC20 for IFlockToken;
 
-    address private immutable _settlement; // the settlement module (settle, evict), run by delegatecall
+    /// @dev The settlement module (settle, evict), run by delegatecall; each implementation deploys
+    /// its own, so it is fixed for the implementation's life (an upgrade brings its module along).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address private immutable _settlement;
 
     /// @notice Hard bounds on the governance parameters.
-    uint256 public constant MIN_PHASE = 1 minutes;
-    uint256 public constant MAX_PHASE = 7 days;
-    uint256 public constant MAX_DRAW_DELAY = 1 days;
-    uint256 public constant MAX_PROPOSERS = 16;
-    uint256 public constant MAX_PARTICIPANTS_BOUND = 1_000;
-    uint256 public constant MAX_FINALIZER_BPS = 5_000;
-    uint256 public constant MAX_EVICTION_ROUNDS = 16;
+    uint256 public constant MIN_PHASE = _MIN_PHASE;
+    uint256 public constant MAX_PHASE = _MAX_PHASE;
+    uint256 public constant MAX_DRAW_DELAY = _MAX_DRAW_DELAY;
+    uint256 public constant MAX_PROPOSERS = _MAX_PROPOSERS;
+    uint256 public constant MAX_PARTICIPANTS_BOUND = _MAX_PARTICIPANTS_BOUND;
+    uint256 public constant MAX_FINALIZER_BPS = _MAX_FINALIZER_BPS;
+    uint256 public constant MAX_EVICTION_ROUNDS = _MAX_EVICTION_ROUNDS;
 
     /**
+     * @dev The implementation: the registry, the treasury and what derives from them are its
+     * immutables (the registry is a proxy, the treasury the timelock: fixed across upgrades), and so
+     * is its settlement module, deployed here; the proxy's state is set by {initialize}, and the
+     * implementation itself can never be initialized.
      * @param registry_ the task registry; this contract needs its SLASHER_ROLE.
-     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
      * @param treasury_ where `sweep` sends the pools of finished tasks (the DAO's timelock).
-     * @param params the initial governance parameters.
+     * @custom:oz-upgrades-unsafe-allow constructor
      */
-    constructor(ITaskRegistry registry_, address admin, address treasury_, Parameters memory params)
-        AllianceRoundsStorage(registry_, treasury_)
-    {
+    constructor(ITaskRegistry registry_, address treasury_) AllianceRoundsStorage(registry_, treasury_) {
         if (treasury_ == address(0)) revert AllianceZeroValue(); // FLOCK cannot be swept to it
         _settlement = address(new AllianceSettlement(registry_, treasury_));
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment.
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param params the initial governance parameters.
+     */
+    function initialize(address admin, Parameters calldata params) external initializer {
+        __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _setRoundPhases(
-            params.enrollment,
-            params.seedReveal,
-            params.drawDelay,
-            params.proposal,
-            params.proposalReveal,
-            params.commit,
-            params.reveal
+        // The settlement module validates and stores the parameters, as for governance's setters.
+        _delegate(
+            abi.encodeCall(
+                IAllianceRounds.setRoundPhases,
+                (
+                    params.enrollment,
+                    params.seedReveal,
+                    params.drawDelay,
+                    params.proposal,
+                    params.proposalReveal,
+                    params.commit,
+                    params.reveal
+                )
+            )
         );
-        _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
-        _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
-        _setEvictionRounds(params.evictionRounds);
+        _delegate(
+            abi.encodeCall(IAllianceRounds.setRoundRules, (params.proposers, params.quorumBps, params.maxParticipants))
+        );
+        _delegate(
+            abi.encodeCall(
+                IAllianceRounds.setSlashRules,
+                (params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps)
+            )
+        );
+        _delegate(abi.encodeCall(IAllianceRounds.setEvictionRounds, (params.evictionRounds)));
     }
 
     // ======================================================================= rounds
 
     /// @inheritdoc IAllianceRounds
     function openRound(uint256 taskId) external nonReentrant returns (uint256 round) {
+        AllianceStorage storage $ = _getAllianceStorage();
         ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
         _requireActive(taskId, task);
-        TaskBook storage book = _books[taskId];
+        TaskBook storage book = $._books[taskId];
         uint256 latest = book.rounds;
-        if (latest != 0 && _rounds[taskId][latest].outcome == Outcome.Pending) {
+        if (latest != 0 && $._rounds[taskId][latest].outcome == Outcome.Pending) {
             revert AllianceRoundInProgress(taskId, latest);
         }
-        StoredParams memory p = _params;
+        StoredParams memory p = $._params;
         uint256 roundEnd = block.timestamp + _duration(p);
         if (roundEnd > task.endTime) revert AllianceRoundDoesNotFit(taskId, roundEnd, task.endTime);
         _start(taskId, book, task);
         round = latest + 1;
         book.rounds = uint32(round);
-        Round storage r = _rounds[taskId][round];
+        Round storage r = $._rounds[taskId][round];
         _schedule(r, p, task.minParticipants);
         emit RoundOpened(
             taskId, round, r.enrollEnd, r.seedEnd, r.drawAt, r.proposeEnd, r.proposalRevealEnd, r.commitEnd, r.revealEnd
@@ -129,7 +165,7 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         Entry storage e = r.entries[msg.sender];
         if (e.status != 0) revert AllianceAlreadyEnrolled(taskId, round, msg.sender);
         uint256 enrolled = r.enrolled;
-        uint256 cap = _params.maxParticipants;
+        uint256 cap = _getAllianceStorage()._params.maxParticipants;
         if (enrolled >= cap) revert AllianceRoundFull(taskId, round, cap);
         ITaskRegistry.Member memory m = _registry.memberOf(taskId, msg.sender);
         if (m.role != ITaskRegistry.Role.Participant || m.released || m.stake == 0 || m.exitAt != 0) {
@@ -228,7 +264,7 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         if (keccak256(abi.encode(taskId, round, msg.sender, updateHash, salt)) != r.commitments[msg.sender]) {
             revert AllianceProposalMismatch(taskId, round, msg.sender);
         }
-        if (_accepted[taskId][updateHash]) revert AllianceUpdateInLineage(taskId, updateHash);
+        if (_getAllianceStorage()._accepted[taskId][updateHash]) revert AllianceUpdateInLineage(taskId, updateHash);
         uint256 slot = m.slot - 1;
         uint256 holder = r.slotOfUpdate[updateHash];
         if (holder != 0) {
@@ -303,7 +339,7 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         if (block.timestamp < r.revealEnd) {
             revert AllianceOutsidePhase(taskId, round, Phase.Tally, r.revealEnd, type(uint256).max);
         }
-        TaskBook storage book = _books[taskId];
+        TaskBook storage book = _getAllianceStorage()._books[taskId];
         _pull(taskId, book);
         uint256 honestStake;
         uint256 reward;
@@ -347,86 +383,55 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         _runSettlement();
     }
 
+
     /// @inheritdoc IAllianceRounds
-    function withdraw(address to) external nonReentrant returns (uint256 amount) {
-        amount = _owed[msg.sender];
-        if (amount == 0) revert AllianceNothingToWithdraw(msg.sender);
-        _owed[msg.sender] = 0;
-        emit Withdrawn(msg.sender, to, amount);
-        _flock.safeTransfer(to, amount);
+    function withdraw(address) external returns (uint256) {
+        _runSettlement();
     }
 
     // ======================================================================= pool
 
     /// @inheritdoc IAllianceRounds
-    function fund(uint256 taskId, uint256 amount) external nonReentrant {
-        if (amount == 0) revert AllianceZeroValue();
-        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
-        _requireActive(taskId, task);
-        _books[taskId].pool += SafeCast.toUint96(amount);
-        emit PoolFunded(taskId, msg.sender, amount);
-        _flock.safeTransferFrom(msg.sender, address(this), amount);
+    function fund(uint256, uint256) external {
+        _runSettlement();
     }
 
-    /// @inheritdoc IAllianceRounds
-    function pullEmissions(uint256 taskId) external nonReentrant returns (uint256 amount) {
-        TaskBook storage book = _books[taskId];
-        _start(taskId, book, _allianceTask(taskId));
-        return _pull(taskId, book);
-    }
 
     /// @inheritdoc IAllianceRounds
-    function sweep(uint256 taskId) external nonReentrant returns (uint256 amount) {
-        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
-        if (block.timestamp < task.endTime) revert AllianceTaskNotOver(taskId, task.endTime);
-        TaskBook storage book = _books[taskId];
-        uint256 latest = book.rounds;
-        if (latest != 0 && _rounds[taskId][latest].outcome == Outcome.Pending) {
-            revert AllianceRoundInProgress(taskId, latest);
-        }
-        _start(taskId, book, task);
-        _pull(taskId, book);
-        amount = book.pool;
-        if (amount == 0) revert AllianceNothingToSweep(taskId);
-        book.pool = 0;
-        emit PoolSwept(taskId, _treasury, amount);
-        _flock.safeTransfer(_treasury, amount);
+    function pullEmissions(uint256) external returns (uint256) {
+        _runSettlement();
+    }
+
+
+    /// @inheritdoc IAllianceRounds
+    function sweep(uint256) external returns (uint256) {
+        _runSettlement();
     }
 
     // ======================================================================= governance
+    // Run by the settlement module (the parameters' bounds and their storage), after the role check.
 
     /// @inheritdoc IAllianceRounds
-    function setRoundPhases(
-        uint256 enrollment,
-        uint256 seedReveal,
-        uint256 drawDelay,
-        uint256 proposal,
-        uint256 proposalReveal,
-        uint256 commit,
-        uint256 reveal
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
-    }
-
-    /// @inheritdoc IAllianceRounds
-    function setEvictionRounds(uint256 rounds) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setEvictionRounds(rounds);
-    }
-
-    /// @inheritdoc IAllianceRounds
-    function setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants)
+    function setRoundPhases(uint256, uint256, uint256, uint256, uint256, uint256, uint256)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        _setRoundRules(proposers, quorumBps, maxParticipants);
+        _runSettlement();
     }
 
     /// @inheritdoc IAllianceRounds
-    function setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
+    function setEvictionRounds(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runSettlement();
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function setRoundRules(uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runSettlement();
+    }
+
+    /// @inheritdoc IAllianceRounds
+    function setSlashRules(uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runSettlement();
     }
 
     // ======================================================================= views
@@ -465,18 +470,18 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
             uint256 reveal
         )
     {
-        StoredParams memory p = _params;
+        StoredParams memory p = _getAllianceStorage()._params;
         return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.proposalReveal, p.commit, p.reveal);
     }
 
     /// @inheritdoc IAllianceRounds
     function evictionRounds() external view returns (uint256) {
-        return _params.evictionRounds;
+        return _getAllianceStorage()._params.evictionRounds;
     }
 
     /// @inheritdoc IAllianceRounds
     function roundRules() external view returns (uint256 proposers, uint256 quorumBps, uint256 maxParticipants) {
-        StoredParams memory p = _params;
+        StoredParams memory p = _getAllianceStorage()._params;
         return (p.proposers, p.quorumBps, p.maxParticipants);
     }
 
@@ -486,30 +491,30 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         view
         returns (uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
     {
-        StoredParams memory p = _params;
+        StoredParams memory p = _getAllianceStorage()._params;
         return (p.proposerSlashBps, p.voterSlashBps, p.absentSlashBps, p.finalizerBps);
     }
 
     /// @inheritdoc IAllianceRounds
     function roundDuration() external view returns (uint256) {
-        return _duration(_params);
+        return _duration(_getAllianceStorage()._params);
     }
 
     /// @inheritdoc IAllianceRounds
     function poolOf(uint256 taskId) external view returns (uint256 pool, uint256 rounds, uint256 nextDrawEpoch) {
-        TaskBook memory book = _books[taskId];
+        TaskBook memory book = _getAllianceStorage()._books[taskId];
         return (book.pool, book.rounds, book.nextDrawEpoch);
     }
 
     /// @inheritdoc IAllianceRounds
     function roundsLeft(uint256 taskId, uint256 roundEnd) public view returns (uint256) {
         uint256 endTime = _registry.taskInfo(taskId).endTime;
-        return endTime > roundEnd ? 1 + (endTime - roundEnd) / _duration(_params) : 1;
+        return endTime > roundEnd ? 1 + (endTime - roundEnd) / _duration(_getAllianceStorage()._params) : 1;
     }
 
     /// @inheritdoc IAllianceRounds
     function phaseOf(uint256 taskId, uint256 round) public view returns (Phase) {
-        Round storage r = _rounds[taskId][round];
+        Round storage r = _getAllianceStorage()._rounds[taskId][round];
         if (r.enrollEnd == 0) return Phase.None;
         if (r.outcome != Outcome.Pending) return Phase.Finalized;
         uint256 t = block.timestamp;
@@ -525,7 +530,7 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
 
     /// @inheritdoc IAllianceRounds
     function roundInfo(uint256 taskId, uint256 round) external view returns (RoundInfo memory info) {
-        Round storage r = _rounds[taskId][round];
+        Round storage r = _getAllianceStorage()._rounds[taskId][round];
         info.phase = phaseOf(taskId, round);
         info.outcome = r.outcome;
         info.openedAt = r.openedAt;
@@ -557,7 +562,7 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
 
     /// @inheritdoc IAllianceRounds
     function entryOf(uint256 taskId, uint256 round, address account) external view returns (EntryInfo memory info) {
-        Entry memory e = _rounds[taskId][round].entries[account];
+        Entry memory e = _getAllianceStorage()._rounds[taskId][round].entries[account];
         info.enrolled = e.status != 0;
         info.seedRevealed = e.status == _SEEDED;
         info.proposer = e.slot != 0;
@@ -580,7 +585,7 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         view
         returns (address[] memory proposers, bytes32[] memory updates, uint256[] memory stakeFor)
     {
-        Round storage r = _rounds[taskId][round];
+        Round storage r = _getAllianceStorage()._rounds[taskId][round];
         uint256 count = r.proposers;
         proposers = new address[](count);
         updates = new bytes32[](count);
@@ -594,12 +599,12 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
 
     /// @inheritdoc IAllianceRounds
     function seededAt(uint256 taskId, uint256 round, uint256 index) external view returns (address) {
-        return _rounds[taskId][round].seededAt[index];
+        return _getAllianceStorage()._rounds[taskId][round].seededAt[index];
     }
 
     /// @inheritdoc IAllianceRounds
     function settlementOf(uint256 taskId, uint256 round, address account) external view returns (Settlement memory s) {
-        Round storage r = _rounds[taskId][round];
+        Round storage r = _getAllianceStorage()._rounds[taskId][round];
         Entry memory e = r.entries[account];
         if (r.outcome == Outcome.Pending || e.status == 0) return s;
         (SlashReason reason, uint256 gm, bool honest, bool rewarded) = _assess(r, e);
@@ -610,21 +615,31 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
 
     /// @inheritdoc IAllianceRounds
     function owed(address account) external view returns (uint256) {
-        return _owed[account];
+        return _getAllianceStorage()._owed[account];
     }
 
     /// @inheritdoc IAllianceRounds
     function lineageLength(uint256 taskId) external view returns (uint256) {
-        return _lineage[taskId].length;
+        return _getAllianceStorage()._lineage[taskId].length;
     }
 
     /// @inheritdoc IAllianceRounds
     function lineageAt(uint256 taskId, uint256 index) external view returns (LineageEntry memory) {
-        StoredLineage memory l = _lineage[taskId][index];
+        StoredLineage memory l = _getAllianceStorage()._lineage[taskId][index];
         return LineageEntry(l.updateHash, l.proposer, l.round, l.acceptedAt);
     }
 
     // ======================================================================= internals: rounds
+
+    /// @dev Runs `data` in the settlement module (by delegatecall); bubbles up its revert.
+    function _delegate(bytes memory data) private {
+        (bool ok, bytes memory reason) = _settlement.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
 
     /// @dev Delegates the call as it came to the settlement module, deployed by the constructor
     /// (an immutable address, never a caller's choice), and returns or reverts with its result.
@@ -647,13 +662,6 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
         }
     }
 
-    function _requireActive(uint256 taskId, ITaskRegistry.TaskInfo memory task) private view {
-        ITaskRegistry.TaskState state = task.state;
-        if (
-            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
-                || block.timestamp >= task.endTime
-        ) revert AllianceTaskNotActive(taskId, state, task.endTime);
-    }
 
     function _duration(StoredParams memory p) private pure returns (uint256) {
         return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.proposalReveal + p.commit + p.reveal;
@@ -707,8 +715,9 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
 
     /// @dev Appends an accepted update to the task's lineage; it can never be proposed again.
     function _appendLineage(uint256 taskId, uint256 round, address proposer, bytes32 updateHash) private {
-        StoredLineage[] storage lineage = _lineage[taskId];
-        _accepted[taskId][updateHash] = true;
+        AllianceStorage storage $ = _getAllianceStorage();
+        StoredLineage[] storage lineage = $._lineage[taskId];
+        $._accepted[taskId][updateHash] = true;
         emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
         lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
     }
@@ -722,36 +731,9 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
 
     // ======================================================================= internals: pool
 
-    function _allianceTask(uint256 taskId) private view returns (ITaskRegistry.TaskInfo memory task) {
-        task = _registry.taskInfo(taskId);
-        if (task.kind != ITaskRegistry.TaskKind.Alliance || task.state == ITaskRegistry.TaskState.None) {
-            revert AllianceNotAllianceTask(taskId);
-        }
-    }
 
-    /// @dev The task's first pull starts at the epoch it was created in (no budget before that).
-    function _start(uint256 taskId, TaskBook storage book, ITaskRegistry.TaskInfo memory task) private {
-        if (book.started) return;
-        uint256 epoch = _epochOf(task.createdAt);
-        book.started = true;
-        book.nextDrawEpoch = uint32(epoch);
-        emit EmissionsPulled(taskId, epoch, epoch, 0); // the pool draws from this epoch on
-    }
 
-    function _epochOf(uint256 timestamp) private view returns (uint256) {
-        return timestamp < _emissionGenesis ? 0 : (timestamp - _emissionGenesis) / _epochLength;
-    }
 
-    /// @dev Draws the task's budgets of the opened epochs not drawn yet (at most 64) into its pool.
-    function _pull(uint256 taskId, TaskBook storage book) private returns (uint256 amount) {
-        uint256 from = book.nextDrawEpoch;
-        uint256 to = Math.min(_emissions.nextEpoch(), from + _MAX_PULL);
-        if (to <= from) return 0;
-        book.nextDrawEpoch = uint32(to);
-        amount = _emissions.drawRange(taskId, from, to, address(this));
-        if (amount != 0) book.pool += SafeCast.toUint96(amount);
-        emit EmissionsPulled(taskId, from, to, amount);
-    }
 
     // ======================================================================= internals: bits
 
@@ -763,68 +745,6 @@ contract AllianceRounds is AllianceRoundsStorage, IAllianceRounds, AccessControl
     }
 
 
-    // ======================================================================= internals: parameters
-
-    function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
-        if (value < low || value > high) revert AllianceParameterOutOfBounds(name, value);
-    }
-
-    function _setRoundPhases(
-        uint256 enrollment,
-        uint256 seedReveal,
-        uint256 drawDelay,
-        uint256 proposal,
-        uint256 proposalReveal,
-        uint256 commit,
-        uint256 reveal
-    ) private {
-        _bound("enrollment", enrollment, MIN_PHASE, MAX_PHASE);
-        _bound("seedReveal", seedReveal, MIN_PHASE, MAX_PHASE);
-        _bound("drawDelay", drawDelay, 0, MAX_DRAW_DELAY);
-        _bound("proposal", proposal, MIN_PHASE, MAX_PHASE);
-        _bound("proposalReveal", proposalReveal, MIN_PHASE, MAX_PHASE);
-        _bound("commit", commit, MIN_PHASE, MAX_PHASE);
-        _bound("reveal", reveal, MIN_PHASE, MAX_PHASE);
-        StoredParams storage p = _params;
-        p.enrollment = uint32(enrollment);
-        p.seedReveal = uint32(seedReveal);
-        p.drawDelay = uint32(drawDelay);
-        p.proposal = uint32(proposal);
-        p.proposalReveal = uint32(proposalReveal);
-        p.commit = uint32(commit);
-        p.reveal = uint32(reveal);
-        emit RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
-    }
-
-    function _setEvictionRounds(uint256 rounds) private {
-        _bound("evictionRounds", rounds, 1, MAX_EVICTION_ROUNDS);
-        _params.evictionRounds = uint8(rounds);
-        emit EvictionRoundsSet(rounds);
-    }
-
-    function _setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) private {
-        _bound("proposers", proposers, 1, MAX_PROPOSERS);
-        _bound("quorumBps", quorumBps, 1, _BPS);
-        _bound("maxParticipants", maxParticipants, 2, MAX_PARTICIPANTS_BOUND);
-        StoredParams storage p = _params;
-        p.proposers = uint8(proposers);
-        p.quorumBps = uint16(quorumBps);
-        p.maxParticipants = uint16(maxParticipants);
-        emit RoundRulesSet(proposers, quorumBps, maxParticipants);
-    }
-
-    function _setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
-        private
-    {
-        _bound("proposerSlashBps", proposerSlashBps, 0, _BPS);
-        _bound("voterSlashBps", voterSlashBps, 0, _BPS);
-        _bound("absentSlashBps", absentSlashBps, voterSlashBps, _BPS);
-        _bound("finalizerBps", finalizerBps, 0, MAX_FINALIZER_BPS);
-        StoredParams storage p = _params;
-        p.proposerSlashBps = uint16(proposerSlashBps);
-        p.voterSlashBps = uint16(voterSlashBps);
-        p.absentSlashBps = uint16(absentSlashBps);
-        p.finalizerBps = uint16(finalizerBps);
-        emit SlashRulesSet(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
-    }
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
 }

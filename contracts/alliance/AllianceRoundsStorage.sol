@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
@@ -16,6 +17,15 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * docs/alliance.md describes the storage layout (AllianceRounds' NatSpec has the slot map).
  */
 abstract contract AllianceRoundsStorage {
+    // Hard bounds on the governance parameters (AllianceRounds publishes them).
+    uint256 internal constant _MIN_PHASE = 1 minutes;
+    uint256 internal constant _MAX_PHASE = 7 days;
+    uint256 internal constant _MAX_DRAW_DELAY = 1 days;
+    uint256 internal constant _MAX_PROPOSERS = 16;
+    uint256 internal constant _MAX_PARTICIPANTS_BOUND = 1_000;
+    uint256 internal constant _MAX_FINALIZER_BPS = 5_000;
+    uint256 internal constant _MAX_EVICTION_ROUNDS = 16;
+
     uint256 internal constant _BPS = 10_000;
     uint256 internal constant _MAX_PULL = 64; // the emission controller's MAX_DRAW_RANGE
 
@@ -125,20 +135,34 @@ abstract contract AllianceRoundsStorage {
         uint8 evictionRounds;
     }
 
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     ITaskRegistry internal immutable _registry;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IEmissionController internal immutable _emissions;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IFlockToken internal immutable _flock;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address internal immutable _treasury;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 internal immutable _emissionGenesis;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 internal immutable _epochLength;
 
-    StoredParams internal _params;
-    mapping(uint256 taskId => TaskBook) internal _books;
-    mapping(uint256 taskId => mapping(uint256 round => Round)) internal _rounds;
-    mapping(uint256 taskId => StoredLineage[]) internal _lineage;
-    mapping(uint256 taskId => mapping(bytes32 update => bool)) internal _accepted;
-    mapping(address account => uint256) internal _owed;
+    /// @custom:storage-location erc7201:flock.storage.AllianceRounds
+    struct AllianceStorage {
+        StoredParams _params;
+        mapping(uint256 taskId => TaskBook) _books;
+        mapping(uint256 taskId => mapping(uint256 round => Round)) _rounds;
+        mapping(uint256 taskId => StoredLineage[]) _lineage;
+        mapping(uint256 taskId => mapping(bytes32 update => bool)) _accepted;
+        mapping(address account => uint256) _owed;
+    }
 
+    // keccak256(abi.encode(uint256(keccak256("flock.storage.AllianceRounds")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _ALLIANCE_ROUNDS_STORAGE =
+        0xba1c4ff623c846be84eef4e5c2e4dde920caa0e58f67435b967024b6da7ef200;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
     constructor(ITaskRegistry registry_, address treasury_) {
         _registry = registry_;
         _emissions = registry_.emissions();
@@ -149,7 +173,7 @@ abstract contract AllianceRoundsStorage {
     }
 
     function _round(uint256 taskId, uint256 round) internal view returns (Round storage r) {
-        r = _rounds[taskId][round];
+        r = _getAllianceStorage()._rounds[taskId][round];
         if (r.enrollEnd == 0) revert IAllianceRounds.AllianceUnknownRound(taskId, round);
     }
 
@@ -216,7 +240,7 @@ abstract contract AllianceRoundsStorage {
         if (r.honestStake != 0) {
             r.honestPot += uint96(toHonest);
         } else {
-            _books[taskId].pool += uint96(toHonest);
+            _getAllianceStorage()._books[taskId].pool += uint96(toHonest);
         }
         emit IAllianceRounds.ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
     }
@@ -241,7 +265,7 @@ abstract contract AllianceRoundsStorage {
         );
         if (finalizer != account) {
             toFinalizer = (seized * finalizerBps) / _BPS;
-            if (toFinalizer != 0) _owed[finalizer] += toFinalizer;
+            if (toFinalizer != 0) _getAllianceStorage()._owed[finalizer] += toFinalizer;
         }
     }
     /// @dev Credits an entry's reward (once) and its honest share since its last credit.
@@ -263,7 +287,7 @@ abstract contract AllianceRoundsStorage {
                 // every accepted proposer is paid: the floor-rounding remainder returns to the pool
                 uint256 remainder = r.reward - credited;
                 r.reward = uint96(credited);
-                _books[taskId].pool += uint96(remainder);
+                _getAllianceStorage()._books[taskId].pool += uint96(remainder);
                 emit IAllianceRounds.RewardRemainderReturned(taskId, round, remainder);
             }
         }
@@ -272,7 +296,7 @@ abstract contract AllianceRoundsStorage {
             e.honestCredited = m.honestCredited + uint96(share);
         }
         if (!rewardDue && share == 0) return;
-        _owed[account] += reward + share;
+        _getAllianceStorage()._owed[account] += reward + share;
         emit IAllianceRounds.Credited(taskId, round, account, reward, share);
     }
     function _rewardShare(Round storage r, uint256 stake) internal view returns (uint256) {
@@ -291,27 +315,73 @@ abstract contract AllianceRoundsStorage {
         view
         returns (uint256 fromRound, uint256 toRound)
     {
-        toRound = _books[taskId].rounds;
+        AllianceStorage storage $ = _getAllianceStorage();
+        toRound = $._books[taskId].rounds;
         if (toRound != 0) {
-            Round storage latest = _rounds[taskId][toRound];
+            Round storage latest = $._rounds[taskId][toRound];
             if (block.timestamp < latest.enrollEnd) {
                 if (latest.entries[account].status != 0) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
                 toRound -= 1;
             }
         }
-        StoredParams memory p = _params;
+        StoredParams memory p = $._params;
         uint256 window = p.evictionRounds;
         if (toRound < window) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
         fromRound = toRound - window + 1;
-        if (_rounds[taskId][fromRound].openedAt < joinedAt) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+        if ($._rounds[taskId][fromRound].openedAt < joinedAt) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
         for (uint256 k = fromRound; k <= toRound; ++k) {
-            Round storage r = _rounds[taskId][k];
+            Round storage r = $._rounds[taskId][k];
             if (r.entries[account].status != 0 || r.full || r.enrolled >= p.maxParticipants) {
                 revert IAllianceRounds.AllianceNotEvictable(taskId, account);
             }
         }
     }
+    function _allianceTask(uint256 taskId) internal view returns (ITaskRegistry.TaskInfo memory task) {
+        task = _registry.taskInfo(taskId);
+        if (task.kind != ITaskRegistry.TaskKind.Alliance || task.state == ITaskRegistry.TaskState.None) {
+            revert IAllianceRounds.AllianceNotAllianceTask(taskId);
+        }
+    }
+
+    /// @dev The task's first pull starts at the epoch it was created in (no budget before that).
+    function _start(uint256 taskId, TaskBook storage book, ITaskRegistry.TaskInfo memory task) internal {
+        if (book.started) return;
+        uint256 epoch = _epochOf(task.createdAt);
+        book.started = true;
+        book.nextDrawEpoch = uint32(epoch);
+        emit IAllianceRounds.EmissionsPulled(taskId, epoch, epoch, 0); // the pool draws from this epoch on
+    }
+
+    function _epochOf(uint256 timestamp) internal view returns (uint256) {
+        return timestamp < _emissionGenesis ? 0 : (timestamp - _emissionGenesis) / _epochLength;
+    }
+
+    /// @dev Draws the task's budgets of the opened epochs not drawn yet (at most 64) into its pool.
+    function _pull(uint256 taskId, TaskBook storage book) internal returns (uint256 amount) {
+        uint256 from = book.nextDrawEpoch;
+        uint256 to = Math.min(_emissions.nextEpoch(), from + _MAX_PULL);
+        if (to <= from) return 0;
+        book.nextDrawEpoch = uint32(to);
+        amount = _emissions.drawRange(taskId, from, to, address(this));
+        if (amount != 0) book.pool += SafeCast.toUint96(amount);
+        emit IAllianceRounds.EmissionsPulled(taskId, from, to, amount);
+    }
+
+    function _requireActive(uint256 taskId, ITaskRegistry.TaskInfo memory task) internal view {
+        ITaskRegistry.TaskState state = task.state;
+        if (
+            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
+                || block.timestamp >= task.endTime
+        ) revert IAllianceRounds.AllianceTaskNotActive(taskId, state, task.endTime);
+    }
+
     function _popcount(uint256 bits) internal pure returns (uint256 count) {
         for (; bits != 0; bits &= bits - 1) ++count;
+    }
+
+    function _getAllianceStorage() internal pure returns (AllianceStorage storage $) {
+        assembly {
+            $.slot := _ALLIANCE_ROUNDS_STORAGE
+        }
     }
 }

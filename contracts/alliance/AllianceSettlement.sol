@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
@@ -9,12 +12,16 @@ import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
 /**
  * @title AllianceSettlement
  * @dev The settlement module of {AllianceRounds}: `settle` (slashes through the registry, rewards
- * and honest shares credited) and `evict` (absent participants slashed and their slots freed).
+ * and honest shares credited), `evict` (absent participants slashed and their slots freed), and
+ * the governance parameters' bounds and storage (the setters, from `initialize` and after
+ * AllianceRounds checked the caller's role).
  * AllianceRounds deploys it in its constructor and runs these functions by delegatecall, on its
  * own storage, with its own roles (the registry's SLASHER_ROLE is AllianceRounds'). Called
  * directly, the module refuses: it has no rounds and no role.
  */
 contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
+    using SafeERC20 for IFlockToken;
+
     /// @notice A direct call: the module only runs inside AllianceRounds.
     error AllianceSettlementNotDelegated();
 
@@ -41,6 +48,7 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
 
     /// @notice {IAllianceRounds-evict}.
     function evict(uint256 taskId, address account) external nonReentrant onlyDelegated returns (uint256 gm) {
+        AllianceStorage storage $ = _getAllianceStorage();
         ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
         ITaskRegistry.TaskState state = task.state;
         if (
@@ -52,15 +60,162 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
             revert IAllianceRounds.AllianceNotParticipant(taskId, account);
         }
         (uint256 fromRound, uint256 toRound) = _requireAbsent(taskId, account, m.sigmaSetAt);
-        StoredParams memory p = _params;
+        StoredParams memory p = $._params;
         gm = (m.stake * p.absentSlashBps) / _BPS;
         _registry.vacate(taskId, account);
         uint256 seized;
         uint256 toEvictor;
         if (gm != 0) {
             (seized, toEvictor) = _slashThroughRegistry(taskId, msg.sender, p.finalizerBps, account, gm);
-            _books[taskId].pool += uint96(seized - toEvictor);
+            $._books[taskId].pool += uint96(seized - toEvictor);
         }
         emit IAllianceRounds.ParticipantEvicted(taskId, account, msg.sender, fromRound, toRound, gm, seized, toEvictor);
+    }
+
+    // ======================================================================= payouts
+
+    /// @notice {IAllianceRounds-pullEmissions}.
+    function pullEmissions(uint256 taskId) external nonReentrant onlyDelegated returns (uint256 amount) {
+        TaskBook storage book = _getAllianceStorage()._books[taskId];
+        _start(taskId, book, _allianceTask(taskId));
+        return _pull(taskId, book);
+    }
+
+    /// @notice {IAllianceRounds-fund}.
+    function fund(uint256 taskId, uint256 amount) external nonReentrant onlyDelegated {
+        if (amount == 0) revert IAllianceRounds.AllianceZeroValue();
+        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
+        _requireActive(taskId, task);
+        _getAllianceStorage()._books[taskId].pool += SafeCast.toUint96(amount);
+        emit IAllianceRounds.PoolFunded(taskId, msg.sender, amount);
+        _flock.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @notice {IAllianceRounds-withdraw}.
+    function withdraw(address to) external nonReentrant onlyDelegated returns (uint256 amount) {
+        AllianceStorage storage $ = _getAllianceStorage();
+        amount = $._owed[msg.sender];
+        if (amount == 0) revert IAllianceRounds.AllianceNothingToWithdraw(msg.sender);
+        $._owed[msg.sender] = 0;
+        emit IAllianceRounds.Withdrawn(msg.sender, to, amount);
+        _flock.safeTransfer(to, amount);
+    }
+
+    /// @notice {IAllianceRounds-sweep}.
+    function sweep(uint256 taskId) external nonReentrant onlyDelegated returns (uint256 amount) {
+        AllianceStorage storage $ = _getAllianceStorage();
+        ITaskRegistry.TaskInfo memory task = _allianceTask(taskId);
+        if (block.timestamp < task.endTime) revert IAllianceRounds.AllianceTaskNotOver(taskId, task.endTime);
+        TaskBook storage book = $._books[taskId];
+        uint256 latest = book.rounds;
+        if (latest != 0 && $._rounds[taskId][latest].outcome == IAllianceRounds.Outcome.Pending) {
+            revert IAllianceRounds.AllianceRoundInProgress(taskId, latest);
+        }
+        _start(taskId, book, task);
+        _pull(taskId, book);
+        amount = book.pool;
+        if (amount == 0) revert IAllianceRounds.AllianceNothingToSweep(taskId);
+        book.pool = 0;
+        emit IAllianceRounds.PoolSwept(taskId, _treasury, amount);
+        _flock.safeTransfer(_treasury, amount);
+    }
+
+    // ======================================================================= governance parameters
+    // AllianceRounds checks the caller's role before it delegates these here.
+
+    /// @notice {IAllianceRounds-setRoundPhases}.
+    function setRoundPhases(
+        uint256 enrollment,
+        uint256 seedReveal,
+        uint256 drawDelay,
+        uint256 proposal,
+        uint256 proposalReveal,
+        uint256 commit,
+        uint256 reveal
+    ) external onlyDelegated {
+        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    /// @notice {IAllianceRounds-setEvictionRounds}.
+    function setEvictionRounds(uint256 rounds) external onlyDelegated {
+        _setEvictionRounds(rounds);
+    }
+
+    /// @notice {IAllianceRounds-setRoundRules}.
+    function setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) external onlyDelegated {
+        _setRoundRules(proposers, quorumBps, maxParticipants);
+    }
+
+    /// @notice {IAllianceRounds-setSlashRules}.
+    function setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
+        external
+        onlyDelegated
+    {
+        _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
+    }
+
+    // ======================================================================= internals: parameters
+
+    function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
+        if (value < low || value > high) revert IAllianceRounds.AllianceParameterOutOfBounds(name, value);
+    }
+
+    function _setRoundPhases(
+        uint256 enrollment,
+        uint256 seedReveal,
+        uint256 drawDelay,
+        uint256 proposal,
+        uint256 proposalReveal,
+        uint256 commit,
+        uint256 reveal
+    ) private {
+        _bound("enrollment", enrollment, _MIN_PHASE, _MAX_PHASE);
+        _bound("seedReveal", seedReveal, _MIN_PHASE, _MAX_PHASE);
+        _bound("drawDelay", drawDelay, 0, _MAX_DRAW_DELAY);
+        _bound("proposal", proposal, _MIN_PHASE, _MAX_PHASE);
+        _bound("proposalReveal", proposalReveal, _MIN_PHASE, _MAX_PHASE);
+        _bound("commit", commit, _MIN_PHASE, _MAX_PHASE);
+        _bound("reveal", reveal, _MIN_PHASE, _MAX_PHASE);
+        StoredParams storage p = _getAllianceStorage()._params;
+        p.enrollment = uint32(enrollment);
+        p.seedReveal = uint32(seedReveal);
+        p.drawDelay = uint32(drawDelay);
+        p.proposal = uint32(proposal);
+        p.proposalReveal = uint32(proposalReveal);
+        p.commit = uint32(commit);
+        p.reveal = uint32(reveal);
+        emit IAllianceRounds.RoundPhasesSet(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    function _setEvictionRounds(uint256 rounds) private {
+        _bound("evictionRounds", rounds, 1, _MAX_EVICTION_ROUNDS);
+        _getAllianceStorage()._params.evictionRounds = uint8(rounds);
+        emit IAllianceRounds.EvictionRoundsSet(rounds);
+    }
+
+    function _setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) private {
+        _bound("proposers", proposers, 1, _MAX_PROPOSERS);
+        _bound("quorumBps", quorumBps, 1, _BPS);
+        _bound("maxParticipants", maxParticipants, 2, _MAX_PARTICIPANTS_BOUND);
+        StoredParams storage p = _getAllianceStorage()._params;
+        p.proposers = uint8(proposers);
+        p.quorumBps = uint16(quorumBps);
+        p.maxParticipants = uint16(maxParticipants);
+        emit IAllianceRounds.RoundRulesSet(proposers, quorumBps, maxParticipants);
+    }
+
+    function _setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
+        private
+    {
+        _bound("proposerSlashBps", proposerSlashBps, 0, _BPS);
+        _bound("voterSlashBps", voterSlashBps, 0, _BPS);
+        _bound("absentSlashBps", absentSlashBps, voterSlashBps, _BPS);
+        _bound("finalizerBps", finalizerBps, 0, _MAX_FINALIZER_BPS);
+        StoredParams storage p = _getAllianceStorage()._params;
+        p.proposerSlashBps = uint16(proposerSlashBps);
+        p.voterSlashBps = uint16(voterSlashBps);
+        p.absentSlashBps = uint16(absentSlashBps);
+        p.finalizerBps = uint16(finalizerBps);
+        emit IAllianceRounds.SlashRulesSet(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
     }
 }

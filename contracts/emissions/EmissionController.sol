@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -46,7 +47,7 @@ import {IFlockToken} from "../../interfaces/IFlockToken.sol";
  * otherwise; further changes in the same epoch rewrite their entry (the record's `accruedTo` is
  * the latest entry's epoch, so no read is needed to tell the cases apart).
  */
-contract EmissionController is IEmissionController, AccessControl {
+contract EmissionController is IEmissionController, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeERC20 for IFlockToken;
 
     /// @inheritdoc IEmissionController
@@ -112,43 +113,55 @@ contract EmissionController is IEmissionController, AccessControl {
         uint96 dustSwept;
     }
 
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IFlockToken private immutable _flock;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _genesis;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _epochLength;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _initialEmission;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _decay;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _decayPeriod;
 
-    State private _state;
-    Params private _params;
-    Totals private _totals;
-    mapping(uint256 epoch => Epoch) private _epochs;
-    mapping(uint256 epoch => uint256 units) private _expiring;
-    mapping(uint256 taskId => TaskAccount) private _tasks;
-    mapping(uint256 taskId => mapping(uint256 pair => uint256)) private _history;
-    mapping(uint256 taskId => mapping(uint256 epoch => uint256)) private _drawn;
+    /// @custom:storage-location erc7201:flock.storage.EmissionController
+    struct EmissionControllerStorage {
+        State _state;
+        Params _params;
+        Totals _totals;
+        mapping(uint256 epoch => Epoch) _epochs;
+        mapping(uint256 epoch => uint256 units) _expiring;
+        mapping(uint256 taskId => TaskAccount) _tasks;
+        mapping(uint256 taskId => mapping(uint256 pair => uint256)) _history;
+        mapping(uint256 taskId => mapping(uint256 epoch => uint256)) _drawn;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("flock.storage.EmissionController")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _EMISSION_CONTROLLER_STORAGE =
+        0xd162d5d6d9f67369a7224c42bc59c5688da3b71e101223c56872e6b15a983e00;
 
     /**
+     * @dev The implementation: the token and the emission schedule (genesis, epoch length, E0, r,
+     * P) are its immutables, fixed across upgrades (a new implementation is built with the values
+     * the proxy reports: genesis(), epochLength(), schedule()); the proxy's state is set by
+     * {initialize}, and the implementation itself can never be initialized.
      * @param flock_ the FLOCK token; this contract needs its `MINTER_ROLE`.
-     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
      * @param genesis_ start of epoch 0 (unix seconds, not in the future); zero means now.
      * @param epochLength_ seconds per epoch (1 day for FLock).
      * @param initialEmission E0: FLOCK wei per epoch in the first decay period.
      * @param decay r, scaled by 1e18 (0.9e18 for FLock).
      * @param decayPeriod P: epochs per decay step (30 for FLock).
-     * @param epochCap_ the governance cap per epoch, in wei.
-     * @param gamma_ the Arena split parameter g, scaled by 1e18, at most 0.5e18.
+     * @custom:oz-upgrades-unsafe-allow constructor
      */
     constructor(
         IFlockToken flock_,
-        address admin,
         uint256 genesis_,
         uint256 epochLength_,
         uint256 initialEmission,
         uint256 decay,
-        uint256 decayPeriod,
-        uint256 epochCap_,
-        uint256 gamma_
+        uint256 decayPeriod
     ) {
         if (genesis_ == 0) genesis_ = block.timestamp;
         if (genesis_ > block.timestamp) revert EmissionGenesisInFuture(genesis_, block.timestamp);
@@ -168,7 +181,18 @@ contract EmissionController is IEmissionController, AccessControl {
         _initialEmission = initialEmission;
         _decay = decay;
         _decayPeriod = decayPeriod;
-        _params.periodEmission = uint96(initialEmission);
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment.
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param epochCap_ the governance cap per epoch, in wei.
+     * @param gamma_ the Arena split parameter g, scaled by 1e18, at most 0.5e18.
+     */
+    function initialize(address admin, uint256 epochCap_, uint256 gamma_) external initializer {
+        __AccessControl_init();
+        _getEmissionControllerStorage()._params.periodEmission = uint96(_initialEmission);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setEpochCap(epochCap_);
         _setGamma(gamma_);
@@ -188,7 +212,7 @@ contract EmissionController is IEmissionController, AccessControl {
         external
         onlyRole(TASK_REGISTRY_ROLE)
     {
-        TaskAccount storage account = _tasks[taskId];
+        TaskAccount storage account = _getEmissionControllerStorage()._tasks[taskId];
         if (account.expiry != 0) revert EmissionTaskAlreadyEnrolled(taskId);
         uint256 from = _catchUp();
         uint256 expiry = endTime <= _genesis ? 0 : Math.ceilDiv(endTime - _genesis, _epochLength);
@@ -205,14 +229,15 @@ contract EmissionController is IEmissionController, AccessControl {
         external
         onlyRole(TASK_REGISTRY_ROLE)
     {
-        TaskAccount storage account = _tasks[taskId];
+        TaskAccount storage account = _getEmissionControllerStorage()._tasks[taskId];
         if (account.expiry == 0) revert EmissionTaskNotEnrolled(taskId);
         _setWeight(taskId, account, _catchUp(), nodeStake, validatorStake);
     }
 
     /// @inheritdoc IEmissionController
     function retireTask(uint256 taskId) external onlyRole(TASK_REGISTRY_ROLE) {
-        TaskAccount storage account = _tasks[taskId];
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        TaskAccount storage account = $._tasks[taskId];
         uint256 expiry = account.expiry;
         if (expiry == 0) revert EmissionTaskNotEnrolled(taskId);
         uint256 from = _catchUp();
@@ -220,9 +245,9 @@ contract EmissionController is IEmissionController, AccessControl {
         bool sameEpoch = account.accruedTo == from;
         _accrue(account, from);
         uint256 units = account.units;
-        State storage state = _state;
+        State storage state = $._state;
         state.pendingUnits -= uint64(units);
-        _expiring[expiry] -= units;
+        $._expiring[expiry] -= units;
         account.units = 0;
         account.expiry = uint32(from);
         _record(taskId, account, account.entries, sameEpoch, from, 0);
@@ -233,14 +258,15 @@ contract EmissionController is IEmissionController, AccessControl {
 
     /// @inheritdoc IEmissionController
     function draw(uint256 taskId, uint256 epoch, uint256 amount, address to) external onlyRole(DISTRIBUTOR_ROLE) {
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
         if (amount == 0) revert EmissionNothingToDo();
-        uint256 next = _state.nextEpoch;
+        uint256 next = $._state.nextEpoch;
         if (epoch >= next) revert EmissionEpochNotOpened(epoch, next);
         uint256 total = _budget(taskId, epoch).total;
-        uint256 drawn = _drawn[taskId][epoch];
+        uint256 drawn = $._drawn[taskId][epoch];
         if (amount > total - drawn) revert EmissionBudgetExceeded(taskId, epoch, amount, total - drawn);
-        _drawn[taskId][epoch] = drawn + amount;
-        _totals.drawn += uint96(amount);
+        $._drawn[taskId][epoch] = drawn + amount;
+        $._totals.drawn += uint96(amount);
         emit BudgetDrawn(taskId, epoch, msg.sender, to, amount);
         _flock.safeTransfer(to, amount);
     }
@@ -251,18 +277,19 @@ contract EmissionController is IEmissionController, AccessControl {
         onlyRole(DISTRIBUTOR_ROLE)
         returns (uint256 amount)
     {
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
         if (toEpoch <= fromEpoch || toEpoch - fromEpoch > MAX_DRAW_RANGE) revert EmissionBadRange(fromEpoch, toEpoch);
-        uint256 end = Math.min(toEpoch, _state.nextEpoch);
+        uint256 end = Math.min(toEpoch, $._state.nextEpoch);
         for (uint256 epoch = fromEpoch; epoch < end; ++epoch) {
-            uint256 drawn = _drawn[taskId][epoch];
+            uint256 drawn = $._drawn[taskId][epoch];
             uint256 available = _budget(taskId, epoch).total - drawn;
             if (available == 0) continue;
-            _drawn[taskId][epoch] = drawn + available;
+            $._drawn[taskId][epoch] = drawn + available;
             amount += available;
             emit BudgetDrawn(taskId, epoch, msg.sender, to, available);
         }
         if (amount != 0) {
-            _totals.drawn += uint96(amount);
+            $._totals.drawn += uint96(amount);
             _flock.safeTransfer(to, amount);
         }
     }
@@ -281,11 +308,12 @@ contract EmissionController is IEmissionController, AccessControl {
 
     /// @inheritdoc IEmissionController
     function sweepDust(address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Totals memory t = _totals;
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        Totals memory t = $._totals;
         uint256 available = t.dust - t.dustSwept;
         if (amount == 0) revert EmissionNothingToDo();
         if (amount > available) revert EmissionDustExceeded(amount, available);
-        _totals.dustSwept = t.dustSwept + uint96(amount);
+        $._totals.dustSwept = t.dustSwept + uint96(amount);
         emit DustSwept(to, amount);
         _flock.safeTransfer(to, amount);
     }
@@ -314,7 +342,7 @@ contract EmissionController is IEmissionController, AccessControl {
 
     /// @inheritdoc IEmissionController
     function nextEpoch() external view returns (uint256) {
-        return _state.nextEpoch;
+        return _getEmissionControllerStorage()._state.nextEpoch;
     }
 
     /// @inheritdoc IEmissionController
@@ -334,29 +362,30 @@ contract EmissionController is IEmissionController, AccessControl {
 
     /// @inheritdoc IEmissionController
     function epochCap() external view returns (uint256) {
-        return _params.epochCap;
+        return _getEmissionControllerStorage()._params.epochCap;
     }
 
     /// @inheritdoc IEmissionController
     function gamma() external view returns (uint256) {
-        return _params.gamma;
+        return _getEmissionControllerStorage()._params.gamma;
     }
 
     /// @inheritdoc IEmissionController
     function pendingUnits() external view returns (uint256) {
-        return _state.pendingUnits;
+        return _getEmissionControllerStorage()._state.pendingUnits;
     }
 
     /// @inheritdoc IEmissionController
     function epochInfo(uint256 epoch) external view returns (EpochInfo memory info) {
-        Epoch memory e = _epochs[epoch];
+        Epoch memory e = _getEmissionControllerStorage()._epochs[epoch];
         return EpochInfo(e.minted, e.units, e.rate, e.dust, e.gamma, e.accumulatorBefore);
     }
 
     /// @inheritdoc IEmissionController
     function budgetOf(uint256 taskId, uint256 epoch) external view returns (Budget memory budget) {
-        if (epoch < _state.nextEpoch) budget = _budget(taskId, epoch);
-        budget.drawn = _drawn[taskId][epoch];
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        if (epoch < $._state.nextEpoch) budget = _budget(taskId, epoch);
+        budget.drawn = $._drawn[taskId][epoch];
     }
 
     /// @inheritdoc IEmissionController
@@ -365,28 +394,29 @@ contract EmissionController is IEmissionController, AccessControl {
         view
         returns (uint256 nodeUnits, uint256 validatorUnits)
     {
-        TaskAccount memory account = _tasks[taskId];
+        TaskAccount memory account = _getEmissionControllerStorage()._tasks[taskId];
         if (epoch >= account.expiry) return (0, 0);
         return _unpack(_weightAt(taskId, account.entries, epoch));
     }
 
     /// @inheritdoc IEmissionController
     function accruedBudget(uint256 taskId) external view returns (uint256) {
-        TaskAccount memory account = _tasks[taskId];
-        uint256 end = Math.min(_state.nextEpoch, account.expiry);
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        TaskAccount memory account = $._tasks[taskId];
+        uint256 end = Math.min($._state.nextEpoch, account.expiry);
         if (end <= account.accruedTo) return account.accrued;
         return account.accrued + account.units * (_accumulatorAt(end) - _accumulatorAt(account.accruedTo));
     }
 
     /// @inheritdoc IEmissionController
     function taskEnrollment(uint256 taskId) external view returns (bool arena, uint256 expiry, uint256 units) {
-        TaskAccount memory account = _tasks[taskId];
+        TaskAccount memory account = _getEmissionControllerStorage()._tasks[taskId];
         return (account.arena, account.expiry, account.units);
     }
 
     /// @inheritdoc IEmissionController
     function totals() external view returns (uint256 minted, uint256 drawn, uint256 dust, uint256 dustSwept) {
-        Totals memory t = _totals;
+        Totals memory t = _getEmissionControllerStorage()._totals;
         return (t.minted, t.drawn, t.dust, t.dustSwept);
     }
 
@@ -396,31 +426,31 @@ contract EmissionController is IEmissionController, AccessControl {
     /// the first unopened epoch: the one from which a change reported now takes effect.
     function _catchUp() private returns (uint256 from) {
         _open(MAX_CATCH_UP);
-        from = _state.nextEpoch;
+        from = _getEmissionControllerStorage()._state.nextEpoch;
         uint256 current = currentEpoch();
         if (from <= current) revert EmissionCheckpointBehind(from, current);
     }
 
     /// @dev Opens up to `limit` started epochs; mints their emission in one call.
     function _open(uint256 limit) private returns (uint256 opened) {
-        State memory state = _state;
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        State memory state = $._state;
         uint256 current = currentEpoch();
         if (state.nextEpoch > current) return 0;
-        Params memory params = _params;
+        Params memory params = $._params;
         uint256 room = type(uint256).max; // token headroom, read once when first needed
         uint256 mintedNow;
         uint256 dustNow;
-        uint256 decayPeriod = _decayPeriod;
         while (state.nextEpoch <= current && opened < limit) {
             uint256 k = state.nextEpoch;
-            while (k / decayPeriod > state.period) {
+            while (k / _decayPeriod > state.period) {
                 params.periodEmission = uint96((uint256(params.periodEmission) * _decay) / _WAD);
                 state.period += 1;
             }
-            uint256 expiring = _expiring[k];
+            uint256 expiring = $._expiring[k];
             if (expiring != 0) {
                 state.pendingUnits -= uint64(expiring);
-                delete _expiring[k];
+                delete $._expiring[k];
             }
             uint256 units = state.pendingUnits;
             uint256 scheduled = params.periodEmission;
@@ -433,7 +463,7 @@ contract EmissionController is IEmissionController, AccessControl {
                 rate = minted / units;
                 dust = minted - rate * units;
             }
-            _epochs[k] = Epoch({
+            $._epochs[k] = Epoch({
                 accumulatorBefore: state.accumulator,
                 rate: uint96(rate),
                 gamma: params.gamma,
@@ -448,10 +478,10 @@ contract EmissionController is IEmissionController, AccessControl {
             opened += 1;
             emit EpochOpened(k, scheduled, minted, units, rate, dust);
         }
-        _state = state;
-        _params.periodEmission = params.periodEmission;
+        $._state = state;
+        $._params.periodEmission = params.periodEmission;
         if (mintedNow != 0) {
-            Totals storage t = _totals;
+            Totals storage t = $._totals;
             t.minted += SafeCast.toUint96(mintedNow);
             t.dust += uint96(dustNow);
             _flock.mint(address(this), mintedNow);
@@ -492,9 +522,10 @@ contract EmissionController is IEmissionController, AccessControl {
         bool sameEpoch = account.accruedTo == from; // accruedTo is the latest entry's epoch
         _accrue(account, from);
         if (newUnits != oldUnits) {
-            State storage state = _state;
+            EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+            State storage state = $._state;
             state.pendingUnits = SafeCast.toUint64(state.pendingUnits + newUnits - oldUnits);
-            _expiring[expiry] = _expiring[expiry] + newUnits - oldUnits;
+            $._expiring[expiry] = $._expiring[expiry] + newUnits - oldUnits;
             account.units = uint56(newUnits);
         }
         _record(taskId, account, entries, sameEpoch, from, weight);
@@ -519,14 +550,14 @@ contract EmissionController is IEmissionController, AccessControl {
         } else {
             account.entries = SafeCast.toUint32(entries + 1);
         }
-        mapping(uint256 => uint256) storage history = _history[taskId];
+        mapping(uint256 => uint256) storage history = _getEmissionControllerStorage()._history[taskId];
         uint256 shift = (index & 1) * _ENTRY_BITS;
         uint256 word = index & 1 == 0 && index == entries ? 0 : history[index >> 1];
         history[index >> 1] = (word & ~(_ENTRY_MASK << shift)) | (entry << shift);
     }
 
     function _entry(uint256 taskId, uint256 index) private view returns (uint256) {
-        return (_history[taskId][index >> 1] >> ((index & 1) * _ENTRY_BITS)) & _ENTRY_MASK;
+        return (_getEmissionControllerStorage()._history[taskId][index >> 1] >> ((index & 1) * _ENTRY_BITS)) & _ENTRY_MASK;
     }
 
     function _entryKey(uint256 taskId, uint256 index) private view returns (uint256) {
@@ -550,11 +581,12 @@ contract EmissionController is IEmissionController, AccessControl {
     }
 
     function _budget(uint256 taskId, uint256 epoch) private view returns (Budget memory budget) {
-        TaskAccount memory account = _tasks[taskId];
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        TaskAccount memory account = $._tasks[taskId];
         if (epoch >= account.expiry) return budget;
         (uint256 n, uint256 v) = _unpack(_weightAt(taskId, account.entries, epoch));
         if (n + v == 0) return budget;
-        Epoch memory e = _epochs[epoch];
+        Epoch memory e = $._epochs[epoch];
         budget.total = (n + v) * e.rate;
         if (!account.arena || v == 0) {
             budget.nodes = budget.total;
@@ -567,7 +599,8 @@ contract EmissionController is IEmissionController, AccessControl {
     }
 
     function _accumulatorAt(uint256 epoch) private view returns (uint256) {
-        return epoch == _state.nextEpoch ? _state.accumulator : _epochs[epoch].accumulatorBefore;
+        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
+        return epoch == $._state.nextEpoch ? $._state.accumulator : $._epochs[epoch].accumulatorBefore;
     }
 
     function _unpack(uint256 packed) private pure returns (uint256 nodeUnits, uint256 validatorUnits) {
@@ -576,13 +609,22 @@ contract EmissionController is IEmissionController, AccessControl {
 
     function _setEpochCap(uint256 epochCap_) private {
         if (epochCap_ > type(uint96).max) revert EmissionParameterOutOfBounds("epochCap", epochCap_);
-        _params.epochCap = uint96(epochCap_);
+        _getEmissionControllerStorage()._params.epochCap = uint96(epochCap_);
         emit EpochCapSet(epochCap_);
     }
 
     function _setGamma(uint256 gamma_) private {
         if (gamma_ > MAX_GAMMA) revert EmissionParameterOutOfBounds("gamma", gamma_);
-        _params.gamma = uint64(gamma_);
+        _getEmissionControllerStorage()._params.gamma = uint64(gamma_);
         emit GammaSet(gamma_);
+    }
+
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    function _getEmissionControllerStorage() private pure returns (EmissionControllerStorage storage $) {
+        assembly {
+            $.slot := _EMISSION_CONTROLLER_STORAGE
+        }
     }
 }

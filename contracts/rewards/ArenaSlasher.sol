@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -32,7 +33,7 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * The oracle set is the reward distributor's; a ballot names the set's hash, so posts of a
  * replaced set no longer count, as there.
  */
-contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
+contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuardTransient, UUPSUpgradeable {
     using SafeERC20 for IFlockToken;
 
     /// @inheritdoc IArenaSlasher
@@ -64,35 +65,52 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         Status status;
     }
 
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     ITaskRegistry private immutable _registry;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IArenaSubmissions private immutable _submissions;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IRewardDistributor private immutable _rewards;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IFlockToken private immutable _flock;
 
-    StoredParams private _params;
-    mapping(bytes32 offence => bool) private _slashed;
-    mapping(bytes32 key => Record) private _reports;
-    mapping(bytes32 ballot => mapping(address oracle => bool)) private _posted;
-    mapping(bytes32 tally => uint256) private _votes;
+    /// @custom:storage-location erc7201:flock.storage.ArenaSlasher
+    struct ArenaSlasherStorage {
+        StoredParams _params;
+        mapping(bytes32 offence => bool) _slashed;
+        mapping(bytes32 key => Record) _reports;
+        mapping(bytes32 ballot => mapping(address oracle => bool)) _posted;
+        mapping(bytes32 tally => uint256) _votes;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("flock.storage.ArenaSlasher")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _ARENA_SLASHER_STORAGE =
+        0xf428382c8388fd16321401abf2284300d13c59380add2c45b263cca1c7dbbf00;
 
     /**
+     * @dev The implementation: the contracts it calls are its immutables (proxies, and FLOCK which
+     * has none: fixed across upgrades); the proxy's state is set by {initialize}, and the
+     * implementation itself can never be initialized.
      * @param registry_ the task registry; this contract needs its `SLASHER_ROLE`.
      * @param submissions_ the Arena submissions (commitments, reveals, schedules).
      * @param rewards_ the reward distributor (oracle set, quorum, challenge window).
-     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
-     * @param params the initial governance parameters.
+     * @custom:oz-upgrades-unsafe-allow constructor
      */
-    constructor(
-        ITaskRegistry registry_,
-        IArenaSubmissions submissions_,
-        IRewardDistributor rewards_,
-        address admin,
-        Parameters memory params
-    ) {
+    constructor(ITaskRegistry registry_, IArenaSubmissions submissions_, IRewardDistributor rewards_) {
         _registry = registry_;
         _submissions = submissions_;
         _rewards = rewards_;
         _flock = registry_.flock();
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment.
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param params the initial governance parameters.
+     */
+    function initialize(address admin, Parameters calldata params) external initializer {
+        __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setSlashParameters(params);
     }
@@ -141,7 +159,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         if (amount == 0 || _registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) {
             revert SlasherNothingInPot(taskId);
         }
-        address to = _params.recipient;
+        address to = _getArenaSlasherStorage()._params.recipient;
         emit SlashPotRouted(taskId, to, amount);
         if (to != address(0)) {
             _registry.withdrawSlashPot(taskId, to, amount);
@@ -160,7 +178,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         if (!_rewards.isOracle(msg.sender)) revert SlasherNotOracle(msg.sender);
         if (root == bytes32(0) || count == 0) revert SlasherEmptyRoot();
         bytes32 key = _key(taskId, epoch);
-        Record storage r = _reports[key];
+        Record storage r = _getArenaSlasherStorage()._reports[key];
         Status status = r.status;
         if (status == Status.Accepted) revert SlasherRootAlreadyAccepted(taskId, epoch, r.root);
         if (status == Status.None) {
@@ -189,7 +207,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IArenaSlasher
     function veto(uint256 taskId, uint256 epoch) external onlyRole(GUARDIAN_ROLE) {
-        Record storage r = _reports[_key(taskId, epoch)];
+        Record storage r = _getArenaSlasherStorage()._reports[_key(taskId, epoch)];
         Status status = r.status;
         uint256 executableAt = r.executableAt;
         if (status != Status.Accepted || block.timestamp >= executableAt) {
@@ -216,7 +234,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IArenaSlasher
     function slashParameters() external view returns (Parameters memory) {
-        StoredParams memory p = _params;
+        StoredParams memory p = _getArenaSlasherStorage()._params;
         return Parameters(
             p.provableBps, p.reportedBps, p.keeperBps, p.burnBps, p.recipient, p.deviationBps, p.deviationEpochs
         );
@@ -224,12 +242,12 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IArenaSlasher
     function isSlashed(uint256 taskId, uint256 epoch, address account, Offence offence) external view returns (bool) {
-        return _slashed[_offenceKey(taskId, epoch, account, offence)];
+        return _getArenaSlasherStorage()._slashed[_offenceKey(taskId, epoch, account, offence)];
     }
 
     /// @inheritdoc IArenaSlasher
     function reportOf(uint256 taskId, uint256 epoch) external view returns (Report memory) {
-        Record memory r = _reports[_key(taskId, epoch)];
+        Record memory r = _getArenaSlasherStorage()._reports[_key(taskId, epoch)];
         return Report(r.status, r.root, r.count, r.reportHash, r.executableAt, r.round);
     }
 
@@ -260,7 +278,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         Offence offence,
         bytes32[] calldata proof
     ) private view {
-        Record storage r = _reports[_key(taskId, epoch)];
+        Record storage r = _getArenaSlasherStorage()._reports[_key(taskId, epoch)];
         Status status = r.status;
         uint256 executableAt = r.executableAt;
         if (status != Status.Accepted || block.timestamp < executableAt) {
@@ -279,10 +297,11 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         private
         returns (uint256 gmAmount)
     {
+        ArenaSlasherStorage storage $ = _getArenaSlasherStorage();
         bytes32 id = _offenceKey(taskId, epoch, account, offence);
-        if (_slashed[id]) revert SlasherAlreadySlashed(taskId, epoch, account, offence);
-        _slashed[id] = true;
-        StoredParams memory p = _params;
+        if ($._slashed[id]) revert SlasherAlreadySlashed(taskId, epoch, account, offence);
+        $._slashed[id] = true;
+        StoredParams memory p = $._params;
         (,, uint256 effective) = _registry.effectiveStake(taskId, account);
         gmAmount = (effective * (offence >= Offence.Deviation ? p.reportedBps : p.provableBps)) / _BPS;
         if (gmAmount == 0) revert SlasherNothingToSlash(taskId, account);
@@ -305,7 +324,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         _bound("burnBps", p.burnBps, 0, _BPS - p.keeperBps);
         _bound("deviationBps", p.deviationBps, 1, MAX_DEVIATION_BPS);
         _bound("deviationEpochs", p.deviationEpochs, 1, MAX_DEVIATION_EPOCHS);
-        _params = StoredParams(
+        _getArenaSlasherStorage()._params = StoredParams(
             uint16(p.provableBps),
             uint16(p.reportedBps),
             uint16(p.keeperBps),
@@ -331,14 +350,15 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
         private
         returns (uint256 votes, uint256 quorum)
     {
+        ArenaSlasherStorage storage $ = _getArenaSlasherStorage();
         address[] memory oracles;
         (oracles, quorum) = _rewards.oracleSet();
         bytes32 ballot = keccak256(abi.encode(keyRound, keccak256(abi.encode(oracles, quorum))));
-        if (_posted[ballot][msg.sender]) revert SlasherAlreadyPosted(taskId, epoch, msg.sender);
-        _posted[ballot][msg.sender] = true;
+        if ($._posted[ballot][msg.sender]) revert SlasherAlreadyPosted(taskId, epoch, msg.sender);
+        $._posted[ballot][msg.sender] = true;
         bytes32 tally = keccak256(abi.encode(ballot, tuple));
-        votes = _votes[tally] + 1;
-        _votes[tally] = votes;
+        votes = $._votes[tally] + 1;
+        $._votes[tally] = votes;
     }
 
     function _offenceKey(uint256 taskId, uint256 epoch, address account, Offence offence)
@@ -351,5 +371,14 @@ contract ArenaSlasher is IArenaSlasher, AccessControl, ReentrancyGuard {
 
     function _key(uint256 taskId, uint256 epoch) private pure returns (bytes32) {
         return keccak256(abi.encode(taskId, epoch));
+    }
+
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    function _getArenaSlasherStorage() private pure returns (ArenaSlasherStorage storage $) {
+        assembly {
+            $.slot := _ARENA_SLASHER_STORAGE
+        }
     }
 }

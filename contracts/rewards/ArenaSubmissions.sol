@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
@@ -30,7 +31,7 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * in the same epoch replaces the pending checkpoint, and no change ever reaches an epoch that has
  * started, so the schedule of every past and running epoch stays what it was.
  */
-contract ArenaSubmissions is IArenaSubmissions, AccessControl {
+contract ArenaSubmissions is IArenaSubmissions, AccessControlUpgradeable, UUPSUpgradeable {
     using Checkpoints for Checkpoints.Trace224;
 
     /// @notice Shortest phase.
@@ -41,26 +42,49 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         bytes32 revealed; // the model hash, or the score file hash
     }
 
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     ITaskRegistry private immutable _registry;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IEmissionController private immutable _emissions;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _genesis;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint256 private immutable _epochLength;
 
-    Checkpoints.Trace224 private _phaseHistory;
-    mapping(uint256 key => mapping(address node => Commitment)) private _models;
-    mapping(uint256 key => mapping(address validator => Commitment)) private _scores;
+    /// @custom:storage-location erc7201:flock.storage.ArenaSubmissions
+    struct ArenaSubmissionsStorage {
+        Checkpoints.Trace224 _phaseHistory;
+        mapping(uint256 key => mapping(address node => Commitment)) _models;
+        mapping(uint256 key => mapping(address validator => Commitment)) _scores;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("flock.storage.ArenaSubmissions")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _ARENA_SUBMISSIONS_STORAGE =
+        0xc0202807f8256d1eb7d3c525a11522b3983a02f1e3ee11ddc2fa00a337a33500;
 
     /**
+     * @dev The implementation: the registry and the emission controller (proxies: fixed addresses)
+     * and the controller's clock are its immutables, fixed across upgrades; the proxy's state is
+     * set by {initialize}, and the implementation itself can never be initialized.
      * @param registry_ the task registry (roles and task states).
      * @param emissions_ the emission controller (its epochs).
-     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
-     * @param lengths the phase lengths in seconds (submit, model reveal, commit, reveal), from epoch 0.
+     * @custom:oz-upgrades-unsafe-allow constructor
      */
-    constructor(ITaskRegistry registry_, IEmissionController emissions_, address admin, Phases memory lengths) {
+    constructor(ITaskRegistry registry_, IEmissionController emissions_) {
         _registry = registry_;
         _emissions = emissions_;
         _genesis = emissions_.genesis();
         _epochLength = emissions_.epochLength();
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment.
+     * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
+     * @param lengths the phase lengths in seconds (submit, model reveal, commit, reveal), from epoch 0.
+     */
+    function initialize(address admin, Phases calldata lengths) external initializer {
+        __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setPhases(0, lengths);
     }
@@ -72,7 +96,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         if (commitment == bytes32(0)) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.Submit);
         _requireMember(taskId, ITaskRegistry.Role.Node);
-        Commitment storage model = _models[_key(taskId, epoch)][msg.sender];
+        Commitment storage model = _getArenaSubmissionsStorage()._models[_key(taskId, epoch)][msg.sender];
         bytes32 existing = model.commitment;
         if (existing != bytes32(0)) revert SubmissionsAlreadyCommitted(taskId, epoch, msg.sender, existing);
         model.commitment = commitment;
@@ -83,7 +107,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
     function revealModel(uint256 taskId, bytes32 modelHash, string calldata uri, bytes32 salt) external {
         if (modelHash == bytes32(0) || bytes(uri).length == 0) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.ModelReveal);
-        Commitment storage model = _models[_key(taskId, epoch)][msg.sender];
+        Commitment storage model = _getArenaSubmissionsStorage()._models[_key(taskId, epoch)][msg.sender];
         bytes32 committed = model.commitment;
         if (committed == bytes32(0)) revert SubmissionsNotCommitted(taskId, epoch, msg.sender);
         bytes32 revealed = model.revealed;
@@ -99,7 +123,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         if (commitment == bytes32(0)) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.Commit);
         _requireMember(taskId, ITaskRegistry.Role.Validator);
-        Commitment storage scores = _scores[_key(taskId, epoch)][msg.sender];
+        Commitment storage scores = _getArenaSubmissionsStorage()._scores[_key(taskId, epoch)][msg.sender];
         bytes32 existing = scores.commitment;
         if (existing != bytes32(0)) revert SubmissionsAlreadyCommitted(taskId, epoch, msg.sender, existing);
         scores.commitment = commitment;
@@ -110,7 +134,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
     function revealScores(uint256 taskId, bytes32 fileHash, bytes32 salt) external {
         if (fileHash == bytes32(0)) revert SubmissionsEmptyInput();
         uint256 epoch = _inPhase(Phase.Reveal);
-        Commitment storage scores = _scores[_key(taskId, epoch)][msg.sender];
+        Commitment storage scores = _getArenaSubmissionsStorage()._scores[_key(taskId, epoch)][msg.sender];
         bytes32 committed = scores.commitment;
         if (committed == bytes32(0)) revert SubmissionsNotCommitted(taskId, epoch, msg.sender);
         bytes32 revealed = scores.revealed;
@@ -153,22 +177,22 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
 
     /// @inheritdoc IArenaSubmissions
     function phases() external view returns (Phases memory) {
-        return _unpack(_phaseHistory.latest());
+        return _unpack(_getArenaSubmissionsStorage()._phaseHistory.latest());
     }
 
     /// @inheritdoc IArenaSubmissions
     function phasesFrom() external view returns (uint256 fromEpoch) {
-        (, fromEpoch,) = _phaseHistory.latestCheckpoint();
+        (, fromEpoch,) = _getArenaSubmissionsStorage()._phaseHistory.latestCheckpoint();
     }
 
     /// @inheritdoc IArenaSubmissions
     function phaseChanges() external view returns (uint256) {
-        return _phaseHistory.length();
+        return _getArenaSubmissionsStorage()._phaseHistory.length();
     }
 
     /// @inheritdoc IArenaSubmissions
     function phasesAt(uint256 epoch) public view returns (Phases memory) {
-        return _unpack(_phaseHistory.upperLookupRecent(SafeCast.toUint32(Math.min(epoch, type(uint32).max))));
+        return _unpack(_getArenaSubmissionsStorage()._phaseHistory.upperLookupRecent(SafeCast.toUint32(Math.min(epoch, type(uint32).max))));
     }
 
     /// @inheritdoc IArenaSubmissions
@@ -199,7 +223,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
 
     /// @inheritdoc IArenaSubmissions
     function submissionOf(uint256 taskId, uint256 epoch, address node) external view returns (bytes32) {
-        return _models[_key(taskId, epoch)][node].revealed;
+        return _getArenaSubmissionsStorage()._models[_key(taskId, epoch)][node].revealed;
     }
 
     /// @inheritdoc IArenaSubmissions
@@ -208,7 +232,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         view
         returns (bytes32 commitment, bytes32 modelHash)
     {
-        Commitment memory m = _models[_key(taskId, epoch)][node];
+        Commitment memory m = _getArenaSubmissionsStorage()._models[_key(taskId, epoch)][node];
         return (m.commitment, m.revealed);
     }
 
@@ -218,7 +242,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
         view
         returns (bytes32 commitment, bytes32 fileHash)
     {
-        Commitment memory s = _scores[_key(taskId, epoch)][validator];
+        Commitment memory s = _getArenaSubmissionsStorage()._scores[_key(taskId, epoch)][validator];
         return (s.commitment, s.revealed);
     }
 
@@ -263,7 +287,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
             revert SubmissionsInvalidPhases(p.submit, p.modelReveal, p.commit, p.reveal, length);
         }
         uint224 packed = uint224(p.submit | (p.modelReveal << 32) | (p.commit << 64) | (p.reveal << 96));
-        _phaseHistory.push(SafeCast.toUint32(fromEpoch), packed);
+        _getArenaSubmissionsStorage()._phaseHistory.push(SafeCast.toUint32(fromEpoch), packed);
         emit PhasesSet(fromEpoch, p.submit, p.modelReveal, p.commit, p.reveal);
     }
 
@@ -274,5 +298,14 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControl {
 
     function _key(uint256 taskId, uint256 epoch) private pure returns (uint256) {
         return uint256(keccak256(abi.encode(taskId, epoch)));
+    }
+
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    function _getArenaSubmissionsStorage() private pure returns (ArenaSubmissionsStorage storage $) {
+        assembly {
+            $.slot := _ARENA_SUBMISSIONS_STORAGE
+        }
     }
 }

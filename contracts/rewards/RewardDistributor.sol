@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -43,7 +44,7 @@ import {RewardPot} from "./RewardPot.sol";
  * not say where its leaf sits; a bitmap position taken from the claimer could be chosen twice for the
  * same leaf. The index inside the leaf is what the tree commits to, and each leaf has exactly one.
  */
-contract RewardDistributor is IRewardDistributor, AccessControl {
+contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeERC20 for IFlockToken;
 
     /// @inheritdoc IRewardDistributor
@@ -96,42 +97,61 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         bytes32 reportHash;
     }
 
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IFlockToken private immutable _flock;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IEmissionController private immutable _emissions;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     ITaskRegistry private immutable _registry;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IArenaSubmissions private immutable _submissions;
-    address private immutable _potImplementation;
 
-    Config private _config;
-    address[] private _oracles;
-    mapping(address oracle => uint256) private _oracleTag;
-    mapping(uint256 key => Record) private _records;
-    mapping(uint256 key => address) private _pots;
-    mapping(bytes32 ballot => uint256) private _votes;
+    /// @custom:storage-location erc7201:flock.storage.RewardDistributor
+    struct RewardDistributorStorage {
+        Config _config;
+        address[] _oracles;
+        mapping(address oracle => uint256) _oracleTag;
+        mapping(uint256 key => Record) _records;
+        mapping(uint256 key => address) _pots;
+        mapping(bytes32 ballot => uint256) _votes;
+        address _potImplementation; // the RewardPot every root's pot clones, created by initialize
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("flock.storage.RewardDistributor")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _REWARD_DISTRIBUTOR_STORAGE =
+        0x823c1b67a90d4bd579c61bf33cec15a27bdd8b6050cc7e6d8c1993d649e06a00;
 
     /**
+     * @dev The implementation: the contracts it calls are its immutables (proxies, and FLOCK which
+     * has none: fixed across upgrades); the proxy's state is set by {initialize}, and the
+     * implementation itself can never be initialized.
      * @param emissions_ the emission controller; this contract needs its `DISTRIBUTOR_ROLE`.
      * @param registry_ the task registry (task kinds).
      * @param submissions_ the submissions contract (the epochs' reveal deadlines).
+     * @custom:oz-upgrades-unsafe-allow constructor
+     */
+    constructor(IEmissionController emissions_, ITaskRegistry registry_, IArenaSubmissions submissions_) {
+        _flock = emissions_.flock();
+        _emissions = emissions_;
+        _registry = registry_;
+        _submissions = submissions_;
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment, and creates the RewardPot
+     * implementation every root's pot clones (created here, so the proxy is its distributor).
      * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
      * @param params the initial governance parameters.
      * @param oracles_ the initial oracle set (may be empty, with quorum 0: governance appoints one).
      * @param quorum how many of them must post the same tuple.
      */
-    constructor(
-        IEmissionController emissions_,
-        ITaskRegistry registry_,
-        IArenaSubmissions submissions_,
-        address admin,
-        Parameters memory params,
-        address[] memory oracles_,
-        uint256 quorum
-    ) {
-        _flock = emissions_.flock();
-        _emissions = emissions_;
-        _registry = registry_;
-        _submissions = submissions_;
-        _potImplementation = address(new RewardPot(_flock));
+    function initialize(address admin, Parameters calldata params, address[] calldata oracles_, uint256 quorum)
+        external
+        initializer
+    {
+        __AccessControl_init();
+        _getRewardDistributorStorage()._potImplementation = address(new RewardPot(_flock));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRewardParameters(params.challengeWindow, params.lockedShareBps, params.vestingPeriod);
         _setClaimFees(params.nodeFeeBps, params.validatorFeeBps, params.delegatorFeeBps);
@@ -152,7 +172,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @inheritdoc IRewardDistributor
     function veto(uint256 taskId, uint256 epoch) external onlyRole(GUARDIAN_ROLE) {
-        Record storage r = _records[_key(taskId, epoch)];
+        Record storage r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
         Status status = r.status;
         uint256 finalizesAt = r.finalizesAt;
         if (status != Status.Accepted || block.timestamp >= finalizesAt) {
@@ -176,7 +196,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @inheritdoc IRewardDistributor
     function fundEpoch(uint256 taskId, uint256 epoch, uint256 amount) external onlyRole(REVENUE_ROLE) {
-        Record storage r = _records[_key(taskId, epoch)];
+        Record storage r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
         Status status = r.status;
         if (status == Status.Accepted || status == Status.Final) revert RewardNotFundable(taskId, epoch, status);
         if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert RewardNotArenaTask(taskId);
@@ -209,7 +229,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     {
         if (taskIds.length != epochs.length) revert RewardLengthMismatch(taskIds.length, epochs.length);
         for (uint256 i = 0; i < taskIds.length; ++i) {
-            address pot = _pots[_key(taskIds[i], epochs[i])];
+            address pot = _getRewardDistributorStorage()._pots[_key(taskIds[i], epochs[i])];
             if (pot == address(0)) continue;
             (,, uint256 releasable) = IRewardPot(pot).vestingOf(account);
             if (releasable != 0) amount += IRewardPot(pot).release(account);
@@ -247,7 +267,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @inheritdoc IRewardDistributor
     function sweepUnallocated(uint256 taskId, uint256 epoch, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Record storage r = _records[_key(taskId, epoch)];
+        Record storage r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
         Status status = r.status;
         bool inWindow = status == Status.Accepted && block.timestamp < r.finalizesAt;
         if (status == Status.None || inWindow) revert RewardNotSweepable(taskId, epoch, status);
@@ -262,12 +282,14 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @inheritdoc IRewardDistributor
     function oracleSet() external view returns (address[] memory oracles, uint256 quorum) {
-        return (_oracles, _config.quorum);
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        return ($._oracles, $._config.quorum);
     }
 
     /// @inheritdoc IRewardDistributor
     function isOracle(address account) external view returns (bool) {
-        return _oracleTag[account] >> 8 == _config.setVersion;
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        return $._oracleTag[account] >> 8 == $._config.setVersion;
     }
 
     /// @inheritdoc IRewardDistributor
@@ -276,25 +298,25 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         view
         returns (uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod)
     {
-        Config memory c = _config;
+        Config memory c = _getRewardDistributorStorage()._config;
         return (c.challengeWindow, c.lockedShareBps, c.vestingPeriod);
     }
 
     /// @inheritdoc IRewardDistributor
     function claimFees() external view returns (uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps) {
-        Config memory c = _config;
+        Config memory c = _getRewardDistributorStorage()._config;
         return (c.nodeFeeBps, c.validatorFeeBps, c.delegatorFeeBps);
     }
 
     /// @inheritdoc IRewardDistributor
     function scoringParameters() external view returns (uint256 rankRatioBps, uint256 toleranceBps) {
-        Config memory c = _config;
+        Config memory c = _getRewardDistributorStorage()._config;
         return (c.rankRatioBps, c.toleranceBps);
     }
 
     /// @inheritdoc IRewardDistributor
     function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory) {
-        Record memory r = _records[_key(taskId, epoch)];
+        Record memory r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
         return EpochRewards({
             status: r.status,
             root: r.root,
@@ -310,12 +332,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @inheritdoc IRewardDistributor
     function potOf(uint256 taskId, uint256 epoch) external view returns (address) {
-        return _pots[_key(taskId, epoch)];
+        return _getRewardDistributorStorage()._pots[_key(taskId, epoch)];
     }
 
     /// @inheritdoc IRewardDistributor
     function potImplementation() external view returns (address) {
-        return _potImplementation;
+        return _getRewardDistributorStorage()._potImplementation;
     }
 
     /// @inheritdoc IRewardDistributor
@@ -341,12 +363,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     // ======================================================================= internals
 
     function _post(uint256 taskId, uint256 epoch, Post memory p) private {
-        Config memory c = _config;
-        uint256 tag = _oracleTag[msg.sender];
+        Config memory c = _getRewardDistributorStorage()._config;
+        uint256 tag = _getRewardDistributorStorage()._oracleTag[msg.sender];
         if (tag >> 8 != c.setVersion) revert RewardNotOracle(msg.sender);
         if (p.root == bytes32(0) || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
         uint256 key = _key(taskId, epoch);
-        Record storage r = _records[key];
+        Record storage r = _getRewardDistributorStorage()._records[key];
         Status status = r.status;
         if (status == Status.Accepted || status == Status.Final) {
             revert RewardRootAlreadyAccepted(taskId, epoch, r.root);
@@ -379,13 +401,14 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         private
         returns (uint256 votes)
     {
-        uint256 voters = _votes[ballot];
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        uint256 voters = $._votes[ballot];
         uint256 bit = 1 << (tag & 0xff);
         if (voters & bit != 0) revert RewardAlreadyPosted(taskId, epoch, msg.sender);
-        _votes[ballot] = voters | bit;
+        $._votes[ballot] = voters | bit;
         bytes32 tally = keccak256(abi.encode(ballot, p.root, p.total, p.burn, p.reportHash));
-        votes = _votes[tally] + 1;
-        _votes[tally] = votes;
+        votes = $._votes[tally] + 1;
+        $._votes[tally] = votes;
     }
 
     function _key(uint256 taskId, uint256 epoch) private pure returns (uint256) {
@@ -416,7 +439,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
 
     /// @dev Creates the final root's pot, funds it with the root's total and burns the claim fees.
     function _finalize(uint256 taskId, uint256 epoch, uint256 key) private returns (IRewardPot pot) {
-        Record storage r = _records[key];
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        Record storage r = $._records[key];
         Status status = r.status;
         if (status != Status.Accepted) revert RewardNothingToFinalize(taskId, epoch, status);
         uint256 finalizesAt = r.finalizesAt;
@@ -427,8 +451,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         // (lockedShareBps 16 bits, finalizesAt and vestingPeriod 40 each: their record fields), then
         // the key (taskId << 128 | epoch). 76 bytes; the salt is the key.
         bytes memory args = abi.encodePacked(root, r.lockedShareBps, uint40(finalizesAt), r.vestingPeriod, key);
-        pot = IRewardPot(Clones.cloneDeterministicWithImmutableArgs(_potImplementation, args, bytes32(key)));
-        _pots[key] = address(pot);
+        pot = IRewardPot(Clones.cloneDeterministicWithImmutableArgs($._potImplementation, args, bytes32(key)));
+        $._pots[key] = address(pot);
         uint256 burn = r.burn;
         emit RootFinalized(taskId, epoch, root, burn, address(pot));
         _flock.safeTransfer(address(pot), r.total);
@@ -439,25 +463,26 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     /// finalized it yet.
     function _potFor(uint256 taskId, uint256 epoch) private returns (IRewardPot) {
         uint256 key = _key(taskId, epoch);
-        address pot = _pots[key];
+        address pot = _getRewardDistributorStorage()._pots[key];
         return pot != address(0) ? IRewardPot(pot) : _finalize(taskId, epoch, key);
     }
 
     /// @dev `allowEmpty`: at deployment the set may be empty (quorum 0) until governance appoints one.
     function _setOracles(address[] memory oracles, uint256 quorum, bool allowEmpty) private {
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
         uint256 n = oracles.length;
         bool empty = allowEmpty && n == 0 && quorum == 0;
         if (!empty && (n == 0 || n > MAX_ORACLES || quorum == 0 || quorum > n)) {
             revert RewardInvalidOracleSet(n, quorum);
         }
-        Config storage c = _config;
+        Config storage c = $._config;
         uint256 version = uint256(c.setVersion) + 1;
         for (uint256 i = 0; i < n; ++i) {
             address oracle = oracles[i];
-            if (oracle == address(0) || _oracleTag[oracle] >> 8 == version) revert RewardInvalidOracle(oracle);
-            _oracleTag[oracle] = (version << 8) | i;
+            if (oracle == address(0) || $._oracleTag[oracle] >> 8 == version) revert RewardInvalidOracle(oracle);
+            $._oracleTag[oracle] = (version << 8) | i;
         }
-        _oracles = oracles;
+        $._oracles = oracles;
         c.quorum = uint8(quorum);
         c.oracleCount = uint8(n);
         c.setVersion = SafeCast.toUint32(version);
@@ -468,7 +493,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         _bound("challengeWindow", challengeWindow, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
         _bound("lockedShareBps", lockedShareBps, 0, _BPS);
         _bound("vestingPeriod", vestingPeriod, lockedShareBps == 0 ? 0 : 1, MAX_VESTING_PERIOD);
-        Config storage c = _config;
+        Config storage c = _getRewardDistributorStorage()._config;
         c.challengeWindow = uint40(challengeWindow);
         c.lockedShareBps = uint16(lockedShareBps);
         c.vestingPeriod = uint40(vestingPeriod);
@@ -479,7 +504,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
         _bound("nodeFeeBps", nodeFeeBps, 0, MAX_FEE_BPS);
         _bound("validatorFeeBps", validatorFeeBps, 0, MAX_FEE_BPS);
         _bound("delegatorFeeBps", delegatorFeeBps, 0, MAX_FEE_BPS);
-        Config storage c = _config;
+        Config storage c = _getRewardDistributorStorage()._config;
         c.nodeFeeBps = uint16(nodeFeeBps);
         c.validatorFeeBps = uint16(validatorFeeBps);
         c.delegatorFeeBps = uint16(delegatorFeeBps);
@@ -489,7 +514,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     function _setScoringParameters(uint256 rankRatioBps, uint256 toleranceBps) private {
         _bound("rankRatioBps", rankRatioBps, 1, _BPS);
         _bound("toleranceBps", toleranceBps, 1, MAX_TOLERANCE_BPS);
-        Config storage c = _config;
+        Config storage c = _getRewardDistributorStorage()._config;
         c.rankRatioBps = uint16(rankRatioBps);
         c.toleranceBps = uint16(toleranceBps);
         emit ScoringParametersSet(rankRatioBps, toleranceBps);
@@ -498,5 +523,14 @@ contract RewardDistributor is IRewardDistributor, AccessControl {
     /// @dev Reverts with `RewardParameterOutOfBounds(name, value)` unless low <= value <= high.
     function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
         if (value < low || value > high) revert RewardParameterOutOfBounds(name, value);
+    }
+
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    function _getRewardDistributorStorage() private pure returns (RewardDistributorStorage storage $) {
+        assembly {
+            $.slot := _REWARD_DISTRIBUTOR_STORAGE
+        }
     }
 }

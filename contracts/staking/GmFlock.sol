@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IGmFlock} from "../../interfaces/IGmFlock.sol";
@@ -48,7 +49,14 @@ import {PackedCheckpoints} from "../utils/PackedCheckpoints.sol";
  * Votes: an account votes with its own balance until it delegates elsewhere (no delegate slot is
  * written for that implied self-delegation); `delegates(a)` reports it.
  */
-contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTransient {
+contract GmFlock is
+    IGmFlock,
+    AccessControlUpgradeable,
+    EIP712Upgradeable,
+    NoncesUpgradeable,
+    ReentrancyGuardTransient,
+    UUPSUpgradeable
+{
     using PackedCheckpoints for PackedCheckpoints.Trace;
     using SafeERC20 for IFlockToken;
 
@@ -98,21 +106,42 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         uint16 withdrawalFeeBps;
     }
 
+    /// @dev FLOCK is immutable (no proxy), so its address is fixed across upgrades (decision 88).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IFlockToken private immutable _flock;
 
-    mapping(address account => Account) private _accounts;
-    mapping(address account => Risk) private _risks;
-    mapping(address account => mapping(uint256 lockId => Lock)) private _locks;
-    /// @dev SCALE_ONE minus the scale of an epoch, so that an epoch never slashed reads as zero.
-    mapping(address account => mapping(uint256 epoch => uint256)) private _scaleLoss;
-    mapping(address account => address) private _delegatee;
-    mapping(address delegatee => PackedCheckpoints.Trace) private _votes;
-    PackedCheckpoints.Trace private _supply;
-    Params private _params;
-    address private _feeRecipient;
+    /// @custom:storage-location erc7201:flock.storage.GmFlock
+    struct GmFlockStorage {
+        mapping(address account => Account) _accounts;
+        mapping(address account => Risk) _risks;
+        mapping(address account => mapping(uint256 lockId => Lock)) _locks;
+        /// @dev SCALE_ONE minus the scale of an epoch, so that an epoch never slashed reads as zero.
+        mapping(address account => mapping(uint256 epoch => uint256)) _scaleLoss;
+        mapping(address account => address) _delegatee;
+        mapping(address delegatee => PackedCheckpoints.Trace) _votes;
+        PackedCheckpoints.Trace _supply;
+        Params _params;
+        address _feeRecipient;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("flock.storage.GmFlock")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _GM_FLOCK_STORAGE =
+        0xaec7ec358fc8b10d05075542a34ebe80064e1c8d7680dbf5ece8e86718800f00;
 
     /**
+     * @dev The implementation: FLOCK's address is its only setting (an immutable, fixed across
+     * upgrades); the proxy's state is set by {initialize}, and the implementation itself can never
+     * be initialized.
      * @param flock_ the FLOCK token.
+     * @custom:oz-upgrades-unsafe-allow constructor
+     */
+    constructor(IFlockToken flock_) {
+        _flock = flock_;
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment.
      * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
      * @param boostFloor t0, in seconds: locks up to this long get no boost.
      * @param boostHorizon t1, in seconds: the boost stops growing here.
@@ -122,8 +151,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
      * @param withdrawalFeeBps fee withheld at unlock, in basis points.
      * @param feeRecipient receives the fee; zero burns it.
      */
-    constructor(
-        IFlockToken flock_,
+    function initialize(
         address admin,
         uint256 boostFloor,
         uint256 boostHorizon,
@@ -132,8 +160,10 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         uint256 maxLockDuration,
         uint256 withdrawalFeeBps,
         address feeRecipient
-    ) EIP712("gmFLOCK", "1") {
-        _flock = flock_;
+    ) external initializer {
+        __AccessControl_init();
+        __EIP712_init("gmFLOCK", "1");
+        __Nonces_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setBoostParameters(boostFloor, boostHorizon, boostEpsilon);
         _setLockDurationBounds(minLockDuration, maxLockDuration);
@@ -161,13 +191,14 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function unlock(uint256 lockId) external nonReentrant returns (uint256 amount) {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         address account = msg.sender;
-        Lock memory l = _locks[account][lockId];
-        Risk memory risk = _risks[account];
+        Lock memory l = $._locks[account][lockId];
+        Risk memory risk = $._risks[account];
         if (l.end == 0 || lockId < risk.firstValidLock) revert GmFlockUnknownLock(account, lockId);
         if (block.timestamp < l.end) revert GmFlockLockNotExpired(lockId, l.end);
 
-        Account memory acc = _accounts[account];
+        Account memory acc = $._accounts[account];
         uint256 gm;
         if (acc.activeLocks == 1) {
             // The last lock takes everything left, rounding dust included.
@@ -181,11 +212,11 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         acc.balance = uint96(balanceAfter);
         acc.locked -= uint96(amount);
         acc.activeLocks -= 1;
-        _accounts[account] = acc;
-        delete _locks[account][lockId];
+        $._accounts[account] = acc;
+        delete $._locks[account][lockId];
         _burnVotes(account, gm);
 
-        Params memory p = _params;
+        Params memory p = $._params;
         uint256 fee = (amount * p.withdrawalFeeBps) / _BPS;
         emit Transfer(account, address(0), gm);
         emit Unlocked(account, lockId, amount, fee, gm);
@@ -197,11 +228,12 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function extend(uint256 lockId, uint256 duration) external nonReentrant returns (uint256 gm) {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         address account = msg.sender;
-        Lock memory l = _locks[account][lockId];
-        Risk memory risk = _risks[account];
+        Lock memory l = $._locks[account][lockId];
+        Risk memory risk = $._risks[account];
         if (l.end == 0 || lockId < risk.firstValidLock) revert GmFlockUnknownLock(account, lockId);
-        Params memory p = _params;
+        Params memory p = $._params;
         _checkDuration(p, duration);
         uint256 newEnd = block.timestamp + duration;
         if (newEnd <= l.end) revert GmFlockExtensionTooShort(lockId, l.end, newEnd);
@@ -211,18 +243,18 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         // is a 7-day lock). Allocated gmFLOCK cannot be burned this way.
         (uint256 amount, uint256 currentGm) = _currentValue(account, l, risk.slashEpoch);
         gm = (amount * _boost(p, duration)) / 1e18;
-        _locks[account][lockId] = Lock(uint96(amount), SafeCast.toUint96(gm), uint40(newEnd), risk.slashEpoch);
+        $._locks[account][lockId] = Lock(uint96(amount), SafeCast.toUint96(gm), uint40(newEnd), risk.slashEpoch);
         uint256 added;
         if (gm > currentGm) {
             added = gm - currentGm;
-            _accounts[account].balance += SafeCast.toUint96(added);
+            $._accounts[account].balance += SafeCast.toUint96(added);
             _mintVotes(account, added);
             emit Transfer(address(0), account, added);
         } else if (gm < currentGm) {
             uint256 removed = currentGm - gm;
-            uint256 balanceAfter = _accounts[account].balance - removed;
+            uint256 balanceAfter = $._accounts[account].balance - removed;
             if (balanceAfter < risk.allocated) revert GmFlockStakeAllocated(account, balanceAfter, risk.allocated);
-            _accounts[account].balance = uint96(balanceAfter);
+            $._accounts[account].balance = uint96(balanceAfter);
             _burnVotes(account, removed);
             emit Transfer(account, address(0), removed);
         }
@@ -231,11 +263,12 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function kick(address account, uint256 lockId) external nonReentrant returns (uint256 removed) {
-        Lock memory l = _locks[account][lockId];
-        Risk memory risk = _risks[account];
+        GmFlockStorage storage $ = _getGmFlockStorage();
+        Lock memory l = $._locks[account][lockId];
+        Risk memory risk = $._risks[account];
         if (l.end == 0 || lockId < risk.firstValidLock) revert GmFlockUnknownLock(account, lockId);
         if (block.timestamp < l.end) revert GmFlockLockNotExpired(lockId, l.end);
-        Account memory acc = _accounts[account];
+        Account memory acc = $._accounts[account];
         (uint256 amount, uint256 gm) = acc.activeLocks == 1
             ? (uint256(acc.locked), uint256(acc.balance))
             : _currentValue(account, l, risk.slashEpoch);
@@ -245,8 +278,8 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         removed = Math.min(boostGm, acc.balance - risk.allocated);
         if (removed == 0) revert GmFlockNothingToKick(account, lockId, boostGm, acc.balance - risk.allocated);
         gm -= removed;
-        _locks[account][lockId] = Lock(uint96(amount), uint96(gm), l.end, risk.slashEpoch);
-        _accounts[account].balance = acc.balance - uint96(removed);
+        $._locks[account][lockId] = Lock(uint96(amount), uint96(gm), l.end, risk.slashEpoch);
+        $._accounts[account].balance = acc.balance - uint96(removed);
         _burnVotes(account, removed);
         emit Transfer(account, address(0), removed);
         emit Kicked(account, lockId, msg.sender, removed, gm);
@@ -256,22 +289,24 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function allocate(address account, uint256 amount) external onlyRole(STAKE_MANAGER_ROLE) {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         if (amount == 0) revert GmFlockZeroAmount();
-        Risk memory risk = _risks[account];
-        uint256 available = _accounts[account].balance - risk.allocated;
+        Risk memory risk = $._risks[account];
+        uint256 available = $._accounts[account].balance - risk.allocated;
         if (amount > available) revert GmFlockInsufficientUnallocated(account, amount, available);
         risk.allocated += uint96(amount);
-        _risks[account] = risk;
+        $._risks[account] = risk;
         emit Allocated(account, amount, risk.allocated);
     }
 
     /// @inheritdoc IGmFlock
     function release(address account, uint256 amount) external onlyRole(STAKE_MANAGER_ROLE) {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         if (amount == 0) revert GmFlockZeroAmount();
-        Risk memory risk = _risks[account];
+        Risk memory risk = $._risks[account];
         if (amount > risk.allocated) revert GmFlockExceedsAllocation(account, amount, risk.allocated);
         risk.allocated -= uint96(amount);
-        _risks[account] = risk;
+        $._risks[account] = risk;
         emit Released(account, amount, risk.allocated);
     }
 
@@ -282,11 +317,12 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         nonReentrant
         returns (uint256 flock_)
     {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         if (gmAmount == 0) revert GmFlockZeroAmount();
-        Risk memory risk = _risks[account];
+        Risk memory risk = $._risks[account];
         if (gmAmount > risk.allocated) revert GmFlockExceedsAllocation(account, gmAmount, risk.allocated);
 
-        Account memory acc = _accounts[account];
+        Account memory acc = $._accounts[account];
         uint256 balance = acc.balance; // >= allocated >= gmAmount > 0
         uint256 remaining = balance - gmAmount;
         uint256 nextScale = Math.mulDiv(_scale(account, risk.slashEpoch), remaining, balance);
@@ -295,19 +331,19 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
             // the totals stays with the account and is paid out with its next lock.
             risk.firstValidLock = acc.nextLockId;
             risk.slashEpoch = 0;
-            delete _scaleLoss[account][0];
+            delete $._scaleLoss[account][0];
             acc.activeLocks = 0;
         } else {
             risk.slashEpoch += 1;
-            _scaleLoss[account][risk.slashEpoch] = _SCALE_ONE - nextScale;
+            $._scaleLoss[account][risk.slashEpoch] = _SCALE_ONE - nextScale;
         }
         uint256 lockedAfter = Math.mulDiv(acc.locked, remaining, balance, Math.Rounding.Ceil);
         flock_ = acc.locked - lockedAfter;
         acc.balance = uint96(remaining);
         acc.locked = uint96(lockedAfter);
         risk.allocated -= uint96(gmAmount);
-        _accounts[account] = acc;
-        _risks[account] = risk;
+        $._accounts[account] = acc;
+        $._risks[account] = risk;
         _burnVotes(account, gmAmount);
 
         emit Transfer(account, address(0), gmAmount);
@@ -356,22 +392,22 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @notice Current votes of `account`.
     function getVotes(address account) external view returns (uint256) {
-        return _votes[account].latest();
+        return _getGmFlockStorage()._votes[account].latest();
     }
 
     /// @notice Votes of `account` at a past `timepoint`.
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return _votes[account].upperLookupRecent(_pastTimepoint(timepoint));
+        return _getGmFlockStorage()._votes[account].upperLookupRecent(_pastTimepoint(timepoint));
     }
 
     /// @notice gmFLOCK supply at a past `timepoint`.
     function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
-        return _supply.upperLookupRecent(_pastTimepoint(timepoint));
+        return _getGmFlockStorage()._supply.upperLookupRecent(_pastTimepoint(timepoint));
     }
 
     /// @notice The account `account` votes through: itself unless it delegated elsewhere.
     function delegates(address account) public view returns (address) {
-        address delegatee = _delegatee[account];
+        address delegatee = _getGmFlockStorage()._delegatee[account];
         return delegatee == address(0) ? account : delegatee;
     }
 
@@ -390,18 +426,18 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
     }
 
     /// @inheritdoc IGmFlock
-    function nonces(address owner) public view override(IGmFlock, Nonces) returns (uint256) {
+    function nonces(address owner) public view override(IGmFlock, NoncesUpgradeable) returns (uint256) {
         return super.nonces(owner);
     }
 
     /// @inheritdoc IGmFlock
     function numCheckpoints(address account) external view returns (uint256) {
-        return _votes[account].length();
+        return _getGmFlockStorage()._votes[account].length();
     }
 
     /// @inheritdoc IGmFlock
     function checkpoints(address account, uint256 pos) external view returns (uint48 timepoint, uint256 votes) {
-        return _votes[account].at(pos);
+        return _getGmFlockStorage()._votes[account].at(pos);
     }
 
     // ======================================================================= ERC-20 surface
@@ -423,12 +459,12 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @notice Total gmFLOCK.
     function totalSupply() external view returns (uint256) {
-        return _supply.latest();
+        return _getGmFlockStorage()._supply.latest();
     }
 
     /// @notice gmFLOCK of `account`.
     function balanceOf(address account) external view returns (uint256) {
-        return _accounts[account].balance;
+        return _getGmFlockStorage()._accounts[account].balance;
     }
 
     /// @notice Always zero: gmFLOCK cannot be approved.
@@ -460,59 +496,61 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function boost(uint256 duration) external view returns (uint256) {
-        return _boost(_params, duration);
+        return _boost(_getGmFlockStorage()._params, duration);
     }
 
     /// @inheritdoc IGmFlock
     function previewLock(uint256 amount, uint256 duration) external view returns (uint256) {
-        Params memory p = _params;
+        Params memory p = _getGmFlockStorage()._params;
         _checkDuration(p, duration);
         return (amount * _boost(p, duration)) / 1e18;
     }
 
     /// @inheritdoc IGmFlock
     function boostParameters() external view returns (uint256 boostFloor, uint256 boostHorizon, uint256 boostEpsilon) {
-        Params memory p = _params;
+        Params memory p = _getGmFlockStorage()._params;
         return (p.boostFloor, p.boostHorizon, p.boostEpsilon);
     }
 
     /// @inheritdoc IGmFlock
     function lockDurationBounds() external view returns (uint256 minDuration, uint256 maxDuration) {
-        Params memory p = _params;
+        Params memory p = _getGmFlockStorage()._params;
         return (p.minLockDuration, p.maxLockDuration);
     }
 
     /// @inheritdoc IGmFlock
     function withdrawalFee() external view returns (uint256 feeBps, address recipient) {
-        return (_params.withdrawalFeeBps, _feeRecipient);
+        GmFlockStorage storage $ = _getGmFlockStorage();
+        return ($._params.withdrawalFeeBps, $._feeRecipient);
     }
 
     /// @inheritdoc IGmFlock
     function lockedOf(address account) external view returns (uint256) {
-        return _accounts[account].locked;
+        return _getGmFlockStorage()._accounts[account].locked;
     }
 
     /// @inheritdoc IGmFlock
     function allocatedOf(address account) external view returns (uint256) {
-        return _risks[account].allocated;
+        return _getGmFlockStorage()._risks[account].allocated;
     }
 
     /// @inheritdoc IGmFlock
     function lockCount(address account) external view returns (uint256) {
-        return _accounts[account].nextLockId;
+        return _getGmFlockStorage()._accounts[account].nextLockId;
     }
 
     /// @inheritdoc IGmFlock
     function activeLockCount(address account) external view returns (uint256) {
-        return _accounts[account].activeLocks;
+        return _getGmFlockStorage()._accounts[account].activeLocks;
     }
 
     /// @inheritdoc IGmFlock
     function lockInfo(address account, uint256 lockId) public view returns (LockInfo memory info) {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         info.id = lockId;
-        Lock memory l = _locks[account][lockId];
-        Risk memory risk = _risks[account];
-        Account memory acc = _accounts[account];
+        Lock memory l = $._locks[account][lockId];
+        Risk memory risk = $._risks[account];
+        Account memory acc = $._accounts[account];
         if (lockId >= acc.nextLockId) return info; // LockStatus.None
         if (l.end == 0) {
             info.status = LockStatus.Unlocked;
@@ -533,7 +571,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
 
     /// @inheritdoc IGmFlock
     function locksOf(address account, uint256 offset, uint256 limit) external view returns (LockInfo[] memory page) {
-        uint256 count = _accounts[account].nextLockId;
+        uint256 count = _getGmFlockStorage()._accounts[account].nextLockId;
         uint256 end = offset >= count ? offset : Math.min(count, offset + limit);
         page = new LockInfo[](end - offset);
         for (uint256 i = 0; i < page.length; ++i) {
@@ -541,29 +579,35 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         }
     }
 
+    // ======================================================================= upgrades
+
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
     // ======================================================================= internals
 
     /// @dev Locks the caller's FLOCK: the account is always `msg.sender`, so no path can pull FLOCK
     /// from an account other than the one that called (whatever allowance it gave this contract).
     function _lock(uint256 amount, uint256 duration) private returns (uint256 lockId) {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         address account = msg.sender;
         if (amount == 0) revert GmFlockZeroAmount();
         if (amount > type(uint96).max) revert GmFlockAmountTooLarge(amount);
-        Params memory p = _params;
+        Params memory p = $._params;
         _checkDuration(p, duration);
         uint256 gm = (amount * _boost(p, duration)) / 1e18;
         uint256 end = block.timestamp + duration;
 
-        Account memory acc = _accounts[account];
+        Account memory acc = $._accounts[account];
         lockId = acc.nextLockId;
         acc.nextLockId += 1;
         acc.activeLocks += 1;
         acc.balance += SafeCast.toUint96(gm);
         acc.locked += uint96(amount);
-        _accounts[account] = acc;
-        _locks[account][lockId] = Lock(uint96(amount), uint96(gm), uint40(end), _risks[account].slashEpoch);
+        $._accounts[account] = acc;
+        $._locks[account][lockId] = Lock(uint96(amount), uint96(gm), uint40(end), $._risks[account].slashEpoch);
 
-        if (lockId == 0 && _delegatee[account] == address(0)) {
+        if (lockId == 0 && $._delegatee[account] == address(0)) {
             // First lock ever: announce the implied self-delegation for indexers.
             emit DelegateChanged(account, address(0), account);
         }
@@ -587,7 +631,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
     }
 
     function _scale(address account, uint256 epoch) private view returns (uint256) {
-        return _SCALE_ONE - _scaleLoss[account][epoch];
+        return _SCALE_ONE - _getGmFlockStorage()._scaleLoss[account][epoch];
     }
 
     function _boost(Params memory p, uint256 duration) private pure returns (uint256) {
@@ -603,7 +647,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
     }
 
     function _payFee(uint256 fee) private {
-        address recipient = _feeRecipient;
+        address recipient = _getGmFlockStorage()._feeRecipient;
         if (recipient == address(0)) {
             _flock.burn(fee);
         } else {
@@ -612,33 +656,36 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
     }
 
     function _mintVotes(address account, uint256 amount) private {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         uint48 now_ = clock();
         address delegatee = delegates(account);
-        (uint256 oldVotes, uint256 newVotes) = _votes[delegatee].add(now_, amount);
+        (uint256 oldVotes, uint256 newVotes) = $._votes[delegatee].add(now_, amount);
         emit DelegateVotesChanged(delegatee, oldVotes, newVotes);
-        _supply.add(now_, amount);
+        $._supply.add(now_, amount);
     }
 
     function _burnVotes(address account, uint256 amount) private {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         if (amount == 0) return;
         uint48 now_ = clock();
         address delegatee = delegates(account);
-        (uint256 oldVotes, uint256 newVotes) = _votes[delegatee].sub(now_, amount);
+        (uint256 oldVotes, uint256 newVotes) = $._votes[delegatee].sub(now_, amount);
         emit DelegateVotesChanged(delegatee, oldVotes, newVotes);
-        _supply.sub(now_, amount);
+        $._supply.sub(now_, amount);
     }
 
     function _delegate(address account, address delegatee) private {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         if (delegatee == address(0)) revert GmFlockZeroDelegate();
         address previous = delegates(account);
-        _delegatee[account] = delegatee;
+        $._delegatee[account] = delegatee;
         emit DelegateChanged(account, previous, delegatee);
-        uint256 amount = _accounts[account].balance;
+        uint256 amount = $._accounts[account].balance;
         if (previous == delegatee || amount == 0) return;
         uint48 now_ = clock();
-        (uint256 oldVotes, uint256 newVotes) = _votes[previous].sub(now_, amount);
+        (uint256 oldVotes, uint256 newVotes) = $._votes[previous].sub(now_, amount);
         emit DelegateVotesChanged(previous, oldVotes, newVotes);
-        (oldVotes, newVotes) = _votes[delegatee].add(now_, amount);
+        (oldVotes, newVotes) = $._votes[delegatee].add(now_, amount);
         emit DelegateVotesChanged(delegatee, oldVotes, newVotes);
     }
 
@@ -654,7 +701,7 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         }
         if (boostFloor >= boostHorizon) revert GmFlockParameterOutOfBounds("boostFloor", boostFloor);
         if (boostEpsilon > MAX_BOOST_EPSILON) revert GmFlockParameterOutOfBounds("boostEpsilon", boostEpsilon);
-        Params storage p = _params;
+        Params storage p = _getGmFlockStorage()._params;
         p.boostFloor = uint32(boostFloor);
         p.boostHorizon = uint32(boostHorizon);
         p.boostEpsilon = uint64(boostEpsilon);
@@ -666,16 +713,23 @@ contract GmFlock is IGmFlock, AccessControl, EIP712, Nonces, ReentrancyGuardTran
         if (maxDuration < minDuration || maxDuration > MAX_LOCK_DURATION_BOUND) {
             revert GmFlockParameterOutOfBounds("maxLockDuration", maxDuration);
         }
-        Params storage p = _params;
+        Params storage p = _getGmFlockStorage()._params;
         p.minLockDuration = uint32(minDuration);
         p.maxLockDuration = uint32(maxDuration);
         emit LockDurationBoundsSet(minDuration, maxDuration);
     }
 
     function _setWithdrawalFee(uint256 feeBps, address recipient) private {
+        GmFlockStorage storage $ = _getGmFlockStorage();
         if (feeBps > MAX_WITHDRAWAL_FEE_BPS) revert GmFlockParameterOutOfBounds("withdrawalFeeBps", feeBps);
-        _params.withdrawalFeeBps = uint16(feeBps);
-        _feeRecipient = recipient;
+        $._params.withdrawalFeeBps = uint16(feeBps);
+        $._feeRecipient = recipient;
         emit WithdrawalFeeSet(feeBps, recipient);
+    }
+
+    function _getGmFlockStorage() private pure returns (GmFlockStorage storage $) {
+        assembly {
+            $.slot := _GM_FLOCK_STORAGE
+        }
     }
 }

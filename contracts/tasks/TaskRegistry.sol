@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -11,6 +12,8 @@ import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {TaskLifecycle} from "./TaskLifecycle.sol";
+import {TaskRegistryStorage} from "./TaskRegistryStorage.sol";
 
 /**
  * @title TaskRegistry
@@ -56,7 +59,14 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * than the pool's totals; those totals only move by amounts individually bounded by them
  * (subtractions saturate at zero for the last wei), so no one can be owed more than exists.
  */
-contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient {
+/// @custom:oz-upgrades-unsafe-allow delegatecall
+contract TaskRegistry is
+    TaskRegistryStorage,
+    ITaskRegistry,
+    AccessControlUpgradeable,
+    ReentrancyGuardTransient,
+    UUPSUpgradeable
+{
     using EnumerableSet for EnumerableSet.UintSet;
     using SafeERC20 for IFlockToken;
 
@@ -64,122 +74,74 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
 
     /// @notice Hard bounds on the governance parameters.
-    uint256 public constant MAX_TASK_DURATION_BOUND = 365 days;
-    uint256 public constant MAX_DISPUTE_WINDOW = 90 days;
-    uint256 public constant MAX_COOLDOWN = 90 days;
-    uint256 public constant MAX_PARTICIPANTS_BOUND = 1_000;
-    uint256 public constant MAX_SYNC_KEEPER_BPS = 2_000;
+    uint256 public constant MAX_TASK_DURATION_BOUND = _MAX_TASK_DURATION_BOUND;
+    uint256 public constant MAX_DISPUTE_WINDOW = _MAX_DISPUTE_WINDOW;
+    uint256 public constant MAX_COOLDOWN = _MAX_COOLDOWN;
+    uint256 public constant MAX_PARTICIPANTS_BOUND = _MAX_PARTICIPANTS_BOUND;
+    uint256 public constant MAX_SYNC_KEEPER_BPS = _MAX_SYNC_KEEPER_BPS;
     /// @notice Sigma changes at most once per this period.
-    uint256 public constant SIGMA_CHANGE_INTERVAL = 1 days;
+    uint256 public constant SIGMA_CHANGE_INTERVAL = _SIGMA_CHANGE_INTERVAL;
     /// @notice Slashes a delegation pool records; later slashes of the operator take its own stake only.
-    uint256 public constant MAX_POOL_SLASHES = 32;
+    uint256 public constant MAX_POOL_SLASHES = _MAX_POOL_SLASHES;
 
-    uint256 private constant _BPS = 10_000;
-    uint256 private constant _SCALE_ONE = 1e36;
-
-    struct Task {
-        address creator;
-        uint40 endTime;
-        uint24 disputeWindow; // at most MAX_DISPUTE_WINDOW (90 days < 2^24 s)
-        TaskKind kind;
-        TaskState state;
-        uint16 maxParticipants;
-        uint96 creatorStake;
-        uint40 createdAt;
-        uint16 minParticipants;
-        bool creatorReleased;
-        bytes32 specHash;
-    }
-
-    struct Stakes {
-        uint96 nodes; // own stake of training nodes, or of alliance participants
-        uint96 validators;
-        uint32 members;
-        uint96 delegatedToNodes; // active pool values
-        uint96 delegatedToValidators;
-        uint96 delegationsAllocated;
-    }
-
-    struct MemberRecord {
-        Role role;
-        uint96 stake; // own stake, or the gmFLOCK allocated to a delegation
-        uint16 sigmaBps;
-        uint40 since; // operators: last sigma change; delegators: delegation start; participants: join
-        uint40 exitAt;
-        uint32 syncedSlashes;
-        bool released;
-    }
-
-    struct Pool {
-        uint96 active;
-        uint96 exiting;
-        uint32 slashes;
-        uint96 allocated;
-        uint32 delegators;
-    }
-
-    /// @dev One slash of a delegation pool: the offence time and the fraction left, scaled by 1e36.
-    struct PoolSlash {
-        uint40 offenceAt;
-        uint128 keep;
-    }
-
-    struct StoredParams {
-        // slot 0: read by joins as a node or validator
-        uint96 minNodeStake;
-        uint96 minValidatorStake;
-        uint32 minTaskDuration;
-        uint32 maxTaskDuration;
-        // slot 1: read by participant joins and delegations
-        uint96 minParticipantStake;
-        uint96 minDelegation;
-        uint32 disputeWindow;
-        uint32 undelegationCooldown;
-        // slot 2
-        uint96 creatorStakePerDay;
-        uint32 sigmaFreeze;
-        uint16 minSigmaBps;
-        uint16 maxSigmaBps;
-        uint16 maxParticipants;
-        uint16 syncKeeperBps;
-    }
-
-    IGmFlock private immutable _gm;
-    IFlockToken private immutable _flock;
-    IEmissionController private immutable _emissions;
-
-    StoredParams private _params;
-    uint256 private _taskCount;
-    mapping(uint256 taskId => Task) private _tasks;
-    mapping(uint256 taskId => Stakes) private _stakes;
-    mapping(uint256 taskId => mapping(address account => MemberRecord)) private _members;
-    mapping(uint256 taskId => mapping(address delegator => address)) private _operatorOf;
-    mapping(uint256 taskId => mapping(address operator => Pool)) private _pools;
-    mapping(uint256 taskId => mapping(address operator => mapping(uint256 k => PoolSlash))) private _poolSlashes;
-    mapping(uint256 taskId => uint256) private _slashPot;
-    mapping(TaskState state => EnumerableSet.UintSet) private _byState;
+    /// @dev The lifecycle module (approval, cancellation, end, stake release, governance
+    /// parameters), run by delegatecall; each implementation deploys its own, so it is fixed for the
+    /// implementation's life (an upgrade brings its module along).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address private immutable _lifecycle;
 
     /**
+     * @dev The implementation: the contracts it calls are its immutables (gmFLOCK and the emission
+     * controller are proxies, FLOCK has none, so these addresses are fixed across upgrades), and so
+     * is its lifecycle module, deployed here; the proxy's state is set by {initialize}, and the
+     * implementation itself can never be initialized.
      * @param gm the gmFLOCK contract; this registry needs its STAKE_MANAGER_ROLE and SLASHER_ROLE.
      * @param emissions_ the emission controller; this registry needs its TASK_REGISTRY_ROLE.
+     * @custom:oz-upgrades-unsafe-allow constructor
+     */
+    constructor(IGmFlock gm, IEmissionController emissions_) TaskRegistryStorage(gm, emissions_) {
+        _lifecycle = address(new TaskLifecycle(gm, emissions_));
+        _disableInitializers();
+    }
+
+    /**
+     * @notice Sets the proxy's state, once, in the proxy's deployment.
      * @param admin receives `DEFAULT_ADMIN_ROLE` (the deployer until governance takes over).
      * @param params the initial governance parameters.
      */
-    constructor(IGmFlock gm, IEmissionController emissions_, address admin, Parameters memory params) {
-        _gm = gm;
-        _flock = gm.flock();
-        _emissions = emissions_;
+    function initialize(address admin, Parameters calldata params) external initializer {
+        __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _setStakeMinimums(params.minNodeStake, params.minValidatorStake, params.minParticipantStake, params.minDelegation);
-        _setTaskRules(
-            params.creatorStakePerDay,
-            params.minTaskDuration,
-            params.maxTaskDuration,
-            params.disputeWindow,
-            params.maxParticipants
+        // The lifecycle module validates and stores the parameters, as for governance's setters.
+        _delegate(
+            abi.encodeCall(
+                ITaskRegistry.setStakeMinimums,
+                (params.minNodeStake, params.minValidatorStake, params.minParticipantStake, params.minDelegation)
+            )
         );
-        _setDelegationRules(
-            params.minSigmaBps, params.maxSigmaBps, params.sigmaFreeze, params.undelegationCooldown, params.syncKeeperBps
+        _delegate(
+            abi.encodeCall(
+                ITaskRegistry.setTaskRules,
+                (
+                    params.creatorStakePerDay,
+                    params.minTaskDuration,
+                    params.maxTaskDuration,
+                    params.disputeWindow,
+                    params.maxParticipants
+                )
+            )
+        );
+        _delegate(
+            abi.encodeCall(
+                ITaskRegistry.setDelegationRules,
+                (
+                    params.minSigmaBps,
+                    params.maxSigmaBps,
+                    params.sigmaFreeze,
+                    params.undelegationCooldown,
+                    params.syncKeeperBps
+                )
+            )
         );
     }
 
@@ -194,7 +156,8 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         uint256 minParticipants,
         uint256 maxParticipants
     ) external returns (uint256 taskId) {
-        StoredParams storage p = _params;
+        RegistryStorage storage $ = _getRegistryStorage();
+        StoredParams storage p = $._params;
         if (duration < p.minTaskDuration || duration > p.maxTaskDuration) {
             revert TaskRegistryInvalidDuration(duration, p.minTaskDuration, p.maxTaskDuration);
         }
@@ -209,8 +172,8 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         uint256 creatorStake = uint256(p.creatorStakePerDay) * Math.ceilDiv(duration, 1 days);
         uint256 endTime = block.timestamp + duration;
 
-        taskId = ++_taskCount;
-        _tasks[taskId] = Task({
+        taskId = ++$._taskCount;
+        $._tasks[taskId] = Task({
             creator: msg.sender,
             endTime: uint40(endTime),
             disputeWindow: uint24(p.disputeWindow),
@@ -223,7 +186,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             creatorReleased: false,
             specHash: specHash
         });
-        _byState[TaskState.Pending].add(taskId);
+        $._byState[TaskState.Pending].add(taskId);
         emit TaskCreated(
             taskId, msg.sender, kind, endTime, creatorStake, specHash, specURI, minParticipants, maxParticipants
         );
@@ -231,52 +194,31 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc ITaskRegistry
-    function approveTask(uint256 taskId) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Task storage task = _task(taskId);
-        if (task.state != TaskState.Pending) revert TaskRegistryWrongState(taskId, task.state);
-        _requireActive(taskId, task);
-        _moveState(taskId, task, TaskState.Approved);
-        emit TaskApproved(taskId);
-        Stakes storage s = _stakes[taskId];
-        _emissions.enrollTask(
-            taskId,
-            task.kind == TaskKind.Arena,
-            task.endTime,
-            uint256(s.nodes) + s.delegatedToNodes,
-            uint256(s.validators) + s.delegatedToValidators
-        );
+    function approveTask(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runLifecycle();
     }
 
     /// @inheritdoc ITaskRegistry
-    function cancelTask(uint256 taskId) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Task storage task = _task(taskId);
-        _requireActive(taskId, task);
-        bool wasApproved = task.state == TaskState.Approved;
-        task.endTime = uint40(block.timestamp);
-        _moveState(taskId, task, TaskState.Cancelled);
-        emit TaskCancelled(taskId);
-        if (wasApproved) _emissions.retireTask(taskId);
+    function cancelTask(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runLifecycle();
     }
 
     /// @inheritdoc ITaskRegistry
-    function endTask(uint256 taskId) external {
-        Task storage task = _task(taskId);
-        TaskState state = task.state;
-        if (state != TaskState.Pending && state != TaskState.Approved) revert TaskRegistryWrongState(taskId, state);
-        if (block.timestamp < task.endTime) revert TaskRegistryTaskNotOver(taskId, task.endTime);
-        _end(taskId, task);
+    function endTask(uint256) external {
+        _runLifecycle();
     }
 
     // ======================================================================= roles in a task
 
     /// @inheritdoc ITaskRegistry
     function join(uint256 taskId, Role role, uint256 amount, uint256 sigmaBps) external {
+        RegistryStorage storage $ = _getRegistryStorage();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);
         TaskKind kind = task.kind;
-        MemberRecord storage member = _members[taskId][msg.sender];
+        MemberRecord storage member = $._members[taskId][msg.sender];
         if (member.role != Role.None) revert TaskRegistryAlreadyMember(taskId, msg.sender, member.role);
-        Stakes storage s = _stakes[taskId];
+        Stakes storage s = $._stakes[taskId];
         uint256 members = s.members;
         uint256 minimum;
         uint256 sigmaSetAt;
@@ -285,16 +227,16 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             if (sigmaBps != 0) revert TaskRegistryInvalidSigma(sigmaBps, 0, 0);
             uint256 maxParticipants = task.maxParticipants;
             if (members >= maxParticipants) revert TaskRegistryTaskFull(taskId, maxParticipants);
-            minimum = _params.minParticipantStake;
+            minimum = $._params.minParticipantStake;
             sigmaSetAt = block.timestamp; // joinedAt: the round contract's eviction clock starts here
         } else {
             if (role != Role.Node && role != Role.Validator) revert TaskRegistryRoleNotInTask(taskId, kind, role);
-            minimum = role == Role.Node ? _params.minNodeStake : _params.minValidatorStake;
+            minimum = role == Role.Node ? $._params.minNodeStake : $._params.minValidatorStake;
             _checkSigma(sigmaBps);
             sigmaSetAt = block.timestamp;
         }
         if (amount < minimum) revert TaskRegistryStakeBelowMinimum(amount, minimum);
-        _members[taskId][msg.sender] = MemberRecord({
+        $._members[taskId][msg.sender] = MemberRecord({
             role: role,
             stake: SafeCast.toUint96(amount),
             sigmaBps: uint16(sigmaBps),
@@ -312,16 +254,17 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc ITaskRegistry
     function addStake(uint256 taskId, uint256 amount) external {
+        RegistryStorage storage $ = _getRegistryStorage();
         if (amount == 0) revert TaskRegistryZeroAmount();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);
-        MemberRecord storage member = _members[taskId][msg.sender];
+        MemberRecord storage member = $._members[taskId][msg.sender];
         Role role = member.role;
         if (role == Role.None || role == Role.Delegator) _wrongRole(taskId, msg.sender, role);
         if (member.exitAt != 0) revert TaskRegistryVacated(taskId, msg.sender, member.exitAt);
         uint256 stake = member.stake + amount;
         member.stake = SafeCast.toUint96(stake);
-        Stakes storage s = _stakes[taskId];
+        Stakes storage s = $._stakes[taskId];
         _addOwn(s, role, amount);
         emit StakeAdded(taskId, msg.sender, amount, stake);
         _gm.allocate(msg.sender, amount);
@@ -330,11 +273,12 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc ITaskRegistry
     function setSigma(uint256 taskId, uint256 sigmaBps) external {
+        RegistryStorage storage $ = _getRegistryStorage();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);
-        uint256 frozenFrom = uint256(task.endTime) - Math.min(_params.sigmaFreeze, task.endTime);
+        uint256 frozenFrom = uint256(task.endTime) - Math.min($._params.sigmaFreeze, task.endTime);
         if (block.timestamp >= frozenFrom) revert TaskRegistrySigmaFrozen(taskId, frozenFrom);
-        MemberRecord storage member = _members[taskId][msg.sender];
+        MemberRecord storage member = $._members[taskId][msg.sender];
         if (member.role != Role.Node && member.role != Role.Validator) {
             _wrongRole(taskId, msg.sender, member.role);
         }
@@ -348,27 +292,28 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc ITaskRegistry
     function delegateStake(uint256 taskId, address operator, uint256 amount) external {
+        RegistryStorage storage $ = _getRegistryStorage();
         if (amount == 0) revert TaskRegistryZeroAmount();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);
         if (task.kind != TaskKind.Arena) revert TaskRegistryRoleNotInTask(taskId, task.kind, Role.Delegator);
-        Role operatorRole = _members[taskId][operator].role;
+        Role operatorRole = $._members[taskId][operator].role;
         if (operatorRole != Role.Node && operatorRole != Role.Validator) {
             _wrongRole(taskId, operator, operatorRole);
         }
-        MemberRecord storage member = _members[taskId][msg.sender];
-        Pool storage pool = _pools[taskId][operator];
-        Stakes storage s = _stakes[taskId];
+        MemberRecord storage member = $._members[taskId][msg.sender];
+        Pool storage pool = $._pools[taskId][operator];
+        Stakes storage s = $._stakes[taskId];
         uint256 allocated;
         uint256 since = block.timestamp; // a new delegation answers for offences from now on
         if (member.role == Role.None || (member.role == Role.Delegator && member.released)) {
-            uint256 minimum = _params.minDelegation;
+            uint256 minimum = $._params.minDelegation;
             if (amount < minimum) revert TaskRegistryStakeBelowMinimum(amount, minimum);
-            _operatorOf[taskId][msg.sender] = operator;
+            $._operatorOf[taskId][msg.sender] = operator;
             allocated = amount;
             pool.delegators += 1;
         } else if (member.role == Role.Delegator) {
-            address current = _operatorOf[taskId][msg.sender];
+            address current = $._operatorOf[taskId][msg.sender];
             if (current != operator) revert TaskRegistryDelegatedElsewhere(taskId, msg.sender, current);
             if (member.exitAt != 0) revert TaskRegistryUndelegating(taskId, msg.sender, member.exitAt);
             (allocated,) = _sync(taskId, msg.sender, member, pool);
@@ -377,7 +322,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         } else {
             revert TaskRegistryAlreadyMember(taskId, msg.sender, member.role);
         }
-        _members[taskId][msg.sender] = MemberRecord({
+        $._members[taskId][msg.sender] = MemberRecord({
             role: Role.Delegator,
             stake: SafeCast.toUint96(allocated),
             sigmaBps: 0,
@@ -401,86 +346,42 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc ITaskRegistry
     function undelegate(uint256 taskId) external {
+        RegistryStorage storage $ = _getRegistryStorage();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);
-        MemberRecord storage member = _members[taskId][msg.sender];
+        MemberRecord storage member = $._members[taskId][msg.sender];
         if (member.role != Role.Delegator || member.released) {
             _wrongRole(taskId, msg.sender, member.role);
         }
         if (member.exitAt != 0) revert TaskRegistryUndelegating(taskId, msg.sender, member.exitAt);
-        address operator = _operatorOf[taskId][msg.sender];
-        Pool storage pool = _pools[taskId][operator];
+        address operator = $._operatorOf[taskId][msg.sender];
+        Pool storage pool = $._pools[taskId][operator];
         (uint256 value,) = _sync(taskId, msg.sender, member, pool);
         uint256 active = pool.active;
         uint256 moved = Math.min(value, active);
         pool.active = uint96(active - moved);
         pool.exiting += uint96(value);
         member.exitAt = uint40(block.timestamp);
-        Stakes storage s = _stakes[taskId];
-        _reduceDelegated(s, _members[taskId][operator].role, moved);
+        Stakes storage s = $._stakes[taskId];
+        _reduceDelegated(s, $._members[taskId][operator].role, moved);
         emit UndelegationRequested(taskId, msg.sender, operator, value, _delegationReleaseAt(task, block.timestamp));
         _report(taskId, task, s);
     }
 
     /// @inheritdoc ITaskRegistry
     function sync(uint256 taskId, address delegator) external nonReentrant returns (uint256 flockSeized) {
+        RegistryStorage storage $ = _getRegistryStorage();
         _task(taskId);
-        MemberRecord storage member = _members[taskId][delegator];
+        MemberRecord storage member = $._members[taskId][delegator];
         if (member.role != Role.Delegator || member.released) {
             _wrongRole(taskId, delegator, member.role);
         }
-        (, flockSeized) = _sync(taskId, delegator, member, _pools[taskId][_operatorOf[taskId][delegator]]);
+        (, flockSeized) = _sync(taskId, delegator, member, $._pools[taskId][$._operatorOf[taskId][delegator]]);
     }
 
     /// @inheritdoc ITaskRegistry
-    function release(uint256 taskId, address account) external nonReentrant returns (uint256 amount) {
-        Task storage task = _task(taskId);
-        MemberRecord storage member = _members[taskId][account];
-        Role role = member.role;
-        uint256 taskReleaseAt = _taskReleaseAt(task);
-        bool taskOver = block.timestamp >= taskReleaseAt;
-        if (taskOver && (task.state == TaskState.Pending || task.state == TaskState.Approved)) _end(taskId, task);
-
-        uint256 lockedUntil; // earliest release of what stays locked
-        bool released;
-        if (role != Role.None && !member.released) {
-            uint256 releaseAt = role == Role.Delegator && member.exitAt != 0
-                ? _delegationReleaseAt(task, member.exitAt)
-                : taskReleaseAt;
-            if (block.timestamp < releaseAt) {
-                lockedUntil = releaseAt;
-            } else if (role == Role.Delegator) {
-                amount = _releaseDelegation(taskId, account, member);
-                released = true;
-            } else {
-                amount = member.stake;
-                bool holdsSlot = member.exitAt == 0; // an evicted participant freed its slot already
-                member.stake = 0;
-                member.released = true;
-                Stakes storage s = _stakes[taskId];
-                _subOwn(s, role, amount);
-                if (holdsSlot) s.members -= 1;
-                emit StakeReleased(taskId, account, amount, false);
-                released = true;
-            }
-        }
-        if (account == task.creator && !task.creatorReleased) {
-            if (taskOver) {
-                uint256 creatorStake = task.creatorStake;
-                task.creatorReleased = true;
-                task.creatorStake = 0;
-                emit StakeReleased(taskId, account, creatorStake, true);
-                amount += creatorStake;
-                released = true;
-            } else if (lockedUntil == 0) {
-                lockedUntil = taskReleaseAt;
-            }
-        }
-        if (!released) {
-            if (lockedUntil == 0) revert TaskRegistryNothingToRelease(taskId, account);
-            revert TaskRegistryStakeLocked(taskId, account, lockedUntil);
-        }
-        if (amount != 0) _gm.release(account, amount);
+    function release(uint256, address) external returns (uint256) {
+        _runLifecycle();
     }
 
     // ======================================================================= slashers
@@ -504,21 +405,22 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         (ownGm, poolGm) = _takeStake(taskId, account, gmAmount, offenceAt);
         if (ownGm != 0) flockSeized = _gm.slash(account, ownGm, _seizedTo(route));
         emit Slashed(taskId, account, msg.sender, gmAmount, ownGm, poolGm, flockSeized, offenceAt);
-        _report(taskId, task, _stakes[taskId]);
+        _report(taskId, task, _getRegistryStorage()._stakes[taskId]);
         _route(taskId, flockSeized, route);
     }
 
     /// @inheritdoc ITaskRegistry
     function vacate(uint256 taskId, address account) external onlyRole(SLASHER_ROLE) {
+        RegistryStorage storage $ = _getRegistryStorage();
         Task storage task = _task(taskId);
         _requireActive(taskId, task);
-        MemberRecord storage member = _members[taskId][account];
+        MemberRecord storage member = $._members[taskId][account];
         Role role = member.role;
         if (role != Role.Participant || member.released) _wrongRole(taskId, account, role);
         uint256 exitAt = member.exitAt;
         if (exitAt != 0) revert TaskRegistryVacated(taskId, account, exitAt);
         member.exitAt = uint40(block.timestamp);
-        _stakes[taskId].members -= 1;
+        $._stakes[taskId].members -= 1;
         emit MemberVacated(taskId, account, msg.sender);
     }
 
@@ -528,10 +430,11 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         onlyRole(SLASHER_ROLE)
         nonReentrant
     {
+        RegistryStorage storage $ = _getRegistryStorage();
         if (amount == 0) revert TaskRegistryZeroAmount();
-        uint256 available = _slashPot[taskId];
+        uint256 available = $._slashPot[taskId];
         if (amount > available) revert TaskRegistryPotExceeded(taskId, amount, available);
-        _slashPot[taskId] = available - amount;
+        $._slashPot[taskId] = available - amount;
         emit SlashPotWithdrawn(taskId, to, amount);
         _flock.safeTransfer(to, amount);
     }
@@ -539,33 +442,18 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
     // ======================================================================= governance
 
     /// @inheritdoc ITaskRegistry
-    function setStakeMinimums(uint256 node, uint256 validator, uint256 participant, uint256 delegation)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        _setStakeMinimums(node, validator, participant, delegation);
+    function setStakeMinimums(uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runLifecycle();
     }
 
     /// @inheritdoc ITaskRegistry
-    function setTaskRules(
-        uint256 creatorStakePerDay,
-        uint256 minTaskDuration,
-        uint256 maxTaskDuration,
-        uint256 disputeWindow,
-        uint256 maxParticipants
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setTaskRules(creatorStakePerDay, minTaskDuration, maxTaskDuration, disputeWindow, maxParticipants);
+    function setTaskRules(uint256, uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runLifecycle();
     }
 
     /// @inheritdoc ITaskRegistry
-    function setDelegationRules(
-        uint256 minSigmaBps,
-        uint256 maxSigmaBps,
-        uint256 sigmaFreeze,
-        uint256 undelegationCooldown,
-        uint256 syncKeeperBps
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDelegationRules(minSigmaBps, maxSigmaBps, sigmaFreeze, undelegationCooldown, syncKeeperBps);
+    function setDelegationRules(uint256, uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _runLifecycle();
     }
 
     // ======================================================================= views
@@ -591,7 +479,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         view
         returns (uint256 node, uint256 validator, uint256 participant, uint256 delegation)
     {
-        StoredParams storage p = _params;
+        StoredParams storage p = _getRegistryStorage()._params;
         return (p.minNodeStake, p.minValidatorStake, p.minParticipantStake, p.minDelegation);
     }
 
@@ -607,7 +495,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             uint256 maxParticipants
         )
     {
-        StoredParams storage p = _params;
+        StoredParams storage p = _getRegistryStorage()._params;
         return (p.creatorStakePerDay, p.minTaskDuration, p.maxTaskDuration, p.disputeWindow, p.maxParticipants);
     }
 
@@ -623,18 +511,19 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             uint256 syncKeeperBps
         )
     {
-        StoredParams storage p = _params;
+        StoredParams storage p = _getRegistryStorage()._params;
         return (p.minSigmaBps, p.maxSigmaBps, p.sigmaFreeze, p.undelegationCooldown, p.syncKeeperBps);
     }
 
     /// @inheritdoc ITaskRegistry
     function taskCount() external view returns (uint256) {
-        return _taskCount;
+        return _getRegistryStorage()._taskCount;
     }
 
     /// @inheritdoc ITaskRegistry
     function taskInfo(uint256 taskId) external view returns (TaskInfo memory) {
-        Task memory t = _tasks[taskId];
+        RegistryStorage storage $ = _getRegistryStorage();
+        Task memory t = $._tasks[taskId];
         return TaskInfo({
             kind: t.kind,
             state: t.state,
@@ -646,14 +535,15 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
             specHash: t.specHash,
             minParticipants: t.minParticipants,
             maxParticipants: t.maxParticipants,
-            members: _stakes[taskId].members
+            members: $._stakes[taskId].members
         });
     }
 
     /// @inheritdoc ITaskRegistry
     function taskStakes(uint256 taskId) external view returns (TaskStakes memory stakes) {
-        Stakes storage s = _stakes[taskId];
-        Task storage task = _tasks[taskId];
+        RegistryStorage storage $ = _getRegistryStorage();
+        Stakes storage s = $._stakes[taskId];
+        Task storage task = $._tasks[taskId];
         stakes.creator = task.creatorStake;
         if (task.kind == TaskKind.Alliance) {
             stakes.participants = s.nodes;
@@ -669,7 +559,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc ITaskRegistry
     function isEligible(uint256 taskId) external view returns (bool) {
-        Task storage t = _tasks[taskId];
+        Task storage t = _getRegistryStorage()._tasks[taskId];
         return t.state == TaskState.Approved && block.timestamp < t.endTime;
     }
 
@@ -679,7 +569,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         view
         returns (uint256[] memory ids, uint256 total)
     {
-        EnumerableSet.UintSet storage set = _byState[state];
+        EnumerableSet.UintSet storage set = _getRegistryStorage()._byState[state];
         total = set.length();
         uint256 end = offset >= total ? offset : Math.min(total, offset + limit);
         ids = new uint256[](end - offset);
@@ -690,7 +580,7 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc ITaskRegistry
     function memberOf(uint256 taskId, address account) external view returns (Member memory) {
-        MemberRecord memory m = _members[taskId][account];
+        MemberRecord memory m = _getRegistryStorage()._members[taskId][account];
         return Member(m.role, m.stake, m.sigmaBps, m.since, m.exitAt, m.released);
     }
 
@@ -700,11 +590,12 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         view
         returns (uint256 own, uint256 delegated, uint256 total)
     {
-        MemberRecord storage m = _members[taskId][operator];
+        RegistryStorage storage $ = _getRegistryStorage();
+        MemberRecord storage m = $._members[taskId][operator];
         Role role = m.role;
         if (role == Role.Delegator) return (0, 0, 0);
         own = m.stake;
-        if (role == Role.Node || role == Role.Validator) delegated = _pools[taskId][operator].active;
+        if (role == Role.Node || role == Role.Validator) delegated = $._pools[taskId][operator].active;
         total = own + delegated;
     }
 
@@ -714,357 +605,59 @@ contract TaskRegistry is ITaskRegistry, AccessControl, ReentrancyGuardTransient 
         view
         returns (uint256 active, uint256 exiting, uint256 allocated, uint256 delegators, uint256 slashes)
     {
-        Pool memory pool = _pools[taskId][operator];
+        Pool memory pool = _getRegistryStorage()._pools[taskId][operator];
         return (pool.active, pool.exiting, pool.allocated, pool.delegators, pool.slashes);
     }
 
     /// @inheritdoc ITaskRegistry
     function delegationOf(uint256 taskId, address delegator) external view returns (DelegationInfo memory info) {
-        MemberRecord memory m = _members[taskId][delegator];
+        RegistryStorage storage $ = _getRegistryStorage();
+        MemberRecord memory m = $._members[taskId][delegator];
         if (m.role != Role.Delegator || m.released) return info;
-        info.operator = _operatorOf[taskId][delegator];
+        info.operator = $._operatorOf[taskId][delegator];
         info.allocated = m.stake;
         (info.value,) = _valueOf(taskId, info.operator, m);
         info.exitAt = m.exitAt;
-        Task storage task = _tasks[taskId];
+        Task storage task = $._tasks[taskId];
         info.releaseAt = m.exitAt != 0 ? _delegationReleaseAt(task, m.exitAt) : _taskReleaseAt(task);
     }
 
     /// @inheritdoc ITaskRegistry
     function participantCount(uint256 taskId) external view returns (uint256) {
-        return _tasks[taskId].kind == TaskKind.Alliance ? _stakes[taskId].members : 0;
+        RegistryStorage storage $ = _getRegistryStorage();
+        return $._tasks[taskId].kind == TaskKind.Alliance ? $._stakes[taskId].members : 0;
     }
 
     /// @inheritdoc ITaskRegistry
     function slashPot(uint256 taskId) external view returns (uint256) {
-        return _slashPot[taskId];
+        return _getRegistryStorage()._slashPot[taskId];
     }
 
-    // ======================================================================= internals: tasks
+    // ======================================================================= internals
 
-    function _wrongRole(uint256 taskId, address account, Role role) private pure {
-        revert TaskRegistryWrongRole(taskId, account, role);
-    }
-
-    function _task(uint256 taskId) private view returns (Task storage task) {
-        task = _tasks[taskId];
-        if (task.state == TaskState.None) revert TaskRegistryUnknownTask(taskId);
-    }
-
-    function _requireActive(uint256 taskId, Task storage task) private view {
-        TaskState state = task.state;
-        uint256 endTime = task.endTime;
-        if ((state != TaskState.Pending && state != TaskState.Approved) || block.timestamp >= endTime) {
-            revert TaskRegistryTaskNotActive(taskId, state, endTime);
-        }
-    }
-
-    function _moveState(uint256 taskId, Task storage task, TaskState to) private {
-        _byState[task.state].remove(taskId);
-        _byState[to].add(taskId);
-        task.state = to;
-    }
-
-    function _end(uint256 taskId, Task storage task) private {
-        _moveState(taskId, task, TaskState.Ended);
-        emit TaskEnded(taskId);
-    }
-
-    /// @dev Tells the emission controller about a stake change of an approved, running task.
-    function _report(uint256 taskId, Task storage task, Stakes storage s) private {
-        if (task.state != TaskState.Approved || block.timestamp >= task.endTime) return;
-        if (task.kind == TaskKind.Alliance) {
-            _emissions.updateTask(taskId, s.nodes, 0); // participants; no delegation in Alliance tasks
-        } else {
-            _emissions.updateTask(
-                taskId, uint256(s.nodes) + s.delegatedToNodes, uint256(s.validators) + s.delegatedToValidators
-            );
-        }
-    }
-
-    function _taskReleaseAt(Task storage task) private view returns (uint256) {
-        return uint256(task.endTime) + task.disputeWindow;
-    }
-
-    /// @dev A delegation that stopped counting at `exitAt` stays at risk for the dispute window
-    /// after the earlier of its exit and the task's end, and at least for the cooldown.
-    function _delegationReleaseAt(Task storage task, uint256 exitAt) private view returns (uint256) {
-        return Math.max(Math.min(exitAt, task.endTime) + task.disputeWindow, exitAt + _params.undelegationCooldown);
-    }
-
-    // ======================================================================= internals: pools
-
-    /// @dev What a delegation is worth after its pool's slashes since it last synced: `value` with
-    /// the slashes whose offence falls in its risk window [since, exitAt] applied, `book` with all
-    /// of them applied, as the pool's totals were booked (book <= value).
-    function _valueOf(uint256 taskId, address operator, MemberRecord memory m)
-        private
-        view
-        returns (uint256 value, uint256 book)
-    {
-        value = m.stake;
-        book = value;
-        uint256 slashes = _pools[taskId][operator].slashes; // <= MAX_POOL_SLASHES
-        uint256 exitAt = m.exitAt == 0 ? type(uint256).max : m.exitAt;
-        for (uint256 k = uint256(m.syncedSlashes) + 1; k <= slashes; ++k) {
-            PoolSlash memory ps = _poolSlashes[taskId][operator][k];
-            book = Math.mulDiv(book, ps.keep, _SCALE_ONE);
-            if (ps.offenceAt >= m.since && ps.offenceAt <= exitAt) value = Math.mulDiv(value, ps.keep, _SCALE_ONE);
-        }
-    }
-
-    /// @dev Applies the pool's slashes since the delegation last synced to the delegator's gmFLOCK.
-    /// Returns the delegation's value (= its allocation after the sync) and the FLOCK seized: the
-    /// keeper share to a third-party caller, the rest to the task's slash pot.
-    function _sync(uint256 taskId, address delegator, MemberRecord storage member, Pool storage pool)
-        private
-        returns (uint256 value, uint256 seized)
-    {
-        MemberRecord memory m = member;
-        uint256 slashes = pool.slashes;
-        if (m.syncedSlashes == slashes) return (m.stake, 0);
-        address operator = _operatorOf[taskId][delegator];
-        uint256 book;
-        (value, book) = _valueOf(taskId, operator, m);
-        uint256 loss = m.stake - value;
-        member.stake = uint96(value);
-        member.syncedSlashes = uint32(slashes);
-        if (value != book) _restore(taskId, operator, pool, m.exitAt != 0, value - book);
-        if (loss == 0) {
-            emit DelegatorSynced(taskId, delegator, msg.sender, 0, 0, 0); // a slash too small to reach it
-            return (value, 0);
-        }
-        pool.allocated -= uint96(loss);
-        _stakes[taskId].delegationsAllocated -= uint96(loss);
-        seized = _gm.slash(delegator, loss, address(this));
-        uint256 keeperAmount;
-        if (msg.sender != delegator) keeperAmount = (seized * _params.syncKeeperBps) / _BPS;
-        _slashPot[taskId] += seized - keeperAmount;
-        emit DelegatorSynced(taskId, delegator, msg.sender, loss, seized, keeperAmount);
-        if (keeperAmount != 0) _flock.safeTransfer(msg.sender, keeperAmount);
-    }
-
-    /// @dev Gives back to the pool's totals what they booked for a delegation outside a slash's window.
-    function _restore(uint256 taskId, address operator, Pool storage pool, bool exiting, uint256 amount) private {
-        if (exiting) {
-            pool.exiting += uint96(amount);
-        } else {
-            pool.active += uint96(amount);
-            Stakes storage s = _stakes[taskId];
-            if (_members[taskId][operator].role == Role.Validator) {
-                s.delegatedToValidators += uint96(amount);
-            } else {
-                s.delegatedToNodes += uint96(amount);
+    /// @dev Runs `data` in the lifecycle module (by delegatecall); bubbles up its revert.
+    function _delegate(bytes memory data) private {
+        (bool ok, bytes memory reason) = _lifecycle.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
             }
-            _report(taskId, _tasks[taskId], s); // the delegation counts in full again
         }
     }
 
-    function _releaseDelegation(uint256 taskId, address delegator, MemberRecord storage member)
-        private
-        returns (uint256 value)
-    {
-        address operator = _operatorOf[taskId][delegator];
-        Pool storage pool = _pools[taskId][operator];
-        (value,) = _sync(taskId, delegator, member, pool);
-        Stakes storage s = _stakes[taskId];
-        if (member.exitAt != 0) {
-            uint256 exiting = pool.exiting;
-            pool.exiting = uint96(exiting - Math.min(value, exiting));
-        } else {
-            uint256 active = pool.active;
-            uint256 moved = Math.min(value, active);
-            pool.active = uint96(active - moved);
-            _reduceDelegated(s, _members[taskId][operator].role, moved);
-        }
-        pool.allocated -= uint96(value);
-        pool.delegators -= 1;
-        s.delegationsAllocated -= uint96(value);
-        member.stake = 0;
-        member.released = true;
-        emit StakeReleased(taskId, delegator, value, false);
-    }
-
-    /// @dev Books a slash of `gmAmount` of `account`'s effective stake: its own share now, its
-    /// delegators' share in the pool's scale. Returns both parts.
-    function _takeStake(uint256 taskId, address account, uint256 gmAmount, uint256 offenceAt)
-        private
-        returns (uint256 ownGm, uint256 poolGm)
-    {
-        MemberRecord storage member = _members[taskId][account];
-        Role role = member.role;
-        if (role != Role.Node && role != Role.Validator && role != Role.Participant) {
-            _wrongRole(taskId, account, role);
-        }
-        Pool storage pool = _pools[taskId][account];
-        uint256 own = member.stake;
-        uint256 pooled = uint256(pool.active) + pool.exiting;
-        if (gmAmount > own + pooled) revert TaskRegistrySlashExceedsStake(taskId, account, gmAmount, own + pooled);
-        ownGm = Math.mulDiv(gmAmount, own, own + pooled);
-        poolGm = gmAmount - ownGm;
-        Stakes storage s = _stakes[taskId];
-        if (ownGm != 0) {
-            member.stake = uint96(own - ownGm);
-            _subOwn(s, role, ownGm);
-        }
-        if (poolGm == 0) return (ownGm, 0);
-        if (pool.slashes >= MAX_POOL_SLASHES) return (ownGm, 0); // the delegations' share is waived
-        _slashPool(taskId, account, pool, pooled, poolGm, offenceAt, s, role);
-    }
-
-    /// @dev Records a slash of `poolGm` out of an operator's pool worth `pooled` for an offence at
-    /// `offenceAt`, in O(1): the totals are booked as if every delegation were at risk; each
-    /// delegation applies it at sync only if the offence falls in its window.
-    function _slashPool(
-        uint256 taskId,
-        address operator,
-        Pool storage pool,
-        uint256 pooled,
-        uint256 poolGm,
-        uint256 offenceAt,
-        Stakes storage s,
-        Role role
-    ) private {
-        Pool memory p = pool;
-        uint256 slashes = uint256(p.slashes) + 1;
-        uint256 keep = Math.mulDiv(_SCALE_ONE, pooled - poolGm, pooled);
-        _poolSlashes[taskId][operator][slashes] = PoolSlash(uint40(offenceAt), uint128(keep));
-        uint256 active = Math.mulDiv(p.active, keep, _SCALE_ONE);
-        uint256 activeLoss = p.active - active;
-        pool.active = uint96(active);
-        pool.exiting = uint96(Math.mulDiv(p.exiting, keep, _SCALE_ONE));
-        pool.slashes = uint32(slashes);
-        _reduceDelegated(s, role, activeLoss);
-    }
-
-    function _addOwn(Stakes storage s, Role role, uint256 amount) private {
-        if (role == Role.Validator) {
-            s.validators += SafeCast.toUint96(amount);
-        } else {
-            s.nodes += SafeCast.toUint96(amount);
+    /// @dev Delegates the call as it came to the lifecycle module, deployed by the constructor (an
+    /// immutable address, never a caller's choice), and returns or reverts with its result.
+    function _runLifecycle() private {
+        address module = _lifecycle;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
     }
 
-    function _subOwn(Stakes storage s, Role role, uint256 amount) private {
-        if (role == Role.Validator) {
-            s.validators -= uint96(amount);
-        } else {
-            s.nodes -= uint96(amount);
-        }
-    }
-
-    function _reduceDelegated(Stakes storage s, Role operatorRole, uint256 amount) private {
-        if (amount == 0) return;
-        if (operatorRole == Role.Validator) {
-            uint256 current = s.delegatedToValidators;
-            s.delegatedToValidators = uint96(current - Math.min(amount, current));
-        } else {
-            uint256 current = s.delegatedToNodes;
-            s.delegatedToNodes = uint96(current - Math.min(amount, current));
-        }
-    }
-
-    /// @dev Where gmFLOCK sends the FLOCK a slash seizes: straight to the route's recipient when all
-    /// of it goes there (no keeper share, nothing burned: the Alliance's route), one transfer
-    /// instead of two; otherwise here, and `_route` splits it.
-    function _seizedTo(SlashRoute calldata route) private view returns (address) {
-        return _routesAllToRecipient(route) ? route.recipient : address(this);
-    }
-
-    function _routesAllToRecipient(SlashRoute calldata route) private pure returns (bool) {
-        return route.recipient != address(0) && route.keeperBps == 0 && route.burnBps == 0;
-    }
-
-    /// @dev Pays out (or records, if gmFLOCK paid the recipient directly) a slash's seized FLOCK.
-    function _route(uint256 taskId, uint256 amount, SlashRoute calldata route) private {
-        if (amount == 0) return;
-        if (_routesAllToRecipient(route)) {
-            emit SlashRouted(taskId, route.recipient, amount, route.keeper, 0, 0); // paid by gmFLOCK
-            return;
-        }
-        uint256 keeperAmount = (amount * route.keeperBps) / _BPS;
-        uint256 burned = (amount * route.burnBps) / _BPS;
-        uint256 recipientAmount = amount - keeperAmount - burned;
-        if (route.recipient == address(0)) {
-            burned += recipientAmount;
-            recipientAmount = 0;
-        }
-        if (route.keeper == address(0)) {
-            burned += keeperAmount;
-            keeperAmount = 0;
-        }
-        emit SlashRouted(taskId, route.recipient, recipientAmount, route.keeper, keeperAmount, burned);
-        if (recipientAmount != 0) _flock.safeTransfer(route.recipient, recipientAmount);
-        if (keeperAmount != 0) _flock.safeTransfer(route.keeper, keeperAmount);
-        if (burned != 0) _flock.burn(burned);
-    }
-
-    // ======================================================================= internals: parameters
-
-    function _checkSigma(uint256 sigmaBps) private view {
-        uint256 low = _params.minSigmaBps;
-        uint256 high = _params.maxSigmaBps;
-        if (sigmaBps < low || sigmaBps > high) revert TaskRegistryInvalidSigma(sigmaBps, low, high);
-    }
-
-    /// @dev Reverts with `TaskRegistryParameterOutOfBounds(name, value)` unless low <= value <= high.
-    function _bound(bytes32 name, uint256 value, uint256 low, uint256 high) private pure {
-        if (value < low || value > high) revert TaskRegistryParameterOutOfBounds(name, value);
-    }
-
-    function _setStakeMinimums(uint256 node, uint256 validator, uint256 participant, uint256 delegation) private {
-        uint256 max96 = type(uint96).max;
-        _bound("minNodeStake", node, 1, max96);
-        _bound("minValidatorStake", validator, 1, max96);
-        _bound("minParticipantStake", participant, 1, max96);
-        _bound("minDelegation", delegation, 1, max96);
-        StoredParams storage p = _params;
-        p.minNodeStake = uint96(node);
-        p.minValidatorStake = uint96(validator);
-        p.minParticipantStake = uint96(participant);
-        p.minDelegation = uint96(delegation);
-        emit StakeMinimumsSet(node, validator, participant, delegation);
-    }
-
-    function _setTaskRules(
-        uint256 creatorStakePerDay,
-        uint256 minTaskDuration,
-        uint256 maxTaskDuration,
-        uint256 disputeWindow,
-        uint256 maxParticipants
-    ) private {
-        _bound("creatorStakePerDay", creatorStakePerDay, 0, type(uint96).max);
-        _bound("minTaskDuration", minTaskDuration, 1, MAX_TASK_DURATION_BOUND);
-        _bound("maxTaskDuration", maxTaskDuration, minTaskDuration, MAX_TASK_DURATION_BOUND);
-        _bound("disputeWindow", disputeWindow, 0, MAX_DISPUTE_WINDOW);
-        _bound("maxParticipants", maxParticipants, 2, MAX_PARTICIPANTS_BOUND);
-        StoredParams storage p = _params;
-        p.creatorStakePerDay = uint96(creatorStakePerDay);
-        p.minTaskDuration = uint32(minTaskDuration);
-        p.maxTaskDuration = uint32(maxTaskDuration);
-        p.disputeWindow = uint32(disputeWindow);
-        p.maxParticipants = uint16(maxParticipants);
-        emit TaskRulesSet(creatorStakePerDay, minTaskDuration, maxTaskDuration, disputeWindow, maxParticipants);
-    }
-
-    function _setDelegationRules(
-        uint256 minSigmaBps,
-        uint256 maxSigmaBps,
-        uint256 sigmaFreeze,
-        uint256 undelegationCooldown,
-        uint256 syncKeeperBps
-    ) private {
-        _bound("maxSigmaBps", maxSigmaBps, 0, _BPS);
-        _bound("minSigmaBps", minSigmaBps, 0, maxSigmaBps);
-        _bound("sigmaFreeze", sigmaFreeze, 0, MAX_TASK_DURATION_BOUND);
-        _bound("undelegationCooldown", undelegationCooldown, 0, MAX_COOLDOWN);
-        _bound("syncKeeperBps", syncKeeperBps, 0, MAX_SYNC_KEEPER_BPS);
-        StoredParams storage p = _params;
-        p.minSigmaBps = uint16(minSigmaBps);
-        p.maxSigmaBps = uint16(maxSigmaBps);
-        p.sigmaFreeze = uint32(sigmaFreeze);
-        p.undelegationCooldown = uint32(undelegationCooldown);
-        p.syncKeeperBps = uint16(syncKeeperBps);
-        emit DelegationRulesSet(minSigmaBps, maxSigmaBps, sigmaFreeze, undelegationCooldown, syncKeeperBps);
-    }
+    /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
 }

@@ -65,6 +65,9 @@ class AnvilEvm:
     def get_balance(self, address: str) -> int:
         return int(self.rpc("eth_getBalance", [address, "latest"]), 16)
 
+    def storage(self, address: str, index: int) -> int:
+        return int(self.rpc("eth_getStorageAt", [address, hex(index), "latest"]), 16)
+
     def get_code(self, address: str) -> bytes:
         return bytes.fromhex(self.rpc("eth_getCode", [address, "latest"])[2:])
 

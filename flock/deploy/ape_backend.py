@@ -26,6 +26,14 @@ from flock.deploy.manifest import (
     manifest_path,
 )
 from flock.deploy.plan import Context, Step, protocol_plan, roles_of, run_plan
+from flock.deploy.proxies import (
+    IMPLEMENTATION_SLOT,
+    PROXY_CONTRACT,
+    implementation_from_slot,
+    implementation_key,
+    initialize_data,
+)
+from flock.deploy.upgrades import save_reference
 from flock.paths import PROJECT_ROOT
 
 
@@ -76,6 +84,11 @@ class ManifestReader(ManagerAccessMixin):
 
     def code_at(self, address: str) -> bytes:
         return bytes(self.provider.get_code(address))
+
+    def implementation(self, key: str) -> str | None:
+        word = self.provider.get_storage(self.manifest.contracts[key].address, IMPLEMENTATION_SLOT)
+        address = implementation_from_slot(word)
+        return None if int(address, 16) == 0 else address
 
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
@@ -163,6 +176,7 @@ class ApeBackend(ManagerAccessMixin):
         self.manifest = manifest
         self.manifest_file = manifest_file
         self.reader = ManifestReader(manifest)
+        self._reference_recorded = False
 
     # -- helpers
 
@@ -189,7 +203,40 @@ class ApeBackend(ManagerAccessMixin):
         pending = self.manifest.pending
         if pending and pending.key == key and self._has_code(pending.expected_address):
             # The previous run sent this deployment but died before recording it.
-            self.manifest.contracts[key] = ContractRecord(
+            recovered = "unknown (recovered after an interrupted run)"
+            if pending.contract == PROXY_CONTRACT:
+                impl = self.manifest.implementations[key]
+                record = ContractRecord(
+                    contract=impl.contract,
+                    address=pending.expected_address,
+                    tx_hash=recovered,
+                    block=-1,
+                    constructor_args=impl.constructor_args,
+                    proxy=PROXY_CONTRACT,
+                    implementation=impl.address,
+                )
+            else:
+                record = ContractRecord(
+                    contract=pending.contract,
+                    address=pending.expected_address,
+                    tx_hash=recovered,
+                    block=-1,
+                    constructor_args=pending.constructor_args,
+                )
+            self.manifest.contracts[key] = record
+            self.manifest.pending = None
+            self._save()
+            return pending.expected_address
+        return None
+
+    def _implementation(self, key: str) -> str | None:
+        """The implementation an earlier (maybe interrupted) run deployed for ``key``'s proxy."""
+        record = self.manifest.implementations.get(key)
+        if record is not None and self._has_code(record.address):
+            return record.address
+        pending = self.manifest.pending
+        if pending and pending.key == implementation_key(key) and self._has_code(pending.expected_address):
+            self.manifest.implementations[key] = ContractRecord(
                 contract=pending.contract,
                 address=pending.expected_address,
                 tx_hash="unknown (recovered after an interrupted run)",
@@ -201,10 +248,11 @@ class ApeBackend(ManagerAccessMixin):
             return pending.expected_address
         return None
 
-    def deploy(self, key: str, contract: str, args: list[Any]) -> str:
+    def _create(self, pending_key: str, contract: str, args: list[Any]) -> tuple[str, str, int]:
+        """Sends a contract creation, recorded as pending first; returns address, hash and block."""
         nonce = self.account.nonce
         self.manifest.pending = PendingDeploy(
-            key=key,
+            key=pending_key,
             contract=contract,
             nonce=nonce,
             expected_address=create_address(self.deployer, nonce),
@@ -214,16 +262,60 @@ class ApeBackend(ManagerAccessMixin):
         container = self.local_project.get_contract(contract)
         instance = self.account.deploy(container, *args)
         receipt = self.chain_manager.get_receipt(instance.txn_hash)
+        return str(instance.address), str(instance.txn_hash), receipt.block_number
+
+    def deploy(self, key: str, contract: str, args: list[Any]) -> str:
+        address, tx_hash, block = self._create(key, contract, args)
         self.manifest.contracts[key] = ContractRecord(
-            contract=contract,
-            address=str(instance.address),
-            tx_hash=str(instance.txn_hash),
-            block=receipt.block_number,
-            constructor_args=_jsonable(args),
+            contract=contract, address=address, tx_hash=tx_hash, block=block, constructor_args=_jsonable(args)
         )
         self.manifest.pending = None
         self._save()
-        return str(instance.address)
+        return address
+
+    def _record_reference(self) -> None:
+        """Keeps the build the implementations are deployed from beside the manifest
+        (``<manifest>.reference/``): the storage layouts their upgrades are checked against."""
+        if self._reference_recorded:
+            return
+        directory = self.manifest_file.with_name(self.manifest_file.stem + ".reference")
+        save_reference(directory)
+        try:
+            self.manifest.upgrade_reference = str(directory.resolve().relative_to(PROJECT_ROOT))
+        except ValueError:  # a manifest outside the repository
+            self.manifest.upgrade_reference = str(directory.resolve())
+        self._reference_recorded = True
+        self._save()
+
+    def deploy_proxy(self, key: str, contract: str, args: list[Any], init: list[Any]) -> str:
+        implementation = self._implementation(key)
+        if implementation is None:
+            self._record_reference()
+            implementation, tx_hash, block = self._create(implementation_key(key), contract, args)
+            self.manifest.implementations[key] = ContractRecord(
+                contract=contract,
+                address=implementation,
+                tx_hash=tx_hash,
+                block=block,
+                constructor_args=_jsonable(args),
+            )
+            self.manifest.pending = None
+            self._save()
+        data = initialize_data(contract, init)
+        address, tx_hash, block = self._create(key, PROXY_CONTRACT, [implementation, data])
+        self.manifest.contracts[key] = ContractRecord(
+            contract=contract,
+            address=address,
+            tx_hash=tx_hash,
+            block=block,
+            constructor_args=_jsonable(args),
+            proxy=PROXY_CONTRACT,
+            implementation=implementation,
+            initializer_args=_jsonable(init),
+        )
+        self.manifest.pending = None
+        self._save()
+        return address
 
     def transact(self, key: str, target: str, function: str, args: list[Any]) -> None:
         receipt = self._contract(target).invoke_transaction(function, *args, sender=self.account)

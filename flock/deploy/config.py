@@ -307,17 +307,20 @@ class EmissionsConfig(_Section):
     epoch_cap: Decimal = Field(default=Decimal(300_000), ge=0, description="whole FLOCK per epoch")
     gamma: Decimal = Field(default=Decimal("0.2"), ge=0, le=Decimal("0.5"))
 
-    def constructor_args(self) -> list[int]:
-        """Everything after the token and admin arguments, in the constructor's order."""
+    def schedule_args(self) -> list[int]:
+        """The implementation's constructor arguments after the token: the schedule, fixed across
+        upgrades (genesis, epoch length, E0, r, P)."""
         return [
             self.genesis,
             self.epoch_length,
             to_wei(self.initial_emission),
             to_wad(self.decay),
             self.decay_period,
-            to_wei(self.epoch_cap),
-            to_wad(self.gamma),
         ]
+
+    def initialize_args(self) -> list[int]:
+        """``initialize``'s arguments after the admin: the governance parameters (cap, gamma)."""
+        return [to_wei(self.epoch_cap), to_wad(self.gamma)]
 
 
 class AllianceConfig(_Section):

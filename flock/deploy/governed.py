@@ -135,18 +135,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         "epoch_cap",
         "epochCap",
         "setEpochCap",
-        lambda c, _: c.emissions.constructor_args()[5],
+        lambda c, _: c.emissions.initialize_args()[0],
         "FLOCK wei per epoch",
     ),
     Parameter(
-        "emissions", "gamma", "gamma", "setGamma", lambda c, _: c.emissions.constructor_args()[6], "x 1e18"
+        "emissions", "gamma", "gamma", "setGamma", lambda c, _: c.emissions.initialize_args()[1], "x 1e18"
     ),
     Parameter(
         "emissions",
         "schedule",
         "schedule",
         None,
-        lambda c, _: tuple(c.emissions.constructor_args()[2:5]),
+        lambda c, _: tuple(c.emissions.schedule_args()[2:5]),
         "E0 wei, r x 1e18, P epochs",
     ),
     Parameter("emissions", "epoch_length", "epochLength", None, lambda c, _: c.emissions.epoch_length, "s"),

@@ -36,12 +36,21 @@ class ManifestError(ApeException):
 
 
 class ContractRecord(BaseModel):
+    """One deployed contract. For an upgradeable one (``proxy`` set), ``address``, ``tx_hash`` and
+    ``block`` are its proxy's (the address everything uses), ``implementation`` the address of the
+    implementation behind it (its own record in ``Manifest.implementations``), ``constructor_args``
+    the implementation's constructor arguments and ``initializer_args`` the proxy's ``initialize``
+    call."""
+
     contract: str
     address: str
     tx_hash: str
     block: int
     constructor_args: list[Any]
     abi: str = ""  # the contract's ABI file, abi/<Contract>.json
+    proxy: str = ""  # the proxy contract (FlockProxy) if the contract is upgradeable
+    implementation: str = ""
+    initializer_args: list[Any] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _abi_file(self) -> ContractRecord:
@@ -92,6 +101,12 @@ class Manifest(BaseModel):
     git_dirty: bool
     compiler: dict[str, Any]
     contracts: dict[str, ContractRecord] = Field(default_factory=dict)
+    # The implementation behind each upgradeable contract's proxy, by the proxy's key.
+    implementations: dict[str, ContractRecord] = Field(default_factory=dict)
+    # The build the implementations were deployed from (solc build info with storage layouts, a
+    # directory relative to the repository): the reference an upgrade's storage check compares with
+    # (flock.deploy.upgrades.validate_upgrade(..., reference_build_info=...)).
+    upgrade_reference: str = ""
     actions: dict[str, ActionRecord] = Field(default_factory=dict)
     pending: PendingDeploy | None = None
     complete: bool = False

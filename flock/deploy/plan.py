@@ -47,11 +47,16 @@ class Reader(Protocol):
 
 @dataclass(frozen=True)
 class Deploy:
-    """Deploy ``contract`` and remember its address under ``key``."""
+    """Deploy ``contract`` and remember its address under ``key``.
+
+    With ``init``, the contract is upgradeable: ``args`` are its implementation's constructor
+    arguments (what is fixed across upgrades), and the address remembered is a proxy's
+    (``flock.deploy.proxies``) whose constructor runs ``initialize(*init(ctx))``."""
 
     key: str
     contract: str
     args: Callable[[Context], list[Any]]
+    init: Callable[[Context], list[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,12 +149,14 @@ def task_steps() -> list[Step]:
         Deploy(
             "emissions",
             "EmissionController",
-            lambda c: [c.address("token"), c.deployer, *c.config.emissions.constructor_args()],
+            lambda c: [c.address("token"), *c.config.emissions.schedule_args()],
+            lambda c: [c.deployer, *c.config.emissions.initialize_args()],
         ),
         Deploy(
             "tasks",
             "TaskRegistry",
-            lambda c: [c.address("gmflock"), c.address("emissions"), c.deployer, c.config.tasks.parameters()],
+            lambda c: [c.address("gmflock"), c.address("emissions")],
+            lambda c: [c.deployer, c.config.tasks.parameters()],
         ),
         grant_role("gmflock", "STAKE_MANAGER_ROLE", "tasks"),
         grant_role("gmflock", "SLASHER_ROLE", "tasks"),
@@ -165,15 +172,14 @@ def reward_steps() -> list[Step]:
         Deploy(
             "submissions",
             "ArenaSubmissions",
-            lambda c: [c.address("tasks"), c.address("emissions"), c.deployer, c.config.rewards.phases()],
+            lambda c: [c.address("tasks"), c.address("emissions")],
+            lambda c: [c.deployer, c.config.rewards.phases()],
         ),
         Deploy(
             "rewards",
             "RewardDistributor",
+            lambda c: [c.address("emissions"), c.address("tasks"), c.address("submissions")],
             lambda c: [
-                c.address("emissions"),
-                c.address("tasks"),
-                c.address("submissions"),
                 c.deployer,
                 c.config.rewards.parameters(),
                 [c.address(oracle) for oracle in c.config.rewards.oracles],
@@ -212,13 +218,8 @@ def slashing_steps() -> list[Step]:
         Deploy(
             "slasher",
             "ArenaSlasher",
-            lambda c: [
-                c.address("tasks"),
-                c.address("submissions"),
-                c.address("rewards"),
-                c.deployer,
-                c.config.slashing.parameters(c.address),
-            ],
+            lambda c: [c.address("tasks"), c.address("submissions"), c.address("rewards")],
+            lambda c: [c.deployer, c.config.slashing.parameters(c.address)],
         ),
         grant_role("tasks", "SLASHER_ROLE", "slasher"),
         grant_role("slasher", "GUARDIAN_ROLE", "timelock"),
@@ -251,12 +252,8 @@ def alliance_steps() -> list[Step]:
         Deploy(
             "alliance",
             "AllianceRounds",
-            lambda c: [
-                c.address("tasks"),
-                c.deployer,
-                c.address(c.config.alliance.treasury),
-                c.config.alliance.parameters(),
-            ],
+            lambda c: [c.address("tasks"), c.address(c.config.alliance.treasury)],
+            lambda c: [c.deployer, c.config.alliance.parameters()],
         ),
         grant_role("tasks", "SLASHER_ROLE", "alliance"),
         grant_role("emissions", "DISTRIBUTOR_ROLE", "alliance"),
@@ -270,8 +267,8 @@ def api_steps() -> list[Step]:
         Deploy(
             "api",
             "ApiCredits",
+            lambda c: [c.address("rewards")],
             lambda c: [
-                c.address("rewards"),
                 c.deployer,
                 c.config.api.report_window,
                 c.config.api.collect_window,
@@ -342,8 +339,8 @@ def protocol_plan(config: DeployConfig | None = None) -> list[Step]:
         Deploy(
             "gmflock",
             "GmFlock",
+            lambda c: [c.address("token")],
             lambda c: [
-                c.address("token"),
                 c.deployer,
                 c.config.gmflock.boost_floor,
                 c.config.gmflock.boost_horizon,
@@ -374,6 +371,11 @@ class Backend(Protocol):
 
     def deploy(self, key: str, contract: str, args: list[Any]) -> str: ...
 
+    def deploy_proxy(self, key: str, contract: str, args: list[Any], init: list[Any]) -> str:
+        """Deploys ``contract``'s implementation with constructor ``args`` (or reuses the one an
+        interrupted run deployed) and a proxy to it running ``initialize(*init)``; returns the
+        proxy's address."""
+
     def transact(self, key: str, target: str, function: str, args: list[Any]) -> None: ...
 
     def view(self, key: str, function: str, *args: Any) -> Any: ...
@@ -392,7 +394,10 @@ def run_plan(
             address = backend.existing(step.key)
             outcome = "exists"
             if address is None:
-                address = backend.deploy(step.key, step.contract, step.args(ctx))
+                if step.init is None:
+                    address = backend.deploy(step.key, step.contract, step.args(ctx))
+                else:
+                    address = backend.deploy_proxy(step.key, step.contract, step.args(ctx), step.init(ctx))
                 outcome = "deployed"
             ctx.addresses[step.key] = address
         else:

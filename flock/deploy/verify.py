@@ -11,12 +11,15 @@ contract adds rows there, not code here:
 - the manifest's role table (every role, every holder) is what the chain says now;
 - every contract's code is the compiled runtime code of its contract, byte for byte except inside
   the 32-byte immutable slots the compiler leaves zero (``PUSH32 0``), which the constructor fills;
-- the RewardPot implementation every reward pot clones is the one the distributor created in its
-  constructor (its first CREATE) and has RewardPot's compiled code;
+  an upgradeable contract's is FlockProxy's, and the implementation in its ERC-1967 slot has the
+  contract's compiled code;
+- the RewardPot implementation every reward pot clones is the one the distributor's proxy created
+  in its initializer (its first CREATE) and has RewardPot's compiled code;
 - every genesis vesting wallet has the configured beneficiary, cliff and duration, and holds (or has
   released) its allocation;
 - no genesis holder's worst-case share of the voting power reaches the config's
-  ``token.max_voting_share`` (``flock.deploy.genesis``): the largest are listed either way.
+  ``token.max_voting_share`` (``flock.deploy.genesis``): the largest are listed either way;
+- only the timelock can upgrade each proxy (``flock.deploy.upgrade_checks``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from flock.deploy import genesis
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
+from flock.deploy.proxies import PROXY_CONTRACT, UPGRADEABLE
 from flock.paths import PROJECT_ROOT
 from flock.units import format_token, human_duration
 
@@ -56,6 +60,9 @@ class ChainReader(Protocol):
 
     def code_at(self, address: str) -> bytes:
         """The runtime code at any address (a contract the plan's contracts created)."""
+
+    def implementation(self, key: str) -> str | None:
+        """The implementation in the contract's ERC-1967 slot; None if the slot is empty."""
 
 
 @dataclass(frozen=True)
@@ -220,16 +227,39 @@ def code_matches(compiled: bytes, deployed: bytes) -> bool:
 
 
 def check_code(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    """Every contract's code; an upgradeable one (``proxies.UPGRADEABLE``) must be a FlockProxy
+    whose ERC-1967 implementation has the contract's compiled code."""
     compilation = artifacts.load()
+    proxy_code = compilation[PROXY_CONTRACT].runtime
     for key in sorted(ctx.addresses):
         name = reader.contract_name(key)
         deployed = reader.code(key)
-        ok = code_matches(compilation[name].runtime, deployed)
+        if key not in UPGRADEABLE:
+            ok = code_matches(compilation[name].runtime, deployed)
+            yield CheckResult(
+                "code",
+                key,
+                f"{name} ({len(compilation[name].runtime):,} bytes, compiled here)",
+                f"{len(deployed):,} bytes, {'same code' if ok else 'DIFFERENT CODE'}",
+                ok,
+            )
+            continue
+        ok = code_matches(proxy_code, deployed)
         yield CheckResult(
             "code",
             key,
-            f"{name} ({len(compilation[name].runtime):,} bytes, compiled here)",
+            f"{PROXY_CONTRACT} ({len(proxy_code):,} bytes, compiled here)",
             f"{len(deployed):,} bytes, {'same code' if ok else 'DIFFERENT CODE'}",
+            ok,
+        )
+        implementation = reader.implementation(key)
+        code = reader.code_at(implementation) if implementation else b""
+        ok = implementation is not None and code_matches(compilation[name].runtime, code)
+        yield CheckResult(
+            "code",
+            f"{key} implementation",
+            f"{name} ({len(compilation[name].runtime):,} bytes, compiled here)",
+            f"{implementation or 'none'}: {len(code):,} bytes, {'same code' if ok else 'DIFFERENT CODE'}",
             ok,
         )
 
@@ -244,7 +274,7 @@ def create_address(creator: str, nonce: int) -> str:
 
 def check_pot_implementation(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
     """Every reward pot is a clone of ``rewards.potImplementation()``: it must be the RewardPot the
-    distributor created in its constructor (a contract's first CREATE uses nonce 1, EIP-161), whose
+    distributor's proxy created in ``initialize`` (a contract's first CREATE uses nonce 1, EIP-161), whose
     immutables are then the distributor and its token, with RewardPot's compiled code."""
     if "rewards" not in ctx.addresses:
         return

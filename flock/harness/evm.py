@@ -171,7 +171,13 @@ class Chain:
 
     def deploy(self, name: str, *args: Any, sender: str) -> Contract:
         """Deploys the compiled contract ``name`` with constructor ``args``."""
-        artifact = self.compilation[name]
+        return self.deploy_artifact(self.compilation[name], *args, sender=sender)
+
+    def deploy_artifact(self, artifact: artifacts.Artifact, *args: Any, sender: str) -> Contract:
+        """Deploys a compiled contract that is not in the build (a test's second version)."""
+        name = artifact.name
+        if self.compilation.artifacts.get(name) is not artifact:
+            self.registry.add(artifact.abi)  # its events and errors decode like the build's
         constructor = next((e for e in artifact.abi if e.get("type") == "constructor"), None)
         data = artifact.bytecode
         if constructor and constructor.get("inputs"):
@@ -183,6 +189,10 @@ class Chain:
         self.tx_count += 1
         self._contract_addresses.add(to_checksum_address(address))
         return Contract(self, to_checksum_address(address), artifact.abi, name)
+
+    def storage_at(self, address: str, slot: int) -> int:
+        """The word in ``address``'s storage ``slot``."""
+        return int(self.evm.storage(address, slot))
 
     def at(self, name: str, address: str) -> Contract:
         """A handle on an already deployed contract with ``name``'s ABI (made once per address)."""

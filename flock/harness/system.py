@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flock.deploy.config import DeployConfig, load_config
 from flock.deploy.plan import Context, Step, protocol_plan, run_plan
+from flock.deploy.proxies import (
+    IMPLEMENTATION_SLOT,
+    PROXY_CONTRACT,
+    implementation_from_slot,
+    initialize_data,
+)
 from flock.harness.evm import Chain, Contract
 from flock.paths import CONFIG_DIR
+
+
+def deploy_upgradeable(
+    chain: Chain, contract: str, args: list[Any], init: list[Any], *, sender: str
+) -> Contract:
+    """Deploys ``contract``'s implementation (constructor ``args``) and a proxy to it that runs
+    ``initialize(*init)``, as the deploy plan does; returns the proxy with ``contract``'s ABI."""
+    implementation = chain.deploy(contract, *args, sender=sender)
+    proxy = chain.deploy(
+        PROXY_CONTRACT, implementation.address, initialize_data(contract, init), sender=sender
+    )
+    return chain.at(contract, proxy.address)
+
+
+def implementation_of(chain: Chain, proxy: str) -> str:
+    """The implementation in a proxy's ERC-1967 slot."""
+    return implementation_from_slot(chain.storage_at(proxy, IMPLEMENTATION_SLOT))
 
 
 class HarnessBackend:
@@ -19,6 +42,7 @@ class HarnessBackend:
         self.chain = chain
         self.deployer = deployer
         self.contracts: dict[str, Contract] = {}
+        self.implementations: dict[str, Contract] = {}
 
     def existing(self, key: str) -> str | None:
         contract = self.contracts.get(key)
@@ -26,6 +50,13 @@ class HarnessBackend:
 
     def deploy(self, key: str, contract: str, args: list[Any]) -> str:
         self.contracts[key] = self.chain.deploy(contract, *args, sender=self.deployer)
+        return self.contracts[key].address
+
+    def deploy_proxy(self, key: str, contract: str, args: list[Any], init: list[Any]) -> str:
+        self.contracts[key] = deploy_upgradeable(self.chain, contract, args, init, sender=self.deployer)
+        self.implementations[key] = self.chain.at(
+            contract, implementation_of(self.chain, self.contracts[key].address)
+        )
         return self.contracts[key].address
 
     def transact(self, key: str, target: str, function: str, args: list[Any]) -> None:
@@ -43,6 +74,8 @@ class System:
     deployer: str
     config: DeployConfig
     contracts: dict[str, Contract]
+    # The implementation behind each upgradeable contract's proxy (``contracts`` holds the proxies).
+    implementations: dict[str, Contract] = field(default_factory=dict)
 
     def __getattr__(self, key: str) -> Contract:
         try:
@@ -74,4 +107,4 @@ def deploy_system(
     deployer = chain.accounts[0]
     backend = HarnessBackend(chain, deployer)
     run_plan(plan or protocol_plan(cfg), Context(config=cfg, deployer=deployer), backend)
-    return System(chain, deployer, cfg, backend.contracts)
+    return System(chain, deployer, cfg, backend.contracts, backend.implementations)

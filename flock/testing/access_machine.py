@@ -22,6 +22,7 @@ from flock.harness.evm import Snapshot
 from flock.testing.governance import Call, World, build_world
 from flock.testing.privileged import (
     GOVERNANCE,
+    NOBODY,
     OPERATOR,
     ORACLE,
     PRIVILEGED,
@@ -116,8 +117,8 @@ class AccessMachine(RuleBasedStateMachine):
         }
 
     def _may_call(self, row: Privileged, caller: str) -> bool:
-        if row.holder in (GOVERNANCE, SELF):
-            return False  # never by a direct call, whoever sends it
+        if row.holder in (GOVERNANCE, SELF, NOBODY):
+            return False  # never by a direct call, whoever sends it (NOBODY: not even a proposal)
         if row.holder == ORACLE:  # the oracle set is a parameter, checked by inv_09_parameters_...
             return bool(self.world.contract("rewards").isOracle(self.world[caller]))
         if row.holder == OPERATOR:  # the gateway operator set, likewise

@@ -16,7 +16,12 @@ Holders:
   ``setOracles``), not an AccessControl role; the ArenaSlasher's slash roots use the same set;
 - ``OPERATOR``: a member of the API credits' gateway operator set (``setOperators``);
 - ``REWARD_GUARDIAN``: a ``GUARDIAN_ROLE`` holder of the reward distributor (the API credits'
-  veto reads the distributor's guardians).
+  veto reads the distributor's guardians);
+- ``NOBODY``: nobody, ever: an upgradeable contract's ``initialize`` ran once, in its proxy's
+  deployment (every caller, the timelock and a proposal included, gets ``InvalidInitialization``).
+
+Every upgradeable contract (``flock.deploy.proxies.UPGRADEABLE``) has an ``upgradeToAndCall`` row
+(``DEFAULT_ADMIN_ROLE``: only the timelock upgrades) and an ``initialize`` row (``NOBODY``).
 
 A holder that is the target contract itself can only act through a proposal, so the tests take
 that path for it.
@@ -30,6 +35,8 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from flock.deploy.plan import Context, Deploy, protocol_plan
+from flock.deploy.proxies import UPGRADEABLE
 from flock.tasks import Role, TaskKind, slash_route, spec_hash
 from flock.testing.governance import DRAW_TASK, RANGE_TASK, Call, World
 from flock.units import DAY, WAD
@@ -39,6 +46,7 @@ SELF = "self"
 ORACLE = "oracle set"
 OPERATOR = "operator set"
 REWARD_GUARDIAN = "reward guardian"
+NOBODY = "nobody"
 ZERO32 = bytes(32)
 
 
@@ -702,10 +710,40 @@ PRIVILEGED: tuple[Privileged, ...] = (
 )
 
 
+def _current_implementation(key: str) -> Args:
+    """Upgrading to the implementation already there: a real upgrade call (``Upgraded`` is
+    emitted), harmless to the shared world."""
+    return lambda w, _: (w.system.implementations[key].address, b"")
+
+
+def _initialize_args(key: str) -> Args:
+    """The arguments the deploy plan initialized ``key``'s proxy with."""
+    step = next(s for s in protocol_plan() if isinstance(s, Deploy) and s.key == key)
+
+    def args(w: World, _: int) -> tuple[Any, ...]:
+        addresses = {k: c.address for k, c in w.system.contracts.items()}
+        ctx = Context(config=w.system.config, deployer=w.system.deployer, addresses=addresses)
+        assert step.init is not None
+        return tuple(step.init(ctx))
+
+    return args
+
+
+# Only the timelock upgrades; nobody initializes twice (decisions 87-91).
+PRIVILEGED += tuple(
+    row
+    for key in UPGRADEABLE
+    for row in (
+        Privileged(key, "upgradeToAndCall", "DEFAULT_ADMIN_ROLE", _current_implementation(key), UNAUTHORIZED),
+        Privileged(key, "initialize", NOBODY, _initialize_args(key), "InvalidInitialization"),
+    )
+)
+
+
 def holders(world: World, row: Privileged) -> list[str]:
     """Labels of the world's accounts that may call ``row`` directly or, for the contract itself, by
     a proposal. ``GOVERNANCE`` rows have no direct holder."""
-    if row.holder == GOVERNANCE:
+    if row.holder in (GOVERNANCE, NOBODY):
         return []
     if row.holder == SELF:
         return [row.contract]

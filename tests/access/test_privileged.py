@@ -14,6 +14,7 @@ from flock import artifacts
 from flock.testing.governance import World, build_world
 from flock.testing.privileged import (
     CREATED,
+    NOBODY,
     OPEN,
     PRIVILEGED,
     SAME_AS,
@@ -69,7 +70,7 @@ def test_refuses_everyone_but_its_holder(world: World, row: Privileged) -> None:
             _send(world, row, caller, nonce)
 
 
-@pytest.mark.parametrize("row", PRIVILEGED, ids=lambda r: r.id)
+@pytest.mark.parametrize("row", [r for r in PRIVILEGED if r.holder != NOBODY], ids=lambda r: r.id)
 def test_succeeds_for_its_holder(world: World, row: Privileged) -> None:
     allowed = holders(world, row)
     direct = [h for h in allowed if h != row.contract]
@@ -83,6 +84,20 @@ def test_succeeds_for_its_holder(world: World, row: Privileged) -> None:
         receipt = _send(world, row, holder, 1)
         emitted = receipt.events
     assert emitted, f"{row.id} changed state without an event"
+
+
+@pytest.mark.parametrize("row", [r for r in PRIVILEGED if r.holder == NOBODY], ids=lambda r: r.id)
+def test_an_initializer_refuses_even_a_proposal_and_on_the_implementation(
+    world: World, row: Privileged
+) -> None:
+    """``initialize`` ran in the proxy's deployment: a passed proposal cannot run it again, and the
+    implementation behind the proxy (initializers disabled in its constructor) refuses it too."""
+    chain = world.system.chain
+    with chain.reverts("InvalidInitialization"):
+        world.govern([row.call(world, 1)])
+    implementation = world.system.implementations[row.contract]
+    with chain.reverts("InvalidInitialization"):
+        implementation.initialize(*row.args(world, 1), sender=world["outsider"])
 
 
 def test_deployer_holds_no_role_after_deployment(world: World) -> None:

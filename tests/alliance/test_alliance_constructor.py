@@ -1,11 +1,12 @@
-"""AllianceRounds' constructor: the wiring it reads from the registry and the refusals (harness)."""
+"""AllianceRounds' construction (implementation constructor and proxy initializer): the wiring it
+reads from the registry and the refusals (harness)."""
 
 from __future__ import annotations
 
 import pytest
 
 from flock.deploy.config import AllianceConfig
-from flock.harness.system import deploy_system
+from flock.harness.system import deploy_system, deploy_upgradeable
 
 ZERO = "0x" + "00" * 20
 
@@ -16,8 +17,12 @@ def system():
 
 
 def _deploy(system, treasury, params):
-    return system.chain.deploy(
-        "AllianceRounds", system.tasks.address, system.deployer, treasury, params, sender=system.deployer
+    return deploy_upgradeable(
+        system.chain,
+        "AllianceRounds",
+        [system.tasks.address, treasury],
+        [system.deployer, params],
+        sender=system.deployer,
     )
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.config import ConfigError, DeployConfig, load_config
 from flock.deploy.plan import protocol_plan, roles_of
+from flock.deploy.proxies import UPGRADEABLE
 from flock.deploy.verify import verify_on_chain
 from flock.paths import CONFIG_DIR, PROJECT_ROOT
 
@@ -44,8 +45,13 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
     }
     assert {r.subject for r in results if r.group == "code"} == {
         *manifest.contracts,
+        *(f"{key} implementation" for key in UPGRADEABLE),
         "rewards.potImplementation",
     }
+    assert set(manifest.implementations) == set(UPGRADEABLE)
+    assert all(
+        manifest.contracts[key].implementation == manifest.implementations[key].address for key in UPGRADEABLE
+    )
 
 
 def test_different_code_at_an_address_fails(manifest, manifest_file, chain):
@@ -61,6 +67,19 @@ def test_different_code_at_an_address_fails(manifest, manifest_file, chain):
         chain.provider.make_request(
             "anvil_setCode", [manifest.address("gmflock"), "0x" + bytes(original).hex()]
         )
+
+
+def test_different_code_behind_a_proxy_fails(manifest, manifest_file, chain):
+    # The proxy is intact, the implementation in its ERC-1967 slot is not gmFLOCK's code.
+    implementation = manifest.implementations["gmflock"].address
+    token_code = chain.provider.get_code(manifest.address("token"))
+    original = chain.provider.get_code(implementation)
+    chain.provider.make_request("anvil_setCode", [implementation, "0x" + bytes(token_code).hex()])
+    try:
+        failed = _failed(verify_on_chain(manifest_file))
+        assert ("code", "gmflock implementation") in failed and ("code", "gmflock") not in failed
+    finally:
+        chain.provider.make_request("anvil_setCode", [implementation, "0x" + bytes(original).hex()])
 
 
 def test_a_different_pot_implementation_fails(project, manifest, manifest_file, chain):

@@ -67,7 +67,8 @@ def test_deployed_parameters_match_the_config(emissions, token, manifest):
     from flock.paths import CONFIG_DIR
 
     cfg = load_config(CONFIG_DIR / "ethereum-local.yaml").emissions
-    _, epoch_length, e0, decay, period, cap, gamma = cfg.constructor_args()
+    _, epoch_length, e0, decay, period = cfg.schedule_args()
+    cap, gamma = cfg.initialize_args()
     assert emissions.schedule() == (e0, decay, period)
     assert (emissions.epochLength(), emissions.epochCap(), emissions.gamma()) == (epoch_length, cap, gamma)
     assert emissions.flock() == token.address

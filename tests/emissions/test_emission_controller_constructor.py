@@ -1,9 +1,11 @@
-"""EmissionController's constructor refusals, on the in-process harness (a reverted deployment
+"""EmissionController's construction refusals (implementation constructor: the schedule; proxy
+initializer: cap and gamma), on the in-process harness (a reverted deployment
 through ape makes ape look the failure up on a block explorer, which these machines cannot reach)."""
 
 import pytest
 
 from flock.harness import Chain
+from flock.harness.system import deploy_upgradeable
 from flock.units import DAY, WAD
 
 E = WAD
@@ -17,18 +19,24 @@ def harness():
     return chain, token, admin
 
 
-def args(token, admin, **changes):
-    values = {
+def deploy(chain, token, admin, **changes):
+    schedule = {
         "genesis": 0,
         "epochLength": DAY,
         "initialEmission": 1_000 * E,
         "decay": 9 * E // 10,
         "decayPeriod": 30,
-        "epochCap": 1_000 * E,
-        "gamma": E // 5,
     }
-    values.update(changes)
-    return [token.address, admin, *values.values()]
+    governed = {"epochCap": 1_000 * E, "gamma": E // 5}
+    schedule.update((k, v) for k, v in changes.items() if k in schedule)
+    governed.update((k, v) for k, v in changes.items() if k in governed)
+    return deploy_upgradeable(
+        chain,
+        "EmissionController",
+        [token.address, *schedule.values()],
+        [admin, *governed.values()],
+        sender=admin,
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,21 +57,21 @@ def args(token, admin, **changes):
 def test_constructor_bounds(harness, name, value):
     chain, token, admin = harness
     with chain.reverts("EmissionParameterOutOfBounds", parameter=name.encode().ljust(32, b"\0"), value=value):
-        chain.deploy("EmissionController", *args(token, admin, **{name: value}), sender=admin)
+        deploy(chain, token, admin, **{name: value})
 
 
 def test_constructor_refuses_a_future_genesis(harness):
     chain, token, admin = harness
     future = chain.now + 1
     with chain.reverts("EmissionGenesisInFuture", genesis=future, nowTime=chain.now):
-        chain.deploy("EmissionController", *args(token, admin, genesis=future), sender=admin)
+        deploy(chain, token, admin, genesis=future)
 
 
 def test_genesis_zero_means_now_and_a_past_genesis_is_kept(harness):
     chain, token, admin = harness
-    now_genesis = chain.deploy("EmissionController", *args(token, admin), sender=admin)
+    now_genesis = deploy(chain, token, admin)
     assert now_genesis.genesis() == chain.now
     past = chain.now - 10 * DAY
-    kept = chain.deploy("EmissionController", *args(token, admin, genesis=past), sender=admin)
+    kept = deploy(chain, token, admin, genesis=past)
     assert kept.genesis() == past and kept.currentEpoch() == 10
     assert kept.hasRole(bytes(32), admin)

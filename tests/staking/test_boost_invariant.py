@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flock.harness import Chain
+from flock.harness.system import deploy_upgradeable
 from flock.units import WAD
 
 DAY = 86_400
@@ -17,17 +18,11 @@ MAX_DURATION = 4 * 365 * DAY
 _chain = Chain(n_accounts=1)
 _admin = _chain.accounts[0]
 _token = _chain.deploy("FlockToken", _admin, [], [], sender=_admin)
-_gm = _chain.deploy(
+_gm = deploy_upgradeable(
+    _chain,
     "GmFlock",
-    _token.address,
-    _admin,
-    30 * DAY,
-    365 * DAY,
-    219 * WAD // 100,
-    7 * DAY,
-    365 * DAY,
-    513,
-    _admin,
+    [_token.address],
+    [_admin, 30 * DAY, 365 * DAY, 219 * WAD // 100, 7 * DAY, 365 * DAY, 513, _admin],
     sender=_admin,
 )
 

@@ -91,10 +91,13 @@ def test_create_refuses_bad_participant_bounds(tasks, cast, kind, lo, hi):
         tasks.createTask(kind, DAY, SPEC, URI, lo, hi, sender=cast.creator)
 
 
-def test_create_needs_unallocated_gmflock(tasks, gmflock, outsider):
+def test_create_needs_unallocated_gmflock(tasks, outsider):
     # The outsider holds no gmFLOCK: the creator stake cannot be allocated.
-    with ape.reverts(gmflock.GmFlockInsufficientUnallocated):
+    # Raised by gmFLOCK's implementation behind its proxy (another address than the `gmflock`
+    # fixture's, which ape's error classes are bound to): matched by name.
+    with ape.reverts() as revert:
         tasks.createTask(TaskKind.ARENA, DAY, SPEC, URI, 0, 0, sender=outsider)
+    assert type(revert.value).__name__ == "GmFlockInsufficientUnallocated"
 
 
 # ----------------------------------------------------------------------------------------- approve

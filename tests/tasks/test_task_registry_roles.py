@@ -136,8 +136,12 @@ def test_join_refuses_inactive_tasks(tasks, arena, cast, admin, new_task):
 
 def test_join_needs_free_gmflock(tasks, gmflock, arena, cast):
     free = gmflock.balanceOf(cast.p1) - gmflock.allocatedOf(cast.p1)
-    with ape.reverts(gmflock.GmFlockInsufficientUnallocated, requested=free + 1, available=free):
+    # Raised by gmFLOCK's implementation behind its proxy (another address than the `gmflock`
+    # fixture's, which ape's error classes are bound to): matched by name and arguments.
+    with ape.reverts() as revert:
         tasks.join(arena, Role.NODE, free + 1, 5_000, sender=cast.p1)
+    assert type(revert.value).__name__ == "GmFlockInsufficientUnallocated"
+    assert (revert.value.inputs["requested"], revert.value.inputs["available"]) == (free + 1, free)
 
 
 def test_pending_task_accepts_members_without_emissions(tasks, emissions, cast, new_task):
