@@ -90,6 +90,19 @@ class ManifestReader(ManagerAccessMixin):
         address = implementation_from_slot(word)
         return None if int(address, 16) == 0 else address
 
+    def storage_at(self, address: str, slot: int) -> int:
+        return int.from_bytes(bytes(self.provider.get_storage(address, slot)), "big")
+
+    def succeeds(self, key: str, data: bytes, sender: str) -> bool:
+        """Whether a call of ``data`` to the contract from ``sender`` would succeed: an ``eth_call``,
+        nothing is sent."""
+        call = {"from": sender, "to": self.manifest.contracts[key].address, "data": "0x" + data.hex()}
+        try:
+            self.provider.make_request("eth_call", [call, "latest"])
+        except Exception:  # the call reverts (the node answers with an error)
+            return False
+        return True
+
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
         contract = self.contract(key)

@@ -39,6 +39,7 @@ from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
 from flock.deploy.proxies import PROXY_CONTRACT, UPGRADEABLE
+from flock.deploy.upgrade_checks import check_upgrade_authority
 from flock.paths import PROJECT_ROOT
 from flock.units import format_token, human_duration
 
@@ -63,6 +64,12 @@ class ChainReader(Protocol):
 
     def implementation(self, key: str) -> str | None:
         """The implementation in the contract's ERC-1967 slot; None if the slot is empty."""
+
+    def storage_at(self, address: str, slot: int) -> int:
+        """The 32-byte word at ``slot`` of ``address``'s storage."""
+
+    def succeeds(self, key: str, data: bytes, sender: str) -> bool:
+        """Whether a call of ``data`` to the contract from ``sender`` would succeed (``eth_call``)."""
 
 
 @dataclass(frozen=True)
@@ -424,6 +431,7 @@ def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -
         *_guarded("parameters", check_parameters(config, ctx, reader)),
         *_guarded("genesis", check_vesting_wallets(config, ctx, reader)),
         *_guarded("voting power", check_voting_power(config, ctx, reader)),
+        *_guarded("upgrades", check_upgrade_authority(ctx, reader)),
     ]
 
 
