@@ -20,7 +20,7 @@ field reads back different values); it cannot prove that nothing unread changed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,3 +143,37 @@ def differences(before: dict[Probe, Any], after: dict[Probe, Any]) -> list[Diffe
     return [
         Difference(p, before[p], after.get(p, REVERTS)) for p in before if before[p] != after.get(p, REVERTS)
     ]
+
+
+@dataclass
+class Baseline:
+    """A contract's read-back before a change: its values, and the probes the clock alone moves."""
+
+    key: str
+    probes: list[Probe]
+    values: dict[Probe, Any]
+    volatile: set[Probe]
+
+    def compare(self, deployment: Deployment) -> list[Difference]:
+        """What changed since, among the probes the clock does not move."""
+        now = snapshot(deployment, self.key, self.probes)
+        stable_before = {p: v for p, v in self.values.items() if p not in self.volatile}
+        return differences(stable_before, now)
+
+    @property
+    def compared(self) -> int:
+        return len(self.values) - len(self.volatile)
+
+
+def baselines(deployment: Deployment, keys: Sequence[str], tick: Callable[[], None]) -> list[Baseline]:
+    """Reads each contract, mines an empty block (``tick``), reads again: probes whose values moved
+    with the clock alone are volatile. The second reading is the baseline."""
+    lists = {k: probes(deployment, k) for k in keys}
+    first = {k: snapshot(deployment, k, lists[k]) for k in keys}
+    tick()
+    out = []
+    for k in keys:
+        second = snapshot(deployment, k, lists[k])
+        volatile = {d.probe for d in differences(first[k], second)}
+        out.append(Baseline(k, lists[k], second, volatile))
+    return out

@@ -27,7 +27,7 @@ from typing import Any
 
 from ape import accounts, chain
 from ape.exceptions import ApeException
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
 from flock.bench.chainkit import advance, impersonate
@@ -154,7 +154,10 @@ def read_parameters(deployment: Deployment) -> dict[str, Any]:
     values = {}
     for parameter in PARAMETERS:
         if parameter.key in deployment.manifest.contracts:
-            values[parameter.label] = normalize(deployment.reader.view(parameter.key, parameter.getter))
+            try:
+                values[parameter.label] = normalize(deployment.reader.view(parameter.key, parameter.getter))
+            except ApeException:  # e.g. after an upgrade to code without this view
+                values[parameter.label] = "(reverts)"
     return values
 
 
@@ -241,7 +244,7 @@ def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[Up
         if key is None or action.calldata[:4] != _UPGRADE_SELECTOR:
             continue
         call = decode_action(deployment, action)
-        wanted, data = str(call.args[0].value), call.args[1].value
+        wanted, data = to_checksum_address(str(call.args[0].value)), call.args[1].value
         before = implementation_of(action.target) or "none"
         found.append(UpgradeOutcome(key, before, wanted, with_call=bool(data)))
     return found

@@ -187,7 +187,7 @@ def check_storage(deployment: Deployment, key: str, new_contract: str, reference
             build = reference_build(deployment, key)
             if deployed is None or build is None:
                 raise DaoError(
-                    f"no recorded build of {key}'s deployed implementation (the manifest's "
+                    f"no recorded build of the implementation deployed at {key} (the manifest's "
                     "upgrade_reference): name the deployed contract of this build with --reference"
                 )
             report = validate_upgrade(deployed.contract, new_contract, reference_build_info=build)
@@ -232,7 +232,7 @@ def upgrade_draft(
     name = deployment.manifest.contracts[key].contract
     if not storage.ok:
         first = storage.text.splitlines()[0] if storage.text else "unsafe"
-        raise DaoError(f"the storage layout of the new {name} is not compatible with {key}'s: {first}")
+        raise DaoError(f"the storage layout of {name} is not compatible with the one deployed at {key}: {first}")
     if not chain.provider.get_code(implementation):
         raise DaoError(f"{implementation} has no code: nothing to upgrade to")
     action = encode_call(deployment, key, "upgradeToAndCall", [implementation, "0x" + call.hex()])
@@ -272,7 +272,9 @@ def prepare_upgrade(
     storage = check_storage(deployment, key, name, reference)
     if not storage.ok:
         first = storage.text.splitlines()[0] if storage.text else "unsafe"
-        raise DaoError(f"the storage layout of {name} is not compatible with {key}'s deployed one: {first}")
+        raise DaoError(
+            f"the storage layout of {name} is not compatible with the one deployed at {key}: {first}"
+        )
     data = _call_data(deployment, key, call, call_args)
     if implementation:
         address = deployment.resolve(implementation)

@@ -108,7 +108,7 @@ def test_an_unsafe_layout_is_refused_before_anything_is_deployed(deployment, dep
         prepare_upgrade(deployment, "rewards", deployer, new_contract="TaskRegistry")
     message = str(caught.value)
     assert message.startswith(
-        "the storage layout of TaskRegistry is not compatible with rewards' deployed one"
+        "the storage layout of TaskRegistry is not compatible with the one deployed at rewards"
     )
     assert "\n" not in message and chain.blocks.height == height
 
@@ -153,5 +153,8 @@ def test_a_missing_reference_build_is_named(copy, chain):
     data["upgrade_reference"] = ""
     copy.write_text(json.dumps(data))
     result = _dao("simulate", "upgrade", "rewards", "--manifest", str(copy))
-    assert result.exit_code == 1 and "no recorded build of rewards' deployed implementation" in result.stderr
+    assert (
+        result.exit_code == 1
+        and "no recorded build of the implementation deployed at rewards" in result.stderr
+    )
     assert len(result.stderr.strip().splitlines()) <= 2

@@ -42,6 +42,7 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
         "manifest role table",
         "genesis",
         "voting power",
+        "upgrades",
     }
     assert {r.subject for r in results if r.group == "code"} == {
         *manifest.contracts,
