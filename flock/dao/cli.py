@@ -428,7 +428,7 @@ def execute(proposal_id: str, network: str | None, manifest_file: Path | None, a
         for line in record_executed_upgrades(deployment, receipt) + record_executed_migration(
             deployment, receipt
         ):
-            console.print(f"recorded in {deployment.manifest_file}: {line}")
+            console.print(f"recorded in {deployment.manifest_file}: {line}", soft_wrap=True)
 
 
 @_send_command("cancel", "Cancel your own proposal while it is Pending.")

@@ -159,6 +159,11 @@ def print_simulation(console: Console, deployment: Deployment, report: Simulatio
         console.print(f"[yellow]note:[/] {note}")
     skipped = sum(1 for c in report.calls if c.skipped)
     verdict = "[green]every call succeeded[/]" if report.ok else "[bold red]a call reverted[/]"
+    for u in report.upgrades:
+        state = (
+            f"{u.probes} values unchanged" if not u.differences else f"{len(u.differences)} values CHANGED"
+        )
+        console.print(f"upgrade of {u.key}: {'ok' if u.ok else 'FAILED'}; {state}", soft_wrap=True)
     if all(c.ok for c in report.calls) and not report.ok:
         verdict = "[bold red]an upgrade check failed[/] (see the upgrades table)"
     if report.ok and skipped:

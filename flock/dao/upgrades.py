@@ -232,7 +232,9 @@ def upgrade_draft(
     name = deployment.manifest.contracts[key].contract
     if not storage.ok:
         first = storage.text.splitlines()[0] if storage.text else "unsafe"
-        raise DaoError(f"the storage layout of {name} is not compatible with the one deployed at {key}: {first}")
+        raise DaoError(
+            f"the storage layout of {name} is not compatible with the one deployed at {key}: {first}"
+        )
     if not chain.provider.get_code(implementation):
         raise DaoError(f"{implementation} has no code: nothing to upgrade to")
     action = encode_call(deployment, key, "upgradeToAndCall", [implementation, "0x" + call.hex()])
