@@ -24,8 +24,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi import decode, encode
+from eth_utils import keccak
+
 from flock.dao.deployment import Deployment
 from flock.deploy.verify import normalize
+from flock.harness.abi import types_of
 
 MAX_ACCOUNTS = 12
 MAX_IDS = 16
@@ -38,10 +42,16 @@ REVERTS = "(reverts)"
 
 @dataclass(frozen=True)
 class Probe:
-    """One view call: ``function(*args)`` on the contract."""
+    """One view call: ``function(*args)`` on the contract (``inputs`` and ``outputs``: ABI types)."""
 
     function: str
     args: tuple[Any, ...]
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+
+    def calldata(self) -> bytes:
+        selector = keccak(text=f"{self.function}({','.join(self.inputs)})")[:4]
+        return selector + encode(list(self.inputs), list(self.args))
 
     def __str__(self) -> str:
         shown = ", ".join(str(a) for a in self.args)
@@ -119,13 +129,20 @@ def probes(deployment: Deployment, key: str) -> list[Probe]:
         if any(not c for c in choices):
             continue
         combos = itertools.islice(itertools.product(*choices), MAX_CALLS)
-        out.extend(Probe(entry["name"], tuple(args)) for args in combos)
+        kinds = tuple(types_of(list(inputs))), tuple(types_of(entry.get("outputs", [])))
+        out.extend(Probe(entry["name"], tuple(args), *kinds) for args in combos)
     return out[:MAX_PROBES]
 
 
 def _read(deployment: Deployment, key: str, probe: Probe) -> Any:
+    """A raw ``eth_call``, decoded here: no contract object, no call trace fetched for a revert."""
+    from ape import chain
+
+    call = {"to": deployment.address(key), "data": "0x" + probe.calldata().hex()}
     try:
-        return normalize(deployment.reader.view(key, probe.function, *probe.args))
+        result = chain.provider.make_request("eth_call", [call, "latest"])
+        raw = bytes.fromhex(str(result).removeprefix("0x"))
+        return normalize(decode(list(probe.outputs), raw))
     except Exception:  # the view reverts for these arguments (before and after alike, if unchanged)
         return REVERTS
 
