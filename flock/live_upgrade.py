@@ -133,6 +133,30 @@ def _claim_after(deployment: Deployment, claims: list[ClaimArgs], sender: Any) -
     return total
 
 
+def _verify_upgraded(deployment: Deployment, key: str, console: Console) -> None:
+    """`deploy verify`'s code and upgrade rows of the upgraded proxy (its parameters are governance's
+    by now: the epoch's proposal appointed oracles, so the whole verify reports those by design)."""
+    from flock.deploy.ape_backend import ManifestReader
+    from flock.deploy.config import load_config
+    from flock.deploy.plan import Context
+    from flock.paths import PROJECT_ROOT
+    from flock.deploy.upgrade_checks import check_upgrade_authority
+    from flock.deploy.verify import check_code
+
+    manifest = deployment.manifest
+    config = load_config(PROJECT_ROOT / manifest.config_file)
+    ctx = Context(config, manifest.deployer, {k: r.address for k, r in manifest.contracts.items()})
+    reader = ManifestReader(manifest)
+    rows = [
+        r
+        for r in [*check_code(ctx, reader), *check_upgrade_authority(ctx, reader)]
+        if r.subject.startswith(key)
+    ]
+    failed = [f"{r.subject}: {r.actual}" for r in rows if not r.ok]
+    _require(bool(rows) and not failed, f"deploy verify after the upgrade: {'; '.join(failed)}")
+    console.print(f"  deploy verify's {len(rows)} code and upgrade rows of {key}: ok")
+
+
 def run_live_upgrade(
     deployment: Deployment, key: str, proposer: Any, claims_file: Path, console: Console
 ) -> LiveUpgradeOutcome:
@@ -165,6 +189,7 @@ def run_live_upgrade(
         changed = baseline.compare(deployment)
         shown = "; ".join(f"{d.probe}: {d.before} -> {d.after}" for d in changed[:3])
         _require(not changed, f"{baseline.key}: {len(changed)} values changed across the upgrade: {shown}")
+    _verify_upgraded(deployment, plan.key, console)
     compared = sum(b.compared for b in baselines)
     console.print(
         f"  proposal {proposal.short_id} executed; {compared} values of {', '.join(WATCHED)} unchanged"

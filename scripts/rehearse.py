@@ -1,7 +1,7 @@
 """`ape run rehearse`: a Base Sepolia deployment rehearsed on a local anvil (chain 84532, OP stack):
 deploy with the Base Sepolia config and a keyfile account, `deploy verify`, one protocol epoch
 (`ape run epoch`, a reward leaf left unclaimed), one upgrade of the reward distributor through a DAO
-proposal on that live state (`ape run live_upgrade`: nothing lost), `deploy verify` again, then stop
+proposal on that live state (`ape run live_upgrade`: nothing lost, the proxy verified), then stop
 anvil."""
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def cli(manifest_file: Path) -> None:
             ("deploy verify", [*deploy_args(node, manifest_file), "verify"]),
             ("epoch", epoch_args(node, manifest_file, unclaimed_file(manifest_file))),
             ("live upgrade", live_upgrade_args(node, manifest_file)),
-            ("deploy verify after the upgrade", [*deploy_args(node, manifest_file), "verify"]),
         ]
         for name, args in steps:
             console.print(f"[bold]$ ape run {' '.join(args)}")
