@@ -139,9 +139,9 @@ def _verify_upgraded(deployment: Deployment, key: str, console: Console) -> None
     from flock.deploy.ape_backend import ManifestReader
     from flock.deploy.config import load_config
     from flock.deploy.plan import Context
-    from flock.paths import PROJECT_ROOT
     from flock.deploy.upgrade_checks import check_upgrade_authority
     from flock.deploy.verify import check_code
+    from flock.paths import PROJECT_ROOT
 
     manifest = deployment.manifest
     config = load_config(PROJECT_ROOT / manifest.config_file)
