@@ -111,7 +111,7 @@ interface IEmissionController {
 
     /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
     /// is `admin`'s); the implementation itself refuses. The schedule is the implementation's.
-    function initialize(address admin, uint256 epochCap, uint256 gamma) external;
+    function initialize(address admin, uint256 epochCap_, uint256 gamma_) external;
 
     /// @notice Role of the task registry: reports task weights.
     function TASK_REGISTRY_ROLE() external view returns (bytes32);

@@ -31,6 +31,11 @@ BUDGETS: dict[str, Budget] = {
         "a plain OpenZeppelin ERC20Votes lock with a two-slot record 243,181",
     ),
     "gas.gm_slash_50_locks_vs_1": Budget(1.02, "max", "slashing is O(1) in the number of locks"),
+    "gas.proxy_overhead": info(
+        "issue 12: what a transaction pays to enter one upgradeable contract through its ERC-1967 proxy "
+        "(cold implementation slot 2,100, cold implementation account 2,600, the delegatecall); a call "
+        "that enters three (a task join: registry, gmFLOCK, emission controller) pays it three times"
+    ),
     "gas.gm_kick": Budget(
         110_000,
         "max",

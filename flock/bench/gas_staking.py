@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ape import chain
+
 from flock.bench.chainkit import advance, deploy_fresh, new_accounts
 from flock.bench.registry import Results, benchmark
 from flock.units import DAY, WAD
@@ -54,4 +56,20 @@ def staking_gas() -> Results:
     advance(60)
     out["gas.gm_slash_50_locks"] = gm.slash(slashed_many, 10 * WAD, deployer, sender=admin).gas_used
     out["gas.gm_slash_50_locks_vs_1"] = round(out["gas.gm_slash_50_locks"] / out["gas.gm_slash_1_lock"], 4)
+    out["gas.proxy_overhead"] = _proxy_overhead(
+        str(gm.address), p.manifest.implementations["gmflock"].address, fresh
+    )
     return out
+
+
+def _proxy_overhead(proxy: str, implementation: str, sender: object) -> int:
+    """What entering an upgradeable contract through its ERC-1967 proxy adds to a transaction: the
+    same call (gmFLOCK's `decimals()`, which reads nothing) sent to the proxy and to the
+    implementation, estimated by anvil; the difference is the proxy's hop (the implementation slot,
+    a cold read, and the implementation's code, a cold account, then the delegatecall)."""
+
+    def estimate(to: str) -> int:
+        tx = {"from": str(getattr(sender, "address", sender)), "to": to, "data": "0x313ce567"}  # decimals()
+        return int(chain.provider.make_request("eth_estimateGas", [tx]), 16)
+
+    return estimate(proxy) - estimate(implementation)
