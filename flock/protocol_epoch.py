@@ -202,10 +202,6 @@ def _claim_all(
     task, epoch = oracle_run.data.task, oracle_run.data.epoch
     mine_at(max(head_time() + 1, p.rewards.epochRewards(task, epoch).finalizesAt))
     p.rewards.finalize(task, epoch, sender=sender)
-    # A claim in the vesting start's own second costs less (RewardPot._vested returns early), so an
-    # estimate made against the finalize block falls short once the claim lands a second later: the
-    # Base rehearsal (gas = estimate) failed so, intermittently. Claims start the second after.
-    mine_at(head_time() + 1)
     pot = ChainView(p.manifest).pot(task, epoch)
     _require(pot is not None, "the finalized root has no pot")
     paid_total = vesting_total = 0
