@@ -34,6 +34,7 @@ OZ_DIR = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts"
 # The deployed contracts and the interfaces a client uses for each (besides IFlockErrors).
 INTERFACES_OF: dict[str, tuple[str, ...]] = {
     "FlockToken": ("IFlockToken", "IFlockAccessControl"),
+    "GenesisVesting": ("IGenesisVesting",),
     "GmFlock": ("IGmFlock", "IFlockAccessControl", "IFlockUpgradeable"),
     "FlockGovernor": ("IFlockGovernor",),
     "FlockTimelock": ("IFlockTimelock",),

@@ -31,7 +31,7 @@ from flock.dao.templates import build_draft
 from flock.deploy.manifest import Manifest
 from flock.oracle.chain import ChainView
 from flock.oracle.run import OracleRun, compute_on_chain, post, publish, verify
-from flock.rewards import claim_args
+from flock.rewards import ClaimArgs, claim_args
 from flock.store import ContentStore
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD, format_token
@@ -72,6 +72,11 @@ class EpochOutcome:
     vesting: int  # still vesting in the pot (claims release what has vested since finalization)
     root: str
     proposal: str
+    held: tuple[ClaimArgs, ...] = ()  # leaves left unclaimed on purpose (``hold_back``)
+
+    @property
+    def held_total(self) -> int:
+        return sum(c.amount for c in self.held)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -189,8 +194,11 @@ def _post_root(p: LiveProtocol, store: ContentStore, task: int, epoch: int, orac
     return oracle_run
 
 
-def _claim_all(p: LiveProtocol, oracle_run: OracleRun, sender: Any) -> tuple[int, int, dict[str, tuple]]:
-    """Finalizes the root after the challenge window and claims every leaf: (paid, vesting, rows)."""
+def _claim_all(
+    p: LiveProtocol, oracle_run: OracleRun, sender: Any, hold_back: int = 0
+) -> tuple[int, int, dict[str, tuple], tuple[ClaimArgs, ...]]:
+    """Finalizes the root after the challenge window and claims every leaf but the last ``hold_back``:
+    (paid, vesting, rows, the claims held back)."""
     task, epoch = oracle_run.data.task, oracle_run.data.epoch
     mine_at(max(head_time() + 1, p.rewards.epochRewards(task, epoch).finalizesAt))
     p.rewards.finalize(task, epoch, sender=sender)
@@ -198,7 +206,10 @@ def _claim_all(p: LiveProtocol, oracle_run: OracleRun, sender: Any) -> tuple[int
     _require(pot is not None, "the finalized root has no pot")
     paid_total = vesting_total = 0
     rows: dict[str, tuple] = {}
-    for index, (account, amount) in enumerate(oracle_run.result.leaves):
+    leaves = list(enumerate(oracle_run.result.leaves))
+    claimed = leaves[: len(leaves) - hold_back]
+    held = tuple(claim_args(oracle_run.tree, task, epoch, index) for index, _ in leaves[len(claimed) :])
+    for index, (account, amount) in claimed:
         before = p.token.balanceOf(account)
         pot.claim(*claim_args(oracle_run.tree, task, epoch, index).pot_args(), sender=sender)
         locked, released, _ = pot.vestingOf(account)
@@ -206,13 +217,16 @@ def _claim_all(p: LiveProtocol, oracle_run: OracleRun, sender: Any) -> tuple[int
         _require(paid + vesting == amount, f"leaf {index}: paid {paid} + vesting {vesting} != {amount}")
         paid_total, vesting_total = paid_total + paid, vesting_total + vesting
         rows[account.lower()] = (amount, paid, vesting)
-    return paid_total, vesting_total, rows
+    return paid_total, vesting_total, rows, held
 
 
-def run_epoch(manifest: Manifest, funder: Any, console: Console, folder: Path | None = None) -> EpochOutcome:
+def run_epoch(
+    manifest: Manifest, funder: Any, console: Console, folder: Path | None = None, hold_back: int = 0
+) -> EpochOutcome:
     """Runs one protocol epoch on the connected chain's deployment ``manifest``; see the module.
     ``folder`` keeps the content store (models, score files, the report) under ``folder/store``
-    (a temporary folder by default)."""
+    (a temporary folder by default). The last ``hold_back`` leaves are left unclaimed (the outcome
+    carries their claims): live state for the rehearsal's upgrade."""
     p = LiveProtocol(manifest, funder)
     people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
     oracles = [accounts.test_accounts[i] for i in ORACLES]
@@ -230,11 +244,14 @@ def run_epoch(manifest: Manifest, funder: Any, console: Console, folder: Path | 
     oracle_run = _post_root(p, store, task, epoch, oracles)
     root = "0x" + oracle_run.root.hex()
     console.print(f"  2 of 3 oracles post root {root[:14]}…; `verify` recomputes it: match")
-    paid, vesting, rows = _claim_all(p, oracle_run, funder)
+    paid, vesting, rows, held = _claim_all(p, oracle_run, funder, hold_back)
     total = int(oracle_run.result.total)
-    outcome = EpochOutcome(task, epoch, budget, total, paid, vesting, root, proposal)
+    outcome = EpochOutcome(task, epoch, budget, total, paid, vesting, root, proposal, held)
     _check(p, outcome, oracle_run)
     console.print(_table(people, rows, outcome))
+    if held:
+        shown = ", ".join(f"{c.account[:10]}… {format_token(c.amount)}" for c in held)
+        console.print(f"  left unclaimed on purpose: {shown} FLOCK")
     return outcome
 
 
@@ -247,7 +264,10 @@ def _check(p: LiveProtocol, outcome: EpochOutcome, oracle_run: OracleRun) -> Non
     )
     leaves = sum(amount for _, amount in oracle_run.result.leaves)
     _require(leaves == outcome.total, f"leaves sum to {leaves}, the root's total is {outcome.total}")
-    _require(outcome.paid + outcome.vesting == outcome.total, "the claims did not pay out exactly the root")
+    _require(
+        outcome.paid + outcome.vesting + outcome.held_total == outcome.total,
+        "the claims did not pay out exactly the root (less the leaves held back)",
+    )
     status = p.rewards.epochRewards(outcome.task, outcome.epoch)
     _require(int(status.total) == outcome.total, "the accepted total on chain differs from the computed one")
 

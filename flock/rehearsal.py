@@ -129,6 +129,22 @@ def deploy_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
     return _operator_args("deploy", node, manifest, "--config", str(BASE_SEPOLIA_CONFIG))
 
 
-def epoch_args(node: Node, manifest: Path = REHEARSAL_MANIFEST) -> list[str]:
-    """`ape run epoch` on the rehearsal deployment, funded by the deployer's FLOCK."""
-    return _operator_args("epoch", node, manifest)
+def epoch_args(node: Node, manifest: Path = REHEARSAL_MANIFEST, unclaimed: Path | None = None) -> list[str]:
+    """`ape run epoch` on the rehearsal deployment, funded by the deployer's FLOCK; with ``unclaimed``,
+    the root's last leaf is left unclaimed and its claim written there."""
+    extra = ["--leave-unclaimed", str(unclaimed)] if unclaimed else []
+    return _operator_args("epoch", node, manifest, *extra)
+
+
+def unclaimed_file(manifest: Path) -> Path:
+    """Where the rehearsal keeps the claim the epoch leaves for after the upgrade."""
+    return manifest.with_name(f"{manifest.stem}.unclaimed.json")
+
+
+def live_upgrade_args(
+    node: Node, manifest: Path = REHEARSAL_MANIFEST, contract: str = "rewards"
+) -> list[str]:
+    """`ape run live_upgrade`: one upgrade through a DAO proposal, on the epoch's live state."""
+    return _operator_args(
+        "live_upgrade", node, manifest, contract, "--unclaimed", str(unclaimed_file(manifest))
+    )

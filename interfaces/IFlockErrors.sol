@@ -373,7 +373,7 @@ interface IFlockErrors {
     error EmissionTaskNotEnrolled(uint256 taskId);
 
     /// @notice A call to an address target failed. The target may have reverted.
-    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, FlockProxy, FlockTimelock, GmFlock, RewardDistributor, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, FlockProxy, FlockTimelock, GenesisVesting, GmFlock, RewardDistributor, TaskRegistry.
     error FailedCall();
 
     /// @notice The deployment failed.
@@ -517,12 +517,16 @@ interface IFlockErrors {
     error GovernorUnexpectedProposalState(uint256 proposalId, uint8 current, bytes32 expectedStates);
 
     /// @notice The ETH balance of the account is not enough to perform the operation.
-    /// @dev In the ABI of: RewardDistributor.
+    /// @dev In the ABI of: GenesisVesting, RewardDistributor.
     error InsufficientBalance(uint256 balance, uint256 needed);
 
     /// @notice The nonce used for an `account` is not the expected current nonce.
     /// @dev In the ABI of: FlockGovernor, FlockToken, GmFlock.
     error InvalidAccountNonce(address account, uint256 currentNonce);
+
+    /// @notice The specified cliff duration is larger than the vesting duration.
+    /// @dev In the ABI of: GenesisVesting.
+    error InvalidCliffDuration(uint64 cliffSeconds, uint64 durationSeconds);
 
     /// @notice The contract is already initialized.
     /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, GmFlock, RewardDistributor, TaskRegistry.
@@ -535,6 +539,14 @@ interface IFlockErrors {
     /// @notice The contract is not initializing.
     /// @dev In the ABI of: AllianceRounds, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, GmFlock, RewardDistributor, TaskRegistry.
     error NotInitializing();
+
+    /// @notice The owner is not a valid owner account. (eg. `address(0)`)
+    /// @dev In the ABI of: GenesisVesting.
+    error OwnableInvalidOwner(address owner);
+
+    /// @notice The caller account is not authorized to perform an operation.
+    /// @dev In the ABI of: GenesisVesting.
+    error OwnableUnauthorizedAccount(address account);
 
     /// @notice `at` was asked for a position past the last checkpoint.
     /// @dev In the ABI of: GmFlock.
@@ -649,11 +661,11 @@ interface IFlockErrors {
     error RewardTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
 
     /// @notice Value doesn't fit in a uint of `bits` size.
-    /// @dev In the ABI of: AllianceRounds, AllianceSettlement, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
+    /// @dev In the ABI of: AllianceRounds, AllianceSettlement, ApiCredits, ArenaSlasher, ArenaSubmissions, EmissionController, FlockGovernor, GenesisVesting, GmFlock, RewardDistributor, RewardPot, TaskRegistry.
     error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
 
     /// @notice An operation with an ERC-20 token failed.
-    /// @dev In the ABI of: AllianceSettlement, ApiCredits, EmissionController, GmFlock, RewardDistributor, RewardPot, TaskLifecycle, TaskRegistry.
+    /// @dev In the ABI of: AllianceSettlement, ApiCredits, EmissionController, GenesisVesting, GmFlock, RewardDistributor, RewardPot, TaskLifecycle, TaskRegistry.
     error SafeERC20FailedOperation(address token);
 
     /// @notice This oracle already posted in the current round.

@@ -483,6 +483,11 @@ interface ITaskRegistry {
     /// @notice `account`'s role and stake in the task.
     function memberOf(uint256 taskId, address account) external view returns (Member memory);
 
+    /// @notice What a slash of `account` in the task can reach of its own stake now, and when the
+    /// task's dispute window closes (`slash` reverts from then on): a slasher's one read before
+    /// a slash (AllianceRounds' settlement caps its slashes at the stake and lets them lapse after).
+    function slashableStake(uint256 taskId, address account) external view returns (uint256 stake, uint256 closesAt);
+
     /// @notice An operator's own stake and the delegated stake counting for it (after slashes).
     function effectiveStake(uint256 taskId, address operator)
         external

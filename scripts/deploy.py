@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from flock.clikit import (
     network_option,
     require_account_off_local,
 )
+from flock.deploy import genesis
 from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.config import config_path_for, load_config
 from flock.deploy.manifest import manifest_path
@@ -69,7 +71,10 @@ def cli(
     if ctx.invoked_subcommand is not None:
         return
     check_network_choice(network)  # a mistyped network is named as such, not as a missing config
-    load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
+    config = load_config(ctx.obj["config_file"])  # fail on a bad config before touching any network
+    concentrated = genesis.refusal(config, int(time.time()))
+    if concentrated:
+        fail(f"{ctx.obj['config_file']}: {concentrated}")
     require_account_off_local(network, account)
     with connected(network) as provider:
         sender = load_sender(account, provider)

@@ -20,6 +20,7 @@ from flock.clikit import (
     quiet_ape,
 )
 from flock.deploy.manifest import Manifest, manifest_path
+from flock.live_upgrade import write_claims
 from flock.protocol_epoch import EpochError, run_epoch
 
 MOVABLE_CLOCK = ("local", "rehearsal")
@@ -54,8 +55,14 @@ def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manife
     type=click.Path(path_type=Path, dir_okay=False),
     help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
 )
+@click.option(
+    "--leave-unclaimed",
+    "unclaimed_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="leave the root's last leaf unclaimed and write its claim (with proof) to this JSON file",
+)
 @clean_errors
-def cli(network: str, account: str | None, manifest_file: Path | None) -> None:
+def cli(network: str, account: str | None, manifest_file: Path | None, unclaimed_file: Path | None) -> None:
     """Run one protocol epoch; the funder (--account) hands the test accounts their FLOCK."""
     quiet_ape()
     name = [*network.split(":"), "local"][1]
@@ -69,9 +76,12 @@ def cli(network: str, account: str | None, manifest_file: Path | None) -> None:
         manifest = _manifest(network, manifest_file, provider)
         console.rule(f"[bold]one protocol epoch on {provider.network.name} (chain {provider.chain_id})")
         try:
-            outcome = run_epoch(manifest, funder, console)
+            outcome = run_epoch(manifest, funder, console, hold_back=1 if unclaimed_file else 0)
         except EpochError as err:
             raise UserError(str(err)) from err
+        if unclaimed_file:
+            write_claims(unclaimed_file, outcome.held)
+            console.print(f"  the unclaimed leaf's claim: {unclaimed_file}")
     console.print(
         f"[green]epoch {outcome.epoch} of task {outcome.task} complete[/]: root {outcome.root[:14]}… paid "
         f"{outcome.paid / 10**18:,.2f} FLOCK now, {outcome.vesting / 10**18:,.2f} vesting"

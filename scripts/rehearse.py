@@ -1,6 +1,8 @@
 """`ape run rehearse`: a Base Sepolia deployment rehearsed on a local anvil (chain 84532, OP stack):
 deploy with the Base Sepolia config and a keyfile account, `deploy verify`, one protocol epoch
-(`ape run epoch`), then stop anvil."""
+(`ape run epoch`, a reward leaf left unclaimed), one upgrade of the reward distributor through a DAO
+proposal on that live state (`ape run live_upgrade`: nothing lost, the proxy verified), then stop
+anvil."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from flock.rehearsal import (
     deploy_args,
     ensure_rehearsal_account,
     epoch_args,
+    live_upgrade_args,
     run_ape,
+    unclaimed_file,
 )
 
 
@@ -38,7 +42,8 @@ def cli(manifest_file: Path) -> None:
             # every rehearsal is a new chain: an earlier record is set aside (asked twice: it may be complete)
             ("deploy", [*deploy_args(node, manifest_file), "--fresh", "--fresh"]),
             ("deploy verify", [*deploy_args(node, manifest_file), "verify"]),
-            ("epoch", epoch_args(node, manifest_file)),
+            ("epoch", epoch_args(node, manifest_file, unclaimed_file(manifest_file))),
+            ("live upgrade", live_upgrade_args(node, manifest_file)),
         ]
         for name, args in steps:
             console.print(f"[bold]$ ape run {' '.join(args)}")

@@ -61,6 +61,15 @@ def admin(manifest, deployer):
 
 
 @pytest.fixture(scope="session")
+def treasury(manifest):
+    """The timelock (impersonated): it holds the treasury's genesis FLOCK, which tests draw from.
+    The deployer holds only its community share (config/ethereum-local.yaml)."""
+    from flock.bench.chainkit import impersonate
+
+    return impersonate(manifest.address("timelock"))
+
+
+@pytest.fixture(scope="session")
 def users(accounts):
     return accounts[1:8]
 
@@ -114,8 +123,8 @@ def tasks(project, manifest):
 
 
 @pytest.fixture(scope="session")
-def funded(token, deployer, users):
+def funded(token, deployer, treasury, users):
     """Every user holds 1,000,000 FLOCK."""
     for user in users:
-        token.transfer(user, 1_000_000 * E, sender=deployer)
+        token.transfer(user, 1_000_000 * E, sender=treasury)
     return users

@@ -230,8 +230,8 @@ abstract contract AllianceRoundsStorage {
         (IAllianceRounds.SlashReason reason, uint256 gm,,) = _assess(r, m);
         if (reason == IAllianceRounds.SlashReason.None) return;
         e.flags = m.flags | _SLASH_SETTLED;
-        uint256 take = Math.min(gm, _registry.memberOf(taskId, account).stake);
-        if (take == 0 || !_slashable(taskId)) {
+        uint256 take = _takeable(taskId, account, gm);
+        if (take == 0) {
             emit IAllianceRounds.SlashLapsed(taskId, round, account, reason, gm);
             return;
         }
@@ -245,15 +245,16 @@ abstract contract AllianceRoundsStorage {
         emit IAllianceRounds.ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
     }
 
-    /// @dev Whether the task's dispute window is still open (slashes can still be taken); read only
-    /// when a slash is due, so that settling credits alone never reads the task.
-    function _slashable(uint256 taskId) internal view returns (bool) {
-        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
-        return block.timestamp < task.endTime + task.disputeWindow;
+    /// @dev What a slash of `gm` can take: capped at the stake left, nothing once the task's
+    /// dispute window has closed. One registry read, made only when a slash is due, so settling
+    /// credits never reads the task.
+    function _takeable(uint256 taskId, address account, uint256 gm) internal view returns (uint256) {
+        (uint256 stake, uint256 closesAt) = _registry.slashableStake(taskId, account);
+        return block.timestamp >= closesAt ? 0 : Math.min(gm, stake);
     }
 
-    /// @dev Slashes `gm` of `account`'s stake; the registry sends every FLOCK seized here (one
-    /// transfer), and `finalizerBps` of it is credited to the finalizer (nothing if it is the
+    /// @dev Slashes `gm` of `account`'s stake; gmFLOCK sends every FLOCK seized here (one transfer:
+    /// the route names this contract alone), and `finalizerBps` of it is credited to the finalizer (nothing if it is the
     /// account itself), withdrawn like any credit.
     function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
         internal

@@ -585,6 +585,12 @@ contract TaskRegistry is
     }
 
     /// @inheritdoc ITaskRegistry
+    function slashableStake(uint256 taskId, address account) external view returns (uint256 stake, uint256 closesAt) {
+        RegistryStorage storage $ = _getRegistryStorage();
+        return ($._members[taskId][account].stake, _taskReleaseAt($._tasks[taskId]));
+    }
+
+    /// @inheritdoc ITaskRegistry
     function effectiveStake(uint256 taskId, address operator)
         external
         view

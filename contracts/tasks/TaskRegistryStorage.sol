@@ -304,7 +304,8 @@ abstract contract TaskRegistryStorage {
         }
         Pool storage pool = $._pools[taskId][account];
         uint256 own = member.stake;
-        uint256 pooled = uint256(pool.active) + pool.exiting;
+        // Only nodes and validators take delegations: a participant's pool is empty, not read.
+        uint256 pooled = role == ITaskRegistry.Role.Participant ? 0 : uint256(pool.active) + pool.exiting;
         if (gmAmount > own + pooled) revert ITaskRegistry.TaskRegistrySlashExceedsStake(taskId, account, gmAmount, own + pooled);
         ownGm = Math.mulDiv(gmAmount, own, own + pooled);
         poolGm = gmAmount - ownGm;

@@ -63,7 +63,7 @@ USERS = 1_000
 PAYERS = 20
 REQUESTS = 400
 ROUNDS = 8  # interleaved in-process / HTTP chunks of REQUESTS / ROUNDS prompts each
-RUNS = 3  # the ratio is the median of this many runs
+RUNS = 5  # the ratio is the median of this many runs
 THREADS = 16
 MAX_TOKENS = 32
 

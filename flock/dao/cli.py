@@ -37,6 +37,7 @@ from flock.dao.render import (
 )
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
+from flock.dao.upgrades import prepare_upgrade, record_executed_migration, record_executed_upgrades
 from flock.deploy.manifest import manifest_path
 from flock.units import format_token, parse_duration, utc
 
@@ -177,6 +178,72 @@ for _tpl in TEMPLATES.values():
     propose.add_command(_template_command(_tpl, _propose_template))
 
 
+def _upgrade_params() -> list[click.Parameter]:
+    return [
+        click.Argument(["contract"]),
+        click.Argument(["call_args"], nargs=-1, metavar="[CALL_ARGS]..."),
+        click.Option(
+            ["--call"],
+            default=None,
+            help="a function of the new implementation run in the proxy's context right after the "
+            "switch; its arguments follow CONTRACT",
+        ),
+        click.Option(
+            ["--to", "new_contract"],
+            default=None,
+            help="the build's contract deployed as the new implementation (default: the proxy's own)",
+        ),
+        click.Option(
+            ["--implementation"], default=None, help="an implementation already deployed (none is deployed)"
+        ),
+        click.Option(
+            ["--reference"],
+            default=None,
+            help="compare storage with this contract of the build instead of the recorded build",
+        ),
+    ]
+
+
+def _upgrade_draft(options: Options, deployment: Deployment, provider: Any, params: dict[str, Any]) -> Draft:
+    sender = load_sender(options.account, provider)
+    draft, _ = prepare_upgrade(deployment, params.pop("contract"), sender, **params)
+    if options.description:
+        draft = Draft(options.description.strip(), draft.actions, draft.notes)
+    return draft
+
+
+def _upgrade_command(
+    name: str, run: Callable[[Options, dict[str, Any]], None], help_text: str
+) -> click.Command:
+    common = {"network", "manifest_file", "account", "description"}
+
+    @clean_errors
+    def callback(**kwargs: Any) -> None:
+        options = _options(click.get_current_context(), {k: kwargs.pop(k) for k in common if k in kwargs})
+        run(options, kwargs)
+
+    params = [*_upgrade_params(), _network_opt(), _manifest_opt(), _account_opt(), _description_opt()]
+    return click.Command(name, callback=callback, params=params, help=help_text, short_help=help_text)
+
+
+def _propose_upgrade(options: Options, params: dict[str, Any]) -> None:
+    with session(options) as (provider, deployment, governance):
+        draft = _upgrade_draft(options, deployment, provider, params)
+        sender = load_sender(options.account, provider)
+        print_draft(console, deployment, draft)
+        proposal = governance.propose(draft, sender)
+        status = governance.status(proposal)
+        console.print(f"[green]proposed[/] {proposal.id}")
+        console.print(f"short id {proposal.short_id}; voting opens {when(status.snapshot + 1, status.now)}")
+
+
+UPGRADE_HELP = (
+    "Upgrade a proxy: upgrade CONTRACT [CALL_ARGS]... [--call FUNCTION] (deploys the build's "
+    "implementation, checks its storage layout, proposes upgradeToAndCall through the timelock)"
+)
+propose.add_command(_upgrade_command("upgrade", _propose_upgrade, UPGRADE_HELP))
+
+
 # ---------------------------------------------------------------------------------- simulate
 
 
@@ -224,6 +291,26 @@ def simulate_cmd(ctx: click.Context, proposal_id: str | None, actions_file: Path
 
 for _tpl in TEMPLATES.values():
     simulate_cmd.add_command(_template_command(_tpl, _simulate_template))
+
+
+def _simulate_upgrade(options: Options, params: dict[str, Any]) -> None:
+    """The implementation is deployed on the local or forked chain (it stays there), then the
+    upgrade runs on a snapshot like any draft."""
+    with session(options) as (provider, deployment, _governance):
+        if not is_dev_network(provider):
+            raise DaoError(
+                f"simulate needs a chain it can snapshot and impersonate on; {provider.network.name} is "
+                "live. Use a local anvil or a fork, e.g. --network base:sepolia-fork:foundry"
+            )
+        draft = _upgrade_draft(options, deployment, provider, params)
+        print_draft(console, deployment, draft)
+        report = simulate(deployment, draft)
+        print_simulation(console, deployment, report)
+        if not report.ok:
+            raise DaoError("the simulation failed: this upgrade would fail at execution or lose state")
+
+
+simulate_cmd.add_command(_upgrade_command("upgrade", _simulate_upgrade, UPGRADE_HELP))
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -332,12 +419,16 @@ def execute(proposal_id: str, network: str | None, manifest_file: Path | None, a
     options = _options(
         click.get_current_context(), {"network": network, "manifest_file": manifest_file, "account": account}
     )
-    with session(options) as (provider, _deployment, governance):
+    with session(options) as (provider, deployment, governance):
         proposal = governance.find(proposal_id)
         receipt = governance.execute(proposal, load_sender(options.account, provider))
         console.print(
             f"[green]executed[/] {proposal.short_id} in tx {receipt.txn_hash} ({receipt.gas_used:,} gas)"
         )
+        for line in record_executed_upgrades(deployment, receipt) + record_executed_migration(
+            deployment, receipt
+        ):
+            console.print(f"recorded in {deployment.manifest_file}: {line}", soft_wrap=True)
 
 
 @_send_command("cancel", "Cancel your own proposal while it is Pending.")

@@ -152,11 +152,43 @@ def print_simulation(console: Console, deployment: Deployment, report: Simulatio
         parts.append(changes)
     else:
         parts.append("no governed parameter changed")
+    if report.upgrades:
+        parts.append(_upgrades_table(report))
     console.print(Group(*parts))
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")
     skipped = sum(1 for c in report.calls if c.skipped)
     verdict = "[green]every call succeeded[/]" if report.ok else "[bold red]a call reverted[/]"
+    for u in report.upgrades:
+        state = (
+            f"{u.probes} values unchanged" if not u.differences else f"{len(u.differences)} values CHANGED"
+        )
+        console.print(f"upgrade of {u.key}: {'ok' if u.ok else 'FAILED'}; {state}", soft_wrap=True)
+    if all(c.ok for c in report.calls) and not report.ok:
+        verdict = "[bold red]an upgrade check failed[/] (see the upgrades table)"
     if report.ok and skipped:
         verdict = f"[green]every call run succeeded[/]; [yellow]{skipped} not run[/] (see the note)"
     console.print(verdict)
+
+
+MAX_DIFFERENCES_SHOWN = 8
+
+
+def _upgrades_table(report: SimulationReport) -> Table:
+    table = Table(title="upgrades", show_lines=True)
+    for column in ("proxy", "implementation", "storage layout", "state read back", ""):
+        table.add_column(column, overflow="fold")
+    for u in report.upgrades:
+        slot = f"{u.before}\n-> {u.after}" + ("" if u.after == u.wanted else f"\n[red](wanted {u.wanted})[/]")
+        if not u.differences:
+            state = f"{u.probes} values unchanged"
+        else:
+            shown = [f"{d.probe}: {d.before} -> {d.after}" for d in u.differences[:MAX_DIFFERENCES_SHOWN]]
+            more = len(u.differences) - len(shown)
+            state = f"{len(u.differences)} of {u.probes} CHANGED" + (
+                " (the call's doing)" if u.with_call else ""
+            )
+            state += "\n" + "\n".join(shown) + (f"\n... {more} more" if more > 0 else "")
+        mark = "[green]ok[/]" if u.ok else "[bold red]FAILED[/]"
+        table.add_row(u.key, slot, u.storage, state, mark)
+    return table

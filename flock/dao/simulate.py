@@ -11,28 +11,40 @@ Two ways, the most faithful one available:
 Either way the report lists each call's outcome and events, and every governed parameter
 (``flock.deploy.governed.PARAMETERS``) that changed; then the chain returns to the snapshot. It needs
 a chain it may snapshot and impersonate on: a local anvil or a fork of a live network.
+
+An action that upgrades a proxy (``upgradeToAndCall``) is checked as well (``UpgradeOutcome``): the
+proxy's ERC-1967 slot holds the new implementation afterwards; OpenZeppelin's storage-layout check
+of the new implementation (recognized as a contract of this build by its code) against the deployed
+one passes; and the contract's state, read through its own views before and after
+(``flock.dao.readback``: balances, locks, stakes, tasks, roots, parameters), is unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ape import accounts, chain
 from ape.exceptions import ApeException
+from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
-from flock.bench.chainkit import impersonate
+from flock.bench.chainkit import advance, impersonate
 from flock.clikit import describe_error, is_dev_network
+from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, Proposal
+from flock.dao.readback import Difference
+from flock.dao.upgrades import build_contract_of, check_storage, implementation_of
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.verify import normalize, show_in_unit
 from flock.harness.abi import AbiRegistry
 
 GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
+_UPGRADE_SELECTOR = keccak(text="upgradeToAndCall(address,bytes)")[:4]
 
 
 @dataclass(frozen=True)
@@ -59,16 +71,37 @@ class Change:
 
 
 @dataclass
+class UpgradeOutcome:
+    """What an upgrade action did to its proxy in the simulation."""
+
+    key: str
+    before: str  # the implementation before
+    wanted: str  # the implementation the action names
+    after: str | None = None  # the slot's implementation after the run
+    storage: str = ""  # the storage check's verdict, in words
+    storage_ok: bool = False
+    probes: int = 0  # view calls read back
+    differences: list[Difference] = field(default_factory=list)
+    with_call: bool = False  # the action runs a call after the switch: state may change by design
+
+    @property
+    def ok(self) -> bool:
+        unchanged = self.with_call or not self.differences
+        return self.after == self.wanted and self.storage_ok and unchanged
+
+
+@dataclass
 class SimulationReport:
     mode: str  # "as the timelock" | "through the governor"
     calls: list[SimCall] = field(default_factory=list)
     events: list[SimEvent] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    upgrades: list[UpgradeOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.calls)
+        return all(c.ok for c in self.calls) and all(u.ok for u in self.upgrades)
 
 
 def _registry() -> AbiRegistry:
@@ -121,7 +154,10 @@ def read_parameters(deployment: Deployment) -> dict[str, Any]:
     values = {}
     for parameter in PARAMETERS:
         if parameter.key in deployment.manifest.contracts:
-            values[parameter.label] = normalize(deployment.reader.view(parameter.key, parameter.getter))
+            try:
+                values[parameter.label] = normalize(deployment.reader.view(parameter.key, parameter.getter))
+            except ApeException:  # e.g. after an upgrade to code without this view
+                values[parameter.label] = "(reverts)"
     return values
 
 
@@ -173,7 +209,11 @@ def _as_timelock(deployment: Deployment, actions: tuple[Action, ...], report: Si
 
 
 def _through_governor(
-    deployment: Deployment, governance: Governance, proposal: Proposal, report: SimulationReport
+    deployment: Deployment,
+    governance: Governance,
+    proposal: Proposal,
+    report: SimulationReport,
+    before_execute: Callable[[], None],
 ) -> None:
     registry = _registry()
     sender = accounts.test_accounts[0]
@@ -184,6 +224,7 @@ def _through_governor(
     if eta > chain.pending_timestamp:
         chain.mine(timestamp=eta + 1)
         report.notes.append("moved the clock past the timelock delay")
+    before_execute()
     try:
         receipt = governance.execute(proposal, sender)
     except ApeException as err:
@@ -195,6 +236,37 @@ def _through_governor(
     report.notes.append(f"governor.execute used {receipt.gas_used:,} gas")
 
 
+def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[UpgradeOutcome]:
+    """An outcome record for each action that upgrades a proxy of the deployment."""
+    found = []
+    for action in actions:
+        key = deployment.name_of(action.target)
+        if key is None or action.calldata[:4] != _UPGRADE_SELECTOR:
+            continue
+        call = decode_action(deployment, action)
+        wanted, data = to_checksum_address(str(call.args[0].value)), call.args[1].value
+        before = implementation_of(action.target) or "none"
+        found.append(UpgradeOutcome(key, before, wanted, with_call=bool(data)))
+    return found
+
+
+def _check_upgrade_storage(deployment: Deployment, outcome: UpgradeOutcome) -> None:
+    name = build_contract_of(outcome.wanted)
+    if name is None:
+        outcome.storage = f"not checked: the code at {outcome.wanted} is no contract of this build"
+        return
+    try:
+        verdict = check_storage(deployment, outcome.key, name, None)
+    except DaoError as err:
+        outcome.storage = f"not checked: {err}"
+        return
+    outcome.storage_ok = verdict.ok
+    first = verdict.text.splitlines()[0] if verdict.text else ""
+    outcome.storage = f"{name} against {verdict.reference}: " + (
+        "compatible" if verdict.ok else f"UNSAFE: {first}"
+    )
+
+
 def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = None) -> SimulationReport:
     """Runs ``draft`` (or the existing ``proposal``) on a snapshot and reverts; see the module doc."""
     _require_dev_chain()
@@ -203,13 +275,27 @@ def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = N
     report = SimulationReport("through the governor" if through_governor else "as the timelock")
     report.notes.extend(draft.notes)
     before = read_parameters(deployment)
+    upgrades = _upgrades_in(deployment, draft.actions)
     snapshot = chain.snapshot()
     try:
+        states: list[readback.Baseline] = []
+
+        def take_baselines() -> None:  # right before the actions run, at the clock they run at
+            if upgrades:
+                states.extend(readback.baselines(deployment, [u.key for u in upgrades], lambda: advance(1)))
+
         if through_governor and proposal is not None:
-            _through_governor(deployment, governance, proposal, report)
+            _through_governor(deployment, governance, proposal, report, take_baselines)
         else:
+            take_baselines()
             _as_timelock(deployment, draft.actions, report)
         report.changes = _changes(deployment, before, read_parameters(deployment))
+        for outcome, baseline in zip(upgrades, states, strict=True):
+            outcome.after = implementation_of(deployment.address(outcome.key))
+            outcome.probes = baseline.compared
+            outcome.differences = baseline.compare(deployment)
+            _check_upgrade_storage(deployment, outcome)
+            report.upgrades.append(outcome)
     finally:
         chain.restore(snapshot)
     return report

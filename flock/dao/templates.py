@@ -515,3 +515,8 @@ def api_operators(deployment: Deployment, quorum: str, operators: tuple[str, ...
     )
     notes = [] if int(quorum) > 1 else ["a quorum of 1 lets a single operator settle every epoch's usage"]
     return Draft(description, (action,), tuple(notes))
+
+
+# Templates that change the machinery (a new governor, an upgrade) live in their own module; imported
+# here, last, so that the command line's registry holds them too.
+from flock.dao import upgrades as _upgrades  # noqa: E402, F401

@@ -90,6 +90,19 @@ class ManifestReader(ManagerAccessMixin):
         address = implementation_from_slot(word)
         return None if int(address, 16) == 0 else address
 
+    def storage_at(self, address: str, slot: int) -> int:
+        return int.from_bytes(bytes(self.provider.get_storage(address, slot)), "big")
+
+    def succeeds(self, key: str, data: bytes, sender: str) -> bool:
+        """Whether a call of ``data`` to the contract from ``sender`` would succeed: an ``eth_call``,
+        nothing is sent."""
+        call = {"from": sender, "to": self.manifest.contracts[key].address, "data": "0x" + data.hex()}
+        try:
+            self.provider.make_request("eth_call", [call, "latest"])
+        except Exception:  # the call reverts (the node answers with an error)
+            return False
+        return True
+
     def role_members(self, key: str) -> dict[bytes, set[str]]:
         """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
         contract = self.contract(key)
@@ -462,7 +475,7 @@ def deploy_protocol(
         deployer=backend.deployer,
         addresses={k: r.address for k, r in manifest.contracts.items()},
     )
-    run_plan(protocol_plan() if plan is None else plan, ctx, backend, on_step=on_step)
+    run_plan(protocol_plan(config) if plan is None else plan, ctx, backend, on_step=on_step)
     manifest.roles = role_table(manifest)
     manifest.complete = True
     manifest.save(path)

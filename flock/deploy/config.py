@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -58,25 +59,102 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class VestingSchedule(_Section):
+    """An allocation paid through a ``GenesisVesting`` wallet (OpenZeppelin's ``VestingWallet`` with
+    ``VestingWalletCliff``): nothing vests before ``start + cliff``, then the vested amount is linear
+    from ``start`` to ``start + duration``. Until FLOCK is released to the beneficiary it cannot be
+    locked into gmFLOCK, so it cannot vote."""
+
+    start: int = Field(default=0, ge=0, lt=2**64, description="unix seconds; 0 = the wallet's creation block")
+    cliff: Duration = 0
+    duration: Duration
+
+    @model_validator(mode="after")
+    def _cliff_within_duration(self) -> VestingSchedule:
+        if not 0 < self.duration < 2**64:
+            raise ValueError(f"a vesting duration must be positive, not {self.duration}")
+        if self.cliff > self.duration:
+            raise ValueError(
+                f"the cliff ({human_duration(self.cliff)}) is longer than the vesting duration "
+                f"({human_duration(self.duration)})"
+            )
+        return self
+
+
 class GenesisAllocation(_Section):
-    recipient: AddressRef
-    amount: Decimal = Field(gt=0, description="whole FLOCK")
+    """FLOCK minted at genesis: ``amount`` to ``recipient``, or ``amount`` to each of ``recipients``;
+    with ``vesting``, into one vesting wallet per recipient instead (the recipient its beneficiary)."""
+
+    recipient: AddressRef | None = None
+    recipients: list[AddressRef] = Field(default_factory=list)
+    amount: Decimal = Field(gt=0, description="whole FLOCK (each recipient's)")
+    vesting: VestingSchedule | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_name_recipients(self) -> GenesisAllocation:
+        if (self.recipient is None) == (not self.recipients):
+            raise ValueError("give either recipient or recipients")
+        members = self.members()
+        if "burn" in members:
+            raise ValueError("genesis cannot mint to the zero address (burn)")
+        if len({m.lower() for m in members}) != len(members):
+            raise ValueError("a recipient is listed twice")
+        if self.vesting and "treasury" in members:
+            raise ValueError("the treasury needs no vesting: only a proposal moves its FLOCK")
+        return self
+
+    def members(self) -> list[str]:
+        return [self.recipient] if self.recipient is not None else list(self.recipients)
 
     @property
     def wei(self) -> int:
+        """Each recipient's amount, in wei."""
         return to_wei(self.amount)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One genesis mint: to ``recipient`` (an address reference) directly, or, with ``vesting``, to
+    the vesting wallet the plan deploys under ``key`` for it."""
+
+    recipient: str
+    wei: int
+    vesting: VestingSchedule | None = None
+    key: str | None = None
 
 
 class TokenConfig(_Section):
     genesis: list[GenesisAllocation] = Field(default_factory=list)
+    max_voting_share: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="percent: the most worst-case voting power one genesis holder may have (default: quorum)",
+    )
 
     @field_validator("genesis")
     @classmethod
     def _within_cap(cls, genesis: list[GenesisAllocation]) -> list[GenesisAllocation]:
-        total = sum(g.amount for g in genesis)
+        total = sum(g.amount * len(g.members()) for g in genesis)
         if total > 1_000_000_000:
             raise ValueError(f"genesis allocates {total:,} FLOCK, above the 1,000,000,000 cap")
         return genesis
+
+    def grants(self) -> list[Grant]:
+        """Every genesis mint in config order; vesting wallets keyed ``vesting-1``, ``vesting-2``..."""
+        grants: list[Grant] = []
+        wallets = 0
+        for allocation in self.genesis:
+            for member in allocation.members():
+                key = None
+                if allocation.vesting is not None:
+                    wallets += 1
+                    key = f"vesting-{wallets}"
+                grants.append(Grant(member, allocation.wei, allocation.vesting, key))
+        return grants
+
+    def vesting_grants(self) -> list[Grant]:
+        return [g for g in self.grants() if g.vesting is not None]
 
 
 class GmFlockConfig(_Section):
@@ -91,6 +169,13 @@ class GmFlockConfig(_Section):
     @property
     def boost_epsilon_wad(self) -> int:
         return to_wad(self.boost_epsilon)
+
+    def boost_wad(self, duration: int) -> int:
+        """gmFLOCK per FLOCK (x 1e18) for a lock of ``duration``: what GmFlock's ``boost`` returns."""
+        if duration <= self.boost_floor:
+            return 10**18
+        capped = min(duration, self.boost_horizon)
+        return 10**18 + self.boost_epsilon_wad * (capped - self.boost_floor) // self.boost_horizon
 
 
 class GovernanceConfig(_Section):
@@ -451,6 +536,22 @@ class DeployConfig(_Section):
     rewards: RewardsConfig = RewardsConfig()
     slashing: SlashingConfig = SlashingConfig()
     api: ApiConfig = ApiConfig()
+
+    @model_validator(mode="after")
+    def _voting_share_below_quorum(self) -> DeployConfig:
+        limit, quorum = self.token.max_voting_share, self.governance.quorum_percent
+        if limit is not None and limit > quorum:
+            raise ValueError(
+                f"token.max_voting_share ({limit}%) is above the quorum ({quorum}%): a genesis holder "
+                "within it could pass a proposal alone"
+            )
+        return self
+
+    @property
+    def voting_share_limit(self) -> Decimal:
+        """Percent of worst-case voting power no genesis holder may reach (flock.deploy.genesis)."""
+        limit = self.token.max_voting_share
+        return Decimal(self.governance.quorum_percent) if limit is None else limit
 
     def warnings(self) -> list[str]:
         """Legal but risky settings, for the deployer to read before sending anything."""

@@ -292,9 +292,32 @@ def handover_steps(contracts: dict[str, str]) -> list[Step]:
     return steps
 
 
-def protocol_plan() -> list[Step]:
+def vesting_steps(keys: Sequence[str]) -> list[Step]:
+    """A ``GenesisVesting`` wallet for each vesting allocation of the config, before the token, so
+    that the token's constructor mints into it (issue 12). Which keys exist depends on the config
+    (``TokenConfig.grants``): ``protocol_plan(config)`` lists them."""
+
+    def args(key: str) -> Callable[[Context], list[Any]]:
+        def wallet_args(c: Context) -> list[Any]:
+            grants = {g.key: g for g in c.config.token.vesting_grants()}
+            if key not in grants:
+                raise KeyError(f"the deploy config has no vesting allocation {key}")
+            grant = grants[key]
+            schedule = grant.vesting
+            assert schedule is not None
+            return [c.address(grant.recipient), schedule.start, schedule.duration, schedule.cliff]
+
+        return wallet_args
+
+    return [Deploy(key, "GenesisVesting", args(key)) for key in keys]
+
+
+def protocol_plan(config: DeployConfig | None = None) -> list[Step]:
     """Every step of a full deployment, in order: the timelock first (so that genesis and fee
-    recipients may name the ``treasury``), the protocol, the governor, and the handover last."""
+    recipients may name the ``treasury``), the genesis vesting wallets of ``config`` (none without
+    one), the token minting the genesis into the treasury, the wallets and the explicit recipients,
+    the protocol, the governor, and the handover last."""
+    vesting_keys = [g.key for g in config.token.vesting_grants() if g.key] if config else []
     steps: list[Step] = [
         Deploy(
             "timelock",
@@ -303,13 +326,14 @@ def protocol_plan() -> list[Step]:
             # the deployer is admin until the handover renounces it.
             lambda c: [c.config.governance.timelock_delay, [], [ZERO_ADDRESS], c.deployer],
         ),
+        *vesting_steps(vesting_keys),
         Deploy(
             "token",
             "FlockToken",
             lambda c: [
                 c.deployer,
-                [c.address(g.recipient) for g in c.config.token.genesis],
-                [g.wei for g in c.config.token.genesis],
+                [c.address(g.key or g.recipient) for g in c.config.token.grants()],
+                [g.wei for g in c.config.token.grants()],
             ],
         ),
         Deploy(

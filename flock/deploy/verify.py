@@ -14,13 +14,19 @@ contract adds rows there, not code here:
   an upgradeable contract's is FlockProxy's, and the implementation in its ERC-1967 slot has the
   contract's compiled code;
 - the RewardPot implementation every reward pot clones is the one the distributor's proxy created
-  in its initializer (its first CREATE) and has RewardPot's compiled code.
+  in its initializer (its first CREATE) and has RewardPot's compiled code;
+- every genesis vesting wallet has the configured beneficiary, cliff and duration, and holds (or has
+  released) its allocation;
+- no genesis holder's worst-case share of the voting power reaches the config's
+  ``token.max_voting_share`` (``flock.deploy.genesis``): the largest are listed either way;
+- only the timelock can upgrade each proxy (``flock.deploy.upgrade_checks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,10 +34,12 @@ from eth_utils import keccak, to_checksum_address
 from rich.table import Table
 
 from flock import artifacts
+from flock.deploy import genesis
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
 from flock.deploy.plan import Context, roles_of
 from flock.deploy.proxies import PROXY_CONTRACT, UPGRADEABLE
+from flock.deploy.upgrade_checks import check_upgrade_authority
 from flock.paths import PROJECT_ROOT
 from flock.units import format_token, human_duration
 
@@ -56,6 +64,12 @@ class ChainReader(Protocol):
 
     def implementation(self, key: str) -> str | None:
         """The implementation in the contract's ERC-1967 slot; None if the slot is empty."""
+
+    def storage_at(self, address: str, slot: int) -> int:
+        """The 32-byte word at ``slot`` of ``address``'s storage."""
+
+    def succeeds(self, key: str, data: bytes, sender: str) -> bool:
+        """Whether a call of ``data`` to the contract from ``sender`` would succeed (``eth_call``)."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +311,103 @@ def check_parameters(config: DeployConfig, ctx: Context, reader: ChainReader) ->
         )
 
 
+def check_vesting_wallets(config: DeployConfig, ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    """Each genesis vesting wallet: its owner, cliff and duration as configured (and its start, where
+    the config fixes one), and its allocation held or released."""
+    names = address_names(ctx)
+    for grant in config.token.vesting_grants():
+        key, schedule = grant.key, grant.vesting
+        if key is None or schedule is None or key not in ctx.addresses:
+            continue
+        start = int(reader.view(key, "start"))
+        expected = (
+            ctx.address(grant.recipient).lower(),
+            schedule.start or start,
+            schedule.cliff,
+            schedule.duration,
+        )
+        actual = (
+            normalize(reader.view(key, "owner")),
+            start,
+            int(reader.view(key, "cliff")) - start,
+            int(reader.view(key, "end")) - start,
+        )
+        yield CheckResult(
+            "genesis",
+            f"{key} (beneficiary, start, cliff s, duration s)",
+            show(expected, names),
+            show(actual, names),
+            actual == expected,
+        )
+        token = ctx.address("token")
+        held = int(reader.view("token", "balanceOf", ctx.address(key))) + int(
+            reader.view(key, "released", token)
+        )
+        yield CheckResult(
+            "genesis",
+            f"{key} FLOCK held + released",
+            f"at least {format_token(grant.wei)}",
+            format_token(held),
+            held >= grant.wei,
+        )
+
+
+def chain_distribution(config: DeployConfig, ctx: Context, reader: ChainReader) -> genesis.Distribution:
+    """The genesis as voting power: the config's mints, each vesting wallet's owner and schedule as
+    the chain has them now, and gmFLOCK's current longest and shortest lock boosts."""
+
+    def wallet(key: str) -> tuple[str, genesis.Wallet]:
+        grant = next(g for g in config.token.vesting_grants() if g.key == key)
+        start = int(reader.view(key, "start"))
+        schedule = genesis.Wallet(
+            grant.wei, start, int(reader.view(key, "cliff")), int(reader.view(key, "end"))
+        )
+        return str(normalize(reader.view(key, "owner"))), schedule
+
+    shortest, longest = (int(x) for x in normalize(reader.view("gmflock", "lockDurationBounds")))
+    boosts = (int(reader.view("gmflock", "boost", longest)), int(reader.view("gmflock", "boost", shortest)))
+    has_wallets = all(g.key in ctx.addresses for g in config.token.vesting_grants())
+    return genesis.from_config(config, ctx.address, 0, wallet if has_wallets else None, boosts)
+
+
+TOP_HOLDERS = 3
+
+
+def _date(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def check_voting_power(config: DeployConfig, ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
+    """The largest genesis holders' worst-case share of the voting power (``flock.deploy.genesis``)
+    against the config's limit; every holder at or above it fails, the largest few are shown."""
+    if "gmflock" not in ctx.addresses:
+        return
+    limit = config.voting_share_limit
+    shares = genesis.worst_shares(chain_distribution(config, ctx, reader), 0)
+    names = address_names(ctx)
+    shown = {h.account for h in shares[:TOP_HOLDERS]} | {h.account for h in genesis.failures(shares, limit)}
+    for holder in shares:
+        if holder.account not in shown:
+            continue
+        when = "at genesis" if holder.at == 0 else f"on {_date(holder.at)}"
+        yield CheckResult(
+            "voting power",
+            f"largest holder {names.get(holder.account, holder.account)}",
+            f"below {limit}% (quorum {config.governance.quorum_percent}%)",
+            f"{holder.percent:.2f}% {when}: {format_token(holder.lockable)} FLOCK "
+            f"vs {format_token(holder.others)} for the rest",
+            holder.percent < limit,
+        )
+    if not shares:
+        yield CheckResult(
+            "voting power",
+            "genesis holders",
+            "holders besides the treasury",
+            "nobody but the treasury holds FLOCK: no proposal can ever pass",
+            False,
+        )
+
+
 def _guarded(group: str, checks: Iterable[CheckResult]) -> list[CheckResult]:
     """A check that cannot even read the chain (a call reverts: wrong code, wrong address) is a
     failed check with the reason, not a crash of the whole verification."""
@@ -318,6 +429,9 @@ def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -
         *_guarded("timelock is admin", check_admins(ctx, reader)),
         *_guarded("role holders", check_role_holders(ctx, reader)),
         *_guarded("parameters", check_parameters(config, ctx, reader)),
+        *_guarded("genesis", check_vesting_wallets(config, ctx, reader)),
+        *_guarded("voting power", check_voting_power(config, ctx, reader)),
+        *_guarded("upgrades", check_upgrade_authority(ctx, reader)),
     ]
 
 

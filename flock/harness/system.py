@@ -89,6 +89,12 @@ class System:
         the deployer. The harness sends from any address, so tests act as the timelock directly."""
         return self.contracts["timelock"].address if "timelock" in self.contracts else self.deployer
 
+    @property
+    def treasury(self) -> str:
+        """Where tests draw FLOCK from: the timelock, which holds the treasury's genesis share (the
+        deployer holds none: config/ethereum-local.yaml). The harness sends as it directly."""
+        return self.admin
+
 
 def deploy_system(
     chain: Chain | None = None,
@@ -100,5 +106,5 @@ def deploy_system(
     cfg = config if isinstance(config, DeployConfig) else load_config(config)
     deployer = chain.accounts[0]
     backend = HarnessBackend(chain, deployer)
-    run_plan(plan or protocol_plan(), Context(config=cfg, deployer=deployer), backend)
+    run_plan(plan or protocol_plan(cfg), Context(config=cfg, deployer=deployer), backend)
     return System(chain, deployer, cfg, backend.contracts, backend.implementations)

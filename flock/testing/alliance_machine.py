@@ -111,7 +111,7 @@ class AllianceMachine(RuleBasedStateMachine):
         token, gm = system.token, system.gmflock
         system.alliance.setRoundPhases(*PHASES, sender=system.admin)
         for i, user in enumerate(accounts[1 : 3 + N_PARTICIPANTS]):
-            token.transfer(user, 2_000_000 * WAD, sender=system.deployer)
+            token.transfer(user, 2_000_000 * WAD, sender=system.treasury)
             token.approve(gm.address, MAX_UINT, sender=user)
             token.approve(system.alliance.address, MAX_UINT, sender=user)
             # Different boosts, so that FLOCK per gmFLOCK (what a slash seizes) differs per account;

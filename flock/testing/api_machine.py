@@ -62,7 +62,7 @@ class ApiMachine(RuleBasedStateMachine):
         challenge window, and four users with 100 FLOCK of credit and a cap of 50, all from
         ``accounts`` (the chain's, or a window of them in the system suite)."""
         admin, tasks, gm, token = system.admin, system.tasks, system.gmflock, system.token
-        token.transfer(accounts[1], 100_000 * WAD, sender=system.deployer)
+        token.transfer(accounts[1], 100_000 * WAD, sender=system.treasury)
         token.approve(gm.address, 100_000 * WAD, sender=accounts[1])
         gm.lock(100_000 * WAD, 365 * DAY, sender=accounts[1])
         tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("api"), "ipfs://api", 0, 0, sender=accounts[1])
@@ -71,7 +71,7 @@ class ApiMachine(RuleBasedStateMachine):
         system.api.setOperators(accounts[10:13], 2, sender=admin)
         system.rewards.setRewardParameters(6 * 3_600, 0, 0, sender=admin)  # a 6-hour challenge window
         for u in accounts[2 : 2 + N_USERS]:
-            token.transfer(u, 1_000 * WAD, sender=system.deployer)
+            token.transfer(u, 1_000 * WAD, sender=system.treasury)
             token.approve(system.api.address, 1_000 * WAD, sender=u)
             system.api.deposit(100 * WAD, sender=u)
             system.api.setCap(50 * WAD, sender=u)

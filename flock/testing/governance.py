@@ -15,8 +15,8 @@ from flock.units import DAY, WAD
 VOTER_LOCK = 1_000_000 * WAD
 STAKER_LOCK = 100_000 * WAD
 STAKER_ALLOCATION = 50_000 * WAD
-TREASURY = 1_000_000 * WAD
 HELPER_INDEX = 18
+HELPER_FLOCK = 1_000_000 * WAD
 DRAW_TASK, RANGE_TASK = 1_000_000, 1_000_001  # ids the stand-in registry enrolls (no such tasks)
 
 
@@ -68,7 +68,8 @@ class World:
 
     @property
     def helper(self) -> str:
-        """An unlabeled account holding TASK_REGISTRY_ROLE and the registry's SLASHER_ROLE."""
+        """An unlabeled account holding TASK_REGISTRY_ROLE and the registry's SLASHER_ROLE, and FLOCK
+        for set-up steps."""
         return self.system.chain.accounts[HELPER_INDEX]
 
     def role(self, key: str, role: str) -> bytes:
@@ -121,10 +122,12 @@ def build_world(system: System | None = None) -> World:
     world = World(system, accounts)
 
     for label, amount in (("voter", VOTER_LOCK), ("staker", STAKER_LOCK)):
-        token.transfer(accounts[label], amount, sender=system.deployer)
+        token.transfer(accounts[label], amount, sender=system.treasury)
         token.approve(gm.address, amount, sender=accounts[label])
         gm.lock(amount, 365 * DAY, sender=accounts[label])
-    token.transfer(timelock, TREASURY, sender=system.deployer)
+    # Set-up steps hand out FLOCK from the helper, never from the treasury (INV-09: the treasury
+    # moves only by governance).
+    token.transfer(world.helper, HELPER_FLOCK, sender=system.treasury)
     # The timelock appoints the role holders (in the harness it may send directly).
     token.grantRole(token.MINTER_ROLE(), accounts["minter"], sender=timelock)
     gm.grantRole(gm.STAKE_MANAGER_ROLE(), accounts["manager"], sender=timelock)

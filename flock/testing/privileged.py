@@ -244,7 +244,7 @@ def _appoint_second_admin(world: World, nonce: int) -> None:
 def _credit(world: World, _: int = 0) -> None:
     """Set-up: the user holds 100 FLOCK of API credit (so a usage report's total fits)."""
     token, api = world.contract("token"), world.contract("api")
-    token.transfer(world["user"], 100 * WAD, sender=world["deployer"])
+    token.transfer(world["user"], 100 * WAD, sender=world.helper)
     token.approve(api.address, 100 * WAD, sender=world["user"])
     api.deposit(100 * WAD, sender=world["user"])
 
@@ -271,7 +271,7 @@ def _fundable(world: World, nonce: int) -> None:
     holds FLOCK approved to the reward distributor."""
     _new_task(world, nonce)
     token, funder = world.contract("token"), world["distributor"]
-    token.transfer(funder, 10 * WAD, sender=world["deployer"])
+    token.transfer(funder, 10 * WAD, sender=world.helper)
     token.approve(world.contract("rewards").address, 10 * WAD, sender=funder)
 
 
@@ -865,6 +865,15 @@ OPEN: dict[str, dict[str, str]] = {
         "sweep": "anyone, after the task's end: the pool goes to the treasury",
         "renounceRole": "the caller gives up its own role",
     },
+    # Genesis vesting wallets (one per vesting allocation, all classified as the first): OpenZeppelin's
+    # VestingWallet. No protocol privilege: `release` pays only the owner, and only the owner (the
+    # beneficiary; Ownable, OwnableUnauthorizedAccount for anyone else) passes its own wallet on
+    # (tests/deploy/test_genesis_rule.py).
+    "vesting-1": {
+        "release": "anyone: pays what has vested to the wallet's owner, the beneficiary",
+        "transferOwnership": "the owner's own wallet (its future releases) to another owner",
+        "renounceOwnership": "the owner's own wallet: leaves it ownerless, its FLOCK stuck for good",
+    },
     "timelock": {
         "execute": "anyone (EXECUTOR_ROLE is open), for ready operations only",
         "executeBatch": "as execute",
@@ -874,6 +883,9 @@ OPEN: dict[str, dict[str, str]] = {
         "onERC1155BatchReceived": "the treasury may receive tokens",
     },
 }
+
+# Contracts the plan deploys more than once (one per config entry), classified under their first key.
+SAME_AS: dict[str, str] = {"GenesisVesting": "vesting-1"}
 
 # Contracts the protocol creates at run time (not in the deploy plan), by contract name: every
 # state-changing function, all open by design (tests/access checks the list is complete).

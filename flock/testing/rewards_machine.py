@@ -82,7 +82,7 @@ class RewardMachine(RuleBasedStateMachine):
         admin = system.admin
         users = accounts[1:7]
         for user in users:
-            token.transfer(user, 1_000_000 * WAD, sender=system.deployer)
+            token.transfer(user, 1_000_000 * WAD, sender=system.treasury)
             token.approve(gm.address, 1_000_000 * WAD, sender=user)
             gm.lock(1_000_000 * WAD, 365 * DAY, sender=user)
         for node, validator in ((users[1], users[2]), (users[3], users[4])):

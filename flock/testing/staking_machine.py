@@ -70,7 +70,7 @@ class StakingMachine(RuleBasedStateMachine):
         gm.grantRole(gm.STAKE_MANAGER_ROLE(), manager, sender=admin)
         gm.grantRole(gm.SLASHER_ROLE(), slasher, sender=admin)
         for user in accounts[1 : 1 + N_USERS]:
-            token.transfer(user, 10_000_000 * WAD, sender=system.deployer)
+            token.transfer(user, 10_000_000 * WAD, sender=system.treasury)
             token.approve(gm.address, MAX_UINT, sender=user)
 
     def __init__(self) -> None:

@@ -40,7 +40,7 @@ from hypothesis.stateful import (
 )
 
 from flock.deploy.governed import PARAMETERS
-from flock.deploy.plan import roles_of
+from flock.deploy.plan import Context, roles_of
 from flock.deploy.verify import normalize
 from flock.emissions import STAKE_UNIT, Schedule
 from flock.harness.evm import Chain, Snapshot
@@ -119,7 +119,9 @@ class SystemMachine(RuleBasedStateMachine):
         """Reads every FLOCK balance and every role holder among the known accounts once, after the
         set-up: the ledger and the role model start from here and change only by events."""
         chain, token = system.chain, system.token
-        known = [*chain.accounts, system.deployer, *(c.address for c in system.contracts.values())]
+        ctx = Context(system.config, system.deployer, {k: c.address for k, c in system.contracts.items()})
+        genesis = [ctx.address(g.key or g.recipient) for g in system.config.token.grants()]
+        known = [*chain.accounts, system.deployer, *(c.address for c in system.contracts.values()), *genesis]
         balances = Counter({a: token.balanceOf(a) for a in dict.fromkeys(known)})
         assert sum(balances.values()) == token.totalSupply(), "a FLOCK holder is missing from the survey"
         roles: dict[tuple[str, bytes], set[str]] = {}

@@ -79,7 +79,7 @@ class TaskMachine(RuleBasedStateMachine):
         tasks.grantRole(tasks.SLASHER_ROLE(), slasher, sender=admin)
         emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), distributor, sender=admin)
         for i, user in enumerate(accounts[1 : 1 + N_USERS]):
-            token.transfer(user, 2_000_000 * WAD, sender=system.deployer)
+            token.transfer(user, 2_000_000 * WAD, sender=system.treasury)
             token.approve(gm.address, MAX_UINT, sender=user)
             # Different boosts, so gmFLOCK and FLOCK differ per account; one short lock to unlock.
             gm.lock((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY, sender=user)

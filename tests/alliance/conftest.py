@@ -17,11 +17,11 @@ def alliance(project, manifest):
 
 
 @pytest.fixture(scope="module")
-def people(users, token, gmflock, deployer):
+def people(users, token, gmflock, deployer, treasury):
     """users[0] creates tasks, users[1:6] participate, users[6] is a member of nothing. Each locks
     500,000 FLOCK for a year (1.5M gmFLOCK)."""
     for user in users:
-        token.transfer(user, 1_000_000 * E, sender=deployer)
+        token.transfer(user, 1_000_000 * E, sender=treasury)
         token.approve(gmflock, 500_000 * E, sender=user)
         gmflock.lock(500_000 * E, 365 * 86400, sender=user)
     return users

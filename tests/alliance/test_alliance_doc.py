@@ -33,7 +33,7 @@ def test_the_worked_example():
     creator, finalizer, *people = chain.accounts[1:8]
     names = dict(zip((row[0] for row in votes), people, strict=False))
     for account in (creator, *names.values()):
-        token.transfer(account, 100_000 * WAD, sender=system.deployer)
+        token.transfer(account, 100_000 * WAD, sender=system.treasury)
         token.approve(system.gmflock.address, 2**256 - 1, sender=account)
         system.gmflock.lock(20_000 * WAD, 30 * DAY, sender=account)  # boost 1: a gmFLOCK per FLOCK
     task = tasks.createTask(TaskKind.ALLIANCE, 2 * DAY, b"\x44" * 32, "ipfs://doc", 2, 5, sender=creator)

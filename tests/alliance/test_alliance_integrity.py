@@ -30,7 +30,7 @@ def base():
     system = deploy_system()
     people = system.chain.accounts[1:12]
     for user in people:
-        system.token.transfer(user, 100_000 * WAD, sender=system.deployer)
+        system.token.transfer(user, 100_000 * WAD, sender=system.treasury)
         system.token.approve(system.gmflock.address, 2**256 - 1, sender=user)
         system.gmflock.lock(50_000 * WAD, 365 * DAY, sender=user)
     return [system, people, system.chain.snapshot()]

@@ -26,7 +26,7 @@ def world():
     chain = system.chain
     people = chain.accounts[1 : 1 + N + 1]
     for user in people:
-        system.token.transfer(user, 100_000 * WAD, sender=system.deployer)
+        system.token.transfer(user, 100_000 * WAD, sender=system.treasury)
         system.token.approve(system.gmflock.address, 2**256 - 1, sender=user)
         system.gmflock.lock(50_000 * WAD, 365 * DAY, sender=user)
     task = system.tasks.createTask(

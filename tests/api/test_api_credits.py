@@ -41,7 +41,7 @@ def _setup(w: World) -> None:
     tasks.join(task, Role.NODE, 2_000 * E, 5_000, sender=w["voter"])
     tasks.approveTask(task, sender=w["timelock"])
     for who, cap in (("user", 50 * E), ("outsider", 100 * E)):
-        token.transfer(w[who], 100 * E, sender=w["deployer"])
+        token.transfer(w[who], 100 * E, sender=w["timelock"])
         token.approve(api.address, 100 * E, sender=w[who])
         api.deposit(100 * E, sender=w[who])
         api.setCap(cap, sender=w[who])
@@ -272,7 +272,7 @@ def test_flush_pays_the_treasury_share_and_funds_the_next_reward_epoch(world: Wo
 def test_fund_epoch_refuses_accepted_roots_and_alliance_tasks(world: World) -> None:
     rewards, token, tasks = world.contract("rewards"), world.contract("token"), world.contract("tasks")
     funder = world["distributor"]  # holds REVENUE_ROLE in the world
-    token.transfer(funder, 10 * E, sender=world["deployer"])
+    token.transfer(funder, 10 * E, sender=world["timelock"])
     token.approve(rewards.address, 10 * E, sender=funder)
     tasks.createTask(TaskKind.ALLIANCE, 30 * DAY, spec_hash("fl"), "ipfs://fl", 2, 4, sender=world["voter"])
     with world.system.chain.reverts("RewardNotArenaTask"):

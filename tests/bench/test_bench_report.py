@@ -57,3 +57,19 @@ def test_anchors_can_come_from_a_git_revision():
     assert at_head["gas.reward_post"] > 0 and "gas.reward_finalize" in at_head
     with pytest.raises(AnchorError, match="no-such-revision-anywhere"):
         previous_results(ref="no-such-revision-anywhere")
+
+
+def test_the_gateway_ratio_interleaves_the_same_chunks_in_alternating_order():
+    """api.overhead_ratio (decision 122): every request runs once on each side, chunk by chunk, the
+    two sides of a chunk back to back, and which goes first alternates, so a slow spell of the
+    machine falls on both sides of a round, not on one side of the whole run."""
+    from flock.bench.api import interleaved
+
+    calls: list[tuple[str, list[int]]] = []
+    base, measured = interleaved(
+        lambda chunk: calls.append(("base", chunk)), lambda chunk: calls.append(("http", chunk)), 10, 4
+    )
+    assert [side for side, _ in calls] == ["base", "http", "http", "base", "base", "http", "http", "base"]
+    chunks = [chunk for _, chunk in calls]
+    assert chunks[0::2] == chunks[1::2] == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert base.cpu >= 0 and measured.wall > 0

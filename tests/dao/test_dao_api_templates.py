@@ -17,8 +17,8 @@ A, B = ("0x" + c * 40 for c in "ab")
 
 
 @pytest.fixture(scope="module")
-def task(users, token, gmflock, tasks, deployer):
-    token.transfer(users[0], 10_000 * WAD, sender=deployer)
+def task(users, token, gmflock, tasks, deployer, treasury):
+    token.transfer(users[0], 10_000 * WAD, sender=treasury)
     token.approve(gmflock, 10_000 * WAD, sender=users[0])
     gmflock.lock(10_000 * WAD, 365 * DAY, sender=users[0])
     advance(1)

@@ -16,7 +16,7 @@ from flock.dao.proposals import Governance, index_path, protected_description
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, build_draft
 from flock.paths import PROJECT_ROOT
-from flock.units import DAY, WAD
+from flock.units import DAY, WAD, format_token
 
 FEE = {"parameter": "gmflock.withdrawal_fee", "values": ("300", "treasury")}
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -94,7 +94,13 @@ def test_role_and_treasury_templates(deployment, token, users):
     assert call.args[0].shown == "MINTER_ROLE"
     pay = build_draft(deployment, "transfer", {"recipient": users[3].address, "amount": "1_500.5"}, None)
     assert pay.actions[0].calldata == bytes(token.transfer.encode_input(users[3], 1_500_500 * WAD // 1_000))
-    assert any("treasury holds 0.00 FLOCK" in note for note in pay.notes)
+    assert not any("treasury holds" in note for note in pay.notes)
+    held = token.balanceOf(deployment.address("timelock"))
+    too_much = build_draft(
+        deployment, "transfer", {"recipient": users[3].address, "amount": "400_000_000"}, None
+    )
+    assert held < 400_000_000 * WAD
+    assert any(f"treasury holds {format_token(held)} FLOCK today" in note for note in too_much.notes)
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ A, B, C = ("0x" + c * 40 for c in "abc")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def lockers(users, token, gmflock, deployer):
+def lockers(users, token, gmflock, deployer, treasury):
     """users[0] locks 200,000 FLOCK for a year: enough to propose and to pass alone."""
-    token.transfer(users[0], 200_000 * WAD, sender=deployer)
+    token.transfer(users[0], 200_000 * WAD, sender=treasury)
     token.approve(gmflock, 200_000 * WAD, sender=users[0])
     gmflock.lock(200_000 * WAD, 365 * DAY, sender=users[0])
     advance(1)

@@ -15,10 +15,10 @@ from flock.units import DAY, WAD
 
 
 @pytest.fixture(scope="module", autouse=True)
-def lockers(users, token, gmflock, deployer, tasks, emissions, admin, manifest_file):
+def lockers(users, token, gmflock, deployer, treasury, tasks, emissions, admin, manifest_file):
     """users[0] locks 200,000 FLOCK for a year (enough to propose and to pass alone), users[1] 20,000."""
     for user, amount in zip(users[:2], (200_000, 20_000), strict=True):
-        token.transfer(user, amount * WAD, sender=deployer)
+        token.transfer(user, amount * WAD, sender=treasury)
         token.approve(gmflock, amount * WAD, sender=user)
         gmflock.lock(amount * WAD, 365 * DAY, sender=user)
     advance(1)

@@ -40,6 +40,9 @@ def test_fresh_deployment_verifies(manifest, manifest_file):
         "role holders",
         "parameters",
         "manifest role table",
+        "genesis",
+        "voting power",
+        "upgrades",
     }
     assert {r.subject for r in results if r.group == "code"} == {
         *manifest.contracts,
@@ -150,7 +153,7 @@ def test_rerunning_the_plan_sends_nothing(manifest, manifest_file, deployer):
     deploy_protocol(
         deployer, LOCAL_CONFIG, manifest_file=manifest_file, on_step=lambda s, o: outcomes.append(o)
     )
-    assert len(outcomes) == len(protocol_plan())
+    assert len(outcomes) == len(protocol_plan(load_config(LOCAL_CONFIG)))
     assert set(outcomes) == {"exists", "done"}
 
 

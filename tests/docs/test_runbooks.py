@@ -50,6 +50,7 @@ def test_runbooks_run_as_written(tmp_path, chain, manifest, manifest_file):
     log = "\n".join(runner.log)
     assert "all " in log and "checks passed" in log  # deploy --verify
     assert "executed" in log and "RoleGranted" in log
+    assert "values unchanged" in log and "rewards now runs RewardDistributor" in log  # the upgrade
     assert "opened epoch" in log and "accepted" in log and "match" in log
     assert "claimed" in log and "released" in log and "vested FLOCK" in log
 

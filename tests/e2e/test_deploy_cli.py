@@ -37,7 +37,8 @@ def test_deploy_writes_a_complete_manifest(tmp_path):
         assert record["block"] >= 1
     token_args = manifest["contracts"]["token"]["constructor_args"]
     assert token_args[0] == manifest["deployer"]
-    assert token_args[2] == [100_000_000 * 10**18]
+    assert token_args[1][0] == manifest["contracts"]["timelock"]["address"]  # the treasury first
+    assert token_args[2] == [300_000_000 * 10**18] + [5_000_000 * 10**18] * 102
     assert (
         manifest["contracts"]["gmflock"]["constructor_args"][0] == manifest["contracts"]["token"]["address"]
     )

@@ -32,6 +32,10 @@ def test_rehearsal_deploys_verifies_and_runs_an_epoch(tmp_path):
     assert "checks passed" in out and "MISMATCH" not in out
     assert "appoint the reward oracles (2 of 3)' executed through the timelock" in out
     assert "`verify` recomputes it: match" in out
+    # the live upgrade: through a proposal, every value read back, the held-back leaf paid
+    assert "upgraded rewards" in out and "nothing lost" in out
+    assert "values of gmflock, tasks, rewards unchanged" in out
+    assert "the root's unclaimed leaf paid" in out
     assert "rehearsal passed" in out
     manifest = json.loads(manifest_file.read_text())
     assert manifest["complete"] is True

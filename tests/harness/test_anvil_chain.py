@@ -19,7 +19,7 @@ def test_the_same_calls_give_the_same_results_on_anvil(chain):
         assert set(on_anvil.contracts) == set(here.contracts) and on_anvil.token.address == here.token.address
         for system in (on_anvil, here):
             c = system.chain
-            receipt = system.token.transfer(c.accounts[1], 5, sender=system.deployer)
+            receipt = system.token.transfer(c.accounts[1], 5, sender=system.treasury)
             assert [e.name for e in receipt.events] == ["Transfer"] and receipt.gas_used > 21_000
             with c.reverts("ERC20InsufficientBalance", balance=5, needed=6):
                 system.token.transfer(c.accounts[2], 6, sender=c.accounts[1])

@@ -31,7 +31,7 @@ def final():
         system.rewards,
     )
     node = chain.accounts[1]
-    token.transfer(node, 100_000 * WAD, sender=system.deployer)
+    token.transfer(node, 100_000 * WAD, sender=system.treasury)
     token.approve(gm.address, 100_000 * WAD, sender=node)
     gm.lock(100_000 * WAD, 365 * DAY, sender=node)
     tasks.createTask(TaskKind.ARENA, 30 * DAY, b"\x11" * 32, "ipfs://spec", 0, 0, sender=node)
@@ -115,7 +115,7 @@ def test_no_second_pot_for_a_root(final):
             copy_pot.claim(*claim.pot_args(), sender=attacker)
         # Funded by someone, the copy pays from its own balance only; the genuine pot is untouched,
         # its bitmap too: the leaf still claims there, once.
-        token.transfer(copy, 3 * WAD, sender=system.deployer)
+        token.transfer(copy, 3 * WAD, sender=system.treasury)
         copy_pot.claim(*claim.pot_args(), sender=attacker)
         assert token.balanceOf(pot.address) == 6 * WAD and not pot.isClaimed(claim.index)
         pot.claim(*claim.pot_args(), sender=attacker)

@@ -35,7 +35,7 @@ def base() -> list:
         system.rewards,
     )
     node = chain.accounts[1]
-    token.transfer(node, 100_000 * WAD, sender=system.deployer)
+    token.transfer(node, 100_000 * WAD, sender=system.treasury)
     token.approve(gm.address, 100_000 * WAD, sender=node)
     gm.lock(100_000 * WAD, 365 * DAY, sender=node)
     tasks.createTask(TaskKind.ARENA, 30 * DAY, b"\x11" * 32, "ipfs://spec", 0, 0, sender=node)

@@ -13,7 +13,16 @@ from flock import abi
 
 # Words in backticks that are not members of an interface: Solidity built-ins, EIP-712 type names,
 # and `expectedState` in OpenZeppelin's own notice of GovernorUnexpectedProposalState (IFlockErrors).
-NOT_MEMBERS = {"keccak256", "bytes32", "bytes20", "max", "Ballot", "ExtendedBallot", "expectedState"}
+NOT_MEMBERS = {
+    "keccak256",
+    "bytes32",
+    "bytes20",
+    "address",
+    "max",
+    "Ballot",
+    "ExtendedBallot",
+    "expectedState",
+}
 
 
 @pytest.fixture(scope="module")

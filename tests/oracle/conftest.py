@@ -35,14 +35,14 @@ def _at(submissions, epoch: int, field: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def played(accounts, token, gmflock, tasks, emissions, manifest, admin, deployer, tmp_path_factory):
+def played(accounts, token, gmflock, tasks, emissions, manifest, admin, deployer, treasury, tmp_path_factory):
     """One Arena epoch played out: three nodes, three validators (the third lazy), a delegator."""
     from ape import project
 
     submissions = project.ArenaSubmissions.at(manifest.address("submissions"))
     creator, nodes, validators, delegator = accounts[1], accounts[2:5], accounts[5:8], accounts[8]
     for account in (creator, *nodes, *validators, delegator):
-        token.transfer(account, 200_000 * E, sender=deployer)
+        token.transfer(account, 200_000 * E, sender=treasury)
         token.approve(gmflock, 200_000 * E, sender=account)
         gmflock.lock(200_000 * E, 365 * DAY, sender=account)
     tasks.createTask(TaskKind.ARENA, 20 * DAY, spec_hash("chat"), "ipfs://chat", 0, 0, sender=creator)

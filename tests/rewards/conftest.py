@@ -47,10 +47,10 @@ def oracles(accounts, rewards):
 
 
 @pytest.fixture(scope="module")
-def stakers(users, token, gmflock, deployer):
+def stakers(users, token, gmflock, deployer, treasury):
     """Every user gets 1,000,000 FLOCK and locks half for a year."""
     for user in users:
-        token.transfer(user, 1_000_000 * E, sender=deployer)
+        token.transfer(user, 1_000_000 * E, sender=treasury)
         token.approve(gmflock, 500_000 * E, sender=user)
         gmflock.lock(500_000 * E, 365 * DAY, sender=user)
     return users

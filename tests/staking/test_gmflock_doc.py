@@ -37,7 +37,7 @@ def test_boost_rows(system, row):
 def test_slash_rows(system):
     gm, token, chain = system.gmflock, system.token, system.chain
     account, admin = chain.accounts[1], system.admin
-    token.transfer(account, 2_000 * WAD, sender=system.deployer)
+    token.transfer(account, 2_000 * WAD, sender=system.treasury)
     token.approve(gm.address, 2_000 * WAD, sender=account)
     gm.grantRole(gm.STAKE_MANAGER_ROLE(), admin, sender=admin)
     gm.grantRole(gm.SLASHER_ROLE(), admin, sender=admin)

@@ -29,11 +29,11 @@ class Cast:
 
 
 @pytest.fixture(scope="module")
-def stakers(users, token, gmflock, deployer, manifest, outsider, admin):
+def stakers(users, token, gmflock, deployer, treasury, manifest, outsider, admin):
     """Every user gets 1,000,000 FLOCK and locks half for a year (about 1.5M gmFLOCK each).
     Module-scoped, so that the chain is back to its deployed state after each module."""
     for user in users:
-        token.transfer(user, 1_000_000 * E, sender=deployer)
+        token.transfer(user, 1_000_000 * E, sender=treasury)
         token.approve(gmflock, 500_000 * E, sender=user)
         gmflock.lock(500_000 * E, 365 * DAY, sender=user)
     return users

@@ -171,6 +171,8 @@ def test_slash_routed_all_to_its_recipient_is_paid_by_gmflock_directly(
     moves = [tuple(t.event_arguments.values()) for t in events(receipt, "Transfer", token)]
     assert moves == [(gmflock.address, recipient, seized)]
     assert token.balanceOf(recipient) - before == seized and token.balanceOf(tasks) == registry_before
+    # what a slasher reads before a slash: the stake left and the end of the dispute window
+    assert tuple(tasks.slashableStake(alliance, cast.p1)) == (900 * E, release_at(tasks, alliance))
 
 
 def test_slash_to_nobody_burns_everything(tasks, token, alliance, cast, slasher):

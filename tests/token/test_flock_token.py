@@ -13,12 +13,20 @@ def test_metadata_and_cap(token):
 
 
 def test_genesis_minted_to_config(token, deployer, manifest):
+    """config/ethereum-local.yaml: the treasury, 100 community accounts (the deployer one of them),
+    two vesting wallets, in config order, one mint each."""
     recipients, amounts = manifest.contracts["token"].constructor_args[1:3]
-    assert recipients == [deployer.address]
-    assert amounts == [100_000_000 * E]
-    assert token.totalSupply() == 100_000_000 * E
-    mint = next(iter(token.Transfer.query("*", start_block=manifest.contracts["token"].block).itertuples()))
-    assert (mint.event_arguments["to"], mint.event_arguments["value"]) == (deployer.address, 100_000_000 * E)
+    wallets = [manifest.address("vesting-1"), manifest.address("vesting-2")]
+    assert recipients[0] == manifest.address("timelock") and recipients[-2:] == wallets
+    assert recipients[1] == deployer.address and len(recipients) == 103
+    assert amounts == [300_000_000 * E] + [5_000_000 * E] * 102
+    assert token.totalSupply() == 810_000_000 * E
+    block = manifest.contracts["token"].block
+    mints = [
+        log.event_arguments
+        for log in token.Transfer.query("*", start_block=block, stop_block=block).itertuples()
+    ]
+    assert [(m["to"], m["value"]) for m in mints] == list(zip(recipients, amounts, strict=True))
 
 
 def test_mint_refused_without_role(token, outsider):
@@ -50,8 +58,9 @@ def test_genesis_above_cap_reverts(project, deployer, outsider):
 
 def test_mint_by_minter_emits_transfer(token, admin, outsider):
     token.grantRole(token.MINTER_ROLE(), admin, sender=admin)
+    before = token.balanceOf(outsider)
     receipt = token.mint(outsider, 5 * E, sender=admin)
-    assert token.balanceOf(outsider) == 5 * E
+    assert token.balanceOf(outsider) == before + 5 * E
     assert [log.event_name for log in receipt.events] == ["Transfer"]
 
 
