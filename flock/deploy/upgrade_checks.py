@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from eth_utils import to_checksum_address
-from flock.deploy.proxies import UPGRADEABLE, calldata
 
 from flock.deploy.plan import Context
+from flock.deploy.proxies import UPGRADEABLE, calldata
 
 DEFAULT_ADMIN = bytes(32)
 # OpenZeppelin Initializable's ERC-7201 slot: keccak256(abi.encode(uint256(keccak256(
