@@ -383,12 +383,21 @@ class TaskMachine(RuleBasedStateMachine):
             return
         pool_before = self.tasks.poolOf(task_id, operator)
         _, delegated_before, _ = self.tasks.effectiveStake(task_id, operator)
+        topping_up = mine is not None and not mine.released
+        value_before = self.tasks.delegationOf(task_id, user)[2] if topping_up else 0
         call()
         # A top-up joins its delegation's risk window; a new delegation opens one now.
-        since = mine.since if mine is not None and not mine.released else self.now
+        since = mine.since if topping_up else self.now
         self.members[(task_id, user)] = Membership(DELEGATOR, since=since, operator=operator)
-        assert self.tasks.effectiveStake(task_id, operator)[1] == delegated_before + amount
-        assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount
+        # The delegation is worth what it was worth plus the top-up, to the wei.
+        assert self.tasks.delegationOf(task_id, user)[2] == value_before + amount
+        # The pool's totals grow by the top-up, plus what they had booked against this delegation
+        # for slashes outside its risk window (booked as if every delegation were at risk, given
+        # back when it syncs: `_restore`), which is at most what the delegation is worth. A new
+        # delegation has nothing to give back: exactly the amount.
+        restored = self.tasks.effectiveStake(task_id, operator)[1] - delegated_before - amount
+        assert 0 <= restored <= value_before
+        assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount + restored
 
     @precondition(lambda self: self.members)
     @rule(p=pick)
