@@ -97,6 +97,7 @@ demo: compile
 lint: setup
 	@ruff check flock scripts tests
 	@ruff format --check flock scripts tests
+	@forge fmt --check contracts interfaces audit
 
 test: lint compile
 	@ape test

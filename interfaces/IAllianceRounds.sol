@@ -470,8 +470,12 @@ interface IAllianceRounds {
 
     /// @notice Sets the slash shares and the finalizer's share (absent >= voter, so withholding a
     /// vote never costs less than revealing a losing one). @dev Only `DEFAULT_ADMIN_ROLE`.
-    function setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
-        external;
+    function setSlashRules(
+        uint256 proposerSlashBps,
+        uint256 voterSlashBps,
+        uint256 absentSlashBps,
+        uint256 finalizerBps
+    ) external;
 
     // ---------------------------------------------------------------------------------------- views
 

@@ -127,7 +127,12 @@ interface IArenaSlasher {
     );
     /// @notice A slash root reached quorum; its leaves execute from `executableAt` unless vetoed.
     event SlashRootAccepted(
-        uint256 indexed taskId, uint256 indexed epoch, bytes32 root, uint256 count, bytes32 reportHash, uint256 executableAt
+        uint256 indexed taskId,
+        uint256 indexed epoch,
+        bytes32 root,
+        uint256 count,
+        bytes32 reportHash,
+        uint256 executableAt
     );
     /// @notice `by` vetoed the accepted slash root; the oracles post again.
     event SlashRootVetoed(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, address indexed by);

@@ -73,11 +73,15 @@ interface IArenaSubmissions {
     /// @notice The account already revealed (`revealed`: the model or file hash) for this task epoch.
     error SubmissionsAlreadyRevealed(uint256 taskId, uint256 epoch, address account, bytes32 revealed);
     /// @notice The revealed values do not give the commitment.
-    error SubmissionsRevealMismatch(uint256 taskId, uint256 epoch, address account, bytes32 committed, bytes32 revealed);
+    error SubmissionsRevealMismatch(
+        uint256 taskId, uint256 epoch, address account, bytes32 committed, bytes32 revealed
+    );
     /// @notice A model or file hash, or a commitment, must not be zero; a model needs a URI.
     error SubmissionsEmptyInput();
     /// @notice Each phase needs at least `MIN_PHASE`, and the four must fit in one epoch.
-    error SubmissionsInvalidPhases(uint256 submit, uint256 modelReveal, uint256 commit, uint256 reveal, uint256 epochLength);
+    error SubmissionsInvalidPhases(
+        uint256 submit, uint256 modelReveal, uint256 commit, uint256 reveal, uint256 epochLength
+    );
 
     // ---------------------------------------------------------------------------------------- events
 

@@ -96,9 +96,7 @@ interface IEmissionController {
     /// @notice Task `taskId` earns nothing from epoch `fromEpoch` on (cancelled).
     event TaskRetired(uint256 indexed taskId, uint256 fromEpoch);
     /// @notice `by` drew `amount` of task `taskId`'s budget for `epoch` to `to`.
-    event BudgetDrawn(
-        uint256 indexed taskId, uint256 indexed epoch, address indexed by, address to, uint256 amount
-    );
+    event BudgetDrawn(uint256 indexed taskId, uint256 indexed epoch, address indexed by, address to, uint256 amount);
     /// @notice Governance set the per-epoch emission cap.
     event EpochCapSet(uint256 epochCap);
     /// @notice Governance set gamma, the Arena node/validator split parameter (applies from the
@@ -136,8 +134,7 @@ interface IEmissionController {
      * @dev Only `TASK_REGISTRY_ROLE`. `nodeStake` is the training nodes' (or alliance participants')
      * stake and `validatorStake` the validators', in gmFLOCK wei, delegations included.
      */
-    function enrollTask(uint256 taskId, bool arena, uint256 endTime, uint256 nodeStake, uint256 validatorStake)
-        external;
+    function enrollTask(uint256 taskId, bool arena, uint256 endTime, uint256 nodeStake, uint256 validatorStake) external;
 
     /**
      * @notice Records an enrolled task's new stake, effective from the next epoch (ignored once
@@ -168,9 +165,7 @@ interface IEmissionController {
      * @dev Only `DISTRIBUTOR_ROLE`.
      * @return amount the FLOCK sent.
      */
-    function drawRange(uint256 taskId, uint256 fromEpoch, uint256 toEpoch, address to)
-        external
-        returns (uint256 amount);
+    function drawRange(uint256 taskId, uint256 fromEpoch, uint256 toEpoch, address to) external returns (uint256 amount);
 
     // ---------------------------------------------------------------------------------------- governance
 

@@ -177,8 +177,7 @@ interface IRewardDistributor {
 
     /// @notice Sets the proxy's state, once, in the proxy's deployment (then `DEFAULT_ADMIN_ROLE`
     /// is `admin`'s) and creates the RewardPot implementation; the implementation itself refuses.
-    function initialize(address admin, Parameters calldata params, address[] calldata oracles, uint256 quorum)
-        external;
+    function initialize(address admin, Parameters calldata params, address[] calldata oracles, uint256 quorum) external;
 
     /// @notice Role that may veto roots in their challenge window (governance and an optional guardian).
     function GUARDIAN_ROLE() external view returns (bytes32);

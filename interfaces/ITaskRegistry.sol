@@ -285,7 +285,11 @@ interface ITaskRegistry {
     );
     /// @notice Governance set the delegation rules.
     event DelegationRulesSet(
-        uint256 minSigmaBps, uint256 maxSigmaBps, uint256 sigmaFreeze, uint256 undelegationCooldown, uint256 syncKeeperBps
+        uint256 minSigmaBps,
+        uint256 maxSigmaBps,
+        uint256 sigmaFreeze,
+        uint256 undelegationCooldown,
+        uint256 syncKeeperBps
     );
 
     // ---------------------------------------------------------------------------------------- roles

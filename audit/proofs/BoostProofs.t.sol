@@ -30,7 +30,8 @@ contract BoostProofs {
                 new ERC1967Proxy(
                     address(new GmFlock(token)),
                     abi.encodeCall(
-                        GmFlock.initialize, (address(this), 30 days, 365 days, 2.19e18, 7 days, 365 days, 513, address(0))
+                        GmFlock.initialize,
+                        (address(this), 30 days, 365 days, 2.19e18, 7 days, 365 days, 513, address(0))
                     )
                 )
             )

@@ -95,7 +95,8 @@ contract BudgetProofs {
         rewards = RewardDistributor(
             address(
                 new ERC1967Proxy(
-                    address(implementation), abi.encodeCall(RewardDistributor.initialize, (address(this), p, oracles, 1))
+                    address(implementation),
+                    abi.encodeCall(RewardDistributor.initialize, (address(this), p, oracles, 1))
                 )
             )
         );

@@ -369,8 +369,6 @@ contract AllianceRounds is
         emit RoundFinalized(taskId, round, msg.sender, outcome, r.acceptedMask, reward, honestStake);
     }
 
-
-
     /// @inheritdoc IAllianceRounds
     /// @dev Runs {AllianceSettlement-settle} on this contract's storage.
     function settle(uint256, uint256, address[] calldata) external {
@@ -382,7 +380,6 @@ contract AllianceRounds is
     function evict(uint256, address) external returns (uint256) {
         _runSettlement();
     }
-
 
     /// @inheritdoc IAllianceRounds
     function withdraw(address) external returns (uint256) {
@@ -396,12 +393,10 @@ contract AllianceRounds is
         _runSettlement();
     }
 
-
     /// @inheritdoc IAllianceRounds
     function pullEmissions(uint256) external returns (uint256) {
         _runSettlement();
     }
-
 
     /// @inheritdoc IAllianceRounds
     function sweep(uint256) external returns (uint256) {
@@ -654,14 +649,12 @@ contract AllianceRounds is
         }
     }
 
-
     /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
     function _inPhase(uint256 taskId, uint256 round, Phase phase, uint256 opensAt, uint256 closesAt) private view {
         if (block.timestamp < opensAt || block.timestamp >= closesAt) {
             revert AllianceOutsidePhase(taskId, round, phase, opensAt, closesAt);
         }
     }
-
 
     function _duration(StoredParams memory p) private pure returns (uint256) {
         return uint256(p.enrollment) + p.seedReveal + p.drawDelay + p.proposal + p.proposalReveal + p.commit + p.reveal;
@@ -722,18 +715,7 @@ contract AllianceRounds is
         lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
     }
 
-
-
-
-
-
-
-
     // ======================================================================= internals: pool
-
-
-
-
 
     // ======================================================================= internals: bits
 
@@ -743,7 +725,6 @@ contract AllianceRounds is
             ++index;
         }
     }
-
 
     /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}

@@ -219,6 +219,7 @@ abstract contract AllianceRoundsStorage {
         }
         gm = (uint256(e.stake) * bps) / _BPS;
     }
+
     /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
     /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
     /// the honest pot (to the pool if the round has no honest stake).
@@ -235,7 +236,8 @@ abstract contract AllianceRoundsStorage {
             emit IAllianceRounds.SlashLapsed(taskId, round, account, reason, gm);
             return;
         }
-        (uint256 seized, uint256 toFinalizer) = _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
+        (uint256 seized, uint256 toFinalizer) =
+            _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
         uint256 toHonest = seized - toFinalizer;
         if (r.honestStake != 0) {
             r.honestPot += uint96(toHonest);
@@ -269,11 +271,12 @@ abstract contract AllianceRoundsStorage {
             if (toFinalizer != 0) _getAllianceStorage()._owed[finalizer] += toFinalizer;
         }
     }
+
     /// @dev Credits an entry's reward (once) and its honest share since its last credit.
     function _credit(uint256 taskId, uint256 round, Round storage r, address account) internal {
         Entry storage e = r.entries[account];
         Entry memory m = e;
-        (, , bool honest, bool rewarded) = _assess(r, m);
+        (,, bool honest, bool rewarded) = _assess(r, m);
         if (!honest) return;
         uint256 reward;
         bool rewardDue = rewarded && m.flags & _REWARD_CREDITED == 0;
@@ -300,14 +303,17 @@ abstract contract AllianceRoundsStorage {
         _getAllianceStorage()._owed[account] += reward + share;
         emit IAllianceRounds.Credited(taskId, round, account, reward, share);
     }
+
     function _rewardShare(Round storage r, uint256 stake) internal view returns (uint256) {
         uint256 acceptedStake = r.acceptedStake;
         return acceptedStake == 0 ? 0 : Math.mulDiv(r.reward, stake, acceptedStake);
     }
+
     function _honestShare(Round storage r, uint256 stake) internal view returns (uint256) {
         uint256 honestStake = r.honestStake;
         return honestStake == 0 ? 0 : Math.mulDiv(r.honestPot, stake, honestStake);
     }
+
     /// @dev Reverts unless `account` enrolled in none of the task's last `evictionRounds` rounds
     /// whose enrollment closed, could have enrolled in each (they opened after it joined, and none
     /// reached the enrollment cap) and is not enrolled in the round open now. O(evictionRounds).
@@ -329,7 +335,9 @@ abstract contract AllianceRoundsStorage {
         uint256 window = p.evictionRounds;
         if (toRound < window) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
         fromRound = toRound - window + 1;
-        if ($._rounds[taskId][fromRound].openedAt < joinedAt) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+        if ($._rounds[taskId][fromRound].openedAt < joinedAt) {
+            revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+        }
         for (uint256 k = fromRound; k <= toRound; ++k) {
             Round storage r = $._rounds[taskId][k];
             if (r.entries[account].status != 0 || r.full || r.enrolled >= p.maxParticipants) {
@@ -337,6 +345,7 @@ abstract contract AllianceRoundsStorage {
             }
         }
     }
+
     function _allianceTask(uint256 taskId) internal view returns (ITaskRegistry.TaskInfo memory task) {
         task = _registry.taskInfo(taskId);
         if (task.kind != ITaskRegistry.TaskKind.Alliance || task.state == ITaskRegistry.TaskState.None) {
@@ -377,7 +386,9 @@ abstract contract AllianceRoundsStorage {
     }
 
     function _popcount(uint256 bits) internal pure returns (uint256 count) {
-        for (; bits != 0; bits &= bits - 1) ++count;
+        for (; bits != 0; bits &= bits - 1) {
+            ++count;
+        }
     }
 
     function _getAllianceStorage() internal pure returns (AllianceStorage storage $) {

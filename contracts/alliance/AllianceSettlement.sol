@@ -147,10 +147,12 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     }
 
     /// @notice {IAllianceRounds-setSlashRules}.
-    function setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
-        external
-        onlyDelegated
-    {
+    function setSlashRules(
+        uint256 proposerSlashBps,
+        uint256 voterSlashBps,
+        uint256 absentSlashBps,
+        uint256 finalizerBps
+    ) external onlyDelegated {
         _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
     }
 
@@ -204,9 +206,12 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
         emit IAllianceRounds.RoundRulesSet(proposers, quorumBps, maxParticipants);
     }
 
-    function _setSlashRules(uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
-        private
-    {
+    function _setSlashRules(
+        uint256 proposerSlashBps,
+        uint256 voterSlashBps,
+        uint256 absentSlashBps,
+        uint256 finalizerBps
+    ) private {
         _bound("proposerSlashBps", proposerSlashBps, 0, _BPS);
         _bound("voterSlashBps", voterSlashBps, 0, _BPS);
         _bound("absentSlashBps", absentSlashBps, voterSlashBps, _BPS);

@@ -97,8 +97,7 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     }
 
     // keccak256(abi.encode(uint256(keccak256("flock.storage.ApiCredits")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _API_CREDITS_STORAGE =
-        0x8a2fb8058627d29a7a8509331e248b688635d1de7b1ae40eb5dd793ababbef00;
+    bytes32 private constant _API_CREDITS_STORAGE = 0x8a2fb8058627d29a7a8509331e248b688635d1de7b1ae40eb5dd793ababbef00;
 
     /**
      * @dev The implementation: the contracts it calls are its immutables (proxies, and FLOCK which
@@ -425,9 +424,8 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         uint256 bit = 1 << (index & 0xff);
         uint256 bits = $._charged[word];
         if (bits & bit != 0) revert ApiAlreadyCharged(epoch, index);
-        bytes32 leaf = keccak256(
-            bytes.concat(keccak256(abi.encode(index, c.account, c.taskId, c.modelEpoch, c.amount)))
-        );
+        bytes32 leaf =
+            keccak256(bytes.concat(keccak256(abi.encode(index, c.account, c.taskId, c.modelEpoch, c.amount))));
         if (!MerkleProofLib.verifyCalldata(c.proof, r.root, leaf)) revert ApiInvalidProof(epoch, index);
         $._charged[word] = bits | bit;
     }
@@ -509,7 +507,9 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         uint256 version = uint256(c.setVersion) + 1;
         for (uint256 i = 0; i < n; ++i) {
             address operator = operators[i];
-            if (operator == address(0) || $._operatorTag[operator] >> 8 == version) revert ApiInvalidOperator(operator);
+            if (operator == address(0) || $._operatorTag[operator] >> 8 == version) {
+                revert ApiInvalidOperator(operator);
+            }
             $._operatorTag[operator] = (version << 8) | i;
         }
         $._operators = operators;

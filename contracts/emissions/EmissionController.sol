@@ -557,7 +557,8 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
     }
 
     function _entry(uint256 taskId, uint256 index) private view returns (uint256) {
-        return (_getEmissionControllerStorage()._history[taskId][index >> 1] >> ((index & 1) * _ENTRY_BITS)) & _ENTRY_MASK;
+        return
+            (_getEmissionControllerStorage()._history[taskId][index >> 1] >> ((index & 1) * _ENTRY_BITS)) & _ENTRY_MASK;
     }
 
     function _entryKey(uint256 taskId, uint256 index) private view returns (uint256) {

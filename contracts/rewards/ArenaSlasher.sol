@@ -172,9 +172,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
     // ======================================================================= oracles
 
     /// @inheritdoc IArenaSlasher
-    function postSlashRoot(uint256 taskId, uint256 epoch, bytes32 root, uint256 count, bytes32 reportHash)
-        external
-    {
+    function postSlashRoot(uint256 taskId, uint256 epoch, bytes32 root, uint256 count, bytes32 reportHash) external {
         if (!_rewards.isOracle(msg.sender)) revert SlasherNotOracle(msg.sender);
         if (root == bytes32(0) || count == 0) revert SlasherEmptyRoot();
         bytes32 key = _key(taskId, epoch);

@@ -192,7 +192,10 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControlUpgradeable, UUPSUp
 
     /// @inheritdoc IArenaSubmissions
     function phasesAt(uint256 epoch) public view returns (Phases memory) {
-        return _unpack(_getArenaSubmissionsStorage()._phaseHistory.upperLookupRecent(SafeCast.toUint32(Math.min(epoch, type(uint32).max))));
+        return _unpack(
+            _getArenaSubmissionsStorage()._phaseHistory
+                .upperLookupRecent(SafeCast.toUint32(Math.min(epoch, type(uint32).max)))
+        );
     }
 
     /// @inheritdoc IArenaSubmissions

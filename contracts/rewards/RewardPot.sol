@@ -53,8 +53,7 @@ contract RewardPot is IRewardPot {
     uint256 private constant _BPS = 10_000;
     uint256 private constant _MAX_LEAVES = 2 ** 40;
     /// @dev keccak256("flock.RewardPot.claimed"): the first slot of the claimed bitmap.
-    uint256 private constant _CLAIMED =
-        0x03835983c09a6e70cf3162a68d61c925850576003337869e926ecc6c4cd2e1b2;
+    uint256 private constant _CLAIMED = 0x03835983c09a6e70cf3162a68d61c925850576003337869e926ecc6c4cd2e1b2;
     /// @dev Where a clone's immutable arguments start in its code (after the 45-byte proxy).
     uint256 private constant _ARGS = 0x2d;
     uint256 private constant _MASK_40 = 0xffffffffff;
@@ -152,9 +151,8 @@ contract RewardPot is IRewardPot {
             uint256 vestingPeriod
         )
     {
-        (root, lockedShareBps, vestingStart, vestingPeriod, taskId, epoch) = _decodeArgs(
-            Clones.fetchCloneArgs(address(this))
-        );
+        (root, lockedShareBps, vestingStart, vestingPeriod, taskId, epoch) =
+            _decodeArgs(Clones.fetchCloneArgs(address(this)));
     }
 
     /// @inheritdoc IRewardPot

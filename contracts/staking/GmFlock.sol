@@ -125,8 +125,7 @@ contract GmFlock is
     }
 
     // keccak256(abi.encode(uint256(keccak256("flock.storage.GmFlock")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _GM_FLOCK_STORAGE =
-        0xaec7ec358fc8b10d05075542a34ebe80064e1c8d7680dbf5ece8e86718800f00;
+    bytes32 private constant _GM_FLOCK_STORAGE = 0xaec7ec358fc8b10d05075542a34ebe80064e1c8d7680dbf5ece8e86718800f00;
 
     /**
      * @dev The implementation: FLOCK's address is its only setting (an immutable, fixed across

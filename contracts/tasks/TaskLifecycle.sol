@@ -32,7 +32,9 @@ contract TaskLifecycle is TaskRegistryStorage, ReentrancyGuardTransient {
     /// @notice {ITaskRegistry-approveTask}.
     function approveTask(uint256 taskId) external onlyDelegated {
         Task storage task = _task(taskId);
-        if (task.state != ITaskRegistry.TaskState.Pending) revert ITaskRegistry.TaskRegistryWrongState(taskId, task.state);
+        if (task.state != ITaskRegistry.TaskState.Pending) {
+            revert ITaskRegistry.TaskRegistryWrongState(taskId, task.state);
+        }
         _requireActive(taskId, task);
         _moveState(taskId, task, ITaskRegistry.TaskState.Approved);
         emit ITaskRegistry.TaskApproved(taskId);
@@ -61,7 +63,9 @@ contract TaskLifecycle is TaskRegistryStorage, ReentrancyGuardTransient {
     function endTask(uint256 taskId) external onlyDelegated {
         Task storage task = _task(taskId);
         ITaskRegistry.TaskState state = task.state;
-        if (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved) revert ITaskRegistry.TaskRegistryWrongState(taskId, state);
+        if (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved) {
+            revert ITaskRegistry.TaskRegistryWrongState(taskId, state);
+        }
         if (block.timestamp < task.endTime) revert ITaskRegistry.TaskRegistryTaskNotOver(taskId, task.endTime);
         _end(taskId, task);
     }
@@ -74,7 +78,10 @@ contract TaskLifecycle is TaskRegistryStorage, ReentrancyGuardTransient {
         ITaskRegistry.Role role = member.role;
         uint256 taskReleaseAt = _taskReleaseAt(task);
         bool taskOver = block.timestamp >= taskReleaseAt;
-        if (taskOver && (task.state == ITaskRegistry.TaskState.Pending || task.state == ITaskRegistry.TaskState.Approved)) _end(taskId, task);
+        if (
+            taskOver
+                && (task.state == ITaskRegistry.TaskState.Pending || task.state == ITaskRegistry.TaskState.Approved)
+        ) _end(taskId, task);
 
         uint256 lockedUntil; // earliest release of what stays locked
         bool released;

@@ -425,11 +425,7 @@ contract TaskRegistry is
     }
 
     /// @inheritdoc ITaskRegistry
-    function withdrawSlashPot(uint256 taskId, address to, uint256 amount)
-        external
-        onlyRole(SLASHER_ROLE)
-        nonReentrant
-    {
+    function withdrawSlashPot(uint256 taskId, address to, uint256 amount) external onlyRole(SLASHER_ROLE) nonReentrant {
         RegistryStorage storage $ = _getRegistryStorage();
         if (amount == 0) revert TaskRegistryZeroAmount();
         uint256 available = $._slashPot[taskId];

@@ -154,7 +154,10 @@ abstract contract TaskRegistryStorage {
     function _requireActive(uint256 taskId, Task storage task) internal view {
         ITaskRegistry.TaskState state = task.state;
         uint256 endTime = task.endTime;
-        if ((state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved) || block.timestamp >= endTime) {
+        if (
+            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
+                || block.timestamp >= endTime
+        ) {
             revert ITaskRegistry.TaskRegistryTaskNotActive(taskId, state, endTime);
         }
     }
@@ -190,7 +193,10 @@ abstract contract TaskRegistryStorage {
     /// @dev A delegation that stopped counting at `exitAt` stays at risk for the dispute window
     /// after the earlier of its exit and the task's end, and at least for the cooldown.
     function _delegationReleaseAt(Task storage task, uint256 exitAt) internal view returns (uint256) {
-        return Math.max(Math.min(exitAt, task.endTime) + task.disputeWindow, exitAt + _getRegistryStorage()._params.undelegationCooldown);
+        return Math.max(
+            Math.min(exitAt, task.endTime) + task.disputeWindow,
+            exitAt + _getRegistryStorage()._params.undelegationCooldown
+        );
     }
 
     // ======================================================================= internals: pools
@@ -299,14 +305,19 @@ abstract contract TaskRegistryStorage {
         RegistryStorage storage $ = _getRegistryStorage();
         MemberRecord storage member = $._members[taskId][account];
         ITaskRegistry.Role role = member.role;
-        if (role != ITaskRegistry.Role.Node && role != ITaskRegistry.Role.Validator && role != ITaskRegistry.Role.Participant) {
+        if (
+            role != ITaskRegistry.Role.Node && role != ITaskRegistry.Role.Validator
+                && role != ITaskRegistry.Role.Participant
+        ) {
             _wrongRole(taskId, account, role);
         }
         Pool storage pool = $._pools[taskId][account];
         uint256 own = member.stake;
         // Only nodes and validators take delegations: a participant's pool is empty, not read.
         uint256 pooled = role == ITaskRegistry.Role.Participant ? 0 : uint256(pool.active) + pool.exiting;
-        if (gmAmount > own + pooled) revert ITaskRegistry.TaskRegistrySlashExceedsStake(taskId, account, gmAmount, own + pooled);
+        if (gmAmount > own + pooled) {
+            revert ITaskRegistry.TaskRegistrySlashExceedsStake(taskId, account, gmAmount, own + pooled);
+        }
         ownGm = Math.mulDiv(gmAmount, own, own + pooled);
         poolGm = gmAmount - ownGm;
         Stakes storage s = $._stakes[taskId];
@@ -452,7 +463,9 @@ abstract contract TaskRegistryStorage {
         p.maxTaskDuration = uint32(maxTaskDuration);
         p.disputeWindow = uint32(disputeWindow);
         p.maxParticipants = uint16(maxParticipants);
-        emit ITaskRegistry.TaskRulesSet(creatorStakePerDay, minTaskDuration, maxTaskDuration, disputeWindow, maxParticipants);
+        emit ITaskRegistry.TaskRulesSet(
+            creatorStakePerDay, minTaskDuration, maxTaskDuration, disputeWindow, maxParticipants
+        );
     }
 
     function _setDelegationRules(
@@ -473,7 +486,9 @@ abstract contract TaskRegistryStorage {
         p.sigmaFreeze = uint32(sigmaFreeze);
         p.undelegationCooldown = uint32(undelegationCooldown);
         p.syncKeeperBps = uint16(syncKeeperBps);
-        emit ITaskRegistry.DelegationRulesSet(minSigmaBps, maxSigmaBps, sigmaFreeze, undelegationCooldown, syncKeeperBps);
+        emit ITaskRegistry.DelegationRulesSet(
+            minSigmaBps, maxSigmaBps, sigmaFreeze, undelegationCooldown, syncKeeperBps
+        );
     }
 
     function _getRegistryStorage() internal pure returns (RegistryStorage storage $) {
