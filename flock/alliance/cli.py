@@ -51,7 +51,7 @@ def make_plan(participants: int, malicious: str, attack: str, dataset: str, seed
 
 def setup_local(console: Console, plan: Plan, store: Path) -> Federation:
     """Deploys the protocol on the connected local chain and sets the federation up."""
-    from flock.bench.chainkit import advance, deploy_fresh, new_accounts
+    from flock.chain.protocol import advance, deploy_fresh, new_accounts
 
     p = deploy_fresh()
     console.print(f"deployed the protocol; AllianceRounds at {p.alliance.address}")

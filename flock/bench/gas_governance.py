@@ -14,8 +14,8 @@ import statistics
 
 from eth_utils import keccak
 
-from flock.bench.chainkit import advance, deploy_fresh, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.protocol import advance, deploy_fresh, new_accounts
 from flock.units import DAY, WAD
 
 N_VOTERS = 20

@@ -22,8 +22,8 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from flock.bench.chainkit import LiveProtocol, deploy_fresh, head_time, mine_at, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.protocol import LiveProtocol, deploy_fresh, head_time, mine_at, new_accounts
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.rewards import claim_args
 from flock.tasks import Role, TaskKind, spec_hash

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ape import chain
 
-from flock.bench.chainkit import advance, deploy_fresh, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.protocol import advance, deploy_fresh, new_accounts
 from flock.units import DAY, WAD
 
 

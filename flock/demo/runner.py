@@ -8,7 +8,7 @@ from pathlib import Path
 from ape import accounts
 from rich.console import Console
 
-from flock.bench.chainkit import deploy_fresh
+from flock.chain.protocol import deploy_fresh
 from flock.demo import alliance, api, governance, report, rewards, slashing, staking, tasks
 from flock.demo.context import CAST, DemoContext
 from flock.paths import REPORTS_DIR

@@ -14,8 +14,7 @@ from ape.utils import ManagerAccessMixin
 from eth_utils import keccak, to_bytes, to_checksum_address
 
 from flock import artifacts
-from flock.deploy.config import DeployConfig, load_config
-from flock.deploy.manifest import (
+from flock.chain.manifest import (
     ActionRecord,
     ContractRecord,
     Manifest,
@@ -25,6 +24,7 @@ from flock.deploy.manifest import (
     git_state,
     manifest_path,
 )
+from flock.deploy.config import DeployConfig, load_config
 from flock.deploy.plan import Context, Step, protocol_plan, roles_of, run_plan
 from flock.deploy.proxies import (
     IMPLEMENTATION_SLOT,

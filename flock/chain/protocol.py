@@ -10,8 +10,8 @@ from typing import Any
 from ape import accounts, chain, project
 from ape.exceptions import APINotImplementedError
 
+from flock.chain.manifest import Manifest
 from flock.deploy.ape_backend import deploy_protocol
-from flock.deploy.manifest import Manifest
 from flock.paths import CONFIG_DIR
 
 LOCAL_CONFIG = CONFIG_DIR / "ethereum-local.yaml"
