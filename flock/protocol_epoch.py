@@ -21,8 +21,9 @@ from ape import accounts
 from rich.console import Console
 from rich.table import Table
 
+from flock.chain.clock import advance, head_time, mine_at
 from flock.chain.manifest import Manifest
-from flock.chain.protocol import LiveProtocol, advance, head_time, mine_at
+from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.dao.actions import Draft

@@ -28,7 +28,7 @@ MOVABLE_CLOCK = ("local", "rehearsal")
 
 def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manifest:
     if provider.network.name == "local":
-        from flock.chain.protocol import deploy_fresh
+        from flock.deploy.ape_backend import deploy_fresh
 
         console.print("local chain: deploying the protocol first")
         return deploy_fresh().manifest

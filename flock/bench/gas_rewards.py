@@ -23,7 +23,10 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 
 from flock.bench.registry import Results, benchmark
-from flock.chain.protocol import LiveProtocol, deploy_fresh, head_time, mine_at, new_accounts
+from flock.chain.clock import head_time, mine_at
+from flock.chain.local import new_accounts
+from flock.chain.protocol import LiveProtocol
+from flock.deploy.ape_backend import deploy_fresh
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.rewards import claim_args
 from flock.tasks import Role, TaskKind, spec_hash

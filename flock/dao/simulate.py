@@ -30,8 +30,9 @@ from ape.exceptions import ApeException
 from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
+from flock.chain.clock import advance
 from flock.chain.codec import AbiRegistry
-from flock.chain.protocol import advance, impersonate
+from flock.chain.local import impersonate
 from flock.clikit import describe_error, is_dev_network
 from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value

@@ -13,8 +13,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from flock.chain.clock import advance
+from flock.chain.local import impersonate
 from flock.chain.manifest import Manifest
-from flock.chain.protocol import advance, impersonate
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance
 from flock.dao.simulate import simulate
