@@ -33,11 +33,7 @@ def _protocol(network: str, manifest_file: Path | None, provider: Any) -> LivePr
 
         console.print("local chain: deploying the protocol first")
         return deploy_fresh()
-    path = manifest_file or manifest_path(network)
-    protocol = LiveProtocol.load(path)
-    if not protocol.manifest.complete:
-        raise UserError(f"no complete deployment manifest at {path}: run `ape run deploy` first")
-    return protocol
+    return LiveProtocol.load(manifest_file or manifest_path(network), complete=True)
 
 
 @click.command()

@@ -71,10 +71,15 @@ class LiveProtocol(ManagerAccessMixin):
         self._instances: dict[str, Any] = {}
 
     @classmethod
-    def load(cls, manifest_file: Path, deployer: Any = None) -> LiveProtocol:
+    def load(cls, manifest_file: Path, deployer: Any = None, *, complete: bool = False) -> LiveProtocol:
         """The deployment recorded at ``manifest_file``, checked to be on the connected chain (same
-        chain id and genesis hash); ``ManifestError`` says what to do otherwise."""
+        chain id and genesis hash), and finished if ``complete``; ``ManifestError`` says what to do
+        otherwise."""
         manifest = Manifest.load(manifest_file)
+        if complete and (manifest is None or not manifest.complete):
+            raise ManifestError(
+                f"no complete deployment manifest at {manifest_file}: run `ape run deploy` first"
+            )
         if manifest is None:
             raise ManifestError(
                 f"no deployment manifest at {manifest_file}: deploy first (`ape run deploy`) or pass "
