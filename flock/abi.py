@@ -93,12 +93,13 @@ def entry_key(item: dict[str, Any]) -> str:
 
 
 def published_abis() -> dict[str, list[dict[str, Any]]]:
-    """The build's ABIs of every contract a client calls."""
+    """The build's ABIs of every contract a client calls (a library of internal functions has
+    none: nothing to publish)."""
     compilation = load(BUILD_MANIFEST)
     return {
         name: list(art.abi)
         for name, art in sorted(compilation.artifacts.items())
-        if name not in NOT_PUBLISHED
+        if name not in NOT_PUBLISHED and art.abi
     }
 
 
