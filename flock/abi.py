@@ -93,8 +93,7 @@ def entry_key(item: dict[str, Any]) -> str:
 
 
 def published_abis() -> dict[str, list[dict[str, Any]]]:
-    """The build's ABIs of every contract a client calls (a library of internal functions has
-    none: nothing to publish)."""
+    """The build's ABIs of every contract a client calls (an internal library has none: skipped)."""
     compilation = load(BUILD_MANIFEST)
     return {
         name: list(art.abi)
