@@ -26,11 +26,7 @@ library RoleDraw {
      * proposers drawn from `seed`, in slot order: `min(proposers, n - 1)` of them, so that one
      * participant at least votes. O(n) memory, no storage.
      */
-    function drawProposers(bytes32 seed, uint256 n, uint256 proposers)
-        internal
-        pure
-        returns (uint256[] memory chosen)
-    {
+    function drawProposers(bytes32 seed, uint256 n, uint256 proposers) internal pure returns (uint256[] memory chosen) {
         uint256 count = Math.min(proposers, n - 1);
         chosen = new uint256[](count);
         uint256[] memory order = new uint256[](n); // the shuffled order, as position + 1 (0: untouched)
