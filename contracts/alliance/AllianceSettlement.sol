@@ -14,9 +14,10 @@ import {SettlementRules} from "./SettlementRules.sol";
 /**
  * @title AllianceSettlement
  * @dev The settlement module of {AllianceRounds}: `settle` (slashes through the registry, rewards
- * and honest shares credited), `evict` (absent participants slashed and their slots freed), and
- * the governance parameters' bounds and storage (the setters, from `initialize` and after
- * AllianceRounds checked the caller's role).
+ * and honest shares credited, as {SettlementRules} decides), `evict` (absent participants slashed
+ * and their slots freed), the task pools (`pullEmissions`, `fund`, `withdraw`, `sweep`), and the
+ * governance parameters' bounds and storage (`initialize`'s, and the setters' after AllianceRounds
+ * checked the caller's role).
  * AllianceRounds deploys it in its constructor and runs these functions by delegatecall, on its
  * own storage, with its own roles (the registry's SLASHER_ROLE is AllianceRounds'). Called
  * directly, the module refuses: it has no rounds and no role.
@@ -35,6 +36,8 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     }
 
     constructor(ITaskRegistry registry_, address treasury_) AllianceRoundsStorage(registry_, treasury_) {}
+
+    // ======================================================================= settlement
 
     /// @notice {IAllianceRounds-settle}.
     function settle(uint256 taskId, uint256 round, address[] calldata accounts) external nonReentrant onlyDelegated {
@@ -120,6 +123,59 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
         book.pool = 0;
         emit IAllianceRounds.PoolSwept(taskId, _treasury, amount);
         _flock.safeTransfer(_treasury, amount);
+    }
+
+    // ======================================================================= governance parameters
+    // AllianceRounds runs `initialize` once, in its `initializer`, and checks the caller's role
+    // before it delegates a setter here.
+
+    /// @notice The parameters of {IAllianceRounds-initialize} (AllianceRounds sets the roles first).
+    function initialize(address, IAllianceRounds.Parameters calldata params) external onlyDelegated {
+        _setRoundPhases(
+            params.enrollment,
+            params.seedReveal,
+            params.drawDelay,
+            params.proposal,
+            params.proposalReveal,
+            params.commit,
+            params.reveal
+        );
+        _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
+        _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
+        _setEvictionRounds(params.evictionRounds);
+    }
+
+    /// @notice {IAllianceRounds-setRoundPhases}.
+    function setRoundPhases(
+        uint256 enrollment,
+        uint256 seedReveal,
+        uint256 drawDelay,
+        uint256 proposal,
+        uint256 proposalReveal,
+        uint256 commit,
+        uint256 reveal
+    ) external onlyDelegated {
+        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
+    }
+
+    /// @notice {IAllianceRounds-setEvictionRounds}.
+    function setEvictionRounds(uint256 rounds) external onlyDelegated {
+        _setEvictionRounds(rounds);
+    }
+
+    /// @notice {IAllianceRounds-setRoundRules}.
+    function setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) external onlyDelegated {
+        _setRoundRules(proposers, quorumBps, maxParticipants);
+    }
+
+    /// @notice {IAllianceRounds-setSlashRules}.
+    function setSlashRules(
+        uint256 proposerSlashBps,
+        uint256 voterSlashBps,
+        uint256 absentSlashBps,
+        uint256 finalizerBps
+    ) external onlyDelegated {
+        _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
     }
 
     // ======================================================================= internals: settlement
@@ -238,59 +294,6 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
                 revert IAllianceRounds.AllianceNotEvictable(taskId, account);
             }
         }
-    }
-
-    // ======================================================================= governance parameters
-    // AllianceRounds runs `initialize` once, in its `initializer`, and checks the caller's role
-    // before it delegates a setter here.
-
-    /// @notice The parameters of {IAllianceRounds-initialize} (AllianceRounds sets the roles first).
-    function initialize(address, IAllianceRounds.Parameters calldata params) external onlyDelegated {
-        _setRoundPhases(
-            params.enrollment,
-            params.seedReveal,
-            params.drawDelay,
-            params.proposal,
-            params.proposalReveal,
-            params.commit,
-            params.reveal
-        );
-        _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
-        _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
-        _setEvictionRounds(params.evictionRounds);
-    }
-
-    /// @notice {IAllianceRounds-setRoundPhases}.
-    function setRoundPhases(
-        uint256 enrollment,
-        uint256 seedReveal,
-        uint256 drawDelay,
-        uint256 proposal,
-        uint256 proposalReveal,
-        uint256 commit,
-        uint256 reveal
-    ) external onlyDelegated {
-        _setRoundPhases(enrollment, seedReveal, drawDelay, proposal, proposalReveal, commit, reveal);
-    }
-
-    /// @notice {IAllianceRounds-setEvictionRounds}.
-    function setEvictionRounds(uint256 rounds) external onlyDelegated {
-        _setEvictionRounds(rounds);
-    }
-
-    /// @notice {IAllianceRounds-setRoundRules}.
-    function setRoundRules(uint256 proposers, uint256 quorumBps, uint256 maxParticipants) external onlyDelegated {
-        _setRoundRules(proposers, quorumBps, maxParticipants);
-    }
-
-    /// @notice {IAllianceRounds-setSlashRules}.
-    function setSlashRules(
-        uint256 proposerSlashBps,
-        uint256 voterSlashBps,
-        uint256 absentSlashBps,
-        uint256 finalizerBps
-    ) external onlyDelegated {
-        _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
     }
 
     // ======================================================================= internals: parameters
