@@ -21,6 +21,7 @@ import {
     SLASH_SETTLED
 } from "./AllianceRoundsStorage.sol";
 import {RoleDraw} from "./RoleDraw.sol";
+import {ModuleCall} from "../utils/ModuleCall.sol";
 import {SettlementRules} from "./SettlementRules.sol";
 import {AllianceSettlement} from "./AllianceSettlement.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
@@ -122,7 +123,7 @@ contract AllianceRounds is
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // The settlement module validates and stores the parameters, as for governance's setters.
-        _delegate(msg.data);
+        ModuleCall.run(_settlement, msg.data);
     }
 
     // ======================================================================= rounds
@@ -360,35 +361,35 @@ contract AllianceRounds is
     /// @inheritdoc IAllianceRounds
     /// @dev Runs {AllianceSettlement-settle} on this contract's storage.
     function settle(uint256, uint256, address[] calldata) external {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     /// @dev Runs {AllianceSettlement-evict} on this contract's storage.
     function evict(uint256, address) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function withdraw(address) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     // ======================================================================= pool
 
     /// @inheritdoc IAllianceRounds
     function fund(uint256, uint256) external {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function pullEmissions(uint256) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function sweep(uint256) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     // ======================================================================= governance
@@ -399,22 +400,22 @@ contract AllianceRounds is
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function setEvictionRounds(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function setRoundRules(uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function setSlashRules(uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     // ======================================================================= views
@@ -613,29 +614,6 @@ contract AllianceRounds is
     }
 
     // ======================================================================= internals: rounds
-
-    /// @dev Runs `data` in the settlement module (by delegatecall); bubbles up its revert.
-    function _delegate(bytes memory data) private {
-        (bool ok, bytes memory reason) = _settlement.delegatecall(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(reason, 0x20), mload(reason))
-            }
-        }
-    }
-
-    /// @dev Delegates the call as it came to the settlement module, deployed by the constructor
-    /// (an immutable address, never a caller's choice), and returns or reverts with its result.
-    function _runSettlement() private {
-        address module = _settlement;
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
-    }
 
     /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
     function _inPhase(uint256 taskId, uint256 round, Phase phase, uint256 opensAt, uint256 closesAt) private view {

@@ -8,6 +8,7 @@ import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {EpochClock} from "../utils/EpochClock.sol";
+import {TaskStatus} from "../tasks/TaskStatus.sol";
 
 // An entry's status (`Entry.status`): enrolled, then its secret revealed.
 uint8 constant ENROLLED = 1;
@@ -211,12 +212,12 @@ abstract contract AllianceRoundsStorage {
         emit IAllianceRounds.EmissionsPulled(taskId, from, to, amount);
     }
 
+    /// @dev Reverts unless the task (a copy of its info, already read) is active: the registry's
+    /// rule ({TaskStatus}, as `ITaskRegistry.isActive` applies it).
     function _requireActive(uint256 taskId, ITaskRegistry.TaskInfo memory task) internal view {
-        ITaskRegistry.TaskState state = task.state;
-        if (
-            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
-                || block.timestamp >= task.endTime
-        ) revert IAllianceRounds.AllianceTaskNotActive(taskId, state, task.endTime);
+        if (!TaskStatus.isActive(task.state, task.endTime)) {
+            revert IAllianceRounds.AllianceTaskNotActive(taskId, task.state, task.endTime);
+        }
     }
 
     function _getAllianceStorage() internal pure returns (AllianceStorage storage $) {

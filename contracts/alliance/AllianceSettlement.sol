@@ -54,12 +54,10 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     /// @notice {IAllianceRounds-evict}.
     function evict(uint256 taskId, address account) external nonReentrant onlyDelegated returns (uint256 gm) {
         AllianceStorage storage $ = _getAllianceStorage();
-        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
-        ITaskRegistry.TaskState state = task.state;
-        if (
-            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
-                || block.timestamp >= task.endTime
-        ) revert IAllianceRounds.AllianceTaskNotActive(taskId, state, task.endTime);
+        if (!_registry.isActive(taskId)) {
+            ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId); // read only to say why
+            revert IAllianceRounds.AllianceTaskNotActive(taskId, task.state, task.endTime);
+        }
         ITaskRegistry.Member memory m = _registry.memberOf(taskId, account);
         if (m.role != ITaskRegistry.Role.Participant || m.released || m.exitAt != 0) {
             revert IAllianceRounds.AllianceNotParticipant(taskId, account);
