@@ -454,7 +454,7 @@ contract AllianceRounds is
             uint256 reveal
         )
     {
-        StoredParams memory p = _getAllianceStorage()._params;
+        StoredParams storage p = _getAllianceStorage()._params;
         return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.proposalReveal, p.commit, p.reveal);
     }
 
@@ -465,7 +465,7 @@ contract AllianceRounds is
 
     /// @inheritdoc IAllianceRounds
     function roundRules() external view returns (uint256 proposers, uint256 quorumBps, uint256 maxParticipants) {
-        StoredParams memory p = _getAllianceStorage()._params;
+        StoredParams storage p = _getAllianceStorage()._params;
         return (p.proposers, p.quorumBps, p.maxParticipants);
     }
 
@@ -475,7 +475,7 @@ contract AllianceRounds is
         view
         returns (uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
     {
-        StoredParams memory p = _getAllianceStorage()._params;
+        StoredParams storage p = _getAllianceStorage()._params;
         return (p.proposerSlashBps, p.voterSlashBps, p.absentSlashBps, p.finalizerBps);
     }
 
