@@ -63,7 +63,7 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
             revert IAllianceRounds.AllianceNotParticipant(taskId, account);
         }
         (uint256 fromRound, uint256 toRound) = _requireAbsent(taskId, account, m.sigmaSetAt);
-        StoredParams memory p = $._params;
+        StoredParams storage p = $._params;
         gm = (m.stake * p.absentSlashBps) / _BPS;
         _registry.vacate(taskId, account);
         uint256 seized;
@@ -279,8 +279,9 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
                 toRound -= 1;
             }
         }
-        StoredParams memory p = $._params;
+        StoredParams storage p = $._params;
         uint256 window = p.evictionRounds;
+        uint256 cap = p.maxParticipants;
         if (toRound < window) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
         fromRound = toRound - window + 1;
         if ($._rounds[taskId][fromRound].openedAt < joinedAt) {
@@ -288,7 +289,7 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
         }
         for (uint256 k = fromRound; k <= toRound; ++k) {
             Round storage r = $._rounds[taskId][k];
-            if (r.entries[account].status != 0 || r.full || r.enrolled >= p.maxParticipants) {
+            if (r.entries[account].status != 0 || r.full || r.enrolled >= cap) {
                 revert IAllianceRounds.AllianceNotEvictable(taskId, account);
             }
         }
