@@ -7,8 +7,22 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {LibBit} from "solady/utils/LibBit.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
-import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
+import {
+    AllianceRoundsStorage,
+    COMMITTED,
+    DUPLICATE,
+    ENROLLED,
+    POSTED,
+    REVEALED,
+    REWARD_CREDITED,
+    SEEDED,
+    SLASH_SETTLED
+} from "./AllianceRoundsStorage.sol";
+import {RoleDraw} from "./RoleDraw.sol";
+import {ModuleCall} from "../utils/ModuleCall.sol";
+import {SettlementRules} from "./SettlementRules.sol";
 import {AllianceSettlement} from "./AllianceSettlement.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
@@ -28,6 +42,10 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * `settle` and `evict` run in {AllianceSettlement}, the settlement module this contract deploys in
  * its constructor, by delegatecall on this contract's storage (both inherit {AllianceRoundsStorage}
  * first, so the layout is one): together they exceed the 24 KiB code limit (docs/decisions.md 64).
+ *
+ * The rules are libraries, each read against its Python model in flock/alliance/protocol.py (the
+ * same names): {RoleDraw} draws the proposers (`draw_seed`, `draw_proposers`), {SettlementRules}
+ * says what a finalized round means for each participant (`assess`, `split_seized`).
  *
  * Nothing loops over a round's participants: votes are tallied as they are revealed (stake for
  * each proposal, and stake per distinct vote so that the stake of the voters who agreed with the
@@ -105,30 +123,7 @@ contract AllianceRounds is
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // The settlement module validates and stores the parameters, as for governance's setters.
-        _delegate(
-            abi.encodeCall(
-                IAllianceRounds.setRoundPhases,
-                (
-                    params.enrollment,
-                    params.seedReveal,
-                    params.drawDelay,
-                    params.proposal,
-                    params.proposalReveal,
-                    params.commit,
-                    params.reveal
-                )
-            )
-        );
-        _delegate(
-            abi.encodeCall(IAllianceRounds.setRoundRules, (params.proposers, params.quorumBps, params.maxParticipants))
-        );
-        _delegate(
-            abi.encodeCall(
-                IAllianceRounds.setSlashRules,
-                (params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps)
-            )
-        );
-        _delegate(abi.encodeCall(IAllianceRounds.setEvictionRounds, (params.evictionRounds)));
+        ModuleCall.run(_settlement, msg.data);
     }
 
     // ======================================================================= rounds
@@ -172,7 +167,7 @@ contract AllianceRounds is
             revert AllianceNotParticipant(taskId, msg.sender);
         }
         e.stake = uint96(m.stake);
-        e.status = _ENROLLED;
+        e.status = ENROLLED;
         r.commitments[msg.sender] = commitment;
         r.enrolled = uint16(enrolled + 1);
         if (enrolled + 1 >= cap) r.full = true; // the next member is refused: stop the eviction clock
@@ -186,11 +181,11 @@ contract AllianceRounds is
         Entry storage e = r.entries[msg.sender];
         uint8 status = e.status;
         if (status == 0) revert AllianceNotEnrolled(taskId, round, msg.sender);
-        if (status == _SEEDED) revert AllianceSeedAlreadyRevealed(taskId, round, msg.sender);
+        if (status == SEEDED) revert AllianceSeedAlreadyRevealed(taskId, round, msg.sender);
         if (keccak256(abi.encode(taskId, round, msg.sender, secret)) != r.commitments[msg.sender]) {
             revert AllianceSeedMismatch(taskId, round, msg.sender);
         }
-        e.status = _SEEDED;
+        e.status = SEEDED;
         uint256 index = r.seeded;
         r.seededAt[index] = msg.sender;
         r.seeded = uint16(index + 1);
@@ -207,19 +202,13 @@ contract AllianceRounds is
         uint256 n = r.seeded;
         uint256 needed = Math.max(2, r.minParticipants);
         if (n < needed) revert AllianceTooFewParticipants(taskId, round, n, needed);
-        uint256 count = Math.min(r.proposerTarget, n - 1);
-
-        seed = keccak256(abi.encode(r.entropy, block.prevrandao, taskId, round));
+        seed = RoleDraw.drawSeed(r.entropy, block.prevrandao, taskId, round);
+        uint256[] memory drawn = RoleDraw.drawProposers(seed, n, r.proposerTarget);
+        uint256 count = drawn.length;
         address[] memory chosen = new address[](count);
-        uint256[] memory swapped = new uint256[](n); // partial Fisher-Yates: position -> index + 1
         uint256 proposerStake;
         for (uint256 i = 0; i < count; ++i) {
-            uint256 j = i + uint256(keccak256(abi.encode(seed, i))) % (n - i);
-            uint256 atI = swapped[i] == 0 ? i : swapped[i] - 1;
-            uint256 atJ = swapped[j] == 0 ? j : swapped[j] - 1;
-            swapped[i] = atJ + 1;
-            swapped[j] = atI + 1;
-            address proposer = r.seededAt[atJ];
+            address proposer = r.seededAt[drawn[i]];
             chosen[i] = proposer;
             r.proposerAt[i] = proposer;
             Entry storage e = r.entries[proposer];
@@ -240,11 +229,11 @@ contract AllianceRounds is
         if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
         Entry storage e = r.entries[msg.sender];
         uint256 slot = e.slot;
-        if (slot == 0 || e.status != _SEEDED) revert AllianceNotProposer(taskId, round, msg.sender);
-        if (e.flags & _COMMITTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        if (slot == 0 || e.status != SEEDED) revert AllianceNotProposer(taskId, round, msg.sender);
+        if (e.flags & COMMITTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
         uint8 order = r.proposalsCommitted + 1;
         r.proposalsCommitted = order;
-        e.flags |= _COMMITTED;
+        e.flags |= COMMITTED;
         e.order = order;
         r.commitments[msg.sender] = commitment;
         emit ProposalCommitted(taskId, round, msg.sender, slot - 1, commitment);
@@ -259,8 +248,8 @@ contract AllianceRounds is
         _inPhase(taskId, round, Phase.ProposalReveal, r.proposeEnd, r.proposalRevealEnd);
         Entry storage e = r.entries[msg.sender];
         Entry memory m = e;
-        if (m.flags & _COMMITTED == 0 || m.slot == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
-        if (m.flags & _POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
+        if (m.flags & COMMITTED == 0 || m.slot == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
+        if (m.flags & POSTED != 0) revert AllianceAlreadyProposed(taskId, round, msg.sender);
         if (keccak256(abi.encode(taskId, round, msg.sender, updateHash, salt)) != r.commitments[msg.sender]) {
             revert AllianceProposalMismatch(taskId, round, msg.sender);
         }
@@ -273,18 +262,18 @@ contract AllianceRounds is
             address other = r.proposerAt[holder - 1];
             Entry storage o = r.entries[other];
             if (o.order < m.order) {
-                e.flags = m.flags | _POSTED | _DUPLICATE;
+                e.flags = m.flags | POSTED | DUPLICATE;
                 emit DuplicateUpdate(taskId, round, msg.sender, other, updateHash);
                 return;
             }
-            o.flags |= _DUPLICATE;
+            o.flags |= DUPLICATE;
             delete r.updateOf[holder - 1];
             r.postedMask &= ~uint16(1 << (holder - 1));
             r.posted -= 1;
             r.postedStake -= o.stake;
             emit DuplicateUpdate(taskId, round, other, msg.sender, updateHash);
         }
-        e.flags = m.flags | _POSTED;
+        e.flags = m.flags | POSTED;
         r.slotOfUpdate[updateHash] = slot + 1;
         r.updateOf[slot] = updateHash;
         r.postedMask |= uint16(1 << slot);
@@ -300,9 +289,9 @@ contract AllianceRounds is
         _inPhase(taskId, round, Phase.Commit, r.proposalRevealEnd, r.commitEnd);
         Entry storage e = r.entries[msg.sender];
         if (r.proposers == 0) revert AllianceNotDrawn(taskId, round);
-        if (e.status != _SEEDED || e.slot != 0) revert AllianceNotVoter(taskId, round, msg.sender);
-        if (e.flags & _COMMITTED != 0) revert AllianceAlreadyCommitted(taskId, round, msg.sender);
-        e.flags |= _COMMITTED;
+        if (e.status != SEEDED || e.slot != 0) revert AllianceNotVoter(taskId, round, msg.sender);
+        if (e.flags & COMMITTED != 0) revert AllianceAlreadyCommitted(taskId, round, msg.sender);
+        e.flags |= COMMITTED;
         r.commitments[msg.sender] = commitment;
         r.committed += 1;
         emit VoteCommitted(taskId, round, msg.sender, commitment);
@@ -314,20 +303,20 @@ contract AllianceRounds is
         _inPhase(taskId, round, Phase.Reveal, r.commitEnd, r.revealEnd);
         Entry storage e = r.entries[msg.sender];
         uint8 flags = e.flags;
-        if (flags & _COMMITTED == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
-        if (flags & _REVEALED != 0) revert AllianceVoteAlreadyRevealed(taskId, round, msg.sender);
+        if (flags & COMMITTED == 0) revert AllianceNotCommitted(taskId, round, msg.sender);
+        if (flags & REVEALED != 0) revert AllianceVoteAlreadyRevealed(taskId, round, msg.sender);
         if (keccak256(abi.encode(taskId, round, msg.sender, votes, salt)) != r.commitments[msg.sender]) {
             revert AllianceVoteMismatch(taskId, round, msg.sender);
         }
         uint256 counted = votes & r.postedMask;
         uint256 stake = e.stake;
-        e.flags = flags | _REVEALED;
+        e.flags = flags | REVEALED;
         e.votes = uint16(counted);
         r.revealed += 1;
         r.revealedStake += uint96(stake);
         r.stakeByVotes[counted] += stake;
         for (uint256 bits = counted; bits != 0; bits &= bits - 1) {
-            r.stakeFor[_lowestBit(bits)] += stake;
+            r.stakeFor[LibBit.ffs(bits)] += stake;
         }
         emit VoteRevealed(taskId, round, msg.sender, counted, stake);
     }
@@ -372,35 +361,35 @@ contract AllianceRounds is
     /// @inheritdoc IAllianceRounds
     /// @dev Runs {AllianceSettlement-settle} on this contract's storage.
     function settle(uint256, uint256, address[] calldata) external {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     /// @dev Runs {AllianceSettlement-evict} on this contract's storage.
     function evict(uint256, address) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function withdraw(address) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     // ======================================================================= pool
 
     /// @inheritdoc IAllianceRounds
     function fund(uint256, uint256) external {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function pullEmissions(uint256) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function sweep(uint256) external returns (uint256) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     // ======================================================================= governance
@@ -411,22 +400,22 @@ contract AllianceRounds is
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function setEvictionRounds(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function setRoundRules(uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     /// @inheritdoc IAllianceRounds
     function setSlashRules(uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runSettlement();
+        ModuleCall.forward(_settlement);
     }
 
     // ======================================================================= views
@@ -465,7 +454,7 @@ contract AllianceRounds is
             uint256 reveal
         )
     {
-        StoredParams memory p = _getAllianceStorage()._params;
+        StoredParams storage p = _getAllianceStorage()._params;
         return (p.enrollment, p.seedReveal, p.drawDelay, p.proposal, p.proposalReveal, p.commit, p.reveal);
     }
 
@@ -476,7 +465,7 @@ contract AllianceRounds is
 
     /// @inheritdoc IAllianceRounds
     function roundRules() external view returns (uint256 proposers, uint256 quorumBps, uint256 maxParticipants) {
-        StoredParams memory p = _getAllianceStorage()._params;
+        StoredParams storage p = _getAllianceStorage()._params;
         return (p.proposers, p.quorumBps, p.maxParticipants);
     }
 
@@ -486,7 +475,7 @@ contract AllianceRounds is
         view
         returns (uint256 proposerSlashBps, uint256 voterSlashBps, uint256 absentSlashBps, uint256 finalizerBps)
     {
-        StoredParams memory p = _getAllianceStorage()._params;
+        StoredParams storage p = _getAllianceStorage()._params;
         return (p.proposerSlashBps, p.voterSlashBps, p.absentSlashBps, p.finalizerBps);
     }
 
@@ -559,18 +548,18 @@ contract AllianceRounds is
     function entryOf(uint256 taskId, uint256 round, address account) external view returns (EntryInfo memory info) {
         Entry memory e = _getAllianceStorage()._rounds[taskId][round].entries[account];
         info.enrolled = e.status != 0;
-        info.seedRevealed = e.status == _SEEDED;
+        info.seedRevealed = e.status == SEEDED;
         info.proposer = e.slot != 0;
         info.slot = e.slot == 0 ? 0 : e.slot - 1;
         info.stake = e.stake;
-        info.posted = e.flags & _POSTED != 0;
-        info.committed = e.flags & _COMMITTED != 0;
-        info.voteRevealed = e.flags & _REVEALED != 0;
+        info.posted = e.flags & POSTED != 0;
+        info.committed = e.flags & COMMITTED != 0;
+        info.voteRevealed = e.flags & REVEALED != 0;
         info.votes = e.votes;
-        info.slashSettled = e.flags & _SLASH_SETTLED != 0;
-        info.rewardCredited = e.flags & _REWARD_CREDITED != 0;
+        info.slashSettled = e.flags & SLASH_SETTLED != 0;
+        info.rewardCredited = e.flags & REWARD_CREDITED != 0;
         info.honestCredited = e.honestCredited;
-        info.duplicate = e.flags & _DUPLICATE != 0;
+        info.duplicate = e.flags & DUPLICATE != 0;
         info.commitOrder = e.order;
     }
 
@@ -602,10 +591,10 @@ contract AllianceRounds is
         Round storage r = _getAllianceStorage()._rounds[taskId][round];
         Entry memory e = r.entries[account];
         if (r.outcome == Outcome.Pending || e.status == 0) return s;
-        (SlashReason reason, uint256 gm, bool honest, bool rewarded) = _assess(r, e);
-        if (e.flags & _SLASH_SETTLED == 0) (s.reason, s.slashGm) = (reason, gm);
-        if (rewarded && e.flags & _REWARD_CREDITED == 0) s.reward = _rewardShare(r, e.stake);
-        if (honest) s.honestShare = _honestShare(r, e.stake) - e.honestCredited;
+        (SlashReason reason, uint256 gm, bool honest, bool rewarded) = SettlementRules.assess(r, e);
+        if (e.flags & SLASH_SETTLED == 0) (s.reason, s.slashGm) = (reason, gm);
+        if (rewarded && e.flags & REWARD_CREDITED == 0) s.reward = SettlementRules.rewardShare(r, e.stake);
+        if (honest) s.honestShare = SettlementRules.honestShare(r, e.stake) - e.honestCredited;
     }
 
     /// @inheritdoc IAllianceRounds
@@ -625,29 +614,6 @@ contract AllianceRounds is
     }
 
     // ======================================================================= internals: rounds
-
-    /// @dev Runs `data` in the settlement module (by delegatecall); bubbles up its revert.
-    function _delegate(bytes memory data) private {
-        (bool ok, bytes memory reason) = _settlement.delegatecall(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(reason, 0x20), mload(reason))
-            }
-        }
-    }
-
-    /// @dev Delegates the call as it came to the settlement module, deployed by the constructor
-    /// (an immutable address, never a caller's choice), and returns or reverts with its result.
-    function _runSettlement() private {
-        address module = _settlement;
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
-    }
 
     /// @dev Reverts unless `opensAt <= now < closesAt` and the round is not finalized.
     function _inPhase(uint256 taskId, uint256 round, Phase phase, uint256 opensAt, uint256 closesAt) private view {
@@ -713,17 +679,6 @@ contract AllianceRounds is
         $._accepted[taskId][updateHash] = true;
         emit ModelAccepted(taskId, round, lineage.length, proposer, updateHash);
         lineage.push(StoredLineage(updateHash, proposer, uint32(round), uint40(block.timestamp)));
-    }
-
-    // ======================================================================= internals: pool
-
-    // ======================================================================= internals: bits
-
-    function _lowestBit(uint256 bits) private pure returns (uint256 index) {
-        while (bits & 1 == 0) {
-            bits >>= 1;
-            ++index;
-        }
     }
 
     /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.

@@ -8,14 +8,29 @@ import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {EpochClock} from "../utils/EpochClock.sol";
+import {TaskStatus} from "../tasks/TaskStatus.sol";
+
+// An entry's status (`Entry.status`): enrolled, then its secret revealed.
+uint8 constant ENROLLED = 1;
+uint8 constant SEEDED = 2;
+// An entry's flags (`Entry.flags`).
+uint8 constant POSTED = 1;
+uint8 constant COMMITTED = 2;
+uint8 constant REVEALED = 4;
+uint8 constant SLASH_SETTLED = 8;
+uint8 constant REWARD_CREDITED = 16;
+uint8 constant DUPLICATE = 32; // a proposer whose update an earlier committer proposed
 
 /**
  * @title AllianceRoundsStorage
- * @dev The state of {AllianceRounds} and the settlement rules it shares with its settlement
- * module {AllianceSettlement}, which runs `settle` and `evict` by delegatecall on the same storage
- * (the two contracts together exceed the 24 KiB code limit). Both list this contract first among
- * their bases, so its variables take the same slots in both; neither declares state of its own.
- * docs/alliance.md describes the storage layout (AllianceRounds' NatSpec has the slot map).
+ * @dev The state of {AllianceRounds} and the few helpers it shares with its settlement module
+ * {AllianceSettlement} (a round looked up, the task checked, the task pool's emission pull), which
+ * runs `settle`, `evict`, the pool and the parameters by delegatecall on the same storage (the two
+ * contracts together exceed the 24 KiB code limit). Both list this contract first among their
+ * bases, so its variables take the same slots in both; neither declares state of its own.
+ * docs/alliance.md describes the storage layout (AllianceRounds' NatSpec has the slot map); the
+ * rules live in libraries: {RoleDraw} (the draw) and {SettlementRules} (what a round means for
+ * each participant).
  */
 abstract contract AllianceRoundsStorage {
     // Hard bounds on the governance parameters (AllianceRounds publishes them).
@@ -28,17 +43,6 @@ abstract contract AllianceRoundsStorage {
     uint256 internal constant _MAX_EVICTION_ROUNDS = 16;
 
     uint256 internal constant _BPS = 10_000;
-
-    // entry status
-    uint8 internal constant _ENROLLED = 1;
-    uint8 internal constant _SEEDED = 2;
-    // entry flags
-    uint8 internal constant _POSTED = 1;
-    uint8 internal constant _COMMITTED = 2;
-    uint8 internal constant _REVEALED = 4;
-    uint8 internal constant _SLASH_SETTLED = 8;
-    uint8 internal constant _REWARD_CREDITED = 16;
-    uint8 internal constant _DUPLICATE = 32; // a proposer whose update an earlier committer proposed
 
     struct Entry {
         uint96 stake;
@@ -177,175 +181,6 @@ abstract contract AllianceRoundsStorage {
         if (r.enrollEnd == 0) revert IAllianceRounds.AllianceUnknownRound(taskId, round);
     }
 
-    /// @dev What the round's outcome means for one entry: the slash reason and amount (gmFLOCK),
-    /// whether it shares the honest pot, whether it is paid the round reward.
-    function _assess(Round storage r, Entry memory e)
-        internal
-        view
-        returns (IAllianceRounds.SlashReason reason, uint256 gm, bool honest, bool rewarded)
-    {
-        IAllianceRounds.Outcome outcome = r.outcome;
-        uint256 bps;
-        if (e.status != _SEEDED) {
-            (reason, bps) = (IAllianceRounds.SlashReason.SeedWithheld, r.absentSlashBps);
-        } else if (outcome == IAllianceRounds.Outcome.NotDrawn) {
-            honest = true;
-        } else if (e.slot != 0) {
-            if (e.flags & _POSTED == 0) {
-                (reason, bps) = (IAllianceRounds.SlashReason.NoProposal, r.absentSlashBps);
-            } else if (e.flags & _DUPLICATE != 0) {
-                return (reason, 0, false, false); // an earlier committer's update: nothing either way
-            } else if (outcome != IAllianceRounds.Outcome.Decided) {
-                honest = true; // no quorum: nobody judged the proposal
-            } else if (r.acceptedMask & (1 << (e.slot - 1)) != 0) {
-                (honest, rewarded) = (true, true);
-            } else {
-                (reason, bps) = (IAllianceRounds.SlashReason.Rejected, r.proposerSlashBps);
-            }
-        } else if (outcome == IAllianceRounds.Outcome.NoProposals) {
-            honest = true; // nothing to vote on
-        } else if (e.flags & _REVEALED == 0) {
-            (reason, bps) = (IAllianceRounds.SlashReason.NoVote, r.absentSlashBps);
-        } else if (outcome != IAllianceRounds.Outcome.Decided) {
-            honest = true;
-        } else {
-            uint256 losing = _popcount((e.votes ^ r.acceptedMask) & r.postedMask);
-            if (losing == 0) {
-                honest = true;
-            } else {
-                reason = IAllianceRounds.SlashReason.LosingVote;
-                return (reason, Math.mulDiv(e.stake, uint256(r.voterSlashBps) * losing, _BPS * r.posted), false, false);
-            }
-        }
-        gm = (uint256(e.stake) * bps) / _BPS;
-    }
-
-    /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
-    /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
-    /// the honest pot (to the pool if the round has no honest stake).
-    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account) internal {
-        Entry storage e = r.entries[account];
-        Entry memory m = e;
-        if (m.status == 0) revert IAllianceRounds.AllianceNotEnrolled(taskId, round, account);
-        if (m.flags & _SLASH_SETTLED != 0) return;
-        (IAllianceRounds.SlashReason reason, uint256 gm,,) = _assess(r, m);
-        if (reason == IAllianceRounds.SlashReason.None) return;
-        e.flags = m.flags | _SLASH_SETTLED;
-        uint256 take = _takeable(taskId, account, gm);
-        if (take == 0) {
-            emit IAllianceRounds.SlashLapsed(taskId, round, account, reason, gm);
-            return;
-        }
-        (uint256 seized, uint256 toFinalizer) =
-            _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
-        uint256 toHonest = seized - toFinalizer;
-        if (r.honestStake != 0) {
-            r.honestPot += uint96(toHonest);
-        } else {
-            _getAllianceStorage()._books[taskId].pool += uint96(toHonest);
-        }
-        emit IAllianceRounds.ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
-    }
-
-    /// @dev What a slash of `gm` can take: capped at the stake left, nothing once the task's
-    /// dispute window has closed. One registry read, made only when a slash is due, so settling
-    /// credits never reads the task.
-    function _takeable(uint256 taskId, address account, uint256 gm) internal view returns (uint256) {
-        (uint256 stake, uint256 closesAt) = _registry.slashableStake(taskId, account);
-        return block.timestamp >= closesAt ? 0 : Math.min(gm, stake);
-    }
-
-    /// @dev Slashes `gm` of `account`'s stake; gmFLOCK sends every FLOCK seized here (one transfer:
-    /// the route names this contract alone), and `finalizerBps` of it is credited to the finalizer (nothing if it is the
-    /// account itself), withdrawn like any credit.
-    function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
-        internal
-        returns (uint256 seized, uint256 toFinalizer)
-    {
-        // Alliance tasks have no delegations: the offence time (now) only has to be valid.
-        (seized,) = _registry.slash(
-            taskId, account, gm, block.timestamp, ITaskRegistry.SlashRoute(address(this), address(0), 0, 0)
-        );
-        if (finalizer != account) {
-            toFinalizer = (seized * finalizerBps) / _BPS;
-            if (toFinalizer != 0) _getAllianceStorage()._owed[finalizer] += toFinalizer;
-        }
-    }
-
-    /// @dev Credits an entry's reward (once) and its honest share since its last credit.
-    function _credit(uint256 taskId, uint256 round, Round storage r, address account) internal {
-        Entry storage e = r.entries[account];
-        Entry memory m = e;
-        (,, bool honest, bool rewarded) = _assess(r, m);
-        if (!honest) return;
-        uint256 reward;
-        bool rewardDue = rewarded && m.flags & _REWARD_CREDITED == 0;
-        if (rewardDue) {
-            e.flags = m.flags | _REWARD_CREDITED;
-            reward = _rewardShare(r, m.stake);
-            uint256 credited = r.rewardCredited + reward;
-            uint256 rewardedCount = r.rewardedCount + 1;
-            r.rewardCredited = uint96(credited);
-            r.rewardedCount = uint16(rewardedCount);
-            if (rewardedCount == r.acceptedCount && credited < r.reward) {
-                // every accepted proposer is paid: the floor-rounding remainder returns to the pool
-                uint256 remainder = r.reward - credited;
-                r.reward = uint96(credited);
-                _getAllianceStorage()._books[taskId].pool += uint96(remainder);
-                emit IAllianceRounds.RewardRemainderReturned(taskId, round, remainder);
-            }
-        }
-        uint256 share = _honestShare(r, m.stake) - m.honestCredited;
-        if (share != 0) {
-            e.honestCredited = m.honestCredited + uint96(share);
-        }
-        if (!rewardDue && share == 0) return;
-        _getAllianceStorage()._owed[account] += reward + share;
-        emit IAllianceRounds.Credited(taskId, round, account, reward, share);
-    }
-
-    function _rewardShare(Round storage r, uint256 stake) internal view returns (uint256) {
-        uint256 acceptedStake = r.acceptedStake;
-        return acceptedStake == 0 ? 0 : Math.mulDiv(r.reward, stake, acceptedStake);
-    }
-
-    function _honestShare(Round storage r, uint256 stake) internal view returns (uint256) {
-        uint256 honestStake = r.honestStake;
-        return honestStake == 0 ? 0 : Math.mulDiv(r.honestPot, stake, honestStake);
-    }
-
-    /// @dev Reverts unless `account` enrolled in none of the task's last `evictionRounds` rounds
-    /// whose enrollment closed, could have enrolled in each (they opened after it joined, and none
-    /// reached the enrollment cap) and is not enrolled in the round open now. O(evictionRounds).
-    function _requireAbsent(uint256 taskId, address account, uint256 joinedAt)
-        internal
-        view
-        returns (uint256 fromRound, uint256 toRound)
-    {
-        AllianceStorage storage $ = _getAllianceStorage();
-        toRound = $._books[taskId].rounds;
-        if (toRound != 0) {
-            Round storage latest = $._rounds[taskId][toRound];
-            if (block.timestamp < latest.enrollEnd) {
-                if (latest.entries[account].status != 0) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
-                toRound -= 1;
-            }
-        }
-        StoredParams memory p = $._params;
-        uint256 window = p.evictionRounds;
-        if (toRound < window) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
-        fromRound = toRound - window + 1;
-        if ($._rounds[taskId][fromRound].openedAt < joinedAt) {
-            revert IAllianceRounds.AllianceNotEvictable(taskId, account);
-        }
-        for (uint256 k = fromRound; k <= toRound; ++k) {
-            Round storage r = $._rounds[taskId][k];
-            if (r.entries[account].status != 0 || r.full || r.enrolled >= p.maxParticipants) {
-                revert IAllianceRounds.AllianceNotEvictable(taskId, account);
-            }
-        }
-    }
-
     function _allianceTask(uint256 taskId) internal view returns (ITaskRegistry.TaskInfo memory task) {
         task = _registry.taskInfo(taskId);
         if (task.kind != ITaskRegistry.TaskKind.Alliance || task.state == ITaskRegistry.TaskState.None) {
@@ -377,17 +212,11 @@ abstract contract AllianceRoundsStorage {
         emit IAllianceRounds.EmissionsPulled(taskId, from, to, amount);
     }
 
+    /// @dev Reverts unless the task (a copy of its info, already read) is active: the registry's
+    /// rule ({TaskStatus}, as `ITaskRegistry.isActive` applies it).
     function _requireActive(uint256 taskId, ITaskRegistry.TaskInfo memory task) internal view {
-        ITaskRegistry.TaskState state = task.state;
-        if (
-            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
-                || block.timestamp >= task.endTime
-        ) revert IAllianceRounds.AllianceTaskNotActive(taskId, state, task.endTime);
-    }
-
-    function _popcount(uint256 bits) internal pure returns (uint256 count) {
-        for (; bits != 0; bits &= bits - 1) {
-            ++count;
+        if (!TaskStatus.isActive(task.state, task.endTime)) {
+            revert IAllianceRounds.AllianceTaskNotActive(taskId, task.state, task.endTime);
         }
     }
 

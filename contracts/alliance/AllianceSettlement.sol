@@ -2,19 +2,22 @@
 pragma solidity 0.8.28;
 
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
-import {AllianceRoundsStorage} from "./AllianceRoundsStorage.sol";
+import {AllianceRoundsStorage, REWARD_CREDITED, SLASH_SETTLED} from "./AllianceRoundsStorage.sol";
+import {SettlementRules} from "./SettlementRules.sol";
 
 /**
  * @title AllianceSettlement
  * @dev The settlement module of {AllianceRounds}: `settle` (slashes through the registry, rewards
- * and honest shares credited), `evict` (absent participants slashed and their slots freed), and
- * the governance parameters' bounds and storage (the setters, from `initialize` and after
- * AllianceRounds checked the caller's role).
+ * and honest shares credited, as {SettlementRules} decides), `evict` (absent participants slashed
+ * and their slots freed), the task pools (`pullEmissions`, `fund`, `withdraw`, `sweep`), and the
+ * governance parameters' bounds and storage (`initialize`'s, and the setters' after AllianceRounds
+ * checked the caller's role).
  * AllianceRounds deploys it in its constructor and runs these functions by delegatecall, on its
  * own storage, with its own roles (the registry's SLASHER_ROLE is AllianceRounds'). Called
  * directly, the module refuses: it has no rounds and no role.
@@ -34,6 +37,8 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
 
     constructor(ITaskRegistry registry_, address treasury_) AllianceRoundsStorage(registry_, treasury_) {}
 
+    // ======================================================================= settlement
+
     /// @notice {IAllianceRounds-settle}.
     function settle(uint256 taskId, uint256 round, address[] calldata accounts) external nonReentrant onlyDelegated {
         Round storage r = _round(taskId, round);
@@ -49,18 +54,16 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     /// @notice {IAllianceRounds-evict}.
     function evict(uint256 taskId, address account) external nonReentrant onlyDelegated returns (uint256 gm) {
         AllianceStorage storage $ = _getAllianceStorage();
-        ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId);
-        ITaskRegistry.TaskState state = task.state;
-        if (
-            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
-                || block.timestamp >= task.endTime
-        ) revert IAllianceRounds.AllianceTaskNotActive(taskId, state, task.endTime);
+        if (!_registry.isActive(taskId)) {
+            ITaskRegistry.TaskInfo memory task = _registry.taskInfo(taskId); // read only to say why
+            revert IAllianceRounds.AllianceTaskNotActive(taskId, task.state, task.endTime);
+        }
         ITaskRegistry.Member memory m = _registry.memberOf(taskId, account);
         if (m.role != ITaskRegistry.Role.Participant || m.released || m.exitAt != 0) {
             revert IAllianceRounds.AllianceNotParticipant(taskId, account);
         }
         (uint256 fromRound, uint256 toRound) = _requireAbsent(taskId, account, m.sigmaSetAt);
-        StoredParams memory p = $._params;
+        StoredParams storage p = $._params;
         gm = (m.stake * p.absentSlashBps) / _BPS;
         _registry.vacate(taskId, account);
         uint256 seized;
@@ -121,7 +124,24 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     }
 
     // ======================================================================= governance parameters
-    // AllianceRounds checks the caller's role before it delegates these here.
+    // AllianceRounds runs `initialize` once, in its `initializer`, and checks the caller's role
+    // before it delegates a setter here.
+
+    /// @notice The parameters of {IAllianceRounds-initialize} (AllianceRounds sets the roles first).
+    function initialize(address, IAllianceRounds.Parameters calldata params) external onlyDelegated {
+        _setRoundPhases(
+            params.enrollment,
+            params.seedReveal,
+            params.drawDelay,
+            params.proposal,
+            params.proposalReveal,
+            params.commit,
+            params.reveal
+        );
+        _setRoundRules(params.proposers, params.quorumBps, params.maxParticipants);
+        _setSlashRules(params.proposerSlashBps, params.voterSlashBps, params.absentSlashBps, params.finalizerBps);
+        _setEvictionRounds(params.evictionRounds);
+    }
 
     /// @notice {IAllianceRounds-setRoundPhases}.
     function setRoundPhases(
@@ -154,6 +174,125 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
         uint256 finalizerBps
     ) external onlyDelegated {
         _setSlashRules(proposerSlashBps, voterSlashBps, absentSlashBps, finalizerBps);
+    }
+
+    // ======================================================================= internals: settlement
+
+    /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
+    /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
+    /// the honest pot (to the pool if the round has no honest stake).
+    function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account) private {
+        Entry storage e = r.entries[account];
+        Entry memory m = e;
+        if (m.status == 0) revert IAllianceRounds.AllianceNotEnrolled(taskId, round, account);
+        if (m.flags & SLASH_SETTLED != 0) return;
+        (IAllianceRounds.SlashReason reason, uint256 gm,,) = SettlementRules.assess(r, m);
+        if (reason == IAllianceRounds.SlashReason.None) return;
+        e.flags = m.flags | SLASH_SETTLED;
+        uint256 take = _takeable(taskId, account, gm);
+        if (take == 0) {
+            emit IAllianceRounds.SlashLapsed(taskId, round, account, reason, gm);
+            return;
+        }
+        (uint256 seized, uint256 toFinalizer) =
+            _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
+        uint256 toHonest = seized - toFinalizer;
+        if (r.honestStake != 0) {
+            r.honestPot += uint96(toHonest);
+        } else {
+            _getAllianceStorage()._books[taskId].pool += uint96(toHonest);
+        }
+        emit IAllianceRounds.ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
+    }
+
+    /// @dev What a slash of `gm` can take: capped at the stake left, nothing once the task's
+    /// dispute window has closed. One registry read, made only when a slash is due, so settling
+    /// credits never reads the task.
+    function _takeable(uint256 taskId, address account, uint256 gm) private view returns (uint256) {
+        (uint256 stake, uint256 closesAt) = _registry.slashableStake(taskId, account);
+        return block.timestamp >= closesAt ? 0 : Math.min(gm, stake);
+    }
+
+    /// @dev Slashes `gm` of `account`'s stake; gmFLOCK sends every FLOCK seized here (one transfer:
+    /// the route names this contract alone), and `finalizerBps` of it is credited to the finalizer (nothing if it is the
+    /// account itself), withdrawn like any credit.
+    function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
+        private
+        returns (uint256 seized, uint256 toFinalizer)
+    {
+        // Alliance tasks have no delegations: the offence time (now) only has to be valid.
+        (seized,) = _registry.slash(
+            taskId, account, gm, block.timestamp, ITaskRegistry.SlashRoute(address(this), address(0), 0, 0)
+        );
+        if (finalizer != account) {
+            (, toFinalizer) = SettlementRules.splitSeized(seized, finalizerBps);
+            if (toFinalizer != 0) _getAllianceStorage()._owed[finalizer] += toFinalizer;
+        }
+    }
+
+    /// @dev Credits an entry's reward (once) and its honest share since its last credit.
+    function _credit(uint256 taskId, uint256 round, Round storage r, address account) private {
+        Entry storage e = r.entries[account];
+        Entry memory m = e;
+        (,, bool honest, bool rewarded) = SettlementRules.assess(r, m);
+        if (!honest) return;
+        uint256 reward;
+        bool rewardDue = rewarded && m.flags & REWARD_CREDITED == 0;
+        if (rewardDue) {
+            e.flags = m.flags | REWARD_CREDITED;
+            reward = SettlementRules.rewardShare(r, m.stake);
+            uint256 credited = r.rewardCredited + reward;
+            uint256 rewardedCount = r.rewardedCount + 1;
+            r.rewardCredited = uint96(credited);
+            r.rewardedCount = uint16(rewardedCount);
+            if (rewardedCount == r.acceptedCount && credited < r.reward) {
+                // every accepted proposer is paid: the floor-rounding remainder returns to the pool
+                uint256 remainder = r.reward - credited;
+                r.reward = uint96(credited);
+                _getAllianceStorage()._books[taskId].pool += uint96(remainder);
+                emit IAllianceRounds.RewardRemainderReturned(taskId, round, remainder);
+            }
+        }
+        uint256 share = SettlementRules.honestShare(r, m.stake) - m.honestCredited;
+        if (share != 0) {
+            e.honestCredited = m.honestCredited + uint96(share);
+        }
+        if (!rewardDue && share == 0) return;
+        _getAllianceStorage()._owed[account] += reward + share;
+        emit IAllianceRounds.Credited(taskId, round, account, reward, share);
+    }
+
+    /// @dev Reverts unless `account` enrolled in none of the task's last `evictionRounds` rounds
+    /// whose enrollment closed, could have enrolled in each (they opened after it joined, and none
+    /// reached the enrollment cap) and is not enrolled in the round open now. O(evictionRounds).
+    function _requireAbsent(uint256 taskId, address account, uint256 joinedAt)
+        private
+        view
+        returns (uint256 fromRound, uint256 toRound)
+    {
+        AllianceStorage storage $ = _getAllianceStorage();
+        toRound = $._books[taskId].rounds;
+        if (toRound != 0) {
+            Round storage latest = $._rounds[taskId][toRound];
+            if (block.timestamp < latest.enrollEnd) {
+                if (latest.entries[account].status != 0) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+                toRound -= 1;
+            }
+        }
+        StoredParams storage p = $._params;
+        uint256 window = p.evictionRounds;
+        uint256 cap = p.maxParticipants;
+        if (toRound < window) revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+        fromRound = toRound - window + 1;
+        if ($._rounds[taskId][fromRound].openedAt < joinedAt) {
+            revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+        }
+        for (uint256 k = fromRound; k <= toRound; ++k) {
+            Round storage r = $._rounds[taskId][k];
+            if (r.entries[account].status != 0 || r.full || r.enrolled >= cap) {
+                revert IAllianceRounds.AllianceNotEvictable(taskId, account);
+            }
+        }
     }
 
     // ======================================================================= internals: parameters

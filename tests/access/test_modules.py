@@ -22,10 +22,13 @@ MODULES = (("tasks", "TaskLifecycle"), ("alliance", "AllianceSettlement"))
 CALLERS = ("outsider", "deployer", "timelock", "slasher", "user")
 
 
-def _zero(kind: str) -> Any:
-    """A well-formed argument of ABI type ``kind`` (its zero value)."""
+def _zero(param: dict) -> Any:
+    """A well-formed argument for the ABI parameter ``param`` (its zero value)."""
+    kind = param["type"]
     if kind.endswith("]"):
         return []
+    if kind == "tuple":
+        return tuple(_zero(c) for c in param["components"])
     if kind.startswith(("uint", "int")):
         return 0
     if kind == "address":
@@ -73,7 +76,7 @@ def test_every_state_changing_function_of_a_module_refuses_a_direct_call(
     assert functions, f"{module} has no state-changing function"
     handle = world.system.chain.at(module, create_address(world.system.implementations[key].address, 1))
     for entry in functions:
-        args = [_zero(i["type"]) for i in entry["inputs"]]
+        args = [_zero(i) for i in entry["inputs"]]
         for caller in CALLERS:
             with world.system.chain.reverts(f"{module}NotDelegated"):
                 getattr(handle, entry["name"])(*args, sender=world[caller])
