@@ -219,7 +219,7 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         if (total > $._totalCredit) revert ApiTotalExceedsCredit(total, $._totalCredit);
         uint256 round = r.round;
         bytes32 ballot = Quorum.ballot(epoch, round, c.setVersion);
-        uint256 votes = Quorum.vote($._votes, ballot, index, abi.encode(root, total, reportHash));
+        uint256 votes = Quorum.vote($._votes, ballot, index, abi.encode(root, total, reportHash), c.quorum);
         if (votes == 0) revert ApiAlreadyPosted(epoch, msg.sender);
         emit UsagePosted(epoch, msg.sender, root, total, reportHash, round, votes);
         if (votes == c.quorum) _accept(epoch, round, root, total, reportHash, c.collectWindow);

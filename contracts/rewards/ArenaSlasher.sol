@@ -347,7 +347,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
         uint256 setVersion;
         (, index, setVersion, quorum) = _rewards.oracleSeat(msg.sender);
         bytes32 ballot = Quorum.ballot(uint256(_key(taskId, epoch)), round, setVersion);
-        votes = Quorum.vote(_getArenaSlasherStorage()._votes, ballot, index, tuple);
+        votes = Quorum.vote(_getArenaSlasherStorage()._votes, ballot, index, tuple, quorum);
         if (votes == 0) revert SlasherAlreadyPosted(taskId, epoch, msg.sender);
     }
 

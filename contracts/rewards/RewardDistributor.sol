@@ -391,13 +391,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
             revert RewardBudgetExceeded(taskId, epoch, p.total + p.burn, unallocated);
         }
         uint256 round = r.round;
-        uint256 votes = Quorum.vote(
-            _getRewardDistributorStorage()._votes,
-            Quorum.ballot(key, round, c.setVersion),
-            index,
-            abi.encode(p.root, p.total, p.burn, p.reportHash)
-        );
-        if (votes == 0) revert RewardAlreadyPosted(taskId, epoch, msg.sender);
+        uint256 votes = _vote(taskId, epoch, Quorum.ballot(key, round, c.setVersion), index, p, c.quorum);
         emit RootPosted(taskId, epoch, msg.sender, p.root, p.total, p.burn, p.reportHash, round, votes);
         if (votes == c.quorum) {
             uint256 finalizesAt = block.timestamp + c.challengeWindow;
@@ -411,6 +405,17 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
             r.vestingPeriod = c.vestingPeriod;
             emit RootAccepted(taskId, epoch, p.root, p.total, p.burn, p.reportHash, finalizesAt);
         }
+    }
+
+    /// @dev Counts the caller's post of `p`, by its `index` in the set, in `ballot` (a round of the
+    /// task epoch under one version of the oracle set, {Quorum}); returns how many posted the same.
+    function _vote(uint256 taskId, uint256 epoch, bytes32 ballot, uint256 index, Post memory p, uint256 quorum)
+        private
+        returns (uint256 votes)
+    {
+        bytes memory tuple = abi.encode(p.root, p.total, p.burn, p.reportHash);
+        votes = Quorum.vote(_getRewardDistributorStorage()._votes, ballot, index, tuple, quorum);
+        if (votes == 0) revert RewardAlreadyPosted(taskId, epoch, msg.sender);
     }
 
     /// @dev The caller's index in the oracle set of `setVersion` (its ballot bit); reverts unless it is

@@ -82,19 +82,23 @@ library Quorum {
     /**
      * @dev Counts the post of the member at `index` for `tuple` (the report's fields, ABI-encoded) in
      * `ballot_`; returns how many members posted the same tuple there, this one included, or 0 when
-     * this member has posted in the ballot already (the caller reverts with its own error).
+     * this member has posted in the ballot already (the caller reverts with its own error). The post
+     * that brings the count to `quorum` writes nothing: the caller accepts the tuple, its record then
+     * refuses further posts, and a veto opens the next round's ballot, so this one is never read again.
      */
-    function vote(mapping(bytes32 => uint256) storage votes, bytes32 ballot_, uint256 index, bytes memory tuple)
-        internal
-        returns (uint256 count)
-    {
+    function vote(
+        mapping(bytes32 => uint256) storage votes,
+        bytes32 ballot_,
+        uint256 index,
+        bytes memory tuple,
+        uint256 quorum
+    ) internal returns (uint256 count) {
         uint256 voters = votes[ballot_];
         uint256 bit = 1 << index;
         if (voters & bit != 0) return 0;
-        votes[ballot_] = voters | bit;
         bytes32 tally = keccak256(bytes.concat(ballot_, tuple));
         count = votes[tally] + 1;
-        votes[tally] = count;
+        if (count < quorum) (votes[ballot_], votes[tally]) = (voters | bit, count);
     }
 
     /// @dev Whether a root can be vetoed: accepted, and its challenge window (until `endsAt`) still open.
