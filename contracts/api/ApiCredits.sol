@@ -12,6 +12,7 @@ import {IApiCredits} from "../../interfaces/IApiCredits.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
+import {EpochClock} from "../utils/EpochClock.sol";
 import {Quorum} from "../utils/Quorum.sol";
 
 /**
@@ -474,9 +475,9 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         return (taskId << 64) | modelEpoch;
     }
 
-    /// @dev The emission controller's current epoch, from its clock (its `currentEpoch`).
+    /// @dev The emission controller's current epoch, from its clock ({EpochClock}).
     function _currentEpoch() private view returns (uint256) {
-        return (block.timestamp - _genesis) / _epochLength;
+        return EpochClock.epochAt(block.timestamp, _genesis, _epochLength);
     }
 
     function _requireUnlocked() private view {
