@@ -326,12 +326,9 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory) {
         uint256 key = _key(taskId, epoch);
         Record memory r = _getRewardDistributorStorage()._records[key];
-        address pot = r.status == Status.Final ? _finalPot(key) : address(0);
-        // A final root is in its pot's code; its slot here holds the pot (or, finalized before, the root).
-        if (pot != address(0) && uint256(r.root) == uint160(pot)) (r.root,,,,,) = IRewardPot(pot).terms();
         return EpochRewards({
             status: r.status,
-            root: r.root,
+            root: _rootOf(key),
             total: r.total,
             burn: r.burn,
             unallocated: r.unallocated,
@@ -383,7 +380,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         Record storage r = _getRewardDistributorStorage()._records[key];
         Status status = r.status;
         if (status == Status.Accepted || status == Status.Final) {
-            revert RewardRootAlreadyAccepted(taskId, epoch, r.root);
+            revert RewardRootAlreadyAccepted(taskId, epoch, _rootOf(key));
         }
         if (status == Status.None) _reserveBudget(taskId, epoch, r);
         uint256 unallocated = r.unallocated;
@@ -480,6 +477,15 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         uint256 key = _key(taskId, epoch);
         address pot = _finalPot(key);
         return pot != address(0) ? IRewardPot(pot) : _finalize(taskId, epoch, key);
+    }
+
+    /// @dev The task epoch's accepted root: a final root is in its pot's code, and its slot here holds
+    /// the pot's address (or, for a root finalized before it did, still the root).
+    function _rootOf(uint256 key) private view returns (bytes32 root) {
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        root = $._records[key].root;
+        if ($._records[key].status != Status.Final || uint256(root) >> 160 != 0) return root;
+        (root,,,,,) = IRewardPot(address(uint160(uint256(root)))).terms();
     }
 
     /// @dev The pot of a final root, read without its status (one slot): the record's root slot holds

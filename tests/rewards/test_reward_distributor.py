@@ -191,6 +191,8 @@ def test_finalize_creates_the_pot_funds_it_and_burns_the_fees(
     # The record keeps the pot's address in the root's slot; the root is read back from the pot.
     assert rewards.potOf(ended.task, ended.epoch) == pot.address
     assert rewards.epochRewards(ended.task, ended.epoch).root == posted.tree.root
+    with ape.reverts(rewards.RewardRootAlreadyAccepted, root=posted.tree.root):
+        rewards.postRoot(ended.task, ended.epoch, posted.tree.root, E, 0, REPORT, sender=oracles[2])
     assert token.totalSupply() == supply - E
     assert token.balanceOf(pot) == 10 * E and token.balanceOf(rewards) == held - 11 * E
     root, task, epoch, locked, start, period = pot.terms()
