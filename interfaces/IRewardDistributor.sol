@@ -262,6 +262,15 @@ interface IRewardDistributor {
     /// @notice Whether `account` is in the current oracle set.
     function isOracle(address account) external view returns (bool);
 
+    /**
+     * @notice `account`'s seat in the current oracle set: whether it is a member, its index (its bit
+     * in a ballot), and the set's version and quorum. ArenaSlasher counts slash roots with it.
+     */
+    function oracleSeat(address account)
+        external
+        view
+        returns (bool member, uint256 index, uint256 setVersion, uint256 quorum);
+
     /// @notice The challenge window and the vesting terms for roots accepted now.
     function rewardParameters()
         external

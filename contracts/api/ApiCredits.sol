@@ -12,6 +12,8 @@ import {IApiCredits} from "../../interfaces/IApiCredits.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
+import {EpochClock} from "../utils/EpochClock.sol";
+import {Quorum} from "../utils/Quorum.sol";
 
 /**
  * @title ApiCredits
@@ -20,7 +22,9 @@ import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
  *
  * It follows the reward distributor's patterns and reads two of its settings rather than keeping its
  * own: the challenge window (`rewardParameters`) and who may veto (its `GUARDIAN_ROLE` holders). The
- * operator set is versioned like the oracle set (a set change voids the votes of open rounds).
+ * operators' set and ballots are the oracles' scheme ({Quorum}: a set change voids the votes of open
+ * rounds). Epochs are the emission controller's, read from its clock (genesis and epoch length,
+ * immutables there and copied here at construction) rather than asked of it on every call.
  *
  * Storage:
  *
@@ -29,10 +33,11 @@ import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
  *                        [ total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
  *     _charged[w]        bitmap of applied leaves: word w = epoch << 32 | index >> 8
  *     _accrued[k]        revenue per model, k = taskId << 64 | modelEpoch
- *     _votes[h]          per round: h = keccak(epoch, round, set version) -> operators who posted
- *                        (bits); h' = keccak(h, tuple) -> how many posted that tuple
+ *     _votes[h]          the operators' ballots ({Quorum}): h = keccak(epoch, round, set version) ->
+ *                        who posted (bits); keccak(h, tuple) -> how many posted that tuple
  *     _config            [ reportWindow: 40 | collectWindow: 40 | lockedUntil: 40 | protocolShareBps: 16 |
  *                          quorum: 8 | operators: 8 | setVersion: 32 ]
+ *     _operators, _operatorTag   the operator set ({Quorum}): the list, and setVersion << 8 | index
  *
  * Gas: posting, vetoing and finalizing touch a constant number of slots; each charge touches its
  * bitmap word, its account and its model's accrual. Nothing loops over users.
@@ -41,7 +46,7 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeERC20 for IFlockToken;
 
     /// @notice Largest operator set.
-    uint256 public constant MAX_OPERATORS = 16;
+    uint256 public constant MAX_OPERATORS = Quorum.MAX_MEMBERS;
     /// @notice Hard bounds on the governance parameters.
     uint256 public constant MAX_WINDOW = 7 days;
     uint256 public constant MAX_PROTOCOL_SHARE_BPS = 5_000;
@@ -79,6 +84,10 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     IEmissionController private immutable _emissions;
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IRewardDistributor private immutable _rewards;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    uint256 private immutable _genesis;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    uint256 private immutable _epochLength;
 
     /// @custom:storage-location erc7201:flock.storage.ApiCredits
     struct ApiCreditsStorage {
@@ -100,9 +109,10 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     bytes32 private constant _API_CREDITS_STORAGE = 0x8a2fb8058627d29a7a8509331e248b688635d1de7b1ae40eb5dd793ababbef00;
 
     /**
-     * @dev The implementation: the contracts it calls are its immutables (proxies, and FLOCK which
-     * has none: fixed across upgrades); the proxy's state, the users' deposits included, is set by
-     * {initialize} and kept across upgrades; the implementation itself can never be initialized.
+     * @dev The implementation: the contracts it calls and the emission controller's clock are its
+     * immutables (proxies, and FLOCK which has none: fixed across upgrades); the proxy's state, the
+     * users' deposits included, is set by {initialize} and kept across upgrades; the implementation
+     * itself can never be initialized.
      * @param rewards_ the reward distributor (its challenge window, guardians and budgets); this
      * contract needs its `REVENUE_ROLE`.
      * @custom:oz-upgrades-unsafe-allow constructor
@@ -111,6 +121,8 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         _rewards = rewards_;
         _flock = rewards_.flock();
         _emissions = rewards_.emissions();
+        _genesis = _emissions.genesis();
+        _epochLength = _emissions.epochLength();
         _disableInitializers();
     }
 
@@ -198,18 +210,20 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     function postUsage(uint256 epoch, bytes32 root, uint256 total, bytes32 reportHash) external {
         ApiCreditsStorage storage $ = _getApiCreditsStorage();
         Config memory c = $._config;
-        uint256 tag = $._operatorTag[msg.sender];
-        if (tag >> 8 != c.setVersion) revert ApiNotOperator(msg.sender);
+        (bool operator, uint256 index) = Quorum.seat($._operatorTag, msg.sender, c.setVersion);
+        if (!operator) revert ApiNotOperator(msg.sender);
         if (root == bytes32(0) || total == 0) revert ApiEmptyReport(root, total);
-        uint256 current = _emissions.currentEpoch();
+        uint256 current = _currentEpoch();
         if (current != epoch + 1) revert ApiNotReportable(epoch, current);
         Record storage r = $._settlements[epoch];
         if (r.status != Status.None) revert ApiAlreadyAccepted(epoch, r.root);
         if (total > $._totalCredit) revert ApiTotalExceedsCredit(total, $._totalCredit);
         uint256 round = r.round;
-        uint256 votes = _vote(keccak256(abi.encode(epoch, round, c.setVersion)), tag, epoch, root, total, reportHash);
+        bytes32 ballot = Quorum.ballot(epoch, round, c.setVersion);
+        uint256 votes = Quorum.vote($._votes, ballot, index, abi.encode(root, total, reportHash), c.quorum);
+        if (votes == 0) revert ApiAlreadyPosted(epoch, msg.sender);
         emit UsagePosted(epoch, msg.sender, root, total, reportHash, round, votes);
-        if (votes == c.quorum) _accept(r, epoch, root, total, reportHash, c.collectWindow);
+        if (votes == c.quorum) _accept(epoch, round, root, total, reportHash, c.collectWindow);
     }
 
     // ======================================================================= guardian
@@ -217,20 +231,15 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     /// @inheritdoc IApiCredits
     function veto(uint256 epoch) external {
         if (!IAccessControl(address(_rewards)).hasRole(_GUARDIAN_ROLE, msg.sender)) revert ApiNotGuardian(msg.sender);
-        Record storage r = _getApiCreditsStorage()._settlements[epoch];
-        Status status = r.status;
-        uint256 finalizesAt = r.finalizesAt;
-        if (status != Status.Accepted || block.timestamp >= finalizesAt) {
-            revert ApiNotVetoable(epoch, status, finalizesAt);
+        mapping(uint256 => Record) storage settlements = _getApiCreditsStorage()._settlements;
+        Record memory r = settlements[epoch];
+        if (!Quorum.vetoable(r.status == Status.Accepted, r.finalizesAt)) {
+            revert ApiNotVetoable(epoch, r.status, r.finalizesAt);
         }
-        bytes32 root = r.root;
-        r.root = bytes32(0);
-        r.reportHash = bytes32(0);
-        r.total = 0;
-        r.finalizesAt = 0;
-        r.round += 1;
-        r.status = Status.None;
-        emit UsageVetoed(epoch, root, msg.sender);
+        // The epoch's report starts over in a new round, with no status (operators post again).
+        delete settlements[epoch];
+        settlements[epoch].round = r.round + 1;
+        emit UsageVetoed(epoch, r.root, msg.sender);
     }
 
     // ======================================================================= anyone
@@ -272,7 +281,7 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         $._accrued[key] = 0;
         uint256 share = (amount * $._config.protocolShareBps) / _BPS;
         uint256 contributors = amount - share;
-        uint256 target = _emissions.currentEpoch() + 1;
+        uint256 target = _currentEpoch() + 1;
         emit RevenueFlushed(taskId, modelEpoch, target, contributors, share);
         if (share != 0) _flock.safeTransfer($._treasury, share);
         if (contributors != 0) {
@@ -350,11 +359,11 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         ApiCreditsStorage storage $ = _getApiCreditsStorage();
         Config memory c = $._config;
         until = c.lockedUntil;
-        uint256 start = _emissions.genesis() + _emissions.currentEpoch() * _emissions.epochLength();
+        uint256 current = _currentEpoch();
+        uint256 start = _genesis + current * _epochLength;
         if (
-            block.timestamp >= _emissions.genesis() + _emissions.epochLength()
-                && block.timestamp < start + c.reportWindow
-                && $._settlements[_emissions.currentEpoch() - 1].status == Status.None
+            block.timestamp >= _genesis + _epochLength && block.timestamp < start + c.reportWindow
+                && $._settlements[current - 1].status == Status.None
         ) until = Math.max(until, start + c.reportWindow);
     }
 
@@ -365,9 +374,9 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     }
 
     /// @inheritdoc IApiCredits
-    function isOperator(address account) external view returns (bool) {
+    function isOperator(address account) external view returns (bool member) {
         ApiCreditsStorage storage $ = _getApiCreditsStorage();
-        return $._operatorTag[account] >> 8 == $._config.setVersion;
+        (member,) = Quorum.seat($._operatorTag, account, $._config.setVersion);
     }
 
     /// @inheritdoc IApiCredits
@@ -443,27 +452,11 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         }
     }
 
-    /// @dev Records the caller's vote in `ballot` (a round of an epoch under one operator set) for the
-    /// tuple; returns how many operators have posted the same tuple in the round.
-    function _vote(bytes32 ballot, uint256 tag, uint256 epoch, bytes32 root, uint256 total, bytes32 reportHash)
-        private
-        returns (uint256 votes)
-    {
-        ApiCreditsStorage storage $ = _getApiCreditsStorage();
-        uint256 voters = $._votes[ballot];
-        uint256 bit = 1 << (tag & 0xff);
-        if (voters & bit != 0) revert ApiAlreadyPosted(epoch, msg.sender);
-        $._votes[ballot] = voters | bit;
-        bytes32 tally = keccak256(abi.encode(ballot, root, total, reportHash));
-        votes = $._votes[tally] + 1;
-        $._votes[tally] = votes;
-    }
-
     /// @dev A tuple reached quorum: it enters the reward distributor's challenge window, and
     /// withdrawals wait until its charges could be applied.
     function _accept(
-        Record storage r,
         uint256 epoch,
+        uint256 round,
         bytes32 root,
         uint256 total,
         bytes32 reportHash,
@@ -471,11 +464,8 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     ) private {
         (uint256 window,,) = _rewards.rewardParameters();
         uint256 finalizesAt = block.timestamp + window;
-        r.root = root;
-        r.reportHash = reportHash;
-        r.total = SafeCast.toUint96(total);
-        r.finalizesAt = uint40(finalizesAt);
-        r.status = Status.Accepted;
+        _getApiCreditsStorage()._settlements[epoch] =
+            Record(root, reportHash, SafeCast.toUint96(total), uint40(finalizesAt), uint16(round), Status.Accepted);
         _lockUntil(finalizesAt + collectWindow);
         emit UsageAccepted(epoch, root, total, reportHash, finalizesAt);
     }
@@ -483,6 +473,11 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     function _modelKey(uint256 taskId, uint256 modelEpoch) private pure returns (uint256) {
         if ((taskId | modelEpoch) >> 64 != 0) revert ApiKeyOutOfRange(taskId, modelEpoch);
         return (taskId << 64) | modelEpoch;
+    }
+
+    /// @dev The emission controller's current epoch, from its clock ({EpochClock}).
+    function _currentEpoch() private view returns (uint256) {
+        return EpochClock.epochAt(block.timestamp, _genesis, _epochLength);
     }
 
     function _requireUnlocked() private view {
@@ -498,25 +493,17 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
     /// @dev `allowEmpty`: at deployment the set may be empty (quorum 0) until governance appoints one.
     function _setOperators(address[] memory operators, uint256 quorum, bool allowEmpty) private {
         ApiCreditsStorage storage $ = _getApiCreditsStorage();
-        uint256 n = operators.length;
-        bool empty = allowEmpty && n == 0 && quorum == 0;
-        if (!empty && (n == 0 || n > MAX_OPERATORS || quorum == 0 || quorum > n)) {
-            revert ApiInvalidOperatorSet(n, quorum);
-        }
-        Config storage c = $._config;
-        uint256 version = uint256(c.setVersion) + 1;
-        for (uint256 i = 0; i < n; ++i) {
-            address operator = operators[i];
-            if (operator == address(0) || $._operatorTag[operator] >> 8 == version) {
-                revert ApiInvalidOperator(operator);
-            }
-            $._operatorTag[operator] = (version << 8) | i;
-        }
-        $._operators = operators;
-        c.quorum = uint8(quorum);
-        c.operatorCount = uint8(n);
-        c.setVersion = SafeCast.toUint32(version);
-        emit OperatorsSet(operators, quorum, version);
+        ($._config.quorum, $._config.operatorCount, $._config.setVersion) = Quorum.replace(
+            $._operators,
+            $._operatorTag,
+            operators,
+            quorum,
+            $._config.setVersion,
+            allowEmpty,
+            ApiInvalidOperatorSet.selector,
+            ApiInvalidOperator.selector
+        );
+        emit OperatorsSet(operators, quorum, $._config.setVersion);
     }
 
     function _setWindows(uint256 reportWindow, uint256 collectWindow) private {

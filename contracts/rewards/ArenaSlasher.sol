@@ -12,6 +12,7 @@ import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {Quorum} from "../utils/Quorum.sol";
 
 /**
  * @title ArenaSlasher
@@ -27,10 +28,12 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *     _slashed[o]             o = keccak256(taskId, epoch, account, offence): done
  *     _reports[k]             k = keccak256(taskId, epoch): [ root ] [ reportHash ]
  *                             [ count: 64 | executableAt: 40 | round: 16 | status: 8 ]
- *     _posted[b][oracle]      b = keccak256(keccak256(k, round), oracle set): posted in this round
- *     _votes[t]               t = keccak256(b, keccak256(root, count, reportHash)): how many posted it
+ *     _posted                 unused (the ballots of slash roots posted before they moved to _votes)
+ *     _votes[h]               the oracles' ballots ({Quorum}): h = keccak(k, round, set version) ->
+ *                             who posted (bits); keccak(h, tuple) -> how many posted that tuple
  *
- * The oracle set is the reward distributor's; a ballot names the set's hash, so posts of a
+ * The oracle set is the reward distributor's: an oracle's seat (its ballot bit, the set's version
+ * and quorum) is read there (`oracleSeat`), so a ballot names the set's version and the posts of a
  * replaced set no longer count, as there.
  */
 contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuardTransient, UUPSUpgradeable {
@@ -79,8 +82,8 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
         StoredParams _params;
         mapping(bytes32 offence => bool) _slashed;
         mapping(bytes32 key => Record) _reports;
-        mapping(bytes32 ballot => mapping(address oracle => bool)) _posted;
-        mapping(bytes32 tally => uint256) _votes;
+        mapping(bytes32 ballot => mapping(address oracle => bool)) _posted; // unused: ballots are in _votes
+        mapping(bytes32 ballotOrTally => uint256) _votes;
     }
 
     // keccak256(abi.encode(uint256(keccak256("flock.storage.ArenaSlasher")) - 1)) & ~bytes32(uint256(0xff))
@@ -137,7 +140,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
             (offence, deadline) = (Offence.ScoresNotRevealed, s.revealEnd);
         }
         if (block.timestamp < deadline) revert SlasherRevealStillOpen(taskId, epoch, account, deadline);
-        gmAmount = _slash(taskId, epoch, account, offence);
+        gmAmount = _slash(taskId, epoch, account, offence, deadline);
     }
 
     /// @inheritdoc IArenaSlasher
@@ -150,7 +153,7 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 gmAmount) {
         _requireLeaf(taskId, epoch, index, account, offence, proof);
-        gmAmount = _slash(taskId, epoch, account, offence);
+        gmAmount = _slash(taskId, epoch, account, offence, _submissions.schedule(epoch).revealEnd);
     }
 
     /// @inheritdoc IArenaSlasher
@@ -186,17 +189,14 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
             r.status = Status.Open;
         }
         uint256 round = r.round;
-        (uint256 votes, uint256 quorum) =
-            _vote(taskId, epoch, keccak256(abi.encode(key, round)), keccak256(abi.encode(root, count, reportHash)));
+        (uint256 votes, uint256 quorum) = _vote(taskId, epoch, round, abi.encode(root, count, reportHash));
         emit SlashRootPosted(taskId, epoch, msg.sender, root, count, reportHash, round, votes);
         if (votes == quorum) {
             (uint256 window,,) = _rewards.rewardParameters();
             uint256 executableAt = block.timestamp + window;
-            r.root = root;
-            r.reportHash = reportHash;
-            r.count = SafeCast.toUint64(count);
-            r.executableAt = uint40(executableAt);
-            r.status = Status.Accepted;
+            _getArenaSlasherStorage()._reports[key] = Record(
+                root, reportHash, SafeCast.toUint64(count), uint40(executableAt), uint16(round), Status.Accepted
+            );
             emit SlashRootAccepted(taskId, epoch, root, count, reportHash, executableAt);
         }
     }
@@ -205,20 +205,16 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
 
     /// @inheritdoc IArenaSlasher
     function veto(uint256 taskId, uint256 epoch) external onlyRole(GUARDIAN_ROLE) {
-        Record storage r = _getArenaSlasherStorage()._reports[_key(taskId, epoch)];
-        Status status = r.status;
-        uint256 executableAt = r.executableAt;
-        if (status != Status.Accepted || block.timestamp >= executableAt) {
-            revert SlasherNotVetoable(taskId, epoch, status, executableAt);
+        bytes32 key = _key(taskId, epoch);
+        Record memory r = _getArenaSlasherStorage()._reports[key];
+        if (!Quorum.vetoable(r.status == Status.Accepted, r.executableAt)) {
+            revert SlasherNotVetoable(taskId, epoch, r.status, r.executableAt);
         }
-        bytes32 root = r.root;
-        r.root = bytes32(0);
-        r.reportHash = bytes32(0);
-        r.count = 0;
-        r.executableAt = 0;
-        r.round += 1;
-        r.status = Status.Open;
-        emit SlashRootVetoed(taskId, epoch, root, msg.sender);
+        // The report starts over in a new round, open to the oracles' posts.
+        delete _getArenaSlasherStorage()._reports[key];
+        Record storage next = _getArenaSlasherStorage()._reports[key];
+        (next.round, next.status) = (r.round + 1, Status.Open);
+        emit SlashRootVetoed(taskId, epoch, r.root, msg.sender);
     }
 
     // ======================================================================= governance
@@ -289,9 +285,10 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
     }
 
     /// @dev Slashes `account` for `offence`, once: `provableBps` (a missed reveal) or `reportedBps`
-    /// (a reported fault) of its effective stake, the caller as keeper. The offence time (which
-    /// delegations share the loss) is the missed deadline, or the end of the epoch's reveal phase.
-    function _slash(uint256 taskId, uint256 epoch, address account, Offence offence)
+    /// (a reported fault) of its effective stake, the caller as keeper. The offence time `offenceAt`
+    /// (which delegations share the loss) is the missed deadline, or the end of the epoch's reveal
+    /// phase for a reported fault.
+    function _slash(uint256 taskId, uint256 epoch, address account, Offence offence, uint256 offenceAt)
         private
         returns (uint256 gmAmount)
     {
@@ -303,8 +300,6 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
         (,, uint256 effective) = _registry.effectiveStake(taskId, account);
         gmAmount = (effective * (offence >= Offence.Deviation ? p.reportedBps : p.provableBps)) / _BPS;
         if (gmAmount == 0) revert SlasherNothingToSlash(taskId, account);
-        IArenaSubmissions.Schedule memory s = _submissions.schedule(epoch);
-        uint256 offenceAt = offence == Offence.ModelNotRevealed ? s.modelRevealEnd : s.revealEnd;
         (uint256 seized,) = _registry.slash(
             taskId,
             account,
@@ -341,22 +336,19 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
         if (value < low || value > high) revert SlasherParameterOutOfBounds(name, value);
     }
 
-    /// @dev Records the caller's post in the round `keyRound` (a report and its round) under the
-    /// current oracle set for the tuple hashed as `tuple`; returns how many posted the same tuple
-    /// and the quorum.
-    function _vote(uint256 taskId, uint256 epoch, bytes32 keyRound, bytes32 tuple)
+    /// @dev Counts the caller's post of `tuple` (a slash root's fields, ABI-encoded) in round `round`
+    /// of the report under the reward distributor's oracle set ({Quorum}); returns how many oracles
+    /// posted the same tuple there and the quorum.
+    function _vote(uint256 taskId, uint256 epoch, uint256 round, bytes memory tuple)
         private
         returns (uint256 votes, uint256 quorum)
     {
-        ArenaSlasherStorage storage $ = _getArenaSlasherStorage();
-        address[] memory oracles;
-        (oracles, quorum) = _rewards.oracleSet();
-        bytes32 ballot = keccak256(abi.encode(keyRound, keccak256(abi.encode(oracles, quorum))));
-        if ($._posted[ballot][msg.sender]) revert SlasherAlreadyPosted(taskId, epoch, msg.sender);
-        $._posted[ballot][msg.sender] = true;
-        bytes32 tally = keccak256(abi.encode(ballot, tuple));
-        votes = $._votes[tally] + 1;
-        $._votes[tally] = votes;
+        uint256 index;
+        uint256 setVersion;
+        (, index, setVersion, quorum) = _rewards.oracleSeat(msg.sender);
+        bytes32 ballot = Quorum.ballot(uint256(_key(taskId, epoch)), round, setVersion);
+        votes = Quorum.vote(_getArenaSlasherStorage()._votes, ballot, index, tuple, quorum);
+        if (votes == 0) revert SlasherAlreadyPosted(taskId, epoch, msg.sender);
     }
 
     function _offenceKey(uint256 taskId, uint256 epoch, address account, Offence offence)

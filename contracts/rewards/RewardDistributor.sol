@@ -12,6 +12,7 @@ import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IRewardDistributor} from "../../interfaces/IRewardDistributor.sol";
 import {IRewardPot} from "../../interfaces/IRewardPot.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {Quorum} from "../utils/Quorum.sol";
 import {RewardPot} from "./RewardPot.sol";
 
 /**
@@ -22,21 +23,23 @@ import {RewardPot} from "./RewardPot.sol";
  *
  * Storage, keyed by k = taskId << 128 | epoch:
  *
- *     _records[k]        [ root ]                                             accepted root
+ *     _records[k]        [ root ]                      the accepted root; once final, its pot's address
  *                        [ unallocated: 96 | total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
  *                        [ burn: 96 | lockedShareBps: 16 | vestingPeriod: 40 ]
- *     _pots[k]           the RewardPot of the final root: a clone of `_potImplementation` (CREATE2,
- *                        salt k, the root and terms as immutable arguments)
- *     _votes[h]          per round: h = keccak(k, round, set version) -> the oracles who posted (bits);
- *                        h' = keccak(h, tuple) -> how many posted that tuple
+ *     _pots[k]           the pot of a root finalized before the root's slot held it (none since)
+ *     _votes[h]          the oracles' ballots ({Quorum}): h = keccak(k, round, set version) -> who
+ *                        posted (bits); keccak(h, tuple) -> how many posted that tuple
  *     _config            [ challengeWindow: 40 | lockedShareBps: 16 | vestingPeriod: 40 | three fees: 48 |
  *                          rankRatioBps: 16 | toleranceBps: 16 | quorum: 8 | oracles: 8 | setVersion: 32 ]
- *     _oracleTag[a]      setVersion << 8 | index in the set
+ *     _oracles, _oracleTag   the oracle set ({Quorum}): the list, and setVersion << 8 | index
  *
  * Claims happen in the pots: finalizing a root creates its RewardPot, a minimal proxy to the
- * implementation this contract creates in its constructor with the root and vesting terms as
- * immutable arguments in its code, and moves the root's total into it, so a claim reads a single
- * storage slot (its bitmap word) and a root can never pay out more than its total. `claimMany` and
+ * implementation this contract creates in {initialize} with the root and vesting terms as
+ * immutable arguments in its code (salt k, CREATE2), and moves the root's total into it, so a claim
+ * reads a single storage slot (its bitmap word) and a root can never pay out more than its total.
+ * The root then lives on in the pot's code, and the record's root slot keeps the pot's address
+ * instead (an address fits 160 bits; a root, a hash, does not but with probability 2^-96), so
+ * finalizing writes no fresh slot. `claimMany` and
  * `releaseVested` here route to the pots of many task epochs in one transaction. Amounts fit 96
  * bits: FLOCK is capped at 1e27 < 2^90.
  *
@@ -53,7 +56,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     bytes32 public constant REVENUE_ROLE = keccak256("REVENUE_ROLE");
 
     /// @notice Largest oracle set.
-    uint256 public constant MAX_ORACLES = 16;
+    uint256 public constant MAX_ORACLES = Quorum.MAX_MEMBERS;
     /// @notice Hard bounds on the governance parameters.
     uint256 public constant MIN_CHALLENGE_WINDOW = 1 hours;
     uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
@@ -62,6 +65,15 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     uint256 public constant MAX_TOLERANCE_BPS = 50_000;
 
     uint256 private constant _BPS = 10_000;
+
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    IFlockToken private immutable _flock;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    IEmissionController private immutable _emissions;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    ITaskRegistry private immutable _registry;
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    IArenaSubmissions private immutable _submissions;
 
     struct Record {
         bytes32 root;
@@ -97,22 +109,13 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         bytes32 reportHash;
     }
 
-    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
-    IFlockToken private immutable _flock;
-    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
-    IEmissionController private immutable _emissions;
-    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
-    ITaskRegistry private immutable _registry;
-    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
-    IArenaSubmissions private immutable _submissions;
-
     /// @custom:storage-location erc7201:flock.storage.RewardDistributor
     struct RewardDistributorStorage {
         Config _config;
         address[] _oracles;
         mapping(address oracle => uint256) _oracleTag;
         mapping(uint256 key => Record) _records;
-        mapping(uint256 key => address) _pots;
+        mapping(uint256 key => address) _pots; // pots finalized before the root slot held them
         mapping(bytes32 ballot => uint256) _votes;
         address _potImplementation; // the RewardPot every root's pot clones, created by initialize
     }
@@ -172,24 +175,18 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     /// @inheritdoc IRewardDistributor
     function veto(uint256 taskId, uint256 epoch) external onlyRole(GUARDIAN_ROLE) {
-        Record storage r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
-        Status status = r.status;
-        uint256 finalizesAt = r.finalizesAt;
-        if (status != Status.Accepted || block.timestamp >= finalizesAt) {
-            revert RewardNotVetoable(taskId, epoch, status, finalizesAt);
+        mapping(uint256 => Record) storage records = _getRewardDistributorStorage()._records;
+        uint256 key = _key(taskId, epoch);
+        Record memory r = records[key];
+        if (!Quorum.vetoable(r.status == Status.Accepted, r.finalizesAt)) {
+            revert RewardNotVetoable(taskId, epoch, r.status, r.finalizesAt);
         }
-        bytes32 root = r.root;
+        // The record starts over in a new round, its budget back: what the root took, burn included.
         uint256 returned = uint256(r.total) + r.burn;
-        r.root = bytes32(0);
-        r.unallocated += uint96(returned);
-        r.total = 0;
-        r.finalizesAt = 0;
-        r.round += 1;
-        r.status = Status.Open;
-        r.burn = 0;
-        r.lockedShareBps = 0;
-        r.vestingPeriod = 0;
-        emit RootVetoed(taskId, epoch, root, msg.sender, returned);
+        delete records[key];
+        (records[key].unallocated, records[key].round) = (r.unallocated + uint96(returned), r.round + 1);
+        records[key].status = Status.Open;
+        emit RootVetoed(taskId, epoch, r.root, msg.sender, returned);
     }
 
     // ======================================================================= revenue
@@ -229,7 +226,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     {
         if (taskIds.length != epochs.length) revert RewardLengthMismatch(taskIds.length, epochs.length);
         for (uint256 i = 0; i < taskIds.length; ++i) {
-            address pot = _getRewardDistributorStorage()._pots[_key(taskIds[i], epochs[i])];
+            address pot = _finalPot(_key(taskIds[i], epochs[i]));
             if (pot == address(0)) continue;
             (,, uint256 releasable) = IRewardPot(pot).vestingOf(account);
             if (releasable != 0) amount += IRewardPot(pot).release(account);
@@ -287,9 +284,20 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     }
 
     /// @inheritdoc IRewardDistributor
-    function isOracle(address account) external view returns (bool) {
+    function isOracle(address account) external view returns (bool member) {
+        (member,,,) = oracleSeat(account);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function oracleSeat(address account)
+        public
+        view
+        returns (bool member, uint256 index, uint256 setVersion, uint256 quorum)
+    {
         RewardDistributorStorage storage $ = _getRewardDistributorStorage();
-        return $._oracleTag[account] >> 8 == $._config.setVersion;
+        Config memory c = $._config;
+        (member, index) = Quorum.seat($._oracleTag, account, c.setVersion);
+        return (member, index, c.setVersion, c.quorum);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -316,10 +324,11 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     /// @inheritdoc IRewardDistributor
     function epochRewards(uint256 taskId, uint256 epoch) external view returns (EpochRewards memory) {
-        Record memory r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
+        uint256 key = _key(taskId, epoch);
+        Record memory r = _getRewardDistributorStorage()._records[key];
         return EpochRewards({
             status: r.status,
-            root: r.root,
+            root: _rootOf(key),
             total: r.total,
             burn: r.burn,
             unallocated: r.unallocated,
@@ -332,7 +341,8 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     /// @inheritdoc IRewardDistributor
     function potOf(uint256 taskId, uint256 epoch) external view returns (address) {
-        return _getRewardDistributorStorage()._pots[_key(taskId, epoch)];
+        uint256 key = _key(taskId, epoch);
+        return _getRewardDistributorStorage()._records[key].status == Status.Final ? _finalPot(key) : address(0);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -364,14 +374,13 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     function _post(uint256 taskId, uint256 epoch, Post memory p) private {
         Config memory c = _getRewardDistributorStorage()._config;
-        uint256 tag = _getRewardDistributorStorage()._oracleTag[msg.sender];
-        if (tag >> 8 != c.setVersion) revert RewardNotOracle(msg.sender);
+        uint256 index = _oracleIndex(c.setVersion);
         if (p.root == bytes32(0) || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
         uint256 key = _key(taskId, epoch);
         Record storage r = _getRewardDistributorStorage()._records[key];
         Status status = r.status;
         if (status == Status.Accepted || status == Status.Final) {
-            revert RewardRootAlreadyAccepted(taskId, epoch, r.root);
+            revert RewardRootAlreadyAccepted(taskId, epoch, _rootOf(key));
         }
         if (status == Status.None) _reserveBudget(taskId, epoch, r);
         uint256 unallocated = r.unallocated;
@@ -379,7 +388,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
             revert RewardBudgetExceeded(taskId, epoch, p.total + p.burn, unallocated);
         }
         uint256 round = r.round;
-        uint256 votes = _vote(taskId, epoch, keccak256(abi.encode(key, round, c.setVersion)), tag, p);
+        uint256 votes = _vote(taskId, epoch, Quorum.ballot(key, round, c.setVersion), index, p, c.quorum);
         emit RootPosted(taskId, epoch, msg.sender, p.root, p.total, p.burn, p.reportHash, round, votes);
         if (votes == c.quorum) {
             uint256 finalizesAt = block.timestamp + c.challengeWindow;
@@ -395,20 +404,23 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         }
     }
 
-    /// @dev Records the caller's vote in `ballot` (a round of a task epoch under one oracle set) for
-    /// the tuple `p`; returns how many oracles have posted the same tuple in the round.
-    function _vote(uint256 taskId, uint256 epoch, bytes32 ballot, uint256 tag, Post memory p)
+    /// @dev Counts the caller's post of `p`, by its `index` in the set, in `ballot` (a round of the
+    /// task epoch under one version of the oracle set, {Quorum}); returns how many posted the same.
+    function _vote(uint256 taskId, uint256 epoch, bytes32 ballot, uint256 index, Post memory p, uint256 quorum)
         private
         returns (uint256 votes)
     {
-        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
-        uint256 voters = $._votes[ballot];
-        uint256 bit = 1 << (tag & 0xff);
-        if (voters & bit != 0) revert RewardAlreadyPosted(taskId, epoch, msg.sender);
-        $._votes[ballot] = voters | bit;
-        bytes32 tally = keccak256(abi.encode(ballot, p.root, p.total, p.burn, p.reportHash));
-        votes = $._votes[tally] + 1;
-        $._votes[tally] = votes;
+        bytes memory tuple = abi.encode(p.root, p.total, p.burn, p.reportHash);
+        votes = Quorum.vote(_getRewardDistributorStorage()._votes, ballot, index, tuple, quorum);
+        if (votes == 0) revert RewardAlreadyPosted(taskId, epoch, msg.sender);
+    }
+
+    /// @dev The caller's index in the oracle set of `setVersion` (its ballot bit); reverts unless it is
+    /// a member.
+    function _oracleIndex(uint256 setVersion) private view returns (uint256 index) {
+        bool oracle;
+        (oracle, index) = Quorum.seat(_getRewardDistributorStorage()._oracleTag, msg.sender, setVersion);
+        if (!oracle) revert RewardNotOracle(msg.sender);
     }
 
     function _key(uint256 taskId, uint256 epoch) private pure returns (uint256) {
@@ -452,7 +464,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         // the key (taskId << 128 | epoch). 76 bytes; the salt is the key.
         bytes memory args = abi.encodePacked(root, r.lockedShareBps, uint40(finalizesAt), r.vestingPeriod, key);
         pot = IRewardPot(Clones.cloneDeterministicWithImmutableArgs($._potImplementation, args, bytes32(key)));
-        $._pots[key] = address(pot);
+        r.root = bytes32(uint256(uint160(address(pot)))); // the root is in the pot's code now
         uint256 burn = r.burn;
         emit RootFinalized(taskId, epoch, root, burn, address(pot));
         _flock.safeTransfer(address(pot), r.total);
@@ -463,30 +475,42 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     /// finalized it yet.
     function _potFor(uint256 taskId, uint256 epoch) private returns (IRewardPot) {
         uint256 key = _key(taskId, epoch);
-        address pot = _getRewardDistributorStorage()._pots[key];
+        address pot = _finalPot(key);
         return pot != address(0) ? IRewardPot(pot) : _finalize(taskId, epoch, key);
+    }
+
+    /// @dev The task epoch's accepted root: a final root is in its pot's code, and its slot here holds
+    /// the pot's address (or, for a root finalized before it did, still the root).
+    function _rootOf(uint256 key) private view returns (bytes32 root) {
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        root = $._records[key].root;
+        if ($._records[key].status != Status.Final || uint256(root) >> 160 != 0) return root;
+        (root,,,,,) = IRewardPot(address(uint160(uint256(root)))).terms();
+    }
+
+    /// @dev The pot of a final root, read without its status (one slot): the record's root slot holds
+    /// the pot's address once final (its upper 96 bits zero; a root's, a hash, are not, but with
+    /// probability 2^-96), and `_pots` the pot of a root finalized before it did. Zero otherwise.
+    function _finalPot(uint256 key) private view returns (address) {
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        uint256 slot = uint256($._records[key].root);
+        return slot != 0 && slot >> 160 == 0 ? address(uint160(slot)) : $._pots[key];
     }
 
     /// @dev `allowEmpty`: at deployment the set may be empty (quorum 0) until governance appoints one.
     function _setOracles(address[] memory oracles, uint256 quorum, bool allowEmpty) private {
         RewardDistributorStorage storage $ = _getRewardDistributorStorage();
-        uint256 n = oracles.length;
-        bool empty = allowEmpty && n == 0 && quorum == 0;
-        if (!empty && (n == 0 || n > MAX_ORACLES || quorum == 0 || quorum > n)) {
-            revert RewardInvalidOracleSet(n, quorum);
-        }
-        Config storage c = $._config;
-        uint256 version = uint256(c.setVersion) + 1;
-        for (uint256 i = 0; i < n; ++i) {
-            address oracle = oracles[i];
-            if (oracle == address(0) || $._oracleTag[oracle] >> 8 == version) revert RewardInvalidOracle(oracle);
-            $._oracleTag[oracle] = (version << 8) | i;
-        }
-        $._oracles = oracles;
-        c.quorum = uint8(quorum);
-        c.oracleCount = uint8(n);
-        c.setVersion = SafeCast.toUint32(version);
-        emit OraclesSet(oracles, quorum, version);
+        ($._config.quorum, $._config.oracleCount, $._config.setVersion) = Quorum.replace(
+            $._oracles,
+            $._oracleTag,
+            oracles,
+            quorum,
+            $._config.setVersion,
+            allowEmpty,
+            RewardInvalidOracleSet.selector,
+            RewardInvalidOracle.selector
+        );
+        emit OraclesSet(oracles, quorum, $._config.setVersion);
     }
 
     function _setRewardParameters(uint256 challengeWindow, uint256 lockedShareBps, uint256 vestingPeriod) private {

@@ -50,6 +50,10 @@ contract RewardPot is IRewardPot {
         uint128 released;
     }
 
+    IFlockToken private immutable _flock;
+    address private immutable _distributor;
+    address private immutable _self;
+
     uint256 private constant _BPS = 10_000;
     uint256 private constant _MAX_LEAVES = 2 ** 40;
     /// @dev keccak256("flock.RewardPot.claimed"): the first slot of the claimed bitmap.
@@ -57,10 +61,6 @@ contract RewardPot is IRewardPot {
     /// @dev Where a clone's immutable arguments start in its code (after the 45-byte proxy).
     uint256 private constant _ARGS = 0x2d;
     uint256 private constant _MASK_40 = 0xffffffffff;
-
-    IFlockToken private immutable _flock;
-    address private immutable _distributor;
-    address private immutable _self;
 
     mapping(address account => Vesting) private _vesting;
 

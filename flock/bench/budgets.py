@@ -145,7 +145,8 @@ BUDGETS: dict[str, Budget] = {
         150_000,
         "max",
         "issue 16: a clone with immutable arguments instead of a full RewardPot per root (680,800): "
-        "CREATE2 of 121 bytes of code, the pot's address stored, the total moved into it",
+        "CREATE2 of 121 bytes of code, the pot's address kept in the root's slot (no fresh slot), the "
+        "total moved into it",
     ),
     "gas.reward_claim_fresh": Budget(
         93_500,

@@ -147,6 +147,19 @@ def test_reported_slash_root_needs_quorum_window_and_survives_no_veto(
     assert slasher.isSlashed(task, epoch, cast.node2, Offence.INVALID_MODEL)
 
 
+def test_a_new_oracle_set_voids_open_slash_ballots(slasher, rewards, oracles, admin, ended):
+    """Slash roots are counted in the oracles' ballots (decision 151): a new version of the set,
+    even the same members appointed again, starts new ballots, as for reward roots."""
+    task, epoch, root, report = ended.task, ended.epoch, b"\x07" * 32, b"\x09" * 32
+    slasher.postSlashRoot(task, epoch, root, 1, report, sender=oracles[0])
+    rewards.setOracles(list(oracles), 2, sender=admin)
+    receipt = slasher.postSlashRoot(task, epoch, root, 1, report, sender=oracles[1])
+    assert [e.votes for e in receipt.events if e.event_name == "SlashRootPosted"] == [1]
+    assert slasher.reportOf(task, epoch).status == 1  # Open: nothing accepted yet
+    receipt = slasher.postSlashRoot(task, epoch, root, 1, report, sender=oracles[0])
+    assert any(e.event_name == "SlashRootAccepted" for e in receipt.events)
+
+
 def test_slash_roots_wait_for_the_reveal_phase_and_arena_tasks(slasher, oracles, earning, emissions, cast):
     tree = slash_tree([(str(cast.validator), Offence.UNREADABLE_SCORES)])
     with ape.reverts(slasher.SlasherTooEarly, taskId=earning.task, epoch=earning.epoch):

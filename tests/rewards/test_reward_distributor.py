@@ -119,6 +119,16 @@ def test_an_oracle_set_change_voids_open_ballots(rewards, admin, oracles, ended,
     assert events(receipt, "RootAccepted", rewards)
 
 
+def test_an_oracles_seat_is_its_ballot_bit_in_the_current_set(rewards, admin, oracles, accounts):
+    """`oracleSeat` (ArenaSlasher counts slash roots with it): member, index, set version, quorum."""
+    member, index, version, quorum = rewards.oracleSeat(oracles[1])
+    assert (member, index, quorum) == (True, 1, 2)
+    rewards.setOracles([accounts[9], oracles[2]], 1, sender=admin)
+    assert tuple(rewards.oracleSeat(oracles[2])) == (True, 1, version + 1, 1)
+    assert tuple(rewards.oracleSeat(accounts[9]))[:2] == (True, 0)
+    assert not rewards.oracleSeat(oracles[1])[0] and not rewards.isOracle(oracles[1])
+
+
 # ------------------------------------------------------------------------------------ challenge, veto
 
 
@@ -178,6 +188,11 @@ def test_finalize_creates_the_pot_funds_it_and_burns_the_fees(
     posted = post(rewards, oracles, ended, leaves, burn=E)
     supply, held = token.totalSupply(), token.balanceOf(rewards)
     pot = finalize(rewards, posted, cast.stranger)
+    # The record keeps the pot's address in the root's slot; the root is read back from the pot.
+    assert rewards.potOf(ended.task, ended.epoch) == pot.address
+    assert rewards.epochRewards(ended.task, ended.epoch).root == posted.tree.root
+    with ape.reverts(rewards.RewardRootAlreadyAccepted, root=posted.tree.root):
+        rewards.postRoot(ended.task, ended.epoch, posted.tree.root, E, 0, REPORT, sender=oracles[2])
     assert token.totalSupply() == supply - E
     assert token.balanceOf(pot) == 10 * E and token.balanceOf(rewards) == held - 11 * E
     root, task, epoch, locked, start, period = pot.terms()
