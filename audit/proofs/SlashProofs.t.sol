@@ -4,8 +4,10 @@ pragma solidity 0.8.28;
 /**
  * @title SlashProofs
  * @notice INV-02 and INV-07 (Halmos, `make prove`) for the slash arithmetic of GmFlock, as pure
- * arithmetic over the contract's formulas (`slash`: the totals shrink pro rata, FLOCK rounded up;
- * `_currentValue`: each lock's worth through the slash scale): for every slash of six accounts, the
+ * arithmetic over the formulas of contracts/utils/SlashScale.sol, the one library GmFlock and the
+ * registry's delegation pools use (`shrink`, `remainingCeil`: the totals shrink pro rata, FLOCK
+ * rounded up; `rebase`, `scaled`: each lock's worth through the slash scale), restated here without
+ * `Math.mulDiv` (see below): for every slash of six accounts, the
  * FLOCK seized is what leaves the total, the total is kept pro rata rounded up (so the contract
  * never owes more than it holds), and the locks' current values never add up to more than the
  * account's totals. On the deployed contract, with the slash symbolic, halmos also explores

@@ -14,6 +14,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {PackedCheckpoints} from "../utils/PackedCheckpoints.sol";
+import {SlashScale} from "../utils/SlashScale.sol";
 
 /**
  * @title GmFlock (gmFLOCK)
@@ -73,7 +74,6 @@ contract GmFlock is
 
     bytes32 private constant _DELEGATION_TYPEHASH =
         keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
-    uint256 private constant _SCALE_ONE = 1e36;
     uint256 private constant _MIN_SCALE = 1e18;
     uint256 private constant _BPS = 10_000;
 
@@ -324,7 +324,7 @@ contract GmFlock is
         Account memory acc = $._accounts[account];
         uint256 balance = acc.balance; // >= allocated >= gmAmount > 0
         uint256 remaining = balance - gmAmount;
-        uint256 nextScale = Math.mulDiv(_scale(account, risk.slashEpoch), remaining, balance);
+        uint256 nextScale = SlashScale.shrink(_scale(account, risk.slashEpoch), remaining, balance);
         if (nextScale < _MIN_SCALE || risk.slashEpoch == type(uint24).max) {
             // Wipe-out (or an epoch counter at its end): void every existing lock. What remains of
             // the totals stays with the account and is paid out with its next lock.
@@ -334,9 +334,9 @@ contract GmFlock is
             acc.activeLocks = 0;
         } else {
             risk.slashEpoch += 1;
-            $._scaleLoss[account][risk.slashEpoch] = _SCALE_ONE - nextScale;
+            $._scaleLoss[account][risk.slashEpoch] = SlashScale.ONE - nextScale;
         }
-        uint256 lockedAfter = Math.mulDiv(acc.locked, remaining, balance, Math.Rounding.Ceil);
+        uint256 lockedAfter = SlashScale.remainingCeil(acc.locked, remaining, balance);
         flock_ = acc.locked - lockedAfter;
         acc.balance = uint96(remaining);
         acc.locked = uint96(lockedAfter);
@@ -626,11 +626,11 @@ contract GmFlock is
         if (l.epoch == epochNow) return (l.amount, l.gm);
         uint256 scaleNow = _scale(account, epochNow);
         uint256 scaleThen = _scale(account, l.epoch);
-        return (Math.mulDiv(l.amount, scaleNow, scaleThen), Math.mulDiv(l.gm, scaleNow, scaleThen));
+        return (SlashScale.rebase(l.amount, scaleNow, scaleThen), SlashScale.rebase(l.gm, scaleNow, scaleThen));
     }
 
     function _scale(address account, uint256 epoch) private view returns (uint256) {
-        return _SCALE_ONE - _getGmFlockStorage()._scaleLoss[account][epoch];
+        return SlashScale.ONE - _getGmFlockStorage()._scaleLoss[account][epoch];
     }
 
     function _boost(Params memory p, uint256 duration) private pure returns (uint256) {
@@ -655,22 +655,11 @@ contract GmFlock is
     }
 
     function _mintVotes(address account, uint256 amount) private {
-        GmFlockStorage storage $ = _getGmFlockStorage();
-        uint48 now_ = clock();
-        address delegatee = delegates(account);
-        (uint256 oldVotes, uint256 newVotes) = $._votes[delegatee].add(now_, amount);
-        emit DelegateVotesChanged(delegatee, oldVotes, newVotes);
-        $._supply.add(now_, amount);
+        _moveVotes(address(0), delegates(account), amount);
     }
 
     function _burnVotes(address account, uint256 amount) private {
-        GmFlockStorage storage $ = _getGmFlockStorage();
-        if (amount == 0) return;
-        uint48 now_ = clock();
-        address delegatee = delegates(account);
-        (uint256 oldVotes, uint256 newVotes) = $._votes[delegatee].sub(now_, amount);
-        emit DelegateVotesChanged(delegatee, oldVotes, newVotes);
-        $._supply.sub(now_, amount);
+        _moveVotes(delegates(account), address(0), amount);
     }
 
     function _delegate(address account, address delegatee) private {
@@ -679,13 +668,31 @@ contract GmFlock is
         address previous = delegates(account);
         $._delegatee[account] = delegatee;
         emit DelegateChanged(account, previous, delegatee);
-        uint256 amount = $._accounts[account].balance;
-        if (previous == delegatee || amount == 0) return;
+        _moveVotes(previous, delegatee, $._accounts[account].balance);
+    }
+
+    /// @dev The one path votes move by (OpenZeppelin's `Votes._moveDelegateVotes` with the supply
+    /// update of `_transferVotingUnits`): `amount` votes leave delegate `from` and reach delegate
+    /// `to` at the current timepoint; `from` zero mints them (the supply grows), `to` zero burns
+    /// them (the supply shrinks).
+    function _moveVotes(address from, address to, uint256 amount) private {
+        if (from == to || amount == 0) return;
+        GmFlockStorage storage $ = _getGmFlockStorage();
         uint48 now_ = clock();
-        (uint256 oldVotes, uint256 newVotes) = $._votes[previous].sub(now_, amount);
-        emit DelegateVotesChanged(previous, oldVotes, newVotes);
-        (oldVotes, newVotes) = $._votes[delegatee].add(now_, amount);
-        emit DelegateVotesChanged(delegatee, oldVotes, newVotes);
+        uint256 oldVotes;
+        uint256 newVotes;
+        if (from == address(0)) {
+            $._supply.add(now_, amount);
+        } else {
+            (oldVotes, newVotes) = $._votes[from].sub(now_, amount);
+            emit DelegateVotesChanged(from, oldVotes, newVotes);
+        }
+        if (to == address(0)) {
+            $._supply.sub(now_, amount);
+        } else {
+            (oldVotes, newVotes) = $._votes[to].add(now_, amount);
+            emit DelegateVotesChanged(to, oldVotes, newVotes);
+        }
     }
 
     function _pastTimepoint(uint256 timepoint) private view returns (uint48) {

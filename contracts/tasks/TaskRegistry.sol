@@ -14,6 +14,7 @@ import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {TaskLifecycle} from "./TaskLifecycle.sol";
 import {TaskRegistryStorage} from "./TaskRegistryStorage.sol";
+import {DelegationPool} from "./DelegationPool.sol";
 import {TaskStatus} from "./TaskStatus.sol";
 import {ModuleCall} from "../utils/ModuleCall.sol";
 
@@ -41,25 +42,15 @@ import {ModuleCall} from "../utils/ModuleCall.sol";
  *     _members[id][a]    [ role: 8 | stake: 96 | sigma: 16 | since: 40 | exitAt: 40 |
  *                          syncedSlashes: 32 | released: 8 ]               one slot per member
  *     _operatorOf[id][a] a delegator's operator
- *     _pools[id][op]     [ active: 96 | exiting: 96 | slashes: 32 ]
+ *     _pools[id][op]     [ active: 96 | exiting: 96 | slashes: 32 ]      ({DelegationPool})
  *                        [ allocated: 96 | delegators: 32 ]
  *     _poolSlashes[id][op][k]  [ offenceAt: 40 | keep: 128 ]     the pool's k-th slash (k from 1)
  *
- * Delegation pools and the risk window. A delegation answers for the offences committed while it
- * backed its operator: from `since` (when it was made) to its `exitAt` (when it stopped counting;
- * no end while it counts), both seconds included. Each slash of the pool records its offence time
- * and the fraction `keep` (1e36 = all) it leaves of every delegation at risk, in O(1).
- * A delegation records the pool's slash count when it last synced; `sync` walks the pool's slashes
- * since then (at most MAX_POOL_SLASHES, a bound on the pool, not on its delegators) and applies
- * those whose offence falls in its window, turning the loss into a gmFLOCK slash of its owner.
- *
- * The pool's totals (`active`, `exiting`, and the task's delegated stake reported for emissions)
- * are booked at the slash as if every delegation were at risk: they shrink by `keep`, rounded
- * down. A delegation's "book" value (every slash applied) is therefore never above its exact value
- * (only the slashes in its window applied), and `sync` gives the difference back to the totals.
- * Because each value rounds down, the book values of a pool's delegations never add up to more
- * than the pool's totals; those totals only move by amounts individually bounded by them
- * (subtractions saturate at zero for the last wei), so no one can be owed more than exists.
+ * The contract is a thin layer over libraries that each hold one concept: {DelegationPool} (a
+ * pool's deposits, exits, lazy slashes and their risk windows, over {SlashScale}'s arithmetic),
+ * {TaskStatus} (the "task is active" rule) and {ModuleCall} (the lifecycle module, {TaskLifecycle},
+ * run by delegatecall). The task's own totals (`_stakes`) follow what the pool functions return:
+ * the active pool values are the delegated stake reported for emissions.
  */
 /// @custom:oz-upgrades-unsafe-allow delegatecall
 contract TaskRegistry is
@@ -69,6 +60,7 @@ contract TaskRegistry is
     ReentrancyGuardTransient,
     UUPSUpgradeable
 {
+    using DelegationPool for DelegationPool.Pool;
     using EnumerableSet for EnumerableSet.UintSet;
     using SafeERC20 for IFlockToken;
 
@@ -307,8 +299,9 @@ contract TaskRegistry is
             _wrongRole(taskId, operator, operatorRole);
         }
         MemberRecord storage member = $._members[taskId][msg.sender];
-        Pool storage pool = $._pools[taskId][operator];
+        DelegationPool.Pool storage pool = $._pools[taskId][operator];
         Stakes storage s = $._stakes[taskId];
+        bool newDelegator;
         uint256 allocated;
         uint256 since = block.timestamp; // a new delegation answers for offences from now on
         if (member.role == Role.None || (member.role == Role.Delegator && member.released)) {
@@ -316,7 +309,7 @@ contract TaskRegistry is
             if (amount < minimum) revert TaskRegistryStakeBelowMinimum(amount, minimum);
             $._operatorOf[taskId][msg.sender] = operator;
             allocated = amount;
-            pool.delegators += 1;
+            newDelegator = true;
         } else if (member.role == Role.Delegator) {
             address current = $._operatorOf[taskId][msg.sender];
             if (current != operator) revert TaskRegistryDelegatedElsewhere(taskId, msg.sender, current);
@@ -336,14 +329,9 @@ contract TaskRegistry is
             syncedSlashes: pool.slashes,
             released: false
         });
-        pool.active += SafeCast.toUint96(amount);
-        pool.allocated += uint96(amount);
+        pool.deposit(amount, newDelegator);
         s.delegationsAllocated += uint96(amount);
-        if (operatorRole == Role.Node) {
-            s.delegatedToNodes += uint96(amount);
-        } else {
-            s.delegatedToValidators += uint96(amount);
-        }
+        _addDelegated(s, operatorRole, amount);
         emit Delegated(taskId, msg.sender, operator, amount, allocated);
         _gm.allocate(msg.sender, amount);
         _report(taskId, task, s);
@@ -360,12 +348,9 @@ contract TaskRegistry is
         }
         if (member.exitAt != 0) revert TaskRegistryUndelegating(taskId, msg.sender, member.exitAt);
         address operator = $._operatorOf[taskId][msg.sender];
-        Pool storage pool = $._pools[taskId][operator];
+        DelegationPool.Pool storage pool = $._pools[taskId][operator];
         (uint256 value,) = _sync(taskId, msg.sender, member, pool);
-        uint256 active = pool.active;
-        uint256 moved = Math.min(value, active);
-        pool.active = uint96(active - moved);
-        pool.exiting += uint96(value);
+        uint256 moved = pool.leave(value);
         member.exitAt = uint40(block.timestamp);
         Stakes storage s = $._stakes[taskId];
         _reduceDelegated(s, $._members[taskId][operator].role, moved);
@@ -618,7 +603,7 @@ contract TaskRegistry is
         view
         returns (uint256 active, uint256 exiting, uint256 allocated, uint256 delegators, uint256 slashes)
     {
-        Pool memory pool = _getRegistryStorage()._pools[taskId][operator];
+        DelegationPool.Pool memory pool = _getRegistryStorage()._pools[taskId][operator];
         return (pool.active, pool.exiting, pool.allocated, pool.delegators, pool.slashes);
     }
 

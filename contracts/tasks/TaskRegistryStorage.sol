@@ -9,6 +9,7 @@ import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {DelegationPool} from "./DelegationPool.sol";
 import {TaskStatus} from "./TaskStatus.sol";
 
 /**
@@ -21,6 +22,7 @@ import {TaskStatus} from "./TaskStatus.sol";
  * delegation-pool arithmetic.
  */
 abstract contract TaskRegistryStorage {
+    using DelegationPool for DelegationPool.Pool;
     using EnumerableSet for EnumerableSet.UintSet;
     using SafeERC20 for IFlockToken;
 
@@ -34,7 +36,6 @@ abstract contract TaskRegistryStorage {
     uint256 internal constant _MAX_POOL_SLASHES = 32;
 
     uint256 internal constant _BPS = 10_000;
-    uint256 internal constant _SCALE_ONE = 1e36;
 
     struct Task {
         address creator;
@@ -67,20 +68,6 @@ abstract contract TaskRegistryStorage {
         uint40 exitAt;
         uint32 syncedSlashes;
         bool released;
-    }
-
-    struct Pool {
-        uint96 active;
-        uint96 exiting;
-        uint32 slashes;
-        uint96 allocated;
-        uint32 delegators;
-    }
-
-    /// @dev One slash of a delegation pool: the offence time and the fraction left, scaled by 1e36.
-    struct PoolSlash {
-        uint40 offenceAt;
-        uint128 keep;
     }
 
     struct StoredParams {
@@ -118,8 +105,8 @@ abstract contract TaskRegistryStorage {
         mapping(uint256 taskId => Stakes) _stakes;
         mapping(uint256 taskId => mapping(address account => MemberRecord)) _members;
         mapping(uint256 taskId => mapping(address delegator => address)) _operatorOf;
-        mapping(uint256 taskId => mapping(address operator => Pool)) _pools;
-        mapping(uint256 taskId => mapping(address operator => mapping(uint256 k => PoolSlash))) _poolSlashes;
+        mapping(uint256 taskId => mapping(address operator => DelegationPool.Pool)) _pools;
+        mapping(uint256 taskId => mapping(address operator => mapping(uint256 k => DelegationPool.Slash))) _poolSlashes;
         mapping(uint256 taskId => uint256) _slashPot;
         mapping(ITaskRegistry.TaskState state => EnumerableSet.UintSet) _byState;
     }
@@ -199,30 +186,28 @@ abstract contract TaskRegistryStorage {
 
     // ======================================================================= internals: pools
 
-    /// @dev What a delegation is worth after its pool's slashes since it last synced: `value` with
-    /// the slashes whose offence falls in its risk window [since, exitAt] applied, `book` with all
-    /// of them applied, as the pool's totals were booked (book <= value).
+    /// @dev A delegation's value and book value after its pool's slashes since it last synced
+    /// ({DelegationPool-valueOf}).
     function _valueOf(uint256 taskId, address operator, MemberRecord memory m)
         internal
         view
         returns (uint256 value, uint256 book)
     {
         RegistryStorage storage $ = _getRegistryStorage();
-        value = m.stake;
-        book = value;
-        uint256 slashes = $._pools[taskId][operator].slashes; // <= MAX_POOL_SLASHES
-        uint256 exitAt = m.exitAt == 0 ? type(uint256).max : m.exitAt;
-        for (uint256 k = uint256(m.syncedSlashes) + 1; k <= slashes; ++k) {
-            PoolSlash memory ps = $._poolSlashes[taskId][operator][k];
-            book = Math.mulDiv(book, ps.keep, _SCALE_ONE);
-            if (ps.offenceAt >= m.since && ps.offenceAt <= exitAt) value = Math.mulDiv(value, ps.keep, _SCALE_ONE);
-        }
+        return DelegationPool.valueOf(
+            $._poolSlashes[taskId][operator],
+            $._pools[taskId][operator].slashes,
+            m.stake,
+            m.since,
+            m.exitAt,
+            m.syncedSlashes
+        );
     }
 
     /// @dev Applies the pool's slashes since the delegation last synced to the delegator's gmFLOCK.
     /// Returns the delegation's value (= its allocation after the sync) and the FLOCK seized: the
     /// keeper share to a third-party caller, the rest to the task's slash pot.
-    function _sync(uint256 taskId, address delegator, MemberRecord storage member, Pool storage pool)
+    function _sync(uint256 taskId, address delegator, MemberRecord storage member, DelegationPool.Pool storage pool)
         internal
         returns (uint256 value, uint256 seized)
     {
@@ -236,12 +221,12 @@ abstract contract TaskRegistryStorage {
         uint256 loss = m.stake - value;
         member.stake = uint96(value);
         member.syncedSlashes = uint32(slashes);
-        if (value != book) _restore(taskId, operator, pool, m.exitAt != 0, value - book);
+        pool.settle(m.exitAt != 0, value - book, loss);
+        if (value != book && m.exitAt == 0) _countAgain(taskId, operator, value - book);
         if (loss == 0) {
             emit ITaskRegistry.DelegatorSynced(taskId, delegator, msg.sender, 0, 0, 0); // a slash too small to reach it
             return (value, 0);
         }
-        pool.allocated -= uint96(loss);
         $._stakes[taskId].delegationsAllocated -= uint96(loss);
         seized = _gm.slash(delegator, loss, address(this));
         uint256 keeperAmount;
@@ -251,21 +236,13 @@ abstract contract TaskRegistryStorage {
         if (keeperAmount != 0) _flock.safeTransfer(msg.sender, keeperAmount);
     }
 
-    /// @dev Gives back to the pool's totals what they booked for a delegation outside a slash's window.
-    function _restore(uint256 taskId, address operator, Pool storage pool, bool exiting, uint256 amount) internal {
+    /// @dev A sync gave `amount` back to the active pool of `operator`: it counts again in the
+    /// operator's delegated stake, and the emission controller hears of it.
+    function _countAgain(uint256 taskId, address operator, uint256 amount) private {
         RegistryStorage storage $ = _getRegistryStorage();
-        if (exiting) {
-            pool.exiting += uint96(amount);
-        } else {
-            pool.active += uint96(amount);
-            Stakes storage s = $._stakes[taskId];
-            if ($._members[taskId][operator].role == ITaskRegistry.Role.Validator) {
-                s.delegatedToValidators += uint96(amount);
-            } else {
-                s.delegatedToNodes += uint96(amount);
-            }
-            _report(taskId, $._tasks[taskId], s); // the delegation counts in full again
-        }
+        Stakes storage s = $._stakes[taskId];
+        _addDelegated(s, $._members[taskId][operator].role, amount);
+        _report(taskId, $._tasks[taskId], s);
     }
 
     function _releaseDelegation(uint256 taskId, address delegator, MemberRecord storage member)
@@ -274,20 +251,11 @@ abstract contract TaskRegistryStorage {
     {
         RegistryStorage storage $ = _getRegistryStorage();
         address operator = $._operatorOf[taskId][delegator];
-        Pool storage pool = $._pools[taskId][operator];
+        DelegationPool.Pool storage pool = $._pools[taskId][operator];
         (value,) = _sync(taskId, delegator, member, pool);
         Stakes storage s = $._stakes[taskId];
-        if (member.exitAt != 0) {
-            uint256 exiting = pool.exiting;
-            pool.exiting = uint96(exiting - Math.min(value, exiting));
-        } else {
-            uint256 active = pool.active;
-            uint256 moved = Math.min(value, active);
-            pool.active = uint96(active - moved);
-            _reduceDelegated(s, $._members[taskId][operator].role, moved);
-        }
-        pool.allocated -= uint96(value);
-        pool.delegators -= 1;
+        uint256 moved = pool.withdraw(value, member.exitAt != 0);
+        _reduceDelegated(s, $._members[taskId][operator].role, moved);
         s.delegationsAllocated -= uint96(value);
         member.stake = 0;
         member.released = true;
@@ -309,7 +277,7 @@ abstract contract TaskRegistryStorage {
         ) {
             _wrongRole(taskId, account, role);
         }
-        Pool storage pool = $._pools[taskId][account];
+        DelegationPool.Pool storage pool = $._pools[taskId][account];
         uint256 own = member.stake;
         // Only nodes and validators take delegations: a participant's pool is empty, not read.
         uint256 pooled = role == ITaskRegistry.Role.Participant ? 0 : uint256(pool.active) + pool.exiting;
@@ -328,28 +296,20 @@ abstract contract TaskRegistryStorage {
         _slashPool(taskId, account, pool, pooled, poolGm, offenceAt, s, role);
     }
 
-    /// @dev Records a slash of `poolGm` out of an operator's pool worth `pooled` for an offence at
-    /// `offenceAt`, in O(1): the totals are booked as if every delegation were at risk; each
-    /// delegation applies it at sync only if the offence falls in its window.
+    /// @dev Records the pool's share of a slash in O(1) ({DelegationPool-slash}: the totals are
+    /// booked as if every delegation were at risk; each delegation applies the slash at sync only
+    /// if the offence falls in its window) and takes the active loss out of the delegated stake.
     function _slashPool(
         uint256 taskId,
         address operator,
-        Pool storage pool,
+        DelegationPool.Pool storage pool,
         uint256 pooled,
         uint256 poolGm,
         uint256 offenceAt,
         Stakes storage s,
         ITaskRegistry.Role role
-    ) internal {
-        Pool memory p = pool;
-        uint256 slashes = uint256(p.slashes) + 1;
-        uint256 keep = Math.mulDiv(_SCALE_ONE, pooled - poolGm, pooled);
-        _getRegistryStorage()._poolSlashes[taskId][operator][slashes] = PoolSlash(uint40(offenceAt), uint128(keep));
-        uint256 active = Math.mulDiv(p.active, keep, _SCALE_ONE);
-        uint256 activeLoss = p.active - active;
-        pool.active = uint96(active);
-        pool.exiting = uint96(Math.mulDiv(p.exiting, keep, _SCALE_ONE));
-        pool.slashes = uint32(slashes);
+    ) private {
+        uint256 activeLoss = pool.slash(_getRegistryStorage()._poolSlashes[taskId][operator], pooled, poolGm, offenceAt);
         _reduceDelegated(s, role, activeLoss);
     }
 
@@ -366,6 +326,14 @@ abstract contract TaskRegistryStorage {
             s.validators -= uint96(amount);
         } else {
             s.nodes -= uint96(amount);
+        }
+    }
+
+    function _addDelegated(Stakes storage s, ITaskRegistry.Role operatorRole, uint256 amount) internal {
+        if (operatorRole == ITaskRegistry.Role.Validator) {
+            s.delegatedToValidators += uint96(amount);
+        } else {
+            s.delegatedToNodes += uint96(amount);
         }
     }
 
