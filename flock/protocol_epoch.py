@@ -21,7 +21,7 @@ from ape import accounts
 from rich.console import Console
 from rich.table import Table
 
-from flock.bench.chainkit import LiveProtocol, advance, head_time, mine_at
+from flock.bench.chainkit import LiveProtocol, advance, deploy_fresh, head_time, mine_at
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.dao.actions import Draft
@@ -287,3 +287,20 @@ def _table(people: dict[str, Any], rows: dict[str, tuple], outcome: EpochOutcome
         end_section=True,
     )
     return table
+
+
+def epoch_manifest(manifest_file: Path, console: Console) -> Manifest:
+    """The deployment the epoch runs on: on the local chain (new every run) a fresh one; elsewhere the
+    complete deployment at ``manifest_file``, checked to be the connected chain's (chain id and
+    genesis hash)."""
+    from ape import chain
+
+    from flock.deploy.ape_backend import manifest_for_connected_chain
+
+    if chain.provider.network.name == "local":
+        console.print("local chain: deploying the protocol first")
+        return deploy_fresh().manifest
+    manifest = Manifest.load(manifest_file)
+    if manifest is None or not manifest.complete:
+        raise EpochError(f"no complete deployment manifest at {manifest_file}: run `ape run deploy` first")
+    return manifest_for_connected_chain(manifest_file)

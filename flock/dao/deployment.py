@@ -98,7 +98,7 @@ class Deployment:
         """``test:N``: the N-th test account, on a local or forked chain only."""
         from ape import accounts, chain
 
-        from flock.clikit import is_dev_network
+        from flock.cli import is_dev_network
 
         if not is_dev_network(chain.provider):
             raise DaoError(f"{text}: test accounts exist on local and forked chains only")

@@ -21,7 +21,7 @@ from ape import chain
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
-from flock.clikit import is_dev_network
+from flock.cli import is_dev_network
 from flock.dao.actions import Action, Draft, title_of
 from flock.dao.deployment import DaoError, Deployment
 from flock.files import atomic_write_text

@@ -31,7 +31,7 @@ from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
 from flock.bench.chainkit import advance, impersonate
-from flock.clikit import describe_error, is_dev_network
+from flock.cli import describe_error, is_dev_network
 from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
 from flock.dao.deployment import DaoError, Deployment

@@ -1,0 +1,95 @@
+"""`ape run epoch`, `ape run live_upgrade`, `ape run rehearse`: the operator's drills on a chain whose
+clock can move (the local chain, or anvil posing as Base Sepolia in `make rehearse-base`): one
+protocol epoch (flock.protocol_epoch), one upgrade through the DAO on live state
+(flock.live_upgrade), and the whole Base Sepolia rehearsal (flock.rehearsal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flock.cli import (
+    Command,
+    ConnectedCommand,
+    UserError,
+    account_option,
+    clock_can_move,
+    console,
+    manifest_option,
+    network_option,
+)
+from flock.live_upgrade import LiveUpgradeError, run_live_upgrade, write_claims
+from flock.protocol_epoch import EpochError, epoch_manifest, run_epoch
+from flock.rehearsal import REHEARSAL_MANIFEST, RehearsalError, rehearse
+
+WHERE = "a local chain or the Base rehearsal (base:rehearsal:URI)"
+
+
+@click.command("epoch", cls=ConnectedCommand)
+@network_option(rule=clock_can_move, why="the epoch moves time and spends test accounts", where=WHERE)
+@account_option(help="the funder, who hands the test accounts their FLOCK (default on a local chain: test:0)")
+@manifest_option()
+@click.option(
+    "--leave-unclaimed",
+    "unclaimed_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="leave the root's last leaf unclaimed and write its claim (with proof) to this JSON file",
+)
+def epoch_cli(provider: Any, sender: Any, manifest_file: Path, unclaimed_file: Path | None) -> None:
+    """Run one protocol epoch: stakes, a task approved by the DAO, training, validation, an oracle
+    root, claims (on the local chain, the protocol is deployed fresh first)."""
+    manifest = epoch_manifest(manifest_file, console)
+    console.rule(f"[bold]one protocol epoch on {provider.network.name} (chain {provider.chain_id})")
+    try:
+        outcome = run_epoch(manifest, sender, console, hold_back=1 if unclaimed_file else 0)
+    except EpochError as err:
+        raise UserError(str(err)) from err
+    if unclaimed_file:
+        write_claims(unclaimed_file, outcome.held)
+        console.print(f"  the unclaimed leaf's claim: {unclaimed_file}")
+    console.print(
+        f"[green]epoch {outcome.epoch} of task {outcome.task} complete[/]: root {outcome.root[:14]}… paid "
+        f"{outcome.paid / 10**18:,.2f} FLOCK now, {outcome.vesting / 10**18:,.2f} vesting"
+    )
+
+
+@click.command("live_upgrade", cls=ConnectedCommand)
+@click.argument("contract", default="rewards")
+@network_option(rule=clock_can_move, why="the live upgrade moves time", where=WHERE)
+@account_option(help="the proposer (default on a local chain: test:0)")
+@manifest_option()
+@click.option(
+    "--unclaimed",
+    "claims_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="the claim the epoch left unclaimed (`ape run epoch --leave-unclaimed FILE`)",
+)
+def live_upgrade_cli(contract: str, provider: Any, deployment: Any, sender: Any, claims_file: Path) -> None:
+    """Upgrade CONTRACT (default: rewards) through a DAO proposal on a deployment with live state
+    (the epoch's locks, task and unclaimed leaf) and check that nothing was lost."""
+    console.rule(f"[bold]a live upgrade of {contract} through the DAO on {provider.network.name}")
+    try:
+        outcome = run_live_upgrade(deployment, contract, sender, claims_file, console)
+    except LiveUpgradeError as err:
+        raise UserError(str(err)) from err
+    console.print(
+        f"[green]upgraded {outcome.key}[/] from {outcome.before} to {outcome.after} by proposal "
+        f"{outcome.proposal}: nothing lost"
+    )
+
+
+@click.command("rehearse", cls=Command)
+@manifest_option(default=REHEARSAL_MANIFEST, help="where the rehearsal's deployment manifest goes")
+def rehearse_cli(manifest_file: Path) -> None:
+    """Rehearse the Base Sepolia deployment end to end on a throwaway anvil (chain 84532, OP stack):
+    deploy with the Base Sepolia config and a keyfile account, `deploy verify`, one protocol epoch
+    (a reward leaf left unclaimed), one upgrade of the reward distributor through a DAO proposal on
+    that live state, then stop anvil."""
+    try:
+        rehearse(manifest_file, console)
+    except RehearsalError as err:
+        raise UserError(str(err)) from err
+    console.print(f"[green]rehearsal passed[/]; manifest at {manifest_file}")
