@@ -18,7 +18,9 @@ from flock.cli import ConnectedCommand, console, fail, is_local, network_option
 
 @click.command("bench", cls=ConnectedCommand)
 @network_option(
-    rule=is_local, why="the benchmarks deploy, move time and spend test accounts", where="a local chain"
+    rule=is_local,
+    why="the benchmarks deploy, which moves time and spends test accounts",
+    where="a local chain",
 )
 @click.option("--only", multiple=True, help="run only benchmarks with these names")
 @click.option("--no-docs", is_flag=True, help="do not rewrite the table in docs/gas.md")
