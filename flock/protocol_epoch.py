@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ape import accounts
+from ape.exceptions import ApeException
 from rich.console import Console
 from rich.table import Table
 
@@ -58,7 +59,7 @@ VALIDATORS = ("erin", "frank")
 MIN_GAS_ETH = 10**18
 
 
-class EpochError(RuntimeError):
+class EpochError(ApeException):
     """The epoch could not run or its outcome is wrong; the message says which step."""
 
 

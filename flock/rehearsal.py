@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ape.exceptions import ApeException
 from rich.console import Console
 
 from flock.paths import CONFIG_DIR, DEPLOYMENTS_DIR, PROJECT_ROOT
@@ -35,7 +36,7 @@ BASE_SEPOLIA_CONFIG = CONFIG_DIR / "base-sepolia.yaml"
 REHEARSAL_MANIFEST = DEPLOYMENTS_DIR / "base-rehearsal.json"
 
 
-class RehearsalError(RuntimeError):
+class RehearsalError(ApeException):
     """A step of the rehearsal failed; the message names it."""
 
 

@@ -69,24 +69,33 @@ def train_cli(
         raise UsageError(f"--shard must be in [0, {shards})")
     if order < 1:
         raise UsageError("--order must be at least 1")
-    node, view = sender, ChainView(manifest)
-    epoch, phase, ends = view.submissions.currentPhase()
-    if phase == Phase.SUBMIT:
-        before_training(view, task, str(node.address))  # role, phase, budget: before the work
-        model = train_and_store(ContentStore(store), shard, shards, order)
-        commit_model(view.submissions, task, model, node, ModelJournal(journal))
-        console.print(
-            f"trained order {order} on shard {shard}/{shards} ({model.training_chars:,} chars); "
-            f"committed to {model.digest} for task {task}, epoch {epoch}; reveal after {ends}"
-        )
-    elif phase == Phase.MODEL_REVEAL:
-        done = reveal_journaled(view.submissions, ModelJournal(journal), task, node)
+    view = ChainView(manifest)
+    epoch, phase, ends = _phase(view, "training nodes", Phase.SUBMIT, Phase.MODEL_REVEAL)
+    if phase == Phase.MODEL_REVEAL:
+        done = reveal_journaled(view.submissions, ModelJournal(journal), task, sender)
         console.print(f"epoch {epoch}: revealed {done.digest} ({done.uri})")
-    else:
+        return
+    before_training(view, task, str(sender.address))  # role, phase, budget: before the work
+    model = train_and_store(ContentStore(store), shard, shards, order)
+    commit_model(view.submissions, task, model, sender, ModelJournal(journal))
+    console.print(
+        f"trained order {order} on shard {shard}/{shards} ({model.training_chars:,} chars); "
+        f"committed to {model.digest} for task {task}, epoch {epoch}; reveal after {ends}"
+    )
+
+
+def _phase(view: ChainView, who: str, commit_phase: Phase, reveal_phase: Phase) -> tuple[int, int, int]:
+    """The current epoch, its phase and the phase's end; refused outside the two phases (commit,
+    reveal) in which ``who`` has work."""
+    epoch, phase, ends = view.submissions.currentPhase()
+    if phase not in (commit_phase, reveal_phase):
+        names = [p.name.lower().replace("_", " ") for p in (Phase(phase), commit_phase, reveal_phase)]
+        until = relative_time(int(ends), int(chain.blocks.head.timestamp))
         raise UserError(
-            f"epoch {epoch} is in its {Phase(phase).name.lower().replace('_', ' ')} phase until {ends}: "
-            "training nodes commit in the submit phase and reveal in the model reveal phase"
+            f"epoch {epoch} is in its {names[0]} phase, which ends {until}: {who} commit in the "
+            f"{names[1]} phase and reveal in the {names[2]} phase"
         )
+    return int(epoch), int(phase), int(ends)
 
 
 def _evaluator(spec: str) -> Evaluator:
@@ -130,30 +139,24 @@ def validate_cli(
     """A validator: in the commit phase, evaluate every submitted model, write the score file and
     commit to it; in the reveal phase, reveal it. Run it once in each phase."""
     chosen = _evaluator(evaluator) if lazy_seed is None else None
-    validator, view = sender, ChainView(manifest)
-    before_validation(view, task, str(validator.address))  # role and budget: before the work
-    epoch, phase, ends = view.submissions.currentPhase()
-    if phase == Phase.COMMIT:
-        done = commit(
-            view.submissions,
-            Journal(journal),
-            ContentStore(store),
-            task,
-            validator,
-            evaluator=chosen,
-            lazy_seed=lazy_seed,
-            from_block=view.first_block(),
-        )
-        console.print(
-            f"epoch {epoch}: scored, wrote {done.file_hash}, committed; reveal "
-            f"{relative_time(int(ends), int(chain.blocks.head.timestamp))}"
-        )
-    elif phase == Phase.REVEAL:
-        done = reveal(view.submissions, Journal(journal), task, validator)
+    view = ChainView(manifest)
+    before_validation(view, task, str(sender.address))  # role and budget: before the work
+    epoch, phase, ends = _phase(view, "validators", Phase.COMMIT, Phase.REVEAL)
+    if phase == Phase.REVEAL:
+        done = reveal(view.submissions, Journal(journal), task, sender)
         console.print(f"epoch {epoch}: revealed {done.file_hash}")
-    else:
-        until = relative_time(int(ends), int(chain.blocks.head.timestamp))
-        raise UserError(
-            f"epoch {epoch} is in its {Phase(phase).name.lower()} phase, which ends {until}: validators "
-            "commit in the commit phase and reveal in the reveal phase"
-        )
+        return
+    done = commit(
+        view.submissions,
+        Journal(journal),
+        ContentStore(store),
+        task,
+        sender,
+        evaluator=chosen,
+        lazy_seed=lazy_seed,
+        from_block=view.first_block(),
+    )
+    console.print(
+        f"epoch {epoch}: scored, wrote {done.file_hash}, committed; reveal "
+        f"{relative_time(int(ends), int(chain.blocks.head.timestamp))}"
+    )

@@ -199,7 +199,7 @@ def simulate_cmd(
     if ctx.invoked_subcommand is not None:
         return
     if proposal_id:
-        proposal = Governance(deployment).find(proposal_id)
+        _, proposal = _found(deployment, proposal_id)
         _simulate(deployment, proposal.draft(), proposal)
     else:
         assert actions_file is not None
@@ -232,21 +232,33 @@ simulate_cmd.add_command(_upgrade_command("upgrade", _simulate_upgrade, UPGRADE_
 # ---------------------------------------------------------------------------------- reading
 
 
-@cli.command("decode", cls=ConnectedCommand)
-@click.argument("proposal_id", metavar="ID")
-@connection_options(send=False)
+def proposal_command(name: str, send: bool = False) -> Callable[[Any], click.Command]:
+    """A command on one proposal: its ID, --network, --manifest, and --account if it sends."""
+
+    def decorate(func: Any) -> click.Command:
+        func = click.argument("proposal_id", metavar="ID")(connection_options(send)(func))
+        return cli.command(name, cls=ConnectedCommand)(func)
+
+    return decorate
+
+
+def _found(deployment: Deployment, proposal_id: str) -> tuple[Governance, Any]:
+    """The governor's view and the proposal with this id (or a unique prefix of it)."""
+    governance = Governance(deployment)
+    return governance, governance.find(proposal_id)
+
+
+@proposal_command("decode")
 def decode(proposal_id: str, deployment: Deployment) -> None:
     """Show a proposal's actions in words: contracts by name, signatures, arguments."""
-    print_proposal(console, deployment, Governance(deployment).find(proposal_id))
+    print_proposal(console, deployment, _found(deployment, proposal_id)[1])
 
 
-@cli.command("status", cls=ConnectedCommand)
-@click.argument("proposal_id", metavar="ID")
-@connection_options(send=False)
+@proposal_command("status")
 def status(proposal_id: str, deployment: Deployment) -> None:
     """State, votes, quorum progress, deadline, eta and time left of a proposal."""
-    governance = Governance(deployment)
-    console.print(status_panel(governance, governance.status(governance.find(proposal_id))))
+    governance, proposal = _found(deployment, proposal_id)
+    console.print(status_panel(governance, governance.status(proposal)))
 
 
 @cli.command("list", cls=ConnectedCommand)
@@ -271,38 +283,29 @@ def params_cmd(deployment: Deployment) -> None:
 # ---------------------------------------------------------------------------------- lifecycle
 
 
-@cli.command("vote", cls=ConnectedCommand)
-@click.argument("proposal_id", metavar="ID")
+@proposal_command("vote", send=True)
 @click.argument("support", type=click.Choice(["for", "against", "abstain"], case_sensitive=False))
 @click.option("--reason", default="", help="a reason, recorded in the VoteCast event")
-@connection_options()
 def vote(proposal_id: str, support: str, reason: str, deployment: Deployment, sender: Any) -> None:
     """Vote for, against or abstain on an Active proposal."""
-    governance = Governance(deployment)
-    proposal = governance.find(proposal_id)
+    governance, proposal = _found(deployment, proposal_id)
     weight = governance.vote(proposal, support, sender, reason)
     console.print(f"[green]voted {support}[/] on {proposal.short_id} with {format_token(weight)} gmFLOCK")
     console.print(status_panel(governance, governance.status(proposal)))
 
 
-@cli.command("queue", cls=ConnectedCommand)
-@click.argument("proposal_id", metavar="ID")
-@connection_options()
+@proposal_command("queue", send=True)
 def queue(proposal_id: str, deployment: Deployment, sender: Any) -> None:
     """Queue a Succeeded proposal in the timelock."""
-    governance = Governance(deployment)
-    proposal = governance.find(proposal_id)
+    governance, proposal = _found(deployment, proposal_id)
     eta = governance.queue(proposal, sender)
     console.print(f"[green]queued[/] {proposal.short_id}; executable {when(eta, governance.now())}")
 
 
-@cli.command("execute", cls=ConnectedCommand)
-@click.argument("proposal_id", metavar="ID")
-@connection_options()
+@proposal_command("execute", send=True)
 def execute(proposal_id: str, deployment: Deployment, sender: Any) -> None:
     """Execute a Queued proposal once its timelock delay has passed."""
-    governance = Governance(deployment)
-    proposal = governance.find(proposal_id)
+    governance, proposal = _found(deployment, proposal_id)
     receipt = governance.execute(proposal, sender)
     console.print(
         f"[green]executed[/] {proposal.short_id} in tx {receipt.txn_hash} ({receipt.gas_used:,} gas)"
@@ -312,13 +315,10 @@ def execute(proposal_id: str, deployment: Deployment, sender: Any) -> None:
         console.print(f"recorded in {deployment.manifest_file}: {line}", soft_wrap=True)
 
 
-@cli.command("cancel", cls=ConnectedCommand)
-@click.argument("proposal_id", metavar="ID")
-@connection_options()
+@proposal_command("cancel", send=True)
 def cancel(proposal_id: str, deployment: Deployment, sender: Any) -> None:
     """Cancel your own proposal while it is Pending."""
-    governance = Governance(deployment)
-    proposal = governance.find(proposal_id)
+    governance, proposal = _found(deployment, proposal_id)
     governance.cancel(proposal, sender)
     console.print(f"[green]canceled[/] {proposal.short_id}")
 

@@ -5,6 +5,7 @@ protocol epoch (flock.protocol_epoch), one upgrade through the DAO on live state
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,24 +14,31 @@ import click
 from flock.cli import (
     Command,
     ConnectedCommand,
-    UserError,
     account_option,
     clock_can_move,
     console,
     manifest_option,
     network_option,
 )
-from flock.live_upgrade import LiveUpgradeError, run_live_upgrade, write_claims
-from flock.protocol_epoch import EpochError, epoch_manifest, run_epoch
-from flock.rehearsal import REHEARSAL_MANIFEST, RehearsalError, rehearse
+from flock.live_upgrade import run_live_upgrade, write_claims
+from flock.protocol_epoch import epoch_manifest, run_epoch
+from flock.rehearsal import REHEARSAL_MANIFEST, rehearse
 
-WHERE = "a local chain or the Base rehearsal (base:rehearsal:URI)"
+
+def drill_options(why: str, sender: str) -> Callable[[Any], Any]:
+    """--network (where the clock can move), --account (``sender``: who sends) and --manifest."""
+
+    def decorate(func: Any) -> Any:
+        where = "a local chain or the Base rehearsal (base:rehearsal:URI)"
+        func = manifest_option()(func)
+        func = account_option(help=f"{sender} (default on a local chain: test:0)")(func)
+        return network_option(rule=clock_can_move, why=why, where=where)(func)
+
+    return decorate
 
 
 @click.command("epoch", cls=ConnectedCommand)
-@network_option(rule=clock_can_move, why="the epoch moves time and spends test accounts", where=WHERE)
-@account_option(help="the funder, who hands the test accounts their FLOCK (default on a local chain: test:0)")
-@manifest_option()
+@drill_options("the epoch moves time and spends test accounts", "the funder, who hands out FLOCK")
 @click.option(
     "--leave-unclaimed",
     "unclaimed_file",
@@ -42,10 +50,7 @@ def epoch_cli(provider: Any, sender: Any, manifest_file: Path, unclaimed_file: P
     root, claims (on the local chain, the protocol is deployed fresh first)."""
     manifest = epoch_manifest(manifest_file, console)
     console.rule(f"[bold]one protocol epoch on {provider.network.name} (chain {provider.chain_id})")
-    try:
-        outcome = run_epoch(manifest, sender, console, hold_back=1 if unclaimed_file else 0)
-    except EpochError as err:
-        raise UserError(str(err)) from err
+    outcome = run_epoch(manifest, sender, console, hold_back=1 if unclaimed_file else 0)
     if unclaimed_file:
         write_claims(unclaimed_file, outcome.held)
         console.print(f"  the unclaimed leaf's claim: {unclaimed_file}")
@@ -57,9 +62,7 @@ def epoch_cli(provider: Any, sender: Any, manifest_file: Path, unclaimed_file: P
 
 @click.command("live_upgrade", cls=ConnectedCommand)
 @click.argument("contract", default="rewards")
-@network_option(rule=clock_can_move, why="the live upgrade moves time", where=WHERE)
-@account_option(help="the proposer (default on a local chain: test:0)")
-@manifest_option()
+@drill_options("the live upgrade moves time", "the proposer")
 @click.option(
     "--unclaimed",
     "claims_file",
@@ -71,10 +74,7 @@ def live_upgrade_cli(contract: str, provider: Any, deployment: Any, sender: Any,
     """Upgrade CONTRACT (default: rewards) through a DAO proposal on a deployment with live state
     (the epoch's locks, task and unclaimed leaf) and check that nothing was lost."""
     console.rule(f"[bold]a live upgrade of {contract} through the DAO on {provider.network.name}")
-    try:
-        outcome = run_live_upgrade(deployment, contract, sender, claims_file, console)
-    except LiveUpgradeError as err:
-        raise UserError(str(err)) from err
+    outcome = run_live_upgrade(deployment, contract, sender, claims_file, console)
     console.print(
         f"[green]upgraded {outcome.key}[/] from {outcome.before} to {outcome.after} by proposal "
         f"{outcome.proposal}: nothing lost"
@@ -88,8 +88,5 @@ def rehearse_cli(manifest_file: Path) -> None:
     deploy with the Base Sepolia config and a keyfile account, `deploy verify`, one protocol epoch
     (a reward leaf left unclaimed), one upgrade of the reward distributor through a DAO proposal on
     that live state, then stop anvil."""
-    try:
-        rehearse(manifest_file, console)
-    except RehearsalError as err:
-        raise UserError(str(err)) from err
+    rehearse(manifest_file, console)
     console.print(f"[green]rehearsal passed[/]; manifest at {manifest_file}")
