@@ -40,19 +40,24 @@ def task_options(func: Any) -> Any:
     return func
 
 
+def journal_option(what: str) -> Any:
+    """--journal: where ``what`` wait for their reveal."""
+    return click.option(
+        "--journal",
+        type=click.Path(path_type=Path),
+        default=DATA / "journal",
+        show_default=True,
+        help=f"where {what} wait for their reveal",
+    )
+
+
 @click.command("train", cls=ConnectedCommand)
 @connection_options()
 @task_options
 @click.option("--shard", type=int, required=True, help="this node's shard of the training text")
 @click.option("--shards", type=int, required=True, help="how many shards the text is dealt into")
 @click.option("--order", type=int, default=4, show_default=True, help="n-gram order (context length + 1)")
-@click.option(
-    "--journal",
-    type=click.Path(path_type=Path),
-    default=DATA / "journal",
-    show_default=True,
-    help="where model commitments (hash, URI, salt) wait for their reveal",
-)
+@journal_option("model commitments (hash, URI, salt)")
 def train_cli(
     manifest: Any,
     sender: Any,
@@ -114,13 +119,7 @@ def _evaluator(spec: str) -> Evaluator:
 @click.command("validate", cls=ConnectedCommand)
 @connection_options()
 @task_options
-@click.option(
-    "--journal",
-    type=click.Path(path_type=Path),
-    default=DATA / "journal",
-    show_default=True,
-    help="where commitments (file hash and salt) wait for their reveal",
-)
+@journal_option("commitments (file hash and salt)")
 @click.option(
     "--evaluator", default="ngram", show_default=True, help="ngram, or hf (needs transformers installed)"
 )
