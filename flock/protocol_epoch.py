@@ -22,14 +22,15 @@ from ape.exceptions import ApeException
 from rich.console import Console
 from rich.table import Table
 
-from flock.bench.chainkit import LiveProtocol, advance, deploy_fresh, head_time, mine_at
+from flock.chain.clock import advance, head_time, mine_at
+from flock.chain.manifest import Manifest
+from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.dao.actions import Draft
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
 from flock.dao.templates import build_draft
-from flock.deploy.manifest import Manifest
 from flock.oracle.chain import ChainView
 from flock.oracle.run import OracleRun, compute_on_chain, post, publish, verify
 from flock.rewards import ClaimArgs, claim_args
@@ -296,7 +297,7 @@ def epoch_manifest(manifest_file: Path, console: Console) -> Manifest:
     genesis hash)."""
     from ape import chain
 
-    from flock.deploy.ape_backend import manifest_for_connected_chain
+    from flock.deploy.ape_backend import deploy_fresh, manifest_for_connected_chain
 
     if chain.provider.network.name == "local":
         console.print("local chain: deploying the protocol first")

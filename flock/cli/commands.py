@@ -76,7 +76,7 @@ def given(ctx: click.Context, name: str) -> Any:
 def _manifest_file(network: str, manifest_file: Path | None) -> Path:
     """The --manifest, else the network's (a fork runs on the forked network's deployment:
     base:sepolia-fork -> deployments/base-sepolia.json)."""
-    from flock.deploy.manifest import manifest_path
+    from flock.chain.manifest import manifest_path
 
     return manifest_file or manifest_path(network.replace("-fork", ""))
 

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from flock.chain.manifest import Manifest, manifest_path
 from flock.cli import (
     ConnectedCommand,
     Group,
@@ -29,7 +30,6 @@ from flock.cli import (
 from flock.deploy import genesis
 from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.config import config_path_for, load_config
-from flock.deploy.manifest import Manifest, manifest_path
 from flock.deploy.plan import Deploy
 from flock.deploy.verify import results_table, verify_on_chain
 

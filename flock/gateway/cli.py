@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from flock.chain.manifest import manifest_path
 from flock.cli import (
     Command,
     UserError,
@@ -24,7 +25,6 @@ from flock.cli import (
     network_option,
     quiet_ape,
 )
-from flock.deploy.manifest import manifest_path
 from flock.paths import REPORTS_DIR
 
 
