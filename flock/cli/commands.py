@@ -136,8 +136,8 @@ class ConnectedCommand(Command):
 
     ape's per-transaction log lines and revert traces are hidden (``quiet_ape``). An option not
     given on the command is taken from its group where given there (``dao propose --account a
-    set-param ...``). The options it consumes (``network``,
-    ``manifest_file``, ``account``) reach the callback only if it names them."""
+    set-param ...``). The options it consumes (``network``, ``manifest_file``, ``account``) reach
+    the callback only if it names them."""
 
     def invoke(self, ctx: click.Context) -> Any:
         return _connect_and_invoke(self, ctx, lambda: super(ConnectedCommand, self).invoke(ctx))
