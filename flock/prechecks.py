@@ -3,7 +3,7 @@ budget (and why), an account without the role a command needs, a step in the wro
 
 Each check reads the chain only and returns words (or raises :class:`PrecheckError`); the commands
 call them first, before training, scoring or computing anything (docs/oracle.md, "Before you run").
-``contracts`` is anything with ``contract(key)`` returning an ape contract (``ManifestReader``,
+``contracts`` is anything with ``contract(key)`` returning an ape contract (``LiveProtocol``,
 ``ChainView``, ``Deployment``).
 """
 

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from flock.chain.clock import advance, head_time, mine_at
 from flock.chain.manifest import Manifest
+from flock.chain.network import is_local
 from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
@@ -122,7 +123,7 @@ def _draft(deployment: Deployment, task: int, oracles: list[Any]) -> Draft:
     deploys with none)."""
     draft = build_draft(deployment, "approve-task", {"task_ids": (str(task),)}, None)
     wanted = [str(o.address) for o in oracles]
-    current, quorum = deployment.reader.view("rewards", "oracleSet")
+    current, quorum = deployment.protocol.view("rewards", "oracleSet")
     if [str(a).lower() for a in current] == [a.lower() for a in wanted] and int(quorum) == 2:
         return draft
     appoint = build_draft(deployment, "oracle-set", {"quorum": "2", "oracles": tuple(wanted)}, None)
@@ -132,7 +133,7 @@ def _draft(deployment: Deployment, task: int, oracles: list[Any]) -> Draft:
 
 def _govern(p: LiveProtocol, people: dict[str, Any], draft: Draft) -> str:
     """Propose, every cast member votes for, queue and execute, moving time past each wait."""
-    deployment = Deployment(p.manifest)
+    deployment = Deployment(p)
     governance = Governance(deployment)
     gov = deployment.governor
     advance(1)  # votes count from the second after the locks
@@ -185,7 +186,7 @@ def _score_epoch(
 
 def _post_root(p: LiveProtocol, store: ContentStore, task: int, epoch: int, oracles: list[Any]) -> OracleRun:
     """Two oracles compute the epoch independently, agree to the byte, and post; verify matches."""
-    view = ChainView(p.manifest)
+    view = ChainView(p)
     runs = [compute_on_chain(view, store, task, epoch) for _ in oracles[:2]]
     _require(runs[0].report == runs[1].report, "two oracles computing the same epoch disagree")
     oracle_run = runs[0]
@@ -204,7 +205,7 @@ def _claim_all(
     task, epoch = oracle_run.data.task, oracle_run.data.epoch
     mine_at(max(head_time() + 1, p.rewards.epochRewards(task, epoch).finalizesAt))
     p.rewards.finalize(task, epoch, sender=sender)
-    pot = ChainView(p.manifest).pot(task, epoch)
+    pot = ChainView(p).pot(task, epoch)
     _require(pot is not None, "the finalized root has no pot")
     paid_total = vesting_total = 0
     rows: dict[str, tuple] = {}
@@ -223,20 +224,19 @@ def _claim_all(
 
 
 def run_epoch(
-    manifest: Manifest, funder: Any, console: Console, folder: Path | None = None, hold_back: int = 0
+    p: LiveProtocol, funder: Any, console: Console, folder: Path | None = None, hold_back: int = 0
 ) -> EpochOutcome:
-    """Runs one protocol epoch on the connected chain's deployment ``manifest``; see the module.
+    """Runs one protocol epoch on the deployment ``p`` on the connected chain; see the module.
     ``folder`` keeps the content store (models, score files, the report) under ``folder/store``
     (a temporary folder by default). The last ``hold_back`` leaves are left unclaimed (the outcome
     carries their claims): live state for the rehearsal's upgrade."""
-    p = LiveProtocol(manifest, funder)
     people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
     oracles = [accounts.test_accounts[i] for i in ORACLES]
     _fund(p, funder, people, oracles)
     console.print(f"  {len(people)} accounts lock FLOCK for gmFLOCK ({LOCK_DAYS} days)")
     task = _create_and_join(p, people)
     console.print(f"  {CREATOR} creates Arena task {task}; 2 nodes, 2 validators and a delegator join")
-    draft = _draft(Deployment(manifest), task, oracles)
+    draft = _draft(Deployment(p), task, oracles)
     proposal = _govern(p, people, draft)
     console.print(f"  proposal {proposal}… '{draft.title}' executed through the timelock")
     epoch = int(p.emissions.currentEpoch()) + 1
@@ -291,18 +291,18 @@ def _table(people: dict[str, Any], rows: dict[str, tuple], outcome: EpochOutcome
     return table
 
 
-def epoch_manifest(manifest_file: Path, console: Console) -> Manifest:
+def epoch_protocol(manifest_file: Path, console: Console) -> LiveProtocol:
     """The deployment the epoch runs on: on the local chain (new every run) a fresh one; elsewhere the
     complete deployment at ``manifest_file``, checked to be the connected chain's (chain id and
     genesis hash)."""
     from ape import chain
 
-    from flock.deploy.ape_backend import deploy_fresh, manifest_for_connected_chain
+    from flock.deploy.ape_backend import deploy_fresh
 
-    if chain.provider.network.name == "local":
+    if is_local(chain.provider.network.name):
         console.print("local chain: deploying the protocol first")
-        return deploy_fresh().manifest
+        return deploy_fresh()
     manifest = Manifest.load(manifest_file)
     if manifest is None or not manifest.complete:
         raise EpochError(f"no complete deployment manifest at {manifest_file}: run `ape run deploy` first")
-    return manifest_for_connected_chain(manifest_file)
+    return LiveProtocol.load(manifest_file)

@@ -20,7 +20,8 @@ from flock.alliance.data import DATASETS
 from flock.alliance.federation import Federation, LineageError, RoundReport
 from flock.alliance.live import Plan, federation, stake_and_join
 from flock.alliance.render import print_round, print_summary
-from flock.cli import ConnectedCommand, UserError, console, is_local, network_option
+from flock.chain.network import is_local
+from flock.cli import ConnectedCommand, UserError, console, network_option
 from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY
 

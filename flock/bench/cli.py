@@ -13,7 +13,8 @@ from flock.bench.report import (
     update_gas_doc,
     write_json,
 )
-from flock.cli import ConnectedCommand, console, fail, is_local, network_option
+from flock.chain.network import is_local
+from flock.cli import ConnectedCommand, console, fail, network_option
 
 
 @click.command("bench", cls=ConnectedCommand)

@@ -7,7 +7,7 @@ A command declares its options with the factories and lets its class do the rest
     @network_option()
     @manifest_option()
     @account_option()
-    def cli(deployment, sender):  # connected; the manifest checked against the chain
+    def cli(protocol, sender):  # connected; the deployment checked to be this chain's
         ...
 
 - ``options``: ``network_option()``, ``account_option()``, ``manifest_option()``;
@@ -24,14 +24,8 @@ from flock.cli.errors import UsageError, UserError, cleaned_errors, describe_err
 from flock.cli.network import (
     DEFAULT_NETWORK,
     check_network_choice,
-    clock_can_move,
     connected,
     hide_revert_traces,
-    is_dev,
-    is_dev_network,
-    is_local,
-    is_local_choice,
-    network_name,
     quiet_ape,
 )
 from flock.cli.options import account_option, connection_options, manifest_option, network_option
@@ -48,7 +42,6 @@ __all__ = [
     "account_option",
     "check_network_choice",
     "cleaned_errors",
-    "clock_can_move",
     "connected",
     "connection_options",
     "console",
@@ -57,13 +50,8 @@ __all__ = [
     "fail",
     "given",
     "hide_revert_traces",
-    "is_dev",
-    "is_dev_network",
-    "is_local",
-    "is_local_choice",
     "load_sender",
     "manifest_option",
-    "network_name",
     "network_option",
     "print_lines",
     "quiet_ape",

@@ -7,13 +7,13 @@ import logging
 import os
 from typing import Any
 
+from flock.chain.network import is_dev, is_local, network_name
 from flock.cli.errors import UserError
-from flock.cli.network import is_dev_network, is_local_choice
 
 
 def require_account_off_local(network: str, alias: str | None) -> None:
     """Refuses, before connecting, to send on a live network without an explicit ape account."""
-    if not alias and not is_local_choice(network):
+    if not alias and not is_local(network_name(network)):
         raise UserError(
             f"--account is required on {network}: import a key with `ape accounts import NAME` "
             "(keys never come from the repository)"
@@ -58,9 +58,9 @@ def load_sender(alias: str | None, provider: Any) -> Any:
     ``test:N``, the N-th test account (the default on a local chain is test account 0)."""
     from ape import accounts
 
-    local = provider.network.name == "local"
+    local = is_local(provider.network.name)
     if alias and alias.startswith("test:"):
-        if not is_dev_network(provider):
+        if not is_dev(provider.network.name):
             raise UserError(
                 f"test accounts exist on local and forked chains only, not {provider.network.name}"
             )

@@ -81,7 +81,7 @@ def _manifest_file(network: str, manifest_file: Path | None) -> Path:
     return manifest_file or manifest_path(network.replace("-fork", ""))
 
 
-OFFERS = ("provider", "network", "manifest_file", "manifest", "deployment", "sender")
+OFFERS = ("provider", "network", "manifest_file", "protocol", "deployment", "sender")
 CONSUMED = ("network", "manifest_file", "account")
 
 
@@ -111,12 +111,13 @@ def _connect_and_invoke(command: click.Command, ctx: click.Context, invoke: Call
         if rule is not None:
             rule.refuse_unless(provider.network.name)
         path = _manifest_file(network, manifest_file)
+        protocol = _protocol(path) if wanted & {"protocol", "deployment"} else None
         made: dict[str, Callable[[], Any]] = {
             "provider": lambda: provider,
             "network": lambda: network,
             "manifest_file": lambda: path,
-            "manifest": lambda: _checked_manifest(path),
-            "deployment": lambda: _deployment(path),
+            "protocol": lambda: protocol,
+            "deployment": lambda: _deployment(protocol, path),
             "sender": lambda: load_sender(account, provider),
         }
         ctx.params.update({name: made[name]() for name in OFFERS if name in wanted})
@@ -128,10 +129,10 @@ class ConnectedCommand(Command):
     it, by parameter name, any of:
 
     - ``provider``: the connected ape provider; ``network``: the network choice;
-    - ``manifest_file``: the ``--manifest`` (default: the network's); ``manifest``: that
-      deployment manifest, checked to describe the connected chain (chain id and genesis hash);
-    - ``deployment``: the deployed protocol (:class:`flock.dao.deployment.Deployment`) of that
-      manifest;
+    - ``manifest_file``: the ``--manifest`` (default: the network's); ``protocol``: the handle of
+      that deployment (:class:`flock.chain.protocol.LiveProtocol`, checked to be the connected
+      chain's: chain id and genesis hash); ``deployment``: the same with the DAO's names
+      (:class:`flock.dao.deployment.Deployment`);
     - ``sender``: the ``--account`` (:func:`flock.cli.account_option`), required off a local chain.
 
     ape's per-transaction log lines and revert traces are hidden (``quiet_ape``). An option not
@@ -160,13 +161,13 @@ class ConnectedGroup(Group):
         return _connect_and_invoke(self, ctx, lambda: super(ConnectedGroup, self).invoke(ctx))
 
 
-def _checked_manifest(path: Path) -> Any:
-    from flock.deploy.ape_backend import manifest_for_connected_chain
+def _protocol(path: Path) -> Any:
+    from flock.chain.protocol import LiveProtocol
 
-    return manifest_for_connected_chain(path)
+    return LiveProtocol.load(path)
 
 
-def _deployment(path: Path) -> Any:
+def _deployment(protocol: Any, path: Path) -> Any:
     from flock.dao.deployment import Deployment
 
-    return Deployment.load(path)
+    return Deployment(protocol, path)

@@ -70,6 +70,11 @@ def _same_network(provider: Any, choice: str) -> bool:
     return all(w in ("", a) for w, a in zip(wanted, actual, strict=False))
 
 
+def is_bare_endpoint(choice: str) -> bool:
+    """A node's URI or IPC path alone: ape reads the ecosystem and network from the node."""
+    return not _choice_parts(choice)
+
+
 def _choice_parts(choice: str) -> list[str]:
     """``ecosystem:network:provider`` split, a URI standing for the provider (the Base rehearsal's
     ``base:rehearsal:http://...``); a bare URI or IPC path gives no parts (ape asks the node)."""
@@ -79,13 +84,6 @@ def _choice_parts(choice: str) -> list[str]:
     if len(parts) > 2 and (_URI.match(parts[2]) or parts[2].endswith(".ipc")):
         return parts[:2]
     return parts
-
-
-def network_name(choice: str) -> str:
-    """The network part of a choice (``base:sepolia:node`` -> ``sepolia``); ``local`` when the choice
-    names none (``ethereum``, ape's default network there)."""
-    parts = _choice_parts(choice)
-    return parts[1] if len(parts) > 1 and parts[1] else "local"
 
 
 def check_network_choice(choice: str) -> None:
@@ -143,29 +141,3 @@ def connected(network: str) -> Iterator[Any]:
                 ) from err
             raise UserError(f"network {network}: {err}") from err
         yield provider
-
-
-def is_local(name: str) -> bool:
-    """ape's throwaway chain (network ``local``): new every run, with test accounts."""
-    return name == "local"
-
-
-def is_dev(name: str) -> bool:
-    """A chain of our own (local, or a fork of a live one): snapshots, impersonation, test accounts."""
-    return is_local(name) or name.endswith("-fork")
-
-
-def clock_can_move(name: str) -> bool:
-    """A chain whose clock a command may move: ours, or the Base rehearsal's anvil (``rehearsal``)."""
-    return is_dev(name) or name == "rehearsal"
-
-
-def is_dev_network(provider: Any) -> bool:
-    """A chain of our own (local, or a fork of a live one): time can be moved, accounts impersonated."""
-    return is_dev(provider.network.name)
-
-
-def is_local_choice(network: str) -> bool:
-    """True for ``ecosystem:local[:provider]`` choices (a throwaway chain with test accounts)."""
-    parts = network.split(":")
-    return len(parts) > 1 and parts[1] == "local"

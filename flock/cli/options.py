@@ -11,8 +11,9 @@ from typing import Any
 
 import click
 
+from flock.chain.network import network_name
 from flock.cli.errors import UserError
-from flock.cli.network import DEFAULT_NETWORK, check_network_choice, network_name
+from flock.cli.network import DEFAULT_NETWORK, check_network_choice, is_bare_endpoint
 
 Rule = Callable[[str], bool]  # a network name (``local``, ``sepolia``) -> may the command run there
 
@@ -37,8 +38,8 @@ class NetworkOption(click.Option):
 def _checked_network(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None and not ctx.resilient_parsing:
         check_network_choice(value)
-        if isinstance(param, NetworkOption):
-            param.refuse_unless(network_name(value))
+        if isinstance(param, NetworkOption) and not is_bare_endpoint(value):
+            param.refuse_unless(network_name(value))  # a bare endpoint: once connected
     return value
 
 

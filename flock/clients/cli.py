@@ -9,6 +9,7 @@ from typing import Any
 import click
 from ape import chain
 
+from flock.chain.protocol import LiveProtocol
 from flock.cli import ConnectedCommand, UsageError, UserError, connection_options, console
 from flock.clients.training import ModelJournal, commit_model, reveal_journaled, train_and_store
 from flock.clients.validator import Journal, commit, reveal
@@ -59,7 +60,7 @@ def journal_option(what: str) -> Any:
 @click.option("--order", type=int, default=4, show_default=True, help="n-gram order (context length + 1)")
 @journal_option("model commitments (hash, URI, salt)")
 def train_cli(
-    manifest: Any,
+    protocol: LiveProtocol,
     sender: Any,
     task: int,
     store: Path,
@@ -74,7 +75,7 @@ def train_cli(
         raise UsageError(f"--shard must be in [0, {shards})")
     if order < 1:
         raise UsageError("--order must be at least 1")
-    view = ChainView(manifest)
+    view = ChainView(protocol)
     epoch, phase, ends = _phase(view, "training nodes", Phase.SUBMIT, Phase.MODEL_REVEAL)
     if phase == Phase.MODEL_REVEAL:
         done = reveal_journaled(view.submissions, ModelJournal(journal), task, sender)
@@ -127,7 +128,7 @@ def _evaluator(spec: str) -> Evaluator:
     "--lazy", "lazy_seed", type=int, default=None, help="write noise instead of evaluating (demo only)"
 )
 def validate_cli(
-    manifest: Any,
+    protocol: LiveProtocol,
     sender: Any,
     task: int,
     store: Path,
@@ -138,7 +139,7 @@ def validate_cli(
     """A validator: in the commit phase, evaluate every submitted model, write the score file and
     commit to it; in the reveal phase, reveal it. Run it once in each phase."""
     chosen = _evaluator(evaluator) if lazy_seed is None else None
-    view = ChainView(manifest)
+    view = ChainView(protocol)
     before_validation(view, task, str(sender.address))  # role and budget: before the work
     epoch, phase, ends = _phase(view, "validators", Phase.COMMIT, Phase.REVEAL)
     if phase == Phase.REVEAL:

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from flock.chain.clock import mine_at
+from flock.chain.network import clock_can_move, is_dev
 from flock.cli import (
     ConnectedCommand,
     ConnectedGroup,
@@ -20,7 +22,6 @@ from flock.cli import (
     UsageError,
     connection_options,
     console,
-    is_dev_network,
     load_sender,
     quiet_ape,
 )
@@ -215,7 +216,7 @@ def _simulate_upgrade(
 ) -> None:
     """The implementation is deployed on the local or forked chain (it stays there), then the
     upgrade runs on a snapshot like any draft."""
-    if not is_dev_network(provider):
+    if not is_dev(provider.network.name):
         raise DaoError(
             f"simulate needs a chain it can snapshot and impersonate on; {provider.network.name} is "
             "live. Use a local anvil or a fork, e.g. --network base:sepolia-fork:foundry"
@@ -354,18 +355,18 @@ def _warp_target(target: str, manifest_file: Path, now: int) -> int:
 @click.argument("duration", metavar="DURATION|epoch|model-reveal|commit|reveal|closed")
 @connection_options(send=False)
 def warp(duration: str, provider: Any, manifest_file: Path) -> None:
-    """Move a local or forked chain's clock forward, mining one block: by a DURATION (`warp 1d`),
-    or to the next epoch's start (`warp epoch`) or the current epoch's `model-reveal`, `commit`,
-    `reveal` or `closed` phase."""
+    """Move the clock of a chain of our own (local, a fork, the Base rehearsal) forward, mining one
+    block: by a DURATION (`warp 1d`), or to the next epoch's start (`warp epoch`) or the current
+    epoch's `model-reveal`, `commit`, `reveal` or `closed` phase."""
     from ape import chain
 
-    if not is_dev_network(provider):
+    if not clock_can_move(provider.network.name):
         raise DaoError(f"{provider.network.name} is a live network: its clock is not ours to move")
     now = int(chain.pending_timestamp)
     if duration.lower() in WARP_TARGETS:
         target = _warp_target(duration.lower(), manifest_file, now)
     else:
         target = now + parse_duration(duration)
-    chain.mine(timestamp=max(target, now))
+    mine_at(max(target, now))
     moved = human_duration(max(target - now, 0))
     console.print(f"moved {moved} forward; chain time {utc(chain.blocks.head.timestamp)}")

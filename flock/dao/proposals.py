@@ -21,7 +21,7 @@ from ape import chain
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
-from flock.cli import is_dev_network
+from flock.chain.network import is_dev
 from flock.dao.actions import Action, Draft, title_of
 from flock.dao.deployment import DaoError, Deployment
 from flock.files import atomic_write_text
@@ -336,7 +336,7 @@ class Governance:
                 f"{sender.address} has {format_token(votes)} gmFLOCK of votes; proposing needs "
                 f"{format_token(threshold)} (lock FLOCK in gmFLOCK, or be delegated votes)"
             )
-        if is_dev_network(chain.provider):
+        if is_dev(chain.provider.network.name):
             settled = int(self.governor.getVotes(sender, self.now() - 1))
             if settled < threshold:
                 raise DaoError(

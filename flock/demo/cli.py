@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from flock.cli import ConnectedCommand, console, is_local, network_option
+from flock.chain.network import is_local
+from flock.cli import ConnectedCommand, console, network_option
 from flock.demo.runner import run_demo
 from flock.paths import REPORTS_DIR
 

@@ -11,7 +11,8 @@ from typing import Any
 import click
 from rich.table import Table
 
-from flock.chain.manifest import Manifest, manifest_path
+from flock.chain.manifest import manifest_path
+from flock.chain.protocol import LiveProtocol
 from flock.cli import (
     ConnectedCommand,
     Group,
@@ -127,21 +128,18 @@ def verify(manifest_file: Path, config_file: Path | None) -> None:
 
 @click.command("verify_sources", cls=ConnectedCommand)
 @connection_options(send=False)
-def verify_sources_cli(manifest: Manifest, provider: Any, network: str) -> None:
+def verify_sources_cli(protocol: LiveProtocol, provider: Any, network: str) -> None:
     """Verify the deployed contracts' sources on the block explorer (Basescan for Base), with
     ape-etherscan: install it first with `make etherscan`."""
     try:
         import ape_etherscan  # noqa: F401
     except ImportError as err:
         raise UserError("ape-etherscan is not installed: run `make etherscan`") from err
-    from ape import chain, project
-
     explorer = provider.network.explorer
     if explorer is None:
         raise UserError(f"{network} has no block explorer configured")
-    for key, record in manifest.contracts.items():
-        contract_type = project.get_contract(record.contract).contract_type
-        chain.contracts.instance_at(record.address, contract_type=contract_type, fetch_from_explorer=False)
-        console.print(f"publishing {key} ({record.contract}) at {record.address}")
-        explorer.publish_contract(record.address)
+    for key in protocol.keys:
+        protocol.contract(key)  # known to ape by its build, so the explorer gets its sources
+        console.print(f"publishing {key} ({protocol.contract_name(key)}) at {protocol.address(key)}")
+        explorer.publish_contract(protocol.address(key))
     console.print("[green]all contracts submitted for verification[/]")

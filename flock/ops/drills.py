@@ -11,17 +11,17 @@ from typing import Any
 
 import click
 
+from flock.chain.network import clock_can_move
 from flock.cli import (
     Command,
     ConnectedCommand,
     account_option,
-    clock_can_move,
     console,
     manifest_option,
     network_option,
 )
 from flock.live_upgrade import run_live_upgrade, write_claims
-from flock.protocol_epoch import epoch_manifest, run_epoch
+from flock.protocol_epoch import epoch_protocol, run_epoch
 from flock.rehearsal import REHEARSAL_MANIFEST, rehearse
 
 
@@ -48,9 +48,9 @@ def drill_options(why: str, sender: str) -> Callable[[Any], Any]:
 def epoch_cli(provider: Any, sender: Any, manifest_file: Path, unclaimed_file: Path | None) -> None:
     """Run one protocol epoch: stakes, a task approved by the DAO, training, validation, an oracle
     root, claims (on the local chain, the protocol is deployed fresh first)."""
-    manifest = epoch_manifest(manifest_file, console)
+    protocol = epoch_protocol(manifest_file, console)
     console.rule(f"[bold]one protocol epoch on {provider.network.name} (chain {provider.chain_id})")
-    outcome = run_epoch(manifest, sender, console, hold_back=1 if unclaimed_file else 0)
+    outcome = run_epoch(protocol, sender, console, hold_back=1 if unclaimed_file else 0)
     if unclaimed_file:
         write_claims(unclaimed_file, outcome.held)
         console.print(f"  the unclaimed leaf's claim: {unclaimed_file}")

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from flock.chain.protocol import LiveProtocol
 from flock.cli import (
     ConnectedCommand,
     Group,
@@ -78,9 +79,9 @@ def cli() -> None:
 @cli.command(cls=ConnectedCommand)
 @connection_options(send=False)
 @epoch_options
-def compute(manifest: Any, store: Path, task: int, epoch: int | None) -> None:
+def compute(protocol: LiveProtocol, store: Path, task: int, epoch: int | None) -> None:
     """Compute the epoch's rewards, root and report; store the report under its hash."""
-    run = _run(ChainView(manifest), store, task, epoch)
+    run = _run(ChainView(protocol), store, task, epoch)
     _show(run)
     console.print(f"report stored as {publish(run, ContentStore(store))}")
 
@@ -90,10 +91,10 @@ def compute(manifest: Any, store: Path, task: int, epoch: int | None) -> None:
 @epoch_options
 @click.option("--account", default=None, help="the oracle's ape account alias (test:N on a local chain)")
 def post_command(
-    manifest: Any, provider: Any, sender: Any, store: Path, task: int, epoch: int | None
+    protocol: LiveProtocol, provider: Any, sender: Any, store: Path, task: int, epoch: int | None
 ) -> None:
     """Compute, store the report, and post (root, total, burn, report hash) as an oracle."""
-    view = ChainView(manifest)
+    view = ChainView(protocol)
     run = _run(view, store, task, epoch)
     _show(run)
     publish(run, ContentStore(store))
@@ -109,9 +110,9 @@ def post_command(
 @cli.command("verify", cls=ConnectedCommand)
 @connection_options(send=False)
 @epoch_options
-def verify_command(manifest: Any, store: Path, task: int, epoch: int | None) -> None:
+def verify_command(protocol: LiveProtocol, store: Path, task: int, epoch: int | None) -> None:
     """Recompute the epoch from the chain and the score files and compare with what was posted."""
-    view = ChainView(manifest)
+    view = ChainView(protocol)
     run = _run(view, store, task, epoch)
     results = verify(view, run)
     if not results:
@@ -129,9 +130,9 @@ def verify_command(manifest: Any, store: Path, task: int, epoch: int | None) -> 
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="folder for report.json and tree.json"
 )
-def report(manifest: Any, store: Path, task: int, epoch: int | None, out: Path | None) -> None:
+def report(protocol: LiveProtocol, store: Path, task: int, epoch: int | None, out: Path | None) -> None:
     """Write the canonical report and the OpenZeppelin tree dump (for claimers' proofs)."""
-    run = _run(ChainView(manifest), store, task, epoch)
+    run = _run(ChainView(protocol), store, task, epoch)
     _show(run)
     folder = out or PROJECT_ROOT / "data" / "reports" / f"task{task}-epoch{run.data.epoch}"
     # Exactly the bytes whose keccak256 is the report hash (no trailing newline).
@@ -145,9 +146,9 @@ def report(manifest: Any, store: Path, task: int, epoch: int | None, out: Path |
 @connection_options()
 @click.option("--task", type=int, required=True, help="an AI Arena task id")
 @click.option("--epoch", type=int, required=True, help="the epoch whose accepted root to finalize")
-def finalize(manifest: Any, sender: Any, task: int, epoch: int) -> None:
+def finalize(protocol: LiveProtocol, sender: Any, task: int, epoch: int) -> None:
     """Finalize an accepted root after its challenge window (anyone): burns the fees, opens claims."""
-    ChainView(manifest).rewards.finalize(task, epoch, sender=sender)
+    ChainView(protocol).rewards.finalize(task, epoch, sender=sender)
     console.print(f"task {task} epoch {epoch}: final, claims open")
 
 
@@ -156,13 +157,13 @@ def finalize(manifest: Any, sender: Any, task: int, epoch: int) -> None:
 @epoch_options
 @click.option("--for", "beneficiary", default=None, help="whose leaf (default: the sending account)")
 def claim(
-    manifest: Any, sender: Any, store: Path, task: int, epoch: int | None, beneficiary: str | None
+    protocol: LiveProtocol, sender: Any, store: Path, task: int, epoch: int | None, beneficiary: str | None
 ) -> None:
     """Claim a leaf of the accepted root, with its proof rebuilt from the report in the store."""
     if epoch is None:
         raise UsageError("--epoch is required to claim")
     whom = beneficiary or str(sender.address)
-    receipt = claim_for(ChainView(manifest), ContentStore(store), task, epoch, whom, sender)
+    receipt = claim_for(ChainView(protocol), ContentStore(store), task, epoch, whom, sender)
     (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
     locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
     vesting = f"; {format_token(locked)} of it vests (`ape run vesting release`)" if locked else ""
@@ -175,7 +176,7 @@ def claim(
 @click.option("--post", "do_post", is_flag=True, help="post the slash root as an oracle")
 @click.option("--execute", "do_execute", is_flag=True, help="execute the accepted root's leaves (anyone)")
 def slashes(
-    manifest: Any,
+    protocol: LiveProtocol,
     provider: Any,
     account: str | None,
     store: Path,
@@ -189,7 +190,7 @@ def slashes(
     the accepted root after its challenge window (docs/oracle.md "Slashing")."""
     from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
 
-    view = ChainView(manifest)
+    view = ChainView(protocol)
     if epoch is None:
         epoch = view.latest_ended_epoch()
         console.print(f"epoch {epoch} (the latest that is over)")
