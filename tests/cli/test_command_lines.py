@@ -12,6 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from flock.chain.clock import advance
 from flock.cli import Command, Group
 from flock.paths import PROJECT_ROOT
 
@@ -150,3 +151,39 @@ def test_a_subcommand_takes_the_options_given_to_its_group(args, tmp_path):
 def test_deploy_verify_takes_the_manifest_given_to_deploy(tmp_path):
     missing = tmp_path / "none.json"
     _one_line(_invoke("deploy", "--manifest", str(missing), "verify"), f"no deployment manifest at {missing}")
+
+
+ACTIONS = """description: |
+  # Minimum lock one week
+actions:
+  - contract: gmflock
+    function: setLockDurationBounds
+    args: [1 week, 2 years]
+"""
+
+
+@pytest.fixture
+def proposer(funded, token, gmflock):
+    """test:1 with 100,000 gmFLOCK of votes (over the proposal threshold)."""
+    token.approve(gmflock, 100_000 * 10**18, sender=funded[0])
+    gmflock.lock(100_000 * 10**18, 7 * 86_400, sender=funded[0])
+    advance(1)
+    return funded[0]
+
+
+def test_a_group_that_runs_alone_connects_like_a_command(manifest_file, proposer, tmp_path):
+    """`dao simulate --file F` and `dao propose --file F --account A`: the group is the command."""
+    actions = tmp_path / "actions.yaml"
+    actions.write_text(ACTIONS)
+    simulated = _invoke("dao", "simulate", "--file", str(actions), "--manifest", str(manifest_file))
+    assert simulated.exit_code == 0, simulated.stderr
+    assert "LockDurationBoundsSet" in simulated.stdout
+    proposed = _invoke(
+        "dao", "propose", "--file", str(actions), "--manifest", str(manifest_file), "--account", "test:1"
+    )
+    assert proposed.exit_code == 0, proposed.stderr
+    assert "short id " in proposed.stdout
+    both = _invoke(
+        "dao", "propose", "--file", str(actions), "set-param", "gmflock.withdrawal_fee", "1", "burn"
+    )
+    assert both.exit_code == 2 and "give either --file or a template, not both" in both.stderr
