@@ -1,5 +1,6 @@
 """The command lines' errors: what the user can fix in one line (exit 1), a misused command in two
-(exit 2: what is wrong, then the usage), a bug in two (the trace on request), never a traceback."""
+(exit 2: what is wrong, then the usage), a bug in one that says so (the trace on request), never a
+traceback."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def _bug_line(err: BaseException) -> str:
 @contextmanager
 def cleaned_errors() -> Iterator[None]:
     """Turns expected failures (bad config, ape errors, reverts) into one readable line, and a bug
-    into two (the full traceback with ``FLOCK_TRACEBACK=1``)."""
+    into one that says so (the full traceback with ``FLOCK_TRACEBACK=1``)."""
     try:
         yield
     except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
@@ -60,7 +61,7 @@ def cleaned_errors() -> Iterator[None]:
         if os.environ.get("FLOCK_TRACEBACK"):
             raise  # for bug reports: the whole traceback instead of one line
         raise UserError(describe_error(err)) from err
-    except Exception as err:  # a bug: still two lines, the trace on request
+    except Exception as err:  # a bug: still one line, the trace on request
         if os.environ.get("FLOCK_TRACEBACK"):
             raise
         raise UserError(_bug_line(err)) from err
