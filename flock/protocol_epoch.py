@@ -23,7 +23,6 @@ from rich.console import Console
 from rich.table import Table
 
 from flock.chain.clock import advance, head_time, mine_at
-from flock.chain.manifest import Manifest
 from flock.chain.network import is_local
 from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
@@ -302,7 +301,4 @@ def epoch_protocol(manifest_file: Path, console: Console) -> LiveProtocol:
     if is_local(chain.provider.network.name):
         console.print("local chain: deploying the protocol first")
         return deploy_fresh()
-    manifest = Manifest.load(manifest_file)
-    if manifest is None or not manifest.complete:
-        raise EpochError(f"no complete deployment manifest at {manifest_file}: run `ape run deploy` first")
-    return LiveProtocol.load(manifest_file)
+    return LiveProtocol.load(manifest_file, complete=True)

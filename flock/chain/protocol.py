@@ -13,21 +13,11 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from ape.utils import ManagerAccessMixin
-from eth_utils import to_checksum_address
 
+from flock.chain.erc1967 import IMPLEMENTATION_SLOT, implementation_from_slot
 from flock.chain.local import impersonate
 from flock.chain.manifest import Manifest, ManifestError
 from flock.chain.network import is_local
-
-# ERC-1967: where a proxy keeps its implementation,
-# bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1).
-IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
-
-
-def implementation_from_slot(word: bytes | int) -> str:
-    """The implementation address held in an ERC-1967 slot's 32-byte value."""
-    value = word if isinstance(word, int) else int.from_bytes(bytes(word), "big")
-    return to_checksum_address(value.to_bytes(32, "big")[12:])
 
 
 @runtime_checkable
@@ -71,10 +61,15 @@ class LiveProtocol(ManagerAccessMixin):
         self._instances: dict[str, Any] = {}
 
     @classmethod
-    def load(cls, manifest_file: Path, deployer: Any = None) -> LiveProtocol:
+    def load(cls, manifest_file: Path, deployer: Any = None, *, complete: bool = False) -> LiveProtocol:
         """The deployment recorded at ``manifest_file``, checked to be on the connected chain (same
-        chain id and genesis hash); ``ManifestError`` says what to do otherwise."""
+        chain id and genesis hash), and finished if ``complete``; ``ManifestError`` says what to do
+        otherwise."""
         manifest = Manifest.load(manifest_file)
+        if complete and (manifest is None or not manifest.complete):
+            raise ManifestError(
+                f"no complete deployment manifest at {manifest_file}: run `ape run deploy` first"
+            )
         if manifest is None:
             raise ManifestError(
                 f"no deployment manifest at {manifest_file}: deploy first (`ape run deploy`) or pass "

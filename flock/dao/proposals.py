@@ -21,6 +21,7 @@ from ape import chain
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
+from flock.chain.clock import head_time
 from flock.chain.network import is_dev
 from flock.dao.actions import Action, Draft, title_of
 from flock.dao.deployment import DaoError, Deployment
@@ -251,7 +252,7 @@ class Governance:
     # ------------------------------------------------------------------ state
 
     def now(self) -> int:
-        return int(chain.blocks.head.timestamp)
+        return head_time()
 
     def state(self, proposal: Proposal) -> str:
         return STATES[int(self.governor.state(proposal.id))]

@@ -30,7 +30,7 @@ from ape.exceptions import ApeException
 from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
-from flock.chain.clock import advance
+from flock.chain.clock import advance, mine_at
 from flock.chain.codec import AbiRegistry
 from flock.chain.local import impersonate
 from flock.chain.network import is_dev
@@ -225,7 +225,7 @@ def _through_governor(
         report.notes.append("queued it in the timelock")
     eta = int(deployment.governor.proposalEta(proposal.id))
     if eta > chain.pending_timestamp:
-        chain.mine(timestamp=eta + 1)
+        mine_at(eta + 1)
         report.notes.append("moved the clock past the timelock delay")
     before_execute()
     try:

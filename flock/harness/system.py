@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flock.chain.protocol import IMPLEMENTATION_SLOT, implementation_from_slot
+from flock.chain.erc1967 import IMPLEMENTATION_SLOT, implementation_from_slot
 from flock.deploy.config import DeployConfig, load_config
 from flock.deploy.plan import Context, Step, protocol_plan, run_plan
 from flock.deploy.proxies import (

@@ -18,6 +18,7 @@ from typing import Any
 
 from ape import chain
 
+from flock.chain.clock import head_time
 from flock.chain.protocol import LiveProtocol
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
@@ -83,7 +84,7 @@ class ChainView:
         if info.kind != 0:
             raise OracleError(f"task {task} is an FL Alliance task: its rewards come from its rounds")
         reveal_end = self.submissions.schedule(epoch).revealEnd
-        now = chain.blocks.head.timestamp
+        now = head_time()
         if now < reveal_end:
             raise OracleError(
                 f"epoch {epoch} is still open: its reveal phase ends {relative_time(reveal_end, now)}; "
