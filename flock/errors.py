@@ -1,6 +1,6 @@
 """Errors in words: one line for a failed call, a contract's custom error by name with its arguments
 read as a person would (enums by name, times as UTC dates, token amounts in FLOCK). The command lines
-(``flock.clikit``) and the DAO's simulation report use it alike."""
+(``flock.cli``) and the DAO's simulation report use it alike."""
 
 from __future__ import annotations
 

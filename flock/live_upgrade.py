@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ape.exceptions import ApeException
 from rich.console import Console
 
 from flock.chain.clock import advance, head_time, mine_at
@@ -38,7 +39,7 @@ WATCHED = ("gmflock", "tasks", "rewards")
 VOTING_LOCK = 1_000_000 * WAD
 
 
-class LiveUpgradeError(RuntimeError):
+class LiveUpgradeError(ApeException):
     """The upgrade could not run, or lost something; the message says what."""
 
 

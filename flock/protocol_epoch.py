@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ape import accounts
+from ape.exceptions import ApeException
 from rich.console import Console
 from rich.table import Table
 
 from flock.chain.clock import advance, head_time, mine_at
+from flock.chain.network import is_local
 from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
@@ -58,7 +60,7 @@ VALIDATORS = ("erin", "frank")
 MIN_GAS_ETH = 10**18
 
 
-class EpochError(RuntimeError):
+class EpochError(ApeException):
     """The epoch could not run or its outcome is wrong; the message says which step."""
 
 
@@ -286,3 +288,17 @@ def _table(people: dict[str, Any], rows: dict[str, tuple], outcome: EpochOutcome
         end_section=True,
     )
     return table
+
+
+def epoch_protocol(manifest_file: Path, console: Console) -> LiveProtocol:
+    """The deployment the epoch runs on: on the local chain (new every run) a fresh one; elsewhere the
+    complete deployment at ``manifest_file``, checked to be the connected chain's (chain id and
+    genesis hash)."""
+    from ape import chain
+
+    from flock.deploy.ape_backend import deploy_fresh
+
+    if is_local(chain.provider.network.name):
+        console.print("local chain: deploying the protocol first")
+        return deploy_fresh()
+    return LiveProtocol.load(manifest_file, complete=True)

@@ -22,6 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ape.exceptions import ApeException
+from rich.console import Console
+
 from flock.paths import CONFIG_DIR, DEPLOYMENTS_DIR, PROJECT_ROOT
 
 BASE_SEPOLIA_CHAIN_ID = 84532
@@ -33,7 +36,7 @@ BASE_SEPOLIA_CONFIG = CONFIG_DIR / "base-sepolia.yaml"
 REHEARSAL_MANIFEST = DEPLOYMENTS_DIR / "base-rehearsal.json"
 
 
-class RehearsalError(RuntimeError):
+class RehearsalError(ApeException):
     """A step of the rehearsal failed; the message names it."""
 
 
@@ -148,3 +151,23 @@ def live_upgrade_args(
     return _operator_args(
         "live_upgrade", node, manifest, contract, "--unclaimed", str(unclaimed_file(manifest))
     )
+
+
+def rehearse(manifest: Path, console: Console) -> None:
+    """The whole rehearsal on a throwaway anvil posing as Base Sepolia: deploy (a new record: an
+    earlier one is set aside, asked twice as it may be complete), `deploy verify`, one protocol
+    epoch leaving a leaf unclaimed, one upgrade through the DAO on that live state. Each step runs
+    as an operator runs it, `ape run ...`; the first to fail raises :class:`RehearsalError`."""
+    env = ensure_rehearsal_account()
+    with anvil_node() as node:
+        console.rule(f"[bold]rehearsal: anvil as Base Sepolia at {node.uri}")
+        steps = [
+            ("deploy", [*deploy_args(node, manifest), "--fresh", "--fresh"]),
+            ("deploy verify", [*deploy_args(node, manifest), "verify"]),
+            ("epoch", epoch_args(node, manifest, unclaimed_file(manifest))),
+            ("live upgrade", live_upgrade_args(node, manifest)),
+        ]
+        for name, args in steps:
+            console.print(f"[bold]$ ape run {' '.join(args)}")
+            if run_ape(args, env).returncode != 0:
+                raise RehearsalError(f"rehearsal step '{name}' failed (manifest: {manifest})")

@@ -1,52 +1,5 @@
-"""`ape run bench`: gas on anvil and harness throughput -> table, reports/bench.json, docs/gas.md."""
+"""`ape run bench`: gas on anvil and harness throughput (flock.bench.cli)."""
 
-from __future__ import annotations
+from flock.bench.cli import cli
 
-import click
-
-from flock.bench.registry import load_all
-from flock.bench.report import (
-    AnchorError,
-    previous_results,
-    print_table,
-    unmet_budgets,
-    update_gas_doc,
-    write_json,
-)
-from flock.clikit import DEFAULT_NETWORK, clean_errors, connected, console, fail, quiet_ape
-
-
-@click.command()
-@click.option(
-    "--network", default=DEFAULT_NETWORK, show_default=True, help="a local network to measure gas on"
-)
-@click.option("--only", multiple=True, help="run only benchmarks with these names")
-@click.option("--no-docs", is_flag=True, help="do not rewrite the table in docs/gas.md")
-@click.option(
-    "--anchors",
-    metavar="REV",
-    help="compare with docs/gas.md at this git revision (default: the file as it stands)",
-)
-@clean_errors
-def cli(network: str, only: tuple[str, ...], no_docs: bool, anchors: str | None) -> None:
-    """Run every registered benchmark and report each key against its budget, beside each changed
-    key the figure docs/gas.md held before."""
-    try:
-        previous = previous_results(ref=anchors)
-    except AnchorError as err:
-        fail(str(err))
-    selected = [b for b in load_all() if not only or b.name in only]
-    results: dict[str, float] = {}
-    quiet_ape()
-    with connected(network):
-        for bench in selected:
-            console.print(f"[bold]bench[/] {bench.name} …")
-            results.update(bench.run())
-    if only:
-        previous = {key: value for key, value in previous.items() if key in results}
-    print_table(results, console, previous)
-    write_json(results)
-    if not no_docs and not only:
-        update_gas_doc(results, previous=previous)
-    if over := unmet_budgets(results):
-        fail(f"over budget: {', '.join(sorted(over))}")
+__all__ = ["cli"]

@@ -20,7 +20,8 @@ from flock.alliance.data import DATASETS
 from flock.alliance.federation import Federation, LineageError, RoundReport
 from flock.alliance.live import Plan, federation, stake_and_join
 from flock.alliance.render import print_round, print_summary
-from flock.clikit import UserError
+from flock.chain.network import is_local
+from flock.cli import ConnectedCommand, UserError, console, network_option
 from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY
 
@@ -113,45 +114,38 @@ def run(
     return reports
 
 
-_NETWORK = click.option(
-    "--network", default="ethereum:local:foundry", show_default=True, help="a local network"
-)
 _ATTACK_HELP = "what the malicious participant does to its updates (it also votes against its judgement)"
 
 
-def options(func):  # type: ignore[no-untyped-def]
-    """The command's options."""
-    for option in reversed(
-        (
-            _NETWORK,
-            click.option("--participants", type=click.IntRange(3, 8), default=5, show_default=True),
-            click.option("--rounds", type=click.IntRange(1, 20), default=5, show_default=True),
-            click.option(
-                "--malicious",
-                default="last",
-                show_default=True,
-                help="which participant cheats: a number 1..N, last, or none",
-            ),
-            click.option(
-                "--attack",
-                type=click.Choice([b for b in BEHAVIOURS if b != "honest"]),
-                default="label-flip",
-                show_default=True,
-                help=_ATTACK_HELP,
-            ),
-            click.option(
-                "--dataset", type=click.Choice(sorted(DATASETS)), default="digits", show_default=True
-            ),
-            click.option(
-                "--seed", type=int, default=7, show_default=True, help="how the data is shuffled and dealt"
-            ),
-            click.option(
-                "--store",
-                type=click.Path(file_okay=False, path_type=Path),
-                default=None,
-                help="content store folder for the models (default: a new temporary folder)",
-            ),
-        )
-    ):
-        func = option(func)
-    return func
+@click.command("alliance", cls=ConnectedCommand)
+@network_option(rule=is_local, why="this run moves time and spends test accounts", where="a local chain")
+@click.option("--participants", type=click.IntRange(3, 8), default=5, show_default=True)
+@click.option("--rounds", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option(
+    "--malicious",
+    default="last",
+    show_default=True,
+    help="which participant cheats: a number 1..N, last, or none",
+)
+@click.option(
+    "--attack",
+    type=click.Choice([b for b in BEHAVIOURS if b != "honest"]),
+    default="label-flip",
+    show_default=True,
+    help=_ATTACK_HELP,
+)
+@click.option("--dataset", type=click.Choice(sorted(DATASETS)), default="digits", show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="how the data is shuffled and dealt")
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="content store folder for the models (default: a new temporary folder)",
+)
+def cli(
+    participants: int, rounds: int, malicious: str, attack: str, dataset: str, seed: int, store: Path | None
+) -> None:
+    """Train a model together on private shards of a real dataset: random roles each round,
+    FedAvg by the proposers, stake-weighted votes from the voters' held-out accuracy, one cheater
+    slashed; the model lineage on chain is checked against the stored models at the end."""
+    run(console, participants, rounds, malicious, attack, dataset, seed, store)

@@ -38,9 +38,12 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {}
-# The options every template command takes (flock.dao.cli): a template parameter of the same name
-# would be taken by the option and never reach the template (`grant-role ... ACCOUNT --account ops`).
-RESERVED = frozenset({"network", "manifest_file", "account", "description"})
+# The options every template command takes (flock.dao.cli) and what its command class hands it
+# (flock.cli.ConnectedCommand): a template parameter of the same name would be taken by those and
+# never reach the template (`grant-role ... ACCOUNT --account ops`).
+RESERVED = frozenset(
+    {"network", "manifest_file", "account", "description", "provider", "manifest", "deployment", "sender"}
+)
 
 
 def template(name: str, summary: str, *params: click.Parameter) -> Callable[[Build], Build]:

@@ -16,11 +16,12 @@ import click
 
 from flock.chain.manifest import manifest_path
 from flock.chain.network import is_local, network_name
-from flock.clikit import (
+from flock.cli import (
+    Command,
     UserError,
-    clean_errors,
     connected,
     console,
+    manifest_option,
     network_option,
     quiet_ape,
 )
@@ -71,15 +72,17 @@ def _smoke(base_url: str, key: str, model: str) -> None:
     console.print(f"smoke: {reply.usage.total_tokens} tokens: {reply.choices[0].message.content!r}")
 
 
-@click.command()
-@network_option
-@click.option("--manifest", "manifest_file", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.command("gateway", cls=Command)
+@network_option()
+@manifest_option(
+    help="deployment manifest (default: deployments/<ecosystem>-<network>.json; on a local chain without "
+    "--manifest, the platform is set up on a new deployment)"
+)
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), default=None, help="content store")
 @click.option("--db", default=None, help="metering store URL (default: SQLite under reports/gateway/)")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--smoke", is_flag=True, help="serve, call the model once with the openai client, exit")
-@clean_errors
 def cli(
     network: str,
     manifest_file: Path | None,

@@ -4,67 +4,16 @@ stakers, task creators, operators, delegators and keepers, on the same pattern a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from flock.chain.manifest import manifest_path
-from flock.clikit import (
-    DEFAULT_NETWORK,
-    UserError,
-    clean_errors,
-    connected,
-    console,
-    load_sender,
-    quiet_ape,
-    require_account_off_local,
-)
-from flock.dao.deployment import Deployment
+from flock.cli import ConnectedCommand, Group, UserError, connection_options, console, print_lines, quiet_ape
 from flock.ops import keeper, stake, tasks, vesting
 from flock.tasks import TaskKind
 from flock.units import format_token, parse_duration, to_wei
-
-
-def _common(send: bool = True) -> Callable[[Any], Any]:
-    """--network and --manifest (and --account for commands that send) on a command."""
-
-    def decorate(func: Any) -> Any:
-        options = [
-            click.option("--network", default=DEFAULT_NETWORK, show_default=True, help="ape network choice"),
-            click.option(
-                "--manifest",
-                "manifest_file",
-                type=click.Path(path_type=Path, dir_okay=False),
-                default=None,
-                help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
-            ),
-        ]
-        if send:
-            options.append(
-                click.option("--account", default=None, help="ape account alias; test:N on a local chain")
-            )
-        for option in reversed(options):
-            func = option(func)
-        return func
-
-    return decorate
-
-
-@contextmanager
-def _protocol(
-    network: str, manifest_file: Path | None, account: str | None = None, send: bool = True
-) -> Iterator[tuple[Deployment, Any]]:
-    """Connected, with the deployment (checked against the chain) and the sending account."""
-    if send:
-        require_account_off_local(network, account)
-    with connected(network) as provider:
-        deployment = Deployment.load(manifest_file or manifest_path(network.replace("-fork", "")))
-        yield deployment, load_sender(account, provider) if send else None
 
 
 def flock_amount(text: str, what: str = "amount") -> int:
@@ -98,15 +47,10 @@ def percent_bps(text: str) -> int:
     return int(bps)
 
 
-def _print(lines: list[str] | str) -> None:
-    for line in [lines] if isinstance(lines, str) else lines:
-        console.print(line, soft_wrap=True)
-
-
 # ---------------------------------------------------------------------------------------- stake
 
 
-@click.group("stake")
+@click.group("stake", cls=Group)
 def stake_cli() -> None:
     """Lock FLOCK for gmFLOCK (votes and stake), extend or unlock locks, delegate votes.
 
@@ -121,14 +65,11 @@ def stake_cli() -> None:
     quiet_ape()
 
 
-@stake_cli.command("lock")
+@stake_cli.command("lock", cls=ConnectedCommand)
 @click.argument("amount")
 @click.argument("lock_duration", metavar="DURATION")
-@_common()
-@clean_errors
-def stake_lock(
-    amount: str, lock_duration: str, network: str, manifest_file: Path | None, account: str | None
-) -> None:
+@connection_options()
+def stake_lock(amount: str, lock_duration: str, deployment: Any, sender: Any) -> None:
     """Lock AMOUNT FLOCK for DURATION ("180 days", "1 year"); approves the FLOCK first if needed.
 
     \b
@@ -136,19 +77,15 @@ def stake_lock(
       ape run stake lock 10_000 "180 days" --account alice
     """
     wei, seconds = flock_amount(amount), duration(lock_duration)
-    with _protocol(network, manifest_file, account) as (d, sender):
-        done = stake.lock(d.contract("token"), d.contract("gmflock"), sender, wei, seconds)
-        _print(done.lines(stake._now()))
+    done = stake.lock(deployment.contract("token"), deployment.contract("gmflock"), sender, wei, seconds)
+    print_lines(done.lines(stake._now()))
 
 
-@stake_cli.command("extend")
+@stake_cli.command("extend", cls=ConnectedCommand)
 @click.argument("lock_id", type=int)
 @click.argument("lock_duration", metavar="DURATION")
-@_common()
-@clean_errors
-def stake_extend(
-    lock_id: int, lock_duration: str, network: str, manifest_file: Path | None, account: str | None
-) -> None:
+@connection_options()
+def stake_extend(lock_id: int, lock_duration: str, deployment: Any, sender: Any) -> None:
     """Move lock LOCK_ID's end to now + DURATION and re-boost it.
 
     \b
@@ -156,71 +93,63 @@ def stake_extend(
       ape run stake extend 0 "1 year" --account alice
     """
     seconds = duration(lock_duration)
-    with _protocol(network, manifest_file, account) as (d, sender):
-        _print(stake.extend(d.contract("gmflock"), sender, lock_id, seconds))
+    print_lines(stake.extend(deployment.contract("gmflock"), sender, lock_id, seconds))
 
 
-@stake_cli.command("unlock")
+@stake_cli.command("unlock", cls=ConnectedCommand)
 @click.argument("lock_id", type=int)
-@_common()
-@clean_errors
-def stake_unlock(lock_id: int, network: str, manifest_file: Path | None, account: str | None) -> None:
+@connection_options()
+def stake_unlock(lock_id: int, deployment: Any, sender: Any) -> None:
     """Unlock an expired lock: its gmFLOCK burns, its FLOCK returns less the withdrawal fee.
 
     \b
     Example:
       ape run stake unlock 0 --account alice
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        _print(stake.unlock(d.contract("token"), d.contract("gmflock"), sender, lock_id))
+    print_lines(stake.unlock(deployment.contract("token"), deployment.contract("gmflock"), sender, lock_id))
 
 
-@stake_cli.command("delegate")
+@stake_cli.command("delegate", cls=ConnectedCommand)
 @click.argument("to", metavar="ADDRESS")
-@_common()
-@clean_errors
-def stake_delegate(to: str, network: str, manifest_file: Path | None, account: str | None) -> None:
+@connection_options()
+def stake_delegate(to: str, deployment: Any, sender: Any) -> None:
     """Delegate your votes to ADDRESS (yourself to vote directly); stake in tasks is unaffected.
 
     \b
     Example:
       ape run stake delegate 0xabcd... --account alice
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        _print(stake.delegate_votes(d.contract("gmflock"), sender, d.resolve(to)))
+    print_lines(stake.delegate_votes(deployment.contract("gmflock"), sender, deployment.resolve(to)))
 
 
-@stake_cli.command("show")
+@stake_cli.command("show", cls=ConnectedCommand)
 @click.argument("owner", required=False, metavar="[ADDRESS]")
-@_common()
-@clean_errors
-def stake_show(owner: str | None, network: str, manifest_file: Path | None, account: str | None) -> None:
+@connection_options()
+def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
     """List the locks of ADDRESS (default: the --account).
 
     \b
     Example:
       ape run stake show --account alice
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        who = d.resolve(owner) if owner else str(sender.address)
-        gmflock = d.contract("gmflock")
-        table = Table(title=f"locks of {who}")
-        for column in ("lock", "FLOCK", "gmFLOCK", "status", "unlockable"):
-            table.add_column(column)
-        for row in stake.lock_rows(gmflock, who):
-            table.add_row(*row)
-        console.print(table)
-        allocated = gmflock.allocatedOf(who)
-        _print(
-            f"gmFLOCK {format_token(int(gmflock.balanceOf(who)))}, "
-            f"staked in tasks {format_token(int(allocated))}"
-        )
+    who = deployment.resolve(owner) if owner else str(sender.address)
+    gmflock = deployment.contract("gmflock")
+    table = Table(title=f"locks of {who}")
+    for column in ("lock", "FLOCK", "gmFLOCK", "status", "unlockable"):
+        table.add_column(column)
+    for row in stake.lock_rows(gmflock, who):
+        table.add_row(*row)
+    console.print(table)
+    allocated = gmflock.allocatedOf(who)
+    print_lines(
+        f"gmFLOCK {format_token(int(gmflock.balanceOf(who)))}, staked in tasks {format_token(int(allocated))}"
+    )
 
 
 # ---------------------------------------------------------------------------------------- tasks
 
 
-@click.group("tasks")
+@click.group("tasks", cls=Group)
 def tasks_cli() -> None:
     """Create AI Arena and FL Alliance tasks, join them, delegate stake, release stake.
 
@@ -234,21 +163,19 @@ def tasks_cli() -> None:
     quiet_ape()
 
 
-@tasks_cli.command("create")
+@tasks_cli.command("create", cls=ConnectedCommand)
 @click.option("--kind", type=click.Choice(sorted(tasks.KINDS)), default="arena", show_default=True)
 @click.option("--duration", "task_duration", required=True, help='how long it runs, e.g. "30 days"')
 @click.option("--spec", "spec_uri", required=True, help="the spec document's URI (its hash is recorded)")
 @click.option("--participants", nargs=2, type=int, default=(0, 0), help="FL Alliance: MIN MAX participants")
-@_common()
-@clean_errors
+@connection_options()
 def tasks_create(
     kind: str,
     task_duration: str,
     spec_uri: str,
     participants: tuple[int, int],
-    network: str,
-    manifest_file: Path | None,
-    account: str | None,
+    deployment: Any,
+    sender: Any,
 ) -> None:
     """Create a task; its creator stake (per day of duration) is allocated from your gmFLOCK.
 
@@ -259,34 +186,31 @@ def tasks_create(
           --spec ipfs://fl --account bob
     """
     seconds = duration(task_duration)
-    with _protocol(network, manifest_file, account) as (d, sender):
-        lines = tasks.create(
-            d.contract("tasks"),
-            d.contract("gmflock"),
-            sender,
-            TaskKind(tasks.KINDS[kind]),
-            seconds,
-            spec_uri,
-            participants,
-        )
-        _print(lines)
+    lines = tasks.create(
+        deployment.contract("tasks"),
+        deployment.contract("gmflock"),
+        sender,
+        TaskKind(tasks.KINDS[kind]),
+        seconds,
+        spec_uri,
+        participants,
+    )
+    print_lines(lines)
 
 
-@tasks_cli.command("join")
+@tasks_cli.command("join", cls=ConnectedCommand)
 @click.argument("task", type=int)
 @click.argument("role", type=click.Choice(sorted(tasks.ROLES)))
 @click.argument("amount")
 @click.option("--sigma", default="30%", show_default=True, help="operators: share of delegation rewards kept")
-@_common()
-@clean_errors
+@connection_options()
 def tasks_join(
     task: int,
     role: str,
     amount: str,
     sigma: str,
-    network: str,
-    manifest_file: Path | None,
-    account: str | None,
+    deployment: Any,
+    sender: Any,
 ) -> None:
     """Join TASK as a node, validator (AI Arena) or participant (FL Alliance) with AMOUNT gmFLOCK.
 
@@ -295,21 +219,25 @@ def tasks_join(
       ape run tasks join 1 validator 5_000 --sigma 25% --account erin
     """
     wei, bps = flock_amount(amount), percent_bps(sigma)
-    with _protocol(network, manifest_file, account) as (d, sender):
-        _print(
-            tasks.join(d.contract("tasks"), d.contract("gmflock"), sender, task, tasks.ROLES[role], wei, bps)
+    print_lines(
+        tasks.join(
+            deployment.contract("tasks"),
+            deployment.contract("gmflock"),
+            sender,
+            task,
+            tasks.ROLES[role],
+            wei,
+            bps,
         )
+    )
 
 
-@tasks_cli.command("delegate")
+@tasks_cli.command("delegate", cls=ConnectedCommand)
 @click.argument("task", type=int)
 @click.argument("operator")
 @click.argument("amount")
-@_common()
-@clean_errors
-def tasks_delegate(
-    task: int, operator: str, amount: str, network: str, manifest_file: Path | None, account: str | None
-) -> None:
+@connection_options()
+def tasks_delegate(task: int, operator: str, amount: str, deployment: Any, sender: Any) -> None:
     """Delegate AMOUNT gmFLOCK to OPERATOR, a node or validator of the AI Arena TASK.
 
     \b
@@ -317,38 +245,39 @@ def tasks_delegate(
       ape run tasks delegate 1 0xcarol... 2_000 --account alice
     """
     wei = flock_amount(amount)
-    with _protocol(network, manifest_file, account) as (d, sender):
-        _print(
-            tasks.delegate(d.contract("tasks"), d.contract("gmflock"), sender, task, d.resolve(operator), wei)
+    print_lines(
+        tasks.delegate(
+            deployment.contract("tasks"),
+            deployment.contract("gmflock"),
+            sender,
+            task,
+            deployment.resolve(operator),
+            wei,
         )
+    )
 
 
-@tasks_cli.command("release")
+@tasks_cli.command("release", cls=ConnectedCommand)
 @click.argument("task", type=int)
 @click.option("--for", "whose", default=None, help="whose stake (default: the sending account)")
-@_common()
-@clean_errors
-def tasks_release(
-    task: int, whose: str | None, network: str, manifest_file: Path | None, account: str | None
-) -> None:
+@connection_options()
+def tasks_release(task: int, whose: str | None, deployment: Any, sender: Any) -> None:
     """Release your stake in TASK after its end and dispute window (anyone may release anyone's).
 
     \b
     Example:
       ape run tasks release 1 --account carol
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        who = d.resolve(whose) if whose else str(sender.address)
-        _print(tasks.release(d.contract("tasks"), sender, task, who))
+    who = deployment.resolve(whose) if whose else str(sender.address)
+    print_lines(tasks.release(deployment.contract("tasks"), sender, task, who))
 
 
 # ---------------------------------------------------------------------------------------- keeper
 
 
-@click.command("checkpoint")
-@_common()
-@clean_errors
-def checkpoint_cli(network: str, manifest_file: Path | None, account: str | None) -> None:
+@click.command("checkpoint", cls=ConnectedCommand)
+@connection_options()
+def checkpoint_cli(deployment: Any, sender: Any) -> None:
     """Open the emission epochs that have started (anyone may; an unopened epoch pays nothing) and
     say what each minted.
 
@@ -357,14 +286,13 @@ def checkpoint_cli(network: str, manifest_file: Path | None, account: str | None
       ape run checkpoint --network base:sepolia:node --account keeper
     """
     quiet_ape()
-    with _protocol(network, manifest_file, account) as (d, sender):
-        _print(keeper.checkpoint(d.contract("emissions"), sender).lines())
+    print_lines(keeper.checkpoint(deployment.contract("emissions"), sender).lines())
 
 
 # ---------------------------------------------------------------------------------------- vesting
 
 
-@click.group("vesting")
+@click.group("vesting", cls=Group)
 def vesting_cli() -> None:
     """Show and release the vesting share of claimed rewards.
 
@@ -376,52 +304,54 @@ def vesting_cli() -> None:
     quiet_ape()
 
 
-@vesting_cli.command("show")
+@vesting_cli.command("show", cls=ConnectedCommand)
 @click.option("--for", "whose", default=None, help="whose rewards (default: the --account)")
-@_common()
-@clean_errors
-def vesting_show(whose: str | None, network: str, manifest_file: Path | None, account: str | None) -> None:
+@connection_options()
+def vesting_show(whose: str | None, deployment: Any, sender: Any) -> None:
     """Every task epoch in which an account has vesting rewards.
 
     \b
     Example:
       ape run vesting show --for 0xcarol...
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        who = d.resolve(whose) if whose else str(sender.address)
-        rows = vesting.vestings(d.contract("rewards"), who, d.manifest.contracts["rewards"].block)
-        if not rows:
-            _print(f"{who} has no vesting rewards")
-            return
-        table = Table(title=f"vesting rewards of {who} (FLOCK)")
-        for column in ("task", "epoch", "locked", "released", "releasable now", "fully vested"):
-            table.add_column(column)
-        now = stake._now()
-        for v in rows:
-            table.add_row(*v.row(now))
-        console.print(table)
+    who = deployment.resolve(whose) if whose else str(sender.address)
+    rows = vesting.vestings(
+        deployment.contract("rewards"), who, deployment.manifest.contracts["rewards"].block
+    )
+    if not rows:
+        print_lines(f"{who} has no vesting rewards")
+        return
+    table = Table(title=f"vesting rewards of {who} (FLOCK)")
+    for column in ("task", "epoch", "locked", "released", "releasable now", "fully vested"):
+        table.add_column(column)
+    now = stake._now()
+    for v in rows:
+        table.add_row(*v.row(now))
+    console.print(table)
 
 
-@vesting_cli.command("release")
+@vesting_cli.command("release", cls=ConnectedCommand)
 @click.option("--for", "whose", default=None, help="whose rewards (default: the sending account)")
-@_common()
-@clean_errors
-def vesting_release(whose: str | None, network: str, manifest_file: Path | None, account: str | None) -> None:
+@connection_options()
+def vesting_release(whose: str | None, deployment: Any, sender: Any) -> None:
     """Release everything vested so far, across every task epoch, in one transaction.
 
     \b
     Example:
       ape run vesting release --account carol
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        who = d.resolve(whose) if whose else str(sender.address)
-        _print(vesting.release(d.contract("rewards"), sender, who, d.manifest.contracts["rewards"].block))
+    who = deployment.resolve(whose) if whose else str(sender.address)
+    print_lines(
+        vesting.release(
+            deployment.contract("rewards"), sender, who, deployment.manifest.contracts["rewards"].block
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------- token
 
 
-@click.group("token")
+@click.group("token", cls=Group)
 def token_cli() -> None:
     """Send FLOCK and read balances.
 
@@ -433,14 +363,11 @@ def token_cli() -> None:
     quiet_ape()
 
 
-@token_cli.command("transfer")
+@token_cli.command("transfer", cls=ConnectedCommand)
 @click.argument("to")
 @click.argument("amount")
-@_common()
-@clean_errors
-def token_transfer(
-    to: str, amount: str, network: str, manifest_file: Path | None, account: str | None
-) -> None:
+@connection_options()
+def token_transfer(to: str, amount: str, deployment: Any, sender: Any) -> None:
     """Send AMOUNT FLOCK (whole tokens) to TO.
 
     \b
@@ -448,33 +375,30 @@ def token_transfer(
       ape run token transfer test:1 60_000 --account test:0
     """
     wei = flock_amount(amount)
-    with _protocol(network, manifest_file, account) as (d, sender):
-        token, recipient = d.contract("token"), d.resolve(to)
-        balance = int(token.balanceOf(sender))
-        if balance < wei:
-            raise UserError(
-                f"{sender.address} holds {format_token(balance)} FLOCK, less than {format_token(wei)}"
-            )
-        token.transfer(recipient, wei, sender=sender)
-        _print(f"sent {format_token(wei)} FLOCK to {recipient}")
+    token, recipient = deployment.contract("token"), deployment.resolve(to)
+    balance = int(token.balanceOf(sender))
+    if balance < wei:
+        raise UserError(
+            f"{sender.address} holds {format_token(balance)} FLOCK, less than {format_token(wei)}"
+        )
+    token.transfer(recipient, wei, sender=sender)
+    print_lines(f"sent {format_token(wei)} FLOCK to {recipient}")
 
 
-@token_cli.command("balance")
+@token_cli.command("balance", cls=ConnectedCommand)
 @click.argument("owner", required=False, metavar="[ADDRESS]")
-@_common()
-@clean_errors
-def token_balance(owner: str | None, network: str, manifest_file: Path | None, account: str | None) -> None:
+@connection_options()
+def token_balance(owner: str | None, deployment: Any, sender: Any) -> None:
     """FLOCK, gmFLOCK and staked gmFLOCK of ADDRESS (default: the --account).
 
     \b
     Example:
       ape run token balance test:1
     """
-    with _protocol(network, manifest_file, account) as (d, sender):
-        who = d.resolve(owner) if owner else str(sender.address)
-        gm = d.contract("gmflock")
-        _print(
-            f"{who}: {format_token(int(d.contract('token').balanceOf(who)))} FLOCK, "
-            f"{format_token(int(gm.balanceOf(who)))} gmFLOCK "
-            f"({format_token(int(gm.allocatedOf(who)))} staked)"
-        )
+    who = deployment.resolve(owner) if owner else str(sender.address)
+    gm = deployment.contract("gmflock")
+    print_lines(
+        f"{who}: {format_token(int(deployment.contract('token').balanceOf(who)))} FLOCK, "
+        f"{format_token(int(gm.balanceOf(who)))} gmFLOCK "
+        f"({format_token(int(gm.allocatedOf(who)))} staked)"
+    )

@@ -7,16 +7,22 @@ files from the content store, and calls ``flock.oracle.run``. docs/oracle.md has
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from flock.chain.manifest import manifest_path
 from flock.chain.protocol import LiveProtocol
-from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
+from flock.cli import (
+    ConnectedCommand,
+    Group,
+    UsageError,
+    UserError,
+    connection_options,
+    console,
+    load_sender,
+    quiet_ape,
+)
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.oracle.chain import ChainView
 from flock.oracle.render import accounts_table, summary_lines, verification_table
@@ -29,16 +35,9 @@ from flock.units import format_token, relative_time
 DEFAULT_STORE = PROJECT_ROOT / "data" / "store"
 
 
-def _common(func: Any) -> Any:
+def epoch_options(func: Any) -> Any:
+    """--store, --task and --epoch: which task epoch, and where its score files are."""
     options = [
-        click.option("--network", default=DEFAULT_NETWORK, show_default=True, help="ape network choice"),
-        click.option(
-            "--manifest",
-            "manifest_file",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="deployment manifest (default: deployments/<ecosystem>-<network>.json)",
-        ),
         click.option(
             "--store",
             type=click.Path(path_type=Path),
@@ -56,12 +55,6 @@ def _common(func: Any) -> Any:
     return func
 
 
-@contextmanager
-def _view(network: str, manifest_file: Path | None) -> Iterator[tuple[Any, ChainView]]:
-    with connected(network) as provider:
-        yield provider, ChainView(LiveProtocol.load(manifest_file or manifest_path(network)))
-
-
 def _run(view: ChainView, store: Path, task: int, epoch: int | None) -> OracleRun:
     if epoch is None:
         epoch = view.latest_ended_epoch()
@@ -76,168 +69,146 @@ def _show(run: OracleRun) -> None:
         console.print(line)
 
 
-@click.group()
+@click.group("oracle", cls=Group)
 def cli() -> None:
     """The validator scoring oracle: compute a task epoch's rewards from the chain and the score
     files, post the root (oracles), verify a posted root (anyone), write the report."""
     quiet_ape()
 
 
-@cli.command()
-@_common
-@clean_errors
-def compute(network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None) -> None:
+@cli.command(cls=ConnectedCommand)
+@connection_options(send=False)
+@epoch_options
+def compute(protocol: LiveProtocol, store: Path, task: int, epoch: int | None) -> None:
     """Compute the epoch's rewards, root and report; store the report under its hash."""
-    with _view(network, manifest_file) as (_, view):
-        run = _run(view, store, task, epoch)
-        _show(run)
-        console.print(f"report stored as {publish(run, ContentStore(store))}")
+    run = _run(ChainView(protocol), store, task, epoch)
+    _show(run)
+    console.print(f"report stored as {publish(run, ContentStore(store))}")
 
 
-@cli.command("post")
-@_common
+@cli.command("post", cls=ConnectedCommand)
+@connection_options(send=False)
+@epoch_options
 @click.option("--account", default=None, help="the oracle's ape account alias (test:N on a local chain)")
-@clean_errors
 def post_command(
-    network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None, account: str | None
+    protocol: LiveProtocol, provider: Any, sender: Any, store: Path, task: int, epoch: int | None
 ) -> None:
     """Compute, store the report, and post (root, total, burn, report hash) as an oracle."""
-    with _view(network, manifest_file) as (provider, view):
-        oracle = load_sender(account, provider)
-        run = _run(view, store, task, epoch)
-        _show(run)
-        publish(run, ContentStore(store))
-        receipt = post(view, run, oracle)
-        (posted,) = [e for e in receipt.events if e.event_name == "RootPosted"]
-        accepted = [e for e in receipt.events if e.event_name == "RootAccepted"]
-        console.print(f"posted by {oracle.address}: {posted.votes} oracle(s) agree on this tuple")
-        if accepted:
-            opens = relative_time(
-                int(accepted[0].finalizesAt), int(provider.chain_manager.blocks.head.timestamp)
-            )
-            console.print(f"[green]accepted[/]: claims open {opens} unless vetoed")
+    view = ChainView(protocol)
+    run = _run(view, store, task, epoch)
+    _show(run)
+    publish(run, ContentStore(store))
+    receipt = post(view, run, sender)
+    (posted,) = [e for e in receipt.events if e.event_name == "RootPosted"]
+    accepted = [e for e in receipt.events if e.event_name == "RootAccepted"]
+    console.print(f"posted by {sender.address}: {posted.votes} oracle(s) agree on this tuple")
+    if accepted:
+        opens = relative_time(int(accepted[0].finalizesAt), int(provider.chain_manager.blocks.head.timestamp))
+        console.print(f"[green]accepted[/]: claims open {opens} unless vetoed")
 
 
-@cli.command("verify")
-@_common
-@clean_errors
-def verify_command(
-    network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None
-) -> None:
+@cli.command("verify", cls=ConnectedCommand)
+@connection_options(send=False)
+@epoch_options
+def verify_command(protocol: LiveProtocol, store: Path, task: int, epoch: int | None) -> None:
     """Recompute the epoch from the chain and the score files and compare with what was posted."""
-    with _view(network, manifest_file) as (_, view):
-        run = _run(view, store, task, epoch)
-        results = verify(view, run)
-        if not results:
-            raise UserError(f"nothing posted for task {task} epoch {run.data.epoch} yet")
-        for result in results:
-            console.print(verification_table(result))
-        if not all(r.match for r in results):
-            raise UserError("MISMATCH: the posted values are not what the chain and the score files give")
-        console.print("[bold green]match[/]: the posted root is what the chain and the score files give")
+    view = ChainView(protocol)
+    run = _run(view, store, task, epoch)
+    results = verify(view, run)
+    if not results:
+        raise UserError(f"nothing posted for task {task} epoch {run.data.epoch} yet")
+    for result in results:
+        console.print(verification_table(result))
+    if not all(r.match for r in results):
+        raise UserError("MISMATCH: the posted values are not what the chain and the score files give")
+    console.print("[bold green]match[/]: the posted root is what the chain and the score files give")
 
 
-@cli.command()
-@_common
+@cli.command(cls=ConnectedCommand)
+@connection_options(send=False)
+@epoch_options
 @click.option(
     "--out", type=click.Path(path_type=Path), default=None, help="folder for report.json and tree.json"
 )
-@clean_errors
-def report(
-    network: str, manifest_file: Path | None, store: Path, task: int, epoch: int | None, out: Path | None
-) -> None:
+def report(protocol: LiveProtocol, store: Path, task: int, epoch: int | None, out: Path | None) -> None:
     """Write the canonical report and the OpenZeppelin tree dump (for claimers' proofs)."""
-    with _view(network, manifest_file) as (_, view):
-        run = _run(view, store, task, epoch)
-        _show(run)
-        folder = out or PROJECT_ROOT / "data" / "reports" / f"task{task}-epoch{run.data.epoch}"
-        # Exactly the bytes whose keccak256 is the report hash (no trailing newline).
-        atomic_write_bytes(folder / "report.json", run.report)
-        if run.tree is not None:
-            atomic_write_text(folder / "tree.json", json.dumps(run.tree.dump(), indent=1) + "\n")
-        console.print(f"wrote {folder}/report.json (keccak256 0x{run.report_hash.hex()}) and tree.json")
+    run = _run(ChainView(protocol), store, task, epoch)
+    _show(run)
+    folder = out or PROJECT_ROOT / "data" / "reports" / f"task{task}-epoch{run.data.epoch}"
+    # Exactly the bytes whose keccak256 is the report hash (no trailing newline).
+    atomic_write_bytes(folder / "report.json", run.report)
+    if run.tree is not None:
+        atomic_write_text(folder / "tree.json", json.dumps(run.tree.dump(), indent=1) + "\n")
+    console.print(f"wrote {folder}/report.json (keccak256 0x{run.report_hash.hex()}) and tree.json")
 
 
-@cli.command()
-@click.option("--network", default=DEFAULT_NETWORK, show_default=True, help="ape network choice")
-@click.option("--manifest", "manifest_file", type=click.Path(path_type=Path), default=None)
-@click.option("--task", type=int, required=True)
-@click.option("--epoch", type=int, required=True)
-@click.option("--account", default=None, help="ape account alias to send from")
-@clean_errors
-def finalize(network: str, manifest_file: Path | None, task: int, epoch: int, account: str | None) -> None:
+@cli.command(cls=ConnectedCommand)
+@connection_options()
+@click.option("--task", type=int, required=True, help="an AI Arena task id")
+@click.option("--epoch", type=int, required=True, help="the epoch whose accepted root to finalize")
+def finalize(protocol: LiveProtocol, sender: Any, task: int, epoch: int) -> None:
     """Finalize an accepted root after its challenge window (anyone): burns the fees, opens claims."""
-    with _view(network, manifest_file) as (provider, view):
-        view.rewards.finalize(task, epoch, sender=load_sender(account, provider))
-        console.print(f"task {task} epoch {epoch}: final, claims open")
+    ChainView(protocol).rewards.finalize(task, epoch, sender=sender)
+    console.print(f"task {task} epoch {epoch}: final, claims open")
 
 
-@cli.command()
-@_common
+@cli.command(cls=ConnectedCommand)
+@connection_options()
+@epoch_options
 @click.option("--for", "beneficiary", default=None, help="whose leaf (default: the sending account)")
-@click.option("--account", default=None, help="ape account alias to send from")
-@clean_errors
 def claim(
-    network: str,
-    manifest_file: Path | None,
-    store: Path,
-    task: int,
-    epoch: int | None,
-    beneficiary: str | None,
-    account: str | None,
+    protocol: LiveProtocol, sender: Any, store: Path, task: int, epoch: int | None, beneficiary: str | None
 ) -> None:
     """Claim a leaf of the accepted root, with its proof rebuilt from the report in the store."""
     if epoch is None:
-        raise click.UsageError("--epoch is required to claim")
-    with _view(network, manifest_file) as (provider, view):
-        sender = load_sender(account, provider)
-        whom = beneficiary or str(sender.address)
-        receipt = claim_for(view, ContentStore(store), task, epoch, whom, sender)
-        (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
-        locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
-        vesting = f"; {format_token(locked)} of it vests (`ape run vesting release`)" if locked else ""
-        console.print(f"claimed {format_token(claimed.amount)} FLOCK for {whom}{vesting}")
+        raise UsageError("--epoch is required to claim")
+    whom = beneficiary or str(sender.address)
+    receipt = claim_for(ChainView(protocol), ContentStore(store), task, epoch, whom, sender)
+    (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
+    locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
+    vesting = f"; {format_token(locked)} of it vests (`ape run vesting release`)" if locked else ""
+    console.print(f"claimed {format_token(claimed.amount)} FLOCK for {whom}{vesting}")
 
 
-@cli.command()
-@_common
+@cli.command(cls=ConnectedCommand)
+@connection_options()
+@epoch_options
 @click.option("--post", "do_post", is_flag=True, help="post the slash root as an oracle")
 @click.option("--execute", "do_execute", is_flag=True, help="execute the accepted root's leaves (anyone)")
-@click.option("--account", default=None, help="ape account alias to send from (test:N on a local chain)")
-@clean_errors
 def slashes(
-    network: str,
-    manifest_file: Path | None,
+    protocol: LiveProtocol,
+    provider: Any,
+    account: str | None,
     store: Path,
     task: int,
     epoch: int | None,
     do_post: bool,
     do_execute: bool,
-    account: str | None,
 ) -> None:
     """The faults only the evaluation shows (deviation streaks, unreadable score files, invalid
     models): list them; with --post, post their slash root as an oracle; with --execute, execute
     the accepted root after its challenge window (docs/oracle.md "Slashing")."""
     from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
 
-    with _view(network, manifest_file) as (provider, view):
-        if epoch is None:
-            epoch = view.latest_ended_epoch()
-            console.print(f"epoch {epoch} (the latest that is over)")
-        report = compute_slashes_on_chain(view, ContentStore(store), task, epoch)
-        ContentStore(store).put(report.report)
-        if not report.faults:
-            console.print(f"task {task} epoch {epoch}: no fault to report")
-        for index, fault in enumerate(report.faults):
-            console.print(f"{index}: {fault.account} {fault.offence.name.lower()}: {fault.reason}")
-        if do_post or do_execute:
-            sender = load_sender(account, provider)
-        if do_post and report.faults:
-            receipt = post_slashes(view, report, sender)
-            accepted = [e for e in receipt.events if e.event_name == "SlashRootAccepted"]
-            console.print(
-                "posted" + (f"; accepted, executable from {accepted[0].executableAt}" if accepted else "")
-            )
-        if do_execute and report.faults:
-            done = execute_slashes(view, report, sender)
-            console.print(f"executed {len(done)} slash(es)")
+    view = ChainView(protocol)
+    if epoch is None:
+        epoch = view.latest_ended_epoch()
+        console.print(f"epoch {epoch} (the latest that is over)")
+    report = compute_slashes_on_chain(view, ContentStore(store), task, epoch)
+    ContentStore(store).put(report.report)
+    if not report.faults:
+        console.print(f"task {task} epoch {epoch}: no fault to report")
+    for index, fault in enumerate(report.faults):
+        console.print(f"{index}: {fault.account} {fault.offence.name.lower()}: {fault.reason}")
+    if not report.faults or not (do_post or do_execute):
+        return
+    sender = load_sender(account, provider)
+    if do_post:
+        receipt = post_slashes(view, report, sender)
+        accepted = [e for e in receipt.events if e.event_name == "SlashRootAccepted"]
+        console.print(
+            "posted" + (f"; accepted, executable from {accepted[0].executableAt}" if accepted else "")
+        )
+    if do_execute:
+        done = execute_slashes(view, report, sender)
+        console.print(f"executed {len(done)} slash(es)")

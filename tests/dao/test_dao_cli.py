@@ -381,9 +381,9 @@ def test_ids_are_never_folded_in_a_narrow_table(manifest_file, voters, monkeypat
     """Proposal ids are copied into the next command: a narrow console (80 columns, what rich
     assumed under a test runner when the console was made on a terminal) must not fold them."""
     monkeypatch.setenv("COLUMNS", "80")
-    from flock import clikit
+    from flock.cli import output
 
-    monkeypatch.setattr(clikit, "PIPE_WIDTH", 80)
+    monkeypatch.setattr(output, "PIPE_WIDTH", 80)
     short = _short_id(
         _run(
             manifest_file,

@@ -135,7 +135,7 @@ def test_a_damaged_manifest_is_named(tmp_path, text, message):
 
 
 def test_ctrl_c_says_how_to_resume(tmp_path, monkeypatch):
-    module = _module("deploy")
+    from flock.deploy import cli as module
 
     def interrupted(*_, **__):
         raise KeyboardInterrupt

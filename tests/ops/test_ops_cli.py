@@ -133,7 +133,7 @@ def test_every_command_documents_an_example():
 def test_the_cached_key_warning_is_shown_once():
     import logging
 
-    from flock.clikit import _cached_key_warning_once
+    from flock.cli.accounts import _cached_key_warning_once
 
     log = logging.getLogger("flock-test-once")
     records = []
@@ -158,6 +158,6 @@ def test_the_cached_key_warning_is_shown_once():
     ],
 )
 def test_valid_network_choices_pass_the_check(choice):
-    from flock.clikit import check_network_choice
+    from flock.cli import check_network_choice
 
     check_network_choice(choice)  # no error: URIs as providers, or alone, are ape's too

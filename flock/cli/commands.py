@@ -1,0 +1,173 @@
+"""The command classes, in the manner of ape's ``ConnectedProviderCommand``: a command only parses
+and calls. ``Command`` and ``Group`` give every error its short form (one line for what the user
+can fix, two for a misused command, exit 1 and 2); ``ConnectedCommand`` connects to ``--network``
+and hands the callback, by parameter name, what it asks for."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from flock.cli.accounts import load_sender, require_account_off_local
+from flock.cli.errors import cleaned_errors, short_usage
+from flock.cli.network import DEFAULT_NETWORK, connected, quiet_ape
+from flock.cli.options import NetworkOption
+
+
+class _Short:
+    """Usage errors in two lines (:class:`flock.cli.errors.UsageError`), other errors in one."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
+        except click.UsageError as err:
+            raise short_usage(err) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with cleaned_errors():
+                return super().invoke(ctx)  # type: ignore[misc]
+        except click.UsageError as err:
+            raise short_usage(err) from None
+
+
+class Command(_Short, click.Command):
+    """A command of the suite: one-line errors, two-line usage errors, never a traceback."""
+
+
+class Group(_Short, click.Group):
+    """A group of the suite's commands; its commands and subgroups are of these classes too."""
+
+    command_class = Command
+    group_class = type  # a subgroup is a Group
+
+
+def _given_here(ctx: click.Context) -> dict[str, Any]:
+    """The options the user gave on this command itself (remembered before the connected commands
+    hand their callbacks other parameters in their place)."""
+    remembered = getattr(ctx, "flock_given", None)
+    if remembered is None:
+        remembered = {
+            name: value
+            for name, value in ctx.params.items()
+            if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+        }
+        ctx.flock_given = remembered  # type: ignore[attr-defined]
+    return remembered
+
+
+def given(ctx: click.Context, name: str) -> Any:
+    """The value of option ``name`` as the user gave it: on this command, else on the nearest
+    group that has it (``dao propose --account a set-param ...``), else this command's default."""
+    context: click.Context | None = ctx
+    while context is not None:
+        here = _given_here(context)
+        if name in here:
+            return here[name]
+        context = context.parent
+    return ctx.params.get(name)
+
+
+def _manifest_file(network: str, manifest_file: Path | None) -> Path:
+    """The --manifest, else the network's (a fork runs on the forked network's deployment:
+    base:sepolia-fork -> deployments/base-sepolia.json)."""
+    from flock.chain.manifest import manifest_path
+
+    return manifest_file or manifest_path(network.replace("-fork", ""))
+
+
+OFFERS = ("provider", "network", "manifest_file", "protocol", "deployment", "sender")
+CONSUMED = ("network", "manifest_file", "account")
+
+
+def _wanted(command: click.Command) -> set[str]:
+    assert command.callback is not None
+    return set(inspect.signature(command.callback).parameters)
+
+
+def _connect_and_invoke(command: click.Command, ctx: click.Context, invoke: Callable[[], Any]) -> Any:
+    """Fills the callback's named offers (each option the user left out taken from the nearest group
+    where given), connected to the network for the duration of ``invoke``."""
+    wanted = _wanted(command)
+    for param in command.params:
+        if param.name is not None and param.name in ctx.params:
+            ctx.params[param.name] = given(ctx, param.name)
+    network = ctx.params.get("network") or DEFAULT_NETWORK
+    account = ctx.params.get("account")
+    manifest_file = ctx.params.get("manifest_file")
+    for name in CONSUMED:
+        if name not in wanted:
+            ctx.params.pop(name, None)
+    if "sender" in wanted:
+        require_account_off_local(network, account)
+    rule = next((p for p in command.params if isinstance(p, NetworkOption)), None)
+    quiet_ape()
+    with cleaned_errors(), connected(network) as provider:
+        if rule is not None:
+            rule.refuse_unless(provider.network.name)
+        path = _manifest_file(network, manifest_file)
+        protocol = _protocol(path) if wanted & {"protocol", "deployment"} else None
+        made: dict[str, Callable[[], Any]] = {
+            "provider": lambda: provider,
+            "network": lambda: network,
+            "manifest_file": lambda: path,
+            "protocol": lambda: protocol,
+            "deployment": lambda: _deployment(protocol, path),
+            "sender": lambda: load_sender(account, provider),
+        }
+        ctx.params.update({name: made[name]() for name in OFFERS if name in wanted})
+        return invoke()
+
+
+class ConnectedCommand(Command):
+    """Connects to ``--network`` (:func:`flock.cli.network_option`) around the callback and hands
+    it, by parameter name, any of:
+
+    - ``provider``: the connected ape provider; ``network``: the network choice;
+    - ``manifest_file``: the ``--manifest`` (default: the network's); ``protocol``: the handle of
+      that deployment (:class:`flock.chain.protocol.LiveProtocol`, checked to be the connected
+      chain's: chain id and genesis hash); ``deployment``: the same with the DAO's names
+      (:class:`flock.dao.deployment.Deployment`);
+    - ``sender``: the ``--account`` (:func:`flock.cli.account_option`), required off a local chain.
+
+    ape's per-transaction log lines and revert traces are hidden (``quiet_ape``). An option not
+    given on the command is taken from its group where given there (``dao propose --account a
+    set-param ...``). The options it consumes (``network``, ``manifest_file``, ``account``) reach
+    the callback only if it names them."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return _connect_and_invoke(self, ctx, lambda: super(ConnectedCommand, self).invoke(ctx))
+
+
+class ConnectedGroup(Group):
+    """A group that is a :class:`ConnectedCommand` when run without a subcommand (``dao propose
+    --file F``); with one, the subcommand connects and the group's callback gets None for the
+    offers."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if ctx.protected_args:  # a subcommand follows
+            _given_here(ctx)
+            wanted = _wanted(self)
+            for name in CONSUMED:
+                if name not in wanted:
+                    ctx.params.pop(name, None)
+            ctx.params.update({name: None for name in OFFERS if name in wanted})
+            return super().invoke(ctx)
+        return _connect_and_invoke(self, ctx, lambda: super(ConnectedGroup, self).invoke(ctx))
+
+
+def _protocol(path: Path) -> Any:
+    from flock.chain.protocol import LiveProtocol
+
+    return LiveProtocol.load(path)
+
+
+def _deployment(protocol: Any, path: Path) -> Any:
+    from flock.dao.deployment import Deployment
+
+    return Deployment(protocol, path)

@@ -1,0 +1,72 @@
+"""The command lines' errors: what the user can fix in one line (exit 1), a misused command in two
+(exit 2: what is wrong, then the usage), a bug in one that says so (the trace on request), never a
+traceback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import click
+from ape.exceptions import ApeException
+
+from flock.cli.output import err_console
+from flock.deploy.config import ConfigError
+from flock.errors import describe_error
+
+
+class UserError(click.ClickException):
+    """An error the user can fix; printed as one line, never a traceback."""
+
+    def show(self, file: Any = None) -> None:
+        err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
+
+
+class UsageError(click.UsageError):
+    """A command used wrongly (an unknown option, a missing argument, a value of the wrong kind):
+    two lines, what is wrong and the command's usage, exit status 2 (click's own prints four)."""
+
+    def show(self, file: Any = None) -> None:
+        err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
+        if self.ctx is not None:
+            usage = " ".join(self.ctx.command.collect_usage_pieces(self.ctx))
+            err_console.print(f"usage: {self.ctx.command_path} {usage} (--help for more)", soft_wrap=True)
+
+
+def short_usage(err: click.UsageError) -> UsageError:
+    """click's usage error as :class:`UsageError` (the same message, context and exit status)."""
+    if isinstance(err, UsageError):
+        return err
+    return UsageError(err.format_message(), err.ctx)
+
+
+def _bug_line(err: BaseException) -> str:
+    return (
+        f"unexpected {type(err).__name__}: {describe_error(err)} (a bug in the tool: rerun with "
+        "FLOCK_TRACEBACK=1 and report the trace)"
+    )
+
+
+@contextmanager
+def cleaned_errors() -> Iterator[None]:
+    """Turns expected failures (bad config, ape errors, reverts) into one readable line, and a bug
+    into one that says so (the full traceback with ``FLOCK_TRACEBACK=1``)."""
+    try:
+        yield
+    except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+        raise
+    except (ConfigError, ApeException, FileNotFoundError, KeyError, ValueError) as err:
+        if os.environ.get("FLOCK_TRACEBACK"):
+            raise  # for bug reports: the whole traceback instead of one line
+        raise UserError(describe_error(err)) from err
+    except Exception as err:  # a bug: still one line, the trace on request
+        if os.environ.get("FLOCK_TRACEBACK"):
+            raise
+        raise UserError(_bug_line(err)) from err
+
+
+def fail(message: str) -> NoReturn:
+    """Stops the command with ``error: message`` on stderr and exit status 1."""
+    raise UserError(message)
