@@ -15,16 +15,16 @@ plus its dispute window. Used by tests/property/test_alliance_invariants.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
 
 from eth_utils import keccak
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import invariant
 
 from flock.alliance.chain import HarnessClock, RoundDriver, round_info
 from flock.alliance.protocol import (
     Outcome,
     Participant,
+    Phase,
     SlashReason,
     SlashRules,
     assess,
@@ -36,14 +36,13 @@ from flock.alliance.protocol import (
     vote_commitment,
     xor32,
 )
-from flock.harness.evm import Snapshot
-from flock.harness.system import System, deploy_system
+from flock.harness.system import System
+from flock.tasks import LockStatus, Role, TaskKind
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
 
 N_PARTICIPANTS = 6
-MAX_UINT = 2**256 - 1
-PARTICIPANT = 3
-ALLIANCE = 1
 # Short phases, so that a few days hold many rounds: 10 min each, a 2-minute draw delay.
 PHASES = (600, 600, 120, 1_200, 600, 600, 600)
 BPS = 10_000
@@ -93,43 +92,22 @@ class RoundModel:
         )
 
 
-class AllianceMachine(RuleBasedStateMachine):
+class AllianceMachine(ProtocolMachine):
     """One approved Alliance task with six participants (and one outsider) and its rounds."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
-
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
-        return system, system.chain.snapshot()
-
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
-        """Short round phases; the creator, participants and outsider (from ``accounts``: the
-        chain's accounts, or a window of them in the system suite) funded, with two locks each."""
-        token, gm = system.token, system.gmflock
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Short round phases; the creator, participants and outsider funded, with two locks each
+        (the Alliance contract may take their FLOCK too)."""
         system.alliance.setRoundPhases(*PHASES, sender=system.admin)
         for i, user in enumerate(accounts[1 : 3 + N_PARTICIPANTS]):
-            token.transfer(user, 2_000_000 * WAD, sender=system.treasury)
-            token.approve(gm.address, MAX_UINT, sender=user)
-            token.approve(system.alliance.address, MAX_UINT, sender=user)
             # Different boosts, so that FLOCK per gmFLOCK (what a slash seizes) differs per account;
             # and a short lock each, to try unlocking under allocated stake.
-            gm.lock((100_000 + 20_000 * i) * WAD, (30 + 45 * i) * DAY, sender=user)
-            gm.lock(1_000 * WAD, 7 * DAY, sender=user)
+            locks = [((100_000 + 20_000 * i) * WAD, (30 + 45 * i) * DAY), (1_000 * WAD, 7 * DAY)]
+            stake(system, user, 2_000_000 * WAD, locks, spenders=[system.alliance.address])
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not AllianceMachine._base:
-            AllianceMachine._base.extend(self._deploy())
-        system, snap = AllianceMachine._base
-        AllianceMachine._base[1] = system.chain.restore(snap)
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
-        self.system, self.chain = system, system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
         self.alliance, self.emissions = system.alliance, system.emissions
         self.creator = accounts[1]
@@ -150,21 +128,20 @@ class AllianceMachine(RuleBasedStateMachine):
         self.seized_total = 0
         self.routed_total = 0
         self.nonce = 0
-        rules = self.alliance.slashRules()
-        self.rules = SlashRules(*rules)
+        self.slash_rules = SlashRules(*self.alliance.slashRules())
         self.quorum = self.alliance.roundRules()[1]
         self.driver: RoundDriver
 
     @initialize(days=st.integers(2, 6), stakes=st.lists(st.integers(1, 40), min_size=6, max_size=6))
     def start(self, days: int, stakes: list[int]) -> None:
         receipt = self.tasks.createTask(
-            ALLIANCE, days * DAY, b"\x22" * 32, "ipfs://alliance", 2, 8, sender=self.creator
+            TaskKind.ALLIANCE, days * DAY, b"\x22" * 32, "ipfs://alliance", 2, 8, sender=self.creator
         )
         self.task = receipt.return_value
         self.tasks.approveTask(self.task, sender=self.system.admin)
         for user, k in zip(self.participants, stakes, strict=True):
             amount = k * 1_000 * WAD
-            self.tasks.join(self.task, PARTICIPANT, amount, 0, sender=user)
+            self.tasks.join(self.task, Role.PARTICIPANT, amount, 0, sender=user)
             self.own_stake[user] = amount
             self.joined_at[user] = self.now
         info = self.tasks.taskInfo(self.task)
@@ -172,10 +149,6 @@ class AllianceMachine(RuleBasedStateMachine):
         self.driver = RoundDriver(self.alliance, self.task, HarnessClock(self.chain), self.keeper)
 
     # ------------------------------------------------------------------ helpers
-
-    @property
-    def now(self) -> int:
-        return self.chain.now
 
     @property
     def current(self) -> RoundModel | None:
@@ -190,10 +163,6 @@ class AllianceMachine(RuleBasedStateMachine):
     def _next(self) -> int:
         self.nonce += 1
         return self.nonce
-
-    def _catch_up(self) -> None:
-        while self.emissions.currentEpoch() - self.emissions.nextEpoch() >= 30:
-            self.emissions.checkpoint(sender=self.keeper)
 
     # ------------------------------------------------------------------ time
 
@@ -235,22 +204,22 @@ class AllianceMachine(RuleBasedStateMachine):
             self.open_round()
             return
         phase = self._info().phase
-        if phase == 1:
+        if phase == Phase.ENROLLMENT:
             self.enroll(who | 1)
-        elif phase == 2 and r.secrets:
+        elif phase == Phase.SEED_REVEAL and r.secrets:
             self.reveal_seed(who or 1, liar & ~who)  # the chosen tell the truth, a few others lie
-        elif phase == 4:
+        elif phase == Phase.PROPOSAL:
             if not r.proposers:
                 self.draw()
             if r.seeded:
                 self.commit_proposal(ALL if who & 1 else who or 1, votes)  # votes: which update to copy
-        elif phase == 5 and r.proposal_commits:
+        elif phase == Phase.PROPOSAL_REVEAL and r.proposal_commits:
             self.reveal_proposal(ALL if who & 3 else who or 1, liar & ~who & ~3)
-        elif phase == 6 and r.secrets:
+        elif phase == Phase.COMMIT and r.secrets:
             self.commit(ALL if who & 3 else who or 1, votes)  # mostly everyone, sometimes a few
-        elif phase == 7 and r.commits:
+        elif phase == Phase.REVEAL and r.commits:
             self.reveal_vote(ALL if who & 3 else who or 1, liar & ~who & ~3)
-        elif phase == 8:
+        elif phase == Phase.TALLY:
             self.finalize(f)
             self.settle(len(self.rounds) - 1, who or ALL)
             if liar & 1:
@@ -567,7 +536,7 @@ class AllianceMachine(RuleBasedStateMachine):
         to_finalizer = 0
         for user in chosen:
             verdict = assess(
-                r.participant(user), info.outcome, info.acceptedMask, info.postedMask, self.rules
+                r.participant(user), info.outcome, info.acceptedMask, info.postedMask, self.slash_rules
             )
             if user in r.settled_slash or verdict.reason == SlashReason.NONE:
                 assert user not in slashes and user not in lapsed
@@ -620,12 +589,12 @@ class AllianceMachine(RuleBasedStateMachine):
         stake = self.tasks.memberOf(self.task, user)[1]
         members = self.tasks.participantCount(self.task)
         pool, owed = self.alliance.poolOf(self.task)[0], self.alliance.owed(self.keeper)
-        gm = stake * self.rules.absent_bps // BPS
+        gm = stake * self.slash_rules.absent_bps // BPS
         receipt = call()
         (event,) = receipt.events_named("ParticipantEvicted")
         assert (event["account"], event["gm"]) == (user, gm)
         seized, to_evictor = event["flockSeized"], event["toEvictor"]
-        assert to_evictor == seized * self.rules.finalizer_bps // BPS
+        assert to_evictor == seized * self.slash_rules.finalizer_bps // BPS
         assert self.alliance.poolOf(self.task)[0] == pool + seized - to_evictor
         assert self.alliance.owed(self.keeper) == owed + to_evictor  # the evictor's share, credited
         member = self.tasks.memberOf(self.task, user)
@@ -754,7 +723,7 @@ class AllianceMachine(RuleBasedStateMachine):
         user = self.participants[p % N_PARTICIPANTS]
         lock = self.gm.lockInfo(user, 1)
         gm_value, end, status = lock[2], lock[3], lock[4]
-        if status != 1 or self.now < end:
+        if status != LockStatus.ACTIVE or self.now < end:
             return
         balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
         if balance - gm_value < allocated:

@@ -18,6 +18,22 @@ STAKER_ALLOCATION = 50_000 * WAD
 HELPER_INDEX = 18
 HELPER_FLOCK = 1_000_000 * WAD
 DRAW_TASK, RANGE_TASK = 1_000_000, 1_000_001  # ids the stand-in registry enrolls (no such tasks)
+# The world's labelled accounts besides the deployer, the timelock and the governor, in the order
+# of the chain's accounts (from the second on).
+LABELS = (
+    "voter",
+    "staker",
+    "minter",
+    "manager",
+    "slasher",
+    "user",
+    "outsider",
+    "sink",
+    "distributor",
+    "oracle",
+)
+# Whom the access tests send privileged calls from: every labelled account but the sink.
+CALLERS = ("deployer", *LABELS[:7], "timelock", "governor", "distributor", "oracle")
 
 
 @dataclass(frozen=True)
@@ -105,20 +121,8 @@ def build_world(system: System | None = None) -> World:
     system = system or deploy_system()
     chain, token, gm = system.chain, system.token, system.gmflock
     timelock = system.timelock.address
-    names = (
-        "voter",
-        "staker",
-        "minter",
-        "manager",
-        "slasher",
-        "user",
-        "outsider",
-        "sink",
-        "distributor",
-        "oracle",
-    )
     accounts = {"deployer": system.deployer, "timelock": timelock, "governor": system.governor.address}
-    accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(names)}
+    accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(LABELS)}
     world = World(system, accounts)
 
     for label, amount in (("voter", VOTER_LOCK), ("staker", STAKER_LOCK)):

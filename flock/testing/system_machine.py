@@ -21,34 +21,28 @@ invariant runs it too. Used by tests/property/test_system_invariants.py and by t
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from hypothesis import settings
+from hypothesis import settings, stateful
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    INITIALIZE_RULE_MARKER,
-    RULE_MARKER,
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-)
+from hypothesis.stateful import invariant
 
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.plan import Context, roles_of
 from flock.deploy.verify import normalize
 from flock.emissions import STAKE_UNIT, Schedule
-from flock.harness.evm import Chain, Snapshot
-from flock.harness.system import System, deploy_system
+from flock.harness.evm import Chain
+from flock.harness.system import System
 from flock.oracle.merkle import slash_tree
+from flock.rewards import Offence, Phase, SlashStatus
+from flock.tasks import Role, TaskKind, TaskState
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.api_machine import ApiMachine
 from flock.testing.ledger import ADMIN, Watch
+from flock.testing.machine import ProtocolMachine, Step, precondition, rule, steps_of
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
 from flock.testing.tasks_machine import TaskMachine
@@ -58,7 +52,7 @@ CAP = 1_000_000_000 * WAD
 WINDOW = 20  # accounts per part
 # Parts, in set-up order (the reward part's tasks must be the registry's first two), each with the
 # first account of its window. Window 0 starts with the deployer, which the staking part never uses.
-PARTS: tuple[tuple[str, type[RuleBasedStateMachine], int], ...] = (
+PARTS: tuple[tuple[str, type[ProtocolMachine], int], ...] = (
     ("rewards", RewardMachine, 20),
     ("staking", StakingMachine, 0),
     ("tasks", TaskMachine, 40),
@@ -69,9 +63,6 @@ SPARE = range(80, 90)  # accounts governance appoints to roles; they never act
 N_ACCOUNTS = 110
 ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "slasher")
 APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards", "slasher")  # with roles besides the admin's
-APPROVED = 2
-NODE, VALIDATOR = 1, 2
-SUBMIT, MODEL_REVEAL, COMMIT, REVEAL = 0, 1, 2, 3  # IArenaSubmissions.Phase
 pick = st.integers(min_value=0, max_value=10**6)
 # (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
 # every step, so each profile checks every invariant examples x steps times at most (Hypothesis
@@ -86,33 +77,28 @@ def system_settings() -> settings:
     return settings(max_examples=examples, stateful_step_count=steps)
 
 
-def bind(cls: type[RuleBasedStateMachine], system: System, accounts: list[str]) -> Any:
-    """A part: ``cls``'s model of a fresh example on the shared ``system`` (no deployment)."""
-    part = cls.__new__(cls)
-    part._bind(system, accounts)
-    return part
-
-
-class SystemMachine(RuleBasedStateMachine):
+class SystemMachine(ProtocolMachine):
     """Every contract at once; rules of every part interleaved, invariants over the whole system."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot, Watch at the snapshot]: built once per process
+    _watch: ClassVar[Watch]  # the ledger and role model right after the set-up (``deploy``)
 
     # ------------------------------------------------------------------ set-up
 
     @classmethod
-    def _new_chain(cls) -> Chain:
-        """The chain the system is deployed on: the in-process harness (a subclass may choose
-        another backend with the harness's interface, as the ``fuzz.vs_anvil`` benchmark does)."""
+    def new_chain(cls) -> Chain:
         return Chain(n_accounts=N_ACCOUNTS)
 
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot, Watch]:
-        system = deploy_system(cls._new_chain())
-        accounts = system.chain.accounts
+    def deploy(cls) -> System:
+        system = super().deploy()
+        cls._watch = cls._survey(system)
+        return system
+
+    @classmethod
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Every part's set-up, each with its window of accounts."""
         for _, part, first in PARTS:
             part.prepare(system, accounts[first : first + WINDOW])
-        return system, system.chain.snapshot(), cls._survey(system)
 
     @staticmethod
     def _survey(system: System) -> Watch:
@@ -145,23 +131,16 @@ class SystemMachine(RuleBasedStateMachine):
             role_admins=admins,
         )
 
-    def __init__(self) -> None:
-        super().__init__()
-        base = type(self)._base  # each subclass keeps its own deployment
-        if not base:
-            base.extend(self._deploy())
-        system, snap, watch = base
-        base[1] = system.chain.restore(snap)
-        self.system, self.chain = system, system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
         self.emissions = system.emissions
         self.timelock = system.timelock.address
-        accounts = self.chain.accounts
         for name, part, first in PARTS:
-            setattr(self, f"{name}_part", bind(part, system, accounts[first : first + WINDOW]))
+            setattr(self, f"{name}_part", part(system, accounts[first : first + WINDOW]))
         # The API part's flushes fund reward epochs the reward part's exact books do not model.
         self.api_part.flushes = False
-        self.watch = watch.fresh(lambda: self.chain.now)
+        self.watch = type(self)._watch.fresh(lambda: self.chain.now)
         self.chain.observers[:] = [self.watch]
         self.stakers = list(
             dict.fromkeys(
@@ -356,14 +335,14 @@ class SystemMachine(RuleBasedStateMachine):
         ids = self._task_ids()
         return ids[t % len(ids)], self.tasks_part.users[who % len(self.tasks_part.users)]
 
-    def _submission_error(self, task_id: int, account: str, phase: int, role: int) -> str | None:
+    def _submission_error(self, task_id: int, account: str, phase: Phase, role: Role) -> str | None:
         """The error ``commitModel`` / ``commitScores`` must give (None: it must succeed), in the
         contract's order: phase, then an open Arena task, then the caller's role."""
         _, current, _ = self.system.submissions.currentPhase()
         if current != phase:
             return "SubmissionsWrongPhase"
         kind, state, _, _, end, *_ = self.tasks.taskInfo(task_id)
-        if kind != 0 or state != APPROVED or self.now >= end:
+        if kind != TaskKind.ARENA or state != TaskState.APPROVED or self.now >= end:
             return "SubmissionsTaskNotOpen"
         if self.tasks.memberOf(task_id, account)[0] != role:
             return "SubmissionsWrongRole"
@@ -378,7 +357,7 @@ class SystemMachine(RuleBasedStateMachine):
         epoch = subs.currentPhase()[0]
         model, secret = salt.to_bytes(32, "big"), (salt + 7).to_bytes(32, "big")
         commitment = subs.modelCommitmentOf(model, "ipfs://model", secret, account, task_id, epoch)
-        error = self._submission_error(task_id, account, SUBMIT, NODE)
+        error = self._submission_error(task_id, account, Phase.SUBMIT, Role.NODE)
         if error is None and subs.modelOf(task_id, epoch, account)[0] != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
@@ -410,7 +389,7 @@ class SystemMachine(RuleBasedStateMachine):
         epoch = subs.currentPhase()[0]
         file_hash, secret = (salt + 1).to_bytes(32, "big"), salt.to_bytes(32, "big")
         commitment = subs.commitmentOf(file_hash, secret, account, task_id, epoch)
-        error = self._submission_error(task_id, account, COMMIT, VALIDATOR)
+        error = self._submission_error(task_id, account, Phase.COMMIT, Role.VALIDATOR)
         if error is None and subs.scoresOf(task_id, epoch, account)[0] != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
@@ -469,7 +448,7 @@ class SystemMachine(RuleBasedStateMachine):
         view = subs.modelOf if model else subs.scoresOf
         committed, revealed = view(task_id, current, account)  # what the reveal will look at
         error = None
-        if phase != (MODEL_REVEAL if model else REVEAL):
+        if phase != (Phase.MODEL_REVEAL if model else Phase.REVEAL):
             error = "SubmissionsWrongPhase"
         elif committed == bytes(32):
             error = "SubmissionsNotCommitted"
@@ -515,7 +494,11 @@ class SystemMachine(RuleBasedStateMachine):
         score_committed, score_revealed = subs.scoresOf(task_id, epoch, account)
         unrevealed_model = model_committed != bytes(32) and model_revealed == bytes(32)
         unrevealed_scores = score_committed != bytes(32) and score_revealed == bytes(32)
-        offence, deadline = (1, subs.schedule(epoch)[2]) if unrevealed_model else (2, subs.schedule(epoch)[4])
+        offence, deadline = (
+            (Offence.MODEL_NOT_REVEALED, subs.schedule(epoch)[2])
+            if unrevealed_model
+            else (Offence.SCORES_NOT_REVEALED, subs.schedule(epoch)[4])
+        )
         own, _, effective = self.tasks.effectiveStake(task_id, account)
         _, _, closes = self._release_times(task_id)
         params = slasher.slashParameters()
@@ -547,7 +530,13 @@ class SystemMachine(RuleBasedStateMachine):
 
     @rule(
         which=pick,
-        picks=st.lists(st.tuples(pick, st.sampled_from([3, 4, 5])), min_size=1, max_size=3),
+        picks=st.lists(
+            st.tuples(
+                pick, st.sampled_from([Offence.DEVIATION, Offence.UNREADABLE_SCORES, Offence.INVALID_MODEL])
+            ),
+            min_size=1,
+            max_size=3,
+        ),
         veto=st.booleans(),
         keeper=pick,
     )
@@ -565,7 +554,7 @@ class SystemMachine(RuleBasedStateMachine):
         entries = list(dict.fromkeys((members[i % len(members)], offence) for i, offence in picks))
         slasher, key = self.system.slasher, (task_id, epoch)
         oracles, quorum = self.system.rewards.oracleSet()
-        if slasher.reportOf(task_id, epoch)[0] == 2:  # Accepted: posts are refused
+        if slasher.reportOf(task_id, epoch)[0] == SlashStatus.ACCEPTED:  # posts are refused
             tree = slash_tree(entries)
             with self.chain.reverts("SlasherRootAlreadyAccepted"):
                 slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracles[0])
@@ -573,7 +562,7 @@ class SystemMachine(RuleBasedStateMachine):
             tree = slash_tree(entries)
             for oracle in oracles[:quorum]:
                 slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracle)
-            assert slasher.reportOf(task_id, epoch)[0] == 2
+            assert slasher.reportOf(task_id, epoch)[0] == SlashStatus.ACCEPTED
             self.slash_roots[key] = (tree, entries)
         report = slasher.reportOf(task_id, epoch)
         if veto and self.now < report[4]:
@@ -591,7 +580,7 @@ class SystemMachine(RuleBasedStateMachine):
         epoch: int,
         index: int,
         account: str,
-        offence: int,
+        offence: Offence,
         proof: list[bytes],
         keeper: int,
     ) -> None:
@@ -846,7 +835,7 @@ class SystemMachine(RuleBasedStateMachine):
         for task_id in self._task_ids():
             info = self.tasks.taskInfo(task_id)
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
-            if info[1] != APPROVED or self.now >= info[4] or next_epoch >= expiry:
+            if info[1] != TaskState.APPROVED or self.now >= info[4] or next_epoch >= expiry:
                 continue
             stakes = self.tasks.taskStakes(task_id)
             n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
@@ -873,33 +862,31 @@ class SystemMachine(RuleBasedStateMachine):
         self.alliance_part.inv_22_slots_count_current_members()
 
 
-def _delegate(name: str, part: str, fn: Callable[..., Any], spec: Any, marker: str) -> Callable[..., Any]:
-    """``fn`` (a part's rule or initializer) as a rule of the system machine, acting on the part."""
+def _delegate(name: str, part: str, step: Step) -> Callable[..., Any]:
+    """A part's rule or initializer as a rule (initializer) of the system machine, acting on the part."""
 
-    def step(self: SystemMachine, **kwargs: Any) -> None:
+    def run(self: SystemMachine, **kwargs: Any) -> None:
         if part == "rewards":
             self._sync_epochs()
-        fn(getattr(self, f"{part}_part"), **kwargs)
+        step.function(getattr(self, f"{part}_part"), **kwargs)
 
-    step.__name__ = step.__qualname__ = name
-    step.__doc__ = fn.__doc__
-    if marker == INITIALIZE_RULE_MARKER:
-        return initialize(**spec.arguments)(step)
-    wrapped = rule(**spec.arguments)(step)
-    for check in spec.preconditions:
-        wrapped = precondition(lambda self, check=check: check(getattr(self, f"{part}_part")))(wrapped)
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = step.function.__doc__
+    if step.initial:
+        return stateful.initialize(**step.arguments)(run)
+    wrapped = stateful.rule(**step.arguments)(run)
+    for check in step.preconditions:
+        wrapped = stateful.precondition(lambda self, check=check: check(getattr(self, f"{part}_part")))(
+            wrapped
+        )
     return wrapped
 
 
 def _install_parts() -> None:
     """Every part's rules and initializers become ``<part>_<rule>`` on the system machine."""
-    for part, cls, _ in PARTS:
-        for name, fn in inspect.getmembers(cls):
-            for marker in (RULE_MARKER, INITIALIZE_RULE_MARKER):
-                spec = getattr(fn, marker, None)
-                if spec is not None:
-                    full = f"{part}_{name}"
-                    setattr(SystemMachine, full, _delegate(full, part, spec.function, spec, marker))
+    for part, machine, _ in PARTS:
+        for name, step in steps_of(machine).items():
+            setattr(SystemMachine, f"{part}_{name}", _delegate(f"{part}_{name}", part, step))
 
 
 _install_parts()

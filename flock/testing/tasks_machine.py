@@ -10,26 +10,20 @@ contracts carry. Used by tests/property/test_task_invariants.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import invariant
 
 from flock.emissions import STAKE_UNIT, Schedule
-from flock.harness.evm import Snapshot
-from flock.harness.system import System, deploy_system
-from flock.tasks import read_parameters
+from flock.harness.system import System
+from flock.tasks import ZERO_ADDRESS, LockStatus, Role, TaskKind, TaskState, read_parameters
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
 
 N_USERS = 6
-MAX_UINT = 2**256 - 1
-ZERO = "0x" + "00" * 20
 CAP = 1_000_000_000 * WAD
-
-ARENA, ALLIANCE = 0, 1
-PENDING, APPROVED, CANCELLED, ENDED = 1, 2, 3, 4
-NONE, NODE, VALIDATOR, PARTICIPANT, DELEGATOR = 0, 1, 2, 3, 4
-OPERATORS = (NODE, VALIDATOR)
+OPERATORS = (Role.NODE, Role.VALIDATOR)
 
 user_index = st.integers(min_value=0, max_value=N_USERS - 1)
 pick = st.integers(min_value=0, max_value=10**6)
@@ -38,65 +32,41 @@ per_mille = st.integers(min_value=1, max_value=1000)
 
 @dataclass
 class TaskModel:
-    kind: int
+    kind: TaskKind
     creator: str
     end: int
     dispute: int
-    state: int = PENDING
+    state: TaskState = TaskState.PENDING
     creator_released: bool = False
 
 
 @dataclass
 class Membership:
-    role: int
+    role: Role
     exit_at: int = 0
     released: bool = False
     since: int = 0  # delegators: when the delegation began (its risk window opens)
     operator: str = ""  # delegators: whom they back
 
 
-class TaskMachine(RuleBasedStateMachine):
+class TaskMachine(ProtocolMachine):
     """The task registry and the emission controller, with a slasher and a distributor played by
     harness accounts."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
-
-    # ------------------------------------------------------------------ set-up
-
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
-        return system, system.chain.snapshot()
-
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
-        """Appoints the slasher and the distributor and funds the users (each with two locks), all
-        taken from ``accounts`` (the chain's accounts, or a window of them in the system suite)."""
-        gm, token, tasks, emissions = system.gmflock, system.token, system.tasks, system.emissions
-        admin = system.admin
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Appoints the slasher and the distributor and funds the users, each with two locks."""
+        tasks, emissions, admin = system.tasks, system.emissions, system.admin
         slasher, distributor = accounts[15], accounts[16]
         tasks.grantRole(tasks.SLASHER_ROLE(), slasher, sender=admin)
         emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), distributor, sender=admin)
         for i, user in enumerate(accounts[1 : 1 + N_USERS]):
-            token.transfer(user, 2_000_000 * WAD, sender=system.treasury)
-            token.approve(gm.address, MAX_UINT, sender=user)
             # Different boosts, so gmFLOCK and FLOCK differ per account; one short lock to unlock.
-            gm.lock((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY, sender=user)
-            gm.lock(1_000 * WAD, 7 * DAY, sender=user)
+            locks = [((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY), (1_000 * WAD, 7 * DAY)]
+            stake(system, user, 2_000_000 * WAD, locks)
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not TaskMachine._base:
-            TaskMachine._base.extend(self._deploy())
-        system, snap = TaskMachine._base
-        TaskMachine._base[1] = system.chain.restore(snap)
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
-        self.system = system
-        self.chain = system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.gm, self.token = system.gmflock, system.token
         self.tasks, self.emissions = system.tasks, system.emissions
         self.admin = system.admin
@@ -121,34 +91,30 @@ class TaskMachine(RuleBasedStateMachine):
         an approved Alliance task (two participants), so that the rules have something to act on."""
         self.chain.warp(1)
         creator, node, validator, delegator, p1, p2 = self.users
-        arena = self._create(creator, ARENA, arena_days, 0, 0)
-        alliance = self._create(creator, ALLIANCE, alliance_days, 2, 4)
+        arena = self._create(creator, TaskKind.ARENA, arena_days, 0, 0)
+        alliance = self._create(creator, TaskKind.ALLIANCE, alliance_days, 2, 4)
         for task_id in (arena, alliance):
             self.tasks.approveTask(task_id, sender=self.admin)
-            self.model[task_id].state = APPROVED
+            self.model[task_id].state = TaskState.APPROVED
         for user, task_id, role, amount in (
-            (node, arena, NODE, 20_000),
-            (validator, arena, VALIDATOR, 30_000),
-            (p1, alliance, PARTICIPANT, 10_000),
-            (p2, alliance, PARTICIPANT, 15_000),
+            (node, arena, Role.NODE, 20_000),
+            (validator, arena, Role.VALIDATOR, 30_000),
+            (p1, alliance, Role.PARTICIPANT, 10_000),
+            (p2, alliance, Role.PARTICIPANT, 15_000),
         ):
-            sigma = 0 if role == PARTICIPANT else self.params.minSigmaBps
+            sigma = 0 if role == Role.PARTICIPANT else self.params.minSigmaBps
             self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
             self.members[(task_id, user)] = Membership(role)
         self.tasks.delegateStake(arena, node, 5_000 * WAD, sender=delegator)
-        self.members[(arena, delegator)] = Membership(DELEGATOR, since=self.now, operator=node)
+        self.members[(arena, delegator)] = Membership(Role.DELEGATOR, since=self.now, operator=node)
 
-    def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
+    def _create(self, user: str, kind: TaskKind, days: int, lo: int, hi: int) -> int:
         receipt = self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
         task_id = receipt.return_value
         self.model[task_id] = TaskModel(kind, user, self.now + days * DAY, self.params.disputeWindow)
         return task_id
 
     # ------------------------------------------------------------------ helpers
-
-    @property
-    def now(self) -> int:
-        return self.chain.now
 
     def _task_ids(self) -> list[int]:
         return sorted(self.model)
@@ -159,7 +125,7 @@ class TaskMachine(RuleBasedStateMachine):
 
     def _active(self, task_id: int) -> bool:
         t = self.model[task_id]
-        return t.state in (PENDING, APPROVED) and self.now < t.end
+        return t.state in (TaskState.PENDING, TaskState.APPROVED) and self.now < t.end
 
     def _free(self, user: str) -> int:
         return self.gm.balanceOf(user) - self.gm.allocatedOf(user)
@@ -174,11 +140,6 @@ class TaskMachine(RuleBasedStateMachine):
             if (m := self._role(task_id, u)) is not None and m.role in OPERATORS and not m.released
         ]
 
-    def _catch_up(self) -> None:
-        """Keeps the controller within its catch-up bound, as keepers would."""
-        while self.emissions.currentEpoch() - self.emissions.nextEpoch() >= 30:
-            self.emissions.checkpoint(sender=self.keeper)
-
     def _task_release_at(self, task_id: int) -> int:
         t = self.model[task_id]
         return t.end + t.dispute
@@ -190,13 +151,11 @@ class TaskMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ tasks
 
-    @rule(
-        u=user_index, kind=st.sampled_from([ARENA, ALLIANCE]), days=st.integers(1, 30), size=st.integers(2, 5)
-    )
-    def create_task(self, u: int, kind: int, days: int, size: int) -> None:
+    @rule(u=user_index, kind=st.sampled_from(TaskKind), days=st.integers(1, 30), size=st.integers(2, 5))
+    def create_task(self, u: int, kind: TaskKind, days: int, size: int) -> None:
         user = self.users[u]
         self._catch_up()
-        lo, hi = (2, size) if kind == ALLIANCE else (0, 0)
+        lo, hi = (2, size) if kind == TaskKind.ALLIANCE else (0, 0)
         stake_needed = self.params.creatorStakePerDay * days
         if stake_needed > self._free(user):
             with self.chain.reverts("GmFlockInsufficientUnallocated"):
@@ -215,7 +174,7 @@ class TaskMachine(RuleBasedStateMachine):
         if outsider < N_USERS:
             with self.chain.reverts("AccessControlUnauthorizedAccount"):
                 self.tasks.approveTask(task_id, sender=self.users[outsider])
-        if t.state != PENDING:
+        if t.state != TaskState.PENDING:
             with self.chain.reverts("TaskRegistryWrongState"):
                 self.tasks.approveTask(task_id, sender=self.admin)
             return
@@ -224,7 +183,7 @@ class TaskMachine(RuleBasedStateMachine):
                 self.tasks.approveTask(task_id, sender=self.admin)
             return
         self.tasks.approveTask(task_id, sender=self.admin)
-        t.state = APPROVED
+        t.state = TaskState.APPROVED
 
     @precondition(lambda self: self.model)
     @rule(p=pick)
@@ -237,14 +196,14 @@ class TaskMachine(RuleBasedStateMachine):
             return
         self.tasks.cancelTask(task_id, sender=self.admin)
         t = self.model[task_id]
-        t.state, t.end = CANCELLED, self.now
+        t.state, t.end = TaskState.CANCELLED, self.now
 
     @precondition(lambda self: self.model)
     @rule(p=pick)
     def end_task(self, p: int) -> None:
         task_id = self._pick_task(p)
         t = self.model[task_id]
-        if t.state not in (PENDING, APPROVED):
+        if t.state not in (TaskState.PENDING, TaskState.APPROVED):
             with self.chain.reverts("TaskRegistryWrongState"):
                 self.tasks.endTask(task_id, sender=self.keeper)
         elif self.now < t.end:
@@ -252,7 +211,7 @@ class TaskMachine(RuleBasedStateMachine):
                 self.tasks.endTask(task_id, sender=self.keeper)
         else:
             self.tasks.endTask(task_id, sender=self.keeper)
-            t.state = ENDED
+            t.state = TaskState.ENDED
 
     # ------------------------------------------------------------------ roles
 
@@ -262,16 +221,18 @@ class TaskMachine(RuleBasedStateMachine):
         task_id, user = self._pick_task(p), self.users[u]
         self._catch_up()
         t = self.model[task_id]
-        role = PARTICIPANT if t.kind == ALLIANCE else (VALIDATOR if validator else NODE)
+        role = (
+            Role.PARTICIPANT if t.kind == TaskKind.ALLIANCE else (Role.VALIDATOR if validator else Role.NODE)
+        )
         if wrong == 0:  # now and then, a role this kind of task does not have
-            role = NODE if t.kind == ALLIANCE else PARTICIPANT
+            role = Role.NODE if t.kind == TaskKind.ALLIANCE else Role.PARTICIPANT
         minimum = {
-            NODE: self.params.minNodeStake,
-            VALIDATOR: self.params.minValidatorStake,
-            PARTICIPANT: self.params.minParticipantStake,
+            Role.NODE: self.params.minNodeStake,
+            Role.VALIDATOR: self.params.minValidatorStake,
+            Role.PARTICIPANT: self.params.minParticipantStake,
         }[role]
         amount = minimum + (self._free(user) - minimum) * share // 4000
-        sigma = 0 if role == PARTICIPANT else self.params.minSigmaBps
+        sigma = 0 if role == Role.PARTICIPANT else self.params.minSigmaBps
         call = lambda: self.tasks.join(task_id, role, amount, sigma, sender=user)  # noqa: E731
         if not self._active(task_id):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
@@ -281,12 +242,12 @@ class TaskMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryAlreadyMember"):
                 call()
             return
-        if (role == PARTICIPANT) != (t.kind == ALLIANCE):
+        if (role == Role.PARTICIPANT) != (t.kind == TaskKind.ALLIANCE):
             with self.chain.reverts("TaskRegistryRoleNotInTask"):
                 call()
             return
         info = self.tasks.taskInfo(task_id)
-        if role == PARTICIPANT and info[10] >= info[9]:
+        if role == Role.PARTICIPANT and info[10] >= info[9]:
             with self.chain.reverts("TaskRegistryTaskFull"):
                 call()
             return
@@ -298,13 +259,13 @@ class TaskMachine(RuleBasedStateMachine):
         call()
         self.members[(task_id, user)] = Membership(role)
         assert self.gm.allocatedOf(user) == before + amount
-        if role == PARTICIPANT:
+        if role == Role.PARTICIPANT:
             assert self.tasks.participantCount(task_id) == info[10] + 1
 
     @precondition(lambda self: self.members)
     @rule(p=pick, share=per_mille)
     def add_stake(self, p: int, share: int) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role != Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, user = keys[p % len(keys)]
@@ -363,7 +324,7 @@ class TaskMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
                 call()
             return
-        if mine is not None and mine.role != DELEGATOR:
+        if mine is not None and mine.role != Role.DELEGATOR:
             with self.chain.reverts("TaskRegistryAlreadyMember"):
                 call()
             return
@@ -388,7 +349,7 @@ class TaskMachine(RuleBasedStateMachine):
         call()
         # A top-up joins its delegation's risk window; a new delegation opens one now.
         since = mine.since if topping_up else self.now
-        self.members[(task_id, user)] = Membership(DELEGATOR, since=since, operator=operator)
+        self.members[(task_id, user)] = Membership(Role.DELEGATOR, since=since, operator=operator)
         # The delegation is worth what it was worth plus the top-up, to the wei.
         assert self.tasks.delegationOf(task_id, user)[2] == value_before + amount
         # The pool's totals grow by the top-up, plus what they had booked against this delegation
@@ -402,7 +363,7 @@ class TaskMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.members)
     @rule(p=pick)
     def undelegate(self, p: int) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role == DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role == Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, user = keys[p % len(keys)]
@@ -421,7 +382,7 @@ class TaskMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.members)
     @rule(p=pick, by_self=st.booleans())
     def sync(self, p: int, by_self: bool) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role == DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role == Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, user = keys[p % len(keys)]
@@ -451,7 +412,7 @@ class TaskMachine(RuleBasedStateMachine):
         when=st.integers(0, 1000),
     )
     def slash(self, p: int, share: int, route: int, keeper_bps: int, when: int) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role != Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, account = keys[p % len(keys)]
@@ -460,9 +421,9 @@ class TaskMachine(RuleBasedStateMachine):
         active, exiting, *_ = self.tasks.poolOf(task_id, account)
         slashable = own + active + exiting
         amount = slashable * share // 1000
-        recipient = ZERO if route == 0 else self.sink
+        recipient = ZERO_ADDRESS if route == 0 else self.sink
         burn_bps = 0 if route < 2 else 1000
-        keeper = ZERO if route == 3 else self.keeper
+        keeper = ZERO_ADDRESS if route == 3 else self.keeper
         created = self.tasks.taskInfo(task_id)[3]
         offence_at = created + (self.now - created) * when // 1000  # any time in the task's life
         args = (task_id, account, amount, offence_at, (recipient, keeper, keeper_bps, burn_bps))
@@ -512,7 +473,7 @@ class TaskMachine(RuleBasedStateMachine):
         return {
             user: m
             for (t, user), m in self.members.items()
-            if t == task_id and m.role == DELEGATOR and not m.released and m.operator == operator
+            if t == task_id and m.role == Role.DELEGATOR and not m.released and m.operator == operator
         }
 
     @precondition(lambda self: self.model)
@@ -568,8 +529,8 @@ class TaskMachine(RuleBasedStateMachine):
             m.released = True
         if due_creator:
             t.creator_released = True
-        if self.now >= task_at and t.state in (PENDING, APPROVED):
-            t.state = ENDED
+        if self.now >= task_at and t.state in (TaskState.PENDING, TaskState.APPROVED):
+            t.state = TaskState.ENDED
         # A release gives back exactly what it says, and syncing may have slashed some first.
         assert self.gm.allocatedOf(user) <= allocated_before - released
 
@@ -579,7 +540,7 @@ class TaskMachine(RuleBasedStateMachine):
         """Invariant 10 at the gmFLOCK end: an expired lock cannot take allocated stake out."""
         user = self.users[u]
         info = self.gm.lockInfo(user, 1)
-        if info[4] != 1 or self.now < info[3]:
+        if info[4] != LockStatus.ACTIVE or self.now < info[3]:
             return
         balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
         if balance - info[2] < allocated:
@@ -694,10 +655,10 @@ class TaskMachine(RuleBasedStateMachine):
                     assert member[1] == 0
                 per_user[user] += member[1]
                 # A released operator's pool still counts until its delegators leave.
-                if m.role in (NODE, PARTICIPANT):
+                if m.role in (Role.NODE, Role.PARTICIPANT):
                     own_nodes += member[1]
                     delegated_nodes += self.tasks.effectiveStake(task_id, user)[1]
-                elif m.role == VALIDATOR:
+                elif m.role == Role.VALIDATOR:
                     own_validators += member[1]
                     delegated_validators += self.tasks.effectiveStake(task_id, user)[1]
             assert stakes[1] + stakes[3] == own_nodes
@@ -766,7 +727,7 @@ class TaskMachine(RuleBasedStateMachine):
         for task_id in self._task_ids():
             t = self.model[task_id]
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
-            if t.state != APPROVED or self.now >= t.end or next_epoch >= expiry:
+            if t.state != TaskState.APPROVED or self.now >= t.end or next_epoch >= expiry:
                 continue
             stakes = self.tasks.taskStakes(task_id)
             n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from flock import artifacts
-from flock.testing.governance import World, build_world
+from flock.testing.fixtures import Prepared
+from flock.testing.governance import CALLERS, World, build_world
 from flock.testing.privileged import (
     CREATED,
     NOBODY,
@@ -23,34 +24,17 @@ from flock.testing.privileged import (
     holders,
 )
 
-CALLERS = (
-    "deployer",
-    "voter",
-    "staker",
-    "minter",
-    "manager",
-    "slasher",
-    "user",
-    "outsider",
-    "timelock",
-    "governor",
-    "distributor",
-    "oracle",
-)
-
 
 @pytest.fixture(scope="module")
-def base() -> list:
+def prepared() -> Prepared[World]:
     world = build_world()
-    return [world, world.system.chain.snapshot()]
+    return Prepared(world, world.system.chain)
 
 
 @pytest.fixture
-def world(base: list) -> World:
+def world(prepared: Prepared[World]) -> World:
     """The same world for every test: the chain goes back to the module's snapshot."""
-    w, snap = base
-    base[1] = w.system.chain.restore(snap)
-    return w
+    return prepared.fresh()
 
 
 def _send(world: World, row: Privileged, caller: str, nonce: int):
