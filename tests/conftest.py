@@ -4,12 +4,13 @@ snapshot per test); property tests run on the in-process harness (``flock.harnes
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from flock.paths import CONFIG_DIR
-from flock.units import WAD
+from flock.units import DAY, WAD
 
 settings.register_profile(
     "quick",
@@ -92,34 +93,24 @@ def manifest(deployer, manifest_file):
     return deploy_protocol(deployer, LOCAL_CONFIG, fresh=True, manifest_file=manifest_file)
 
 
-@pytest.fixture(scope="session")
-def token(project, manifest):
-    return project.FlockToken.at(manifest.address("token"))
+def _deployed(key: str, contract: str) -> Any:
+    """A session fixture named ``key``: the deployed contract the manifest lists under ``key``,
+    with ``contract``'s ABI."""
+
+    def fixture(project, manifest):
+        return getattr(project, contract).at(manifest.address(key))
+
+    return pytest.fixture(scope="session", name=key)(fixture)
 
 
-@pytest.fixture(scope="session")
-def gmflock(project, manifest):
-    return project.GmFlock.at(manifest.address("gmflock"))
-
-
-@pytest.fixture(scope="session")
-def governor(project, manifest):
-    return project.FlockGovernor.at(manifest.address("governor"))
-
-
-@pytest.fixture(scope="session")
-def timelock(project, manifest):
-    return project.FlockTimelock.at(manifest.address("timelock"))
-
-
-@pytest.fixture(scope="session")
-def emissions(project, manifest):
-    return project.EmissionController.at(manifest.address("emissions"))
-
-
-@pytest.fixture(scope="session")
-def tasks(project, manifest):
-    return project.TaskRegistry.at(manifest.address("tasks"))
+token = _deployed("token", "FlockToken")
+gmflock = _deployed("gmflock", "GmFlock")
+governor = _deployed("governor", "FlockGovernor")
+timelock = _deployed("timelock", "FlockTimelock")
+emissions = _deployed("emissions", "EmissionController")
+tasks = _deployed("tasks", "TaskRegistry")
+rewards = _deployed("rewards", "RewardDistributor")
+submissions = _deployed("submissions", "ArenaSubmissions")
 
 
 @pytest.fixture(scope="session")
@@ -127,4 +118,15 @@ def funded(token, deployer, treasury, users):
     """Every user holds 1,000,000 FLOCK."""
     for user in users:
         token.transfer(user, 1_000_000 * E, sender=treasury)
+    return users
+
+
+@pytest.fixture(scope="module")
+def stakers(users, token, gmflock, deployer, treasury, manifest, outsider, admin):
+    """Every user gets 1,000,000 FLOCK and locks half for a year (about 1.5M gmFLOCK each).
+    Module-scoped, so that the chain is back to its deployed state after each module."""
+    for user in users:
+        token.transfer(user, 1_000_000 * E, sender=treasury)
+        token.approve(gmflock, 500_000 * E, sender=user)
+        gmflock.lock(500_000 * E, 365 * DAY, sender=user)
     return users

@@ -10,6 +10,7 @@ import pytest
 from flock.gateway.keys import secret_hash
 from flock.gateway.usage import Metered, build_report
 from flock.tasks import Role, TaskKind, spec_hash
+from flock.testing.fixtures import Prepared
 from flock.testing.governance import World, build_world
 from flock.testing.privileged import _accepted_root, _reward_key
 from flock.units import DAY, WAD
@@ -19,17 +20,15 @@ HOUR = 3_600
 
 
 @pytest.fixture(scope="module")
-def base() -> list:
+def prepared() -> Prepared[World]:
     world = build_world()
     _setup(world)
-    return [world, world.system.chain.snapshot()]
+    return Prepared(world, world.system.chain)
 
 
 @pytest.fixture
-def world(base: list) -> World:
-    w, snap = base
-    base[1] = w.system.chain.restore(snap)
-    return w
+def world(prepared: Prepared[World]) -> World:
+    return prepared.fresh()
 
 
 def _setup(w: World) -> None:
