@@ -12,31 +12,18 @@ from hypothesis import HealthCheck, settings
 from flock.paths import CONFIG_DIR
 from flock.units import DAY, WAD
 
-settings.register_profile(
-    "quick",
-    max_examples=40,
-    stateful_step_count=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
+# Hypothesis profiles (HYPOTHESIS_PROFILE): examples, and steps per stateful example. `fast` is for
 # `make mutate` (flock/audit/mutate.py): every mutant runs its area's property tests, so fewer examples.
-settings.register_profile(
-    "fast",
-    max_examples=15,
-    stateful_step_count=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
-settings.register_profile(
-    "deep",
-    max_examples=1_000,
-    stateful_step_count=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
+PROFILES = {"quick": (40, 40), "fast": (15, 30), "deep": (1_000, 100)}
+for _name, (_examples, _steps) in PROFILES.items():
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        stateful_step_count=_steps,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        print_blob=True,
+    )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 # `ape test --coverage` (or FLOCK_COVERAGE=1): Solidity line and branch coverage (docs/audit.md).

@@ -19,7 +19,7 @@ from flock.deploy.governed import PARAMETERS
 from flock.deploy.plan import roles_of
 from flock.deploy.verify import normalize
 from flock.harness.system import System, deploy_system
-from flock.testing.governance import CALLERS, Call, World, build_world
+from flock.testing.governance import CALLERS, ROLE_CONTRACTS, Call, World, build_world
 from flock.testing.machine import ProtocolMachine, initialize, rule
 from flock.testing.privileged import (
     GOVERNANCE,
@@ -36,18 +36,6 @@ from flock.units import WAD
 # Accounts the machine grants roles to and revokes them from: never the timelock or the governor
 # (their roles are the system itself) nor the deployer (it must keep holding nothing).
 GRANTEES = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink", "distributor")
-ROLE_CONTRACTS = (
-    "token",
-    "gmflock",
-    "emissions",
-    "tasks",
-    "alliance",
-    "submissions",
-    "rewards",
-    "slasher",
-    "api",
-    "timelock",
-)
 DIRECT_ROWS = tuple(r for r in PRIVILEGED if r.function not in ("grantRole", "revokeRole"))
 # What a proposal may do: the governor's onlyGovernance functions, the timelock's own settings, and
 # whatever DEFAULT_ADMIN_ROLE allows (the timelock holds it everywhere, and the machine never takes

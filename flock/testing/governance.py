@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from flock.deploy.governed import TIMELOCK_ADMINISTERED
 from flock.harness.evm import Contract, Receipt
 from flock.harness.system import System, deploy_system
 from flock.units import DAY, WAD
@@ -34,6 +35,8 @@ LABELS = (
 )
 # Whom the access tests send privileged calls from: every labelled account but the sink.
 CALLERS = ("deployer", *LABELS[:7], "timelock", "governor", "distributor", "oracle")
+# The contracts with roles: every contract the timelock administers, and the timelock itself.
+ROLE_CONTRACTS = (*TIMELOCK_ADMINISTERED, "timelock")
 
 
 @dataclass(frozen=True)
