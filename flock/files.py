@@ -36,6 +36,17 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def replace_between_markers(path: Path, start: str, end: str, body: str) -> None:
+    """Rewrites what stands between the lines ``start`` and ``end`` of the text file ``path`` with
+    ``body`` (appending both markers first where the file lacks them), atomically."""
+    text = path.read_text() if path.is_file() else ""
+    if start not in text or end not in text:
+        text += f"\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    atomic_write_text(path, f"{head}{start}\n{body}\n{end}{tail}")
+
+
 def yaml_error_line(path: Path, err: Exception) -> str:
     """One line for a YAML syntax error: the file, line and column, and the problem
     (``config/x.yaml, line 3, column 5: not valid YAML: found unexpected ':'``)."""

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flock.bench.budgets import BUDGETS
-from flock.files import atomic_write_text
+from flock.files import atomic_write_text, replace_between_markers
 from flock.paths import DOCS_DIR, PROJECT_ROOT, REPORTS_DIR
 
 BENCH_JSON = REPORTS_DIR / "bench.json"
@@ -120,14 +120,7 @@ def update_gas_doc(
     """Replaces the generated table in docs/gas.md (between its markers) with the latest figures,
     beside each changed key the figure the table held before (``previous``, read from it by default)."""
     previous = previous_results(path) if previous is None else previous
-    text = path.read_text() if path.is_file() else ""
-    if _GAS_TABLE_START not in text:
-        text += f"\n{_GAS_TABLE_START}\n{_GAS_TABLE_END}\n"
-    head, rest = text.split(_GAS_TABLE_START, 1)
-    _, tail = rest.split(_GAS_TABLE_END, 1)
-    atomic_write_text(
-        path, f"{head}{_GAS_TABLE_START}\n{gas_markdown(results, previous)}\n{_GAS_TABLE_END}{tail}"
-    )
+    replace_between_markers(path, _GAS_TABLE_START, _GAS_TABLE_END, gas_markdown(results, previous))
 
 
 def unmet_budgets(results: dict[str, float]) -> list[str]:

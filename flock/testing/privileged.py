@@ -3,7 +3,7 @@
 tests/access/test_privileged.py proves, row by row, that each function refuses every other known
 account with the named error and succeeds for its holder; the INV-09 state machine
 (``flock.testing.access_machine``) calls the rows with random callers. A new contract adds its rows
-here (and docs/governance.md's access-control matrix says the same in words).
+here; docs/governance.md's access matrix is written from these tables (`flock.testing.access_table`).
 
 Holders:
 
@@ -787,15 +787,15 @@ OPEN: dict[str, dict[str, str]] = {
         "renounceRole": "the caller gives up its own role",
     },
     "governor": {
-        "propose": "anyone with proposalThreshold votes (tests/governance)",
+        "propose": "anyone with proposalThreshold votes a second earlier (GovernorInsufficientProposerVotes)",
         "castVote": "anyone; weight = votes at the snapshot",
         "castVoteWithReason": "as castVote",
         "castVoteWithReasonAndParams": "as castVote",
         "castVoteBySig": "needs the voter's signature",
         "castVoteWithReasonAndParamsBySig": "needs the voter's signature",
-        "queue": "anyone, once a proposal succeeded",
-        "execute": "anyone, once the timelock delay passed",
-        "cancel": "the proposer, while Pending (tests/governance)",
+        "queue": "anyone, once a proposal succeeded (else GovernorUnexpectedProposalState)",
+        "execute": "anyone, once the timelock delay passed (TimelockUnexpectedOperationState before)",
+        "cancel": "the proposer, while Pending (else GovernorUnableToCancel; tests/governance)",
         "onERC721Received": "refuses tokens: the governor holds nothing",
         "onERC1155Received": "refuses tokens",
         "onERC1155BatchReceived": "refuses tokens",
