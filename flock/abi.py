@@ -93,12 +93,12 @@ def entry_key(item: dict[str, Any]) -> str:
 
 
 def published_abis() -> dict[str, list[dict[str, Any]]]:
-    """The build's ABIs of every contract a client calls."""
+    """The build's ABIs of every contract a client calls (an internal library has none: skipped)."""
     compilation = load(BUILD_MANIFEST)
     return {
         name: list(art.abi)
         for name, art in sorted(compilation.artifacts.items())
-        if name not in NOT_PUBLISHED
+        if name not in NOT_PUBLISHED and art.abi
     }
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from rich.console import Console
 
-from flock.bench.chainkit import advance, head_time, mine_at
+from flock.chain.clock import advance, head_time, mine_at
 from flock.dao import readback
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance

@@ -21,14 +21,15 @@ from ape import accounts
 from rich.console import Console
 from rich.table import Table
 
-from flock.bench.chainkit import LiveProtocol, advance, head_time, mine_at
+from flock.chain.clock import advance, head_time, mine_at
+from flock.chain.manifest import Manifest
+from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.dao.actions import Draft
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
 from flock.dao.templates import build_draft
-from flock.deploy.manifest import Manifest
 from flock.oracle.chain import ChainView
 from flock.oracle.run import OracleRun, compute_on_chain, post, publish, verify
 from flock.rewards import ClaimArgs, claim_args

@@ -478,6 +478,15 @@ interface ITaskRegistry {
     /// @notice Whether the task earns emissions now (approved and before its end).
     function isEligible(uint256 taskId) external view returns (bool);
 
+    /**
+     * @notice Whether the task is active: pending or approved, and before its end time. An active
+     * task takes joins, stake, delegations, sigma changes and Alliance rounds; an unknown, cancelled
+     * or ended task, or one past its end time, is not active.
+     * @param taskId the task.
+     * @return active true while the task is open and `block.timestamp < endTime`.
+     */
+    function isActive(uint256 taskId) external view returns (bool active);
+
     /// @notice Up to `limit` ids of tasks in `state` from position `offset`, and how many there are.
     function tasksByState(TaskState state, uint256 offset, uint256 limit)
         external

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from flock.chain.manifest import manifest_path
 from flock.clikit import (
     DEFAULT_NETWORK,
     account_option,
@@ -24,7 +25,6 @@ from flock.clikit import (
 from flock.deploy import genesis
 from flock.deploy.ape_backend import deploy_protocol
 from flock.deploy.config import config_path_for, load_config
-from flock.deploy.manifest import manifest_path
 from flock.deploy.plan import Deploy
 from flock.deploy.verify import results_table, verify_on_chain
 

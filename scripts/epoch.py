@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from flock.chain.manifest import Manifest, manifest_path
 from flock.clikit import (
     DEFAULT_NETWORK,
     UserError,
@@ -19,7 +20,6 @@ from flock.clikit import (
     load_sender,
     quiet_ape,
 )
-from flock.deploy.manifest import Manifest, manifest_path
 from flock.live_upgrade import write_claims
 from flock.protocol_epoch import EpochError, run_epoch
 
@@ -28,7 +28,7 @@ MOVABLE_CLOCK = ("local", "rehearsal")
 
 def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manifest:
     if provider.network.name == "local":
-        from flock.bench.chainkit import deploy_fresh
+        from flock.deploy.ape_backend import deploy_fresh
 
         console.print("local chain: deploying the protocol first")
         return deploy_fresh().manifest

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from flock.chain.manifest import manifest_path
 from flock.clikit import (
     DEFAULT_NETWORK,
     UserError,
@@ -19,7 +20,6 @@ from flock.clikit import (
     quiet_ape,
 )
 from flock.dao.deployment import Deployment
-from flock.deploy.manifest import manifest_path
 from flock.live_upgrade import LiveUpgradeError, run_live_upgrade
 
 MOVABLE_CLOCK = ("local", "rehearsal")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from flock.chain.manifest import Manifest, manifest_path
 from flock.clikit import UserError, clean_errors, connected, console, network_option
-from flock.deploy.manifest import Manifest, manifest_path
 
 
 @click.command()

@@ -42,7 +42,7 @@ def deployer(accounts):
 def admin(manifest, deployer):
     """Holder of every admin role: the timelock (impersonated) once governance is deployed."""
     if "timelock" in manifest.contracts:
-        from flock.bench.chainkit import impersonate
+        from flock.chain.local import impersonate
 
         return impersonate(manifest.address("timelock"))
     return deployer
@@ -52,7 +52,7 @@ def admin(manifest, deployer):
 def treasury(manifest):
     """The timelock (impersonated): it holds the treasury's genesis FLOCK, which tests draw from.
     The deployer holds only its community share (config/ethereum-local.yaml)."""
-    from flock.bench.chainkit import impersonate
+    from flock.chain.local import impersonate
 
     return impersonate(manifest.address("timelock"))
 

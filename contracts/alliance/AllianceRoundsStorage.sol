@@ -7,6 +7,7 @@ import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {EpochClock} from "../utils/EpochClock.sol";
 
 /**
  * @title AllianceRoundsStorage
@@ -27,7 +28,6 @@ abstract contract AllianceRoundsStorage {
     uint256 internal constant _MAX_EVICTION_ROUNDS = 16;
 
     uint256 internal constant _BPS = 10_000;
-    uint256 internal constant _MAX_PULL = 64; // the emission controller's MAX_DRAW_RANGE
 
     // entry status
     uint8 internal constant _ENROLLED = 1;
@@ -363,13 +363,13 @@ abstract contract AllianceRoundsStorage {
     }
 
     function _epochOf(uint256 timestamp) internal view returns (uint256) {
-        return timestamp < _emissionGenesis ? 0 : (timestamp - _emissionGenesis) / _epochLength;
+        return EpochClock.epochAt(timestamp, _emissionGenesis, _epochLength);
     }
 
     /// @dev Draws the task's budgets of the opened epochs not drawn yet (at most 64) into its pool.
     function _pull(uint256 taskId, TaskBook storage book) internal returns (uint256 amount) {
         uint256 from = book.nextDrawEpoch;
-        uint256 to = Math.min(_emissions.nextEpoch(), from + _MAX_PULL);
+        uint256 to = Math.min(_emissions.nextEpoch(), from + EpochClock.MAX_DRAW_RANGE);
         if (to <= from) return 0;
         book.nextDrawEpoch = uint32(to);
         amount = _emissions.drawRange(taskId, from, to, address(this));

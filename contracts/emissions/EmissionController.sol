@@ -8,6 +8,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
+import {EpochClock} from "../utils/EpochClock.sol";
 
 /**
  * @title EmissionController
@@ -60,7 +61,7 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
     /// @notice Most epochs one call opens.
     uint256 public constant MAX_CATCH_UP = 32;
     /// @notice Most epochs one `drawRange` covers.
-    uint256 public constant MAX_DRAW_RANGE = 64;
+    uint256 public constant MAX_DRAW_RANGE = EpochClock.MAX_DRAW_RANGE;
     /// @notice Largest gamma: 0.5 (then both sides get half whatever their stakes).
     uint256 public constant MAX_GAMMA = 0.5e18;
     /// @notice Hard bounds on the epoch length.
@@ -337,7 +338,7 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
 
     /// @inheritdoc IEmissionController
     function currentEpoch() public view returns (uint256) {
-        return (block.timestamp - _genesis) / _epochLength;
+        return EpochClock.epochAt(block.timestamp, _genesis, _epochLength);
     }
 
     /// @inheritdoc IEmissionController

@@ -9,6 +9,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {EpochClock} from "../utils/EpochClock.sol";
 
 /**
  * @title ArenaSubmissions
@@ -221,7 +222,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControlUpgradeable, UUPSUp
 
     /// @notice The epoch `block.timestamp` falls in (the emission controller's).
     function currentEpoch() public view returns (uint256) {
-        return (block.timestamp - _genesis) / _epochLength;
+        return EpochClock.epochAt(block.timestamp, _genesis, _epochLength);
     }
 
     /// @inheritdoc IArenaSubmissions

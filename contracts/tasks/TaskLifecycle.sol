@@ -6,6 +6,7 @@ import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {TaskRegistryStorage} from "./TaskRegistryStorage.sol";
+import {TaskStatus} from "./TaskStatus.sol";
 
 /**
  * @title TaskLifecycle
@@ -63,9 +64,7 @@ contract TaskLifecycle is TaskRegistryStorage, ReentrancyGuardTransient {
     function endTask(uint256 taskId) external onlyDelegated {
         Task storage task = _task(taskId);
         ITaskRegistry.TaskState state = task.state;
-        if (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved) {
-            revert ITaskRegistry.TaskRegistryWrongState(taskId, state);
-        }
+        if (!TaskStatus.isOpen(state)) revert ITaskRegistry.TaskRegistryWrongState(taskId, state);
         if (block.timestamp < task.endTime) revert ITaskRegistry.TaskRegistryTaskNotOver(taskId, task.endTime);
         _end(taskId, task);
     }
@@ -78,10 +77,7 @@ contract TaskLifecycle is TaskRegistryStorage, ReentrancyGuardTransient {
         ITaskRegistry.Role role = member.role;
         uint256 taskReleaseAt = _taskReleaseAt(task);
         bool taskOver = block.timestamp >= taskReleaseAt;
-        if (
-            taskOver
-                && (task.state == ITaskRegistry.TaskState.Pending || task.state == ITaskRegistry.TaskState.Approved)
-        ) _end(taskId, task);
+        if (taskOver && TaskStatus.isOpen(task.state)) _end(taskId, task);
 
         uint256 lockedUntil; // earliest release of what stays locked
         bool released;

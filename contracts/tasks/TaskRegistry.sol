@@ -14,6 +14,8 @@ import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {TaskLifecycle} from "./TaskLifecycle.sol";
 import {TaskRegistryStorage} from "./TaskRegistryStorage.sol";
+import {TaskStatus} from "./TaskStatus.sol";
+import {ModuleCall} from "../utils/ModuleCall.sol";
 
 /**
  * @title TaskRegistry
@@ -113,13 +115,15 @@ contract TaskRegistry is
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         // The lifecycle module validates and stores the parameters, as for governance's setters.
-        _delegate(
+        ModuleCall.run(
+            _lifecycle,
             abi.encodeCall(
                 ITaskRegistry.setStakeMinimums,
                 (params.minNodeStake, params.minValidatorStake, params.minParticipantStake, params.minDelegation)
             )
         );
-        _delegate(
+        ModuleCall.run(
+            _lifecycle,
             abi.encodeCall(
                 ITaskRegistry.setTaskRules,
                 (
@@ -131,7 +135,8 @@ contract TaskRegistry is
                 )
             )
         );
-        _delegate(
+        ModuleCall.run(
+            _lifecycle,
             abi.encodeCall(
                 ITaskRegistry.setDelegationRules,
                 (
@@ -195,17 +200,17 @@ contract TaskRegistry is
 
     /// @inheritdoc ITaskRegistry
     function approveTask(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     /// @inheritdoc ITaskRegistry
     function cancelTask(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     /// @inheritdoc ITaskRegistry
     function endTask(uint256) external {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     // ======================================================================= roles in a task
@@ -381,7 +386,7 @@ contract TaskRegistry is
 
     /// @inheritdoc ITaskRegistry
     function release(uint256, address) external returns (uint256) {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     // ======================================================================= slashers
@@ -439,17 +444,17 @@ contract TaskRegistry is
 
     /// @inheritdoc ITaskRegistry
     function setStakeMinimums(uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     /// @inheritdoc ITaskRegistry
     function setTaskRules(uint256, uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     /// @inheritdoc ITaskRegistry
     function setDelegationRules(uint256, uint256, uint256, uint256, uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _runLifecycle();
+        ModuleCall.forward(_lifecycle);
     }
 
     // ======================================================================= views
@@ -560,6 +565,12 @@ contract TaskRegistry is
     }
 
     /// @inheritdoc ITaskRegistry
+    function isActive(uint256 taskId) external view returns (bool) {
+        Task storage t = _getRegistryStorage()._tasks[taskId];
+        return TaskStatus.isActive(t.state, t.endTime);
+    }
+
+    /// @inheritdoc ITaskRegistry
     function tasksByState(TaskState state, uint256 offset, uint256 limit)
         external
         view
@@ -636,29 +647,6 @@ contract TaskRegistry is
     }
 
     // ======================================================================= internals
-
-    /// @dev Runs `data` in the lifecycle module (by delegatecall); bubbles up its revert.
-    function _delegate(bytes memory data) private {
-        (bool ok, bytes memory reason) = _lifecycle.delegatecall(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(reason, 0x20), mload(reason))
-            }
-        }
-    }
-
-    /// @dev Delegates the call as it came to the lifecycle module, deployed by the constructor (an
-    /// immutable address, never a caller's choice), and returns or reverts with its result.
-    function _runLifecycle() private {
-        address module = _lifecycle;
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
-    }
 
     /// @dev Only the admin (the timelock, after the handover) upgrades the implementation.
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}

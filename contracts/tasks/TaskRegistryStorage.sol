@@ -9,6 +9,7 @@ import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
 import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {TaskStatus} from "./TaskStatus.sol";
 
 /**
  * @title TaskRegistryStorage
@@ -154,10 +155,7 @@ abstract contract TaskRegistryStorage {
     function _requireActive(uint256 taskId, Task storage task) internal view {
         ITaskRegistry.TaskState state = task.state;
         uint256 endTime = task.endTime;
-        if (
-            (state != ITaskRegistry.TaskState.Pending && state != ITaskRegistry.TaskState.Approved)
-                || block.timestamp >= endTime
-        ) {
+        if (!TaskStatus.isActive(state, endTime)) {
             revert ITaskRegistry.TaskRegistryTaskNotActive(taskId, state, endTime);
         }
     }

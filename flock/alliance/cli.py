@@ -51,7 +51,9 @@ def make_plan(participants: int, malicious: str, attack: str, dataset: str, seed
 
 def setup_local(console: Console, plan: Plan, store: Path) -> Federation:
     """Deploys the protocol on the connected local chain and sets the federation up."""
-    from flock.bench.chainkit import advance, deploy_fresh, new_accounts
+    from flock.chain.clock import advance
+    from flock.chain.local import new_accounts
+    from flock.deploy.ape_backend import deploy_fresh
 
     p = deploy_fresh()
     console.print(f"deployed the protocol; AllianceRounds at {p.alliance.address}")

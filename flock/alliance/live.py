@@ -13,7 +13,7 @@ from flock.alliance.chain import ApeClock, RoundDriver
 from flock.alliance.client import Client
 from flock.alliance.data import DATASETS, split
 from flock.alliance.federation import Federation, Member
-from flock.bench.chainkit import LiveProtocol
+from flock.chain.protocol import LiveProtocol
 from flock.store import ContentStore
 from flock.tasks import Role
 from flock.units import WAD

@@ -45,8 +45,10 @@ from pathlib import Path
 
 from eth_utils import keccak, to_checksum_address
 
-from flock.bench.chainkit import deploy_fresh, head_time, mine_at, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.clock import head_time, mine_at
+from flock.chain.local import new_accounts
+from flock.deploy.ape_backend import deploy_fresh
 from flock.gateway.chain import Winner
 from flock.gateway.keys import new_key
 from flock.gateway.models import NGramServed

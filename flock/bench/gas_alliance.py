@@ -34,8 +34,11 @@ from typing import Any
 
 from flock.alliance.chain import ApeClock, RoundDriver, address_of, run_round
 from flock.alliance.protocol import seed_commitment, vote_commitment
-from flock.bench.chainkit import LiveProtocol, advance, deploy_fresh, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.clock import advance
+from flock.chain.local import new_accounts
+from flock.chain.protocol import LiveProtocol
+from flock.deploy.ape_backend import deploy_fresh
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD
 

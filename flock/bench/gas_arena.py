@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from eth_utils import keccak
 
-from flock.bench.chainkit import deploy_fresh, head_time, mine_at, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.clock import head_time, mine_at
+from flock.chain.local import new_accounts
+from flock.deploy.ape_backend import deploy_fresh
 from flock.rewards import model_commitment
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD

@@ -14,8 +14,10 @@ import statistics
 
 from eth_utils import keccak
 
-from flock.bench.chainkit import advance, deploy_fresh, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.clock import advance
+from flock.chain.local import new_accounts
+from flock.deploy.ape_backend import deploy_fresh
 from flock.units import DAY, WAD
 
 N_VOTERS = 20

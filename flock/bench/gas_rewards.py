@@ -22,8 +22,11 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from flock.bench.chainkit import LiveProtocol, deploy_fresh, head_time, mine_at, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.clock import head_time, mine_at
+from flock.chain.local import new_accounts
+from flock.chain.protocol import LiveProtocol
+from flock.deploy.ape_backend import deploy_fresh
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.rewards import claim_args
 from flock.tasks import Role, TaskKind, spec_hash

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flock.bench.chainkit import LiveProtocol, deploy_fresh, head_time, mine_at, new_accounts
 from flock.bench.registry import Results, benchmark
+from flock.chain.clock import head_time, mine_at
+from flock.chain.local import new_accounts
+from flock.chain.protocol import LiveProtocol
+from flock.deploy.ape_backend import deploy_fresh
 from flock.tasks import Role, TaskKind, slash_route, spec_hash
 from flock.units import DAY, WAD
 

@@ -5,7 +5,7 @@ only, since an absolute rate on a shared machine measures the neighbours as much
 
 What is judged is a ratio measured in one run: ``fuzz.vs_anvil``, the same derandomized
 whole-system sequence through the harness and through ape's connection to anvil
-(``flock.bench.anvil_chain``), transactions per second of each."""
+(``flock.harness.anvil``), transactions per second of each."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from flock.bench.anvil_chain import AnvilChain, ape_request, borrowed
 from flock.bench.registry import Results, benchmark
+from flock.harness.anvil import AnvilChain, ape_request, borrowed
 from flock.harness.evm import Chain
 from flock.testing.machine import ProtocolMachine
 from flock.testing.staking_machine import StakingMachine

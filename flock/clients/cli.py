@@ -9,11 +9,11 @@ from typing import Any
 import click
 from ape import chain
 
+from flock.chain.manifest import manifest_path
 from flock.clients.training import ModelJournal, commit_model, reveal_journaled, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
 from flock.deploy.ape_backend import manifest_for_connected_chain
-from flock.deploy.manifest import manifest_path
 from flock.models.evaluation import Evaluator, NGramEvaluator
 from flock.oracle.chain import ChainView
 from flock.paths import PROJECT_ROOT

@@ -24,9 +24,9 @@ from eth_abi import decode, encode
 from eth_utils import function_abi_to_4byte_selector, keccak
 
 from flock import artifacts
+from flock.chain.codec import signature, types_of
 from flock.dao.deployment import DEFAULT_ADMIN_ROLE, DaoError, Deployment
 from flock.files import yaml_error_line
-from flock.harness.abi import signature, types_of
 from flock.units import format_token, human_duration, parse_duration, to_wei
 
 _TOKEN_AMOUNT = re.compile(r"^\s*([0-9_]+(?:\.[0-9]+)?)\s*(flock|gmflock|ether|eth)\s*$", re.IGNORECASE)

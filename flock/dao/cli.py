@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from flock.chain.manifest import manifest_path
 from flock.clikit import (
     DEFAULT_NETWORK,
     clean_errors,
@@ -38,7 +39,6 @@ from flock.dao.render import (
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
 from flock.dao.upgrades import prepare_upgrade, record_executed_migration, record_executed_upgrades
-from flock.deploy.manifest import manifest_path
 from flock.units import format_token, parse_duration, utc
 
 

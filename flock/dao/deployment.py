@@ -10,9 +10,9 @@ from ape.exceptions import ApeException
 from eth_utils import is_hex_address, keccak, to_checksum_address
 
 from flock import artifacts
+from flock.chain.manifest import Manifest
 from flock.deploy.ape_backend import ManifestReader, manifest_for_connected_chain
 from flock.deploy.config import ZERO_ADDRESS
-from flock.deploy.manifest import Manifest
 
 DEFAULT_ADMIN_ROLE = bytes(32)
 

@@ -27,9 +27,9 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import keccak
 
+from flock.chain.codec import types_of
 from flock.dao.deployment import Deployment
 from flock.deploy.verify import normalize
-from flock.harness.abi import types_of
 
 MAX_ACCOUNTS = 12
 MAX_IDS = 16

@@ -30,7 +30,9 @@ from ape.exceptions import ApeException
 from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
-from flock.bench.chainkit import advance, impersonate
+from flock.chain.clock import advance
+from flock.chain.codec import AbiRegistry
+from flock.chain.local import impersonate
 from flock.clikit import describe_error, is_dev_network
 from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
@@ -41,7 +43,6 @@ from flock.dao.upgrades import build_contract_of, check_storage, implementation_
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.verify import normalize, show_in_unit
-from flock.harness.abi import AbiRegistry
 
 GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
 _UPGRADE_SELECTOR = keccak(text="upgradeToAndCall(address,bytes)")[:4]

@@ -309,7 +309,7 @@ def record_executed_upgrades(deployment: Deployment, receipt: Any) -> list[str]:
         topics = [bytes(t) for t in log["topics"]]
         if key is None or not topics or topics[0] != _UPGRADED_TOPIC or len(topics) < 2:
             continue
-        from flock.deploy.manifest import ContractRecord
+        from flock.chain.manifest import ContractRecord
         from flock.deploy.upgrades import save_reference
 
         implementation = to_checksum_address(topics[1][-20:])

@@ -15,7 +15,7 @@ import openai
 from ape import accounts
 from rich.table import Table
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.demo.context import DemoContext
 from flock.gateway.chain import ApeLedger
 from flock.gateway.local import OPERATORS, open_account

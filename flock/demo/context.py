@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
-from flock.bench.chainkit import LiveProtocol
+from flock.chain.protocol import LiveProtocol
 
 CAST = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from flock.bench.chainkit import advance
+from flock.chain.clock import advance
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
 from flock.dao.render import print_draft, print_simulation, status_panel

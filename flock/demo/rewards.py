@@ -18,7 +18,7 @@ from typing import Any
 from ape import accounts
 from rich.table import Table
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.demo.context import DemoContext

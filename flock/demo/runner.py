@@ -8,9 +8,9 @@ from pathlib import Path
 from ape import accounts
 from rich.console import Console
 
-from flock.bench.chainkit import deploy_fresh
 from flock.demo import alliance, api, governance, report, rewards, slashing, staking, tasks
 from flock.demo.context import CAST, DemoContext
+from flock.deploy.ape_backend import deploy_fresh
 from flock.paths import REPORTS_DIR
 
 CHAPTERS = (staking.run, governance.run, tasks.run, alliance.run, rewards.run, slashing.run, api.run)

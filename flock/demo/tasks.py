@@ -13,7 +13,7 @@ from typing import Any
 
 from rich.table import Table
 
-from flock.bench.chainkit import advance, mine_at
+from flock.chain.clock import advance, mine_at
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
 from flock.dao.render import print_draft

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,8 +15,7 @@ from ape.utils import ManagerAccessMixin
 from eth_utils import keccak, to_bytes, to_checksum_address
 
 from flock import artifacts
-from flock.deploy.config import DeployConfig, load_config
-from flock.deploy.manifest import (
+from flock.chain.manifest import (
     ActionRecord,
     ContractRecord,
     Manifest,
@@ -25,6 +25,8 @@ from flock.deploy.manifest import (
     git_state,
     manifest_path,
 )
+from flock.chain.protocol import LiveProtocol
+from flock.deploy.config import DeployConfig, load_config
 from flock.deploy.plan import Context, Step, protocol_plan, roles_of, run_plan
 from flock.deploy.proxies import (
     IMPLEMENTATION_SLOT,
@@ -34,7 +36,7 @@ from flock.deploy.proxies import (
     initialize_data,
 )
 from flock.deploy.upgrades import save_reference
-from flock.paths import PROJECT_ROOT
+from flock.paths import CONFIG_DIR, PROJECT_ROOT
 
 
 class DeployError(ApeException):
@@ -480,3 +482,17 @@ def deploy_protocol(
     manifest.complete = True
     manifest.save(path)
     return manifest
+
+
+LOCAL_CONFIG = CONFIG_DIR / "ethereum-local.yaml"
+
+
+def deploy_fresh(config_file: Path = LOCAL_CONFIG, manifest_file: Path | None = None) -> LiveProtocol:
+    """Deploys a new copy of the protocol from test account 0 (manifest in a temp folder)."""
+    from ape import accounts
+
+    deployer = accounts.test_accounts[0]
+    if manifest_file is None:
+        manifest_file = Path(tempfile.mkdtemp(prefix="flock-bench-")) / "manifest.json"
+    manifest = deploy_protocol(deployer, config_file, fresh=True, manifest_file=manifest_file)
+    return LiveProtocol(manifest, deployer)

@@ -17,7 +17,7 @@ from eth_abi import encode
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 
 from flock import artifacts
-from flock.harness.abi import types_of
+from flock.chain.codec import types_of
 
 PROXY_CONTRACT = "FlockProxy"
 

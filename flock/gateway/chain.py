@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from flock.deploy.manifest import Manifest
+from flock.chain.manifest import Manifest
 from flock.oracle.merkle import reward_tree
 from flock.store import ContentSource, StoreError
 from flock.tasks import TaskKind, TaskState

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from flock.chain.manifest import manifest_path
 from flock.clikit import (
     UserError,
     clean_errors,
@@ -23,7 +24,6 @@ from flock.clikit import (
     network_option,
     quiet_ape,
 )
-from flock.deploy.manifest import manifest_path
 from flock.paths import REPORTS_DIR
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from rich.console import Console
 
-from flock.bench.chainkit import LiveProtocol, deploy_fresh
+from flock.chain.protocol import LiveProtocol
+from flock.deploy.ape_backend import deploy_fresh
 from flock.gateway.chain import ApeLedger
 from flock.gateway.keys import ApiKey, new_key
 from flock.gateway.service import Gateway

@@ -34,7 +34,7 @@ from eth_utils import keccak, to_checksum_address
 from pyrevm import EVM, AccountInfo, BlockEnv, Env
 
 from flock import artifacts
-from flock.harness.abi import AbiRegistry, DecodedError, Event, Function, types_of
+from flock.chain.codec import AbiRegistry, DecodedError, Event, Function, types_of
 
 GENESIS_TIME = 1_767_225_600  # 2026-01-01T00:00:00Z
 DEFAULT_BALANCE = 10**24  # wei of ether per harness account

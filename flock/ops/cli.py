@@ -13,6 +13,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from flock.chain.manifest import manifest_path
 from flock.clikit import (
     DEFAULT_NETWORK,
     UserError,
@@ -24,7 +25,6 @@ from flock.clikit import (
     require_account_off_local,
 )
 from flock.dao.deployment import Deployment
-from flock.deploy.manifest import manifest_path
 from flock.ops import keeper, stake, tasks, vesting
 from flock.tasks import TaskKind
 from flock.units import format_token, parse_duration, to_wei

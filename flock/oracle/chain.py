@@ -18,8 +18,8 @@ from typing import Any
 
 from ape import chain
 
+from flock.chain.manifest import Manifest
 from flock.deploy.ape_backend import ManifestReader
-from flock.deploy.manifest import Manifest
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings

@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
+from flock.chain.manifest import manifest_path
 from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
 from flock.deploy.ape_backend import manifest_for_connected_chain
-from flock.deploy.manifest import manifest_path
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.oracle.chain import ChainView
 from flock.oracle.render import accounts_table, summary_lines, verification_table

@@ -53,7 +53,7 @@ def task(tasks, emissions, admin, creator, participants, deployer) -> int:
     tasks.approveTask(task_id, sender=admin)
     for account, stake in zip(participants, STAKES, strict=True):
         tasks.join(task_id, Role.PARTICIPANT, stake * E, 0, sender=account)
-    from flock.bench.chainkit import advance
+    from flock.chain.clock import advance
 
     advance(DAY)
     emissions.checkpoint(sender=deployer)

@@ -12,7 +12,7 @@ from flock.alliance.protocol import (
     vote_commitment,
     xor32,
 )
-from flock.bench.chainkit import advance, head_time, mine_at, next_block_at
+from flock.chain.clock import advance, head_time, mine_at, next_block_at
 from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY, WAD
 

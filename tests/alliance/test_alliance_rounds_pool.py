@@ -6,7 +6,7 @@ import pytest
 from alliance_helpers import E, events
 
 from flock.alliance.chain import run_round
-from flock.bench.chainkit import advance, next_block_at
+from flock.chain.clock import advance, next_block_at
 from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY
 

@@ -6,7 +6,7 @@ from alliance_helpers import STAKES, E, events
 
 from flock.alliance.chain import run_round
 from flock.alliance.protocol import BPS, Outcome, Phase, SlashReason, split_seized
-from flock.bench.chainkit import next_block_at
+from flock.chain.clock import next_block_at
 
 
 def _stake(participants):

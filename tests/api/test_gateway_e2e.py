@@ -15,7 +15,7 @@ import pytest
 from ape import accounts
 from rich.console import Console
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.gateway.chain import model_id
 from flock.gateway.keys import ApiKey, new_key
 from flock.gateway.local import DEVELOPERS, OPERATORS, open_account, prepare

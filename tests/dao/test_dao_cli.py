@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from flock.bench.chainkit import advance
+from flock.chain.clock import advance
 from flock.dao.actions import Action, decode_action, encode_call, load_actions_file
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, index_path, protected_description

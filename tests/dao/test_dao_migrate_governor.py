@@ -9,7 +9,7 @@ import shutil
 import ape
 import pytest
 
-from flock.bench.chainkit import advance
+from flock.chain.clock import advance
 from flock.dao.actions import decode_action
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance

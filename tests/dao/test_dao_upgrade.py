@@ -13,7 +13,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from flock.bench.chainkit import advance, impersonate
+from flock.chain.clock import advance
+from flock.chain.local import impersonate
+from flock.chain.manifest import Manifest
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance
 from flock.dao.simulate import simulate
@@ -24,7 +26,6 @@ from flock.dao.upgrades import (
     record_executed_upgrades,
     upgrade_draft,
 )
-from flock.deploy.manifest import Manifest
 from flock.deploy.verify import verify_on_chain
 from flock.paths import PROJECT_ROOT
 from flock.units import DAY, WAD

@@ -11,8 +11,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from flock.chain.manifest import Manifest
 from flock.deploy.ape_backend import DeployError, deploy_protocol
-from flock.deploy.manifest import Manifest
 from flock.paths import CONFIG_DIR, PROJECT_ROOT
 
 LOCAL_CONFIG = CONFIG_DIR / "ethereum-local.yaml"

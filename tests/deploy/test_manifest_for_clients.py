@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
+from flock.chain.manifest import Manifest, RoleHolder
 from flock.deploy.ape_backend import deploy_protocol
-from flock.deploy.manifest import Manifest, RoleHolder
 from flock.deploy.plan import roles_of
 from flock.deploy.verify import check_role_table
 from flock.paths import CONFIG_DIR, PROJECT_ROOT

@@ -15,7 +15,8 @@ from rich.console import Console
 
 from flock.alliance.cli import make_plan
 from flock.alliance.live import federation, stake_and_join
-from flock.bench.chainkit import LiveProtocol, advance
+from flock.chain.clock import advance
+from flock.chain.protocol import LiveProtocol
 from flock.protocol_epoch import run_epoch
 from flock.tasks import TaskKind, spec_hash
 from flock.testing.estimates import estimate_then_later

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from governance_helpers import STAKES, Proposal
 
-from flock.bench.chainkit import advance
+from flock.chain.clock import advance
 from flock.units import DAY, WAD
 
 

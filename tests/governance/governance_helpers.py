@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from flock.bench.chainkit import advance
+from flock.chain.clock import advance
 
 # gmFLOCK of each staker (7-day locks: no boost). Supply 175,000: quorum (4%) is 7,000; the proposal
 # threshold is 10,000, above dave's 5,000.

@@ -12,7 +12,7 @@ from eth_utils import function_signature_to_4byte_selector
 from governance_helpers import FOR, QUEUED
 
 from flock import abi
-from flock.bench.chainkit import advance, next_block_at
+from flock.chain.clock import advance, next_block_at
 from flock.units import DAY, WAD
 
 

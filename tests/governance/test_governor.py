@@ -20,7 +20,7 @@ from governance_helpers import (
     SUCCEEDED,
 )
 
-from flock.bench.chainkit import advance
+from flock.chain.clock import advance
 from flock.harness.system import deploy_system
 from flock.units import DAY, WAD
 

@@ -7,7 +7,7 @@ import pytest
 from eth_utils import function_abi_to_4byte_selector
 
 from flock import artifacts
-from flock.harness.abi import signature
+from flock.chain.codec import signature
 
 EVENTS = {
     "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)": [],

@@ -5,7 +5,7 @@ addresses differ after the first call: the harness does not count a sender's non
 
 from __future__ import annotations
 
-from flock.bench.anvil_chain import AnvilChain, ape_request, borrowed
+from flock.harness.anvil import AnvilChain, ape_request, borrowed
 from flock.harness.evm import Chain
 from flock.harness.system import deploy_system
 

@@ -7,8 +7,8 @@ from eth_utils import to_checksum_address
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flock.chain.codec import Function
 from flock.harness import Chain, Reverted
-from flock.harness.abi import Function
 from flock.units import WAD
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: to_checksum_address(b))

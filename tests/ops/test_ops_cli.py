@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from flock.bench.chainkit import advance, impersonate
+from flock.chain.clock import advance
+from flock.chain.local import impersonate
 from flock.ops.cli import checkpoint_cli, stake_cli, tasks_cli, vesting_cli
 from flock.prechecks import budget_check
 from flock.units import DAY

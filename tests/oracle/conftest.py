@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.oracle.chain import ChainView

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.clients.cli import train_cli, validate_cli
 from flock.ops.cli import checkpoint_cli
 from flock.oracle.cli import cli as oracle_cli

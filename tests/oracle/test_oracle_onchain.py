@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flock.bench.chainkit import mine_at
+from flock.chain.clock import mine_at
 from flock.oracle.chain import OracleError
 from flock.oracle.run import compute_on_chain, post, publish, verify
 from flock.rewards import Status, claim_args
@@ -96,7 +96,7 @@ def test_the_lazy_validator_is_slashed_through_a_reported_slash_root(played, tas
     """Issue 11, attack 4b on a real chain: with a one-epoch deviation rule, the oracles list the
     lazy validator (its noise is far from consensus), two of them post the slash root, and after
     the challenge window a stranger executes it."""
-    from flock.bench.chainkit import head_time
+    from flock.chain.clock import head_time
     from flock.oracle.scoring import mean_distances
     from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
     from flock.rewards import Offence

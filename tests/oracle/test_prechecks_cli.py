@@ -7,7 +7,7 @@ import pytest
 from ape.exceptions import ContractLogicError
 from click.testing import CliRunner
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.clients.cli import train_cli, validate_cli
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit

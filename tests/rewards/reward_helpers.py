@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.rewards import ClaimArgs, claim_args
 

@@ -6,7 +6,7 @@ import ape
 import pytest
 from reward_helpers import open_epoch
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.oracle.merkle import slash_tree
 from flock.rewards import Offence, commitment, model_commitment
 from flock.units import DAY

@@ -5,7 +5,7 @@ import ape
 import pytest
 from reward_helpers import open_epoch
 
-from flock.bench.chainkit import head_time, mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.rewards import Phase, commitment, model_commitment
 from flock.tasks import Role, TaskKind, TaskState
 from flock.units import DAY

@@ -5,7 +5,7 @@ import ape
 import pytest
 from reward_helpers import REPORT, Posted, TaskEpoch, finalize, leaves_for, open_epoch, post
 
-from flock.bench.chainkit import head_time, mine_at, next_block_at
+from flock.chain.clock import head_time, mine_at, next_block_at
 from flock.oracle.merkle import reward_tree
 from flock.rewards import Status, claim_args
 from flock.tasks import TaskKind

@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from flock.bench.chainkit import head_time
+from flock.chain.clock import head_time
 from flock.emissions import STAKE_UNIT
 from flock.tasks import Role, TaskKind, slash_route
 from flock.units import WAD

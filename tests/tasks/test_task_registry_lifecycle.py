@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from flock.bench.chainkit import advance, head_time, next_block_at
+from flock.chain.clock import advance, head_time, mine_at, next_block_at
 from flock.emissions import STAKE_UNIT
 from flock.tasks import Role, TaskKind, TaskState, spec_hash
 from flock.units import DAY, WAD
@@ -203,6 +203,21 @@ def test_tasks_by_state_pages(tasks, cast, new_task):
     page, _ = tasks.tasksByState(TaskState.PENDING, before + 1, 2)
     assert page == created[1:3]
     assert tasks.tasksByState(TaskState.PENDING, before + 10, 5) == ([], total)
+
+
+def test_is_active_while_open_and_before_its_end(tasks, admin, outsider, new_task, cast):
+    pending, approved, cancelled = (new_task(cast.creator, duration=DAY) for _ in range(3))
+    tasks.approveTask(approved, sender=admin)
+    tasks.cancelTask(cancelled, sender=admin)
+    assert tasks.isActive(pending) and tasks.isActive(approved)
+    assert not tasks.isActive(cancelled) and not tasks.isActive(12345)
+    end = tasks.taskInfo(approved).endTime
+    mine_at(end - 10)
+    assert tasks.isActive(approved)
+    mine_at(end)
+    assert not tasks.isActive(approved) and not tasks.isActive(pending)  # past the end, not yet ended
+    tasks.endTask(approved, sender=outsider)
+    assert not tasks.isActive(approved)
 
 
 def test_unknown_task_views_are_empty(tasks):

@@ -10,7 +10,7 @@ made after the offence both lost their share.
 import ape
 import pytest
 
-from flock.bench.chainkit import advance, head_time, mine_at
+from flock.chain.clock import advance, head_time, mine_at
 from flock.tasks import Role, slash_route
 from flock.units import DAY, WAD
 

@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from flock.bench.chainkit import advance, head_time, next_block_at
+from flock.chain.clock import advance, head_time, next_block_at
 from flock.tasks import ZERO_ADDRESS, Role, TaskState, slash_route
 from flock.units import DAY, WAD
 

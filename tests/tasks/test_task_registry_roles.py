@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from flock.bench.chainkit import advance, head_time, next_block_at
+from flock.chain.clock import advance, head_time, next_block_at
 from flock.emissions import STAKE_UNIT
 from flock.tasks import Role, TaskKind, TaskState
 from flock.units import DAY, WAD

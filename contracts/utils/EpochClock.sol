@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/**
+ * @title EpochClock
+ * @dev The emission epochs, stated once: epoch `e` covers `[genesis + e * length, genesis + (e + 1) *
+ * length)`, where `genesis` and `length` are the emission controller's (immutables of its
+ * implementation, copied by the contracts that keep time with it). The emission controller, the
+ * Arena submission schedule and the Alliance task pools all read their epoch here.
+ */
+library EpochClock {
+    /// @dev Epochs one `drawRange` of the emission controller covers at most (a caller that draws a
+    /// longer backlog draws it in several calls).
+    uint256 internal constant MAX_DRAW_RANGE = 64;
+
+    /// @dev The epoch `timestamp` falls in; 0 before genesis.
+    function epochAt(uint256 timestamp, uint256 genesis, uint256 length) internal pure returns (uint256) {
+        return timestamp < genesis ? 0 : (timestamp - genesis) / length;
+    }
+}
