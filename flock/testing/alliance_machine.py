@@ -129,7 +129,7 @@ class AllianceMachine(ProtocolMachine):
         self.routed_total = 0
         self.nonce = 0
         self.slash_rules = SlashRules(*self.alliance.slashRules())
-        self.quorum = self.alliance.roundRules()[1]
+        self.quorum = self.alliance.roundRules().quorumBps
         self.driver: RoundDriver
 
     @initialize(days=st.integers(2, 6), stakes=st.lists(st.integers(1, 40), min_size=6, max_size=6))
@@ -145,7 +145,7 @@ class AllianceMachine(ProtocolMachine):
             self.own_stake[user] = amount
             self.joined_at[user] = self.now
         info = self.tasks.taskInfo(self.task)
-        self.end, self.dispute = info[4], info[5]
+        self.end, self.dispute = info.endTime, info.disputeWindow
         self.driver = RoundDriver(self.alliance, self.task, HarnessClock(self.chain), self.keeper)
 
     # ------------------------------------------------------------------ helpers
@@ -272,7 +272,7 @@ class AllianceMachine(ProtocolMachine):
         else:
             call()
             r.secrets[user] = secret
-            r.stakes[user] = self.tasks.memberOf(self.task, user)[1]
+            r.stakes[user] = self.tasks.memberOf(self.task, user).stake
 
     @precondition(lambda self: self.current and self.current.secrets and not self.current.finalized)
     @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
@@ -321,7 +321,7 @@ class AllianceMachine(ProtocolMachine):
             (drawn,) = receipt.events_named("RolesDrawn")
             seed = draw_seed(entropy, randao, self.task, r.number)
             assert drawn["seed"] == seed
-            r.proposers = draw_proposers(seed, r.seeded, self.alliance.roundRules()[0])
+            r.proposers = draw_proposers(seed, r.seeded, self.alliance.roundRules().proposers)
             assert list(drawn["proposers"]) == r.proposers
 
     @precondition(lambda self: self.current and self.current.seeded and not self.current.finalized)
@@ -339,7 +339,7 @@ class AllianceMachine(ProtocolMachine):
         if copy == 2 and r.proposers:
             return keccak(text=f"update-{r.number}-{r.proposers[0]}")  # what the first proposer trains
         if copy == 3 and self.lineage:
-            return bytes(self.alliance.lineageAt(self.task, self.lineage - 1)[0])
+            return bytes(self.alliance.lineageAt(self.task, self.lineage - 1).updateHash)
         return keccak(text=f"update-{r.number}-{user}")
 
     def _commit_proposal(self, user: str, copy: int) -> None:
@@ -362,7 +362,7 @@ class AllianceMachine(ProtocolMachine):
         else:
             call()
             r.proposal_commits[user] = (update, salt, len(r.proposal_commits) + 1)
-            assert self.alliance.entryOf(self.task, r.number, user)[13] == len(r.proposal_commits)
+            assert self.alliance.entryOf(self.task, r.number, user).commitOrder == len(r.proposal_commits)
 
     @precondition(lambda self: self.current and self.current.proposal_commits and not self.current.finalized)
     @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
@@ -500,7 +500,7 @@ class AllianceMachine(ProtocolMachine):
         assert len(accepted) == (1 if after.acceptedMask else 0)
         if accepted:
             self.lineage += 1
-            stake_for = self.alliance.proposalsOf(self.task, r.number)[2]
+            stake_for = self.alliance.proposalsOf(self.task, r.number).stakeFor
             best = max(
                 (s for s in range(len(r.proposers)) if after.acceptedMask >> s & 1),
                 key=lambda s: (stake_for[s], -s),
@@ -542,7 +542,7 @@ class AllianceMachine(ProtocolMachine):
                 assert user not in slashes and user not in lapsed
                 continue
             r.settled_slash.add(user)
-            remaining = self.tasks.memberOf(self.task, user)[1] + (
+            remaining = self.tasks.memberOf(self.task, user).stake + (
                 slashes[user]["gm"] if user in slashes else 0
             )
             take = min(verdict.slash_gm, remaining)
@@ -586,19 +586,19 @@ class AllianceMachine(ProtocolMachine):
             with self.chain.reverts("AllianceNotEvictable"):
                 call()
             return
-        stake = self.tasks.memberOf(self.task, user)[1]
+        stake = self.tasks.memberOf(self.task, user).stake
         members = self.tasks.participantCount(self.task)
-        pool, owed = self.alliance.poolOf(self.task)[0], self.alliance.owed(self.keeper)
+        pool, owed = self.alliance.poolOf(self.task).pool, self.alliance.owed(self.keeper)
         gm = stake * self.slash_rules.absent_bps // BPS
         receipt = call()
         (event,) = receipt.events_named("ParticipantEvicted")
         assert (event["account"], event["gm"]) == (user, gm)
         seized, to_evictor = event["flockSeized"], event["toEvictor"]
         assert to_evictor == seized * self.slash_rules.finalizer_bps // BPS
-        assert self.alliance.poolOf(self.task)[0] == pool + seized - to_evictor
+        assert self.alliance.poolOf(self.task).pool == pool + seized - to_evictor
         assert self.alliance.owed(self.keeper) == owed + to_evictor  # the evictor's share, credited
         member = self.tasks.memberOf(self.task, user)
-        assert member[1] == stake - gm and member[4] == self.now  # evicted, its stake still at risk
+        assert member.stake == stake - gm and member.exitAt == self.now  # evicted, its stake still at risk
         assert self.tasks.participantCount(self.task) == members - 1  # its slot is free
         self.evicted.add(user)
         self.slashed[user] += gm
@@ -641,16 +641,16 @@ class AllianceMachine(ProtocolMachine):
             with self.chain.reverts("AllianceTaskNotActive"):
                 call()
         else:
-            pool = self.alliance.poolOf(self.task)[0]
+            pool = self.alliance.poolOf(self.task).pool
             call()
-            assert self.alliance.poolOf(self.task)[0] == pool + amount * WAD
+            assert self.alliance.poolOf(self.task).pool == pool + amount * WAD
 
     @rule()
     def pull_emissions(self) -> None:
         self._catch_up()
         pool, _, _ = self.alliance.poolOf(self.task)
         amount = self.alliance.pullEmissions(self.task, sender=self.keeper).return_value
-        assert self.alliance.poolOf(self.task)[0] == pool + amount
+        assert self.alliance.poolOf(self.task).pool == pool + amount
 
     @rule()
     def sweep(self) -> None:
@@ -667,7 +667,7 @@ class AllianceMachine(ProtocolMachine):
             before = self.token.balanceOf(treasury)
             pool = (
                 self.alliance.pullEmissions.call(self.task, sender=self.keeper)
-                + self.alliance.poolOf(self.task)[0]
+                + self.alliance.poolOf(self.task).pool
             )
             if pool == 0:
                 with self.chain.reverts("AllianceNothingToSweep"):
@@ -710,7 +710,7 @@ class AllianceMachine(ProtocolMachine):
             with self.chain.reverts("TaskRegistryStakeLocked"):
                 self.tasks.release(self.task, user, sender=self.keeper)
         else:
-            stake = self.tasks.memberOf(self.task, user)[1]
+            stake = self.tasks.memberOf(self.task, user).stake
             allocated = self.gm.allocatedOf(user)
             self.tasks.release(self.task, user, sender=self.keeper)
             assert self.gm.allocatedOf(user) == allocated - stake
@@ -722,11 +722,10 @@ class AllianceMachine(ProtocolMachine):
         the balance below the allocation."""
         user = self.participants[p % N_PARTICIPANTS]
         lock = self.gm.lockInfo(user, 1)
-        gm_value, end, status = lock[2], lock[3], lock[4]
-        if status != LockStatus.ACTIVE or self.now < end:
+        if lock.status != LockStatus.ACTIVE or self.now < lock.end:
             return
         balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if balance - gm_value < allocated:
+        if balance - lock.gm < allocated:
             with self.chain.reverts("GmFlockStakeAllocated"):
                 self.gm.unlock(1, sender=user)
         else:
@@ -747,7 +746,7 @@ class AllianceMachine(ProtocolMachine):
         credits not yet withdrawn."""
         if not self.task:
             return
-        books = self.alliance.poolOf(self.task)[0]
+        books = self.alliance.poolOf(self.task).pool
         for r in self.rounds:
             info = self._info(r.number)
             assert info.rewardCredited <= info.reward and r.honest_credited <= info.honestPot
@@ -764,11 +763,11 @@ class AllianceMachine(ProtocolMachine):
         for user in self.participants:
             member = self.tasks.memberOf(self.task, user)
             if user in self.released:
-                assert member[5] and member[1] == 0
+                assert member.released and member.stake == 0
                 continue
-            assert not member[5]
-            assert member[1] == self.own_stake[user] - self.slashed[user]
-            assert self.gm.allocatedOf(user) >= member[1]
+            assert not member.released
+            assert member.stake == self.own_stake[user] - self.slashed[user]
+            assert self.gm.allocatedOf(user) >= member.stake
             assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
         if self.now < self.end + self.dispute:
             assert not self.released
@@ -783,7 +782,9 @@ class AllianceMachine(ProtocolMachine):
         r = self.current
         if r is not None and r.proposers:
             updates = [
-                bytes(u) for u in self.alliance.proposalsOf(self.task, r.number)[1] if bytes(u) != bytes(32)
+                bytes(u)
+                for u in self.alliance.proposalsOf(self.task, r.number).updates
+                if bytes(u) != bytes(32)
             ]
             assert len(updates) == len(set(updates)) == len(r.posted)
             for holder, update in r.posted.items():
@@ -793,7 +794,7 @@ class AllianceMachine(ProtocolMachine):
                     for d in r.duplicates
                     if r.proposal_commits[d][0] == update
                 )
-        lineage = [bytes(self.alliance.lineageAt(self.task, i)[0]) for i in range(self.lineage)]
+        lineage = [bytes(self.alliance.lineageAt(self.task, i).updateHash) for i in range(self.lineage)]
         assert len(lineage) == len(set(lineage)) and set(lineage) == self.accepted_updates
 
     @invariant()
@@ -803,10 +804,14 @@ class AllianceMachine(ProtocolMachine):
         if not self.task:
             return
         holding = [u for u in self.participants if u not in self.evicted and u not in self.released]
-        assert self.tasks.participantCount(self.task) == len(holding) <= self.tasks.taskInfo(self.task)[9]
+        assert (
+            self.tasks.participantCount(self.task)
+            == len(holding)
+            <= self.tasks.taskInfo(self.task).maxParticipants
+        )
         for user in self.evicted - self.released:
             member = self.tasks.memberOf(self.task, user)
-            assert member[4] != 0 and not member[5]
+            assert member.exitAt != 0 and not member.released
 
     @invariant()
     def lineage_has_one_entry_per_accepted_round(self) -> None:

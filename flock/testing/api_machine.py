@@ -81,7 +81,9 @@ class ApiMachine(ProtocolMachine):
         self.operators = accounts[10:13]
         self.keeper = accounts[14]
         self.task = next(
-            t for t in range(system.tasks.taskCount(), 0, -1) if system.tasks.memberOf(t, self.node)[0] != 0
+            t
+            for t in range(system.tasks.taskCount(), 0, -1)
+            if system.tasks.memberOf(t, self.node).role != Role.NONE
         )
         self.model = {u: Account(100 * WAD, 50 * WAD) for u in self.users}
         self.accrued = dict.fromkeys(MODELS, 0)
@@ -156,7 +158,7 @@ class ApiMachine(ProtocolMachine):
             self.api.postUsage(*args, sender=self.operators[0])
         receipt = self.api.postUsage(*args, sender=self.operators[1])
         assert receipt.events_named("UsageAccepted")
-        self.settlements[epoch] = Settlement(report, finalizes_at=self.api.settlementOf(epoch)[4])
+        self.settlements[epoch] = Settlement(report, finalizes_at=self.api.settlementOf(epoch).finalizesAt)
 
     def _accepted(self, open_window: bool) -> list[int]:
         now = self.chain.now
@@ -249,12 +251,14 @@ class ApiMachine(ProtocolMachine):
                 self.api.flush(self.task, model_epoch, sender=self.keeper)
             return
         target = self._epoch() + 1
-        before = self.system.rewards.epochRewards(self.task, target)[4]  # unallocated
+        before = self.system.rewards.epochRewards(self.task, target).unallocated
         treasury = self.token.balanceOf(self.system.timelock.address)
         (event,) = self.api.flush(self.task, model_epoch, sender=self.keeper).events_named("RevenueFlushed")
         assert event["contributors"] + event["protocolShare"] == self.accrued[model_epoch]
         assert event["protocolShare"] == self.accrued[model_epoch] * 1_000 // 10_000  # the local 10%
-        assert self.system.rewards.epochRewards(self.task, target)[4] == before + event["contributors"]
+        assert (
+            self.system.rewards.epochRewards(self.task, target).unallocated == before + event["contributors"]
+        )
         assert self.token.balanceOf(self.system.timelock.address) == treasury + event["protocolShare"]
         self.flushed += self.accrued[model_epoch]
         self.accrued[model_epoch] = 0

@@ -131,7 +131,7 @@ class RewardMachine(ProtocolMachine):
 
     def _epoch(self, key: tuple[int, int]) -> EpochModel:
         if key not in self.epochs:
-            self.epochs[key] = EpochModel(budget=self.emissions.budgetOf(*key)[0])
+            self.epochs[key] = EpochModel(budget=self.emissions.budgetOf(*key).total)
         return self.epochs[key]
 
     def _candidate(self, model: EpochModel, room: int, honest: bool, seed_value: int) -> Tuple:
@@ -431,7 +431,11 @@ class RewardMachine(ProtocolMachine):
                 assert balance == self._owed_by_pot(key, model)
                 held_in_pots += balance
             info = self.rewards.epochRewards(*key)
-            assert (info[0], info[4], info[6]) == (model.status, model.unallocated, model.round)
+            assert (info.status, info.unallocated, info.round) == (
+                model.status,
+                model.unallocated,
+                model.round,
+            )
         balance = self.token.balanceOf(self.rewards.address)
         assert balance >= owed_here
         assert balance == owed_here
@@ -443,7 +447,7 @@ class RewardMachine(ProtocolMachine):
         most once; every leaf is claimed at most once, and the pot's bitmap says which."""
         for key, model in self.epochs.items():
             budget = self.emissions.budgetOf(*key)
-            assert budget[3] <= budget[0] == model.budget
+            assert budget.drawn <= budget.total == model.budget
             if model.accepted is None:
                 continue
             assert model.claimed_amount <= model.accepted.total

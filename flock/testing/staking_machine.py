@@ -133,12 +133,13 @@ class StakingMachine(ProtocolMachine):
         if not self.active[user]:
             return
         lock_id = self.active[user][pick % len(self.active[user])]
-        _, amount, gm, end, status = self.gm.lockInfo(user, lock_id)
-        if status != LockStatus.ACTIVE:  # voided by a wipe-out slash
+        lock = self.gm.lockInfo(user, lock_id)
+        amount, gm = lock.amount, lock.gm
+        if lock.status != LockStatus.ACTIVE:  # voided by a wipe-out slash
             self.active[user].remove(lock_id)
             return
         balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if self.chain.now < end:
+        if self.chain.now < lock.end:
             with self.chain.reverts("GmFlockLockNotExpired"):
                 self.gm.unlock(lock_id, sender=user)
             return
@@ -165,16 +166,16 @@ class StakingMachine(ProtocolMachine):
         if not self.active[user]:
             return
         lock_id = self.active[user][pick % len(self.active[user])]
-        _, _, _, end, status = self.gm.lockInfo(user, lock_id)
-        if status != LockStatus.ACTIVE:
+        lock = self.gm.lockInfo(user, lock_id)
+        if lock.status != LockStatus.ACTIVE:
             return
-        if self.chain.now + duration <= end:
+        if self.chain.now + duration <= lock.end:
             with self.chain.reverts("GmFlockExtensionTooShort"):
                 self.gm.extend(lock_id, duration, sender=user)
             return
         before = self._balances()
-        _, amount, gm, _, _ = self.gm.lockInfo(user, lock_id)
-        expected = amount * self.gm.boost(duration) // WAD
+        gm = lock.gm
+        expected = lock.amount * self.gm.boost(duration) // WAD
         try:
             receipt = self.gm.extend(lock_id, duration, sender=user)
         except Reverted as exc:
@@ -185,11 +186,11 @@ class StakingMachine(ProtocolMachine):
         (extended,) = receipt.events_named("Extended")
         burned = sum(t["value"] for t in receipt.events_named("Transfer") if int(t["to"], 16) == 0)
         assert self.gm.balanceOf(user) == before[user] + extended["gmAdded"] - burned
-        _, _, gm_after, end_after, _ = self.gm.lockInfo(user, lock_id)
-        assert end_after == self.chain.now + duration
+        after = self.gm.lockInfo(user, lock_id)
+        assert after.end == self.chain.now + duration
         # INV-16: the boost follows the remaining duration, up or down (an account's last lock
         # shows its totals, which may differ from the lock's own value by rounding dust).
-        assert abs(receipt.return_value - expected) <= DUST and abs(gm_after - expected) <= DUST
+        assert abs(receipt.return_value - expected) <= DUST and abs(after.gm - expected) <= DUST
         self._assert_only_changed(before, user)
 
     @precondition(lambda self: any(self.active.values()))
@@ -202,12 +203,13 @@ class StakingMachine(ProtocolMachine):
                 self.gm.kick(user, self.gm.lockCount(user), sender=kicker)
             return
         lock_id = self.active[user][pick % len(self.active[user])]
-        _, amount, gm, end, status = self.gm.lockInfo(user, lock_id)
-        if status != LockStatus.ACTIVE:  # voided by a wipe-out slash
+        lock = self.gm.lockInfo(user, lock_id)
+        amount, gm = lock.amount, lock.gm
+        if lock.status != LockStatus.ACTIVE:  # voided by a wipe-out slash
             with self.chain.reverts("GmFlockUnknownLock"):
                 self.gm.kick(user, lock_id, sender=kicker)
             return
-        if self.chain.now < end:
+        if self.chain.now < lock.end:
             with self.chain.reverts("GmFlockLockNotExpired"):
                 self.gm.kick(user, lock_id, sender=kicker)
             return
@@ -226,7 +228,7 @@ class StakingMachine(ProtocolMachine):
         assert self.gm.balanceOf(user) == balance - removable
         assert self.gm.totalSupply() == supply - removable
         # INV-16: what is left of the expired lock's boost is held by tasks, or there is none.
-        left = self.gm.lockInfo(user, lock_id)[2]
+        left = self.gm.lockInfo(user, lock_id).gm
         assert left == gm - removable and (left <= amount or balance - removable == allocated)
 
     @rule(u=user_index, to=user_index)
@@ -323,7 +325,7 @@ class StakingMachine(ProtocolMachine):
         user = self.users[self.chain.tx_count % N_USERS]
         if self.active[user]:
             infos = self.gm.locksOf(user, 0, self.gm.lockCount(user))
-            assert sum(info[1] for info in infos if info[4] == 1) <= state[user]["locked"]
+            assert sum(i.amount for i in infos if i.status == LockStatus.ACTIVE) <= state[user]["locked"]
         assert self.token.balanceOf(self.gm.address) >= sum(v["locked"] for v in state.values())
 
     @invariant()

@@ -38,7 +38,7 @@ from flock.harness.evm import Chain
 from flock.harness.system import System
 from flock.oracle.merkle import slash_tree
 from flock.rewards import Offence, Phase, SlashStatus
-from flock.tasks import Role, TaskKind, TaskState
+from flock.tasks import LockStatus, Role, TaskKind, TaskState
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.api_machine import ApiMachine
 from flock.testing.ledger import ADMIN, Watch
@@ -188,7 +188,7 @@ class SystemMachine(ProtocolMachine):
             (t, u): tuple(self.tasks.memberOf(t, u)[i] for i in (1, 5))
             for t in self.rewards_part.tasks
             for u in self.rewards_users
-            if self.tasks.memberOf(t, u)[0] != 0
+            if self.tasks.memberOf(t, u).role != Role.NONE
         }
 
     # ------------------------------------------------------------------ helpers
@@ -235,9 +235,9 @@ class SystemMachine(ProtocolMachine):
         """A task's budget for an opened epoch; an epoch before the newest is read once (its budgets
         never change: ``inv_11`` re-reads the oldest and the newest at every step)."""
         if epoch == next_epoch - 1:
-            return self.emissions.budgetOf(task_id, epoch)[0]
+            return self.emissions.budgetOf(task_id, epoch).total
         if (task_id, epoch) not in self._budgets:
-            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch)[0]
+            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch).total
         return self._budgets[(task_id, epoch)]
 
     def _rotating(self, items: list[Any]) -> Any:
@@ -341,10 +341,10 @@ class SystemMachine(ProtocolMachine):
         _, current, _ = self.system.submissions.currentPhase()
         if current != phase:
             return "SubmissionsWrongPhase"
-        kind, state, _, _, end, *_ = self.tasks.taskInfo(task_id)
-        if kind != TaskKind.ARENA or state != TaskState.APPROVED or self.now >= end:
+        info = self.tasks.taskInfo(task_id)
+        if info.kind != TaskKind.ARENA or info.state != TaskState.APPROVED or self.now >= info.endTime:
             return "SubmissionsTaskNotOpen"
-        if self.tasks.memberOf(task_id, account)[0] != role:
+        if self.tasks.memberOf(task_id, account).role != role:
             return "SubmissionsWrongRole"
         return None
 
@@ -354,11 +354,11 @@ class SystemMachine(ProtocolMachine):
         ``reveal`` (not None): then reveals it, honestly or not, once the model-reveal phase comes."""
         task_id, account = self._submitter(who, t)
         subs = self.system.submissions
-        epoch = subs.currentPhase()[0]
+        epoch = subs.currentPhase().epoch
         model, secret = salt.to_bytes(32, "big"), (salt + 7).to_bytes(32, "big")
         commitment = subs.modelCommitmentOf(model, "ipfs://model", secret, account, task_id, epoch)
         error = self._submission_error(task_id, account, Phase.SUBMIT, Role.NODE)
-        if error is None and subs.modelOf(task_id, epoch, account)[0] != bytes(32):
+        if error is None and subs.modelOf(task_id, epoch, account).commitment != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
             with self.chain.reverts(error):
@@ -383,14 +383,14 @@ class SystemMachine(ProtocolMachine):
         reveals it, honestly or not, once its reveal phase comes."""
         task_id, account = self._submitter(who, t)
         subs = self.system.submissions
-        models_end = subs.schedule(subs.currentPhase()[0])[2]
+        models_end = subs.schedule(subs.currentPhase().epoch).modelRevealEnd
         if wait and self.now < models_end:
             self.chain.set_time(models_end)
-        epoch = subs.currentPhase()[0]
+        epoch = subs.currentPhase().epoch
         file_hash, secret = (salt + 1).to_bytes(32, "big"), salt.to_bytes(32, "big")
         commitment = subs.commitmentOf(file_hash, secret, account, task_id, epoch)
         error = self._submission_error(task_id, account, Phase.COMMIT, Role.VALIDATOR)
-        if error is None and subs.scoresOf(task_id, epoch, account)[0] != bytes(32):
+        if error is None and subs.scoresOf(task_id, epoch, account).commitment != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
             with self.chain.reverts(error):
@@ -467,7 +467,7 @@ class SystemMachine(ProtocolMachine):
                 send()
             return
         send()
-        assert view(task_id, epoch, account)[1] == value
+        assert view(task_id, epoch, account)[1] == value  # the revealed hash
 
     @precondition(lambda self: self.commitments or self.model_commitments)
     @rule(c=pick, model=st.booleans(), keeper=pick, wait=st.booleans())
@@ -495,14 +495,14 @@ class SystemMachine(ProtocolMachine):
         unrevealed_model = model_committed != bytes(32) and model_revealed == bytes(32)
         unrevealed_scores = score_committed != bytes(32) and score_revealed == bytes(32)
         offence, deadline = (
-            (Offence.MODEL_NOT_REVEALED, subs.schedule(epoch)[2])
+            (Offence.MODEL_NOT_REVEALED, subs.schedule(epoch).modelRevealEnd)
             if unrevealed_model
-            else (Offence.SCORES_NOT_REVEALED, subs.schedule(epoch)[4])
+            else (Offence.SCORES_NOT_REVEALED, subs.schedule(epoch).revealEnd)
         )
         own, _, effective = self.tasks.effectiveStake(task_id, account)
         _, _, closes = self._release_times(task_id)
         params = slasher.slashParameters()
-        gm = effective * params[0] // 10_000
+        gm = effective * params.provableBps // 10_000
         error = None
         if not unrevealed_model and not unrevealed_scores:
             error = "SlasherNothingUnrevealed"
@@ -524,9 +524,9 @@ class SystemMachine(ProtocolMachine):
         assert slasher.isSlashed(task_id, epoch, account, offence)
         own_gm = gm * own // (own + active + exiting)
         member = self.tasks.memberOf(task_id, account)
-        assert member[1] == own - own_gm
+        assert member.stake == own - own_gm
         if (task_id, account) in self.reward_members:
-            self.reward_members[(task_id, account)] = (member[1], member[5])
+            self.reward_members[(task_id, account)] = (member.stake, member.released)
 
     @rule(
         which=pick,
@@ -554,7 +554,7 @@ class SystemMachine(ProtocolMachine):
         entries = list(dict.fromkeys((members[i % len(members)], offence) for i, offence in picks))
         slasher, key = self.system.slasher, (task_id, epoch)
         oracles, quorum = self.system.rewards.oracleSet()
-        if slasher.reportOf(task_id, epoch)[0] == SlashStatus.ACCEPTED:  # posts are refused
+        if slasher.reportOf(task_id, epoch).status == SlashStatus.ACCEPTED:  # posts are refused
             tree = slash_tree(entries)
             with self.chain.reverts("SlasherRootAlreadyAccepted"):
                 slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracles[0])
@@ -562,14 +562,14 @@ class SystemMachine(ProtocolMachine):
             tree = slash_tree(entries)
             for oracle in oracles[:quorum]:
                 slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracle)
-            assert slasher.reportOf(task_id, epoch)[0] == SlashStatus.ACCEPTED
+            assert slasher.reportOf(task_id, epoch).status == SlashStatus.ACCEPTED
             self.slash_roots[key] = (tree, entries)
         report = slasher.reportOf(task_id, epoch)
-        if veto and self.now < report[4]:
+        if veto and self.now < report.executableAt:
             slasher.veto(task_id, epoch, sender=self.timelock)
             self.slash_roots.pop(key)
             return
-        self.chain.set_time(max(self.now, report[4]))
+        self.chain.set_time(max(self.now, report.executableAt))
         tree, entries = self.slash_roots[key]
         for index, (account, offence) in enumerate(entries):
             self._execute_slash(task_id, epoch, index, account, offence, tree.proof(index), keeper)
@@ -588,13 +588,13 @@ class SystemMachine(ProtocolMachine):
         slasher = self.system.slasher
         caller = self.spares[keeper % len(self.spares)]
         own, _, effective = self.tasks.effectiveStake(task_id, account)
-        gm = effective * slasher.slashParameters()[1] // 10_000
+        gm = effective * slasher.slashParameters().reportedBps // 10_000
         error = None
         if (task_id, epoch, account, offence) in self.slashed:
             error = "SlasherAlreadySlashed"
         elif gm == 0:
             error = "SlasherNothingToSlash"
-        elif self.now >= self._release_times(task_id)[2]:
+        elif self.now >= self._release_times(task_id)[2]:  # slashing's end
             error = "TaskRegistryDisputeWindowClosed"
         if error:
             with self.chain.reverts(error):
@@ -604,14 +604,14 @@ class SystemMachine(ProtocolMachine):
         slasher.executeSlash(task_id, epoch, index, account, offence, proof, sender=caller)
         self.slashed.add((task_id, epoch, account, offence))
         member = self.tasks.memberOf(task_id, account)
-        assert member[1] == own - gm * own // (own + active + exiting)
+        assert member.stake == own - gm * own // (own + active + exiting)
         if (task_id, account) in self.reward_members:
-            self.reward_members[(task_id, account)] = (member[1], member[5])
+            self.reward_members[(task_id, account)] = (member.stake, member.released)
 
     def _release_times(self, task_id: int) -> tuple[int, int, int]:
         """A task's end, its dispute window and the end of its slashing (end + window)."""
         info = self.tasks.taskInfo(task_id)
-        return info[4], info[5], info[4] + info[5]
+        return info.endTime, info.disputeWindow, info.endTime + info.disputeWindow
 
     # ------------------------------------------------------------------ invariants
 
@@ -651,7 +651,7 @@ class SystemMachine(ProtocolMachine):
             return
         user = self._rotating(self.stakers)
         locks = self.gm.locksOf(user, 0, self.gm.lockCount(user))
-        assert sum(lock[1] for lock in locks if lock[4] == 1) <= state[user]["locked"]
+        assert sum(lock.amount for lock in locks if lock.status == LockStatus.ACTIVE) <= state[user]["locked"]
 
     @invariant()
     def inv_03_gm_supply_is_sum_of_balances(self) -> None:
@@ -670,13 +670,13 @@ class SystemMachine(ProtocolMachine):
             return
         ids = self._task_ids()
         direct = self.staking_part.allocated
-        registry_total = sum(self.tasks.taskStakes(t)[7] for t in ids)
+        registry_total = sum(self.tasks.taskStakes(t).allocated for t in ids)
         assert sum(v["allocated"] for v in state.values()) == registry_total + sum(direct.values())
         for view in state.values():
             assert view["allocated"] <= view["balance"]
         user = self._rotating(self.stakers)
-        own = sum(self.tasks.memberOf(t, user)[1] for t in ids)
-        created = sum(info[6] for t in ids if (info := self.tasks.taskInfo(t))[2] == user)
+        own = sum(self.tasks.memberOf(t, user).stake for t in ids)
+        created = sum(info.creatorStake for t in ids if (info := self.tasks.taskInfo(t)).creator == user)
         assert state[user]["allocated"] == own + created + direct.get(user, 0)
         self.staking_part.inv_04_allocation_within_balance()
         self.tasks_part.inv_04_task_stakes_match_allocations()
@@ -688,7 +688,7 @@ class SystemMachine(ProtocolMachine):
         if not self._fresh("inv_05"):
             return
         self.rewards_part.inv_05_distributor_holds_what_it_owes()
-        drawn = sum(self.emissions.budgetOf(*key)[3] for key in self.rewards_part.epochs)
+        drawn = sum(self.emissions.budgetOf(*key).drawn for key in self.rewards_part.epochs)
         assert drawn == self.rewards_part.drawn
 
     @invariant()
@@ -767,7 +767,7 @@ class SystemMachine(ProtocolMachine):
         self.alliance_part.inv_10_stake_at_risk_stays()
         for (task_id, user), expected in self.reward_members.items():
             member = self.tasks.memberOf(task_id, user)
-            assert (member[1], member[5]) == expected
+            assert (member.stake, member.released) == expected
 
     @invariant()
     def inv_18_offences_slashed_at_most_once(self) -> None:
@@ -835,11 +835,11 @@ class SystemMachine(ProtocolMachine):
         for task_id in self._task_ids():
             info = self.tasks.taskInfo(task_id)
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
-            if info[1] != TaskState.APPROVED or self.now >= info[4] or next_epoch >= expiry:
+            if info.state != TaskState.APPROVED or self.now >= info.endTime or next_epoch >= expiry:
                 continue
             stakes = self.tasks.taskStakes(task_id)
-            n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
-            v = (stakes[2] + stakes[5]) // STAKE_UNIT
+            n = (stakes.nodes + stakes.participants + stakes.delegatedToNodes) // STAKE_UNIT
+            v = (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
             assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
 
     @invariant()

@@ -247,7 +247,7 @@ class TaskMachine(ProtocolMachine):
                 call()
             return
         info = self.tasks.taskInfo(task_id)
-        if role == Role.PARTICIPANT and info[10] >= info[9]:
+        if role == Role.PARTICIPANT and info.members >= info.maxParticipants:
             with self.chain.reverts("TaskRegistryTaskFull"):
                 call()
             return
@@ -260,7 +260,7 @@ class TaskMachine(ProtocolMachine):
         self.members[(task_id, user)] = Membership(role)
         assert self.gm.allocatedOf(user) == before + amount
         if role == Role.PARTICIPANT:
-            assert self.tasks.participantCount(task_id) == info[10] + 1
+            assert self.tasks.participantCount(task_id) == info.members + 1
 
     @precondition(lambda self: self.members)
     @rule(p=pick, share=per_mille)
@@ -275,9 +275,9 @@ class TaskMachine(ProtocolMachine):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
                 self.tasks.addStake(task_id, amount, sender=user)
             return
-        own = self.tasks.memberOf(task_id, user)[1]
+        own = self.tasks.memberOf(task_id, user).stake
         self.tasks.addStake(task_id, amount, sender=user)
-        assert self.tasks.memberOf(task_id, user)[1] == own + amount
+        assert self.tasks.memberOf(task_id, user).stake == own + amount
 
     @precondition(lambda self: self.members)
     @rule(p=pick, sigma=st.integers(0, 10_000))
@@ -295,7 +295,7 @@ class TaskMachine(ProtocolMachine):
         elif self.now >= t.end - self.params.sigmaFreeze:
             with self.chain.reverts("TaskRegistrySigmaFrozen"):
                 call()
-        elif self.now < member[3] + DAY:
+        elif self.now < member.sigmaSetAt + DAY:
             with self.chain.reverts("TaskRegistrySigmaChangeTooSoon"):
                 call()
         elif not self.params.minSigmaBps <= sigma <= self.params.maxSigmaBps:
@@ -303,7 +303,7 @@ class TaskMachine(ProtocolMachine):
                 call()
         else:
             call()
-            assert self.tasks.memberOf(task_id, user)[2] == sigma
+            assert self.tasks.memberOf(task_id, user).sigmaBps == sigma
 
     # ------------------------------------------------------------------ delegation
 
@@ -329,7 +329,7 @@ class TaskMachine(ProtocolMachine):
                 call()
             return
         if mine is not None and not mine.released:
-            current = self.tasks.delegationOf(task_id, user)[0]
+            current = self.tasks.delegationOf(task_id, user).operator
             if current != operator:
                 with self.chain.reverts("TaskRegistryDelegatedElsewhere"):
                     call()
@@ -345,20 +345,20 @@ class TaskMachine(ProtocolMachine):
         pool_before = self.tasks.poolOf(task_id, operator)
         _, delegated_before, _ = self.tasks.effectiveStake(task_id, operator)
         topping_up = mine is not None and not mine.released
-        value_before = self.tasks.delegationOf(task_id, user)[2] if topping_up else 0
+        value_before = self.tasks.delegationOf(task_id, user).value if topping_up else 0
         call()
         # A top-up joins its delegation's risk window; a new delegation opens one now.
         since = mine.since if topping_up else self.now
         self.members[(task_id, user)] = Membership(Role.DELEGATOR, since=since, operator=operator)
         # The delegation is worth what it was worth plus the top-up, to the wei.
-        assert self.tasks.delegationOf(task_id, user)[2] == value_before + amount
+        assert self.tasks.delegationOf(task_id, user).value == value_before + amount
         # The pool's totals grow by the top-up, plus what they had booked against this delegation
         # for slashes outside its risk window (booked as if every delegation were at risk, given
         # back when it syncs: `_restore`), which is at most what the delegation is worth. A new
         # delegation has nothing to give back: exactly the amount.
-        restored = self.tasks.effectiveStake(task_id, operator)[1] - delegated_before - amount
+        restored = self.tasks.effectiveStake(task_id, operator).delegated - delegated_before - amount
         assert 0 <= restored <= value_before
-        assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount + restored
+        assert self.tasks.poolOf(task_id, operator).active == pool_before.active + amount + restored
 
     @precondition(lambda self: self.members)
     @rule(p=pick)
@@ -399,7 +399,7 @@ class TaskMachine(ProtocolMachine):
         if by_self:
             assert keeper_gain == 0
         assert self.gm.balanceOf(user) == gm_before - (allocated - value)
-        assert self.tasks.delegationOf(task_id, user)[1] == value
+        assert self.tasks.delegationOf(task_id, user).allocated == value
 
     # ------------------------------------------------------------------ slashing
 
@@ -424,7 +424,7 @@ class TaskMachine(ProtocolMachine):
         recipient = ZERO_ADDRESS if route == 0 else self.sink
         burn_bps = 0 if route < 2 else 1000
         keeper = ZERO_ADDRESS if route == 3 else self.keeper
-        created = self.tasks.taskInfo(task_id)[3]
+        created = self.tasks.taskInfo(task_id).createdAt
         offence_at = created + (self.now - created) * when // 1000  # any time in the task's life
         args = (task_id, account, amount, offence_at, (recipient, keeper, keeper_bps, burn_bps))
         if amount == 0:
@@ -442,7 +442,7 @@ class TaskMachine(ProtocolMachine):
             with self.chain.reverts("TaskRegistryInvalidOffenceTime"):
                 self.tasks.slash(task_id, account, amount, bad, args[4], sender=self.slasher)
         delegations = self._delegations_of(task_id, account)
-        values_before = {user: self.tasks.delegationOf(task_id, user)[2] for user in delegations}
+        values_before = {user: self.tasks.delegationOf(task_id, user).value for user in delegations}
         sink_before, keeper_before = self.token.balanceOf(self.sink), self.token.balanceOf(self.keeper)
         supply_before = self.token.totalSupply()
         gm_before = self.gm.balanceOf(account)
@@ -457,11 +457,11 @@ class TaskMachine(ProtocolMachine):
         assert paid + burned == seized
         assert burned >= seized * burn_bps // 10_000
         self.burned += burned
-        assert self.tasks.effectiveStake(task_id, account)[0] == own - own_gm
+        assert self.tasks.effectiveStake(task_id, account).own == own - own_gm
         # INV-15: a pool slash reaches only the delegations at risk at the offence (made at or
         # before it, not undelegated before it); the others keep their value to the wei.
         for user, m in delegations.items():
-            value = self.tasks.delegationOf(task_id, user)[2]
+            value = self.tasks.delegationOf(task_id, user).value
             at_risk = m.since <= offence_at and (m.exit_at == 0 or offence_at <= m.exit_at)
             if at_risk:
                 assert value <= values_before[user]
@@ -539,19 +539,19 @@ class TaskMachine(ProtocolMachine):
     def unlock_short_lock(self, u: int) -> None:
         """Invariant 10 at the gmFLOCK end: an expired lock cannot take allocated stake out."""
         user = self.users[u]
-        info = self.gm.lockInfo(user, 1)
-        if info[4] != LockStatus.ACTIVE or self.now < info[3]:
+        lock = self.gm.lockInfo(user, 1)
+        if lock.status != LockStatus.ACTIVE or self.now < lock.end:
             return
         balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if balance - info[2] < allocated:
+        if balance - lock.gm < allocated:
             with self.chain.reverts("GmFlockStakeAllocated"):
                 self.gm.unlock(1, sender=user)
         else:
             receipt = self.gm.unlock(1, sender=user)
             fee = self.gm.withdrawalFee()
-            if int(fee[1], 16) == 0:
-                self.burned += info[1] * fee[0] // 10_000
-            assert receipt.return_value <= info[1]
+            if int(fee.recipient, 16) == 0:
+                self.burned += lock.amount * fee.feeBps // 10_000
+            assert receipt.return_value <= lock.amount
 
     # ------------------------------------------------------------------ emissions
 
@@ -586,7 +586,7 @@ class TaskMachine(ProtocolMachine):
         before = self.token.balanceOf(self.sink)
         self.emissions.draw(task_id, epoch, amount, self.sink, sender=self.distributor)
         assert self.token.balanceOf(self.sink) == before + amount
-        assert self.emissions.budgetOf(task_id, epoch)[3] == drawn + amount
+        assert self.emissions.budgetOf(task_id, epoch).drawn == drawn + amount
 
     @precondition(lambda self: self.model)
     @rule(p=pick, back=st.integers(1, 70), span=st.integers(1, 64))
@@ -642,9 +642,9 @@ class TaskMachine(ProtocolMachine):
         total_tasks = 0
         for task_id in self._task_ids():
             stakes = self.tasks.taskStakes(task_id)
-            total_tasks += stakes[7]
+            total_tasks += stakes.allocated
             if not self.model[task_id].creator_released:
-                per_user[self.model[task_id].creator] += stakes[0]
+                per_user[self.model[task_id].creator] += stakes.creator
             own_nodes = own_validators = delegated_nodes = delegated_validators = 0
             for user in self.users:
                 m = self._role(task_id, user)
@@ -652,19 +652,19 @@ class TaskMachine(ProtocolMachine):
                     continue
                 member = self.tasks.memberOf(task_id, user)
                 if m.released:
-                    assert member[1] == 0
-                per_user[user] += member[1]
+                    assert member.stake == 0
+                per_user[user] += member.stake
                 # A released operator's pool still counts until its delegators leave.
                 if m.role in (Role.NODE, Role.PARTICIPANT):
-                    own_nodes += member[1]
-                    delegated_nodes += self.tasks.effectiveStake(task_id, user)[1]
+                    own_nodes += member.stake
+                    delegated_nodes += self.tasks.effectiveStake(task_id, user).delegated
                 elif m.role == Role.VALIDATOR:
-                    own_validators += member[1]
-                    delegated_validators += self.tasks.effectiveStake(task_id, user)[1]
-            assert stakes[1] + stakes[3] == own_nodes
-            assert stakes[2] == own_validators
-            assert stakes[4] == delegated_nodes
-            assert stakes[5] == delegated_validators
+                    own_validators += member.stake
+                    delegated_validators += self.tasks.effectiveStake(task_id, user).delegated
+            assert stakes.nodes + stakes.participants == own_nodes
+            assert stakes.validators == own_validators
+            assert stakes.delegatedToNodes == delegated_nodes
+            assert stakes.delegatedToValidators == delegated_validators
         assert total_tasks == total_allocated
         for user, amount in per_user.items():
             assert self.gm.allocatedOf(user) == amount
@@ -680,8 +680,8 @@ class TaskMachine(ProtocolMachine):
             if m.exit_at:
                 release_at = self._delegation_release_at(task_id, m.exit_at)
             if self.now < release_at:
-                role, _, _, _, exit_at, released = self.tasks.memberOf(task_id, user)
-                assert (role, exit_at, released) == (m.role, m.exit_at, False)
+                member = self.tasks.memberOf(task_id, user)
+                assert (member.role, member.exitAt, member.released) == (m.role, m.exit_at, False)
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
@@ -697,7 +697,7 @@ class TaskMachine(ProtocolMachine):
         # The lazily accrued lifetime budget equals the sum of the per-epoch budgets (one task a step).
         if ids:
             task_id = ids[self.chain.tx_count % len(ids)]
-            per_epoch = sum(self.emissions.budgetOf(task_id, e)[0] for e in range(next_epoch))
+            per_epoch = sum(self.emissions.budgetOf(task_id, e).total for e in range(next_epoch))
             assert self.emissions.accruedBudget(task_id) == per_epoch
 
     def _check_epoch(self, epoch: int, ids: list[int]) -> None:
@@ -730,6 +730,6 @@ class TaskMachine(ProtocolMachine):
             if t.state != TaskState.APPROVED or self.now >= t.end or next_epoch >= expiry:
                 continue
             stakes = self.tasks.taskStakes(task_id)
-            n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
-            v = (stakes[2] + stakes[5]) // STAKE_UNIT
+            n = (stakes.nodes + stakes.participants + stakes.delegatedToNodes) // STAKE_UNIT
+            v = (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
             assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)

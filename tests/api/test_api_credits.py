@@ -218,7 +218,7 @@ def test_a_charge_takes_at_most_the_balance(world: World) -> None:
     report = _report(world, {"outsider": 9 * E})
     _settle(world, report)
     (event,) = _charge(world, report, 0).events_named("Charged")
-    assert event["charged"] == 5 * E and api.accountOf(world["outsider"])[0] == 0
+    assert event["charged"] == 5 * E and api.accountOf(world["outsider"]).balance == 0
 
 
 def test_withdrawals_and_cap_cuts_wait_for_a_pending_settlement(world: World) -> None:
@@ -243,7 +243,7 @@ def test_withdrawals_and_cap_cuts_wait_for_a_pending_settlement(world: World) ->
     _charge(world, report, 0)
     world.system.chain.warp(api.windows()[1])
     api.withdraw(E, sender=world["user"])
-    assert api.accountOf(world["user"])[0] == 100 * E - 10 * E - E
+    assert api.accountOf(world["user"]).balance == 100 * E - 10 * E - E
 
 
 # ------------------------------------------------------------------------------------------ revenue
@@ -279,7 +279,7 @@ def test_fund_epoch_refuses_accepted_roots_and_alliance_tasks(world: World) -> N
     task, epoch = _task(world) - 1, _epoch(world) + 1  # the Arena task of the set-up
     rewards.fundEpoch(task, epoch, E, sender=funder)
     rewards.fundEpoch(task, epoch, E, sender=funder)  # adds up
-    assert rewards.epochRewards(task, epoch)[4] == 2 * E  # unallocated
+    assert rewards.epochRewards(task, epoch).unallocated == 2 * E
     _accepted_root(world, 0)  # a new task epoch whose root is accepted
     with world.system.chain.reverts("RewardNotFundable"):
         rewards.fundEpoch(*_reward_key(world), E, sender=funder)

@@ -28,7 +28,7 @@ def final():
     leaves = [(chain.accounts[5 + i], (i + 1) * WAD) for i in range(3)]
     tree = reward_tree(leaves)
     rewards.postRoot(TASK, EPOCH, tree.root, 6 * WAD, 0, b"\x01" * 32, sender=oracle)
-    finalizes_at = rewards.epochRewards(TASK, EPOCH)[5]
+    finalizes_at = rewards.epochRewards(TASK, EPOCH).finalizesAt
     chain.set_time(finalizes_at)
     receipt = rewards.finalize(TASK, EPOCH, sender=chain.accounts[9])
     pot = chain.at("RewardPot", rewards.potOf(TASK, EPOCH))
