@@ -110,7 +110,7 @@ class World:
         gov.propose(targets, values, calldatas, description, sender=voter)
         proposal_id = gov.hashProposal(targets, values, calldatas, description_hash)
         chain.warp(gov.votingDelay() + 1)
-        gov.castVote(proposal_id, 1, sender=voter)
+        gov.castVote(proposal_id, 1, sender=voter)  # 1: For (GovernorCountingSimple)
         chain.warp(gov.proposalDeadline(proposal_id) - chain.now + 1)
         gov.queue(targets, values, calldatas, description_hash, sender=self.accounts["outsider"])
         chain.warp(self.contract("timelock").getMinDelay() + 1)

@@ -16,9 +16,11 @@ from flock.chain.codec import Function, types_of
 from flock.harness.system import deploy_system
 from flock.tasks import TaskKind
 
+# A value per elementary ABI type (integers and bytesN aside), distinct per kind, for encoding.
+SAMPLES = {"address": "0x" + "11" * 20, "bool": True, "string": "text", "bytes": b"\xab\xcd"}
+
 
 def _sample(param: dict[str, Any]) -> Any:
-    """A value of the parameter's type, distinct per kind, for encoding."""
     kind = param["type"]
     if kind.endswith("]"):
         inner = {**param, "type": kind[: kind.rindex("[")]}
@@ -28,15 +30,7 @@ def _sample(param: dict[str, Any]) -> Any:
         return tuple(_sample(c) for c in param["components"])
     if kind.startswith(("uint", "int")):
         return 7
-    if kind == "address":
-        return "0x" + "11" * 20
-    if kind == "bool":
-        return True
-    if kind == "string":
-        return "text"
-    if kind == "bytes":
-        return b"\xab\xcd"
-    return b"\x07" * int(kind[len("bytes") :])  # bytesN
+    return SAMPLES[kind] if kind in SAMPLES else b"\x07" * int(kind[len("bytes") :])
 
 
 def _shape(value: Any) -> Any:
