@@ -15,8 +15,8 @@ Either way :meth:`~ProtocolMachine.new_model` then builds the model of a fresh e
 
 Rules are declared with :func:`rule`, :func:`initialize` and :func:`precondition` from here: they
 are Hypothesis's decorators of the same names, and also record each rule's strategies and
-preconditions (:class:`Step`), which :func:`steps_of` returns. The system machine turns a part's
-steps into its own rules with Hypothesis's public decorators.
+preconditions (:class:`Step`), which :func:`steps_of` returns. The system machine turns each
+part's steps into its own rules with the same decorators, so ``steps_of`` lists its rules too.
 """
 
 from __future__ import annotations

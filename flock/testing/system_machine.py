@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from hypothesis import settings, stateful
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
@@ -42,7 +42,7 @@ from flock.tasks import LockStatus, Role, TaskKind, TaskState
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.api_machine import ApiMachine
 from flock.testing.ledger import ADMIN, Watch
-from flock.testing.machine import ProtocolMachine, Step, precondition, rule, steps_of
+from flock.testing.machine import ProtocolMachine, Step, initialize, precondition, rule, steps_of
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
 from flock.testing.tasks_machine import TaskMachine
@@ -873,12 +873,10 @@ def _delegate(name: str, part: str, step: Step) -> Callable[..., Any]:
     run.__name__ = run.__qualname__ = name
     run.__doc__ = step.function.__doc__
     if step.initial:
-        return stateful.initialize(**step.arguments)(run)
-    wrapped = stateful.rule(**step.arguments)(run)
+        return initialize(**step.arguments)(run)
+    wrapped = rule(**step.arguments)(run)
     for check in step.preconditions:
-        wrapped = stateful.precondition(lambda self, check=check: check(getattr(self, f"{part}_part")))(
-            wrapped
-        )
+        wrapped = precondition(lambda self, check=check: check(getattr(self, f"{part}_part")))(wrapped)
     return wrapped
 
 
