@@ -37,7 +37,7 @@ from flock.alliance.protocol import (
     xor32,
 )
 from flock.harness.system import System
-from flock.tasks import LockStatus, Role, TaskKind
+from flock.tasks import Role, TaskKind
 from flock.testing.fixtures import stake
 from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
@@ -721,15 +721,7 @@ class AllianceMachine(ProtocolMachine):
         """The 7-day lock expires long before the task's stake is free: unlocking it must not take
         the balance below the allocation."""
         user = self.participants[p % N_PARTICIPANTS]
-        lock = self.gm.lockInfo(user, 1)
-        if lock.status != LockStatus.ACTIVE or self.now < lock.end:
-            return
-        balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if balance - lock.gm < allocated:
-            with self.chain.reverts("GmFlockStakeAllocated"):
-                self.gm.unlock(1, sender=user)
-        else:
-            self.gm.unlock(1, sender=user)
+        if self._unlock_expired(user, 1) is not None:
             assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
 
     # ------------------------------------------------------------------ invariants

@@ -31,6 +31,7 @@ from hypothesis.strategies import SearchStrategy
 
 from flock.harness.evm import Chain
 from flock.harness.system import System, deploy_system
+from flock.tasks import LockStatus
 from flock.testing.fixtures import Prepared
 
 _STEP = "flock_step"  # the attribute holding a rule's Step
@@ -154,6 +155,20 @@ class ProtocolMachine(stateful.RuleBasedStateMachine):
     @property
     def now(self) -> int:
         return self.chain.now
+
+    def _unlock_expired(self, user: str, lock_id: int) -> tuple[Any, Any] | None:
+        """INV-10 at the gmFLOCK end: ``user`` unlocks its lock ``lock_id`` once it expired, which is
+        refused (``GmFlockStakeAllocated``) when the balance left would not cover the allocation.
+        The lock and the receipt of an unlock made; None when there was none to make."""
+        gm = self.system.gmflock
+        lock = gm.lockInfo(user, lock_id)
+        if lock.status != LockStatus.ACTIVE or self.now < lock.end:
+            return None
+        if gm.balanceOf(user) - lock.gm < gm.allocatedOf(user):
+            with self.chain.reverts("GmFlockStakeAllocated"):
+                gm.unlock(lock_id, sender=user)
+            return None
+        return lock, gm.unlock(lock_id, sender=user)
 
     def _catch_up(self) -> None:
         """Keeps the emission controller within its catch-up bound, as keepers would."""

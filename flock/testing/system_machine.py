@@ -33,7 +33,7 @@ from hypothesis.stateful import invariant
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.plan import Context, roles_of
 from flock.deploy.verify import normalize
-from flock.emissions import STAKE_UNIT, Schedule
+from flock.emissions import Schedule
 from flock.harness.evm import Chain
 from flock.harness.system import System
 from flock.oracle.merkle import slash_tree
@@ -45,7 +45,7 @@ from flock.testing.ledger import ADMIN, Watch
 from flock.testing.machine import ProtocolMachine, Step, initialize, precondition, rule, steps_of
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
-from flock.testing.tasks_machine import TaskMachine
+from flock.testing.tasks_machine import TaskMachine, stake_units
 from flock.units import DAY, WAD
 
 CAP = 1_000_000_000 * WAD
@@ -837,10 +837,7 @@ class SystemMachine(ProtocolMachine):
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
             if info.state != TaskState.APPROVED or self.now >= info.endTime or next_epoch >= expiry:
                 continue
-            stakes = self.tasks.taskStakes(task_id)
-            n = (stakes.nodes + stakes.participants + stakes.delegatedToNodes) // STAKE_UNIT
-            v = (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
+            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)
 
     @invariant()
     def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:

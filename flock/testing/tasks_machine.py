@@ -10,13 +10,14 @@ contracts carry. Used by tests/property/test_task_invariants.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
 from flock.emissions import STAKE_UNIT, Schedule
 from flock.harness.system import System
-from flock.tasks import ZERO_ADDRESS, LockStatus, Role, TaskKind, TaskState, read_parameters
+from flock.tasks import ZERO_ADDRESS, Role, TaskKind, TaskState, read_parameters
 from flock.testing.fixtures import stake
 from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
@@ -28,6 +29,14 @@ OPERATORS = (Role.NODE, Role.VALIDATOR)
 user_index = st.integers(min_value=0, max_value=N_USERS - 1)
 pick = st.integers(min_value=0, max_value=10**6)
 per_mille = st.integers(min_value=1, max_value=1000)
+
+
+def stake_units(tasks: Any, task_id: int) -> tuple[int, int]:
+    """A task's registry stake in emission units, as it reports it (INV-13): nodes, participants
+    and delegations to nodes; validators and delegations to validators."""
+    stakes = tasks.taskStakes(task_id)
+    nodes = stakes.nodes + stakes.participants + stakes.delegatedToNodes
+    return nodes // STAKE_UNIT, (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
 
 
 @dataclass
@@ -538,16 +547,9 @@ class TaskMachine(ProtocolMachine):
     @rule(u=user_index)
     def unlock_short_lock(self, u: int) -> None:
         """Invariant 10 at the gmFLOCK end: an expired lock cannot take allocated stake out."""
-        user = self.users[u]
-        lock = self.gm.lockInfo(user, 1)
-        if lock.status != LockStatus.ACTIVE or self.now < lock.end:
-            return
-        balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if balance - lock.gm < allocated:
-            with self.chain.reverts("GmFlockStakeAllocated"):
-                self.gm.unlock(1, sender=user)
-        else:
-            receipt = self.gm.unlock(1, sender=user)
+        unlocked = self._unlock_expired(self.users[u], 1)
+        if unlocked is not None:
+            lock, receipt = unlocked
             fee = self.gm.withdrawalFee()
             if int(fee.recipient, 16) == 0:
                 self.burned += lock.amount * fee.feeBps // 10_000
@@ -729,7 +731,4 @@ class TaskMachine(ProtocolMachine):
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
             if t.state != TaskState.APPROVED or self.now >= t.end or next_epoch >= expiry:
                 continue
-            stakes = self.tasks.taskStakes(task_id)
-            n = (stakes.nodes + stakes.participants + stakes.delegatedToNodes) // STAKE_UNIT
-            v = (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
+            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)
