@@ -6,7 +6,8 @@ from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from eth_abi import decode
@@ -159,8 +160,11 @@ _Shape = Callable[[Any], Any]
 
 
 @lru_cache(maxsize=1024)
-def _named_tuple(name: str, fields: tuple[str, ...]) -> type:
-    return namedtuple(name, fields, rename=True)
+def _named_tuple(name: str, fields: tuple[str, ...]) -> _Shape:
+    """A named tuple class's constructor from an iterable of its values. ``tuple.__new__`` itself,
+    not the class's ``_make`` (a Python call): results are decoded tens of thousands of times a
+    second, and the decoder already gives exactly one value per field."""
+    return partial(tuple.__new__, namedtuple(name, fields, rename=True))
 
 
 def _names(params: list[dict[str, Any]]) -> tuple[str, ...] | None:
@@ -183,12 +187,12 @@ def _shape_of(param: dict[str, Any]) -> _Shape | None:
     components = param.get("components", [])
     inner = [_shape_of(c) for c in components]
     names = _names(components)
-    make = _named_tuple(_struct_name(param), names)._make if names else tuple
+    make = _named_tuple(_struct_name(param), names) if names else tuple
 
-    def struct(value: Any) -> Any:
+    def nested(value: Any) -> Any:
         return make(v if s is None else s(v) for s, v in zip(inner, value, strict=True))
 
-    shape = struct
+    shape = nested if any(inner) else make
     for _ in range(kind.count("[")):
         shape = _array_of(shape)
     return shape
@@ -204,9 +208,9 @@ def _result_shape(function: str, outputs: list[dict[str, Any]]) -> _Shape:
     shapes = [_shape_of(o) for o in outputs]
     if len(outputs) == 1:
         only = shapes[0]
-        return (lambda values: values[0]) if only is None else (lambda values: only(values[0]))
+        return itemgetter(0) if only is None else (lambda values: only(values[0]))
     names = _names(outputs)
-    make = _named_tuple(f"{function[:1].upper()}{function[1:]}Result", names)._make if names else tuple
+    make = _named_tuple(f"{function[:1].upper()}{function[1:]}Result", names) if names else tuple
     if not any(shapes):
         return make
     return lambda values: make(v if s is None else s(v) for s, v in zip(shapes, values, strict=True))
