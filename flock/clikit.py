@@ -9,7 +9,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from enum import IntEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,8 +16,9 @@ import click
 from ape.exceptions import ApeException
 from rich.console import Console
 
+from flock.chain.network import is_dev, is_local, network_name
 from flock.deploy.config import ConfigError
-from flock.units import format_token, human_duration, utc
+from flock.errors import describe_error
 
 DEFAULT_NETWORK = "ethereum:local:foundry"
 PIPE_WIDTH = 120  # tables written to a file, a pipe or a CI log (rich would assume 80 there)
@@ -48,54 +48,6 @@ class UserError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
-
-
-def _enum_types() -> dict[str, type[IntEnum]]:
-    """The contracts' enums by their Solidity name (``enum ITaskRegistry.Role`` -> Role)."""
-    from flock.rewards import Phase, Status
-    from flock.tasks import LockStatus, Role, TaskKind, TaskState
-
-    return {e.__name__: e for e in (Role, TaskKind, TaskState, LockStatus, Phase, Status)}
-
-
-_TIME_NAME = re.compile(r"(at|end|time|deadline|start|expiry|until|allowed|from)$", re.IGNORECASE)
-_DURATION_NAME = re.compile(r"(duration|window|period|cooldown)$", re.IGNORECASE)
-_AMOUNT_NAME = re.compile(r"(amount|stake|balance|total|available|requested|allocated|gm|flock)", re.I)
-
-
-def _readable(value: Any, name: str = "", internal_type: str = "") -> str:
-    """An error argument in words: enums by name, times as UTC dates, token amounts in FLOCK."""
-    if isinstance(value, bytes):
-        text = value.rstrip(b"\0")
-        if text and all(32 <= c < 127 for c in text):
-            return text.decode()
-        return "0x" + value.hex()
-    if isinstance(value, int) and not isinstance(value, bool):
-        if internal_type.startswith("enum "):
-            enum = _enum_types().get(internal_type.rsplit(".", 1)[-1])
-            if enum is not None and value in enum._value2member_map_:
-                return enum(value).name.lower()
-        if _TIME_NAME.search(name) and 1_000_000_000 <= value < 10_000_000_000:
-            return utc(value)
-        if _DURATION_NAME.search(name) and value >= 60:
-            return human_duration(value)
-        if _AMOUNT_NAME.search(name) and value >= 10**12:
-            return f"{format_token(value)} FLOCK"
-    return str(value)
-
-
-def describe_error(err: Exception) -> str:
-    """One line for an error: a contract's custom error by name with its arguments in words
-    (``SubmissionsWrongRole(taskId=1, account=0x.., role=validator, required=node)``), else the
-    first line of its message (never a call trace)."""
-    from ape.exceptions import CustomError
-
-    if isinstance(err, CustomError):
-        types = {i.name: (i.internal_type or "") for i in getattr(err.abi, "inputs", [])}
-        args = ", ".join(f"{k}={_readable(v, k, types.get(k, ''))}" for k, v in err.inputs.items())
-        return f"{err.name}({args})"
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
 
 
 def _bug_line(err: BaseException) -> str:
@@ -258,21 +210,9 @@ def connected(network: str) -> Iterator[Any]:
         yield provider
 
 
-def is_dev_network(provider: Any) -> bool:
-    """A chain of our own (local, or a fork of a live one): time can be moved, accounts impersonated."""
-    name = provider.network.name
-    return name == "local" or name.endswith("-fork")
-
-
-def is_local_choice(network: str) -> bool:
-    """True for ``ecosystem:local[:provider]`` choices (a throwaway chain with test accounts)."""
-    parts = network.split(":")
-    return len(parts) > 1 and parts[1] == "local"
-
-
 def require_account_off_local(network: str, alias: str | None) -> None:
     """Refuses, before connecting, to send on a live network without an explicit ape account."""
-    if not alias and not is_local_choice(network):
+    if not alias and not is_local(network_name(network)):
         raise UserError(
             f"--account is required on {network}: import a key with `ape accounts import NAME` "
             "(keys never come from the repository)"
@@ -317,9 +257,9 @@ def load_sender(alias: str | None, provider: Any) -> Any:
     ``test:N``, the N-th test account (the default on a local chain is test account 0)."""
     from ape import accounts
 
-    local = provider.network.name == "local"
+    local = is_local(provider.network.name)
     if alias and alias.startswith("test:"):
-        if not is_dev_network(provider):
+        if not is_dev(provider.network.name):
             raise UserError(
                 f"test accounts exist on local and forked chains only, not {provider.network.name}"
             )

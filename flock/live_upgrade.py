@@ -26,10 +26,11 @@ from typing import Any
 from rich.console import Console
 
 from flock.chain.clock import advance, head_time, mine_at
+from flock.chain.protocol import implementation_at
 from flock.dao import readback
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
-from flock.dao.upgrades import implementation_of, prepare_upgrade, record_executed_upgrades
+from flock.dao.upgrades import prepare_upgrade, record_executed_upgrades
 from flock.rewards import ClaimArgs
 from flock.units import DAY, WAD, format_token
 
@@ -95,7 +96,7 @@ class LiveUpgradeOutcome:
 
 
 def _live_state(deployment: Deployment, claims: list[ClaimArgs]) -> None:
-    view = deployment.reader.view
+    view = deployment.protocol.view
     _require(int(view("gmflock", "totalSupply")) > 0, "no locks: run the protocol epoch first")
     _require(int(view("tasks", "taskCount")) > 0, "no task: run the protocol epoch first")
     _require(bool(claims), "no unclaimed reward leaf: run the epoch with --leave-unclaimed")
@@ -123,7 +124,7 @@ def _claim_after(deployment: Deployment, claims: list[ClaimArgs], sender: Any) -
     rewards.claimMany([c.args() for c in claims], sender=sender)
     total = 0
     for c in claims:
-        pot = ChainView(deployment.manifest).pot(c.task, c.epoch)
+        pot = ChainView(deployment.protocol).pot(c.task, c.epoch)
         _require(pot is not None, f"task {c.task} epoch {c.epoch} has no pot")
         locked, released, _ = pot.vestingOf(c.account)
         paid = int(token.balanceOf(c.account)) - before[c.account]
@@ -136,7 +137,6 @@ def _claim_after(deployment: Deployment, claims: list[ClaimArgs], sender: Any) -
 def _verify_upgraded(deployment: Deployment, key: str, console: Console) -> None:
     """`deploy verify`'s code and upgrade rows of the upgraded proxy (its parameters are governance's
     by now: the epoch's proposal appointed oracles, so the whole verify reports those by design)."""
-    from flock.deploy.ape_backend import ManifestReader
     from flock.deploy.config import load_config
     from flock.deploy.plan import Context
     from flock.deploy.upgrade_checks import check_upgrade_authority
@@ -146,10 +146,9 @@ def _verify_upgraded(deployment: Deployment, key: str, console: Console) -> None
     manifest = deployment.manifest
     config = load_config(PROJECT_ROOT / manifest.config_file)
     ctx = Context(config, manifest.deployer, {k: r.address for k, r in manifest.contracts.items()})
-    reader = ManifestReader(manifest)
     rows = [
         r
-        for r in [*check_code(ctx, reader), *check_upgrade_authority(ctx, reader)]
+        for r in [*check_code(ctx, deployment.protocol), *check_upgrade_authority(ctx, deployment.protocol)]
         if r.subject.startswith(key)
     ]
     failed = [f"{r.subject}: {r.actual}" for r in rows if not r.ok]
@@ -181,7 +180,7 @@ def run_live_upgrade(
     _require(governance.state(proposal) == "Executed", f"proposal {proposal.short_id} was not executed")
     for line in record_executed_upgrades(deployment, receipt):
         console.print(f"  {line} (recorded in the manifest)")
-    after = implementation_of(deployment.address(plan.key))
+    after = implementation_at(deployment.address(plan.key))
     _require(
         after == plan.implementation, f"{plan.key}'s ERC-1967 slot holds {after}, not {plan.implementation}"
     )

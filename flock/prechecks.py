@@ -3,7 +3,7 @@ budget (and why), an account without the role a command needs, a step in the wro
 
 Each check reads the chain only and returns words (or raises :class:`PrecheckError`); the commands
 call them first, before training, scoring or computing anything (docs/oracle.md, "Before you run").
-``contracts`` is anything with ``contract(key)`` returning an ape contract (``ManifestReader``,
+``contracts`` is anything with ``contract(key)`` returning an ape contract (``LiveProtocol``,
 ``ChainView``, ``Deployment``).
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from ape.exceptions import ApeException
 
+from flock.chain.clock import head_time
 from flock.tasks import Role, TaskKind, TaskState
 from flock.units import relative_time
 
@@ -38,12 +39,6 @@ class BudgetCheck:
     def warning(self) -> str:
         lead = f"task {self.task} has no budget in epoch {self.epoch}, so the work would earn nothing"
         return f"{lead} — {self.reason}"
-
-
-def _now() -> int:
-    from ape import chain
-
-    return int(chain.blocks.head.timestamp)
 
 
 def epoch_start(contracts: Any, epoch: int) -> int:
@@ -73,7 +68,7 @@ def budget_check(contracts: Any, task: int, epoch: int) -> BudgetCheck:
     def zero(reason: str) -> BudgetCheck:
         return BudgetCheck(task, epoch, 0, reason)
 
-    now, next_epoch = _now(), int(em.nextEpoch())
+    now, next_epoch = head_time(), int(em.nextEpoch())
     if info.state == TaskState.PENDING:
         return zero(
             f"the task is pending: governance has not approved it for emissions "
@@ -150,8 +145,8 @@ def before_training(contracts: Any, task: int, node: str) -> int:
     if int(phase) != Phase.SUBMIT:
         raise PrecheckError(
             f"epoch {epoch} is in its {Phase(int(phase)).name.lower()} phase until "
-            f"{relative_time(int(ends), _now())}: models are submitted in the submit phase, at the start "
-            "of each epoch"
+            f"{relative_time(int(ends), head_time())}: models are submitted in the submit phase, at the "
+            "start of each epoch"
         )
     require_budget(contracts, task, int(epoch))
     return int(epoch)

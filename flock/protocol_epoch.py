@@ -22,7 +22,6 @@ from rich.console import Console
 from rich.table import Table
 
 from flock.chain.clock import advance, head_time, mine_at
-from flock.chain.manifest import Manifest
 from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
@@ -121,7 +120,7 @@ def _draft(deployment: Deployment, task: int, oracles: list[Any]) -> Draft:
     deploys with none)."""
     draft = build_draft(deployment, "approve-task", {"task_ids": (str(task),)}, None)
     wanted = [str(o.address) for o in oracles]
-    current, quorum = deployment.reader.view("rewards", "oracleSet")
+    current, quorum = deployment.protocol.view("rewards", "oracleSet")
     if [str(a).lower() for a in current] == [a.lower() for a in wanted] and int(quorum) == 2:
         return draft
     appoint = build_draft(deployment, "oracle-set", {"quorum": "2", "oracles": tuple(wanted)}, None)
@@ -131,7 +130,7 @@ def _draft(deployment: Deployment, task: int, oracles: list[Any]) -> Draft:
 
 def _govern(p: LiveProtocol, people: dict[str, Any], draft: Draft) -> str:
     """Propose, every cast member votes for, queue and execute, moving time past each wait."""
-    deployment = Deployment(p.manifest)
+    deployment = Deployment(p)
     governance = Governance(deployment)
     gov = deployment.governor
     advance(1)  # votes count from the second after the locks
@@ -184,7 +183,7 @@ def _score_epoch(
 
 def _post_root(p: LiveProtocol, store: ContentStore, task: int, epoch: int, oracles: list[Any]) -> OracleRun:
     """Two oracles compute the epoch independently, agree to the byte, and post; verify matches."""
-    view = ChainView(p.manifest)
+    view = ChainView(p)
     runs = [compute_on_chain(view, store, task, epoch) for _ in oracles[:2]]
     _require(runs[0].report == runs[1].report, "two oracles computing the same epoch disagree")
     oracle_run = runs[0]
@@ -203,7 +202,7 @@ def _claim_all(
     task, epoch = oracle_run.data.task, oracle_run.data.epoch
     mine_at(max(head_time() + 1, p.rewards.epochRewards(task, epoch).finalizesAt))
     p.rewards.finalize(task, epoch, sender=sender)
-    pot = ChainView(p.manifest).pot(task, epoch)
+    pot = ChainView(p).pot(task, epoch)
     _require(pot is not None, "the finalized root has no pot")
     paid_total = vesting_total = 0
     rows: dict[str, tuple] = {}
@@ -222,20 +221,19 @@ def _claim_all(
 
 
 def run_epoch(
-    manifest: Manifest, funder: Any, console: Console, folder: Path | None = None, hold_back: int = 0
+    p: LiveProtocol, funder: Any, console: Console, folder: Path | None = None, hold_back: int = 0
 ) -> EpochOutcome:
-    """Runs one protocol epoch on the connected chain's deployment ``manifest``; see the module.
+    """Runs one protocol epoch on the deployment ``p`` on the connected chain; see the module.
     ``folder`` keeps the content store (models, score files, the report) under ``folder/store``
     (a temporary folder by default). The last ``hold_back`` leaves are left unclaimed (the outcome
     carries their claims): live state for the rehearsal's upgrade."""
-    p = LiveProtocol(manifest, funder)
     people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
     oracles = [accounts.test_accounts[i] for i in ORACLES]
     _fund(p, funder, people, oracles)
     console.print(f"  {len(people)} accounts lock FLOCK for gmFLOCK ({LOCK_DAYS} days)")
     task = _create_and_join(p, people)
     console.print(f"  {CREATOR} creates Arena task {task}; 2 nodes, 2 validators and a delegator join")
-    draft = _draft(Deployment(manifest), task, oracles)
+    draft = _draft(Deployment(p), task, oracles)
     proposal = _govern(p, people, draft)
     console.print(f"  proposal {proposal}… '{draft.title}' executed through the timelock")
     epoch = int(p.emissions.currentEpoch()) + 1

@@ -5,14 +5,13 @@ commitments, and claim arguments from a reward tree."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
-
-from flock.oracle.merkle import StandardMerkleTree
 
 
 class Phase(IntEnum):
@@ -98,7 +97,16 @@ class ClaimArgs:
         return (self.index, self.account, self.amount, self.proof)
 
 
-def claim_args(tree: StandardMerkleTree, task: int, epoch: int, index: int) -> ClaimArgs:
+class RewardTree(Protocol):
+    """What a claim needs of a reward tree (``flock.oracle.merkle.reward_tree`` builds one): its
+    leaves' values (position, account, amount) and a leaf's proof."""
+
+    leaves: Sequence[Any]  # each with ``value``: (position, account, amount)
+
+    def proof(self, index: int) -> list[bytes]: ...
+
+
+def claim_args(tree: RewardTree, task: int, epoch: int, index: int) -> ClaimArgs:
     """The claim of leaf ``index`` of ``tree`` (a ``reward_tree``)."""
     position, account, amount = tree.leaves[index].value
     return ClaimArgs(task, epoch, position, to_checksum_address(account), amount, tree.proof(index))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from flock.alliance.cli import options, run
+from flock.chain.network import is_local
 from flock.clikit import clean_errors, connected, console, quiet_ape
 
 
@@ -28,6 +29,6 @@ def cli(
     slashed; the model lineage on chain is checked against the stored models at the end."""
     quiet_ape()
     with connected(network) as provider:
-        if provider.network.name != "local":
+        if not is_local(provider.network.name):
             raise click.UsageError("this run moves time and spends test accounts: use a local network")
         run(console, participants, rounds, malicious, attack, dataset, seed, store)

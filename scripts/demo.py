@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flock.chain.network import is_local
 from flock.clikit import clean_errors, connected, console, quiet_ape
 from flock.demo.runner import run_demo
 from flock.paths import REPORTS_DIR
@@ -26,6 +27,6 @@ def cli(network: str, reports_dir: Path) -> None:
     """Deploy the protocol locally and walk through it, printing what happens."""
     quiet_ape()
     with connected(network) as provider:
-        if provider.network.name != "local":
+        if not is_local(provider.network.name):
             raise click.UsageError("the demo moves time and spends test accounts: run it on a local network")
         run_demo(console, reports_dir)

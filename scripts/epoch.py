@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
-from flock.chain.manifest import Manifest, manifest_path
+from flock.chain.manifest import manifest_path
+from flock.chain.network import clock_can_move, is_local, network_name
+from flock.chain.protocol import LiveProtocol
 from flock.clikit import (
     DEFAULT_NETWORK,
     UserError,
@@ -23,22 +25,15 @@ from flock.clikit import (
 from flock.live_upgrade import write_claims
 from flock.protocol_epoch import EpochError, run_epoch
 
-MOVABLE_CLOCK = ("local", "rehearsal")
 
-
-def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manifest:
-    if provider.network.name == "local":
+def _protocol(network: str, manifest_file: Path | None, provider: Any) -> LiveProtocol:
+    """A fresh deployment on the local chain; elsewhere the manifest's, checked to be this chain's."""
+    if is_local(provider.network.name):
         from flock.deploy.ape_backend import deploy_fresh
 
         console.print("local chain: deploying the protocol first")
-        return deploy_fresh().manifest
-    path = manifest_file or manifest_path(network)
-    manifest = Manifest.load(path)
-    if manifest is None or not manifest.complete:
-        raise UserError(f"no complete deployment manifest at {path}: run `ape run deploy` first")
-    if manifest.chain_id != provider.chain_id:
-        raise UserError(f"{path} is for chain {manifest.chain_id}, connected to chain {provider.chain_id}")
-    return manifest
+        return deploy_fresh()
+    return LiveProtocol.load(manifest_file or manifest_path(network), complete=True)
 
 
 @click.command()
@@ -65,18 +60,18 @@ def _manifest(network: str, manifest_file: Path | None, provider: Any) -> Manife
 def cli(network: str, account: str | None, manifest_file: Path | None, unclaimed_file: Path | None) -> None:
     """Run one protocol epoch; the funder (--account) hands the test accounts their FLOCK."""
     quiet_ape()
-    name = [*network.split(":"), "local"][1]
-    if name not in MOVABLE_CLOCK:
+    name = network_name(network)
+    if not clock_can_move(name):
         raise UserError(
             f"the epoch moves time and spends test accounts: run it on a local chain or the Base "
             f"rehearsal, not {name}"
         )
     with connected(network) as provider:
         funder = load_sender(account, provider)
-        manifest = _manifest(network, manifest_file, provider)
+        protocol = _protocol(network, manifest_file, provider)
         console.rule(f"[bold]one protocol epoch on {provider.network.name} (chain {provider.chain_id})")
         try:
-            outcome = run_epoch(manifest, funder, console, hold_back=1 if unclaimed_file else 0)
+            outcome = run_epoch(protocol, funder, console, hold_back=1 if unclaimed_file else 0)
         except EpochError as err:
             raise UserError(str(err)) from err
         if unclaimed_file:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from flock.chain.manifest import manifest_path
+from flock.chain.network import clock_can_move, network_name
 from flock.clikit import (
     DEFAULT_NETWORK,
     UserError,
@@ -21,8 +22,6 @@ from flock.clikit import (
 )
 from flock.dao.deployment import Deployment
 from flock.live_upgrade import LiveUpgradeError, run_live_upgrade
-
-MOVABLE_CLOCK = ("local", "rehearsal")
 
 
 @click.command()
@@ -50,8 +49,8 @@ def cli(
 ) -> None:
     """Upgrade CONTRACT (default: rewards) through a DAO proposal and check that nothing was lost."""
     quiet_ape()
-    name = [*network.split(":"), "local"][1]
-    if name not in MOVABLE_CLOCK:
+    name = network_name(network)
+    if not clock_can_move(name):
         raise UserError(
             f"the live upgrade moves time: run it on a local chain or the Base rehearsal, not {name}"
         )

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from flock.chain.manifest import Manifest, manifest_path
+from flock.chain.manifest import manifest_path
+from flock.chain.protocol import LiveProtocol
 from flock.clikit import UserError, clean_errors, connected, console, network_option
 
 
@@ -21,21 +22,13 @@ def cli(network: str, manifest_file: Path | None) -> None:
         import ape_etherscan  # noqa: F401
     except ImportError as err:
         raise UserError("ape-etherscan is not installed: run `make etherscan`") from err
-    path = manifest_file or manifest_path(network)
-    manifest = Manifest.load(path)
-    if manifest is None:
-        raise UserError(f"no deployment manifest at {path}")
-    from ape import chain, project
-
     with connected(network) as provider:
+        protocol = LiveProtocol.load(manifest_file or manifest_path(network))  # this chain's, or refused
         explorer = provider.network.explorer
         if explorer is None:
             raise UserError(f"{network} has no block explorer configured")
-        for key, record in manifest.contracts.items():
-            contract_type = project.get_contract(record.contract).contract_type
-            chain.contracts.instance_at(
-                record.address, contract_type=contract_type, fetch_from_explorer=False
-            )
-            console.print(f"publishing {key} ({record.contract}) at {record.address}")
-            explorer.publish_contract(record.address)
+        for key in protocol.keys:
+            protocol.contract(key)  # known to ape by its build, so the explorer gets its sources
+            console.print(f"publishing {key} ({protocol.contract_name(key)}) at {protocol.address(key)}")
+            explorer.publish_contract(protocol.address(key))
     console.print("[green]all contracts submitted for verification[/]")

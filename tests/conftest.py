@@ -39,13 +39,17 @@ def deployer(accounts):
 
 
 @pytest.fixture(scope="session")
-def admin(manifest, deployer):
-    """Holder of every admin role: the timelock (impersonated) once governance is deployed."""
-    if "timelock" in manifest.contracts:
-        from flock.chain.local import impersonate
+def protocol(manifest, deployer):
+    """The session's deployment through the one protocol handle (flock.chain.protocol)."""
+    from flock.chain.protocol import LiveProtocol
 
-        return impersonate(manifest.address("timelock"))
-    return deployer
+    return LiveProtocol(manifest, deployer)
+
+
+@pytest.fixture(scope="session")
+def admin(protocol):
+    """Holder of every admin role: the timelock (impersonated) once governance is deployed."""
+    return protocol.admin
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""ABI plumbing for the in-process harness: selectors, calldata, results, events and errors."""
+"""The ABI codec: selectors, calldata, results, events and errors, from a contract's ABI.
+
+A library, not a test tool: the in-process harness (``flock.harness``) calls contracts with it, the
+DAO tools encode proposal actions and decode simulated logs with it, the deploy code encodes
+constructor and ``initialize`` arguments with its types. Pure Python (eth-abi), no ape."""
 
 from __future__ import annotations
 

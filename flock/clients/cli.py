@@ -10,10 +10,10 @@ import click
 from ape import chain
 
 from flock.chain.manifest import manifest_path
+from flock.chain.protocol import LiveProtocol
 from flock.clients.training import ModelJournal, commit_model, reveal_journaled, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
-from flock.deploy.ape_backend import manifest_for_connected_chain
 from flock.models.evaluation import Evaluator, NGramEvaluator
 from flock.oracle.chain import ChainView
 from flock.paths import PROJECT_ROOT
@@ -45,7 +45,7 @@ def _connection(func: Any) -> Any:
 
 
 def _view(manifest_file: Path | None, network: str) -> ChainView:
-    return ChainView(manifest_for_connected_chain(manifest_file or manifest_path(network)))
+    return ChainView(LiveProtocol.load(manifest_file or manifest_path(network)))
 
 
 @click.command("train")

@@ -15,13 +15,14 @@ from typing import Any
 
 import click
 
+from flock.chain.clock import mine_at
 from flock.chain.manifest import manifest_path
+from flock.chain.network import clock_can_move, is_dev
 from flock.clikit import (
     DEFAULT_NETWORK,
     clean_errors,
     connected,
     console,
-    is_dev_network,
     load_sender,
     quiet_ape,
 )
@@ -297,7 +298,7 @@ def _simulate_upgrade(options: Options, params: dict[str, Any]) -> None:
     """The implementation is deployed on the local or forked chain (it stays there), then the
     upgrade runs on a snapshot like any draft."""
     with session(options) as (provider, deployment, _governance):
-        if not is_dev_network(provider):
+        if not is_dev(provider.network.name):
             raise DaoError(
                 f"simulate needs a chain it can snapshot and impersonate on; {provider.network.name} is "
                 "live. Use a local anvil or a fork, e.g. --network base:sepolia-fork:foundry"
@@ -474,20 +475,20 @@ def _warp_target(target: str, options: Options, now: int) -> int:
 @with_params(_network_opt(), _manifest_opt())
 @clean_errors
 def warp(duration: str, network: str | None, manifest_file: Path | None) -> None:
-    """Move a local or forked chain's clock forward, mining one block: by a DURATION (`warp 1d`),
-    or to the next epoch's start (`warp epoch`) or the current epoch's `model-reveal`, `commit`,
-    `reveal` or `closed` phase."""
+    """Move the clock of a chain of our own (local, a fork, the Base rehearsal) forward, mining one
+    block: by a DURATION (`warp 1d`), or to the next epoch's start (`warp epoch`) or the current
+    epoch's `model-reveal`, `commit`, `reveal` or `closed` phase."""
     from ape import chain
 
     options = _options(click.get_current_context(), {"network": network, "manifest_file": manifest_file})
     with connected(options.network) as provider:
-        if not is_dev_network(provider):
+        if not clock_can_move(provider.network.name):
             raise DaoError(f"{provider.network.name} is a live network: its clock is not ours to move")
         now = int(chain.pending_timestamp)
         if duration.lower() in WARP_TARGETS:
             target = _warp_target(duration.lower(), options, now)
         else:
             target = now + parse_duration(duration)
-        chain.mine(timestamp=max(target, now))
+        mine_at(max(target, now))
         moved = human_duration(max(target - now, 0))
         console.print(f"moved {moved} forward; chain time {utc(chain.blocks.head.timestamp)}")

@@ -1,4 +1,5 @@
-"""The deployed protocol as the DAO tools see it: contracts by key, names for addresses and roles."""
+"""The deployed protocol as the DAO tools see it: its handle (``flock.chain.protocol``), names for
+addresses and roles."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from ape.exceptions import ApeException
 from eth_utils import is_hex_address, keccak, to_checksum_address
 
 from flock import artifacts
-from flock.chain.manifest import Manifest
-from flock.deploy.ape_backend import ManifestReader, manifest_for_connected_chain
+from flock.chain.network import is_dev
+from flock.chain.protocol import LiveProtocol
 from flock.deploy.config import ZERO_ADDRESS
 
 DEFAULT_ADMIN_ROLE = bytes(32)
@@ -22,26 +23,26 @@ class DaoError(ApeException):
 
 
 class Deployment:
-    """The contracts of one manifest on the connected chain."""
+    """One deployment on the connected chain, through its handle, with the DAO's names."""
 
-    def __init__(self, manifest: Manifest, manifest_file: Path | None = None) -> None:
-        self.manifest = manifest
+    def __init__(self, protocol: LiveProtocol, manifest_file: Path | None = None) -> None:
+        self.protocol = protocol
+        self.manifest = protocol.manifest
         self.manifest_file = manifest_file
-        self.reader = ManifestReader(manifest)
-        if "governor" not in manifest.contracts or "timelock" not in manifest.contracts:
+        if "governor" not in protocol.keys or "timelock" not in protocol.keys:
             raise DaoError(
                 f"{manifest_file or 'the manifest'} has no governor and timelock: deploy governance first"
             )
 
     @classmethod
     def load(cls, manifest_file: Path) -> Deployment:
-        return cls(manifest_for_connected_chain(manifest_file), manifest_file)
+        return cls(LiveProtocol.load(manifest_file), manifest_file)
 
     # -- contracts
 
     def contract(self, key: str) -> Any:
         """The ape contract deployed under ``key``."""
-        return self.reader.contract(key)
+        return self.protocol.contract(key)
 
     @property
     def governor(self) -> Any:
@@ -53,10 +54,10 @@ class Deployment:
 
     @property
     def keys(self) -> list[str]:
-        return list(self.manifest.contracts)
+        return list(self.protocol.keys)
 
     def address(self, key: str) -> str:
-        return self.manifest.address(key)
+        return self.protocol.address(key)
 
     def abi(self, key: str) -> tuple[dict[str, Any], ...]:
         return artifacts.load()[self.manifest.contracts[key].contract].abi
@@ -98,9 +99,7 @@ class Deployment:
         """``test:N``: the N-th test account, on a local or forked chain only."""
         from ape import accounts, chain
 
-        from flock.clikit import is_dev_network
-
-        if not is_dev_network(chain.provider):
+        if not is_dev(chain.provider.network.name):
             raise DaoError(f"{text}: test accounts exist on local and forked chains only")
         try:
             return str(accounts.test_accounts[int(text[5:])].address)
@@ -150,4 +149,4 @@ class Deployment:
         ]
         if name not in roles:
             raise DaoError(f"{key} has no role {name}; its roles: {', '.join(sorted(roles))}")
-        return bytes(self.reader.view(key, name))
+        return bytes(self.protocol.view(key, name))

@@ -21,7 +21,8 @@ from ape import chain
 from eth_utils import keccak
 from pydantic import BaseModel, Field
 
-from flock.clikit import is_dev_network
+from flock.chain.clock import head_time
+from flock.chain.network import is_dev
 from flock.dao.actions import Action, Draft, title_of
 from flock.dao.deployment import DaoError, Deployment
 from flock.files import atomic_write_text
@@ -251,7 +252,7 @@ class Governance:
     # ------------------------------------------------------------------ state
 
     def now(self) -> int:
-        return int(chain.blocks.head.timestamp)
+        return head_time()
 
     def state(self, proposal: Proposal) -> str:
         return STATES[int(self.governor.state(proposal.id))]
@@ -336,7 +337,7 @@ class Governance:
                 f"{sender.address} has {format_token(votes)} gmFLOCK of votes; proposing needs "
                 f"{format_token(threshold)} (lock FLOCK in gmFLOCK, or be delegated votes)"
             )
-        if is_dev_network(chain.provider):
+        if is_dev(chain.provider.network.name):
             settled = int(self.governor.getVotes(sender, self.now() - 1))
             if settled < threshold:
                 raise DaoError(

@@ -92,13 +92,13 @@ def _accounts(deployment: Deployment, key: str) -> list[str]:
 def _task_ids(deployment: Deployment) -> list[int]:
     if "tasks" not in deployment.manifest.contracts:
         return []
-    return list(range(1, min(int(deployment.reader.view("tasks", "taskCount")), MAX_IDS) + 1))
+    return list(range(1, min(int(deployment.protocol.view("tasks", "taskCount")), MAX_IDS) + 1))
 
 
 def _epochs(deployment: Deployment) -> list[int]:
     if "emissions" not in deployment.manifest.contracts:
         return []
-    current = int(deployment.reader.view("emissions", "currentEpoch"))
+    current = int(deployment.protocol.view("emissions", "currentEpoch"))
     return list(range(max(current - EPOCHS + 1, 0), current + 1))
 
 
@@ -152,7 +152,7 @@ def snapshot(deployment: Deployment, key: str, probe_list: Iterable[Probe]) -> d
     values = {p: _read(deployment, key, p) for p in probe_list}
     if "token" in deployment.manifest.contracts:
         holding = Probe("FLOCK.balanceOf", (key,))
-        values[holding] = int(deployment.reader.view("token", "balanceOf", deployment.address(key)))
+        values[holding] = int(deployment.protocol.view("token", "balanceOf", deployment.address(key)))
     return values
 
 

@@ -117,7 +117,7 @@ def parameters_table(deployment: Deployment) -> Table:
     for p in PARAMETERS:
         if p.key not in deployment.manifest.contracts:
             continue
-        value = show_in_unit(deployment.reader.view(p.key, p.getter), p.unit, names)
+        value = show_in_unit(deployment.protocol.view(p.key, p.getter), p.unit, names)
         setter = f"{p.key}.{p.setter}" if p.setter else "(fixed)"
         table.add_row(p.label, value, p.unit, setter)
     return table

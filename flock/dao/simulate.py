@@ -30,19 +30,21 @@ from ape.exceptions import ApeException
 from eth_utils import keccak, to_checksum_address
 
 from flock import artifacts
-from flock.chain.clock import advance
+from flock.chain.clock import advance, mine_at
 from flock.chain.codec import AbiRegistry
 from flock.chain.local import impersonate
-from flock.clikit import describe_error, is_dev_network
+from flock.chain.network import is_dev
+from flock.chain.protocol import implementation_at
 from flock.dao import readback
 from flock.dao.actions import Action, DecodedCall, Draft, decode_action, show_value
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance, Proposal
 from flock.dao.readback import Difference
-from flock.dao.upgrades import build_contract_of, check_storage, implementation_of
+from flock.dao.upgrades import build_contract_of, check_storage
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.verify import normalize, show_in_unit
+from flock.errors import describe_error
 
 GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
 _UPGRADE_SELECTOR = keccak(text="upgradeToAndCall(address,bytes)")[:4]
@@ -156,7 +158,7 @@ def read_parameters(deployment: Deployment) -> dict[str, Any]:
     for parameter in PARAMETERS:
         if parameter.key in deployment.manifest.contracts:
             try:
-                values[parameter.label] = normalize(deployment.reader.view(parameter.key, parameter.getter))
+                values[parameter.label] = normalize(deployment.protocol.view(parameter.key, parameter.getter))
             except ApeException:  # e.g. after an upgrade to code without this view
                 values[parameter.label] = "(reverts)"
     return values
@@ -179,7 +181,7 @@ def _changes(deployment: Deployment, before: dict[str, Any], after: dict[str, An
 
 def _require_dev_chain() -> None:
     provider = chain.provider
-    if not is_dev_network(provider):
+    if not is_dev(provider.network.name):
         raise DaoError(
             f"simulate needs a chain it can snapshot and impersonate on; {provider.network.name} is live. "
             "Use a local anvil or a fork, e.g. --network base:sepolia-fork:foundry"
@@ -223,7 +225,7 @@ def _through_governor(
         report.notes.append("queued it in the timelock")
     eta = int(deployment.governor.proposalEta(proposal.id))
     if eta > chain.pending_timestamp:
-        chain.mine(timestamp=eta + 1)
+        mine_at(eta + 1)
         report.notes.append("moved the clock past the timelock delay")
     before_execute()
     try:
@@ -246,7 +248,7 @@ def _upgrades_in(deployment: Deployment, actions: tuple[Action, ...]) -> list[Up
             continue
         call = decode_action(deployment, action)
         wanted, data = to_checksum_address(str(call.args[0].value)), call.args[1].value
-        before = implementation_of(action.target) or "none"
+        before = implementation_at(action.target) or "none"
         found.append(UpgradeOutcome(key, before, wanted, with_call=bool(data)))
     return found
 
@@ -292,7 +294,7 @@ def simulate(deployment: Deployment, draft: Draft, proposal: Proposal | None = N
             _as_timelock(deployment, draft.actions, report)
         report.changes = _changes(deployment, before, read_parameters(deployment))
         for outcome, baseline in zip(upgrades, states, strict=True):
-            outcome.after = implementation_of(deployment.address(outcome.key))
+            outcome.after = implementation_at(deployment.address(outcome.key))
             outcome.probes = baseline.compared
             outcome.differences = baseline.compare(deployment)
             _check_upgrade_storage(deployment, outcome)

@@ -89,7 +89,7 @@ def set_param(deployment: Deployment, parameter: str, values: tuple[str, ...]) -
     if governed.key not in deployment.manifest.contracts:
         raise DaoError(f"{governed.label}: {governed.key} is not deployed here")
     action = encode_call(deployment, governed.key, governed.setter or "", list(values))
-    current = show(deployment.reader.view(governed.key, governed.getter))
+    current = show(deployment.protocol.view(governed.key, governed.getter))
     unit = f" ({governed.unit})" if governed.unit else ""
     description = (
         f"# Set {governed.label} to {', '.join(values)}\n\n"
@@ -106,7 +106,7 @@ def _role_template(grant: bool) -> Build:
         role_value = deployment.role_value(key, role)
         name = deployment.role_names.get(role_value, "0x" + role_value.hex())
         holder = deployment.resolve(holder)
-        holds = deployment.reader.view(key, "hasRole", role_value, holder)
+        holds = deployment.protocol.view(key, "hasRole", role_value, holder)
         notes = []
         if grant and holds:
             notes.append(f"{deployment.describe_address(holder)} already holds {name} on {key}")
@@ -152,7 +152,7 @@ def treasury_transfer(deployment: Deployment, recipient: str, amount: str) -> Dr
         raise DaoError(f"{amount!r}: the amount must be positive")
     to = deployment.resolve(recipient)
     action = encode_call(deployment, "token", "transfer", [to, wei])
-    balance = deployment.reader.view("token", "balanceOf", deployment.address("timelock"))
+    balance = deployment.protocol.view("token", "balanceOf", deployment.address("timelock"))
     notes = []
     if balance < wei:
         notes.append(
@@ -177,8 +177,8 @@ def _task_ids(deployment: Deployment, raw: tuple[str, ...]) -> list[int]:
         if not text.replace("_", "").isdigit():
             raise DaoError(f"{text!r} is not a task id (a whole number)")
         task_id = int(text.replace("_", ""))
-        if deployment.reader.view("tasks", "taskInfo", task_id).state == 0:
-            count = deployment.reader.view("tasks", "taskCount")
+        if deployment.protocol.view("tasks", "taskInfo", task_id).state == 0:
+            count = deployment.protocol.view("tasks", "taskCount")
             raise DaoError(f"task {task_id} does not exist (the registry has tasks 1 to {count})")
         ids.append(task_id)
     if len(set(ids)) != len(ids):
@@ -194,8 +194,8 @@ def _earliest_execution(deployment: Deployment) -> int:
 
 
 def _task_line(deployment: Deployment, task_id: int) -> str:
-    info = deployment.reader.view("tasks", "taskInfo", task_id)
-    stakes = deployment.reader.view("tasks", "taskStakes", task_id)
+    info = deployment.protocol.view("tasks", "taskInfo", task_id)
+    stakes = deployment.protocol.view("tasks", "taskStakes", task_id)
     kind = "AI Arena" if info.kind == 0 else "FL Alliance"
     return (
         f"- task {task_id}: {kind}, {_TASK_STATES[info.state]}, created by "
@@ -208,7 +208,7 @@ def _task_notes(deployment: Deployment, ids: list[int], allowed: tuple[int, ...]
     notes, earliest = [], _earliest_execution(deployment)
     wait = human_duration(earliest - int(deployment.governor.clock()))
     for task_id in ids:
-        info = deployment.reader.view("tasks", "taskInfo", task_id)
+        info = deployment.protocol.view("tasks", "taskInfo", task_id)
         if info.state not in allowed:
             notes.append(
                 f"task {task_id} is {_TASK_STATES[info.state]}: the proposal would fail to {verb} it"
@@ -271,7 +271,7 @@ def emission_parameters(deployment: Deployment, epoch_cap: str, gamma: str) -> D
         encode_call(deployment, "emissions", "setEpochCap", [cap]),
         encode_call(deployment, "emissions", "setGamma", [to_wei(g)]),
     )
-    view = deployment.reader.view
+    view = deployment.protocol.view
     description = (
         f"# Emissions: cap {format_token(cap)} FLOCK per epoch, gamma {g}\n\n"
         f"Today: cap {format_token(view('emissions', 'epochCap'))} FLOCK per epoch, gamma "
@@ -296,7 +296,7 @@ def stake_minimums(
     if any(a <= 0 for a in amounts):
         raise DaoError("every minimum stake must be positive")
     action = encode_call(deployment, "tasks", "setStakeMinimums", amounts)
-    current = deployment.reader.view("tasks", "stakeMinimums")
+    current = deployment.protocol.view("tasks", "stakeMinimums")
     names = ("node", "validator", "participant", "delegation")
     description = (
         "# Minimum stakes: "
@@ -351,7 +351,7 @@ def oracle_set(deployment: Deployment, quorum: str, oracles: tuple[str, ...]) ->
     if not quorum.isdigit() or not 1 <= int(quorum) <= len(addresses) <= 16:
         raise DaoError(f"quorum {quorum} must be between 1 and the {len(addresses)} oracles (at most 16)")
     action = encode_call(deployment, "rewards", "setOracles", [addresses, int(quorum)])
-    current, k = deployment.reader.view("rewards", "oracleSet")
+    current, k = deployment.protocol.view("rewards", "oracleSet")
     listed = "\n".join(f"- {deployment.describe_address(a)}" for a in addresses)
     now = ", ".join(str(a) for a in current) or "none"
     description = (
@@ -375,7 +375,7 @@ def reward_parameters(deployment: Deployment, window: str, share: str, period: s
     _require_rewards(deployment)
     bps = _percent_bps(share, "locked share")
     action = encode_call(deployment, "rewards", "setRewardParameters", [window, bps, period])
-    old_window, old_share, old_period = deployment.reader.view("rewards", "rewardParameters")
+    old_window, old_share, old_period = deployment.protocol.view("rewards", "rewardParameters")
     description = (
         f"# Rewards: challenge window {window}, {bps / 100:g}% locked, vesting over {period}\n\n"
         f"Today: window {human_duration(old_window)}, {old_share / 100:g}% locked over "
@@ -409,7 +409,7 @@ def claim_fees(deployment: Deployment, node: str, validator: str, delegator: str
         for x, name in ((node, "node"), (validator, "validator"), (delegator, "delegator"))
     ]
     action = encode_call(deployment, "rewards", "setClaimFees", fees)
-    old = deployment.reader.view("rewards", "claimFees")
+    old = deployment.protocol.view("rewards", "claimFees")
     names = ("node", "validator", "delegator")
     shown = ", ".join(f"{n} {b / 100:g}%" for n, b in zip(names, fees, strict=True))
     today = ", ".join(f"{n} {b / 100:g}%" for n, b in zip(names, old, strict=True))
@@ -431,7 +431,7 @@ def scoring_parameters(deployment: Deployment, rank_ratio: str, tolerance: str) 
     if q > 10_000:
         raise DaoError(f"rank ratio {rank_ratio} must be at most 1")
     action = encode_call(deployment, "rewards", "setScoringParameters", [q, t])
-    old_q, old_t = deployment.reader.view("rewards", "scoringParameters")
+    old_q, old_t = deployment.protocol.view("rewards", "scoringParameters")
     description = (
         f"# Scoring: rank ratio {rank_ratio}, tolerance {tolerance}\n\n"
         f"Today: rank ratio {old_q / 10_000:g}, tolerance {old_t / 10_000:g} (docs/oracle.md). "
@@ -452,7 +452,7 @@ def phases(deployment: Deployment, submit: str, model_reveal: str, commit: str, 
     if "submissions" not in deployment.manifest.contracts:
         raise DaoError("no submissions contract in this deployment")
     action = encode_call(deployment, "submissions", "setPhases", [[submit, model_reveal, commit, reveal]])
-    old = deployment.reader.view("submissions", "phases")
+    old = deployment.protocol.view("submissions", "phases")
     description = (
         f"# Epoch phases: submit {submit}, model reveal {model_reveal}, commit {commit}, reveal {reveal}\n\n"
         f"Today: submit {human_duration(old[0])}, model reveal {human_duration(old[1])}, commit "
@@ -484,7 +484,7 @@ def api_price(deployment: Deployment, task_id: str, price: str) -> Draft:
     except ValueError:
         raise DaoError(f"price {price!r} is not an amount of FLOCK (such as 0.5)") from None
     action = encode_call(deployment, "api", "setPrice", [task, wei])
-    old = int(deployment.reader.view("api", "priceOf", task))
+    old = int(deployment.protocol.view("api", "priceOf", task))
     description = (
         f"# API price of task {task}'s model: {format_token(wei)} FLOCK per 1,000 tokens\n\n"
         f"Today: {format_token(old)} FLOCK. The gateway serves the winner of the task's latest final reward "

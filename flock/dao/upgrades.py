@@ -15,6 +15,7 @@ import click
 from ape import chain
 from eth_utils import keccak, to_checksum_address
 
+from flock.chain.protocol import implementation_at
 from flock.dao.actions import Action, Draft, encode_call, human_duration
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.templates import template
@@ -103,14 +104,6 @@ def migrate_governor(deployment: Deployment, new_governor: str) -> Draft:
 # ------------------------------------------------------------------------------------------ upgrades
 
 
-def implementation_of(address: str) -> str | None:
-    """The implementation in a proxy's ERC-1967 slot, or None where the slot is empty."""
-    from flock.deploy.proxies import IMPLEMENTATION_SLOT, implementation_from_slot
-
-    word = bytes(chain.provider.get_storage(address, IMPLEMENTATION_SLOT))
-    return implementation_from_slot(word) if int.from_bytes(word, "big") else None
-
-
 @dataclass(frozen=True)
 class StorageCheck:
     """OpenZeppelin's verdict on the new implementation's storage against the deployed one's."""
@@ -138,7 +131,7 @@ class UpgradePlan:
 def upgradeable_key(deployment: Deployment, contract: str) -> tuple[str, str]:
     """The plan key of an upgradeable contract of the deployment and its current implementation."""
     key = deployment.key_of(contract)
-    current = implementation_of(deployment.address(key))
+    current = implementation_at(deployment.address(key))
     if current is None:
         from flock.deploy.proxies import UPGRADEABLE
 
@@ -204,7 +197,7 @@ def deploy_implementation(deployment: Deployment, key: str, contract: str, sende
 
     from flock.deploy.proxies import implementation_args
 
-    args = implementation_args(key, lambda function: deployment.reader.view(key, function))
+    args = implementation_args(key, lambda function: deployment.protocol.view(key, function))
     try:
         factory = getattr(project, contract)
     except AttributeError:

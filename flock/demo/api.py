@@ -57,9 +57,7 @@ def run(ctx: DemoContext) -> None:
     )
 
     folder = Path(tempfile.mkdtemp(prefix="flock-demo-api-"))
-    gateway = Gateway(
-        ApeLedger(p.manifest, store), MeteringStore(f"sqlite:///{folder / 'metering.db'}"), store
-    )
+    gateway = Gateway(ApeLedger(p, store), MeteringStore(f"sqlite:///{folder / 'metering.db'}"), store)
     running = start_background(gateway)
     try:
         _calls(ctx, running.base_url, key.text)
@@ -122,7 +120,7 @@ def _settle(ctx: DemoContext, gateway: Gateway, store: Any, task: int) -> None:
     )
 
     target = flushed.target_epoch
-    view = ChainView(p.manifest)
+    view = ChainView(p)
     mine_at(max(head_time() + 1, int(p.submissions.schedule(target).revealEnd) + 60))
     run = compute_on_chain(view, store, task, target)
     publish(run, store)

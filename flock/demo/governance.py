@@ -24,7 +24,7 @@ DESCRIPTION = (
 
 def _fee(ctx: DemoContext) -> str:
     bps, recipient = ctx.protocol.gmflock.withdrawalFee()
-    name = Deployment(ctx.protocol.manifest).name_of(recipient)
+    name = Deployment(ctx.protocol).name_of(recipient)
     to = "burned" if int(recipient, 16) == 0 else "to the treasury" if name == "timelock" else f"to {name}"
     return f"{bps / 100:.2f}% ({to})"
 
@@ -32,7 +32,7 @@ def _fee(ctx: DemoContext) -> str:
 def run(ctx: DemoContext) -> None:
     p, console = ctx.protocol, ctx.console
     console.rule("[bold]DAO: a proposal lowers the withdrawal fee")
-    deployment = Deployment(p.manifest)
+    deployment = Deployment(p)
     governance = Governance(deployment)
     gov = deployment.governor
     before = _fee(ctx)

@@ -107,7 +107,7 @@ def dao_section(ctx: DemoContext, _out: Path) -> Section | None:
     from flock.dao.deployment import Deployment
     from flock.dao.proposals import Governance
 
-    deployment = Deployment(ctx.protocol.manifest)
+    deployment = Deployment(ctx.protocol)
     governance = Governance(deployment)
     rows = []
     for proposal in governance.proposals:

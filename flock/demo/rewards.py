@@ -95,7 +95,7 @@ def run(ctx: DemoContext) -> None:
     console.print(f"  the validators reveal their score files' hashes; {ABSENT} never reveals hers")
 
     _at(ctx, epoch, "revealEnd")
-    view = ChainView(p.manifest)
+    view = ChainView(p)
     runs = [compute_on_chain(view, store, task, epoch) for _ in ORACLES]
     assert runs[0].report == runs[1].report, "two oracles computing the same epoch agree to the byte"
     oracle_run = runs[0]

@@ -54,7 +54,7 @@ def _approve_by_proposal(ctx: DemoContext, ids: dict[str, int]) -> None:
     """One proposal approves every task: a draft from the `approve-task` template, then propose,
     vote, queue and execute, as `ape run dao` does."""
     p, console = ctx.protocol, ctx.console
-    deployment = Deployment(p.manifest)
+    deployment = Deployment(p)
     governance = Governance(deployment)
     gov = deployment.governor
     draft = build_draft(deployment, "approve-task", {"task_ids": tuple(str(i) for i in ids.values())}, None)

@@ -25,13 +25,12 @@ from flock.chain.manifest import (
     git_state,
     manifest_path,
 )
-from flock.chain.protocol import LiveProtocol
+from flock.chain.network import is_local
+from flock.chain.protocol import LiveProtocol, genesis_hash
 from flock.deploy.config import DeployConfig, load_config
 from flock.deploy.plan import Context, Step, protocol_plan, roles_of, run_plan
 from flock.deploy.proxies import (
-    IMPLEMENTATION_SLOT,
     PROXY_CONTRACT,
-    implementation_from_slot,
     implementation_key,
     initialize_data,
 )
@@ -58,78 +57,9 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, int | str | bool) or value is None else str(value)
 
 
-class ManifestReader(ManagerAccessMixin):
-    """The contracts of a manifest on the connected chain, by plan key."""
-
-    def __init__(self, manifest: Manifest) -> None:
-        self.manifest = manifest
-        self._instances: dict[str, Any] = {}
-
-    def contract(self, key: str) -> Any:
-        if key not in self._instances:
-            record = self.manifest.contracts[key]
-            contract_type = self.local_project.get_contract(record.contract).contract_type
-            # The manifest says what is deployed: never ask a block explorer (offline, and slower).
-            self._instances[key] = self.chain_manager.contracts.instance_at(
-                record.address, contract_type=contract_type, fetch_from_explorer=False, detect_proxy=False
-            )
-        return self._instances[key]
-
-    def contract_name(self, key: str) -> str:
-        return self.manifest.contracts[key].contract
-
-    def view(self, key: str, function: str, *args: Any) -> Any:
-        return self.contract(key).call_view_method(function, *args)
-
-    def code(self, key: str) -> bytes:
-        return self.code_at(self.manifest.contracts[key].address)
-
-    def code_at(self, address: str) -> bytes:
-        return bytes(self.provider.get_code(address))
-
-    def implementation(self, key: str) -> str | None:
-        word = self.provider.get_storage(self.manifest.contracts[key].address, IMPLEMENTATION_SLOT)
-        address = implementation_from_slot(word)
-        return None if int(address, 16) == 0 else address
-
-    def storage_at(self, address: str, slot: int) -> int:
-        return int.from_bytes(bytes(self.provider.get_storage(address, slot)), "big")
-
-    def succeeds(self, key: str, data: bytes, sender: str) -> bool:
-        """Whether a call of ``data`` to the contract from ``sender`` would succeed: an ``eth_call``,
-        nothing is sent."""
-        call = {"from": sender, "to": self.manifest.contracts[key].address, "data": "0x" + data.hex()}
-        try:
-            self.provider.make_request("eth_call", [call, "latest"])
-        except Exception:  # the call reverts (the node answers with an error)
-            return False
-        return True
-
-    def role_members(self, key: str) -> dict[bytes, set[str]]:
-        """Every role's holders, replayed from the contract's RoleGranted / RoleRevoked events."""
-        contract = self.contract(key)
-        start = max(self.manifest.contracts[key].block, 0)
-        stop = self.chain_manager.blocks.height + 1
-        logs = [*contract.RoleGranted.range(start, stop), *contract.RoleRevoked.range(start, stop)]
-        logs.sort(key=lambda log: (log.block_number, log.log_index))
-        members: dict[bytes, set[str]] = {}
-        for log in logs:
-            holders = members.setdefault(bytes(log.role), set())
-            if log.event_name == "RoleGranted":
-                holders.add(str(log.account))
-            else:
-                holders.discard(str(log.account))
-        return members
-
-
-def genesis_hash() -> str:
-    """The connected chain's genesis block hash, 0x-prefixed."""
-    return "0x" + bytes(ManagerAccessMixin.chain_manager.blocks[0].hash).hex()
-
-
 def role_table(manifest: Manifest) -> list[RoleRecord]:
     """Every role of every role-managed contract of ``manifest`` and its current holders."""
-    reader = ManifestReader(manifest)
+    protocol = LiveProtocol(manifest)
     names = {record.address.lower(): key for key, record in manifest.contracts.items()}
     names[manifest.deployer.lower()] = "deployer"
     names["0x" + "00" * 20] = "anyone (zero address)"
@@ -139,13 +69,13 @@ def role_table(manifest: Manifest) -> list[RoleRecord]:
         if not roles:
             continue
         ids = {
-            role: bytes(32) if role == "DEFAULT_ADMIN_ROLE" else bytes(reader.view(key, role))
+            role: bytes(32) if role == "DEFAULT_ADMIN_ROLE" else bytes(protocol.view(key, role))
             for role in roles
         }
         by_id = {value: role for role, value in ids.items()}
-        members = reader.role_members(key)
+        members = protocol.role_members(key)
         for role, role_id in ids.items():
-            admin = bytes(reader.view(key, "getRoleAdmin", role_id))
+            admin = bytes(protocol.view(key, "getRoleAdmin", role_id))
             holders = sorted(members.get(role_id, set()), key=str.lower)
             table.append(
                 RoleRecord(
@@ -159,29 +89,6 @@ def role_table(manifest: Manifest) -> list[RoleRecord]:
     return table
 
 
-def manifest_for_connected_chain(path: Path) -> Manifest:
-    """Loads the manifest at ``path`` and checks that it describes the connected chain."""
-    manifest = Manifest.load(path)
-    if manifest is None:
-        raise DeployError(
-            f"no deployment manifest at {path}: deploy first (`ape run deploy`) or pass --manifest"
-        )
-    provider = ManagerAccessMixin.provider
-    genesis = genesis_hash()
-    if manifest.chain_id != provider.chain_id or manifest.genesis_hash != genesis:
-        hint = (
-            " A local network run by `ape run` is a new chain every time: start anvil once and point the "
-            "commands at it (docs/governance.md, 'A persistent local chain')."
-            if is_local_network(provider)
-            else ""
-        )
-        raise DeployError(
-            f"{path} describes chain {manifest.chain_id} (genesis {manifest.genesis_hash[:10]}…), not the "
-            f"connected chain {provider.chain_id} (genesis {genesis[:10]}…).{hint}"
-        )
-    return manifest
-
-
 class ApeBackend(ManagerAccessMixin):
     """A plan backend over the connected ape provider; every step lands in the manifest."""
 
@@ -190,13 +97,13 @@ class ApeBackend(ManagerAccessMixin):
         self.deployer = str(deployer.address)
         self.manifest = manifest
         self.manifest_file = manifest_file
-        self.reader = ManifestReader(manifest)
+        self.protocol = LiveProtocol(manifest, deployer)
         self._reference_recorded = False
 
     # -- helpers
 
     def _contract(self, key: str) -> Any:
-        return self.reader.contract(key)
+        return self.protocol.contract(key)
 
     def _has_code(self, address: str) -> bool:
         return len(self.provider.get_code(address)) > 0
@@ -344,16 +251,12 @@ class ApeBackend(ManagerAccessMixin):
         self._save()
 
     def view(self, key: str, function: str, *args: Any) -> Any:
-        return self.reader.view(key, function, *args)
+        return self.protocol.view(key, function, *args)
 
 
 def _network_choice(provider: Any) -> str:
     network = provider.network
     return f"{network.ecosystem.name}:{network.name}:{provider.name}"
-
-
-def is_local_network(provider: Any) -> bool:
-    return provider.network.name == "local"
 
 
 def set_aside(path: Path) -> Path | None:
@@ -400,14 +303,14 @@ def open_manifest(
     existing = Manifest.load(path)
     other_chain = existing is not None and (existing.chain_id != chain_id or existing.genesis_hash != genesis)
     if existing is not None and fresh:
-        if not (other_chain and is_local_network(provider)):  # a dead local chain's record is no loss
+        if not (other_chain and is_local(provider.network.name)):  # a dead local chain's record is no loss
             _refuse_fresh_over_complete(path, existing, int(fresh))
             kept = set_aside(path)
             if kept is not None and on_note is not None:
                 on_note(f"kept the previous record as {kept}")
         existing = None
     if existing is not None and other_chain:
-        if not is_local_network(provider):
+        if not is_local(provider.network.name):
             raise DeployError(
                 f"{path} was written for chain {existing.chain_id} (genesis {existing.genesis_hash[:10]}…), "
                 f"but the connected chain is {chain_id} (genesis {genesis[:10]}…): check --network, or "

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eth_abi import encode
-from eth_utils import function_abi_to_4byte_selector, to_checksum_address
+from eth_utils import function_abi_to_4byte_selector
 
 from flock import artifacts
 from flock.chain.codec import types_of
@@ -33,9 +33,6 @@ UPGRADEABLE: tuple[str, ...] = (
     "slasher",
     "api",
 )
-
-# ERC-1967: bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1).
-IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
 
 
 def implementation_key(key: str) -> str:
@@ -59,12 +56,6 @@ def calldata(contract: str, function: str, args: Sequence[Any]) -> bytes:
 def initialize_data(contract: str, args: Sequence[Any]) -> bytes:
     """The ``initialize(...)`` call a proxy of ``contract`` runs in its constructor."""
     return calldata(contract, "initialize", args)
-
-
-def implementation_from_slot(word: bytes | int) -> str:
-    """The implementation address held in an ERC-1967 slot's 32-byte value."""
-    value = word if isinstance(word, int) else int.from_bytes(bytes(word), "big")
-    return to_checksum_address(value.to_bytes(32, "big")[12:])
 
 
 View = Callable[[str], Any]  # reads a view (without arguments) of the proxy

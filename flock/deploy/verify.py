@@ -438,9 +438,11 @@ def verify_deployment(config: DeployConfig, ctx: Context, reader: ChainReader) -
 def verify_on_chain(manifest_file: Path, config_file: Path | None = None) -> list[CheckResult]:
     """Runs every check against the connected chain for the deployment in ``manifest_file``, using
     ``config_file`` or else the config the manifest was deployed from."""
-    from flock.deploy.ape_backend import ManifestReader, manifest_for_connected_chain, role_table
+    from flock.chain.protocol import LiveProtocol
+    from flock.deploy.ape_backend import role_table
 
-    manifest = manifest_for_connected_chain(manifest_file)
+    protocol = LiveProtocol.load(manifest_file)
+    manifest = protocol.manifest
     config = load_config(config_file or PROJECT_ROOT / manifest.config_file)
     ctx = Context(
         config=config,
@@ -451,9 +453,7 @@ def verify_on_chain(manifest_file: Path, config_file: Path | None = None) -> lis
     def role_checks() -> Iterable[CheckResult]:
         yield from check_role_table(manifest.roles, role_table(manifest))
 
-    return verify_deployment(config, ctx, ManifestReader(manifest)) + _guarded(
-        "manifest role table", role_checks()
-    )
+    return verify_deployment(config, ctx, protocol) + _guarded("manifest role table", role_checks())
 
 
 def check_role_table(recorded: list[Any], on_chain: list[Any]) -> Iterable[CheckResult]:

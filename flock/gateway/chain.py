@@ -16,12 +16,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from flock.chain.manifest import Manifest
 from flock.oracle.merkle import reward_tree
 from flock.store import ContentSource, StoreError
 from flock.tasks import TaskKind, TaskState
+
+if TYPE_CHECKING:
+    from flock.chain.protocol import LiveProtocol
 
 T = TypeVar("T")
 
@@ -111,13 +113,11 @@ class ApeLedger:
     through ape on the connected chain."""
 
     def __init__(
-        self, manifest: Manifest, store: ContentSource, ttl: float = 1.0, winners_ttl: float = 10.0
+        self, protocol: LiveProtocol, store: ContentSource, ttl: float = 1.0, winners_ttl: float = 10.0
     ) -> None:
-        from flock.deploy.ape_backend import ManifestReader
-
-        self.manifest = manifest
+        self.protocol = protocol
+        self.manifest = protocol.manifest
         self.store = store
-        self.reader = ManifestReader(manifest)
         self.cache = _Cache(ttl)
         self.winners_cache = _Cache(winners_ttl)  # a log scan: models change once an epoch at most
         self._lock = threading.RLock()  # one chain read at a time: ape's caches are not thread-safe
@@ -128,7 +128,7 @@ class ApeLedger:
 
     def _contract(self, key: str) -> Any:
         with self._lock:
-            return self.reader.contract(key)
+            return self.protocol.contract(key)
 
     def _read(self, key: Any, load: Callable[[], T], cache: _Cache | None = None) -> T:
         def locked() -> T:

@@ -15,12 +15,12 @@ from pathlib import Path
 import click
 
 from flock.chain.manifest import manifest_path
+from flock.chain.network import is_local, network_name
 from flock.clikit import (
     UserError,
     clean_errors,
     connected,
     console,
-    is_local_choice,
     network_option,
     quiet_ape,
 )
@@ -92,10 +92,10 @@ def cli(
     """Serve the models the chain says won, OpenAI-style, metered against on-chain credit."""
     quiet_ape()
     with connected(network) as provider:
-        if is_local_choice(network) and manifest_file is None:
+        if is_local(network_name(network)) and manifest_file is None:
             _serve_local(host, port, smoke)
             return
-        from flock.deploy.ape_backend import manifest_for_connected_chain
+        from flock.chain.protocol import LiveProtocol
         from flock.gateway.chain import ApeLedger
         from flock.gateway.server import run_foreground
         from flock.gateway.service import Gateway
@@ -104,13 +104,13 @@ def cli(
 
         if store is None:
             raise UserError("--store: the content store holding the reports and models (by hash)")
-        manifest = manifest_for_connected_chain(manifest_file or manifest_path(network))
-        if "api" not in manifest.contracts:
+        protocol = LiveProtocol.load(manifest_file or manifest_path(network))
+        if "api" not in protocol.keys:
             raise UserError("the deployment has no ApiCredits: redeploy with the API platform")
         content = ContentStore(store)
         (REPORTS_DIR / "gateway").mkdir(parents=True, exist_ok=True)
         url = db or f"sqlite:///{REPORTS_DIR / 'gateway' / f'metering-{provider.chain_id}.db'}"
-        gateway = Gateway(ApeLedger(manifest, content), MeteringStore(url), content)
+        gateway = Gateway(ApeLedger(protocol, content), MeteringStore(url), content)
         released = gateway.store.recover()
         console.print(
             f"serving {len(gateway.models())} model(s) on http://{host}:{port}/v1 ({released} stale)"

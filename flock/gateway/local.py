@@ -42,14 +42,14 @@ class LocalPlatform:
 
     def gateway(self, db_url: str | None = None, ttl: float = 0.5) -> Gateway:
         url = db_url or f"sqlite:///{self.folder / 'metering.db'}"
-        return Gateway(ApeLedger(self.protocol.manifest, self.content, ttl), MeteringStore(url), self.content)
+        return Gateway(ApeLedger(self.protocol, self.content, ttl), MeteringStore(url), self.content)
 
 
 def prepare(folder: Path, console: Console, price: int = PRICE_PER_1K) -> LocalPlatform:
     """Deploys, runs one Arena epoch and prices its task's model (the timelock, impersonated: a local
     chain stands in for the DAO proposal `ape run dao propose` would make)."""
     protocol = deploy_fresh()
-    outcome = run_epoch(protocol.manifest, protocol.deployer, console, folder)
+    outcome = run_epoch(protocol, protocol.deployer, console, folder)
     protocol.api.setPrice(outcome.task, price, sender=protocol.admin)
     return LocalPlatform(protocol, outcome, folder)
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flock.chain.erc1967 import IMPLEMENTATION_SLOT, implementation_from_slot
 from flock.deploy.config import DeployConfig, load_config
 from flock.deploy.plan import Context, Step, protocol_plan, run_plan
 from flock.deploy.proxies import (
-    IMPLEMENTATION_SLOT,
     PROXY_CONTRACT,
-    implementation_from_slot,
     initialize_data,
 )
 from flock.harness.evm import Chain, Contract
@@ -68,7 +67,8 @@ class HarnessBackend:
 
 @dataclass
 class System:
-    """A deployed protocol in the harness: contracts by key, plus the chain and deployer."""
+    """A deployed protocol in the harness: contracts by plan key (``ProtocolHandle``), plus the chain
+    and the deployer."""
 
     chain: Chain
     deployer: str
@@ -76,6 +76,18 @@ class System:
     contracts: dict[str, Contract]
     # The implementation behind each upgradeable contract's proxy (``contracts`` holds the proxies).
     implementations: dict[str, Contract] = field(default_factory=dict)
+
+    # -- the handle (flock.chain.protocol.ProtocolHandle, as LiveProtocol on a live chain)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.contracts)
+
+    def contract(self, key: str) -> Contract:
+        return self.contracts[key]
+
+    def address(self, key: str) -> str:
+        return self.contracts[key].address
 
     def __getattr__(self, key: str) -> Contract:
         try:

@@ -18,8 +18,8 @@ from typing import Any
 
 from ape import chain
 
-from flock.chain.manifest import Manifest
-from flock.deploy.ape_backend import ManifestReader
+from flock.chain.clock import head_time
+from flock.chain.protocol import LiveProtocol
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings
@@ -36,22 +36,19 @@ def _hex(value: Any) -> str:
 
 @dataclass
 class ChainView:
-    """The reward contracts of a deployment on the connected chain."""
+    """The reward contracts of a deployment on the connected chain, read through its handle."""
 
-    manifest: Manifest
+    protocol: LiveProtocol
 
     def __post_init__(self) -> None:
-        missing = [
-            k for k in ("tasks", "emissions", "submissions", "rewards") if k not in self.manifest.contracts
-        ]
+        missing = [k for k in ("tasks", "emissions", "submissions", "rewards") if k not in self.protocol.keys]
         if missing:
             raise OracleError(
                 f"the deployment has no {', '.join(missing)}: deploy the rewards contracts first"
             )
-        self.reader = ManifestReader(self.manifest)
 
     def contract(self, key: str) -> Any:
-        return self.reader.contract(key)
+        return self.protocol.contract(key)
 
     @property
     def rewards(self) -> Any:
@@ -63,7 +60,7 @@ class ChainView:
 
     @property
     def slasher(self) -> Any:
-        if "slasher" not in self.manifest.contracts:
+        if "slasher" not in self.protocol.keys:
             raise OracleError("the deployment has no ArenaSlasher: deploy it first")
         return self.contract("slasher")
 
@@ -75,7 +72,7 @@ class ChainView:
         return None if int(address, 16) == 0 else project.RewardPot.at(address)
 
     def first_block(self) -> int:
-        return min(self.manifest.contracts[k].block for k in ("tasks", "submissions"))
+        return min(self.protocol.manifest.contracts[k].block for k in ("tasks", "submissions"))
 
     # ------------------------------------------------------------------ epochs
 
@@ -87,7 +84,7 @@ class ChainView:
         if info.kind != 0:
             raise OracleError(f"task {task} is an FL Alliance task: its rewards come from its rounds")
         reveal_end = self.submissions.schedule(epoch).revealEnd
-        now = chain.blocks.head.timestamp
+        now = head_time()
         if now < reveal_end:
             raise OracleError(
                 f"epoch {epoch} is still open: its reveal phase ends {relative_time(reveal_end, now)}; "

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from flock.chain.manifest import manifest_path
+from flock.chain.protocol import LiveProtocol
 from flock.clikit import DEFAULT_NETWORK, UserError, clean_errors, connected, console, load_sender, quiet_ape
-from flock.deploy.ape_backend import manifest_for_connected_chain
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.oracle.chain import ChainView
 from flock.oracle.render import accounts_table, summary_lines, verification_table
@@ -59,8 +59,7 @@ def _common(func: Any) -> Any:
 @contextmanager
 def _view(network: str, manifest_file: Path | None) -> Iterator[tuple[Any, ChainView]]:
     with connected(network) as provider:
-        manifest = manifest_for_connected_chain(manifest_file or manifest_path(network))
-        yield provider, ChainView(manifest)
+        yield provider, ChainView(LiveProtocol.load(manifest_file or manifest_path(network)))
 
 
 def _run(view: ChainView, store: Path, task: int, epoch: int | None) -> OracleRun:

@@ -172,13 +172,13 @@ def revenue_payload(shares: list[RevenueShare]) -> list[dict[str, Any]]:
 def read_fundings(view: Any, task: int, epoch: int) -> tuple[RevenueFunding, ...]:
     """The API revenue flushed into (task, epoch), per model epoch, from the chain (through ape);
     none for a deployment without the API credits contract."""
-    if "api" not in view.manifest.contracts:
+    if "api" not in view.protocol.keys:
         return ()
     from ape import chain
 
     api, rewards = view.contract("api"), view.rewards
     head = chain.blocks.head.number
-    start = view.manifest.contracts["api"].block
+    start = view.protocol.manifest.contracts["api"].block
     amounts: dict[int, int] = defaultdict(int)
     for event in api.RevenueFlushed.range(
         start, head + 1, search_topics={"taskId": task, "targetEpoch": epoch}

@@ -186,7 +186,7 @@ def test_usage_settles_and_revenue_reaches_contributors_to_the_wei(platform):
     protocol_share = int(token.balanceOf(treasury)) - treasury_before
     assert protocol_share == flushed.protocol_share == charged * 1_000 // 10_000
     target = flushed.target_epoch
-    view = ChainView(proto.manifest)
+    view = ChainView(proto)
     mine_at(max(head_time() + 1, int(proto.submissions.schedule(target).revealEnd) + 60))
     runs = [compute_on_chain(view, p.content, p.task, target) for _ in range(2)]
     assert runs[0].report == runs[1].report

@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from flock.chain.clock import advance
 from flock.chain.local import impersonate
 from flock.chain.manifest import Manifest
+from flock.chain.protocol import implementation_at
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance
 from flock.dao.simulate import simulate
 from flock.dao.upgrades import (
     StorageCheck,
-    implementation_of,
     prepare_upgrade,
     record_executed_upgrades,
     upgrade_draft,
@@ -64,13 +64,13 @@ def test_simulating_an_upgrade_reads_every_value_back_unchanged(deployment, depl
     assert report.ok, (outcome.storage, outcome.differences[:3])
     assert outcome.after == plan.implementation and outcome.storage_ok
     assert outcome.probes > 20 and not outcome.differences
-    assert implementation_of(deployment.address("rewards")) == plan.current  # reverted afterwards
+    assert implementation_at(deployment.address("rewards")) == plan.current  # reverted afterwards
 
 
 def test_a_foreign_implementation_fails_the_simulation(deployment):
     """The task registry's implementation behind the distributor's proxy: the slot switches, but the
     storage check fails and the distributor's views read back different values."""
-    wrong = implementation_of(deployment.address("tasks"))
+    wrong = implementation_at(deployment.address("tasks"))
     passed = StorageCheck(True, "(not checked here)", "")
     draft, _ = upgrade_draft(deployment, "rewards", wrong, b"", passed)
     report = simulate(deployment, draft)
@@ -90,7 +90,7 @@ def test_an_upgrade_through_the_governor_is_recorded_and_verifies(deployment, co
     governance.queue(proposal, voter)
     advance(2 * DAY)
     receipt = governance.execute(proposal, voter)
-    assert implementation_of(deployment.address("rewards")) == plan.implementation
+    assert implementation_at(deployment.address("rewards")) == plan.implementation
     [line] = record_executed_upgrades(deployment, receipt)
     assert line.startswith("rewards now runs RewardDistributor at")
     recorded = Manifest.load(copy)

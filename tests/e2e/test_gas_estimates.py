@@ -56,7 +56,7 @@ def test_every_estimate_at_latest_is_enough_one_block_later(
     chain, manifest, deployer, gmflock, token, accounts
 ):
     with estimate_then_later(chain.provider, _addresses(manifest)) as log:
-        run_epoch(manifest, deployer, Console(quiet=True))
+        run_epoch(LiveProtocol(manifest, deployer), deployer, Console(quiet=True))
         # gmFLOCK actions after the epoch (alice, bob and carol locked in it), each estimated in the
         # block of the previous one: the checkpoints of both ends of a delegation, then of the supply.
         alice, bob, carol = accounts[1], accounts[2], accounts[3]

@@ -84,9 +84,9 @@ def test_stake_task_and_keeper_jobs(run, funded, gmflock, tasks, emissions, mani
 
 
 def manifest_reader(manifest):
-    from flock.deploy.ape_backend import ManifestReader
+    from flock.chain.protocol import LiveProtocol
 
-    return ManifestReader(manifest)
+    return LiveProtocol(manifest)
 
 
 @pytest.mark.parametrize(

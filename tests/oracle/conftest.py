@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from flock.chain.clock import head_time, mine_at
+from flock.chain.protocol import LiveProtocol
 from flock.clients.training import commit_model, reveal_model, train_and_store
 from flock.clients.validator import Journal, commit, reveal
 from flock.oracle.chain import ChainView
@@ -73,4 +74,13 @@ def played(accounts, token, gmflock, tasks, emissions, manifest, admin, deployer
     for validator in validators:
         reveal(submissions, journal, task, validator)
     _at(submissions, epoch, "revealEnd")
-    return Epoch(task, epoch, list(nodes), list(validators), delegator, store, journal, ChainView(manifest))
+    return Epoch(
+        task,
+        epoch,
+        list(nodes),
+        list(validators),
+        delegator,
+        store,
+        journal,
+        ChainView(LiveProtocol(manifest)),
+    )

@@ -16,6 +16,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from flock.chain.protocol import LiveProtocol
 from flock.oracle.chain import ChainView
 from flock.oracle.cli import cli as oracle_cli
 from flock.oracle.inputs import Reveal
@@ -72,7 +73,7 @@ def test_compute_stays_up_and_honest_scores_count(played, hostile, manifest, man
     result = CliRunner().invoke(oracle_cli, ["compute", *common])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output and "report stored as 0x" in result.output
-    run = compute_on_chain(ChainView(manifest), ContentStore(store), played.task, played.epoch)
+    run = compute_on_chain(ChainView(LiveProtocol(manifest)), ContentStore(store), played.task, played.epoch)
     honest, attacker = str(played.validators[0]).lower(), str(played.validators[1]).lower()
     assert run.result.quality[honest] > 0
     assert run.result.quality.get(attacker, 0) == 0
