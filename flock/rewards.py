@@ -66,6 +66,14 @@ class Offence(IntEnum):
     INVALID_MODEL = 5
 
 
+class SlashStatus(IntEnum):
+    """IArenaSlasher.Status: where a task epoch's slash report is."""
+
+    NONE = 0
+    OPEN = 1
+    ACCEPTED = 2
+
+
 def new_salt() -> bytes:
     return secrets.token_bytes(32)
 

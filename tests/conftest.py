@@ -4,38 +4,26 @@ snapshot per test); property tests run on the in-process harness (``flock.harnes
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from flock.paths import CONFIG_DIR
-from flock.units import WAD
+from flock.units import DAY, WAD
 
-settings.register_profile(
-    "quick",
-    max_examples=40,
-    stateful_step_count=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
+# Hypothesis profiles (HYPOTHESIS_PROFILE): examples, and steps per stateful example. `fast` is for
 # `make mutate` (flock/audit/mutate.py): every mutant runs its area's property tests, so fewer examples.
-settings.register_profile(
-    "fast",
-    max_examples=15,
-    stateful_step_count=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
-settings.register_profile(
-    "deep",
-    max_examples=1_000,
-    stateful_step_count=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
+PROFILES = {"quick": (40, 40), "fast": (15, 30), "deep": (1_000, 100)}
+for _name, (_examples, _steps) in PROFILES.items():
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        stateful_step_count=_steps,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        print_blob=True,
+    )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 # `ape test --coverage` (or FLOCK_COVERAGE=1): Solidity line and branch coverage (docs/audit.md).
@@ -96,34 +84,24 @@ def manifest(deployer, manifest_file):
     return deploy_protocol(deployer, LOCAL_CONFIG, fresh=True, manifest_file=manifest_file)
 
 
-@pytest.fixture(scope="session")
-def token(project, manifest):
-    return project.FlockToken.at(manifest.address("token"))
+def _deployed(key: str, contract: str) -> Any:
+    """A session fixture named ``key``: the deployed contract the manifest lists under ``key``,
+    with ``contract``'s ABI."""
+
+    def fixture(project, manifest):
+        return getattr(project, contract).at(manifest.address(key))
+
+    return pytest.fixture(scope="session", name=key)(fixture)
 
 
-@pytest.fixture(scope="session")
-def gmflock(project, manifest):
-    return project.GmFlock.at(manifest.address("gmflock"))
-
-
-@pytest.fixture(scope="session")
-def governor(project, manifest):
-    return project.FlockGovernor.at(manifest.address("governor"))
-
-
-@pytest.fixture(scope="session")
-def timelock(project, manifest):
-    return project.FlockTimelock.at(manifest.address("timelock"))
-
-
-@pytest.fixture(scope="session")
-def emissions(project, manifest):
-    return project.EmissionController.at(manifest.address("emissions"))
-
-
-@pytest.fixture(scope="session")
-def tasks(project, manifest):
-    return project.TaskRegistry.at(manifest.address("tasks"))
+token = _deployed("token", "FlockToken")
+gmflock = _deployed("gmflock", "GmFlock")
+governor = _deployed("governor", "FlockGovernor")
+timelock = _deployed("timelock", "FlockTimelock")
+emissions = _deployed("emissions", "EmissionController")
+tasks = _deployed("tasks", "TaskRegistry")
+rewards = _deployed("rewards", "RewardDistributor")
+submissions = _deployed("submissions", "ArenaSubmissions")
 
 
 @pytest.fixture(scope="session")
@@ -131,4 +109,15 @@ def funded(token, deployer, treasury, users):
     """Every user holds 1,000,000 FLOCK."""
     for user in users:
         token.transfer(user, 1_000_000 * E, sender=treasury)
+    return users
+
+
+@pytest.fixture(scope="module")
+def stakers(users, token, gmflock, deployer, treasury, manifest, outsider, admin):
+    """Every user gets 1,000,000 FLOCK and locks half for a year (about 1.5M gmFLOCK each).
+    Module-scoped, so that the chain is back to its deployed state after each module."""
+    for user in users:
+        token.transfer(user, 1_000_000 * E, sender=treasury)
+        token.approve(gmflock, 500_000 * E, sender=user)
+        gmflock.lock(500_000 * E, 365 * DAY, sender=user)
     return users

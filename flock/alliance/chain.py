@@ -3,8 +3,8 @@
 A :class:`RoundDriver` wraps one task's rounds: it moves the clock to each phase and sends the
 participants' transactions. The contract handle may be an ape contract or a harness ``Contract``
 (both take ``sender=``); a :class:`Clock` moves time on either chain. Views that return structs
-come back as attribute objects from ape and as tuples from the harness: :func:`round_info` and
-:func:`entry_info` give both as the same dataclasses.
+read by name on both: :func:`round_info` and :func:`entry_info` give them as the same dataclasses
+(ape's values and the harness's alike).
 """
 
 from __future__ import annotations
@@ -105,9 +105,7 @@ class EntryInfo:
 
 
 def _struct(cls: type, result: Any) -> Any:
-    names = [f.name for f in fields(cls)]
-    values = [getattr(result, n) for n in names] if hasattr(result, names[-1]) else list(result)
-    return cls(*values)
+    return cls(*(getattr(result, f.name) for f in fields(cls)))
 
 
 def round_info(alliance: Any, task_id: int, round_id: int) -> RoundInfo:
@@ -290,6 +288,5 @@ def lineage_of(alliance: Any, task_id: int) -> list[tuple[bytes, str, int]]:
     entries = []
     for i in range(int(alliance.lineageLength(task_id))):
         e = alliance.lineageAt(task_id, i)
-        values = (e.updateHash, e.proposer, e.round) if hasattr(e, "updateHash") else tuple(e[:3])
-        entries.append((bytes(values[0]), str(values[1]), int(values[2])))
+        entries.append((bytes(e.updateHash), str(e.proposer), int(e.round)))
     return entries

@@ -14,11 +14,12 @@ import time
 from typing import Any
 
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+from hypothesis.stateful import run_state_machine_as_test
 
 from flock.bench.registry import Results, benchmark
 from flock.harness.anvil import AnvilChain, ape_request, borrowed
 from flock.harness.evm import Chain
+from flock.testing.machine import ProtocolMachine
 from flock.testing.staking_machine import StakingMachine
 from flock.testing.system_machine import N_ACCOUNTS, SystemMachine
 
@@ -30,18 +31,17 @@ VS_ANVIL_EXAMPLES, VS_ANVIL_STEPS, VS_ANVIL_HARNESS_RUNS = 2, 8, 5
 
 
 def _run(
-    machine: type[RuleBasedStateMachine], examples: int, steps: int, repeats: int = 1
+    machine: type[ProtocolMachine], examples: int, steps: int, repeats: int = 1
 ) -> tuple[int, float, Any]:
     """Deploys ``machine``'s system (a warm-up example, not timed), then runs ``examples`` x up to
     ``steps`` derandomized steps, ``repeats`` times; returns the transactions one run sent to the
     EVM (reverting ones included), the wall time of the fastest run (the one the neighbours
     disturbed least) and the chain. Rules, invariant checks and Hypothesis itself count."""
-    base: list[Any] = machine._base  # type: ignore[attr-defined]
-    base.clear()
+    machine.forget_deployment()
     run_state_machine_as_test(
         machine, settings=settings(max_examples=1, stateful_step_count=5, database=None, deadline=None)
     )
-    chain = base[0].chain
+    chain = machine.deployment().chain
     # The objects earlier benchmarks left behind (ape's contract caches, receipts) would be walked
     # by every full garbage collection of the run: park them, so the figure is the harness's own.
     gc.collect()
@@ -92,7 +92,7 @@ def _system_machine_on(new_chain: Any) -> type[SystemMachine]:
     return type(
         "SystemMachineOn",
         (SystemMachine,),
-        {"_base": [], "_new_chain": classmethod(lambda cls: new_chain()), "__module__": __name__},
+        {"new_chain": classmethod(lambda cls: new_chain()), "__module__": __name__},
     )
 
 

@@ -6,9 +6,12 @@ constructor and ``initialize`` arguments with its types. Pure Python (eth-abi), 
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from enum import IntEnum
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from eth_abi import decode
@@ -81,7 +84,7 @@ def _enc_uint(bits: int) -> _Word:
     limit = 1 << bits
 
     def enc(value: Any) -> bytes:
-        if type(value) is not int or not 0 <= value < limit:
+        if (type(value) is not int and not isinstance(value, IntEnum)) or not 0 <= value < limit:
             raise _NotFast
         return value.to_bytes(32, "big")
 
@@ -154,6 +157,69 @@ def _struct_words(kinds: list[str]) -> list[str]:
     return kinds
 
 
+# Named results. A struct comes back as a named tuple of its components, and several outputs that
+# all have names as a named tuple of those names, as ape returns them (``info.endTime``); an
+# unnamed part stays a plain tuple. Named tuples are tuples: reads by position still work.
+_Shape = Callable[[Any], Any]
+
+
+@lru_cache(maxsize=1024)
+def _named_tuple(name: str, fields: tuple[str, ...]) -> _Shape:
+    """A named tuple class's constructor from an iterable of its values. ``tuple.__new__`` itself,
+    not the class's ``_make`` (a Python call): results are decoded tens of thousands of times a
+    second, and the decoder already gives exactly one value per field."""
+    return partial(tuple.__new__, namedtuple(name, fields, rename=True))
+
+
+def _names(params: list[dict[str, Any]]) -> tuple[str, ...] | None:
+    names = tuple(p.get("name") or "" for p in params)
+    return names if names and all(names) else None
+
+
+def _struct_name(param: dict[str, Any]) -> str:
+    """``LockInfo`` for ``struct IGmFlock.LockInfo``; ``Result`` when the ABI does not say."""
+    internal = param.get("internalType") or ""
+    return internal.removeprefix("struct ").split(".")[-1].split("[")[0] or "Result"
+
+
+def _shape_of(param: dict[str, Any]) -> _Shape | None:
+    """How a decoded value of ``param`` is shaped: a struct (or an array of them, at any depth)
+    into named tuples; None for values that stay as decoded."""
+    kind = param["type"]
+    if not kind.startswith("tuple"):
+        return None
+    components = param.get("components", [])
+    inner = [_shape_of(c) for c in components]
+    names = _names(components)
+    make = _named_tuple(_struct_name(param), names) if names else tuple
+
+    def nested(value: Any) -> Any:
+        return make(v if s is None else s(v) for s, v in zip(inner, value, strict=True))
+
+    shape = nested if any(inner) else make
+    for _ in range(kind.count("[")):
+        shape = _array_of(shape)
+    return shape
+
+
+def _array_of(element: _Shape) -> _Shape:
+    return lambda value: tuple(element(v) for v in value)
+
+
+def _result_shape(function: str, outputs: list[dict[str, Any]]) -> _Shape:
+    """What a call returns from its decoded outputs (a tuple): the single output, shaped; or all
+    of them, each shaped, in a named tuple when every output has a name."""
+    shapes = [_shape_of(o) for o in outputs]
+    if len(outputs) == 1:
+        only = shapes[0]
+        return itemgetter(0) if only is None else (lambda values: only(values[0]))
+    names = _names(outputs)
+    make = _named_tuple(f"{function[:1].upper()}{function[1:]}Result", names) if names else tuple
+    if not any(shapes):
+        return make
+    return lambda values: make(v if s is None else s(v) for s, v in zip(shapes, values, strict=True))
+
+
 def _fast_coders(kinds: list[str]) -> tuple[list[_Word], list[_Unword]] | None:
     coders = [_word_coders(k) for k in kinds]
     if any(c is None for c in coders):
@@ -179,6 +245,7 @@ class Function:
     _fast_in: list[_Word] | None = field(init=False, repr=False)
     _fast_out: list[_Unword] | None = field(init=False, repr=False)
     _fast_struct: bool = field(init=False, repr=False)  # the fast words make up one struct
+    _shape: _Shape = field(init=False, repr=False)  # decoded outputs -> the call's result
 
     def __post_init__(self) -> None:
         inputs, outputs = types_of(self.abi.get("inputs", [])), types_of(self.abi.get("outputs", []))
@@ -195,6 +262,7 @@ class Function:
         put(self, "_fast_in", fast_in[0] if fast_in else None)
         put(self, "_fast_out", fast_out[1] if fast_out and outputs else None)
         put(self, "_fast_struct", words is not outputs)
+        put(self, "_shape", _result_shape(self.name, self.abi.get("outputs", [])))
 
     def encode(self, args: tuple[Any, ...]) -> bytes:
         if self._fast_in is not None:
@@ -210,10 +278,10 @@ class Function:
         if self._fast_out is not None and len(data) == 32 * len(self._fast_out):
             values = tuple(dec(data[32 * i : 32 * i + 32]) for i, dec in enumerate(self._fast_out))
             if self._fast_struct:
-                return values
+                values = (values,)
         else:
             values = _normalize(self._decoder(ContextFramesBytesIO(data)))
-        return values[0] if len(values) == 1 else values
+        return self._shape(values)
 
 
 @dataclass(frozen=True)

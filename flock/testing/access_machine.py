@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import invariant
 
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.plan import roles_of
 from flock.deploy.verify import normalize
-from flock.harness.evm import Snapshot
-from flock.testing.governance import Call, World, build_world
+from flock.harness.system import System, deploy_system
+from flock.testing.governance import CALLERS, ROLE_CONTRACTS, Call, World, build_world
+from flock.testing.machine import ProtocolMachine, initialize, rule
 from flock.testing.privileged import (
     GOVERNANCE,
     NOBODY,
@@ -32,35 +33,9 @@ from flock.testing.privileged import (
 )
 from flock.units import WAD
 
-CALLERS = (
-    "deployer",
-    "voter",
-    "staker",
-    "minter",
-    "manager",
-    "slasher",
-    "user",
-    "outsider",
-    "timelock",
-    "governor",
-    "distributor",
-    "oracle",
-)
 # Accounts the machine grants roles to and revokes them from: never the timelock or the governor
 # (their roles are the system itself) nor the deployer (it must keep holding nothing).
 GRANTEES = ("voter", "staker", "minter", "manager", "slasher", "user", "outsider", "sink", "distributor")
-ROLE_CONTRACTS = (
-    "token",
-    "gmflock",
-    "emissions",
-    "tasks",
-    "alliance",
-    "submissions",
-    "rewards",
-    "slasher",
-    "api",
-    "timelock",
-)
 DIRECT_ROWS = tuple(r for r in PRIVILEGED if r.function not in ("grantRole", "revokeRole"))
 # What a proposal may do: the governor's onlyGovernance functions, the timelock's own settings, and
 # whatever DEFAULT_ADMIN_ROLE allows (the timelock holds it everywhere, and the machine never takes
@@ -69,35 +44,31 @@ GOVERNABLE_ROWS = tuple(r for r in PRIVILEGED if r.holder in (GOVERNANCE, SELF, 
 SETTERS = {(p.key, p.setter): p.label for p in PARAMETERS if p.setter}
 
 
-class AccessMachine(RuleBasedStateMachine):
+class AccessMachine(ProtocolMachine):
     """The deployed protocol after the handover, poked at by everyone."""
 
-    _base: ClassVar[list[Any]] = []  # [World, Snapshot, initial role model]: built once per process
+    _world: ClassVar[World]  # the world of role holders (``deploy``)
+    _roles: ClassVar[dict[tuple[str, str], frozenset[str]]]  # who held which role after the set-up
 
     @classmethod
-    def _build(cls) -> tuple[World, Snapshot, dict[tuple[str, str], frozenset[str]]]:
-        world = build_world()
-        model = {
+    def deploy(cls) -> System:
+        world = build_world(deploy_system(cls.new_chain()))
+        cls._world = world
+        cls._roles = {
             (key, role): frozenset(label for label in world.accounts if world.has_role(key, role, label))
             for key in ROLE_CONTRACTS
             for role in roles_of(world.contract(key).name)
         }
-        return world, world.system.chain.snapshot(), model
+        return world.system
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not AccessMachine._base:
-            AccessMachine._base.extend(self._build())
-        world, snap, model = AccessMachine._base
-        AccessMachine._base[1] = world.system.chain.restore(snap)
-        self.world = world
-        self.chain = world.system.chain
-        self.token = world.contract("token")
-        self.roles: dict[tuple[str, str], set[str]] = {k: set(v) for k, v in model.items()}
+    def new_model(self, accounts: list[str]) -> None:
+        self.world = type(self)._world
+        self.token = self.world.contract("token")
+        self.roles: dict[tuple[str, str], set[str]] = {k: set(v) for k, v in type(self)._roles.items()}
         self.nonce = 0
         self.params = self._read_parameters()
         self.may_change: set[str] = set()
-        self.treasury = self.token.balanceOf(world["timelock"])
+        self.treasury = self.token.balanceOf(self.world["timelock"])
 
     @initialize()
     def start(self) -> None:

@@ -15,16 +15,16 @@ plus its dispute window. Used by tests/property/test_alliance_invariants.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
 
 from eth_utils import keccak
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import invariant
 
 from flock.alliance.chain import HarnessClock, RoundDriver, round_info
 from flock.alliance.protocol import (
     Outcome,
     Participant,
+    Phase,
     SlashReason,
     SlashRules,
     assess,
@@ -36,14 +36,13 @@ from flock.alliance.protocol import (
     vote_commitment,
     xor32,
 )
-from flock.harness.evm import Snapshot
-from flock.harness.system import System, deploy_system
+from flock.harness.system import System
+from flock.tasks import Role, TaskKind
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
 
 N_PARTICIPANTS = 6
-MAX_UINT = 2**256 - 1
-PARTICIPANT = 3
-ALLIANCE = 1
 # Short phases, so that a few days hold many rounds: 10 min each, a 2-minute draw delay.
 PHASES = (600, 600, 120, 1_200, 600, 600, 600)
 BPS = 10_000
@@ -93,43 +92,22 @@ class RoundModel:
         )
 
 
-class AllianceMachine(RuleBasedStateMachine):
+class AllianceMachine(ProtocolMachine):
     """One approved Alliance task with six participants (and one outsider) and its rounds."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
-
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
-        return system, system.chain.snapshot()
-
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
-        """Short round phases; the creator, participants and outsider (from ``accounts``: the
-        chain's accounts, or a window of them in the system suite) funded, with two locks each."""
-        token, gm = system.token, system.gmflock
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Short round phases; the creator, participants and outsider funded, with two locks each
+        (the Alliance contract may take their FLOCK too)."""
         system.alliance.setRoundPhases(*PHASES, sender=system.admin)
         for i, user in enumerate(accounts[1 : 3 + N_PARTICIPANTS]):
-            token.transfer(user, 2_000_000 * WAD, sender=system.treasury)
-            token.approve(gm.address, MAX_UINT, sender=user)
-            token.approve(system.alliance.address, MAX_UINT, sender=user)
             # Different boosts, so that FLOCK per gmFLOCK (what a slash seizes) differs per account;
             # and a short lock each, to try unlocking under allocated stake.
-            gm.lock((100_000 + 20_000 * i) * WAD, (30 + 45 * i) * DAY, sender=user)
-            gm.lock(1_000 * WAD, 7 * DAY, sender=user)
+            locks = [((100_000 + 20_000 * i) * WAD, (30 + 45 * i) * DAY), (1_000 * WAD, 7 * DAY)]
+            stake(system, user, 2_000_000 * WAD, locks, spenders=[system.alliance.address])
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not AllianceMachine._base:
-            AllianceMachine._base.extend(self._deploy())
-        system, snap = AllianceMachine._base
-        AllianceMachine._base[1] = system.chain.restore(snap)
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
-        self.system, self.chain = system, system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
         self.alliance, self.emissions = system.alliance, system.emissions
         self.creator = accounts[1]
@@ -150,32 +128,27 @@ class AllianceMachine(RuleBasedStateMachine):
         self.seized_total = 0
         self.routed_total = 0
         self.nonce = 0
-        rules = self.alliance.slashRules()
-        self.rules = SlashRules(*rules)
-        self.quorum = self.alliance.roundRules()[1]
+        self.slash_rules = SlashRules(*self.alliance.slashRules())
+        self.quorum = self.alliance.roundRules().quorumBps
         self.driver: RoundDriver
 
     @initialize(days=st.integers(2, 6), stakes=st.lists(st.integers(1, 40), min_size=6, max_size=6))
     def start(self, days: int, stakes: list[int]) -> None:
         receipt = self.tasks.createTask(
-            ALLIANCE, days * DAY, b"\x22" * 32, "ipfs://alliance", 2, 8, sender=self.creator
+            TaskKind.ALLIANCE, days * DAY, b"\x22" * 32, "ipfs://alliance", 2, 8, sender=self.creator
         )
         self.task = receipt.return_value
         self.tasks.approveTask(self.task, sender=self.system.admin)
         for user, k in zip(self.participants, stakes, strict=True):
             amount = k * 1_000 * WAD
-            self.tasks.join(self.task, PARTICIPANT, amount, 0, sender=user)
+            self.tasks.join(self.task, Role.PARTICIPANT, amount, 0, sender=user)
             self.own_stake[user] = amount
             self.joined_at[user] = self.now
         info = self.tasks.taskInfo(self.task)
-        self.end, self.dispute = info[4], info[5]
+        self.end, self.dispute = info.endTime, info.disputeWindow
         self.driver = RoundDriver(self.alliance, self.task, HarnessClock(self.chain), self.keeper)
 
     # ------------------------------------------------------------------ helpers
-
-    @property
-    def now(self) -> int:
-        return self.chain.now
 
     @property
     def current(self) -> RoundModel | None:
@@ -190,10 +163,6 @@ class AllianceMachine(RuleBasedStateMachine):
     def _next(self) -> int:
         self.nonce += 1
         return self.nonce
-
-    def _catch_up(self) -> None:
-        while self.emissions.currentEpoch() - self.emissions.nextEpoch() >= 30:
-            self.emissions.checkpoint(sender=self.keeper)
 
     # ------------------------------------------------------------------ time
 
@@ -235,22 +204,22 @@ class AllianceMachine(RuleBasedStateMachine):
             self.open_round()
             return
         phase = self._info().phase
-        if phase == 1:
+        if phase == Phase.ENROLLMENT:
             self.enroll(who | 1)
-        elif phase == 2 and r.secrets:
+        elif phase == Phase.SEED_REVEAL and r.secrets:
             self.reveal_seed(who or 1, liar & ~who)  # the chosen tell the truth, a few others lie
-        elif phase == 4:
+        elif phase == Phase.PROPOSAL:
             if not r.proposers:
                 self.draw()
             if r.seeded:
                 self.commit_proposal(ALL if who & 1 else who or 1, votes)  # votes: which update to copy
-        elif phase == 5 and r.proposal_commits:
+        elif phase == Phase.PROPOSAL_REVEAL and r.proposal_commits:
             self.reveal_proposal(ALL if who & 3 else who or 1, liar & ~who & ~3)
-        elif phase == 6 and r.secrets:
+        elif phase == Phase.COMMIT and r.secrets:
             self.commit(ALL if who & 3 else who or 1, votes)  # mostly everyone, sometimes a few
-        elif phase == 7 and r.commits:
+        elif phase == Phase.REVEAL and r.commits:
             self.reveal_vote(ALL if who & 3 else who or 1, liar & ~who & ~3)
-        elif phase == 8:
+        elif phase == Phase.TALLY:
             self.finalize(f)
             self.settle(len(self.rounds) - 1, who or ALL)
             if liar & 1:
@@ -303,7 +272,7 @@ class AllianceMachine(RuleBasedStateMachine):
         else:
             call()
             r.secrets[user] = secret
-            r.stakes[user] = self.tasks.memberOf(self.task, user)[1]
+            r.stakes[user] = self.tasks.memberOf(self.task, user).stake
 
     @precondition(lambda self: self.current and self.current.secrets and not self.current.finalized)
     @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
@@ -352,7 +321,7 @@ class AllianceMachine(RuleBasedStateMachine):
             (drawn,) = receipt.events_named("RolesDrawn")
             seed = draw_seed(entropy, randao, self.task, r.number)
             assert drawn["seed"] == seed
-            r.proposers = draw_proposers(seed, r.seeded, self.alliance.roundRules()[0])
+            r.proposers = draw_proposers(seed, r.seeded, self.alliance.roundRules().proposers)
             assert list(drawn["proposers"]) == r.proposers
 
     @precondition(lambda self: self.current and self.current.seeded and not self.current.finalized)
@@ -370,7 +339,7 @@ class AllianceMachine(RuleBasedStateMachine):
         if copy == 2 and r.proposers:
             return keccak(text=f"update-{r.number}-{r.proposers[0]}")  # what the first proposer trains
         if copy == 3 and self.lineage:
-            return bytes(self.alliance.lineageAt(self.task, self.lineage - 1)[0])
+            return bytes(self.alliance.lineageAt(self.task, self.lineage - 1).updateHash)
         return keccak(text=f"update-{r.number}-{user}")
 
     def _commit_proposal(self, user: str, copy: int) -> None:
@@ -393,7 +362,7 @@ class AllianceMachine(RuleBasedStateMachine):
         else:
             call()
             r.proposal_commits[user] = (update, salt, len(r.proposal_commits) + 1)
-            assert self.alliance.entryOf(self.task, r.number, user)[13] == len(r.proposal_commits)
+            assert self.alliance.entryOf(self.task, r.number, user).commitOrder == len(r.proposal_commits)
 
     @precondition(lambda self: self.current and self.current.proposal_commits and not self.current.finalized)
     @rule(who=st.integers(1, 2**N_PARTICIPANTS - 1), liar=st.integers(0, 2**N_PARTICIPANTS - 1))
@@ -531,7 +500,7 @@ class AllianceMachine(RuleBasedStateMachine):
         assert len(accepted) == (1 if after.acceptedMask else 0)
         if accepted:
             self.lineage += 1
-            stake_for = self.alliance.proposalsOf(self.task, r.number)[2]
+            stake_for = self.alliance.proposalsOf(self.task, r.number).stakeFor
             best = max(
                 (s for s in range(len(r.proposers)) if after.acceptedMask >> s & 1),
                 key=lambda s: (stake_for[s], -s),
@@ -567,13 +536,13 @@ class AllianceMachine(RuleBasedStateMachine):
         to_finalizer = 0
         for user in chosen:
             verdict = assess(
-                r.participant(user), info.outcome, info.acceptedMask, info.postedMask, self.rules
+                r.participant(user), info.outcome, info.acceptedMask, info.postedMask, self.slash_rules
             )
             if user in r.settled_slash or verdict.reason == SlashReason.NONE:
                 assert user not in slashes and user not in lapsed
                 continue
             r.settled_slash.add(user)
-            remaining = self.tasks.memberOf(self.task, user)[1] + (
+            remaining = self.tasks.memberOf(self.task, user).stake + (
                 slashes[user]["gm"] if user in slashes else 0
             )
             take = min(verdict.slash_gm, remaining)
@@ -617,19 +586,19 @@ class AllianceMachine(RuleBasedStateMachine):
             with self.chain.reverts("AllianceNotEvictable"):
                 call()
             return
-        stake = self.tasks.memberOf(self.task, user)[1]
+        stake = self.tasks.memberOf(self.task, user).stake
         members = self.tasks.participantCount(self.task)
-        pool, owed = self.alliance.poolOf(self.task)[0], self.alliance.owed(self.keeper)
-        gm = stake * self.rules.absent_bps // BPS
+        pool, owed = self.alliance.poolOf(self.task).pool, self.alliance.owed(self.keeper)
+        gm = stake * self.slash_rules.absent_bps // BPS
         receipt = call()
         (event,) = receipt.events_named("ParticipantEvicted")
         assert (event["account"], event["gm"]) == (user, gm)
         seized, to_evictor = event["flockSeized"], event["toEvictor"]
-        assert to_evictor == seized * self.rules.finalizer_bps // BPS
-        assert self.alliance.poolOf(self.task)[0] == pool + seized - to_evictor
+        assert to_evictor == seized * self.slash_rules.finalizer_bps // BPS
+        assert self.alliance.poolOf(self.task).pool == pool + seized - to_evictor
         assert self.alliance.owed(self.keeper) == owed + to_evictor  # the evictor's share, credited
         member = self.tasks.memberOf(self.task, user)
-        assert member[1] == stake - gm and member[4] == self.now  # evicted, its stake still at risk
+        assert member.stake == stake - gm and member.exitAt == self.now  # evicted, its stake still at risk
         assert self.tasks.participantCount(self.task) == members - 1  # its slot is free
         self.evicted.add(user)
         self.slashed[user] += gm
@@ -672,16 +641,16 @@ class AllianceMachine(RuleBasedStateMachine):
             with self.chain.reverts("AllianceTaskNotActive"):
                 call()
         else:
-            pool = self.alliance.poolOf(self.task)[0]
+            pool = self.alliance.poolOf(self.task).pool
             call()
-            assert self.alliance.poolOf(self.task)[0] == pool + amount * WAD
+            assert self.alliance.poolOf(self.task).pool == pool + amount * WAD
 
     @rule()
     def pull_emissions(self) -> None:
         self._catch_up()
         pool, _, _ = self.alliance.poolOf(self.task)
         amount = self.alliance.pullEmissions(self.task, sender=self.keeper).return_value
-        assert self.alliance.poolOf(self.task)[0] == pool + amount
+        assert self.alliance.poolOf(self.task).pool == pool + amount
 
     @rule()
     def sweep(self) -> None:
@@ -698,7 +667,7 @@ class AllianceMachine(RuleBasedStateMachine):
             before = self.token.balanceOf(treasury)
             pool = (
                 self.alliance.pullEmissions.call(self.task, sender=self.keeper)
-                + self.alliance.poolOf(self.task)[0]
+                + self.alliance.poolOf(self.task).pool
             )
             if pool == 0:
                 with self.chain.reverts("AllianceNothingToSweep"):
@@ -741,7 +710,7 @@ class AllianceMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryStakeLocked"):
                 self.tasks.release(self.task, user, sender=self.keeper)
         else:
-            stake = self.tasks.memberOf(self.task, user)[1]
+            stake = self.tasks.memberOf(self.task, user).stake
             allocated = self.gm.allocatedOf(user)
             self.tasks.release(self.task, user, sender=self.keeper)
             assert self.gm.allocatedOf(user) == allocated - stake
@@ -752,16 +721,7 @@ class AllianceMachine(RuleBasedStateMachine):
         """The 7-day lock expires long before the task's stake is free: unlocking it must not take
         the balance below the allocation."""
         user = self.participants[p % N_PARTICIPANTS]
-        lock = self.gm.lockInfo(user, 1)
-        gm_value, end, status = lock[2], lock[3], lock[4]
-        if status != 1 or self.now < end:
-            return
-        balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if balance - gm_value < allocated:
-            with self.chain.reverts("GmFlockStakeAllocated"):
-                self.gm.unlock(1, sender=user)
-        else:
-            self.gm.unlock(1, sender=user)
+        if self._unlock_expired(user, 1) is not None:
             assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
 
     # ------------------------------------------------------------------ invariants
@@ -778,7 +738,7 @@ class AllianceMachine(RuleBasedStateMachine):
         credits not yet withdrawn."""
         if not self.task:
             return
-        books = self.alliance.poolOf(self.task)[0]
+        books = self.alliance.poolOf(self.task).pool
         for r in self.rounds:
             info = self._info(r.number)
             assert info.rewardCredited <= info.reward and r.honest_credited <= info.honestPot
@@ -795,11 +755,11 @@ class AllianceMachine(RuleBasedStateMachine):
         for user in self.participants:
             member = self.tasks.memberOf(self.task, user)
             if user in self.released:
-                assert member[5] and member[1] == 0
+                assert member.released and member.stake == 0
                 continue
-            assert not member[5]
-            assert member[1] == self.own_stake[user] - self.slashed[user]
-            assert self.gm.allocatedOf(user) >= member[1]
+            assert not member.released
+            assert member.stake == self.own_stake[user] - self.slashed[user]
+            assert self.gm.allocatedOf(user) >= member.stake
             assert self.gm.balanceOf(user) >= self.gm.allocatedOf(user)
         if self.now < self.end + self.dispute:
             assert not self.released
@@ -814,7 +774,9 @@ class AllianceMachine(RuleBasedStateMachine):
         r = self.current
         if r is not None and r.proposers:
             updates = [
-                bytes(u) for u in self.alliance.proposalsOf(self.task, r.number)[1] if bytes(u) != bytes(32)
+                bytes(u)
+                for u in self.alliance.proposalsOf(self.task, r.number).updates
+                if bytes(u) != bytes(32)
             ]
             assert len(updates) == len(set(updates)) == len(r.posted)
             for holder, update in r.posted.items():
@@ -824,7 +786,7 @@ class AllianceMachine(RuleBasedStateMachine):
                     for d in r.duplicates
                     if r.proposal_commits[d][0] == update
                 )
-        lineage = [bytes(self.alliance.lineageAt(self.task, i)[0]) for i in range(self.lineage)]
+        lineage = [bytes(self.alliance.lineageAt(self.task, i).updateHash) for i in range(self.lineage)]
         assert len(lineage) == len(set(lineage)) and set(lineage) == self.accepted_updates
 
     @invariant()
@@ -834,10 +796,14 @@ class AllianceMachine(RuleBasedStateMachine):
         if not self.task:
             return
         holding = [u for u in self.participants if u not in self.evicted and u not in self.released]
-        assert self.tasks.participantCount(self.task) == len(holding) <= self.tasks.taskInfo(self.task)[9]
+        assert (
+            self.tasks.participantCount(self.task)
+            == len(holding)
+            <= self.tasks.taskInfo(self.task).maxParticipants
+        )
         for user in self.evicted - self.released:
             member = self.tasks.memberOf(self.task, user)
-            assert member[4] != 0 and not member[5]
+            assert member.exitAt != 0 and not member.released
 
     @invariant()
     def lineage_has_one_entry_per_accepted_round(self) -> None:

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import invariant
 
-from flock.gateway.usage import Metered, UsageReport, build_report
-from flock.harness.evm import Snapshot
-from flock.harness.system import System, deploy_system
+from flock.gateway.usage import Metered, UsageReport, UsageStatus, build_report
+from flock.harness.system import System
 from flock.tasks import Role, TaskKind, spec_hash
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, precondition, rule
 from flock.units import DAY, WAD
 
 N_USERS = 4
@@ -38,62 +39,51 @@ class Account:
 class Settlement:
     report: UsageReport
     finalizes_at: int
-    status: int = 1  # accepted
+    status: UsageStatus = UsageStatus.ACCEPTED
     charged: set[int] = field(default_factory=set)
 
 
-class ApiMachine(RuleBasedStateMachine):
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]
-    applied: ClassVar[int] = 0  # charges applied across all examples (how much the runs reached)
+class ApiMachine(ProtocolMachine):
+    """The API credits of an approved Arena task, with three gateway operators and four users."""
 
-    flushes: ClassVar[bool] = True  # the system suite turns flushes off (see flock.testing.system_machine)
+    applied: ClassVar[int] = 0  # charges applied across all examples (how much the runs reached)
+    flushes: bool = True  # the system suite turns flushes off (see flock.testing.system_machine)
 
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
+    def deploy(cls) -> System:
+        system = super().deploy()
         em = system.emissions
         system.chain.set_time(em.genesis() + em.epochLength() + 2 * 3_600)  # epoch 0 reportable
-        return system, system.chain.snapshot()
+        return system
 
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
+    @classmethod
+    def prepare(cls, system: System, accounts: list[str]) -> None:
         """An approved Arena task (``accounts[1]`` its node), three operators (quorum 2), a 6-hour
-        challenge window, and four users with 100 FLOCK of credit and a cap of 50, all from
-        ``accounts`` (the chain's, or a window of them in the system suite)."""
-        admin, tasks, gm, token = system.admin, system.tasks, system.gmflock, system.token
-        token.transfer(accounts[1], 100_000 * WAD, sender=system.treasury)
-        token.approve(gm.address, 100_000 * WAD, sender=accounts[1])
-        gm.lock(100_000 * WAD, 365 * DAY, sender=accounts[1])
+        challenge window, and four users with 100 FLOCK of credit and a cap of 50."""
+        admin, tasks = system.admin, system.tasks
+        stake(system, accounts[1], 100_000 * WAD, [(100_000 * WAD, 365 * DAY)])
         tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("api"), "ipfs://api", 0, 0, sender=accounts[1])
         tasks.join(tasks.taskCount(), Role.NODE, 20_000 * WAD, 5_000, sender=accounts[1])
         tasks.approveTask(tasks.taskCount(), sender=admin)
         system.api.setOperators(accounts[10:13], 2, sender=admin)
         system.rewards.setRewardParameters(6 * 3_600, 0, 0, sender=admin)  # a 6-hour challenge window
         for u in accounts[2 : 2 + N_USERS]:
-            token.transfer(u, 1_000 * WAD, sender=system.treasury)
-            token.approve(system.api.address, 1_000 * WAD, sender=u)
+            system.token.transfer(u, 1_000 * WAD, sender=system.treasury)
+            system.token.approve(system.api.address, 1_000 * WAD, sender=u)
             system.api.deposit(100 * WAD, sender=u)
             system.api.setCap(50 * WAD, sender=u)
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not ApiMachine._base:
-            ApiMachine._base.extend(self._deploy())
-        system, snap = ApiMachine._base
-        ApiMachine._base[1] = system.chain.restore(snap)
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
-        self.system, self.chain = system, system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.api, self.token, self.emissions = system.api, system.token, system.emissions
         self.node = accounts[1]
         self.users = accounts[2 : 2 + N_USERS]
         self.operators = accounts[10:13]
         self.keeper = accounts[14]
         self.task = next(
-            t for t in range(system.tasks.taskCount(), 0, -1) if system.tasks.memberOf(t, self.node)[0] != 0
+            t
+            for t in range(system.tasks.taskCount(), 0, -1)
+            if system.tasks.memberOf(t, self.node).role != Role.NONE
         )
         self.model = {u: Account(100 * WAD, 50 * WAD) for u in self.users}
         self.accrued = dict.fromkeys(MODELS, 0)
@@ -168,12 +158,14 @@ class ApiMachine(RuleBasedStateMachine):
             self.api.postUsage(*args, sender=self.operators[0])
         receipt = self.api.postUsage(*args, sender=self.operators[1])
         assert receipt.events_named("UsageAccepted")
-        self.settlements[epoch] = Settlement(report, finalizes_at=self.api.settlementOf(epoch)[4])
+        self.settlements[epoch] = Settlement(report, finalizes_at=self.api.settlementOf(epoch).finalizesAt)
 
     def _accepted(self, open_window: bool) -> list[int]:
         now = self.chain.now
         return sorted(
-            e for e, s in self.settlements.items() if s.status == 1 and (now < s.finalizes_at) == open_window
+            e
+            for e, s in self.settlements.items()
+            if s.status == UsageStatus.ACCEPTED and (now < s.finalizes_at) == open_window
         )
 
     @precondition(lambda self: bool(self._accepted(open_window=True)))
@@ -195,15 +187,17 @@ class ApiMachine(RuleBasedStateMachine):
         with self.chain.reverts("ApiNotVetoable"):
             self.api.veto(epoch, sender=self.system.admin)
         self.api.finalize(epoch, sender=self.keeper)
-        self.settlements[epoch].status = 2
+        self.settlements[epoch].status = UsageStatus.FINAL
 
     # ------------------------------------------------------------------ anyone
 
-    @precondition(lambda self: any(s.status == 2 for s in self.settlements.values()))
+    @precondition(lambda self: any(s.status == UsageStatus.FINAL for s in self.settlements.values()))
     @rule(data=st.data(), forge=st.integers(min_value=0, max_value=3))
     def charge(self, data: st.DataObject, forge: int) -> None:
         """One leaf; now and then with a forged amount (refused), or again (refused)."""
-        epoch = data.draw(st.sampled_from(sorted(e for e, s in self.settlements.items() if s.status == 2)))
+        epoch = data.draw(
+            st.sampled_from(sorted(e for e, s in self.settlements.items() if s.status == UsageStatus.FINAL))
+        )
         s = self.settlements[epoch]
         index = data.draw(st.integers(min_value=0, max_value=len(s.report.rows) - 1))
         args = list(s.report.charge_args(index))
@@ -219,11 +213,13 @@ class ApiMachine(RuleBasedStateMachine):
         (event,) = self.api.charge(tuple(args), sender=self.keeper).events_named("Charged")
         self._applied(s, index, args, event["charged"])
 
-    @precondition(lambda self: any(s.status == 2 for s in self.settlements.values()))
+    @precondition(lambda self: any(s.status == UsageStatus.FINAL for s in self.settlements.values()))
     @rule(data=st.data())
     def charge_all(self, data: st.DataObject) -> None:
         """Every leaf not applied yet of a final report, in one batch."""
-        epoch = data.draw(st.sampled_from(sorted(e for e, s in self.settlements.items() if s.status == 2)))
+        epoch = data.draw(
+            st.sampled_from(sorted(e for e, s in self.settlements.items() if s.status == UsageStatus.FINAL))
+        )
         s = self.settlements[epoch]
         todo = [i for i in range(len(s.report.rows)) if i not in s.charged]
         if not todo:
@@ -255,12 +251,14 @@ class ApiMachine(RuleBasedStateMachine):
                 self.api.flush(self.task, model_epoch, sender=self.keeper)
             return
         target = self._epoch() + 1
-        before = self.system.rewards.epochRewards(self.task, target)[4]  # unallocated
+        before = self.system.rewards.epochRewards(self.task, target).unallocated
         treasury = self.token.balanceOf(self.system.timelock.address)
         (event,) = self.api.flush(self.task, model_epoch, sender=self.keeper).events_named("RevenueFlushed")
         assert event["contributors"] + event["protocolShare"] == self.accrued[model_epoch]
         assert event["protocolShare"] == self.accrued[model_epoch] * 1_000 // 10_000  # the local 10%
-        assert self.system.rewards.epochRewards(self.task, target)[4] == before + event["contributors"]
+        assert (
+            self.system.rewards.epochRewards(self.task, target).unallocated == before + event["contributors"]
+        )
         assert self.token.balanceOf(self.system.timelock.address) == treasury + event["protocolShare"]
         self.flushed += self.accrued[model_epoch]
         self.accrued[model_epoch] = 0

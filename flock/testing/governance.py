@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from flock.deploy.governed import TIMELOCK_ADMINISTERED
 from flock.harness.evm import Contract, Receipt
 from flock.harness.system import System, deploy_system
 from flock.units import DAY, WAD
@@ -18,6 +19,24 @@ STAKER_ALLOCATION = 50_000 * WAD
 HELPER_INDEX = 18
 HELPER_FLOCK = 1_000_000 * WAD
 DRAW_TASK, RANGE_TASK = 1_000_000, 1_000_001  # ids the stand-in registry enrolls (no such tasks)
+# The world's labelled accounts besides the deployer, the timelock and the governor, in the order
+# of the chain's accounts (from the second on).
+LABELS = (
+    "voter",
+    "staker",
+    "minter",
+    "manager",
+    "slasher",
+    "user",
+    "outsider",
+    "sink",
+    "distributor",
+    "oracle",
+)
+# Whom the access tests send privileged calls from: every labelled account but the sink.
+CALLERS = ("deployer", *LABELS[:7], "timelock", "governor", "distributor", "oracle")
+# The contracts with roles: every contract the timelock administers, and the timelock itself.
+ROLE_CONTRACTS = (*TIMELOCK_ADMINISTERED, "timelock")
 
 
 @dataclass(frozen=True)
@@ -91,7 +110,7 @@ class World:
         gov.propose(targets, values, calldatas, description, sender=voter)
         proposal_id = gov.hashProposal(targets, values, calldatas, description_hash)
         chain.warp(gov.votingDelay() + 1)
-        gov.castVote(proposal_id, 1, sender=voter)
+        gov.castVote(proposal_id, 1, sender=voter)  # 1: For (GovernorCountingSimple)
         chain.warp(gov.proposalDeadline(proposal_id) - chain.now + 1)
         gov.queue(targets, values, calldatas, description_hash, sender=self.accounts["outsider"])
         chain.warp(self.contract("timelock").getMinDelay() + 1)
@@ -105,20 +124,8 @@ def build_world(system: System | None = None) -> World:
     system = system or deploy_system()
     chain, token, gm = system.chain, system.token, system.gmflock
     timelock = system.timelock.address
-    names = (
-        "voter",
-        "staker",
-        "minter",
-        "manager",
-        "slasher",
-        "user",
-        "outsider",
-        "sink",
-        "distributor",
-        "oracle",
-    )
     accounts = {"deployer": system.deployer, "timelock": timelock, "governor": system.governor.address}
-    accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(names)}
+    accounts |= {name: chain.accounts[i + 1] for i, name in enumerate(LABELS)}
     world = World(system, accounts)
 
     for label, amount in (("voter", VOTER_LOCK), ("staker", STAKER_LOCK)):

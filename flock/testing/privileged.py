@@ -195,7 +195,7 @@ def _reward_key(world: World, _: int = 0) -> tuple[int, int]:
     (it was created and approved in one epoch, and earns from the next)."""
     tasks, emissions = world.contract("tasks"), world.contract("emissions")
     task_id = tasks.taskCount()
-    created_at = tasks.taskInfo(task_id)[3]
+    created_at = tasks.taskInfo(task_id).createdAt
     return task_id, (created_at - emissions.genesis()) // emissions.epochLength() + 1
 
 
@@ -214,7 +214,7 @@ def _final_root(world: World, nonce: int) -> None:
     unallocated."""
     _accepted_root(world, nonce)
     rewards = world.contract("rewards")
-    world.system.chain.warp(rewards.rewardParameters()[0])
+    world.system.chain.warp(rewards.rewardParameters().challengeWindow)
     rewards.finalize(*_reward_key(world), sender=world["user"])
 
 
@@ -407,7 +407,7 @@ PRIVILEGED: tuple[Privileged, ...] = (
             w.contract("tasks").taskCount(),
             w["voter"],
             1 + n,
-            w.contract("tasks").taskInfo(w.contract("tasks").taskCount())[3],  # offence: task creation
+            w.contract("tasks").taskInfo(w.contract("tasks").taskCount()).createdAt,  # offence: task creation
             slash_route(w["sink"]),
         ),
         UNAUTHORIZED,

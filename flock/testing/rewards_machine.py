@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import invariant
 
-from flock.harness.evm import Snapshot
-from flock.harness.system import System, deploy_system
+from flock.harness.system import System
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.rewards import PotTerms, Status, claim_args, pot_address
 from flock.tasks import Role, TaskKind
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, initialize, rule
 from flock.units import DAY, WAD
 
 BPS = 10_000
@@ -62,29 +63,17 @@ class EpochModel:
     votes: dict[tuple[int, bytes], set[str]] = field(default_factory=dict)  # (round, tuple hash)
 
 
-class RewardMachine(RuleBasedStateMachine):
+class RewardMachine(ProtocolMachine):
     """The reward distributor with two approved Arena tasks, three oracles (quorum 2) and a guardian."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
-
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
-        return system, system.chain.snapshot()
-
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
+    def prepare(cls, system: System, accounts: list[str]) -> None:
         """Two approved Arena tasks (the registry's first two: ids 1 and 2) with a node and a
-        validator each, three oracles (quorum 2) and a guardian, all taken from ``accounts`` (the
-        chain's accounts, or a window of them in the system suite)."""
-        token, gm, tasks, rewards = system.token, system.gmflock, system.tasks, system.rewards
-        admin = system.admin
+        validator each, three oracles (quorum 2) and a guardian."""
+        tasks, rewards, admin = system.tasks, system.rewards, system.admin
         users = accounts[1:7]
         for user in users:
-            token.transfer(user, 1_000_000 * WAD, sender=system.treasury)
-            token.approve(gm.address, 1_000_000 * WAD, sender=user)
-            gm.lock(1_000_000 * WAD, 365 * DAY, sender=user)
+            stake(system, user, 1_000_000 * WAD, [(1_000_000 * WAD, 365 * DAY)])
         for node, validator in ((users[1], users[2]), (users[3], users[4])):
             tasks.createTask(TaskKind.ARENA, 30 * DAY, b"\x11" * 32, "ipfs://spec", 0, 0, sender=users[0])
             task_id = tasks.taskCount()
@@ -96,18 +85,8 @@ class RewardMachine(RuleBasedStateMachine):
         rewards.grantRole(rewards.GUARDIAN_ROLE(), accounts[13], sender=admin)
         rewards.setRewardParameters(WINDOW, 0, 0, sender=admin)
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not RewardMachine._base:
-            RewardMachine._base.extend(self._deploy())
-        system, snap = RewardMachine._base
-        RewardMachine._base[1] = system.chain.restore(snap)
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
-        self.system = system
-        self.chain = system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.token, self.emissions, self.rewards = system.token, system.emissions, system.rewards
         self.admin = system.admin
         self.oracles = accounts[10:13]
@@ -140,10 +119,6 @@ class RewardMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ helpers
 
-    @property
-    def now(self) -> int:
-        return self.chain.now
-
     def _advance_to(self, timestamp: int) -> None:
         self.chain.set_time(max(timestamp, self.now))
         self.emissions.checkpoint(sender=self.stranger)
@@ -156,7 +131,7 @@ class RewardMachine(RuleBasedStateMachine):
 
     def _epoch(self, key: tuple[int, int]) -> EpochModel:
         if key not in self.epochs:
-            self.epochs[key] = EpochModel(budget=self.emissions.budgetOf(*key)[0])
+            self.epochs[key] = EpochModel(budget=self.emissions.budgetOf(*key).total)
         return self.epochs[key]
 
     def _candidate(self, model: EpochModel, room: int, honest: bool, seed_value: int) -> Tuple:
@@ -456,7 +431,11 @@ class RewardMachine(RuleBasedStateMachine):
                 assert balance == self._owed_by_pot(key, model)
                 held_in_pots += balance
             info = self.rewards.epochRewards(*key)
-            assert (info[0], info[4], info[6]) == (model.status, model.unallocated, model.round)
+            assert (info.status, info.unallocated, info.round) == (
+                model.status,
+                model.unallocated,
+                model.round,
+            )
         balance = self.token.balanceOf(self.rewards.address)
         assert balance >= owed_here
         assert balance == owed_here
@@ -468,7 +447,7 @@ class RewardMachine(RuleBasedStateMachine):
         most once; every leaf is claimed at most once, and the pot's bitmap says which."""
         for key, model in self.epochs.items():
             budget = self.emissions.budgetOf(*key)
-            assert budget[3] <= budget[0] == model.budget
+            assert budget.drawn <= budget.total == model.budget
             if model.accepted is None:
                 continue
             assert model.claimed_amount <= model.accepted.total

@@ -9,18 +9,20 @@ by the ``fuzz.staking_tx_per_second`` benchmark.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import invariant
 
-from flock.harness.evm import Reverted, Snapshot
-from flock.harness.system import System, deploy_system
+from flock.harness.evm import Reverted
+from flock.harness.system import System
+from flock.tasks import LockStatus
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
 
 N_USERS = 5
 DUST = 10**6  # wei: an account's totals and its last lock's value differ by rounding after slashes
-MAX_UINT = 2**256 - 1
 CAP = 1_000_000_000 * WAD
 
 user_index = st.integers(min_value=0, max_value=N_USERS - 1)
@@ -48,45 +50,23 @@ def gm_views(gm: Any, users: Iterable[str]) -> dict[str, dict[str, int]]:
     }
 
 
-class StakingMachine(RuleBasedStateMachine):
+class StakingMachine(ProtocolMachine):
     """gmFLOCK with a stake manager and a slasher played by harness accounts."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
-
-    # ------------------------------------------------------------------ set-up
-
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
-        return system, system.chain.snapshot()
-
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
-        """Funds and approves the users and appoints the stake manager and the slasher, all taken
-        from ``accounts`` (the chain's accounts, or a window of them in the system suite)."""
-        gm, token, admin = system.gmflock, system.token, system.admin
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Funds the users (gmFLOCK may take all their FLOCK) and appoints the stake manager and
+        the slasher."""
+        gm, admin = system.gmflock, system.admin
         manager, slasher = accounts[17], accounts[18]
         gm.grantRole(gm.STAKE_MANAGER_ROLE(), manager, sender=admin)
         gm.grantRole(gm.SLASHER_ROLE(), slasher, sender=admin)
         for user in accounts[1 : 1 + N_USERS]:
-            token.transfer(user, 10_000_000 * WAD, sender=system.treasury)
-            token.approve(gm.address, MAX_UINT, sender=user)
+            stake(system, user, 10_000_000 * WAD)
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not StakingMachine._base:
-            StakingMachine._base.extend(self._deploy())
-        system, snap = StakingMachine._base
-        StakingMachine._base[1] = system.chain.restore(snap)  # every example starts from the same state
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``setup`` used."""
-        self.system = system
-        self.chain = system.chain
-        self.gm = system.gmflock
-        self.token = system.token
+    def new_model(self, accounts: list[str]) -> None:
+        self.gm = self.system.gmflock
+        self.token = self.system.token
         self.users = accounts[1 : 1 + N_USERS]
         self.manager, self.slasher, self.sink = accounts[17:20]
         self.active: dict[str, list[int]] = {u: [] for u in self.users}
@@ -94,9 +74,8 @@ class StakingMachine(RuleBasedStateMachine):
         self.past: list[tuple[int, dict[str, int], int]] = []  # (timepoint, votes by user, supply)
         self.burned = 0
         self.initial_supply = self.token.totalSupply()
-        self.fee_bps, fee_recipient = self.gm.withdrawalFee()
-        self.fee_burned = int(fee_recipient, 16) == 0
-        self.fee_recipient = fee_recipient
+        self.fee_bps, self.fee_recipient = self.gm.withdrawalFee()
+        self.fee_burned = int(self.fee_recipient, 16) == 0
         self._state_cache: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
     @initialize()
@@ -154,12 +133,13 @@ class StakingMachine(RuleBasedStateMachine):
         if not self.active[user]:
             return
         lock_id = self.active[user][pick % len(self.active[user])]
-        _, amount, gm, end, status = self.gm.lockInfo(user, lock_id)
-        if status != 1:  # voided by a wipe-out slash
+        lock = self.gm.lockInfo(user, lock_id)
+        amount, gm = lock.amount, lock.gm
+        if lock.status != LockStatus.ACTIVE:  # voided by a wipe-out slash
             self.active[user].remove(lock_id)
             return
         balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if self.chain.now < end:
+        if self.chain.now < lock.end:
             with self.chain.reverts("GmFlockLockNotExpired"):
                 self.gm.unlock(lock_id, sender=user)
             return
@@ -186,16 +166,16 @@ class StakingMachine(RuleBasedStateMachine):
         if not self.active[user]:
             return
         lock_id = self.active[user][pick % len(self.active[user])]
-        _, _, _, end, status = self.gm.lockInfo(user, lock_id)
-        if status != 1:
+        lock = self.gm.lockInfo(user, lock_id)
+        if lock.status != LockStatus.ACTIVE:
             return
-        if self.chain.now + duration <= end:
+        if self.chain.now + duration <= lock.end:
             with self.chain.reverts("GmFlockExtensionTooShort"):
                 self.gm.extend(lock_id, duration, sender=user)
             return
         before = self._balances()
-        _, amount, gm, _, _ = self.gm.lockInfo(user, lock_id)
-        expected = amount * self.gm.boost(duration) // WAD
+        gm = lock.gm
+        expected = lock.amount * self.gm.boost(duration) // WAD
         try:
             receipt = self.gm.extend(lock_id, duration, sender=user)
         except Reverted as exc:
@@ -206,11 +186,11 @@ class StakingMachine(RuleBasedStateMachine):
         (extended,) = receipt.events_named("Extended")
         burned = sum(t["value"] for t in receipt.events_named("Transfer") if int(t["to"], 16) == 0)
         assert self.gm.balanceOf(user) == before[user] + extended["gmAdded"] - burned
-        _, _, gm_after, end_after, _ = self.gm.lockInfo(user, lock_id)
-        assert end_after == self.chain.now + duration
+        after = self.gm.lockInfo(user, lock_id)
+        assert after.end == self.chain.now + duration
         # INV-16: the boost follows the remaining duration, up or down (an account's last lock
         # shows its totals, which may differ from the lock's own value by rounding dust).
-        assert abs(receipt.return_value - expected) <= DUST and abs(gm_after - expected) <= DUST
+        assert abs(receipt.return_value - expected) <= DUST and abs(after.gm - expected) <= DUST
         self._assert_only_changed(before, user)
 
     @precondition(lambda self: any(self.active.values()))
@@ -223,12 +203,13 @@ class StakingMachine(RuleBasedStateMachine):
                 self.gm.kick(user, self.gm.lockCount(user), sender=kicker)
             return
         lock_id = self.active[user][pick % len(self.active[user])]
-        _, amount, gm, end, status = self.gm.lockInfo(user, lock_id)
-        if status != 1:  # voided by a wipe-out slash
+        lock = self.gm.lockInfo(user, lock_id)
+        amount, gm = lock.amount, lock.gm
+        if lock.status != LockStatus.ACTIVE:  # voided by a wipe-out slash
             with self.chain.reverts("GmFlockUnknownLock"):
                 self.gm.kick(user, lock_id, sender=kicker)
             return
-        if self.chain.now < end:
+        if self.chain.now < lock.end:
             with self.chain.reverts("GmFlockLockNotExpired"):
                 self.gm.kick(user, lock_id, sender=kicker)
             return
@@ -247,7 +228,7 @@ class StakingMachine(RuleBasedStateMachine):
         assert self.gm.balanceOf(user) == balance - removable
         assert self.gm.totalSupply() == supply - removable
         # INV-16: what is left of the expired lock's boost is held by tasks, or there is none.
-        left = self.gm.lockInfo(user, lock_id)[2]
+        left = self.gm.lockInfo(user, lock_id).gm
         assert left == gm - removable and (left <= amount or balance - removable == allocated)
 
     @rule(u=user_index, to=user_index)
@@ -344,7 +325,7 @@ class StakingMachine(RuleBasedStateMachine):
         user = self.users[self.chain.tx_count % N_USERS]
         if self.active[user]:
             infos = self.gm.locksOf(user, 0, self.gm.lockCount(user))
-            assert sum(info[1] for info in infos if info[4] == 1) <= state[user]["locked"]
+            assert sum(i.amount for i in infos if i.status == LockStatus.ACTIVE) <= state[user]["locked"]
         assert self.token.balanceOf(self.gm.address) >= sum(v["locked"] for v in state.values())
 
     @invariant()

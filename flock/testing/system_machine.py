@@ -21,7 +21,6 @@ invariant runs it too. Used by tests/property/test_system_invariants.py and by t
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -29,36 +28,31 @@ from typing import Any, ClassVar
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    INITIALIZE_RULE_MARKER,
-    RULE_MARKER,
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-)
+from hypothesis.stateful import invariant
 
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.plan import Context, roles_of
 from flock.deploy.verify import normalize
-from flock.emissions import STAKE_UNIT, Schedule
-from flock.harness.evm import Chain, Snapshot
-from flock.harness.system import System, deploy_system
+from flock.emissions import Schedule
+from flock.harness.evm import Chain
+from flock.harness.system import System
 from flock.oracle.merkle import slash_tree
+from flock.rewards import Offence, Phase, SlashStatus
+from flock.tasks import LockStatus, Role, TaskKind, TaskState
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.api_machine import ApiMachine
 from flock.testing.ledger import ADMIN, Watch
+from flock.testing.machine import ProtocolMachine, Step, initialize, precondition, rule, steps_of
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
-from flock.testing.tasks_machine import TaskMachine
+from flock.testing.tasks_machine import TaskMachine, stake_units
 from flock.units import DAY, WAD
 
 CAP = 1_000_000_000 * WAD
 WINDOW = 20  # accounts per part
 # Parts, in set-up order (the reward part's tasks must be the registry's first two), each with the
 # first account of its window. Window 0 starts with the deployer, which the staking part never uses.
-PARTS: tuple[tuple[str, type[RuleBasedStateMachine], int], ...] = (
+PARTS: tuple[tuple[str, type[ProtocolMachine], int], ...] = (
     ("rewards", RewardMachine, 20),
     ("staking", StakingMachine, 0),
     ("tasks", TaskMachine, 40),
@@ -69,9 +63,6 @@ SPARE = range(80, 90)  # accounts governance appoints to roles; they never act
 N_ACCOUNTS = 110
 ROLE_CONTRACTS = ("token", "gmflock", "emissions", "tasks", "alliance", "submissions", "rewards", "slasher")
 APPOINTED = ("token", "gmflock", "emissions", "tasks", "rewards", "slasher")  # with roles besides the admin's
-APPROVED = 2
-NODE, VALIDATOR = 1, 2
-SUBMIT, MODEL_REVEAL, COMMIT, REVEAL = 0, 1, 2, 3  # IArenaSubmissions.Phase
 pick = st.integers(min_value=0, max_value=10**6)
 # (examples, steps per example) by Hypothesis profile (tests/conftest.py). Invariants run after
 # every step, so each profile checks every invariant examples x steps times at most (Hypothesis
@@ -86,33 +77,28 @@ def system_settings() -> settings:
     return settings(max_examples=examples, stateful_step_count=steps)
 
 
-def bind(cls: type[RuleBasedStateMachine], system: System, accounts: list[str]) -> Any:
-    """A part: ``cls``'s model of a fresh example on the shared ``system`` (no deployment)."""
-    part = cls.__new__(cls)
-    part._bind(system, accounts)
-    return part
-
-
-class SystemMachine(RuleBasedStateMachine):
+class SystemMachine(ProtocolMachine):
     """Every contract at once; rules of every part interleaved, invariants over the whole system."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot, Watch at the snapshot]: built once per process
+    _watch: ClassVar[Watch]  # the ledger and role model right after the set-up (``deploy``)
 
     # ------------------------------------------------------------------ set-up
 
     @classmethod
-    def _new_chain(cls) -> Chain:
-        """The chain the system is deployed on: the in-process harness (a subclass may choose
-        another backend with the harness's interface, as the ``fuzz.vs_anvil`` benchmark does)."""
+    def new_chain(cls) -> Chain:
         return Chain(n_accounts=N_ACCOUNTS)
 
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot, Watch]:
-        system = deploy_system(cls._new_chain())
-        accounts = system.chain.accounts
+    def deploy(cls) -> System:
+        system = super().deploy()
+        cls._watch = cls._survey(system)
+        return system
+
+    @classmethod
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Every part's set-up, each with its window of accounts."""
         for _, part, first in PARTS:
             part.prepare(system, accounts[first : first + WINDOW])
-        return system, system.chain.snapshot(), cls._survey(system)
 
     @staticmethod
     def _survey(system: System) -> Watch:
@@ -145,23 +131,16 @@ class SystemMachine(RuleBasedStateMachine):
             role_admins=admins,
         )
 
-    def __init__(self) -> None:
-        super().__init__()
-        base = type(self)._base  # each subclass keeps its own deployment
-        if not base:
-            base.extend(self._deploy())
-        system, snap, watch = base
-        base[1] = system.chain.restore(snap)
-        self.system, self.chain = system, system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.token, self.gm, self.tasks = system.token, system.gmflock, system.tasks
         self.emissions = system.emissions
         self.timelock = system.timelock.address
-        accounts = self.chain.accounts
         for name, part, first in PARTS:
-            setattr(self, f"{name}_part", bind(part, system, accounts[first : first + WINDOW]))
+            setattr(self, f"{name}_part", part(system, accounts[first : first + WINDOW]))
         # The API part's flushes fund reward epochs the reward part's exact books do not model.
         self.api_part.flushes = False
-        self.watch = watch.fresh(lambda: self.chain.now)
+        self.watch = type(self)._watch.fresh(lambda: self.chain.now)
         self.chain.observers[:] = [self.watch]
         self.stakers = list(
             dict.fromkeys(
@@ -209,7 +188,7 @@ class SystemMachine(RuleBasedStateMachine):
             (t, u): tuple(self.tasks.memberOf(t, u)[i] for i in (1, 5))
             for t in self.rewards_part.tasks
             for u in self.rewards_users
-            if self.tasks.memberOf(t, u)[0] != 0
+            if self.tasks.memberOf(t, u).role != Role.NONE
         }
 
     # ------------------------------------------------------------------ helpers
@@ -256,9 +235,9 @@ class SystemMachine(RuleBasedStateMachine):
         """A task's budget for an opened epoch; an epoch before the newest is read once (its budgets
         never change: ``inv_11`` re-reads the oldest and the newest at every step)."""
         if epoch == next_epoch - 1:
-            return self.emissions.budgetOf(task_id, epoch)[0]
+            return self.emissions.budgetOf(task_id, epoch).total
         if (task_id, epoch) not in self._budgets:
-            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch)[0]
+            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch).total
         return self._budgets[(task_id, epoch)]
 
     def _rotating(self, items: list[Any]) -> Any:
@@ -356,16 +335,16 @@ class SystemMachine(RuleBasedStateMachine):
         ids = self._task_ids()
         return ids[t % len(ids)], self.tasks_part.users[who % len(self.tasks_part.users)]
 
-    def _submission_error(self, task_id: int, account: str, phase: int, role: int) -> str | None:
+    def _submission_error(self, task_id: int, account: str, phase: Phase, role: Role) -> str | None:
         """The error ``commitModel`` / ``commitScores`` must give (None: it must succeed), in the
         contract's order: phase, then an open Arena task, then the caller's role."""
         _, current, _ = self.system.submissions.currentPhase()
         if current != phase:
             return "SubmissionsWrongPhase"
-        kind, state, _, _, end, *_ = self.tasks.taskInfo(task_id)
-        if kind != 0 or state != APPROVED or self.now >= end:
+        info = self.tasks.taskInfo(task_id)
+        if info.kind != TaskKind.ARENA or info.state != TaskState.APPROVED or self.now >= info.endTime:
             return "SubmissionsTaskNotOpen"
-        if self.tasks.memberOf(task_id, account)[0] != role:
+        if self.tasks.memberOf(task_id, account).role != role:
             return "SubmissionsWrongRole"
         return None
 
@@ -375,11 +354,11 @@ class SystemMachine(RuleBasedStateMachine):
         ``reveal`` (not None): then reveals it, honestly or not, once the model-reveal phase comes."""
         task_id, account = self._submitter(who, t)
         subs = self.system.submissions
-        epoch = subs.currentPhase()[0]
+        epoch = subs.currentPhase().epoch
         model, secret = salt.to_bytes(32, "big"), (salt + 7).to_bytes(32, "big")
         commitment = subs.modelCommitmentOf(model, "ipfs://model", secret, account, task_id, epoch)
-        error = self._submission_error(task_id, account, SUBMIT, NODE)
-        if error is None and subs.modelOf(task_id, epoch, account)[0] != bytes(32):
+        error = self._submission_error(task_id, account, Phase.SUBMIT, Role.NODE)
+        if error is None and subs.modelOf(task_id, epoch, account).commitment != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
             with self.chain.reverts(error):
@@ -404,14 +383,14 @@ class SystemMachine(RuleBasedStateMachine):
         reveals it, honestly or not, once its reveal phase comes."""
         task_id, account = self._submitter(who, t)
         subs = self.system.submissions
-        models_end = subs.schedule(subs.currentPhase()[0])[2]
+        models_end = subs.schedule(subs.currentPhase().epoch).modelRevealEnd
         if wait and self.now < models_end:
             self.chain.set_time(models_end)
-        epoch = subs.currentPhase()[0]
+        epoch = subs.currentPhase().epoch
         file_hash, secret = (salt + 1).to_bytes(32, "big"), salt.to_bytes(32, "big")
         commitment = subs.commitmentOf(file_hash, secret, account, task_id, epoch)
-        error = self._submission_error(task_id, account, COMMIT, VALIDATOR)
-        if error is None and subs.scoresOf(task_id, epoch, account)[0] != bytes(32):
+        error = self._submission_error(task_id, account, Phase.COMMIT, Role.VALIDATOR)
+        if error is None and subs.scoresOf(task_id, epoch, account).commitment != bytes(32):
             error = "SubmissionsAlreadyCommitted"
         if error:
             with self.chain.reverts(error):
@@ -469,7 +448,7 @@ class SystemMachine(RuleBasedStateMachine):
         view = subs.modelOf if model else subs.scoresOf
         committed, revealed = view(task_id, current, account)  # what the reveal will look at
         error = None
-        if phase != (MODEL_REVEAL if model else REVEAL):
+        if phase != (Phase.MODEL_REVEAL if model else Phase.REVEAL):
             error = "SubmissionsWrongPhase"
         elif committed == bytes(32):
             error = "SubmissionsNotCommitted"
@@ -488,7 +467,7 @@ class SystemMachine(RuleBasedStateMachine):
                 send()
             return
         send()
-        assert view(task_id, epoch, account)[1] == value
+        assert view(task_id, epoch, account)[1] == value  # the revealed hash
 
     @precondition(lambda self: self.commitments or self.model_commitments)
     @rule(c=pick, model=st.booleans(), keeper=pick, wait=st.booleans())
@@ -515,11 +494,15 @@ class SystemMachine(RuleBasedStateMachine):
         score_committed, score_revealed = subs.scoresOf(task_id, epoch, account)
         unrevealed_model = model_committed != bytes(32) and model_revealed == bytes(32)
         unrevealed_scores = score_committed != bytes(32) and score_revealed == bytes(32)
-        offence, deadline = (1, subs.schedule(epoch)[2]) if unrevealed_model else (2, subs.schedule(epoch)[4])
+        offence, deadline = (
+            (Offence.MODEL_NOT_REVEALED, subs.schedule(epoch).modelRevealEnd)
+            if unrevealed_model
+            else (Offence.SCORES_NOT_REVEALED, subs.schedule(epoch).revealEnd)
+        )
         own, _, effective = self.tasks.effectiveStake(task_id, account)
         _, _, closes = self._release_times(task_id)
         params = slasher.slashParameters()
-        gm = effective * params[0] // 10_000
+        gm = effective * params.provableBps // 10_000
         error = None
         if not unrevealed_model and not unrevealed_scores:
             error = "SlasherNothingUnrevealed"
@@ -541,13 +524,19 @@ class SystemMachine(RuleBasedStateMachine):
         assert slasher.isSlashed(task_id, epoch, account, offence)
         own_gm = gm * own // (own + active + exiting)
         member = self.tasks.memberOf(task_id, account)
-        assert member[1] == own - own_gm
+        assert member.stake == own - own_gm
         if (task_id, account) in self.reward_members:
-            self.reward_members[(task_id, account)] = (member[1], member[5])
+            self.reward_members[(task_id, account)] = (member.stake, member.released)
 
     @rule(
         which=pick,
-        picks=st.lists(st.tuples(pick, st.sampled_from([3, 4, 5])), min_size=1, max_size=3),
+        picks=st.lists(
+            st.tuples(
+                pick, st.sampled_from([Offence.DEVIATION, Offence.UNREADABLE_SCORES, Offence.INVALID_MODEL])
+            ),
+            min_size=1,
+            max_size=3,
+        ),
         veto=st.booleans(),
         keeper=pick,
     )
@@ -565,7 +554,7 @@ class SystemMachine(RuleBasedStateMachine):
         entries = list(dict.fromkeys((members[i % len(members)], offence) for i, offence in picks))
         slasher, key = self.system.slasher, (task_id, epoch)
         oracles, quorum = self.system.rewards.oracleSet()
-        if slasher.reportOf(task_id, epoch)[0] == 2:  # Accepted: posts are refused
+        if slasher.reportOf(task_id, epoch).status == SlashStatus.ACCEPTED:  # posts are refused
             tree = slash_tree(entries)
             with self.chain.reverts("SlasherRootAlreadyAccepted"):
                 slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracles[0])
@@ -573,14 +562,14 @@ class SystemMachine(RuleBasedStateMachine):
             tree = slash_tree(entries)
             for oracle in oracles[:quorum]:
                 slasher.postSlashRoot(task_id, epoch, tree.root, len(entries), bytes(32), sender=oracle)
-            assert slasher.reportOf(task_id, epoch)[0] == 2
+            assert slasher.reportOf(task_id, epoch).status == SlashStatus.ACCEPTED
             self.slash_roots[key] = (tree, entries)
         report = slasher.reportOf(task_id, epoch)
-        if veto and self.now < report[4]:
+        if veto and self.now < report.executableAt:
             slasher.veto(task_id, epoch, sender=self.timelock)
             self.slash_roots.pop(key)
             return
-        self.chain.set_time(max(self.now, report[4]))
+        self.chain.set_time(max(self.now, report.executableAt))
         tree, entries = self.slash_roots[key]
         for index, (account, offence) in enumerate(entries):
             self._execute_slash(task_id, epoch, index, account, offence, tree.proof(index), keeper)
@@ -591,7 +580,7 @@ class SystemMachine(RuleBasedStateMachine):
         epoch: int,
         index: int,
         account: str,
-        offence: int,
+        offence: Offence,
         proof: list[bytes],
         keeper: int,
     ) -> None:
@@ -599,13 +588,13 @@ class SystemMachine(RuleBasedStateMachine):
         slasher = self.system.slasher
         caller = self.spares[keeper % len(self.spares)]
         own, _, effective = self.tasks.effectiveStake(task_id, account)
-        gm = effective * slasher.slashParameters()[1] // 10_000
+        gm = effective * slasher.slashParameters().reportedBps // 10_000
         error = None
         if (task_id, epoch, account, offence) in self.slashed:
             error = "SlasherAlreadySlashed"
         elif gm == 0:
             error = "SlasherNothingToSlash"
-        elif self.now >= self._release_times(task_id)[2]:
+        elif self.now >= self._release_times(task_id)[2]:  # slashing's end
             error = "TaskRegistryDisputeWindowClosed"
         if error:
             with self.chain.reverts(error):
@@ -615,14 +604,14 @@ class SystemMachine(RuleBasedStateMachine):
         slasher.executeSlash(task_id, epoch, index, account, offence, proof, sender=caller)
         self.slashed.add((task_id, epoch, account, offence))
         member = self.tasks.memberOf(task_id, account)
-        assert member[1] == own - gm * own // (own + active + exiting)
+        assert member.stake == own - gm * own // (own + active + exiting)
         if (task_id, account) in self.reward_members:
-            self.reward_members[(task_id, account)] = (member[1], member[5])
+            self.reward_members[(task_id, account)] = (member.stake, member.released)
 
     def _release_times(self, task_id: int) -> tuple[int, int, int]:
         """A task's end, its dispute window and the end of its slashing (end + window)."""
         info = self.tasks.taskInfo(task_id)
-        return info[4], info[5], info[4] + info[5]
+        return info.endTime, info.disputeWindow, info.endTime + info.disputeWindow
 
     # ------------------------------------------------------------------ invariants
 
@@ -662,7 +651,7 @@ class SystemMachine(RuleBasedStateMachine):
             return
         user = self._rotating(self.stakers)
         locks = self.gm.locksOf(user, 0, self.gm.lockCount(user))
-        assert sum(lock[1] for lock in locks if lock[4] == 1) <= state[user]["locked"]
+        assert sum(lock.amount for lock in locks if lock.status == LockStatus.ACTIVE) <= state[user]["locked"]
 
     @invariant()
     def inv_03_gm_supply_is_sum_of_balances(self) -> None:
@@ -681,13 +670,13 @@ class SystemMachine(RuleBasedStateMachine):
             return
         ids = self._task_ids()
         direct = self.staking_part.allocated
-        registry_total = sum(self.tasks.taskStakes(t)[7] for t in ids)
+        registry_total = sum(self.tasks.taskStakes(t).allocated for t in ids)
         assert sum(v["allocated"] for v in state.values()) == registry_total + sum(direct.values())
         for view in state.values():
             assert view["allocated"] <= view["balance"]
         user = self._rotating(self.stakers)
-        own = sum(self.tasks.memberOf(t, user)[1] for t in ids)
-        created = sum(info[6] for t in ids if (info := self.tasks.taskInfo(t))[2] == user)
+        own = sum(self.tasks.memberOf(t, user).stake for t in ids)
+        created = sum(info.creatorStake for t in ids if (info := self.tasks.taskInfo(t)).creator == user)
         assert state[user]["allocated"] == own + created + direct.get(user, 0)
         self.staking_part.inv_04_allocation_within_balance()
         self.tasks_part.inv_04_task_stakes_match_allocations()
@@ -699,7 +688,7 @@ class SystemMachine(RuleBasedStateMachine):
         if not self._fresh("inv_05"):
             return
         self.rewards_part.inv_05_distributor_holds_what_it_owes()
-        drawn = sum(self.emissions.budgetOf(*key)[3] for key in self.rewards_part.epochs)
+        drawn = sum(self.emissions.budgetOf(*key).drawn for key in self.rewards_part.epochs)
         assert drawn == self.rewards_part.drawn
 
     @invariant()
@@ -778,7 +767,7 @@ class SystemMachine(RuleBasedStateMachine):
         self.alliance_part.inv_10_stake_at_risk_stays()
         for (task_id, user), expected in self.reward_members.items():
             member = self.tasks.memberOf(task_id, user)
-            assert (member[1], member[5]) == expected
+            assert (member.stake, member.released) == expected
 
     @invariant()
     def inv_18_offences_slashed_at_most_once(self) -> None:
@@ -846,12 +835,9 @@ class SystemMachine(RuleBasedStateMachine):
         for task_id in self._task_ids():
             info = self.tasks.taskInfo(task_id)
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
-            if info[1] != APPROVED or self.now >= info[4] or next_epoch >= expiry:
+            if info.state != TaskState.APPROVED or self.now >= info.endTime or next_epoch >= expiry:
                 continue
-            stakes = self.tasks.taskStakes(task_id)
-            n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
-            v = (stakes[2] + stakes[5]) // STAKE_UNIT
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
+            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)
 
     @invariant()
     def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:
@@ -873,33 +859,29 @@ class SystemMachine(RuleBasedStateMachine):
         self.alliance_part.inv_22_slots_count_current_members()
 
 
-def _delegate(name: str, part: str, fn: Callable[..., Any], spec: Any, marker: str) -> Callable[..., Any]:
-    """``fn`` (a part's rule or initializer) as a rule of the system machine, acting on the part."""
+def _delegate(name: str, part: str, step: Step) -> Callable[..., Any]:
+    """A part's rule or initializer as a rule (initializer) of the system machine, acting on the part."""
 
-    def step(self: SystemMachine, **kwargs: Any) -> None:
+    def run(self: SystemMachine, **kwargs: Any) -> None:
         if part == "rewards":
             self._sync_epochs()
-        fn(getattr(self, f"{part}_part"), **kwargs)
+        step.function(getattr(self, f"{part}_part"), **kwargs)
 
-    step.__name__ = step.__qualname__ = name
-    step.__doc__ = fn.__doc__
-    if marker == INITIALIZE_RULE_MARKER:
-        return initialize(**spec.arguments)(step)
-    wrapped = rule(**spec.arguments)(step)
-    for check in spec.preconditions:
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = step.function.__doc__
+    if step.initial:
+        return initialize(**step.arguments)(run)
+    wrapped = rule(**step.arguments)(run)
+    for check in step.preconditions:
         wrapped = precondition(lambda self, check=check: check(getattr(self, f"{part}_part")))(wrapped)
     return wrapped
 
 
 def _install_parts() -> None:
     """Every part's rules and initializers become ``<part>_<rule>`` on the system machine."""
-    for part, cls, _ in PARTS:
-        for name, fn in inspect.getmembers(cls):
-            for marker in (RULE_MARKER, INITIALIZE_RULE_MARKER):
-                spec = getattr(fn, marker, None)
-                if spec is not None:
-                    full = f"{part}_{name}"
-                    setattr(SystemMachine, full, _delegate(full, part, spec.function, spec, marker))
+    for part, machine, _ in PARTS:
+        for name, step in steps_of(machine).items():
+            setattr(SystemMachine, f"{part}_{name}", _delegate(f"{part}_{name}", part, step))
 
 
 _install_parts()

@@ -10,93 +10,72 @@ contracts carry. Used by tests/property/test_task_invariants.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import invariant
 
 from flock.emissions import STAKE_UNIT, Schedule
-from flock.harness.evm import Snapshot
-from flock.harness.system import System, deploy_system
-from flock.tasks import read_parameters
+from flock.harness.system import System
+from flock.tasks import ZERO_ADDRESS, Role, TaskKind, TaskState, read_parameters
+from flock.testing.fixtures import stake
+from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
 
 N_USERS = 6
-MAX_UINT = 2**256 - 1
-ZERO = "0x" + "00" * 20
 CAP = 1_000_000_000 * WAD
-
-ARENA, ALLIANCE = 0, 1
-PENDING, APPROVED, CANCELLED, ENDED = 1, 2, 3, 4
-NONE, NODE, VALIDATOR, PARTICIPANT, DELEGATOR = 0, 1, 2, 3, 4
-OPERATORS = (NODE, VALIDATOR)
+OPERATORS = (Role.NODE, Role.VALIDATOR)
 
 user_index = st.integers(min_value=0, max_value=N_USERS - 1)
 pick = st.integers(min_value=0, max_value=10**6)
 per_mille = st.integers(min_value=1, max_value=1000)
 
 
+def stake_units(tasks: Any, task_id: int) -> tuple[int, int]:
+    """A task's registry stake in emission units, as it reports it (INV-13): nodes, participants
+    and delegations to nodes; validators and delegations to validators."""
+    stakes = tasks.taskStakes(task_id)
+    nodes = stakes.nodes + stakes.participants + stakes.delegatedToNodes
+    return nodes // STAKE_UNIT, (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
+
+
 @dataclass
 class TaskModel:
-    kind: int
+    kind: TaskKind
     creator: str
     end: int
     dispute: int
-    state: int = PENDING
+    state: TaskState = TaskState.PENDING
     creator_released: bool = False
 
 
 @dataclass
 class Membership:
-    role: int
+    role: Role
     exit_at: int = 0
     released: bool = False
     since: int = 0  # delegators: when the delegation began (its risk window opens)
     operator: str = ""  # delegators: whom they back
 
 
-class TaskMachine(RuleBasedStateMachine):
+class TaskMachine(ProtocolMachine):
     """The task registry and the emission controller, with a slasher and a distributor played by
     harness accounts."""
 
-    _base: ClassVar[list[Any]] = []  # [System, Snapshot]: deployed once per process
-
-    # ------------------------------------------------------------------ set-up
-
     @classmethod
-    def _deploy(cls) -> tuple[System, Snapshot]:
-        system = deploy_system()
-        cls.prepare(system, system.chain.accounts)
-        return system, system.chain.snapshot()
-
-    @staticmethod
-    def prepare(system: System, accounts: list[str]) -> None:
-        """Appoints the slasher and the distributor and funds the users (each with two locks), all
-        taken from ``accounts`` (the chain's accounts, or a window of them in the system suite)."""
-        gm, token, tasks, emissions = system.gmflock, system.token, system.tasks, system.emissions
-        admin = system.admin
+    def prepare(cls, system: System, accounts: list[str]) -> None:
+        """Appoints the slasher and the distributor and funds the users, each with two locks."""
+        tasks, emissions, admin = system.tasks, system.emissions, system.admin
         slasher, distributor = accounts[15], accounts[16]
         tasks.grantRole(tasks.SLASHER_ROLE(), slasher, sender=admin)
         emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), distributor, sender=admin)
         for i, user in enumerate(accounts[1 : 1 + N_USERS]):
-            token.transfer(user, 2_000_000 * WAD, sender=system.treasury)
-            token.approve(gm.address, MAX_UINT, sender=user)
             # Different boosts, so gmFLOCK and FLOCK differ per account; one short lock to unlock.
-            gm.lock((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY, sender=user)
-            gm.lock(1_000 * WAD, 7 * DAY, sender=user)
+            locks = [((200_000 + 50_000 * i) * WAD, (30 + 60 * i) * DAY), (1_000 * WAD, 7 * DAY)]
+            stake(system, user, 2_000_000 * WAD, locks)
 
-    def __init__(self) -> None:
-        super().__init__()
-        if not TaskMachine._base:
-            TaskMachine._base.extend(self._deploy())
-        system, snap = TaskMachine._base
-        TaskMachine._base[1] = system.chain.restore(snap)
-        self._bind(system, system.chain.accounts)
-
-    def _bind(self, system: System, accounts: list[str]) -> None:
-        """The model of a fresh example on ``system``, with the accounts ``prepare`` used."""
-        self.system = system
-        self.chain = system.chain
+    def new_model(self, accounts: list[str]) -> None:
+        system = self.system
         self.gm, self.token = system.gmflock, system.token
         self.tasks, self.emissions = system.tasks, system.emissions
         self.admin = system.admin
@@ -121,34 +100,30 @@ class TaskMachine(RuleBasedStateMachine):
         an approved Alliance task (two participants), so that the rules have something to act on."""
         self.chain.warp(1)
         creator, node, validator, delegator, p1, p2 = self.users
-        arena = self._create(creator, ARENA, arena_days, 0, 0)
-        alliance = self._create(creator, ALLIANCE, alliance_days, 2, 4)
+        arena = self._create(creator, TaskKind.ARENA, arena_days, 0, 0)
+        alliance = self._create(creator, TaskKind.ALLIANCE, alliance_days, 2, 4)
         for task_id in (arena, alliance):
             self.tasks.approveTask(task_id, sender=self.admin)
-            self.model[task_id].state = APPROVED
+            self.model[task_id].state = TaskState.APPROVED
         for user, task_id, role, amount in (
-            (node, arena, NODE, 20_000),
-            (validator, arena, VALIDATOR, 30_000),
-            (p1, alliance, PARTICIPANT, 10_000),
-            (p2, alliance, PARTICIPANT, 15_000),
+            (node, arena, Role.NODE, 20_000),
+            (validator, arena, Role.VALIDATOR, 30_000),
+            (p1, alliance, Role.PARTICIPANT, 10_000),
+            (p2, alliance, Role.PARTICIPANT, 15_000),
         ):
-            sigma = 0 if role == PARTICIPANT else self.params.minSigmaBps
+            sigma = 0 if role == Role.PARTICIPANT else self.params.minSigmaBps
             self.tasks.join(task_id, role, amount * WAD, sigma, sender=user)
             self.members[(task_id, user)] = Membership(role)
         self.tasks.delegateStake(arena, node, 5_000 * WAD, sender=delegator)
-        self.members[(arena, delegator)] = Membership(DELEGATOR, since=self.now, operator=node)
+        self.members[(arena, delegator)] = Membership(Role.DELEGATOR, since=self.now, operator=node)
 
-    def _create(self, user: str, kind: int, days: int, lo: int, hi: int) -> int:
+    def _create(self, user: str, kind: TaskKind, days: int, lo: int, hi: int) -> int:
         receipt = self.tasks.createTask(kind, days * DAY, b"\x11" * 32, "ipfs://spec", lo, hi, sender=user)
         task_id = receipt.return_value
         self.model[task_id] = TaskModel(kind, user, self.now + days * DAY, self.params.disputeWindow)
         return task_id
 
     # ------------------------------------------------------------------ helpers
-
-    @property
-    def now(self) -> int:
-        return self.chain.now
 
     def _task_ids(self) -> list[int]:
         return sorted(self.model)
@@ -159,7 +134,7 @@ class TaskMachine(RuleBasedStateMachine):
 
     def _active(self, task_id: int) -> bool:
         t = self.model[task_id]
-        return t.state in (PENDING, APPROVED) and self.now < t.end
+        return t.state in (TaskState.PENDING, TaskState.APPROVED) and self.now < t.end
 
     def _free(self, user: str) -> int:
         return self.gm.balanceOf(user) - self.gm.allocatedOf(user)
@@ -174,11 +149,6 @@ class TaskMachine(RuleBasedStateMachine):
             if (m := self._role(task_id, u)) is not None and m.role in OPERATORS and not m.released
         ]
 
-    def _catch_up(self) -> None:
-        """Keeps the controller within its catch-up bound, as keepers would."""
-        while self.emissions.currentEpoch() - self.emissions.nextEpoch() >= 30:
-            self.emissions.checkpoint(sender=self.keeper)
-
     def _task_release_at(self, task_id: int) -> int:
         t = self.model[task_id]
         return t.end + t.dispute
@@ -190,13 +160,11 @@ class TaskMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ tasks
 
-    @rule(
-        u=user_index, kind=st.sampled_from([ARENA, ALLIANCE]), days=st.integers(1, 30), size=st.integers(2, 5)
-    )
-    def create_task(self, u: int, kind: int, days: int, size: int) -> None:
+    @rule(u=user_index, kind=st.sampled_from(TaskKind), days=st.integers(1, 30), size=st.integers(2, 5))
+    def create_task(self, u: int, kind: TaskKind, days: int, size: int) -> None:
         user = self.users[u]
         self._catch_up()
-        lo, hi = (2, size) if kind == ALLIANCE else (0, 0)
+        lo, hi = (2, size) if kind == TaskKind.ALLIANCE else (0, 0)
         stake_needed = self.params.creatorStakePerDay * days
         if stake_needed > self._free(user):
             with self.chain.reverts("GmFlockInsufficientUnallocated"):
@@ -215,7 +183,7 @@ class TaskMachine(RuleBasedStateMachine):
         if outsider < N_USERS:
             with self.chain.reverts("AccessControlUnauthorizedAccount"):
                 self.tasks.approveTask(task_id, sender=self.users[outsider])
-        if t.state != PENDING:
+        if t.state != TaskState.PENDING:
             with self.chain.reverts("TaskRegistryWrongState"):
                 self.tasks.approveTask(task_id, sender=self.admin)
             return
@@ -224,7 +192,7 @@ class TaskMachine(RuleBasedStateMachine):
                 self.tasks.approveTask(task_id, sender=self.admin)
             return
         self.tasks.approveTask(task_id, sender=self.admin)
-        t.state = APPROVED
+        t.state = TaskState.APPROVED
 
     @precondition(lambda self: self.model)
     @rule(p=pick)
@@ -237,14 +205,14 @@ class TaskMachine(RuleBasedStateMachine):
             return
         self.tasks.cancelTask(task_id, sender=self.admin)
         t = self.model[task_id]
-        t.state, t.end = CANCELLED, self.now
+        t.state, t.end = TaskState.CANCELLED, self.now
 
     @precondition(lambda self: self.model)
     @rule(p=pick)
     def end_task(self, p: int) -> None:
         task_id = self._pick_task(p)
         t = self.model[task_id]
-        if t.state not in (PENDING, APPROVED):
+        if t.state not in (TaskState.PENDING, TaskState.APPROVED):
             with self.chain.reverts("TaskRegistryWrongState"):
                 self.tasks.endTask(task_id, sender=self.keeper)
         elif self.now < t.end:
@@ -252,7 +220,7 @@ class TaskMachine(RuleBasedStateMachine):
                 self.tasks.endTask(task_id, sender=self.keeper)
         else:
             self.tasks.endTask(task_id, sender=self.keeper)
-            t.state = ENDED
+            t.state = TaskState.ENDED
 
     # ------------------------------------------------------------------ roles
 
@@ -262,16 +230,18 @@ class TaskMachine(RuleBasedStateMachine):
         task_id, user = self._pick_task(p), self.users[u]
         self._catch_up()
         t = self.model[task_id]
-        role = PARTICIPANT if t.kind == ALLIANCE else (VALIDATOR if validator else NODE)
+        role = (
+            Role.PARTICIPANT if t.kind == TaskKind.ALLIANCE else (Role.VALIDATOR if validator else Role.NODE)
+        )
         if wrong == 0:  # now and then, a role this kind of task does not have
-            role = NODE if t.kind == ALLIANCE else PARTICIPANT
+            role = Role.NODE if t.kind == TaskKind.ALLIANCE else Role.PARTICIPANT
         minimum = {
-            NODE: self.params.minNodeStake,
-            VALIDATOR: self.params.minValidatorStake,
-            PARTICIPANT: self.params.minParticipantStake,
+            Role.NODE: self.params.minNodeStake,
+            Role.VALIDATOR: self.params.minValidatorStake,
+            Role.PARTICIPANT: self.params.minParticipantStake,
         }[role]
         amount = minimum + (self._free(user) - minimum) * share // 4000
-        sigma = 0 if role == PARTICIPANT else self.params.minSigmaBps
+        sigma = 0 if role == Role.PARTICIPANT else self.params.minSigmaBps
         call = lambda: self.tasks.join(task_id, role, amount, sigma, sender=user)  # noqa: E731
         if not self._active(task_id):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
@@ -281,12 +251,12 @@ class TaskMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryAlreadyMember"):
                 call()
             return
-        if (role == PARTICIPANT) != (t.kind == ALLIANCE):
+        if (role == Role.PARTICIPANT) != (t.kind == TaskKind.ALLIANCE):
             with self.chain.reverts("TaskRegistryRoleNotInTask"):
                 call()
             return
         info = self.tasks.taskInfo(task_id)
-        if role == PARTICIPANT and info[10] >= info[9]:
+        if role == Role.PARTICIPANT and info.members >= info.maxParticipants:
             with self.chain.reverts("TaskRegistryTaskFull"):
                 call()
             return
@@ -298,13 +268,13 @@ class TaskMachine(RuleBasedStateMachine):
         call()
         self.members[(task_id, user)] = Membership(role)
         assert self.gm.allocatedOf(user) == before + amount
-        if role == PARTICIPANT:
-            assert self.tasks.participantCount(task_id) == info[10] + 1
+        if role == Role.PARTICIPANT:
+            assert self.tasks.participantCount(task_id) == info.members + 1
 
     @precondition(lambda self: self.members)
     @rule(p=pick, share=per_mille)
     def add_stake(self, p: int, share: int) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role != Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, user = keys[p % len(keys)]
@@ -314,9 +284,9 @@ class TaskMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
                 self.tasks.addStake(task_id, amount, sender=user)
             return
-        own = self.tasks.memberOf(task_id, user)[1]
+        own = self.tasks.memberOf(task_id, user).stake
         self.tasks.addStake(task_id, amount, sender=user)
-        assert self.tasks.memberOf(task_id, user)[1] == own + amount
+        assert self.tasks.memberOf(task_id, user).stake == own + amount
 
     @precondition(lambda self: self.members)
     @rule(p=pick, sigma=st.integers(0, 10_000))
@@ -334,7 +304,7 @@ class TaskMachine(RuleBasedStateMachine):
         elif self.now >= t.end - self.params.sigmaFreeze:
             with self.chain.reverts("TaskRegistrySigmaFrozen"):
                 call()
-        elif self.now < member[3] + DAY:
+        elif self.now < member.sigmaSetAt + DAY:
             with self.chain.reverts("TaskRegistrySigmaChangeTooSoon"):
                 call()
         elif not self.params.minSigmaBps <= sigma <= self.params.maxSigmaBps:
@@ -342,7 +312,7 @@ class TaskMachine(RuleBasedStateMachine):
                 call()
         else:
             call()
-            assert self.tasks.memberOf(task_id, user)[2] == sigma
+            assert self.tasks.memberOf(task_id, user).sigmaBps == sigma
 
     # ------------------------------------------------------------------ delegation
 
@@ -363,12 +333,12 @@ class TaskMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryTaskNotActive"):
                 call()
             return
-        if mine is not None and mine.role != DELEGATOR:
+        if mine is not None and mine.role != Role.DELEGATOR:
             with self.chain.reverts("TaskRegistryAlreadyMember"):
                 call()
             return
         if mine is not None and not mine.released:
-            current = self.tasks.delegationOf(task_id, user)[0]
+            current = self.tasks.delegationOf(task_id, user).operator
             if current != operator:
                 with self.chain.reverts("TaskRegistryDelegatedElsewhere"):
                     call()
@@ -384,25 +354,25 @@ class TaskMachine(RuleBasedStateMachine):
         pool_before = self.tasks.poolOf(task_id, operator)
         _, delegated_before, _ = self.tasks.effectiveStake(task_id, operator)
         topping_up = mine is not None and not mine.released
-        value_before = self.tasks.delegationOf(task_id, user)[2] if topping_up else 0
+        value_before = self.tasks.delegationOf(task_id, user).value if topping_up else 0
         call()
         # A top-up joins its delegation's risk window; a new delegation opens one now.
         since = mine.since if topping_up else self.now
-        self.members[(task_id, user)] = Membership(DELEGATOR, since=since, operator=operator)
+        self.members[(task_id, user)] = Membership(Role.DELEGATOR, since=since, operator=operator)
         # The delegation is worth what it was worth plus the top-up, to the wei.
-        assert self.tasks.delegationOf(task_id, user)[2] == value_before + amount
+        assert self.tasks.delegationOf(task_id, user).value == value_before + amount
         # The pool's totals grow by the top-up, plus what they had booked against this delegation
         # for slashes outside its risk window (booked as if every delegation were at risk, given
         # back when it syncs: `_restore`), which is at most what the delegation is worth. A new
         # delegation has nothing to give back: exactly the amount.
-        restored = self.tasks.effectiveStake(task_id, operator)[1] - delegated_before - amount
+        restored = self.tasks.effectiveStake(task_id, operator).delegated - delegated_before - amount
         assert 0 <= restored <= value_before
-        assert self.tasks.poolOf(task_id, operator)[0] == pool_before[0] + amount + restored
+        assert self.tasks.poolOf(task_id, operator).active == pool_before.active + amount + restored
 
     @precondition(lambda self: self.members)
     @rule(p=pick)
     def undelegate(self, p: int) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role == DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role == Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, user = keys[p % len(keys)]
@@ -421,7 +391,7 @@ class TaskMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.members)
     @rule(p=pick, by_self=st.booleans())
     def sync(self, p: int, by_self: bool) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role == DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role == Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, user = keys[p % len(keys)]
@@ -438,7 +408,7 @@ class TaskMachine(RuleBasedStateMachine):
         if by_self:
             assert keeper_gain == 0
         assert self.gm.balanceOf(user) == gm_before - (allocated - value)
-        assert self.tasks.delegationOf(task_id, user)[1] == value
+        assert self.tasks.delegationOf(task_id, user).allocated == value
 
     # ------------------------------------------------------------------ slashing
 
@@ -451,7 +421,7 @@ class TaskMachine(RuleBasedStateMachine):
         when=st.integers(0, 1000),
     )
     def slash(self, p: int, share: int, route: int, keeper_bps: int, when: int) -> None:
-        keys = sorted(k for k, m in self.members.items() if m.role != DELEGATOR and not m.released)
+        keys = sorted(k for k, m in self.members.items() if m.role != Role.DELEGATOR and not m.released)
         if not keys:
             return
         task_id, account = keys[p % len(keys)]
@@ -460,10 +430,10 @@ class TaskMachine(RuleBasedStateMachine):
         active, exiting, *_ = self.tasks.poolOf(task_id, account)
         slashable = own + active + exiting
         amount = slashable * share // 1000
-        recipient = ZERO if route == 0 else self.sink
+        recipient = ZERO_ADDRESS if route == 0 else self.sink
         burn_bps = 0 if route < 2 else 1000
-        keeper = ZERO if route == 3 else self.keeper
-        created = self.tasks.taskInfo(task_id)[3]
+        keeper = ZERO_ADDRESS if route == 3 else self.keeper
+        created = self.tasks.taskInfo(task_id).createdAt
         offence_at = created + (self.now - created) * when // 1000  # any time in the task's life
         args = (task_id, account, amount, offence_at, (recipient, keeper, keeper_bps, burn_bps))
         if amount == 0:
@@ -481,7 +451,7 @@ class TaskMachine(RuleBasedStateMachine):
             with self.chain.reverts("TaskRegistryInvalidOffenceTime"):
                 self.tasks.slash(task_id, account, amount, bad, args[4], sender=self.slasher)
         delegations = self._delegations_of(task_id, account)
-        values_before = {user: self.tasks.delegationOf(task_id, user)[2] for user in delegations}
+        values_before = {user: self.tasks.delegationOf(task_id, user).value for user in delegations}
         sink_before, keeper_before = self.token.balanceOf(self.sink), self.token.balanceOf(self.keeper)
         supply_before = self.token.totalSupply()
         gm_before = self.gm.balanceOf(account)
@@ -496,11 +466,11 @@ class TaskMachine(RuleBasedStateMachine):
         assert paid + burned == seized
         assert burned >= seized * burn_bps // 10_000
         self.burned += burned
-        assert self.tasks.effectiveStake(task_id, account)[0] == own - own_gm
+        assert self.tasks.effectiveStake(task_id, account).own == own - own_gm
         # INV-15: a pool slash reaches only the delegations at risk at the offence (made at or
         # before it, not undelegated before it); the others keep their value to the wei.
         for user, m in delegations.items():
-            value = self.tasks.delegationOf(task_id, user)[2]
+            value = self.tasks.delegationOf(task_id, user).value
             at_risk = m.since <= offence_at and (m.exit_at == 0 or offence_at <= m.exit_at)
             if at_risk:
                 assert value <= values_before[user]
@@ -512,7 +482,7 @@ class TaskMachine(RuleBasedStateMachine):
         return {
             user: m
             for (t, user), m in self.members.items()
-            if t == task_id and m.role == DELEGATOR and not m.released and m.operator == operator
+            if t == task_id and m.role == Role.DELEGATOR and not m.released and m.operator == operator
         }
 
     @precondition(lambda self: self.model)
@@ -568,8 +538,8 @@ class TaskMachine(RuleBasedStateMachine):
             m.released = True
         if due_creator:
             t.creator_released = True
-        if self.now >= task_at and t.state in (PENDING, APPROVED):
-            t.state = ENDED
+        if self.now >= task_at and t.state in (TaskState.PENDING, TaskState.APPROVED):
+            t.state = TaskState.ENDED
         # A release gives back exactly what it says, and syncing may have slashed some first.
         assert self.gm.allocatedOf(user) <= allocated_before - released
 
@@ -577,20 +547,13 @@ class TaskMachine(RuleBasedStateMachine):
     @rule(u=user_index)
     def unlock_short_lock(self, u: int) -> None:
         """Invariant 10 at the gmFLOCK end: an expired lock cannot take allocated stake out."""
-        user = self.users[u]
-        info = self.gm.lockInfo(user, 1)
-        if info[4] != 1 or self.now < info[3]:
-            return
-        balance, allocated = self.gm.balanceOf(user), self.gm.allocatedOf(user)
-        if balance - info[2] < allocated:
-            with self.chain.reverts("GmFlockStakeAllocated"):
-                self.gm.unlock(1, sender=user)
-        else:
-            receipt = self.gm.unlock(1, sender=user)
+        unlocked = self._unlock_expired(self.users[u], 1)
+        if unlocked is not None:
+            lock, receipt = unlocked
             fee = self.gm.withdrawalFee()
-            if int(fee[1], 16) == 0:
-                self.burned += info[1] * fee[0] // 10_000
-            assert receipt.return_value <= info[1]
+            if int(fee.recipient, 16) == 0:
+                self.burned += lock.amount * fee.feeBps // 10_000
+            assert receipt.return_value <= lock.amount
 
     # ------------------------------------------------------------------ emissions
 
@@ -625,7 +588,7 @@ class TaskMachine(RuleBasedStateMachine):
         before = self.token.balanceOf(self.sink)
         self.emissions.draw(task_id, epoch, amount, self.sink, sender=self.distributor)
         assert self.token.balanceOf(self.sink) == before + amount
-        assert self.emissions.budgetOf(task_id, epoch)[3] == drawn + amount
+        assert self.emissions.budgetOf(task_id, epoch).drawn == drawn + amount
 
     @precondition(lambda self: self.model)
     @rule(p=pick, back=st.integers(1, 70), span=st.integers(1, 64))
@@ -681,9 +644,9 @@ class TaskMachine(RuleBasedStateMachine):
         total_tasks = 0
         for task_id in self._task_ids():
             stakes = self.tasks.taskStakes(task_id)
-            total_tasks += stakes[7]
+            total_tasks += stakes.allocated
             if not self.model[task_id].creator_released:
-                per_user[self.model[task_id].creator] += stakes[0]
+                per_user[self.model[task_id].creator] += stakes.creator
             own_nodes = own_validators = delegated_nodes = delegated_validators = 0
             for user in self.users:
                 m = self._role(task_id, user)
@@ -691,19 +654,19 @@ class TaskMachine(RuleBasedStateMachine):
                     continue
                 member = self.tasks.memberOf(task_id, user)
                 if m.released:
-                    assert member[1] == 0
-                per_user[user] += member[1]
+                    assert member.stake == 0
+                per_user[user] += member.stake
                 # A released operator's pool still counts until its delegators leave.
-                if m.role in (NODE, PARTICIPANT):
-                    own_nodes += member[1]
-                    delegated_nodes += self.tasks.effectiveStake(task_id, user)[1]
-                elif m.role == VALIDATOR:
-                    own_validators += member[1]
-                    delegated_validators += self.tasks.effectiveStake(task_id, user)[1]
-            assert stakes[1] + stakes[3] == own_nodes
-            assert stakes[2] == own_validators
-            assert stakes[4] == delegated_nodes
-            assert stakes[5] == delegated_validators
+                if m.role in (Role.NODE, Role.PARTICIPANT):
+                    own_nodes += member.stake
+                    delegated_nodes += self.tasks.effectiveStake(task_id, user).delegated
+                elif m.role == Role.VALIDATOR:
+                    own_validators += member.stake
+                    delegated_validators += self.tasks.effectiveStake(task_id, user).delegated
+            assert stakes.nodes + stakes.participants == own_nodes
+            assert stakes.validators == own_validators
+            assert stakes.delegatedToNodes == delegated_nodes
+            assert stakes.delegatedToValidators == delegated_validators
         assert total_tasks == total_allocated
         for user, amount in per_user.items():
             assert self.gm.allocatedOf(user) == amount
@@ -719,8 +682,8 @@ class TaskMachine(RuleBasedStateMachine):
             if m.exit_at:
                 release_at = self._delegation_release_at(task_id, m.exit_at)
             if self.now < release_at:
-                role, _, _, _, exit_at, released = self.tasks.memberOf(task_id, user)
-                assert (role, exit_at, released) == (m.role, m.exit_at, False)
+                member = self.tasks.memberOf(task_id, user)
+                assert (member.role, member.exitAt, member.released) == (m.role, m.exit_at, False)
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
@@ -736,7 +699,7 @@ class TaskMachine(RuleBasedStateMachine):
         # The lazily accrued lifetime budget equals the sum of the per-epoch budgets (one task a step).
         if ids:
             task_id = ids[self.chain.tx_count % len(ids)]
-            per_epoch = sum(self.emissions.budgetOf(task_id, e)[0] for e in range(next_epoch))
+            per_epoch = sum(self.emissions.budgetOf(task_id, e).total for e in range(next_epoch))
             assert self.emissions.accruedBudget(task_id) == per_epoch
 
     def _check_epoch(self, epoch: int, ids: list[int]) -> None:
@@ -766,9 +729,6 @@ class TaskMachine(RuleBasedStateMachine):
         for task_id in self._task_ids():
             t = self.model[task_id]
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
-            if t.state != APPROVED or self.now >= t.end or next_epoch >= expiry:
+            if t.state != TaskState.APPROVED or self.now >= t.end or next_epoch >= expiry:
                 continue
-            stakes = self.tasks.taskStakes(task_id)
-            n = (stakes[1] + stakes[3] + stakes[4]) // STAKE_UNIT
-            v = (stakes[2] + stakes[5]) // STAKE_UNIT
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == (n, v)
+            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)

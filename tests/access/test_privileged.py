@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 
 from flock import artifacts
-from flock.testing.governance import World, build_world
+from flock.deploy.plan import roles_of
+from flock.testing.fixtures import Prepared
+from flock.testing.governance import CALLERS, ROLE_CONTRACTS, World, build_world
 from flock.testing.privileged import (
     CREATED,
     NOBODY,
@@ -23,34 +25,17 @@ from flock.testing.privileged import (
     holders,
 )
 
-CALLERS = (
-    "deployer",
-    "voter",
-    "staker",
-    "minter",
-    "manager",
-    "slasher",
-    "user",
-    "outsider",
-    "timelock",
-    "governor",
-    "distributor",
-    "oracle",
-)
-
 
 @pytest.fixture(scope="module")
-def base() -> list:
+def prepared() -> Prepared[World]:
     world = build_world()
-    return [world, world.system.chain.snapshot()]
+    return Prepared(world, world.system.chain)
 
 
 @pytest.fixture
-def world(base: list) -> World:
+def world(prepared: Prepared[World]) -> World:
     """The same world for every test: the chain goes back to the module's snapshot."""
-    w, snap = base
-    base[1] = w.system.chain.restore(snap)
-    return w
+    return prepared.fresh()
 
 
 def _send(world: World, row: Privileged, caller: str, nonce: int):
@@ -101,18 +86,8 @@ def test_an_initializer_refuses_even_a_proposal_and_on_the_implementation(
 
 
 def test_deployer_holds_no_role_after_deployment(world: World) -> None:
-    for key in (
-        "token",
-        "gmflock",
-        "emissions",
-        "tasks",
-        "alliance",
-        "submissions",
-        "rewards",
-        "api",
-        "timelock",
-    ):
-        for role in ("DEFAULT_ADMIN_ROLE", *_roles(key)):
+    for key in ROLE_CONTRACTS:
+        for role in roles_of(world.contract(key).name):  # DEFAULT_ADMIN_ROLE included
             assert not world.has_role(key, role, "deployer"), f"deployer still holds {key}.{role}"
 
 
@@ -143,20 +118,3 @@ def test_contracts_created_at_run_time_are_classified_and_hold_no_privilege() ->
         }
         assert functions == set(open_functions), f"{name}: classify {sorted(functions ^ set(open_functions))}"
         assert not [e for e in abi if e.get("name", "").endswith("_ROLE")], f"{name} has roles"
-
-
-def _roles(key: str) -> list[str]:
-    from flock.deploy.plan import roles_of
-
-    names = {
-        "token": "FlockToken",
-        "gmflock": "GmFlock",
-        "emissions": "EmissionController",
-        "tasks": "TaskRegistry",
-        "alliance": "AllianceRounds",
-        "submissions": "ArenaSubmissions",
-        "rewards": "RewardDistributor",
-        "api": "ApiCredits",
-        "timelock": "FlockTimelock",
-    }
-    return roles_of(names[key])

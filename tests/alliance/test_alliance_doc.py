@@ -81,7 +81,7 @@ def test_the_worked_example():
     driver.finalize()
     info = driver.info()
     assert (info.acceptedMask, info.honestStake, info.reward) == (0b01, 12_000 * WAD, 2_400 * WAD)
-    assert alliance.proposalsOf(task_id, driver.round_id)[2] == (7_000 * WAD, 2_000 * WAD)
+    assert alliance.proposalsOf(task_id, driver.round_id).stakeFor == (7_000 * WAD, 2_000 * WAD)
 
     finalizer_before = alliance.owed(finalizer)
     receipt = driver.settle(list(names.values()))
@@ -94,4 +94,4 @@ def test_the_worked_example():
         assert alliance.owed(account) == wei(reward) + wei(share), name
     assert alliance.owed(finalizer) - finalizer_before == 20 * WAD
     assert info.honestPot == 0 and driver.info().honestPot == 180 * WAD
-    assert alliance.poolOf(task_id)[0] == 9_600 * WAD
+    assert alliance.poolOf(task_id).pool == 9_600 * WAD

@@ -128,7 +128,7 @@ def test_a_later_duplicate_reveal_is_refused_its_slot(world):
     assert not receipt.events_named("UpdateProposed")
     assert d.info().postedMask == 0b01
     _vote_and_settle(d, voters, people[1:6])
-    assert system.alliance.lineageAt(d.task_id, 0)[1] == author
+    assert system.alliance.lineageAt(d.task_id, 0).proposer == author
     assert system.alliance.owed(copier) == 0
 
 
@@ -153,7 +153,7 @@ def test_the_lineage_head_cannot_be_proposed_again(world):
     d = RoundDriver(system.alliance, task, HarnessClock(system.chain), people[10])
     run_round(d, people[1:6])
     d.finalize()
-    head = bytes(system.alliance.lineageAt(task, 0)[0])
+    head = bytes(system.alliance.lineageAt(task, 0).updateHash)
     d.open()
     secrets = {u: d.enroll(u) for u in people[1:6]}
     d.to_seed_reveal()
@@ -196,15 +196,15 @@ def test_squatters_are_evicted_pay_and_free_their_slots(world):
         with system.chain.reverts("AllianceNotEvictable"):
             alliance.evict(task, member, sender=joiner)
     squatter = squatters[0]
-    stake = tasks.memberOf(task, squatter)[1]
-    pool, before = alliance.poolOf(task)[0], alliance.owed(joiner)
+    stake = tasks.memberOf(task, squatter).stake
+    pool, before = alliance.poolOf(task).pool, alliance.owed(joiner)
     receipt = alliance.evict(task, squatter, sender=joiner)
     (event,) = receipt.events_named("ParticipantEvicted")
     finalizer_bps = alliance.slashRules()[3]
     assert event["gm"] == stake * alliance.slashRules()[2] // BPS > 0  # it pays the absent share
     assert event["toEvictor"] == event["flockSeized"] * finalizer_bps // BPS
     assert alliance.owed(joiner) == before + event["toEvictor"]  # credited to the evictor
-    assert alliance.poolOf(task)[0] == pool + event["flockSeized"] - event["toEvictor"]
+    assert alliance.poolOf(task).pool == pool + event["flockSeized"] - event["toEvictor"]
     assert tasks.participantCount(task) == 3  # its slot is free...
     tasks.join(task, Role.PARTICIPANT, 5_000 * WAD, 0, sender=joiner)  # ...and the honest joiner takes it
     # The squatter cannot come back to reset its clock, nor act, nor take its stake early.

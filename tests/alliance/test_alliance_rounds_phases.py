@@ -28,7 +28,7 @@ def _phase_lengths(alliance):
 
 
 def test_open_round_schedules_every_phase_and_pulls_the_budget(alliance, emissions, task, driver, token):
-    pool_before = alliance.poolOf(task)[0]
+    pool_before = alliance.poolOf(task).pool
     receipt = driver.open()
     opened = head_time()
     info = driver.info()
@@ -219,7 +219,7 @@ def test_draw_picks_proposers_from_the_seed(alliance, task, driver, participants
     receipt = alliance.drawRoles(task, 1, sender=participants[0])
     (event,) = events(receipt, "RolesDrawn", alliance)
     seeded = [alliance.seededAt(task, 1, i) for i in range(5)]
-    proposers = draw_proposers(event.seed, seeded, alliance.roundRules()[0])
+    proposers = draw_proposers(event.seed, seeded, alliance.roundRules().proposers)
     assert list(event.proposers) == proposers == driver.proposers()
     assert len(proposers) == 2 and len(set(proposers)) == 2
     info = driver.info()
@@ -266,7 +266,7 @@ def test_proposals_are_committed_then_revealed(alliance, task, driver, participa
     entry = driver.entry(proposers[1])
     assert entry.committed and not entry.posted and entry.commitOrder == 1
     # Only the commitment is public until the proposal deadline: nothing to copy yet.
-    assert alliance.proposalsOf(task, 1)[1] == [bytes(32), bytes(32)] and driver.info().posted == 0
+    assert alliance.proposalsOf(task, 1).updates == [bytes(32), bytes(32)] and driver.info().posted == 0
     mine_at(driver.info().proposeEnd)
     assert driver.info().phase == Phase.PROPOSAL_REVEAL
     receipt = driver.reveal_proposal(proposers[1], b"\xab" * 32, salt, "store://ab")
@@ -277,7 +277,7 @@ def test_proposals_are_committed_then_revealed(alliance, task, driver, participa
         b"\xab" * 32,
         "store://ab",
     )
-    assert alliance.proposalsOf(task, 1)[1] == [bytes(32), b"\xab" * 32]
+    assert alliance.proposalsOf(task, 1).updates == [bytes(32), b"\xab" * 32]
     info = driver.info()
     assert (info.posted, info.postedMask) == (1, 0b10)
     assert driver.entry(proposers[1]).posted

@@ -13,12 +13,12 @@ from flock.units import DAY
 
 def test_anyone_funds_an_active_task(alliance, token, task, stranger):
     token.approve(alliance, 700 * E, sender=stranger)
-    pool = alliance.poolOf(task)[0]
+    pool = alliance.poolOf(task).pool
     held = token.balanceOf(alliance)
     receipt = alliance.fund(task, 700 * E, sender=stranger)
     (event,) = events(receipt, "PoolFunded", alliance)
     assert (event.taskId, event.amount) == (task, 700 * E) and event["from"] == stranger.address
-    assert alliance.poolOf(task)[0] == pool + 700 * E
+    assert alliance.poolOf(task).pool == pool + 700 * E
     assert token.balanceOf(alliance) == held + 700 * E
 
 
@@ -47,7 +47,7 @@ def test_emission_budgets_join_the_pool_epoch_by_epoch(alliance, emissions, task
     receipt = alliance.pullEmissions(task, sender=stranger)
     (event,) = events(receipt, "EmissionsPulled", alliance)
     assert (event.fromEpoch, event.toEpoch, event.amount) == (next_epoch, next_epoch + 1, budget)
-    assert alliance.poolOf(task)[0] == pool + budget
+    assert alliance.poolOf(task).pool == pool + budget
     assert emissions.budgetOf(task, next_epoch).drawn == budget
 
 
@@ -82,7 +82,7 @@ def test_sweep_sends_what_is_left_to_the_treasury_after_the_end(
     (swept,) = events(receipt, "PoolSwept", alliance)
     assert swept.amount > 0 and swept.treasury == treasury
     assert token.balanceOf(treasury) == before + swept.amount
-    assert alliance.poolOf(task)[0] == 0
+    assert alliance.poolOf(task).pool == 0
     with ape.reverts(alliance.AllianceNothingToSweep, taskId=task):
         alliance.sweep(task, sender=stranger)
 

@@ -45,7 +45,7 @@ def test_accepted_round_pays_proposers_by_stake_and_extends_the_lineage(
     alliance, task, driver, participants, stranger, token
 ):
     run = run_round(driver, participants)
-    pool = alliance.poolOf(task)[0]
+    pool = alliance.poolOf(task).pool
     info = driver.info()
     left = alliance.roundsLeft(task, info.revealEnd)
     receipt = driver.finalize(sender=stranger)
@@ -57,7 +57,7 @@ def test_accepted_round_pays_proposers_by_stake_and_extends_the_lineage(
         reward,
         stranger.address,
     )
-    assert alliance.poolOf(task)[0] == pool - reward
+    assert alliance.poolOf(task).pool == pool - reward
     # Both proposals had every voter's stake: the lowest slot becomes the lineage entry.
     (accepted,) = events(receipt, "ModelAccepted", alliance)
     first = run["proposers"][0]
@@ -174,7 +174,7 @@ def test_quorum_missed_leaves_proposers_unjudged_and_slashes_the_silent(
 ):
     stake = _stake(participants)
     driver.open()
-    pool_before_round = alliance.poolOf(task)[0]
+    pool_before_round = alliance.poolOf(task).pool
     secrets = {p.address: driver.enroll(p) for p in participants}
     driver.to_seed_reveal()
     for p in participants:
@@ -192,7 +192,7 @@ def test_quorum_missed_leaves_proposers_unjudged_and_slashes_the_silent(
     receipt = driver.finalize(sender=stranger)
     info = driver.info()
     assert info.outcome == Outcome.NO_QUORUM and info.reward == 0 and info.acceptedMask == 0
-    assert alliance.poolOf(task)[0] >= pool_before_round  # nothing paid out
+    assert alliance.poolOf(task).pool >= pool_before_round  # nothing paid out
     assert not events(receipt, "ModelAccepted", alliance)
     assert info.honestStake == stake[voters[0].address] + sum(stake[a] for a in proposers)
     receipt = driver.settle(participants)

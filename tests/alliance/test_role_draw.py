@@ -59,7 +59,7 @@ def test_a_participant_cannot_pick_its_role_by_choosing_its_secret_late(setup):
     system, task, participants = setup
     chain, alliance = system.chain, system.alliance
     attacker = participants[-1]
-    proposers = alliance.roundRules()[0]
+    proposers = alliance.roundRules().proposers
     # The attacker commits to a secret in the enrollment phase, before anyone reveals anything.
     committed = os.urandom(32)
     driver, secrets = _enrolled(system, task, participants, committed)
@@ -132,7 +132,7 @@ def test_at_the_reveal_deadline_the_secrets_do_not_decide_the_roles(setup):
     attacker = participants[-1]
     secrets = [os.urandom(32) for _ in participants]
     entropy = xor32(secrets)
-    proposers = system.alliance.roundRules()[0]
+    proposers = system.alliance.roundRules().proposers
     outcomes = Counter(
         attacker in draw_proposers(draw_seed(entropy, os.urandom(32), task, 1), participants, proposers)
         for _ in range(400)

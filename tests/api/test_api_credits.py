@@ -10,6 +10,7 @@ import pytest
 from flock.gateway.keys import secret_hash
 from flock.gateway.usage import Metered, build_report
 from flock.tasks import Role, TaskKind, spec_hash
+from flock.testing.fixtures import Prepared
 from flock.testing.governance import World, build_world
 from flock.testing.privileged import _accepted_root, _reward_key
 from flock.units import DAY, WAD
@@ -19,17 +20,15 @@ HOUR = 3_600
 
 
 @pytest.fixture(scope="module")
-def base() -> list:
+def prepared() -> Prepared[World]:
     world = build_world()
     _setup(world)
-    return [world, world.system.chain.snapshot()]
+    return Prepared(world, world.system.chain)
 
 
 @pytest.fixture
-def world(base: list) -> World:
-    w, snap = base
-    base[1] = w.system.chain.restore(snap)
-    return w
+def world(prepared: Prepared[World]) -> World:
+    return prepared.fresh()
 
 
 def _setup(w: World) -> None:
@@ -219,7 +218,7 @@ def test_a_charge_takes_at_most_the_balance(world: World) -> None:
     report = _report(world, {"outsider": 9 * E})
     _settle(world, report)
     (event,) = _charge(world, report, 0).events_named("Charged")
-    assert event["charged"] == 5 * E and api.accountOf(world["outsider"])[0] == 0
+    assert event["charged"] == 5 * E and api.accountOf(world["outsider"]).balance == 0
 
 
 def test_withdrawals_and_cap_cuts_wait_for_a_pending_settlement(world: World) -> None:
@@ -244,7 +243,7 @@ def test_withdrawals_and_cap_cuts_wait_for_a_pending_settlement(world: World) ->
     _charge(world, report, 0)
     world.system.chain.warp(api.windows()[1])
     api.withdraw(E, sender=world["user"])
-    assert api.accountOf(world["user"])[0] == 100 * E - 10 * E - E
+    assert api.accountOf(world["user"]).balance == 100 * E - 10 * E - E
 
 
 # ------------------------------------------------------------------------------------------ revenue
@@ -280,7 +279,7 @@ def test_fund_epoch_refuses_accepted_roots_and_alliance_tasks(world: World) -> N
     task, epoch = _task(world) - 1, _epoch(world) + 1  # the Arena task of the set-up
     rewards.fundEpoch(task, epoch, E, sender=funder)
     rewards.fundEpoch(task, epoch, E, sender=funder)  # adds up
-    assert rewards.epochRewards(task, epoch)[4] == 2 * E  # unallocated
+    assert rewards.epochRewards(task, epoch).unallocated == 2 * E
     _accepted_root(world, 0)  # a new task epoch whose root is accepted
     with world.system.chain.reverts("RewardNotFundable"):
         rewards.fundEpoch(*_reward_key(world), E, sender=funder)

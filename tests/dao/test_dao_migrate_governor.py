@@ -104,7 +104,7 @@ def test_the_new_governor_takes_over_and_the_old_one_is_out(
     successor.queue(proposal, voter)
     advance(2 * DAY)
     successor.execute(proposal, voter)
-    assert gmflock.withdrawalFee()[0] == 300
+    assert gmflock.withdrawalFee().feeBps == 300
 
 
 def test_migration_targets_are_checked(project, deployment, deployer, gmflock, governor, token):

@@ -129,4 +129,4 @@ def test_a_task_is_approved_through_the_governor(deployment, tasks, emissions, l
     governance.execute(proposal, voter)
     assert governance.state(proposal) == "Executed"
     assert tasks.taskInfo(task_id).state == TaskState.APPROVED
-    assert emissions.taskEnrollment(task_id)[2] == 5_000 * WAD // 10**15
+    assert emissions.taskEnrollment(task_id).units == 5_000 * WAD // 10**15

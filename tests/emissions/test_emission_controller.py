@@ -135,7 +135,7 @@ def test_an_epoch_splits_its_emission_by_stake(emissions, token, reporter, sched
     assert (b.nodes, b.validators) == (b.total, 0)
     assert a.total + b.total + info.dust == info.minted
     assert emissions.accruedBudget(TASK_A) == a.total
-    assert emissions.totals()[0] >= info.minted
+    assert emissions.totals().minted >= info.minted
 
 
 def test_arena_split_gives_an_empty_side_nothing(emissions, reporter, outsider):
@@ -179,7 +179,7 @@ def test_a_task_stops_earning_at_its_end_without_any_call(emissions, reporter, o
     end = start_of(emissions, first + 2) - 1  # ends inside epoch first + 1
     emissions.enrollTask(TASK_A, False, end, 10_000 * E, 0, sender=reporter)
     emissions.enrollTask(TASK_B, False, far_end(emissions), 10_000 * E, 0, sender=reporter)
-    assert emissions.taskEnrollment(TASK_A)[1] == first + 2
+    assert emissions.taskEnrollment(TASK_A).expiry == first + 2
     goto(emissions, first + 3)
     emissions.checkpoint(sender=outsider)
     assert emissions.budgetOf(TASK_A, first + 1).total > 0
@@ -337,7 +337,7 @@ def test_draw_pays_out_of_one_epoch_budget(emissions, token, distributor, funded
     ):
         emissions.draw(TASK_A, epoch, left + 1, to, sender=distributor)
     emissions.draw(TASK_A, epoch, left, to, sender=distributor)
-    assert emissions.totals()[1] >= budget
+    assert emissions.totals().drawn >= budget
 
 
 def test_draw_refusals(emissions, distributor, funded_epochs, outsider):
@@ -393,7 +393,7 @@ def test_sweep_dust(emissions, token, admin, funded_epochs, outsider):
     receipt = emissions.sweepDust(outsider, available, sender=admin)
     assert events(receipt, "DustSwept", emissions)[0].amount == available
     assert token.balanceOf(outsider) == before + available
-    assert emissions.totals()[3] == dust
+    assert emissions.totals().dustSwept == dust
 
 
 def test_views_of_unopened_epochs_and_unknown_tasks(emissions):

@@ -88,5 +88,5 @@ def test_timing_rows(system):
     emissions.checkpoint(sender=reporter)
     for row in (first, second):
         epoch = int(row[0])
-        assert emissions.budgetOf(x, epoch)[0] == wei(row[3])
-        assert emissions.budgetOf(y, epoch)[0] == wei(row[4])
+        assert emissions.budgetOf(x, epoch).total == wei(row[3])
+        assert emissions.budgetOf(y, epoch).total == wei(row[4])

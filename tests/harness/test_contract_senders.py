@@ -22,7 +22,7 @@ def test_a_contract_sends_and_keeps_its_state():
         gm.setWithdrawalFee(100, timelock.address, sender=system.governor.address)
     assert chain.evm.get_code(system.governor.address)
     chain.revert(snap)
-    assert gm.withdrawalFee()[0] == 513
+    assert gm.withdrawalFee().feeBps == 513
 
 
 def test_a_contract_cannot_send_to_itself():

@@ -12,7 +12,7 @@ from eth_utils import to_checksum_address
 from flock.harness.system import deploy_system
 from flock.oracle.merkle import reward_tree
 from flock.rewards import CLONE_PROXY_BYTES, PotTerms, claim_args, pot_address, pot_init_code, pot_runtime
-from flock.tasks import Role, TaskKind
+from flock.testing.fixtures import arena_epoch_over
 from flock.units import DAY, WAD
 
 TASK, EPOCH = 1, 1
@@ -23,28 +23,12 @@ WINDOW = 3600
 def final():
     """A task epoch whose 3-leaf root is final, 90% locked over 30 days; its pot and tree."""
     system = deploy_system()
-    chain, token, gm, tasks, rewards = (
-        system.chain,
-        system.token,
-        system.gmflock,
-        system.tasks,
-        system.rewards,
-    )
-    node = chain.accounts[1]
-    token.transfer(node, 100_000 * WAD, sender=system.treasury)
-    token.approve(gm.address, 100_000 * WAD, sender=node)
-    gm.lock(100_000 * WAD, 365 * DAY, sender=node)
-    tasks.createTask(TaskKind.ARENA, 30 * DAY, b"\x11" * 32, "ipfs://spec", 0, 0, sender=node)
-    tasks.join(TASK, Role.NODE, 10_000 * WAD, 5_000, sender=node)
-    tasks.approveTask(TASK, sender=system.admin)
-    rewards.setOracles([chain.accounts[2]], 1, sender=system.admin)
-    rewards.setRewardParameters(WINDOW, 9_000, 30 * DAY, sender=system.admin)
-    chain.set_time(system.emissions.genesis() + 2 * DAY + 60)
-    system.emissions.checkpoint(sender=node)
+    chain, rewards = system.chain, system.rewards
+    oracle = arena_epoch_over(system, WINDOW, locked_share_bps=9_000, vesting_period=30 * DAY)
     leaves = [(chain.accounts[5 + i], (i + 1) * WAD) for i in range(3)]
     tree = reward_tree(leaves)
-    rewards.postRoot(TASK, EPOCH, tree.root, 6 * WAD, 0, b"\x01" * 32, sender=chain.accounts[2])
-    finalizes_at = rewards.epochRewards(TASK, EPOCH)[5]
+    rewards.postRoot(TASK, EPOCH, tree.root, 6 * WAD, 0, b"\x01" * 32, sender=oracle)
+    finalizes_at = rewards.epochRewards(TASK, EPOCH).finalizesAt
     chain.set_time(finalizes_at)
     receipt = rewards.finalize(TASK, EPOCH, sender=chain.accounts[9])
     pot = chain.at("RewardPot", rewards.potOf(TASK, EPOCH))

@@ -7,11 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flock.harness.system import deploy_system
+from flock.harness.system import System, deploy_system
 from flock.oracle.merkle import reward_tree
 from flock.rewards import claim_args
-from flock.tasks import Role, TaskKind
-from flock.units import DAY, WAD
+from flock.testing.fixtures import Prepared, arena_epoch_over
 
 TASK, EPOCH = 1, 1
 
@@ -24,35 +23,17 @@ trees = st.lists(
 
 
 @pytest.fixture(scope="module")
-def base() -> list:
+def prepared() -> Prepared[System]:
     """A task epoch that is over, with a budget and one oracle (quorum 1) and no vesting."""
     system = deploy_system()
-    chain, token, gm, tasks, rewards = (
-        system.chain,
-        system.token,
-        system.gmflock,
-        system.tasks,
-        system.rewards,
-    )
-    node = chain.accounts[1]
-    token.transfer(node, 100_000 * WAD, sender=system.treasury)
-    token.approve(gm.address, 100_000 * WAD, sender=node)
-    gm.lock(100_000 * WAD, 365 * DAY, sender=node)
-    tasks.createTask(TaskKind.ARENA, 30 * DAY, b"\x11" * 32, "ipfs://spec", 0, 0, sender=node)
-    tasks.join(TASK, Role.NODE, 10_000 * WAD, 5_000, sender=node)
-    tasks.approveTask(TASK, sender=system.admin)
-    rewards.setOracles([chain.accounts[2]], 1, sender=system.admin)
-    rewards.setRewardParameters(3600, 0, 0, sender=system.admin)
-    chain.set_time(system.emissions.genesis() + 2 * DAY + 60)
-    system.emissions.checkpoint(sender=node)
-    return [system, chain.snapshot()]
+    arena_epoch_over(system, window=3600)
+    return Prepared(system, system.chain)
 
 
 @settings(max_examples=25, deadline=None)
 @given(leaves=trees, data=st.data())
-def test_python_proofs_claim_on_chain(base, leaves, data):
-    system, snap = base
-    base[1] = system.chain.restore(snap)
+def test_python_proofs_claim_on_chain(prepared, leaves, data):
+    system = prepared.fresh()
     chain, token, rewards = system.chain, system.token, system.rewards
     tree = reward_tree(leaves)
     total = sum(amount for _, amount in leaves)

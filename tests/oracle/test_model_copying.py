@@ -8,10 +8,9 @@ attacks are played on the oracle's inputs and come to nothing."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flock.bench.oracle_data import MemoryStore
-from flock.oracle.inputs import EpochChainData, MemberStake, Reveal, Submission, first_committers
+from flock.bench.oracle_data import MemoryStore, offline_epoch
+from flock.oracle.inputs import EpochChainData, MemberStake, Submission, first_committers
 from flock.oracle.run import compute
-from flock.oracle.scorefile import encode_scores
 
 WAD = 10**18
 TASK, EPOCH = 3, 7
@@ -27,26 +26,17 @@ def _epoch(
     """A task epoch whose two validators both score BEST 2.0 and SECOND 3.0 (bits per character)."""
     store = MemoryStore()
     scores = {BEST: 2.0, SECOND: 3.0}
-    reveals = tuple(Reveal(v, store.put(encode_scores(TASK, EPOCH, v, scores))) for v in VALIDATORS)
     members = [MemberStake(n, 1, stake * WAD, 0) for n, stake in stakes.items()]
     members += [MemberStake(v, 2, 10_000 * WAD, 0) for v in VALIDATORS]
-    data = EpochChainData(
-        chain_id=31337,
-        rewards="0x" + "01" * 20,
-        submissions_contract="0x" + "02" * 20,
-        task=TASK,
-        epoch=EPOCH,
-        stake_block=10,
-        stake_block_hash="0x" + "03" * 32,
+    data = offline_epoch(
+        TASK,
+        EPOCH,
+        store,
+        dict.fromkeys(VALIDATORS, scores),
         node_budget=225_000 * WAD,
         validator_budget=75_000 * WAD,
-        fee_bps=(0, 0, 0),
-        scoring_bps=(8_000, 5_000),
         submissions=tuple(submissions),
-        committed=VALIDATORS,
-        reveals=reveals,
         members=tuple(members),
-        delegations=(),
         earlier_models=earlier,
     )
     return data, store

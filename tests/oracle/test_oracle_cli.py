@@ -130,7 +130,9 @@ def test_train_and_validate_in_their_phases(run, played, tmp_path):
     mine_at(max(head_time() + 1, submissions.schedule(epoch).commitEnd + 60))
     revealed = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
     assert revealed.exit_code == 0 and "revealed" in revealed.output, revealed.output
-    assert int.from_bytes(bytes(submissions.scoresOf(played.task, epoch, played.validators[0])[1]), "big")
+    assert int.from_bytes(
+        bytes(submissions.scoresOf(played.task, epoch, played.validators[0]).fileHash), "big"
+    )
     hf = run(validate_cli, *common, "--journal", journal, "--account", "test:6", "--evaluator", "hf")
     assert hf.exit_code != 0 and "transformers" in hf.output
 

@@ -4,10 +4,9 @@ once in the oracles' slash report, deterministically."""
 
 from fractions import Fraction
 
-from flock.bench.oracle_data import MemoryStore
-from flock.oracle.inputs import EpochChainData, MemberStake, Reveal, Submission
+from flock.bench.oracle_data import MemoryStore, offline_epoch
+from flock.oracle.inputs import MemberStake, Submission
 from flock.oracle.run import OracleRun, compute
-from flock.oracle.scorefile import encode_scores
 from flock.oracle.slashing import SlashRules, reported_faults, slash_report
 from flock.rewards import Offence
 
@@ -25,29 +24,20 @@ def _run(epoch: int, far: bool = True, bad_model: bool = False) -> OracleRun:
     store = MemoryStore()
     truth = {GOOD: 2.0, BAD: 999.0 if bad_model else 3.0}
     wrong = {m: min(999.0, 3 * s) for m, s in truth.items()} if far else truth
-    files = {HONEST: encode_scores(TASK, epoch, HONEST, truth), FAR: encode_scores(TASK, epoch, FAR, wrong)}
-    files[BROKEN] = b"{not json"
-    reveals = tuple(Reveal(v, store.put(data)) for v, data in files.items())
     members = [MemberStake(n, 1, 1_000 * WAD, 0) for n in NODES]
     members += [MemberStake(HONEST, 2, 5_000 * WAD, 0), MemberStake(FAR, 2, 1_000 * WAD, 0)]
     members += [MemberStake(BROKEN, 2, 1_000 * WAD, 0)]
-    data = EpochChainData(
+    data = offline_epoch(
+        TASK,
+        epoch,
+        store,
+        {HONEST: truth, FAR: wrong, BROKEN: b"{not json"},
         chain_id=1,
-        rewards="0x" + "01" * 20,
-        submissions_contract="0x" + "02" * 20,
-        task=TASK,
-        epoch=epoch,
         stake_block=epoch * 10,
-        stake_block_hash="0x" + "03" * 32,
         node_budget=1_000 * WAD,
         validator_budget=1_000 * WAD,
-        fee_bps=(0, 0, 0),
-        scoring_bps=(8_000, 5_000),
         submissions=(Submission(NODES[0], GOOD, "u", (1, 0)), Submission(NODES[1], BAD, "v", (1, 1))),
-        committed=(HONEST, FAR, BROKEN),
-        reveals=reveals,
         members=tuple(members),
-        delegations=(),
     )
     return compute(data, store)
 

@@ -29,31 +29,11 @@ class Cast:
 
 
 @pytest.fixture(scope="session")
-def submissions(project, manifest):
-    return project.ArenaSubmissions.at(manifest.address("submissions"))
-
-
-@pytest.fixture(scope="session")
-def rewards(project, manifest):
-    return project.RewardDistributor.at(manifest.address("rewards"))
-
-
-@pytest.fixture(scope="session")
 def oracles(accounts, rewards):
     """The configured oracle set (anvil test accounts 10 to 12), quorum 2."""
     members, quorum = rewards.oracleSet()
     assert quorum == 2 and [str(a) for a in accounts[10:13]] == list(members)
     return accounts[10:13]
-
-
-@pytest.fixture(scope="module")
-def stakers(users, token, gmflock, deployer, treasury):
-    """Every user gets 1,000,000 FLOCK and locks half for a year."""
-    for user in users:
-        token.transfer(user, 1_000_000 * E, sender=treasury)
-        token.approve(gmflock, 500_000 * E, sender=user)
-        gmflock.lock(500_000 * E, 365 * DAY, sender=user)
-    return users
 
 
 @pytest.fixture(scope="module")

@@ -211,7 +211,7 @@ def test_phase_changes_apply_from_the_next_epoch(submissions, emissions, admin, 
     # The new epoch has a quiet time after its reveal phase.
     open_epoch(emissions, cast.stranger, earning.epoch + 1)
     at_phase(submissions, earning.epoch + 1, Phase.CLOSED)
-    assert submissions.currentPhase()[1] == Phase.CLOSED
+    assert submissions.currentPhase().phase == Phase.CLOSED
     with ape.reverts(submissions.SubmissionsWrongPhase, current=Phase.CLOSED, required=Phase.SUBMIT):
         submissions.commitModel(earning.task, MODEL, sender=cast.node)
 

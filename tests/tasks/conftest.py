@@ -29,17 +29,6 @@ class Cast:
 
 
 @pytest.fixture(scope="module")
-def stakers(users, token, gmflock, deployer, treasury, manifest, outsider, admin):
-    """Every user gets 1,000,000 FLOCK and locks half for a year (about 1.5M gmFLOCK each).
-    Module-scoped, so that the chain is back to its deployed state after each module."""
-    for user in users:
-        token.transfer(user, 1_000_000 * E, sender=treasury)
-        token.approve(gmflock, 500_000 * E, sender=user)
-        gmflock.lock(500_000 * E, 365 * DAY, sender=user)
-    return users
-
-
-@pytest.fixture(scope="module")
 def cast(stakers) -> Cast:
     return Cast(*stakers[:7])
 

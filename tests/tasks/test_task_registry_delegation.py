@@ -48,7 +48,7 @@ def test_delegating_again_adds_to_the_same_operator(tasks, arena, cast):
     tasks.delegateStake(arena, cast.validator, 1_000 * E, sender=cast.delegator)
     tasks.delegateStake(arena, cast.validator, 500 * E, sender=cast.delegator)
     assert tasks.delegationOf(arena, cast.delegator).allocated == 1_500 * E
-    assert tasks.effectiveStake(arena, cast.validator)[1] == 1_500 * E
+    assert tasks.effectiveStake(arena, cast.validator).delegated == 1_500 * E
     assert tasks.taskStakes(arena).delegatedToValidators == 1_500 * E
     with ape.reverts(
         tasks.TaskRegistryDelegatedElsewhere, taskId=arena, delegator=cast.delegator, operator=cast.validator

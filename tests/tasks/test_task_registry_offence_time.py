@@ -108,7 +108,7 @@ def test_a_pool_records_at_most_max_pool_slashes(tasks, arena, cast, slasher, ou
     limit = tasks.MAX_POOL_SLASHES()
     for _ in range(limit):
         tasks.slash(arena, cast.node, 2 * E, head_time(), slash_route(), sender=slasher)
-    assert tasks.poolOf(arena, cast.node)[4] == limit
+    assert tasks.poolOf(arena, cast.node).slashes == limit
     own = tasks.memberOf(arena, cast.node).stake
     value = tasks.delegationOf(arena, cast.delegator).value
     receipt = tasks.slash(arena, cast.node, 2 * E, head_time(), slash_route(), sender=slasher)
