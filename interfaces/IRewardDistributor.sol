@@ -86,7 +86,9 @@ interface IRewardDistributor {
 
     /// @notice The caller is not in the current oracle set.
     error RewardNotOracle(address account);
-    /// @notice A root must be non-zero and pay something.
+    /// @notice A root must pay something and not be empty: zero, or any value with its upper 96 bits
+    /// zero (the shape of a final root's slot, which holds its pot's address; a hash has that shape
+    /// with probability 2^-96).
     error RewardEmptyRoot(bytes32 root, uint256 total);
     /// @notice This oracle already posted in the current round for the task epoch.
     error RewardAlreadyPosted(uint256 taskId, uint256 epoch, address oracle);

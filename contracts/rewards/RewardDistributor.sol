@@ -375,7 +375,9 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     function _post(uint256 taskId, uint256 epoch, Post memory p) private {
         Config memory c = _getRewardDistributorStorage()._config;
         uint256 index = _oracleIndex(c.setVersion);
-        if (p.root == bytes32(0) || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
+        // A root with its upper 96 bits zero (zero among them) is refused: a final root's slot holds
+        // its pot's address, and `_finalPot` tells the two apart by those bits alone.
+        if (uint256(p.root) >> 160 == 0 || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
         uint256 key = _key(taskId, epoch);
         Record storage r = _getRewardDistributorStorage()._records[key];
         Status status = r.status;

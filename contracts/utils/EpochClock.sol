@@ -6,7 +6,7 @@ pragma solidity 0.8.28;
  * @dev The emission epochs, stated once: epoch `e` covers `[genesis + e * length, genesis + (e + 1) *
  * length)`, where `genesis` and `length` are the emission controller's (immutables of its
  * implementation, copied by the contracts that keep time with it). The emission controller, the
- * Arena submission schedule and the Alliance task pools all read their epoch here.
+ * Arena submission schedule, the Alliance task pools and the API credits all read their epoch here.
  */
 library EpochClock {
     /// @dev Epochs one `drawRange` of the emission controller covers at most (a caller that draws a

@@ -10,8 +10,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
  * `ONE` (1e36) when untouched. A slash that leaves `remaining` of `total` multiplies the scale by
  * `remaining / total`, rounded down; a position recorded at one scale is worth
  * `stored * scaleNow / scaleThen` at another, rounded down, so the positions never add up to more
- * than the holder's totals. When the scale would fall below a floor the positions are wiped out
- * instead (gmFLOCK voids the locks; a pool stops recording slashes).
+ * than the holder's totals. gmFLOCK voids an account's locks when a slash takes all it has; a
+ * delegation pool stops recording slashes after `MAX_POOL_SLASHES` (its delegations' share waived).
  *
  * Used by {GmFlock} (`slash`, a lock's current value) and by {TaskRegistry}'s delegation pools
  * ({DelegationPool}): the arithmetic is stated here once. audit/proofs/SlashProofs.t.sol proves the
