@@ -49,8 +49,8 @@ _TRACE_OPTIONS = {
 }
 _CALL_TRACER = {"tracer": "callTracer"}
 _SEEN_CALLS: set[tuple[str, str, str, str]] = set()
-# A property machine's budget with coverage on (a machine test on anvil with tracing takes about
-# a few hundredths of a second a step, the deployment more): enough to take each rule's paths, not a fuzz run (that is `make fuzz`).
+# A property machine's budget with coverage on: enough to take each rule's paths (the alliance
+# machine: 3 to 4 minutes on anvil with tracing, here), not a fuzz run (that is `make fuzz`).
 # FLOCK_COVERAGE_BUDGET="examples,steps" sets another.
 COVERAGE_EXAMPLES, COVERAGE_STEPS = 10, 40
 _RECEIPT_WAIT = 60.0  # seconds to wait for anvil to mine a sent transaction before tracing it
