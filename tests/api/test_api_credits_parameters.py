@@ -69,3 +69,13 @@ def test_a_leaf_beyond_64_bits_never_reads_as_charged(api):
     assert api.isCharged(0, WIDE) is False
     assert api.isCharged(WIDE - 1, WIDE - 1) is False  # in range, and nothing was charged
     assert api.accrued(WIDE - 1, WIDE - 1) == 0
+
+
+@pytest.mark.parametrize(("epoch", "index"), [(WIDE, 0), (0, WIDE)])
+def test_a_charge_beyond_64_bits_is_refused_before_anything_is_read(api, outsider, epoch, index):
+    charge = (epoch, index, outsider.address, 7, 0, 1, [])
+    with ape.reverts(api.ApiKeyOutOfRange, taskId=7, epoch=epoch):
+        api.charge(charge, sender=outsider)
+    with ape.reverts(api.ApiKeyOutOfRange, taskId=7, epoch=epoch):
+        api.chargeMany([charge], sender=outsider)
+    assert api.accrued(7, 0) == 0
