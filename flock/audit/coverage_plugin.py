@@ -53,6 +53,10 @@ _SEEN_CALLS: set[tuple[str, str, str, str]] = set()
 # machine: 3 to 4 minutes on anvil with tracing, here), not a fuzz run (that is `make fuzz`).
 # FLOCK_COVERAGE_BUDGET="examples,steps" sets another.
 COVERAGE_EXAMPLES, COVERAGE_STEPS = 10, 40
+# The whole-system machine's parts are the other machines' rules (traced in their own tests); what
+# it adds (governance, intruders, time jumps) with invariants reading hundreds of views a step
+# costs about 3 s a step here: a smaller budget.
+MACHINE_BUDGETS = {"SystemMachine": (2, 20)}
 _RECEIPT_WAIT = 60.0  # seconds to wait for anvil to mine a sent transaction before tracing it
 _LOST: list[str] = []  # traces that could not be taken (said at the end: the figures are a lower bound)
 
@@ -126,7 +130,7 @@ def _machine_on_anvil(item: pytest.Item, machine: Any) -> Iterator[None]:
     original = vars(machine).get("new_chain")
     machine.forget_deployment()
     machine.new_chain = classmethod(lambda cls: AnvilChain(request, n_accounts=n_accounts))
-    examples, steps = _budget()
+    examples, steps = _budget(machine)
     case.settings = settings(budget, max_examples=examples, stateful_step_count=steps)
     try:
         with borrowed(request):
@@ -140,12 +144,15 @@ def _machine_on_anvil(item: pytest.Item, machine: Any) -> Iterator[None]:
         machine.forget_deployment()  # its snapshot was on anvil, now reverted
 
 
-def _budget() -> tuple[int, int]:
+def _budget(machine: type) -> tuple[int, int]:
+    """``FLOCK_COVERAGE_BUDGET`` for every machine when set, else the machine's own budget (by the
+    name of the machine class or of the first base that has one), else the default."""
     given = os.environ.get("FLOCK_COVERAGE_BUDGET", "")
     try:
         examples, steps = (int(part) for part in given.split(","))
     except ValueError:
-        return COVERAGE_EXAMPLES, COVERAGE_STEPS
+        names = [c.__name__ for c in machine.__mro__ if c.__name__ in MACHINE_BUDGETS]
+        return MACHINE_BUDGETS[names[0]] if names else (COVERAGE_EXAMPLES, COVERAGE_STEPS)
     return max(1, examples), max(1, steps)
 
 
@@ -233,7 +240,7 @@ def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: 
 def _mined(provider: Any, request: Any, tx_hash: str) -> bool:
     """Waits for anvil to mine ``tx_hash``: it answers ``eth_sendRawTransaction`` before it mined
     a large transaction, and a trace asked for before that fails (ape waits for the receipt after
-    this hook returns). The traces lost in long sessions were these."""
+    this hook returns): the likely cause of the traces lost in long sessions before."""
     deadline = time.monotonic() + _RECEIPT_WAIT
     while True:
         receipt = request(provider, "eth_getTransactionReceipt", [tx_hash])

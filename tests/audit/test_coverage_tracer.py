@@ -58,5 +58,12 @@ def test_only_protocol_machines_run_on_anvil():
     [("", (plugin.COVERAGE_EXAMPLES, plugin.COVERAGE_STEPS)), ("3,7", (3, 7)), ("0,0", (1, 1))],
 )
 def test_the_budget_comes_from_the_environment(monkeypatch, given, budget):
+    from flock.testing.staking_machine import StakingMachine
+    from flock.testing.system_machine import SystemMachine
+
     monkeypatch.setenv("FLOCK_COVERAGE_BUDGET", given)
-    assert plugin._budget() == budget
+    assert plugin._budget(StakingMachine) == budget
+    if given:
+        assert plugin._budget(SystemMachine) == budget  # the environment sets every machine's
+    else:
+        assert plugin._budget(SystemMachine) == plugin.MACHINE_BUDGETS["SystemMachine"]
