@@ -18,7 +18,9 @@ traffic is traced instead:
   instead of the in-process harness, and its traffic is traced like the tests'; with a small
   Hypothesis budget (``COVERAGE_EXAMPLES`` x ``COVERAGE_STEPS``: every view of every invariant check
   is a traced request). anvil is given back as it was after each machine test. Without coverage
-  nothing changes: the machines run on the harness with their profile's budget.
+  nothing changes: the machines run on the harness with their profile's budget;
+- not the unit tests that make a harness chain of their own (``deploy_system()``,
+  ``build_world()``): they stay in-process and untraced (docs/audit.md, "Coverage").
 
 At the end of the session the data is saved in reports/coverage/parts/ and, with ``--coverage``,
 the reports are written and the table printed (flock/audit/coverage_report.py).
