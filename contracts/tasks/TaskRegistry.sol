@@ -48,9 +48,9 @@ import {ModuleCall} from "../utils/ModuleCall.sol";
  *
  * The contract is a thin layer over libraries that each hold one concept: {DelegationPool} (a
  * pool's deposits, exits, lazy slashes and their risk windows, over {SlashScale}'s arithmetic),
- * {TaskStatus} (the "task is active" and "task is eligible" rules) and {ModuleCall} (the lifecycle module, {TaskLifecycle},
- * run by delegatecall). The task's own totals (`_stakes`) follow what the pool functions return:
- * the active pool values are the delegated stake reported for emissions.
+ * {TaskStatus} (the "task is active" and "task is eligible" rules) and {ModuleCall} (the lifecycle
+ * module, {TaskLifecycle}, run by delegatecall). The task's own totals (`_stakes`) follow what the
+ * pool functions return: the active pool values are the delegated stake reported for emissions.
  */
 /// @custom:oz-upgrades-unsafe-allow delegatecall
 contract TaskRegistry is
