@@ -29,6 +29,10 @@ library SlashScale {
     }
 
     /// @dev The fraction of `ONE` a slash of `taken` out of `total` keeps, rounded down.
+    /// Precondition, the caller's to honour: `total` > 0 and `taken` <= `total`; otherwise it panics
+    /// (division by zero, underflow) rather than returning a fraction. {DelegationPool-slash} passes
+    /// the pool's value, which {TaskRegistry} guarantees: it slashes a pool only for a nonzero share
+    /// (`poolGm`, which is nonzero only if the pool is, and at most the pool's value).
     function keep(uint256 total, uint256 taken) internal pure returns (uint256) {
         return Math.mulDiv(ONE, total - taken, total);
     }
