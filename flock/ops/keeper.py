@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flock.chain.clock import head_time
-from flock.emissions import EpochClock
+from flock.emissions import STAKE_UNIT, EpochClock
 from flock.units import format_token, relative_time
-
-STAKE_UNIT = 10**15  # gmFLOCK wei per stake unit (IEmissionController)
 
 
 @dataclass(frozen=True)
