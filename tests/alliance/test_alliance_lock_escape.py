@@ -1,12 +1,13 @@
-"""A lock escape through the FL Alliance slash (decision 189, docs/security.md "Lock escape through
+"""A lock escape through the FL Alliance slash (decision 189; docs/audit.md, "Lock escape through
 Alliance slashes"): colluding accounts turn LOCKED gmFLOCK into liquid FLOCK before the lock ends.
 
-A holds a year's lock. B creates an Alliance task itself (nobody approves it: rounds run on pending
-tasks), A joins with all its gmFLOCK, B with the minimum. Each round A enrolls and withholds its
-secret (`SeedWithheld`, `absentSlashBps` of its stake: the slash that needs no other player), B
-reveals, finalizes and settles: B is the only honest participant and the finalizer, so 100% of the
-FLOCK seized from A's lock is credited to B, who withdraws it. No fee, no burn, no approval, no
-dispute delay (the dispute window only bounds how late a slash may come).
+A holds a year's lock. B creates an Alliance task itself, for 2 participants (rounds run on pending
+tasks, so nobody need approve it; approved, it goes the same way: both are run), A joins with all
+its gmFLOCK, B with the minimum. Each round A enrolls and withholds its secret (`SeedWithheld`,
+`absentSlashBps` of its stake: the slash that needs no other player), B reveals, finalizes and
+settles: B is the only honest participant and the finalizer, so 100% of the FLOCK seized from A's
+lock is credited to B, who withdraws it. No fee, no burn, no approval needed, no dispute delay (the dispute
+window only bounds how late a slash may come).
 
 The test performs the attack and then checks the property the protocol should have: colluders get
 no liquid FLOCK out of a lock before it ends. It does not hold today, so the test is a strict
@@ -53,23 +54,26 @@ def _escape_round(driver: RoundDriver, a, b) -> tuple[int, int]:
     return slash.flockSeized, sum(r.gas_used for r in receipts)
 
 
+@pytest.mark.parametrize("approved", [False, True], ids=["pending task", "approved task"])
 @pytest.mark.xfail(
     strict=True,
     raises=LockEscaped,
     reason="decision 189: an Alliance slash pays colluders the FLOCK of an unexpired lock "
-    "(5% of A's lock per 8h05m round, no fee, on an unapproved task); the mitigation is open",
+    "(5% of what is left of A's lock per 8h05m round, no fee, approved task or not); the fix is open",
 )
 def test_colluders_cannot_turn_a_locked_position_into_liquid_flock(
-    alliance, tasks, gmflock, token, people, stranger, creator, deployer
+    approved, alliance, tasks, gmflock, token, people, stranger, creator, deployer, admin
 ):
     a, b = stranger, creator  # A: a year's lock, in no task; B: the colluding creator and finalizer
     (lock,) = [i for i in gmflock.locksOf(a, 0, 10) if i.amount > 0]
     assert gmflock.lockedOf(a) == lock.amount == LOCKED
     started = head_time()
 
-    # B creates the task; it is never approved. A stakes all its gmFLOCK, B the minimum.
+    # B creates the task, closed to others (2 participants at most); approval changes nothing.
     tasks.createTask(TaskKind.ALLIANCE, 10 * DAY, spec_hash("escape"), "ipfs://escape", 2, 2, sender=b)
     task_id = tasks.taskCount()
+    if approved:
+        tasks.approveTask(task_id, sender=admin)
     stake_a = gmflock.balanceOf(a) - gmflock.allocatedOf(a)
     tasks.join(task_id, Role.PARTICIPANT, stake_a, 0, sender=a)
     tasks.join(task_id, Role.PARTICIPANT, tasks.stakeMinimums()[2], 0, sender=b)
@@ -81,7 +85,7 @@ def test_colluders_cannot_turn_a_locked_position_into_liquid_flock(
     for _ in range(ROUNDS):
         took, used = _escape_round(driver, a, b)
         seized, gas = seized + took, gas + used
-    assert tasks.taskInfo(task_id).state == TaskState.PENDING  # no DAO approval was needed
+    assert tasks.taskInfo(task_id).state == (TaskState.APPROVED if approved else TaskState.PENDING)
     alliance.withdraw(b, sender=b)
     gained = token.balanceOf(b) - liquid_before
     elapsed = head_time() - started
