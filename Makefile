@@ -67,10 +67,12 @@ $(SOLC): tools/solc-shim.js $(NPM_STAMP)
 	@chmod +x $@.tmp && mv $@.tmp $@
 	@$@ --version | grep -q "Version: $(SOLC_VERSION)"
 
-# ape-foundry looks for `anvil` on PATH; the npm package ships the real binary per platform.
-$(ANVIL): $(NPM_STAMP)
+# ape-foundry looks for `anvil` on PATH; the npm package ships the real binary per platform
+# (.bin/anvil-bin), and tools/anvil.sh runs it with a state cache of its own, removed when it stops.
+$(ANVIL): tools/anvil.sh $(NPM_STAMP)
 	@mkdir -p $(@D)
-	@ln -sf "$$(node tools/anvil-path.js)" $@
+	@ln -sf "$$(node tools/anvil-path.js)" $(@D)/anvil-bin
+	@rm -f $@ && cp tools/anvil.sh $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 	@$@ --version >/dev/null
 
 # forge (proofs of concept, and halmos's build) from the same npm family, pinned in package.json.

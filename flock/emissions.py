@@ -8,10 +8,33 @@ documented worked example with both).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flock.units import WAD
 
 STAKE_UNIT = 10**15  # gmFLOCK wei per stake unit (a thousandth of a gmFLOCK)
+
+
+@dataclass(frozen=True)
+class EpochClock:
+    """The emission epochs, as contracts/utils/EpochClock.sol states them: epoch ``e`` covers
+    ``[genesis + e * length, genesis + (e + 1) * length)``."""
+
+    genesis: int
+    length: int
+
+    @classmethod
+    def of(cls, emissions: Any) -> EpochClock:
+        """The clock of an emission controller (any handle with ``genesis()`` and ``epochLength()``)."""
+        return cls(int(emissions.genesis()), int(emissions.epochLength()))
+
+    def epoch_at(self, timestamp: int) -> int:
+        """The epoch ``timestamp`` falls in (at or after genesis)."""
+        return (timestamp - self.genesis) // self.length
+
+    def start(self, epoch: int) -> int:
+        """When ``epoch`` begins."""
+        return self.genesis + epoch * self.length
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from ape.exceptions import ApeException
 
 from flock.chain.clock import head_time
+from flock.emissions import EpochClock
 from flock.tasks import Role, TaskKind, TaskState
 from flock.units import relative_time
 
@@ -42,8 +43,7 @@ class BudgetCheck:
 
 
 def epoch_start(contracts: Any, epoch: int) -> int:
-    em = contracts.contract("emissions")
-    return int(em.genesis()) + epoch * int(em.epochLength())
+    return EpochClock.of(contracts.contract("emissions")).start(epoch)
 
 
 def _enrolled_from(contracts: Any, task: int) -> int | None:

@@ -572,7 +572,7 @@ interface IFlockErrors {
     /// @dev In the ABI of: RewardDistributor.
     error RewardChallengeOpen(uint256 taskId, uint256 epoch, uint256 finalizesAt);
 
-    /// @notice A root must be non-zero and pay something.
+    /// @notice A root must pay something and not be empty: zero, or any value with its upper 96 bits zero (the shape of a final root's slot, which holds its pot's address; a hash has that shape with probability 2^-96).
     /// @dev In the ABI of: RewardDistributor.
     error RewardEmptyRoot(bytes32 root, uint256 total);
 

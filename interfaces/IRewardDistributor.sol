@@ -86,7 +86,9 @@ interface IRewardDistributor {
 
     /// @notice The caller is not in the current oracle set.
     error RewardNotOracle(address account);
-    /// @notice A root must be non-zero and pay something.
+    /// @notice A root must pay something and not be empty: zero, or any value with its upper 96 bits
+    /// zero (the shape of a final root's slot, which holds its pot's address; a hash has that shape
+    /// with probability 2^-96).
     error RewardEmptyRoot(bytes32 root, uint256 total);
     /// @notice This oracle already posted in the current round for the task epoch.
     error RewardAlreadyPosted(uint256 taskId, uint256 epoch, address oracle);
@@ -265,6 +267,13 @@ interface IRewardDistributor {
     /**
      * @notice `account`'s seat in the current oracle set: whether it is a member, its index (its bit
      * in a ballot), and the set's version and quorum. ArenaSlasher counts slash roots with it.
+     * @param account the account asked about (any address).
+     * @return member true if `account` is in the current oracle set (its tag names the set's version).
+     * @return index its index in the set, 0 to 15: its bit in a ballot word. Meaningful only when
+     * `member` is true (otherwise its index in an earlier set, or 0).
+     * @return setVersion the current set's version: a ballot names it, so the posts of a replaced set
+     * stop counting.
+     * @return quorum how many of the set's oracles must post the same report for it to be accepted.
      */
     function oracleSeat(address account)
         external

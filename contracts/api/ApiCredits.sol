@@ -360,9 +360,10 @@ contract ApiCredits is IApiCredits, AccessControlUpgradeable, UUPSUpgradeable {
         Config memory c = $._config;
         until = c.lockedUntil;
         uint256 current = _currentEpoch();
-        uint256 start = _genesis + current * _epochLength;
+        uint256 start = EpochClock.epochStart(current, _genesis, _epochLength);
+        // `current != 0`: an epoch before this one exists (`block.timestamp >= epochStart(1)`).
         if (
-            block.timestamp >= _genesis + _epochLength && block.timestamp < start + c.reportWindow
+            current != 0 && block.timestamp < start + c.reportWindow
                 && $._settlements[current - 1].status == Status.None
         ) until = Math.max(until, start + c.reportWindow);
     }

@@ -13,6 +13,7 @@ import {
 } from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 /**
@@ -37,6 +38,13 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * `block.timestamp` itself instead of asking the token on every `state()`, which saves an external
  * call per vote and two per proposal (docs/gas.md).
  *
+ * Settings: {GovernorSettings} keeps the proposal threshold and the two durations in two slots,
+ * so `propose` read two cold slots. The governor keeps the three in one slot of its own,
+ * `[ votingDelay: 48 | votingPeriod: 32 | proposalThreshold: 176 ]`, through GovernorSettings'
+ * internal setters (the same checks, events and governance-only public setters); GovernorSettings'
+ * own fields stay unused. A threshold above 2^176 - 1 wei (far above gmFLOCK's 6e27 maximum, so a
+ * threshold nobody could reach anyway) is refused by SafeCast (docs/decisions.md 170).
+ *
  * Tally and other governance front-ends see the standard Governor surface: ProposalCreated,
  * ProposalQueued, ProposalExecuted, ProposalCanceled, VoteCast, and the usual views.
  */
@@ -54,6 +62,15 @@ contract FlockGovernor is
     error FlockGovernorClockMismatch(string tokenClockMode);
 
     string private constant _CLOCK_MODE = "mode=timestamp";
+
+    /// @dev GovernorSettings' three values in one slot: `propose` reads them all.
+    struct Settings {
+        uint48 votingDelay;
+        uint32 votingPeriod;
+        uint176 proposalThreshold;
+    }
+
+    Settings private _settings;
 
     /**
      * @param gmFlock the voting token (gmFLOCK); its clock must be `mode=timestamp`.
@@ -102,17 +119,37 @@ contract FlockGovernor is
 
     /// @notice Seconds between a proposal and its vote snapshot, when voting opens.
     function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.votingDelay();
+        return _settings.votingDelay;
     }
 
     /// @notice Seconds a vote stays open, before any late-quorum extension.
     function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.votingPeriod();
+        return _settings.votingPeriod;
     }
 
     /// @notice gmFLOCK (wei) an account needs, one second before proposing, to propose.
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
-        return super.proposalThreshold();
+        return _settings.proposalThreshold;
+    }
+
+    /// @dev GovernorSettings' setter, on the packed slot (the same event).
+    function _setVotingDelay(uint48 newVotingDelay) internal override {
+        emit VotingDelaySet(_settings.votingDelay, newVotingDelay);
+        _settings.votingDelay = newVotingDelay;
+    }
+
+    /// @dev GovernorSettings' setter, on the packed slot (the same check and event).
+    function _setVotingPeriod(uint32 newVotingPeriod) internal override {
+        if (newVotingPeriod == 0) revert GovernorInvalidVotingPeriod(0);
+        emit VotingPeriodSet(_settings.votingPeriod, newVotingPeriod);
+        _settings.votingPeriod = newVotingPeriod;
+    }
+
+    /// @dev GovernorSettings' setter, on the packed slot (the same event); at most 2^176 - 1 wei.
+    function _setProposalThreshold(uint256 newProposalThreshold) internal override {
+        uint176 threshold = SafeCast.toUint176(newProposalThreshold);
+        emit ProposalThresholdSet(_settings.proposalThreshold, newProposalThreshold);
+        _settings.proposalThreshold = threshold;
     }
 
     /// @notice The proposal's state; a queued proposal follows its timelock operation.

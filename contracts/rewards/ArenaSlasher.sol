@@ -28,7 +28,8 @@ import {Quorum} from "../utils/Quorum.sol";
  *     _slashed[o]             o = keccak256(taskId, epoch, account, offence): done
  *     _reports[k]             k = keccak256(taskId, epoch): [ root ] [ reportHash ]
  *                             [ count: 64 | executableAt: 40 | round: 16 | status: 8 ]
- *     _posted                 unused (the ballots of slash roots posted before they moved to _votes)
+ *     _posted                 DEPRECATED, neither read nor written (decision 151: ballots moved to
+ *                             _votes); kept only so the storage layout does not move
  *     _votes[h]               the oracles' ballots ({Quorum}): h = keccak(k, round, set version) ->
  *                             who posted (bits); keccak(h, tuple) -> how many posted that tuple
  *
@@ -82,7 +83,9 @@ contract ArenaSlasher is IArenaSlasher, AccessControlUpgradeable, ReentrancyGuar
         StoredParams _params;
         mapping(bytes32 offence => bool) _slashed;
         mapping(bytes32 key => Record) _reports;
-        mapping(bytes32 ballot => mapping(address oracle => bool)) _posted; // unused: ballots are in _votes
+        // DEPRECATED (decision 151): neither read nor written; the ballots are in `_votes`. Kept only
+        // for the storage layout: never reuse, rename or remove it.
+        mapping(bytes32 ballot => mapping(address oracle => bool)) _posted;
         mapping(bytes32 ballotOrTally => uint256) _votes;
     }
 

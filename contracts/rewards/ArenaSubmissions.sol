@@ -9,6 +9,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
+import {TaskStatus} from "../tasks/TaskStatus.sol";
 import {EpochClock} from "../utils/EpochClock.sol";
 
 /**
@@ -182,7 +183,7 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControlUpgradeable, UUPSUp
     /// @inheritdoc IArenaSubmissions
     function schedule(uint256 epoch) public view returns (Schedule memory s) {
         Phases memory p = phasesAt(epoch);
-        s.start = _genesis + epoch * _epochLength;
+        s.start = EpochClock.epochStart(epoch, _genesis, _epochLength);
         s.submitEnd = s.start + p.submit;
         s.modelRevealEnd = s.submitEnd + p.modelReveal;
         s.commitEnd = s.modelRevealEnd + p.commit;
@@ -294,10 +295,9 @@ contract ArenaSubmissions is IArenaSubmissions, AccessControlUpgradeable, UUPSUp
         ITaskRegistry.Role actual = _registry.memberOf(taskId, msg.sender).role;
         if (actual == role && _registry.isEligible(taskId)) return;
         ITaskRegistry.TaskInfo memory info = _registry.taskInfo(taskId);
-        if (
-            info.kind != ITaskRegistry.TaskKind.Arena || info.state != ITaskRegistry.TaskState.Approved
-                || block.timestamp >= info.endTime
-        ) revert SubmissionsTaskNotOpen(taskId, info.kind, info.state);
+        if (info.kind != ITaskRegistry.TaskKind.Arena || !TaskStatus.isEligible(info.state, info.endTime)) {
+            revert SubmissionsTaskNotOpen(taskId, info.kind, info.state);
+        }
         revert SubmissionsWrongRole(taskId, msg.sender, actual, role);
     }
 

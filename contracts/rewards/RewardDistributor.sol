@@ -26,7 +26,8 @@ import {RewardPot} from "./RewardPot.sol";
  *     _records[k]        [ root ]                      the accepted root; once final, its pot's address
  *                        [ unallocated: 96 | total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
  *                        [ burn: 96 | lockedShareBps: 16 | vestingPeriod: 40 ]
- *     _pots[k]           the pot of a root finalized before the root's slot held it (none since)
+ *     _pots[k]           LEGACY, read-only: the pot of a root finalized before the root's slot held
+ *                        it (decision 152); no code writes it since, `_finalPot` still reads it
  *     _votes[h]          the oracles' ballots ({Quorum}): h = keccak(k, round, set version) -> who
  *                        posted (bits); keccak(h, tuple) -> how many posted that tuple
  *     _config            [ challengeWindow: 40 | lockedShareBps: 16 | vestingPeriod: 40 | three fees: 48 |
@@ -115,7 +116,10 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         address[] _oracles;
         mapping(address oracle => uint256) _oracleTag;
         mapping(uint256 key => Record) _records;
-        mapping(uint256 key => address) _pots; // pots finalized before the root slot held them
+        // LEGACY, read-only (decision 152): the pots of roots finalized before the root's slot held
+        // them. No code writes it any more; `_finalPot` still reads it for those roots, so it is not
+        // dead on a proxy upgraded from before decision 152 (zero everywhere on a fresh deployment).
+        mapping(uint256 key => address) _pots;
         mapping(bytes32 ballot => uint256) _votes;
         address _potImplementation; // the RewardPot every root's pot clones, created by initialize
     }
@@ -375,7 +379,9 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     function _post(uint256 taskId, uint256 epoch, Post memory p) private {
         Config memory c = _getRewardDistributorStorage()._config;
         uint256 index = _oracleIndex(c.setVersion);
-        if (p.root == bytes32(0) || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
+        // A root with its upper 96 bits zero (zero among them) is refused: a final root's slot holds
+        // its pot's address, and `_finalPot` tells the two apart by those bits alone.
+        if (uint256(p.root) >> 160 == 0 || p.total == 0) revert RewardEmptyRoot(p.root, p.total);
         uint256 key = _key(taskId, epoch);
         Record storage r = _getRewardDistributorStorage()._records[key];
         Status status = r.status;

@@ -84,6 +84,15 @@ library DelegationPool {
     /// @dev Records a slash of `taken` out of the pool worth `pooled` (active + exiting) for an
     /// offence at `offenceAt`, in O(1): the totals shrink as if every delegation were at risk.
     /// Returns the counting value lost.
+    ///
+    /// Preconditions, the caller's to honour (none is checked here):
+    /// - the pool's slash count is below the caller's cap: the count is incremented without a check
+    ///   (a `uint32`), and {valueOf} walks up to it, so the cap bounds every later sync. The registry
+    ///   stops recording slashes at `MAX_POOL_SLASHES` (`_MAX_POOL_SLASHES` in {TaskRegistryStorage},
+    ///   checked in `_takeStake` before it calls this; beyond it the delegations' share is waived);
+    /// - 0 < `taken` <= `pooled` and `pooled` = `active` + `exiting` ({SlashScale-keep} panics
+    ///   otherwise);
+    /// - `offenceAt` fits 40 bits (a timestamp).
     function slash(
         Pool storage pool,
         mapping(uint256 k => Slash) storage history,
@@ -105,6 +114,11 @@ library DelegationPool {
     /// @dev What a delegation of `stake`, at risk over [since, exitAt] (exitAt zero: still
     /// counting), last synced at slash `synced`, is worth after the pool's `slashes` slashes:
     /// `value` with the slashes in its window applied, `book` with all of them (book <= value).
+    ///
+    /// Preconditions, the caller's to honour: `slashes` is the pool's slash count and `synced` <=
+    /// `slashes`. The loop runs `slashes - synced` times and reads one history slot each: its cost
+    /// is bounded only by the cap the caller keeps on the pool's slashes (see {slash}; the registry's
+    /// `MAX_POOL_SLASHES`, 32), not by anything checked here.
     function valueOf(
         mapping(uint256 k => Slash) storage history,
         uint256 slashes,

@@ -48,9 +48,9 @@ import {ModuleCall} from "../utils/ModuleCall.sol";
  *
  * The contract is a thin layer over libraries that each hold one concept: {DelegationPool} (a
  * pool's deposits, exits, lazy slashes and their risk windows, over {SlashScale}'s arithmetic),
- * {TaskStatus} (the "task is active" rule) and {ModuleCall} (the lifecycle module, {TaskLifecycle},
- * run by delegatecall). The task's own totals (`_stakes`) follow what the pool functions return:
- * the active pool values are the delegated stake reported for emissions.
+ * {TaskStatus} (the "task is active" and "task is eligible" rules) and {ModuleCall} (the lifecycle
+ * module, {TaskLifecycle}, run by delegatecall). The task's own totals (`_stakes`) follow what the
+ * pool functions return: the active pool values are the delegated stake reported for emissions.
  */
 /// @custom:oz-upgrades-unsafe-allow delegatecall
 contract TaskRegistry is
@@ -546,7 +546,7 @@ contract TaskRegistry is
     /// @inheritdoc ITaskRegistry
     function isEligible(uint256 taskId) external view returns (bool) {
         Task storage t = _getRegistryStorage()._tasks[taskId];
-        return t.state == TaskState.Approved && block.timestamp < t.endTime;
+        return TaskStatus.isEligible(t.state, t.endTime);
     }
 
     /// @inheritdoc ITaskRegistry

@@ -161,7 +161,7 @@ abstract contract TaskRegistryStorage {
 
     /// @dev Tells the emission controller about a stake change of an approved, running task.
     function _report(uint256 taskId, Task storage task, Stakes storage s) internal {
-        if (task.state != ITaskRegistry.TaskState.Approved || block.timestamp >= task.endTime) return;
+        if (!TaskStatus.isEligible(task.state, task.endTime)) return;
         if (task.kind == ITaskRegistry.TaskKind.Alliance) {
             _emissions.updateTask(taskId, s.nodes, 0); // participants; no delegation in Alliance tasks
         } else {

@@ -10,8 +10,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
  * `ONE` (1e36) when untouched. A slash that leaves `remaining` of `total` multiplies the scale by
  * `remaining / total`, rounded down; a position recorded at one scale is worth
  * `stored * scaleNow / scaleThen` at another, rounded down, so the positions never add up to more
- * than the holder's totals. When the scale would fall below a floor the positions are wiped out
- * instead (gmFLOCK voids the locks; a pool stops recording slashes).
+ * than the holder's totals. gmFLOCK voids an account's locks when a slash takes all it has; a
+ * delegation pool stops recording slashes after `MAX_POOL_SLASHES` (its delegations' share waived).
  *
  * Used by {GmFlock} (`slash`, a lock's current value) and by {TaskRegistry}'s delegation pools
  * ({DelegationPool}): the arithmetic is stated here once. audit/proofs/SlashProofs.t.sol proves the
@@ -29,6 +29,10 @@ library SlashScale {
     }
 
     /// @dev The fraction of `ONE` a slash of `taken` out of `total` keeps, rounded down.
+    /// Precondition, the caller's to honour: `total` > 0 and `taken` <= `total`; otherwise it panics
+    /// (division by zero, underflow) rather than returning a fraction. {DelegationPool-slash} passes
+    /// the pool's value, which {TaskRegistry} guarantees: it slashes a pool only for a nonzero share
+    /// (`poolGm`, which is nonzero only if the pool is, and at most the pool's value).
     function keep(uint256 total, uint256 taken) internal pure returns (uint256) {
         return Math.mulDiv(ONE, total - taken, total);
     }

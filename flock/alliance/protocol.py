@@ -133,7 +133,7 @@ class Verdict:
 
 
 def assess(p: Participant, outcome: Outcome, accepted: int, posted_mask: int, rules: SlashRules) -> Verdict:
-    """What a finalized round means for one participant (the contract's ``_assess``)."""
+    """What a finalized round means for one participant (the contract's ``SettlementRules.assess``)."""
     posted_count = bin(posted_mask).count("1")
 
     def slash(reason: SlashReason, bps: int) -> Verdict:

@@ -101,6 +101,10 @@ class Tracer:
         frames = [top]
         ranges, edges = self.coverage.ranges, self.coverage.edges
         last_jumpi: dict[int, Range] = {}
+        # After a JUMPI, the first source range outside the JUMPI's own range (same frame): where
+        # the condition's code was left for. A fall-through that stays in the condition (``a || b``
+        # or the optimizer's shared exit code) and only then leaves is seen by this edge.
+        leaving: dict[int, Range] = {}
         previous: tuple[int, int, list[str] | None] | None = None  # op, depth, stack of the step before
         for pc, op, depth, stack_of in steps:
             frame = frames[-1]
@@ -121,9 +125,11 @@ class Tracer:
                     frames.append(_Frame(None, depth))
                 frame = frames[-1]
                 last_jumpi.pop(depth, None)
+                leaving.pop(depth, None)
             while depth < frame.depth and len(frames) > 1:
                 ended = frames.pop()
                 last_jumpi.pop(ended.depth, None)
+                leaving.pop(ended.depth, None)
                 stack = stack_of() if ended.creation and ended.pending and not ended.created else None
                 created = ended.created if ended.creation and ended.pending else None
                 if stack:
@@ -144,8 +150,13 @@ class Tracer:
                     jumped_from = last_jumpi.pop(depth, None)
                     if jumped_from is not None:
                         edges.add((jumped_from, r))
+                    left = leaving.get(depth)
+                    if left is not None and r[2] >= 0 and not _within(r, left):
+                        edges.add((left, r))
+                        del leaving[depth]
                     if op == _JUMPI:
                         last_jumpi[depth] = r
+                        leaving[depth] = r
             elif frame.creation:
                 frame.pending.append((pc, op))
             previous = (op, depth, stack_of() if op in _CALLS and pending_targets is None else None)
@@ -163,6 +174,10 @@ class Tracer:
             if last is not None:
                 self.coverage.edges.add((last, r))
             last = r if op == _JUMPI else None
+
+
+def _within(r: Range, outer: Range) -> bool:
+    return r[2] == outer[2] and outer[0] <= r[0] and r[0] + r[1] <= outer[0] + outer[1]
 
 
 _PRECOMPILE_LIMIT = 0x100  # addresses up to here are precompiles: no code, no steps of their own

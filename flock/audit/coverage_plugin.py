@@ -11,9 +11,16 @@ traffic is traced instead:
   every failing ``eth_estimateGas`` (how ape meets most expected reverts) by ``debug_traceCall``
   with the same arguments, at the JSON-RPC layer, after the original answer
   was returned unchanged;
-- not the in-process harness (pyrevm): pyrevm 0.3.7's only tracer (EIP-3155 JSON on stdout) took
-  116 s for one 2,300-step transaction here, so the property machines' transactions are not
-  traced (docs/audit.md, "Coverage").
+- the property machines (Hypothesis ``RuleBasedStateMachine`` test cases over
+  ``flock.testing.machine.ProtocolMachine``): pyrevm 0.3.7's only tracer (EIP-3155 JSON on stdout)
+  took 116 s for one 2,300-step transaction here, so with coverage on a machine runs on
+  ``AnvilChain`` (the harness's ``Chain`` interface on the session's anvil, flock/harness/anvil.py)
+  instead of the in-process harness, and its traffic is traced like the tests'; with a small
+  Hypothesis budget (``COVERAGE_EXAMPLES`` x ``COVERAGE_STEPS``: every view of every invariant check
+  is a traced request). anvil is given back as it was after each machine test. Without coverage
+  nothing changes: the machines run on the harness with their profile's budget;
+- not the unit tests that make a harness chain of their own (``deploy_system()``,
+  ``build_world()``): they stay in-process and untraced (docs/audit.md, "Coverage").
 
 At the end of the session the data is saved in reports/coverage/parts/ and, with ``--coverage``,
 the reports are written and the table printed (flock/audit/coverage_report.py).
@@ -22,6 +29,9 @@ the reports are written and the table printed (flock/audit/coverage_report.py).
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -41,6 +51,16 @@ _TRACE_OPTIONS = {
 }
 _CALL_TRACER = {"tracer": "callTracer"}
 _SEEN_CALLS: set[tuple[str, str, str, str]] = set()
+# A property machine's budget with coverage on: enough to take each rule's paths (the alliance
+# machine: 3 to 4 minutes on anvil with tracing, here), not a fuzz run (that is `make fuzz`).
+# FLOCK_COVERAGE_BUDGET="examples,steps" sets another.
+COVERAGE_EXAMPLES, COVERAGE_STEPS = 10, 40
+# The whole-system machine's parts are the other machines' rules (traced in their own tests); what
+# it adds (governance, intruders, time jumps) with invariants reading hundreds of views a step
+# costs about 3 s a step here: a smaller budget.
+MACHINE_BUDGETS = {"SystemMachine": (2, 20)}
+_RECEIPT_WAIT = 60.0  # seconds to wait for anvil to mine a sent transaction before tracing it
+_LOST: list[str] = []  # traces that could not be taken (said at the end: the figures are a lower bound)
 
 
 def enabled() -> bool:
@@ -59,7 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not enabled() or _COVERAGE.transactions == 0:
+    if not enabled():
+        return
+    if _LOST:
+        print(f"\ncoverage: {len(_LOST)} trace(s) could not be taken, first: {_LOST[0]}")
+    if _COVERAGE.transactions == 0:
         return
     cov.save_part(_COVERAGE, REPORTS_DIR, "tests")
     if _STATE["report"]:
@@ -67,6 +91,71 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         total = cov.load_parts(REPORTS_DIR)
         write_reports(total)
+
+
+# ------------------------------------------------------------------------- property machines
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """With coverage on, a property machine's test runs on anvil (traced), with a small budget."""
+    machine = _machine_of(item)
+    if not enabled() or machine is None:
+        yield
+        return
+    with _machine_on_anvil(item, machine):
+        yield
+
+
+def _machine_of(item: pytest.Item) -> type | None:
+    """The ``ProtocolMachine`` class whose Hypothesis ``TestCase`` the item runs, if any."""
+    run_test = getattr(getattr(item, "cls", None), "runTest", None)
+    machine = getattr(run_test, "_hypothesis_state_machine_class", None)
+    from flock.testing.machine import ProtocolMachine
+
+    return machine if isinstance(machine, type) and issubclass(machine, ProtocolMachine) else None
+
+
+@contextmanager
+def _machine_on_anvil(item: pytest.Item, machine: Any) -> Iterator[None]:
+    """``machine`` deploys on an ``AnvilChain`` with as many accounts as its own chain has, runs
+    ``COVERAGE_EXAMPLES`` x ``COVERAGE_STEPS``, and anvil is given back as it was afterwards."""
+    from hypothesis import settings
+
+    from flock.harness.anvil import AnvilChain, ape_request, borrowed
+
+    request = ape_request()
+    n_accounts = len(machine.new_chain().accounts)  # the harness chain it would have used
+    case = item.cls  # type: ignore[attr-defined]
+    budget = case.settings
+    shadowed = "new_chain" in vars(machine)
+    original = vars(machine).get("new_chain")
+    machine.forget_deployment()
+    machine.new_chain = classmethod(lambda cls: AnvilChain(request, n_accounts=n_accounts))
+    examples, steps = _budget(machine)
+    case.settings = settings(budget, max_examples=examples, stateful_step_count=steps)
+    try:
+        with borrowed(request):
+            yield
+    finally:
+        case.settings = budget
+        if shadowed:
+            machine.new_chain = original
+        else:
+            del machine.new_chain
+        machine.forget_deployment()  # its snapshot was on anvil, now reverted
+
+
+def _budget(machine: type) -> tuple[int, int]:
+    """``FLOCK_COVERAGE_BUDGET`` for every machine when set, else the machine's own budget (by the
+    name of the machine class or of the first base that has one), else the default."""
+    given = os.environ.get("FLOCK_COVERAGE_BUDGET", "")
+    try:
+        examples, steps = (int(part) for part in given.split(","))
+    except ValueError:
+        names = [c.__name__ for c in machine.__mro__ if c.__name__ in MACHINE_BUDGETS]
+        return MACHINE_BUDGETS[names[0]] if names else (COVERAGE_EXAMPLES, COVERAGE_STEPS)
+    return max(1, examples), max(1, steps)
 
 
 # ---------------------------------------------------------------------------------------- anvil
@@ -131,6 +220,9 @@ def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: 
         tx_hash = response.get("result") if isinstance(response, dict) else None
         if not tx_hash:
             return
+        if not _mined(provider, request, tx_hash):
+            _LOST.append(f"{tx_hash}: not mined after {_RECEIPT_WAIT:.0f} s")
+            return
         receipt_tx = request(provider, "eth_getTransactionByHash", [tx_hash]).get("result") or {}
         to = receipt_tx.get("to")
         creation = None if to else bytes.fromhex(str(receipt_tx.get("input") or "0x")[2:])
@@ -139,7 +231,23 @@ def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: 
     result = answer.get("result") if isinstance(answer, dict) else None
     call_tree = calls.get("result") if isinstance(calls, dict) else None
     if not result or "structLogs" not in result or not isinstance(call_tree, dict):
+        error = (answer or {}).get("error") or (calls or {}).get("error")
+        _LOST.append(f"{method} to {to}: {error or 'no trace'}")
         return
     tracer = cov.Tracer(_COVERAGE, code_of)
     top = cov.top_frame_for_creation(creation) if creation is not None else cov.top_frame_for_call(tracer, to)
     tracer.run(cov.structlog_steps(result["structLogs"]), top, cov.call_targets(call_tree))
+
+
+def _mined(provider: Any, request: Any, tx_hash: str) -> bool:
+    """Waits for anvil to mine ``tx_hash``: it answers ``eth_sendRawTransaction`` before it mined
+    a large transaction, and a trace asked for before that fails (ape waits for the receipt after
+    this hook returns): the likely cause of the traces lost in long sessions before."""
+    deadline = time.monotonic() + _RECEIPT_WAIT
+    while True:
+        receipt = request(provider, "eth_getTransactionReceipt", [tx_hash])
+        if isinstance(receipt, dict) and receipt.get("result"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)

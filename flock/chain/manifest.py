@@ -154,6 +154,17 @@ def manifest_path(network_choice: str) -> Path:
     return DEPLOYMENTS_DIR / f"{parts[0]}-{parts[1] if len(parts) > 1 else 'local'}.json"
 
 
+def default_manifest(network_choice: str) -> Path:
+    """The deployment a command on ``network_choice`` works on when no --manifest is given: the
+    network's own record (``manifest_path``: what a deploy there writes); on a fork that has no
+    deployment of its own, the forked network's (base:sepolia-fork -> deployments/base-sepolia.json),
+    so a fork rehearses the real deployment and a deployment made on the fork is the one read back."""
+    own = manifest_path(network_choice)
+    if "-fork" not in network_choice or own.exists():
+        return own
+    return manifest_path(network_choice.replace("-fork", ""))
+
+
 def git_state() -> tuple[str, bool]:
     """The checked-out commit and whether the work tree differs from it."""
     try:

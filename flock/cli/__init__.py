@@ -13,26 +13,25 @@ A command declares its options with the factories and lets its class do the rest
 - ``options``: ``network_option()``, ``account_option()``, ``manifest_option()``;
 - ``commands``: ``Command`` and ``Group`` (one-line errors, two-line usage errors, exit 1 and 2,
   never a traceback), ``ConnectedCommand`` (connects and hands the callback what it names);
-- ``errors``: ``UserError``, ``UsageError``, ``describe_error`` (a revert in words);
+- ``errors``: ``UserError``, ``UsageError``, ``fail`` (reverts are put in words by
+  ``flock.errors.describe_error``);
 - ``network``, ``accounts``: the connection, network choices, the sending account;
 - ``output``: the consoles.
 """
 
 from flock.cli.accounts import load_sender, require_account_off_local
-from flock.cli.commands import Command, ConnectedCommand, ConnectedGroup, Group, given
-from flock.cli.errors import UsageError, UserError, cleaned_errors, describe_error, fail
+from flock.cli.commands import Command, ConnectedCommand, ConnectedGroup, Group
+from flock.cli.errors import UsageError, UserError, fail
 from flock.cli.network import (
-    DEFAULT_NETWORK,
     check_network_choice,
     connected,
     hide_revert_traces,
     quiet_ape,
 )
 from flock.cli.options import account_option, connection_options, manifest_option, network_option
-from flock.cli.output import console, err_console, print_lines
+from flock.cli.output import console, print_lines
 
 __all__ = [
-    "DEFAULT_NETWORK",
     "Command",
     "ConnectedCommand",
     "ConnectedGroup",
@@ -41,14 +40,10 @@ __all__ = [
     "UserError",
     "account_option",
     "check_network_choice",
-    "cleaned_errors",
     "connected",
     "connection_options",
     "console",
-    "describe_error",
-    "err_console",
     "fail",
-    "given",
     "hide_revert_traces",
     "load_sender",
     "manifest_option",

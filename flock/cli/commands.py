@@ -74,11 +74,10 @@ def given(ctx: click.Context, name: str) -> Any:
 
 
 def _manifest_file(network: str, manifest_file: Path | None) -> Path:
-    """The --manifest, else the network's (a fork runs on the forked network's deployment:
-    base:sepolia-fork -> deployments/base-sepolia.json)."""
-    from flock.chain.manifest import manifest_path
+    """The --manifest, else the network's (``flock.chain.manifest.default_manifest``)."""
+    from flock.chain.manifest import default_manifest
 
-    return manifest_file or manifest_path(network.replace("-fork", ""))
+    return manifest_file or default_manifest(network)
 
 
 OFFERS = ("provider", "network", "manifest_file", "protocol", "deployment", "sender")

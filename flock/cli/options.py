@@ -89,7 +89,9 @@ def manifest_option(default: Path | None = None, help: str | None = None) -> Cal
         type=click.Path(path_type=Path, dir_okay=False),
         default=default,
         show_default=default is not None,
-        help=help or "deployment manifest (default: deployments/<ecosystem>-<network>.json)",
+        help=help
+        or "deployment manifest (default: deployments/<ecosystem>-<network>.json; on a fork without one of"
+        " its own, the forked network's)",
     )
 
 

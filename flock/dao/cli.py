@@ -39,6 +39,7 @@ from flock.dao.render import (
 from flock.dao.simulate import simulate
 from flock.dao.templates import TEMPLATES, Template, build_draft
 from flock.dao.upgrades import prepare_upgrade, record_executed_migration, record_executed_upgrades
+from flock.emissions import EpochClock
 from flock.units import format_token, parse_duration, utc
 
 
@@ -332,9 +333,8 @@ def _warp_target(target: str, manifest_file: Path, now: int) -> int:
     model-reveal, commit, reveal or closed phase (a minute in, so the phase has surely begun)."""
     deployment = Deployment.load(manifest_file)
     if target == "epoch":
-        em = deployment.contract("emissions")
-        current = (now - int(em.genesis())) // int(em.epochLength())
-        return int(em.genesis()) + (current + 1) * int(em.epochLength()) + 60
+        clock = EpochClock.of(deployment.contract("emissions"))
+        return clock.start(clock.epoch_at(now) + 1) + 60
     submissions = deployment.contract("submissions")
     epoch = int(submissions.currentPhase()[0])
     schedule = submissions.schedule(epoch)

@@ -22,7 +22,7 @@ import click
 
 from flock.dao.actions import Draft, decode_action, encode_call, human_duration, parse_integer
 from flock.dao.deployment import DaoError, Deployment
-from flock.deploy.governed import PARAMETERS, find_parameter
+from flock.deploy.governed import find_parameter
 from flock.deploy.verify import show
 from flock.units import format_token, to_wei
 
@@ -72,10 +72,6 @@ def build_draft(deployment: Deployment, name: str, params: dict[str, Any], descr
 
 
 # ------------------------------------------------------------------------------------------ templates
-
-
-def _parameters_help() -> str:
-    return ", ".join(p.label for p in PARAMETERS if p.setter)
 
 
 @template(

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from flock.chain.clock import head_time, mine_at
 from flock.demo.context import DemoContext
+from flock.emissions import EpochClock
 from flock.gateway.chain import ApeLedger
 from flock.gateway.local import OPERATORS, open_account
 from flock.gateway.server import start_background
@@ -101,7 +102,7 @@ def _settle(ctx: DemoContext, gateway: Gateway, store: Any, task: int) -> None:
     treasury_before = int(token.balanceOf(treasury))
 
     epoch = int(em.currentEpoch())
-    mine_at(max(head_time() + 1, int(em.genesis()) + (epoch + 1) * int(em.epochLength()) + 60))
+    mine_at(max(head_time() + 1, EpochClock.of(em).start(epoch + 1) + 60))
     report = report_epoch(gateway.store, store, epoch, {"chain_id": int(p.manifest.chain_id)})
     post_report(api, report, operators)
     console.print(

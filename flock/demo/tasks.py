@@ -19,6 +19,7 @@ from flock.dao.proposals import Governance
 from flock.dao.render import print_draft
 from flock.dao.templates import build_draft
 from flock.demo.context import DemoContext
+from flock.emissions import EpochClock
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD, format_token
 
@@ -77,7 +78,7 @@ def _approve_by_proposal(ctx: DemoContext, ids: dict[str, int]) -> None:
 
 def _enter_epoch(ctx: DemoContext, epoch: int) -> None:
     em = ctx.protocol.emissions
-    mine_at(em.genesis() + epoch * em.epochLength() + 3600)
+    mine_at(EpochClock.of(em).start(epoch) + 3600)
     em.checkpoint(sender=ctx.protocol.deployer)
 
 

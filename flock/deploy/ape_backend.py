@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import rlp
 from ape.api import AccountAPI
 from ape.exceptions import ApeException
 from ape.utils import ManagerAccessMixin
-from eth_utils import keccak, to_bytes, to_checksum_address
 
 from flock import artifacts
+from flock.chain.create import create_address
 from flock.chain.manifest import (
     ActionRecord,
     ContractRecord,
@@ -40,11 +39,6 @@ from flock.paths import CONFIG_DIR, PROJECT_ROOT
 
 class DeployError(ApeException):
     """A deployment cannot go on; the message says what to do."""
-
-
-def create_address(sender: str, nonce: int) -> str:
-    """The address a contract created by ``sender`` with ``nonce`` gets (CREATE)."""
-    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
 
 
 def _jsonable(value: Any) -> Any:

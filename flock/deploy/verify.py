@@ -30,10 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from rich.table import Table
 
 from flock import artifacts
+from flock.chain.create import create_address
 from flock.deploy import genesis
 from flock.deploy.config import ZERO_ADDRESS, DeployConfig, load_config
 from flock.deploy.governed import PARAMETERS, TIMELOCK_ADMINISTERED, expected_holders
@@ -269,14 +270,6 @@ def check_code(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:
             f"{implementation or 'none'}: {len(code):,} bytes, {'same code' if ok else 'DIFFERENT CODE'}",
             ok,
         )
-
-
-def create_address(creator: str, nonce: int) -> str:
-    """The address of the contract ``creator`` creates with CREATE at ``nonce`` (1 to 127):
-    keccak256(rlp([creator, nonce])), whose RLP is 0xd6 0x94 <20 bytes> <nonce> for such nonces."""
-    if not 1 <= nonce <= 0x7F:
-        raise ValueError(f"nonce {nonce}: only 1 to 127 encode as a single RLP byte")
-    return to_checksum_address(keccak(bytes([0xD6, 0x94]) + bytes.fromhex(creator[2:]) + bytes([nonce]))[12:])
 
 
 def check_pot_implementation(ctx: Context, reader: ChainReader) -> Iterable[CheckResult]:

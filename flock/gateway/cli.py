@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from flock.chain.manifest import manifest_path
+from flock.chain.manifest import default_manifest
 from flock.chain.network import is_local, network_name
 from flock.cli import (
     Command,
@@ -107,7 +107,7 @@ def cli(
 
         if store is None:
             raise UserError("--store: the content store holding the reports and models (by hash)")
-        protocol = LiveProtocol.load(manifest_file or manifest_path(network))
+        protocol = LiveProtocol.load(manifest_file or default_manifest(network))
         if "api" not in protocol.keys:
             raise UserError("the deployment has no ApiCredits: redeploy with the API platform")
         content = ContentStore(store)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from flock.chain.clock import head_time
 from flock.cli import ConnectedCommand, Group, UserError, connection_options, console, print_lines, quiet_ape
 from flock.ops import keeper, stake, tasks, vesting
 from flock.tasks import TaskKind
@@ -78,7 +79,7 @@ def stake_lock(amount: str, lock_duration: str, deployment: Any, sender: Any) ->
     """
     wei, seconds = flock_amount(amount), duration(lock_duration)
     done = stake.lock(deployment.contract("token"), deployment.contract("gmflock"), sender, wei, seconds)
-    print_lines(done.lines(stake._now()))
+    print_lines(done.lines(head_time()))
 
 
 @stake_cli.command("extend", cls=ConnectedCommand)
@@ -324,7 +325,7 @@ def vesting_show(whose: str | None, deployment: Any, sender: Any) -> None:
     table = Table(title=f"vesting rewards of {who} (FLOCK)")
     for column in ("task", "epoch", "locked", "released", "releasable now", "fully vested"):
         table.add_column(column)
-    now = stake._now()
+    now = head_time()
     for v in rows:
         table.add_row(*v.row(now))
     console.print(table)

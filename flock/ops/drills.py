@@ -29,7 +29,7 @@ def drill_options(why: str, sender: str) -> Callable[[Any], Any]:
     """--network (where the clock can move), --account (``sender``: who sends) and --manifest."""
 
     def decorate(func: Any) -> Any:
-        where = "a local chain or the Base rehearsal (base:rehearsal:URI)"
+        where = "a local chain, a fork, or the Base rehearsal (base:rehearsal:URI)"
         func = manifest_option()(func)
         func = account_option(help=f"{sender} (default on a local chain: test:0)")(func)
         return network_option(rule=clock_can_move, why=why, where=where)(func)

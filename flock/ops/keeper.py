@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flock.chain.clock import head_time
+from flock.emissions import EpochClock
 from flock.units import format_token, relative_time
 
 STAKE_UNIT = 10**15  # gmFLOCK wei per stake unit (IEmissionController)
@@ -52,19 +54,13 @@ class CheckpointResult:
         return out
 
 
-def _now() -> int:
-    from ape import chain
-
-    return int(chain.blocks.head.timestamp)
-
-
 def checkpoint(emissions: Any, sender: Any) -> CheckpointResult:
     """Sends ``checkpoint()`` if an epoch is waiting to be opened and reports every epoch it opened."""
     from ape import chain
 
     pending_time = int(chain.pending_timestamp)
-    length, genesis = int(emissions.epochLength()), int(emissions.genesis())
-    current = (pending_time - genesis) // length
+    clock = EpochClock.of(emissions)
+    current = clock.epoch_at(pending_time)
     opened: tuple[OpenedEpoch, ...] = ()
     gas = 0
     if int(emissions.nextEpoch()) <= current:
@@ -75,7 +71,7 @@ def checkpoint(emissions: Any, sender: Any) -> CheckpointResult:
             for e in receipt.events
             if e.event_name == "EpochOpened"
         )
-    now = _now()
+    now = head_time()
     current = int(emissions.currentEpoch())
     still = max(current + 1 - int(emissions.nextEpoch()), 0)
-    return CheckpointResult(opened, current, still, genesis + (current + 1) * length, now, gas)
+    return CheckpointResult(opened, current, still, clock.start(current + 1), now, gas)

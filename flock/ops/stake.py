@@ -6,15 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flock.chain.clock import head_time
 from flock.ops import OpsError
 from flock.tasks import LockStatus
 from flock.units import format_token, human_duration, relative_time
-
-
-def _now() -> int:
-    from ape import chain
-
-    return int(chain.blocks.head.timestamp)
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ def extend(gmflock: Any, sender: Any, lock_id: int, seconds: int) -> list[str]:
     """Moves the lock's end to now + ``seconds`` and re-boosts it."""
     info = _active_lock(gmflock, sender, lock_id)
     _check_duration(gmflock, seconds)
-    now = _now()
+    now = head_time()
     if now + seconds <= int(info.end):
         raise OpsError(
             f"lock {lock_id} ends {relative_time(int(info.end), now)}; extending means a later end: "
@@ -89,14 +84,14 @@ def extend(gmflock: Any, sender: Any, lock_id: int, seconds: int) -> list[str]:
     after = gmflock.lockInfo(sender, lock_id)
     return [
         f"extended lock {lock_id}: {format_token(int(info.gm))} -> {format_token(int(after.gm))} gmFLOCK",
-        f"unlockable {relative_time(int(after.end), _now())}",
+        f"unlockable {relative_time(int(after.end), head_time())}",
     ]
 
 
 def unlock(token: Any, gmflock: Any, sender: Any, lock_id: int) -> list[str]:
     """Ends an expired lock; refuses before sending when it has not expired or stake is allocated."""
     info = _active_lock(gmflock, sender, lock_id)
-    now = _now()
+    now = head_time()
     if int(info.end) > now:
         raise OpsError(f"lock {lock_id} is unlockable {relative_time(int(info.end), now)}, not yet")
     balance, allocated = int(gmflock.balanceOf(sender)), int(gmflock.allocatedOf(sender))
@@ -124,7 +119,7 @@ def delegate_votes(gmflock: Any, sender: Any, to: str) -> str:
 
 def lock_rows(gmflock: Any, owner: str) -> list[list[str]]:
     """Every lock of ``owner``: id, FLOCK, gmFLOCK, status, end."""
-    now = _now()
+    now = head_time()
     count = int(gmflock.lockCount(owner))
     rows = []
     for info in gmflock.locksOf(owner, 0, count) if count else []:

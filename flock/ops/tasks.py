@@ -6,18 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flock.chain.clock import head_time
 from flock.ops import OpsError
 from flock.tasks import Role, TaskKind, TaskState, spec_hash
 from flock.units import DAY, format_token, human_duration, relative_time
 
 ROLES = {"node": Role.NODE, "validator": Role.VALIDATOR, "participant": Role.PARTICIPANT}
 KINDS = {"arena": TaskKind.ARENA, "alliance": TaskKind.ALLIANCE}
-
-
-def _now() -> int:
-    from ape import chain
-
-    return int(chain.blocks.head.timestamp)
 
 
 def _free_gm(gmflock: Any, account: Any) -> int:
@@ -65,7 +60,7 @@ def create(
     task = int(registry.taskCount())
     info = registry.taskInfo(task)
     return [
-        f"created task {task} ({kind.name.lower()}), ending {relative_time(int(info.endTime), _now())}; "
+        f"created task {task} ({kind.name.lower()}), ending {relative_time(int(info.endTime), head_time())}; "
         f"creator stake {format_token(stake)} gmFLOCK",
         f"it earns emissions once governance approves it: `ape run dao propose approve-task {task}`",
     ]
@@ -74,7 +69,7 @@ def create(
 def join(registry: Any, gmflock: Any, sender: Any, task: int, role: Role, amount: int, sigma_bps: int) -> str:
     """Joins ``task`` as ``role`` with ``amount`` gmFLOCK (``sigma_bps`` for operators)."""
     info = task_info(registry, task)
-    if int(info.state) not in (TaskState.PENDING, TaskState.APPROVED) or int(info.endTime) <= _now():
+    if not registry.isActive(task):  # pending or approved, and not past its end (TaskStatus)
         raise OpsError(
             f"task {task} is {TaskState(int(info.state)).name.lower()} or over: it takes no new members"
         )
@@ -125,7 +120,7 @@ def release(registry: Any, sender: Any, task: int, account: str) -> str:
     creator = str(info.creator).lower() == account.lower()
     if int(member.role) == Role.NONE and not creator:
         raise OpsError(f"{account} has no stake in task {task}")
-    now = _now()
+    now = head_time()
     free_at = int(info.endTime) + int(info.disputeWindow)
     exiting = int(member.role) == Role.DELEGATOR and int(member.exitAt) != 0
     if now < free_at and not exiting:

@@ -24,9 +24,9 @@ from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings
 from flock.rewards import Phase
+from flock.tasks import Role
 from flock.units import relative_time
 
-NODE, VALIDATOR = 1, 2
 __all__ = ["ChainView", "OracleError"]
 
 
@@ -133,9 +133,9 @@ class ChainView:
         delegated = [e for e in self._events("tasks", "Delegated", taskId=task) if e.block_number <= block]
 
         members = []
-        for account in sorted({str(e.account) for e in joined if e.role in (NODE, VALIDATOR)}):
+        for account in sorted({str(e.account) for e in joined if e.role in (Role.NODE, Role.VALIDATOR)}):
             member = tasks.memberOf(task, account, block_id=block)
-            if member.role in (NODE, VALIDATOR) and not member.released:
+            if member.role in (Role.NODE, Role.VALIDATOR) and not member.released:
                 members.append(MemberStake(account, member.role, member.stake, member.sigmaBps))
         delegations = []
         for delegator in sorted({str(e.delegator) for e in delegated}):

@@ -18,6 +18,7 @@ from flock.cli import (
     Group,
     UsageError,
     UserError,
+    account_option,
     connection_options,
     console,
     load_sender,
@@ -89,7 +90,7 @@ def compute(protocol: LiveProtocol, store: Path, task: int, epoch: int | None) -
 @cli.command("post", cls=ConnectedCommand)
 @connection_options(send=False)
 @epoch_options
-@click.option("--account", default=None, help="the oracle's ape account alias (test:N on a local chain)")
+@account_option(help="the oracle's ape account alias (test:N on a local chain)")
 def post_command(
     protocol: LiveProtocol, provider: Any, sender: Any, store: Path, task: int, epoch: int | None
 ) -> None:

@@ -75,6 +75,7 @@ class World:
     accounts: dict[str, str]
     proposals: int = 0
     executed: list[Receipt] = field(default_factory=list)
+    _role_ids: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, label: str) -> str:
         return self.accounts[label]
@@ -92,7 +93,12 @@ class World:
         return self.system.chain.accounts[HELPER_INDEX]
 
     def role(self, key: str, role: str) -> bytes:
-        return bytes(32) if role == "DEFAULT_ADMIN_ROLE" else getattr(self.contract(key), role)()
+        """The id of ``role`` at ``key``: read once (a role id is a constant of the contract's code;
+        the access invariants ask for it hundreds of times per step)."""
+        if (key, role) not in self._role_ids:
+            read = bytes(32) if role == "DEFAULT_ADMIN_ROLE" else getattr(self.contract(key), role)()
+            self._role_ids[(key, role)] = bytes(read)
+        return self._role_ids[(key, role)]
 
     def has_role(self, key: str, role: str, label: str) -> bool:
         return bool(self.contract(key).hasRole(self.role(key, role), self.accounts[label]))

@@ -363,7 +363,7 @@ class TaskMachine(ProtocolMachine):
         assert self.tasks.delegationOf(task_id, user).value == value_before + amount
         # The pool's totals grow by the top-up, plus what they had booked against this delegation
         # for slashes outside its risk window (booked as if every delegation were at risk, given
-        # back when it syncs: `_restore`), which is at most what the delegation is worth. A new
+        # back when it syncs: `DelegationPool.settle`), which is at most what the delegation is worth. A new
         # delegation has nothing to give back: exactly the amount.
         restored = self.tasks.effectiveStake(task_id, operator).delegated - delegated_before - amount
         assert 0 <= restored <= value_before

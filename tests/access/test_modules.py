@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from flock import artifacts
-from flock.deploy.verify import create_address
+from flock.chain.create import create_address
 from flock.testing.governance import World, build_world
 
 # (plan key of the contract, its module): the implementation creates the module as its first

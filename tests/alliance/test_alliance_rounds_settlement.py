@@ -2,11 +2,13 @@
 slashes routed 90% to the honest and 10% to the finalizer), withdrawals and the model lineage."""
 
 import ape
+import pytest
 from alliance_helpers import STAKES, E, events
+from ape.utils import ZERO_ADDRESS
 
 from flock.alliance.chain import run_round
 from flock.alliance.protocol import BPS, Outcome, Phase, SlashReason, split_seized
-from flock.chain.clock import next_block_at
+from flock.chain.clock import head_time, next_block_at
 
 
 def _stake(participants):
@@ -295,6 +297,36 @@ def test_a_slashed_finalizer_gets_no_share_of_its_own_slash(alliance, task, driv
     slash = _seized_events(receipt, alliance)[bad]
     assert slash.toFinalizer == 0 and slash.toHonest == slash.flockSeized
     assert token.balanceOf(bad) == before
+
+
+@pytest.mark.parametrize("left_of_due", [(1, 3), (0, 1)])
+def test_a_slash_takes_at_most_the_stake_left(
+    alliance, tasks, task, driver, participants, stranger, admin, deployer, left_of_due
+):
+    """A participant slashed elsewhere since it enrolled: the settlement's slash is capped at the
+    stake left (the registry's `slashableStake`), or lapses when nothing is left."""
+    run = run_round(driver, participants, votes_of={p.address: 0b01 for p in participants})
+    driver.finalize(sender=stranger)
+    _, bad = run["proposers"]
+    due = alliance.settlementOf(task, 1, bad).slashGm
+    stake = tasks.memberOf(task, bad).stake
+    numerator, denominator = left_of_due
+    left = due * numerator // denominator
+    assert 0 <= left < due <= stake
+    tasks.grantRole(tasks.SLASHER_ROLE(), deployer, sender=admin)  # another slasher takes the rest
+    tasks.slash(task, bad, stake - left, head_time(), (ZERO_ADDRESS, ZERO_ADDRESS, 0, 0), sender=deployer)
+    receipt = driver.settle(participants)
+    assert driver.entry(bad).slashSettled
+    assert tasks.memberOf(task, bad).stake == 0
+    if left == 0:
+        (lapsed,) = events(receipt, "SlashLapsed", alliance)
+        assert (lapsed.account, lapsed.gmDue) == (bad, due)
+        assert not _seized_events(receipt, alliance)
+    else:
+        slash = _seized_events(receipt, alliance)[bad]
+        assert (slash.reason, slash.gm) == (SlashReason.REJECTED, left)
+        assert slash.flockSeized == slash.toHonest + slash.toFinalizer > 0
+        assert not events(receipt, "SlashLapsed", alliance)
 
 
 def test_slashes_lapse_once_the_dispute_window_closed(alliance, tasks, task, driver, participants, stranger):

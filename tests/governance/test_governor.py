@@ -18,6 +18,7 @@ from governance_helpers import (
     QUEUED,
     STAKES,
     SUCCEEDED,
+    Proposal,
 )
 
 from flock.chain.clock import advance
@@ -255,3 +256,74 @@ def test_proposer_suffix_stops_a_front_run_copy(governor, stakers, fee_proposal)
         protected.propose(bob)
     protected.propose(alice)
     assert protected.state() == PENDING
+
+
+def test_settings_change_by_proposal_in_one_slot(governor, timelock, stakers, outsider):
+    """The governor keeps GovernorSettings' three values in one slot of its own (decision 170): a
+    passed proposal changes all three through GovernorSettings' setters, with their events (old
+    and new value), and `propose` reads them back; a threshold above 2^176 - 1 is refused."""
+    alice = stakers["alice"]
+    before = (governor.votingDelay(), governor.votingPeriod(), governor.proposalThreshold())
+    after = (2 * DAY, 6 * DAY, 60_000 * WAD)  # bob (50,000) could propose before, not after
+    calldatas = [
+        governor.setVotingDelay.encode_input(after[0]),
+        governor.setVotingPeriod.encode_input(after[1]),
+        governor.setProposalThreshold.encode_input(after[2]),
+    ]
+    proposal = Proposal(governor, [governor.address] * 3, [0] * 3, calldatas, "# Slower, dearer proposals")
+    _pass(proposal, alice, outsider, timelock)
+    receipt = governor.execute(*proposal.args, sender=outsider)
+    assert [(e.oldVotingDelay, e.newVotingDelay) for e in receipt.decode_logs(governor.VotingDelaySet)] == [
+        (before[0], after[0])
+    ]
+    assert [
+        (e.oldVotingPeriod, e.newVotingPeriod) for e in receipt.decode_logs(governor.VotingPeriodSet)
+    ] == [(before[1], after[1])]
+    assert [
+        (e.oldProposalThreshold, e.newProposalThreshold)
+        for e in receipt.decode_logs(governor.ProposalThresholdSet)
+    ] == [(before[2], after[2])]
+    assert (governor.votingDelay(), governor.votingPeriod(), governor.proposalThreshold()) == after
+
+    advance(1)
+    later = Proposal(governor, [governor.address], [0], [calldatas[0]], "# Read the new settings")
+    receipt = later.propose(alice)
+    [created] = receipt.decode_logs(governor.ProposalCreated)
+    assert (created.voteStart, created.voteEnd) == (
+        receipt.timestamp + after[0],
+        receipt.timestamp + sum(after[:2]),
+    )
+    bob = stakers["bob"]
+    with ape.reverts(
+        governor.GovernorInsufficientProposerVotes, proposer=bob, votes=50_000 * WAD, threshold=after[2]
+    ):
+        Proposal(governor, [governor.address], [0], [calldatas[0]], "# bob").propose(bob)
+
+    too_high = Proposal(
+        governor,
+        [governor.address],
+        [0],
+        [governor.setProposalThreshold.encode_input(2**176)],
+        "# A threshold past the slot",
+    )
+    _pass(too_high, alice, outsider, timelock)
+    with ape.reverts(governor.SafeCastOverflowedUintDowncast, bits=176, value=2**176):
+        governor.execute(*too_high.args, sender=outsider)
+    assert governor.proposalThreshold() == after[2]
+
+
+def _pass(proposal, voter, keeper, timelock) -> None:
+    """Proposes, votes For with ``voter`` alone (a majority over the quorum), queues and waits."""
+    proposal.propose(voter)
+    proposal.open_voting()
+    proposal.governor.castVote(proposal.id, FOR, sender=voter)
+    proposal.close_voting()
+    proposal.governor.queue(*proposal.args, sender=keeper)
+    advance(timelock.getMinDelay())
+
+
+def test_governor_clock_is_the_tokens(governor, gmflock):
+    """The governor reads `block.timestamp` itself (no call into gmFLOCK's proxy); that is gmFLOCK's
+    clock, which the constructor checked (a token changing its clock needs a new governor)."""
+    assert governor.CLOCK_MODE() == gmflock.CLOCK_MODE() == "mode=timestamp"
+    assert governor.clock() == gmflock.clock()

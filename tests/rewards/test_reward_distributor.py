@@ -78,6 +78,10 @@ def test_posting_refusals(rewards, tasks, admin, oracles, cast, earning, emissio
         rewards.postRoot(earning.task, earning.epoch, bytes(32), E, 0, REPORT, sender=oracles[0])
     with ape.reverts(rewards.RewardEmptyRoot):
         rewards.postRoot(earning.task, earning.epoch, ROOT, 0, 0, REPORT, sender=oracles[0])
+    # An address-shaped root (upper 96 bits zero) would read as a final root's pot: refused.
+    shaped = bytes(12) + bytes.fromhex(outsider.address[2:])
+    with ape.reverts(rewards.RewardEmptyRoot, root=shaped, total=E):
+        rewards.postRoot(earning.task, earning.epoch, shaped, E, 0, REPORT, sender=oracles[0])
     reveal_end = earning_reveal_end(rewards, earning)
     with ape.reverts(rewards.RewardTooEarly, taskId=earning.task, epoch=earning.epoch, revealEnd=reveal_end):
         rewards.postRoot(earning.task, earning.epoch, ROOT, E, 0, REPORT, sender=oracles[0])
