@@ -12,7 +12,8 @@ window only bounds how late a slash may come).
 The test performs the attack and then checks the property the protocol should have: colluders get
 no liquid FLOCK out of a lock before it ends. It does not hold today, so the test is a strict
 expected failure on exactly that check (`LockEscaped`): any other failure (a revert, a wrong figure)
-fails it, and a fix makes it pass, which strict mode turns into a failure until the mark is removed.
+fails it. The figures pin today's rule (all seized FLOCK to B, none burned), so a fix changes them:
+whoever lands it rewrites them to the new rule and removes the mark (strict: an unexpected pass fails).
 """
 
 from __future__ import annotations
