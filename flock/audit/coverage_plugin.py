@@ -108,12 +108,23 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def _machine_of(item: pytest.Item) -> type | None:
-    """The ``ProtocolMachine`` class whose Hypothesis ``TestCase`` the item runs, if any."""
-    run_test = getattr(getattr(item, "cls", None), "runTest", None)
-    machine = getattr(run_test, "_hypothesis_state_machine_class", None)
+    """The ``ProtocolMachine`` class whose Hypothesis ``TestCase`` the item runs, if any (Hypothesis
+    makes a machine's ``TestCase`` once, and the test module binds that class)."""
+    case = getattr(item, "cls", None)
+    if case is None:
+        return None
     from flock.testing.machine import ProtocolMachine
 
-    return machine if isinstance(machine, type) and issubclass(machine, ProtocolMachine) else None
+    pending, seen = [ProtocolMachine], set()
+    while pending:
+        machine = pending.pop()
+        if machine in seen:
+            continue
+        seen.add(machine)
+        pending.extend(machine.__subclasses__())
+        if machine is not ProtocolMachine and machine.TestCase is case:
+            return machine
+    return None
 
 
 @contextmanager
