@@ -8,7 +8,7 @@ import pytest
 from reward_helpers import TaskEpoch, finalize, leaves_for, post
 
 from flock.chain.clock import head_time, mine_at
-from flock.oracle.merkle import slash_tree
+from flock.oracle.merkle import reward_tree, slash_tree
 from flock.rewards import Offence, Status, model_commitment
 from flock.tasks import TaskKind
 from flock.units import DAY, WAD
@@ -37,6 +37,10 @@ def revenue(rewards, admin, token, cast):
     rewards.grantRole(rewards.REVENUE_ROLE(), account, sender=admin)
     token.approve(rewards, 2**256 - 1, sender=account)
     return account
+
+
+def post_root(leaves) -> bytes:
+    return reward_tree(leaves).root
 
 
 def _events(receipt, name, contract):
@@ -119,6 +123,27 @@ def test_revenue_funds_an_open_arena_epoch_only(rewards, token, oracles, cast, e
     post(rewards, oracles, ended, leaves_for([cast.node], [E]))
     with ape.reverts(rewards.RewardNotFundable, taskId=task, epoch=epoch, status=Status.ACCEPTED):
         rewards.fundEpoch(task, epoch, E, sender=revenue)
+
+
+def test_revenue_alone_pays_an_epoch_the_task_earned_no_emissions_in(
+    rewards, tasks, emissions, admin, oracles, cast, ended, revenue
+):
+    """A task approved after the epoch opened has no emission budget for it: the first post
+    reserves 0 and draws nothing from the emission controller; what revenue funded pays the root."""
+    tasks.createTask(TaskKind.ARENA, 30 * DAY, b"\x02" * 32, "ipfs://late", 0, 0, sender=cast.creator)
+    late = tasks.taskCount()
+    tasks.approveTask(late, sender=admin)
+    at = TaskEpoch(late, ended.epoch)
+    assert emissions.budgetOf(late, at.epoch).total == 0
+    rewards.fundEpoch(late, at.epoch, 5 * E, sender=revenue)
+    leaves = leaves_for([cast.node, cast.validator], [3 * E, 2 * E])
+    first = rewards.postRoot(late, at.epoch, post_root(leaves), 5 * E, 0, REPORT, sender=oracles[0])
+    (reserved,) = _events(first, "BudgetReserved", rewards)
+    assert (reserved.taskId, reserved.epoch, reserved.amount) == (late, at.epoch, 0)
+    assert _events(first, "BudgetDrawn", emissions) == []
+    rewards.postRoot(late, at.epoch, post_root(leaves), 5 * E, 0, REPORT, sender=oracles[1])
+    record = rewards.epochRewards(late, at.epoch)
+    assert (record.status, record.total, record.unallocated) == (Status.ACCEPTED, 5 * E, 0)
 
 
 def test_release_vested_skips_epochs_without_a_pot_or_anything_vesting(
