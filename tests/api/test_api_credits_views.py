@@ -1,16 +1,22 @@
-"""ApiCredits' views no other anvil test read (docs/audit.md, "Coverage"): the contracts it was
-wired to, the operator set's membership, and the withdrawal lock at an epoch's start, while the
-previous epoch's usage report is still awaited (the report window)."""
+"""ApiCredits paths no other anvil test took (docs/audit.md, "Coverage"): the contracts it was
+wired to, the operator set's membership, the withdrawal lock at an epoch's start while the previous
+epoch's usage report is still awaited (the report window), a charge of an account without credit,
+and a flush with no protocol share."""
 
 from __future__ import annotations
 
 import pytest
 
 from flock.chain.clock import head_time, mine_at
+from flock.gateway.usage import Metered, build_report
+from flock.tasks import TaskKind, spec_hash
+from flock.units import DAY, WAD
+
+E = WAD
 
 
 @pytest.fixture(scope="module")
-def api(project, manifest, outsider, token, emissions, rewards):
+def api(project, manifest, outsider, token, emissions, rewards, tasks, admin, accounts, stakers):
     """The deployed credits; the session fixtures the tests read are set up first (ape's isolation)."""
     return project.ApiCredits.at(manifest.address("api"))
 
@@ -42,3 +48,46 @@ def test_withdrawals_wait_out_the_report_window_of_an_unreported_epoch(api, emis
     assert api.withdrawLockedUntil() == start + report_window
     mine_at(start + report_window)
     assert api.withdrawLockedUntil() < head_time()
+
+
+def test_a_leaf_for_an_account_without_credit_charges_nothing_and_a_zero_share_pays_no_treasury(
+    api, tasks, token, emissions, rewards, admin, accounts, stakers
+):
+    """A settled usage report names a user with credit and one that never deposited: the first
+    charge accrues revenue, the second is applied (marked) but charges and accrues nothing. With the
+    protocol share 0 (governance may set it), the flush sends nothing to the treasury and all of
+    it to the task's next reward epoch."""
+    user, stranger, operators = stakers[0], stakers[1], accounts[10:12]
+    tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("api views"), "ipfs://api", 0, 0, sender=user)
+    task = tasks.taskCount()
+    token.approve(api, 10 * E, sender=user)
+    api.deposit(10 * E, sender=user)
+    api.setCap(10 * E, sender=user)
+    assert api.accountOf(stranger) == (0, 0)
+    epoch = emissions.currentEpoch()
+    rows = [Metered(str(who).lower(), task, 3, 0, 2 * E * 1_000, 1) for who in (user, stranger)]
+    report = build_report(epoch, rows)
+    genesis, length = emissions.genesis(), emissions.epochLength()
+    mine_at(genesis + (epoch + 1) * length + 10)
+    for operator in operators:
+        api.postUsage(epoch, report.root, report.total, report.report_hash, sender=operator)
+    mine_at(api.settlementOf(epoch).finalizesAt)
+    api.finalize(epoch, sender=user)
+    charged = {}
+    for index, row in enumerate(report.rows):
+        receipt = api.charge(report.charge_args(index), sender=user)
+        (event,) = receipt.events.filter(api.Charged)
+        charged[row.account] = (event.requested, event.charged)
+        assert api.isCharged(epoch, index)
+    assert charged == {str(user).lower(): (2 * E, 2 * E), str(stranger).lower(): (2 * E, 0)}
+    assert api.accrued(task, 3) == 2 * E
+
+    treasury_address = api.protocolShare()[1]
+    api.setProtocolShare(0, treasury_address, sender=admin)
+    treasury, held = token.balanceOf(treasury_address), token.balanceOf(rewards)
+    receipt = api.flush(task, 3, sender=stranger)
+    (flushed,) = receipt.events.filter(api.RevenueFlushed)
+    assert (flushed.protocolShare, flushed.contributors) == (0, 2 * E)
+    assert token.balanceOf(treasury_address) == treasury
+    assert token.balanceOf(rewards) == held + 2 * E
+    assert rewards.epochRewards(task, flushed.targetEpoch).unallocated == 2 * E
