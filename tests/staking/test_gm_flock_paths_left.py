@@ -8,6 +8,8 @@ import pytest
 
 from flock.units import DAY, WAD
 
+NEVER_LOCKED = "0x00000000000000000000000000000000000000Ab"
+
 
 @pytest.fixture(scope="session")
 def alice(funded, token, gmflock):
@@ -42,6 +44,7 @@ def test_past_look_ups_in_a_short_history(gmflock, alice, chain):
     expected = {t1 - 1: 0, t1: v1, t1 + 50: v1, t2: v2, t2 + 99: v2, t3: v3}
     assert {t: gmflock.getPastVotes(alice, t) for t in expected} == expected
     assert gmflock.getPastTotalSupply(t2 + 1) - gmflock.getPastTotalSupply(t1) == v2 - v1
+    assert gmflock.getPastVotes(NEVER_LOCKED, t3) == 0  # no checkpoint at all
 
 
 def test_delegating_to_the_current_delegate_or_an_empty_balance_moves_no_votes(gmflock, alice, funded, chain):
