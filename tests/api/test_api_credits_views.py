@@ -60,17 +60,10 @@ def test_a_leaf_for_an_account_without_credit_charges_nothing_and_a_zero_share_p
     user, stranger, operators = stakers[0], stakers[1], accounts[10:12]
     tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("api views"), "ipfs://api", 0, 0, sender=user)
     task = tasks.taskCount()
-    token.approve(api, 10 * E, sender=user)
-    api.deposit(10 * E, sender=user)
-    api.setCap(10 * E, sender=user)
+    _deposit(api, token, user)
     assert api.accountOf(stranger) == (0, 0)
-    epoch = emissions.currentEpoch()
-    rows = [Metered(str(who).lower(), task, 3, 0, 2 * E * 1_000, 1) for who in (user, stranger)]
-    report = build_report(epoch, rows)
-    genesis, length = emissions.genesis(), emissions.epochLength()
-    mine_at(genesis + (epoch + 1) * length + 10)
-    for operator in operators:
-        api.postUsage(epoch, report.root, report.total, report.report_hash, sender=operator)
+    report = _accepted_report(api, emissions, operators, task, (user, stranger))
+    epoch = report.epoch
     mine_at(api.settlementOf(epoch).finalizesAt)
     api.finalize(epoch, sender=user)
     charged = {}
@@ -91,3 +84,43 @@ def test_a_leaf_for_an_account_without_credit_charges_nothing_and_a_zero_share_p
     assert token.balanceOf(treasury_address) == treasury
     assert token.balanceOf(rewards) == held + 2 * E
     assert rewards.epochRewards(task, flushed.targetEpoch).unallocated == 2 * E
+
+
+def _deposit(api, token, user) -> None:
+    """10 FLOCK of credit, all of it under the cap."""
+    token.approve(api, 10 * E, sender=user)
+    api.deposit(10 * E, sender=user)
+    api.setCap(10 * E, sender=user)
+
+
+def _accepted_report(api, emissions, operators, task: int, users) -> object:
+    """This epoch's usage report charging each of ``users`` 2 FLOCK for ``task``, posted in the next
+    epoch by two operators (the quorum): accepted, in its challenge window."""
+    epoch = emissions.currentEpoch()
+    rows = [Metered(str(who).lower(), task, 3, 0, 2 * E * 1_000, 1) for who in users]
+    report = build_report(epoch, rows)
+    mine_at(emissions.genesis() + (epoch + 1) * emissions.epochLength() + 10)
+    for operator in operators:
+        api.postUsage(epoch, report.root, report.total, report.report_hash, sender=operator)
+    return report
+
+
+def test_a_shorter_collect_window_does_not_cut_a_pending_lock(
+    api, tasks, token, emissions, admin, accounts, stakers
+):
+    """A report accepted under a 1-hour collect window locks withdrawals until its finalization
+    time plus that hour; governance then sets the window to 0: the report's finalization asks for
+    an earlier end, and the lock keeps the later one."""
+    user = stakers[0]
+    tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("api lock"), "ipfs://api", 0, 0, sender=user)
+    _deposit(api, token, user)
+    report = _accepted_report(api, emissions, accounts[10:12], tasks.taskCount(), (user,))
+    report_window, collect_window = api.windows()
+    finalizes_at = api.settlementOf(report.epoch).finalizesAt
+    assert collect_window > 0 and api.withdrawLockedUntil() == finalizes_at + collect_window
+    api.setWindows(report_window, 0, sender=admin)
+    mine_at(finalizes_at + 10)
+    receipt = api.finalize(report.epoch, sender=user)
+    (event,) = receipt.events.filter(api.UsageFinalized)
+    assert event.collectUntil == head_time() < finalizes_at + collect_window
+    assert api.withdrawLockedUntil() == finalizes_at + collect_window
