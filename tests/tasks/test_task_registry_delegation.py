@@ -5,7 +5,7 @@ import pytest
 
 from flock.chain.clock import head_time
 from flock.emissions import STAKE_UNIT
-from flock.tasks import Role, TaskKind, slash_route
+from flock.tasks import Role, TaskKind, allocated_in_task, slash_route
 from flock.units import WAD
 
 E = WAD
@@ -34,8 +34,9 @@ def test_delegation_counts_in_the_operator_stake(tasks, gmflock, emissions, aren
     assert gmflock.allocatedOf(cast.delegator) == before + 4_000 * E
     assert tasks.effectiveStake(arena, cast.node) == (10_000 * E, 4_000 * E, 14_000 * E)
     assert tasks.poolOf(arena, cast.node) == (4_000 * E, 0, 4_000 * E, 1, 0)
-    stakes = tasks.taskStakes(arena)
-    assert (stakes.delegatedToNodes, stakes.delegationsAllocated) == (4_000 * E, 4_000 * E)
+    assert tasks.taskStakes(arena).delegatedToNodes == 4_000 * E
+    # The delegations' allocation is the pools' alone (decision 190).
+    assert allocated_in_task(tasks, arena, [cast.node]) - allocated_in_task(tasks, arena, []) == 4_000 * E
     info = tasks.delegationOf(arena, cast.delegator)
     assert (info.operator, info.allocated, info.value, info.exitAt) == (cast.node, 4_000 * E, 4_000 * E, 0)
     assert info.releaseAt == tasks.taskInfo(arena).endTime + tasks.taskInfo(arena).disputeWindow
