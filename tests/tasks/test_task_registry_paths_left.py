@@ -4,12 +4,18 @@ own stake (the pool takes all of it), the creator who is also a member asking to
 release of an evicted (vacated) participant, and the views for accounts of the other kind."""
 
 import ape
+import pytest
 
 from flock.chain.clock import head_time, next_block_at
 from flock.tasks import Role, slash_route
 from flock.units import DAY, WAD
 
 E = WAD
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _accounts_first(accounts):
+    """The session's accounts (the `slasher` fixture's) are set up before any test's own fixtures."""
 
 
 def _events(receipt, name, contract):
