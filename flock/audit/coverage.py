@@ -22,6 +22,7 @@ from flock.audit import srcmap
 
 Range = tuple[int, int, int]  # start, length, file index
 Step = tuple[int, int, int, Callable[[], list[str]]]  # pc, opcode, depth, the stack (bottom first)
+Jump = tuple[str, int, int]  # code key (srcmap.CodeMap.key), pc of a JUMPI, pc of the next step
 
 _CALLS = {0xF1, 0xF2, 0xF4, 0xFA}  # CALL, CALLCODE, DELEGATECALL, STATICCALL
 _CREATES = {0xF0, 0xF5}
@@ -53,15 +54,23 @@ class Coverage:
     ranges: set[Range] = field(default_factory=set)
     edges: set[tuple[Range, Range]] = field(default_factory=set)
     transactions: int = 0
+    # (code key, pc of a JUMPI, pc of the step right after it): which way each JUMPI went
+    jumps: set[Jump] = field(default_factory=set)
 
     def merge(self, other: Coverage) -> None:
         self.ranges |= other.ranges
         self.edges |= other.edges
         self.transactions += other.transactions
+        self.jumps |= other.jumps
 
     def to_json(self) -> str:
         return json.dumps(
-            {"ranges": sorted(self.ranges), "edges": sorted(self.edges), "transactions": self.transactions}
+            {
+                "ranges": sorted(self.ranges),
+                "edges": sorted(self.edges),
+                "transactions": self.transactions,
+                "jumps": sorted(self.jumps),
+            }
         )
 
     @classmethod
@@ -71,6 +80,7 @@ class Coverage:
             {tuple(r) for r in data["ranges"]},
             {(tuple(a), tuple(b)) for a, b in data["edges"]},
             int(data["transactions"]),
+            {(str(k), int(a), int(b)) for k, a, b in data.get("jumps", [])},  # parts of before had none
         )
 
 
@@ -99,8 +109,11 @@ class Tracer:
         without it, each call's target is read from the stack of the CALL step."""
         pending_targets = iter(_frames_with_code(targets, self.code_of)) if targets is not None else None
         frames = [top]
-        ranges, edges = self.coverage.ranges, self.coverage.edges
+        ranges, edges, jumps = self.coverage.ranges, self.coverage.edges, self.coverage.jumps
         last_jumpi: dict[int, Range] = {}
+        # The JUMPI each frame executed last (code key, pc): the next step of that frame says which
+        # way it went (its pc is either the JUMPI's pc + 1 or the jump's destination).
+        jumpi_at: dict[int, tuple[str, int]] = {}
         # After a JUMPI, the first source range outside the JUMPI's own range (same frame): where
         # the condition's code was left for. A fall-through that stays in the condition (``a || b``
         # or the optimizer's shared exit code) and only then leaves is seen by this edge.
@@ -126,10 +139,12 @@ class Tracer:
                 frame = frames[-1]
                 last_jumpi.pop(depth, None)
                 leaving.pop(depth, None)
+                jumpi_at.pop(depth, None)
             while depth < frame.depth and len(frames) > 1:
                 ended = frames.pop()
                 last_jumpi.pop(ended.depth, None)
                 leaving.pop(ended.depth, None)
+                jumpi_at.pop(ended.depth, None)
                 stack = stack_of() if ended.creation and ended.pending and not ended.created else None
                 created = ended.created if ended.creation and ended.pending else None
                 if stack:
@@ -142,6 +157,11 @@ class Tracer:
                 frame = frames[-1]
             codemap = frame.codemap
             if codemap is not None:
+                went = jumpi_at.pop(depth, None)
+                if went is not None:
+                    jumps.add((went[0], went[1], pc))
+                if op == _JUMPI:
+                    jumpi_at[depth] = (codemap.key, pc)
                 index = srcmap.index_of(codemap, pc)
                 if index is not None:
                     r = codemap.ranges[index]
@@ -164,7 +184,11 @@ class Tracer:
 
     def _record_pending(self, codemap: srcmap.CodeMap, steps: list[tuple[int, int]]) -> None:
         last: Range | None = None
+        last_pc: int | None = None
         for pc, op in steps:
+            if last_pc is not None:
+                self.coverage.jumps.add((codemap.key, last_pc, pc))
+            last_pc = pc if op == _JUMPI else None
             index = srcmap.index_of(codemap, pc)
             if index is None:
                 continue

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flock.audit import srcmap
+from flock.audit import jumps, srcmap
 from flock.audit.coverage import Coverage, load_parts
 from flock.files import atomic_write_text
 from flock.paths import REPORTS_DIR
@@ -102,7 +102,9 @@ def analyse(coverage: Coverage) -> list[FileResult]:
             result.lines[line] = line in hit_lines
             result.line_function[line] = fn
         for branch in profile.branches:
-            result.branches.append((branch, _branch_hit(branch, profile, mine, edges)))
+            hit = _branch_hit(branch, profile, mine, edges)
+            hit = hit or jumps.arm_taken(branch, profile, coverage.jumps)
+            result.branches.append((branch, hit))
         results.append(result)
     return results
 

@@ -74,6 +74,11 @@ class Branch:
     # A missing else after a true body that always leaves (revert, return, break, continue): the
     # next statement of the same block, which only the false arm reaches.
     after: tuple[int, int] | None = None
+    # The whole `if` statement or `?:` expression, the enclosing function, and whether the true
+    # body is a bare `return;` (no code of its own): for the jump evidence (flock/audit/jumps.py).
+    span: tuple[int, int] | None = None
+    function_span: tuple[int, int] | None = None
+    bare_return: bool = False
 
 
 @dataclass
@@ -83,6 +88,8 @@ class CodeMap:
     pcs: list[int]  # pc of each instruction
     ranges: list[tuple[int, int, int]]  # (start, length, file index) per instruction
     jumpis: set[int] = field(default_factory=set)
+    code: bytes = b""
+    key: str = ""  # "<contract>:runtime" or "<contract>:creation": names the code in recorded jumps
 
 
 @dataclass
@@ -118,7 +125,7 @@ def _instructions(code: bytes) -> Iterator[tuple[int, int]]:
         pc += 1 + (op - _PUSH1 + 1 if _PUSH1 <= op <= _PUSH32 else 0)
 
 
-def _decode_sourcemap(text: str, code: bytes) -> CodeMap:
+def _decode_sourcemap(text: str, code: bytes, key: str = "") -> CodeMap:
     entries: list[tuple[int, int, int]] = []
     s, ln, f = -1, -1, -1
     for item in text.split(";") if text else []:
@@ -138,7 +145,7 @@ def _decode_sourcemap(text: str, code: bytes) -> CodeMap:
         pcs.append(pc)
         if op == 0x57:
             jumpis.add(pc)
-    return CodeMap(pcs, entries[: len(pcs)], jumpis)
+    return CodeMap(pcs, entries[: len(pcs)], jumpis, code, key)
 
 
 def _settings() -> dict[str, Any]:
@@ -243,6 +250,16 @@ def _note_followers(statements: list[dict[str, Any]], followers: dict[int, tuple
             followers[current["id"]] = _span(following)
 
 
+def _bare_return(node: dict[str, Any] | None) -> bool:
+    """``return;`` alone, or a block holding only it."""
+    if node is None:
+        return False
+    if node["nodeType"] == "Block":
+        statements = node.get("statements") or []
+        return len(statements) == 1 and _bare_return(statements[0])
+    return node["nodeType"] == "Return" and node.get("expression") is None
+
+
 def _profile_ast(profile: ContractProfile, contract_node: dict[str, Any]) -> None:
     for fn in _walk(contract_node.get("nodes", [])):
         if fn["nodeType"] not in ("FunctionDefinition", "ModifierDefinition") or not fn.get("body"):
@@ -271,8 +288,15 @@ def _profile_ast(profile: ContractProfile, contract_node: dict[str, Any]) -> Non
                 cond = _span(node["condition"])
                 line = profile.line_of(_span(node)[0])
                 true_node, false_node = node.get(true_key), node.get(false_key)
+                shape = {
+                    "span": _span(node),
+                    "function_span": _span(fn),
+                    "bare_return": kind == "IfStatement" and not false_node and _bare_return(true_node),
+                }
                 profile.branches.append(
-                    Branch(node["id"], "true", line, name, _span(true_node) if true_node else None, cond)
+                    Branch(
+                        node["id"], "true", line, name, _span(true_node) if true_node else None, cond, **shape
+                    )
                 )
                 profile.branches.append(
                     Branch(
@@ -283,6 +307,7 @@ def _profile_ast(profile: ContractProfile, contract_node: dict[str, Any]) -> Non
                         _span(false_node) if false_node else None,
                         cond,
                         followers.get(node["id"]) if kind == "IfStatement" and not false_node else None,
+                        **shape,
                     )
                 )
 
@@ -309,8 +334,8 @@ def load_profiles() -> dict[str, ContractProfile]:
                 name=name,
                 source=path,
                 text=text,
-                runtime=_decode_sourcemap(evm["deployedBytecode"]["sourceMap"], runtime),
-                creation=_decode_sourcemap(evm["bytecode"]["sourceMap"], creation),
+                runtime=_decode_sourcemap(evm["deployedBytecode"]["sourceMap"], runtime, f"{name}:runtime"),
+                creation=_decode_sourcemap(evm["bytecode"]["sourceMap"], creation, f"{name}:creation"),
                 file_index=file_ids[path],
             )
             _profile_ast(profile, nodes[name])
