@@ -5,8 +5,10 @@ own, nor tell the two arms of a one-armed `if` apart when the optimizer maps the
 whole statement (docs/audit.md, "Coverage"). Here the bytecode decides. A `JUMPI` of an `if` or a
 `?:` (its source inside the statement, outside both arms) has two successors: the next instruction
 and the pushed destination. From each, the straight-line code is followed (through `JUMPDEST`s,
-generated code and jumps to a pushed destination; never through another `JUMPI`) to the first
-instruction that says where the path went:
+generated code, constants pushed under a declaration outside the function, and jumps to a pushed
+destination; never through another `JUMPI`) to the first instruction that says where the path went
+(a `JUMPDEST`'s range says nothing: a label both ways reach carries the range of the block that made
+it):
 
 - ``"true"`` / ``"false"``: code mapped inside that arm;
 - ``"after"``: code of the same function that starts at or after the statement's end;
@@ -75,6 +77,16 @@ def _where(r: tuple[int, int, int], branch: srcmap.Branch, file_index: int) -> s
     return None
 
 
+def _neutral(op: int, r: tuple[int, int, int], branch: srcmap.Branch, file_index: int) -> bool:
+    """An instruction whose range says nothing of the path: a `JUMPDEST` (a label both ways may reach
+    carries the range of the block that made it) or a constant pushed under its declaration outside
+    the function (``_VALUE_BITS``)."""
+    if op == _JUMPDEST:
+        return True
+    function = branch.function_span or branch.cond
+    return _PUSH1 <= op <= _PUSH32 and r[2] >= 0 and (r[2] != file_index or not _inside(r, function))
+
+
 def _follow(
     codemap: srcmap.CodeMap, pc: int, arms: dict[str, Span], branch: srcmap.Branch, file_index: int
 ) -> tuple[str, int] | None:
@@ -84,6 +96,9 @@ def _follow(
         if index is None:
             return None
         r = codemap.ranges[index]
+        op = codemap.code[codemap.pcs[index]]
+        if _neutral(op, r, branch, file_index):
+            r = (-1, -1, -1)
         if r[2] == file_index:
             for arm, body in arms.items():
                 if _inside(r, body):
@@ -93,7 +108,6 @@ def _follow(
             return None
         if place:
             return place, index
-        op = codemap.code[codemap.pcs[index]]
         if op == _JUMPI or op in _ENDS:
             return None
         if op == _JUMP:
@@ -112,9 +126,9 @@ def _leaves_function(codemap: srcmap.CodeMap, index: int, branch: srcmap.Branch)
     span = branch.span or branch.cond
     for _ in range(_WALK_LIMIT):
         r = codemap.ranges[index]
-        if r[2] >= 0 and not (r[0] <= span[0] and span[1] <= r[0] + r[1]):
-            return False
         op = codemap.code[codemap.pcs[index]]
+        if r[2] >= 0 and op != _JUMPDEST and not (r[0] <= span[0] and span[1] <= r[0] + r[1]):
+            return False
         if op in (0x00, 0xF3):
             return True
         if op in _ENDS or op == _JUMPI:
