@@ -243,3 +243,15 @@ def test_a_constant_arm_is_credited_by_the_jump_that_avoids_the_other_arm():
     assert _decided(codemap, true_arm, arms) == {("C:runtime", 4, 9)}
     assert not _decided(codemap, true_arm, arms) & _run(codemap, [0, 2, 4, 5, 6, 8, 12, 13]).jumps
     assert _decided(codemap, _branch("false", FALSE_EXPR), arms) == {("C:runtime", 4, 5)}
+
+
+def test_a_jump_against_the_arms_own_code_is_not_counted(monkeypatch):
+    # The report's guard: an arm with code of its own that did not run is not credited by a jump.
+    from flock.audit import coverage_report as report
+
+    profile = srcmap.ContractProfile("C", "c.sol", "", CodeMap([], []), CodeMap([], []), FILE)
+    monkeypatch.setattr(report, "_file_ranges", lambda file_index: frozenset({BODY}))
+    arm = _branch("true", BODY_SPAN)
+    assert report._contradicted(arm, profile, [])
+    assert not report._contradicted(arm, profile, [BODY])
+    assert not report._contradicted(_branch("true", RETURN["true"]), profile, [])  # no code of its own
