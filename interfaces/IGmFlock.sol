@@ -81,6 +81,9 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
 
     /// @notice `account` locked `amount` FLOCK until `end`, receiving `gm` gmFLOCK in lock `lockId`.
     event Locked(address indexed account, uint256 indexed lockId, uint256 amount, uint256 gm, uint64 end);
+    /// @notice `locker` (a `LOCKER_ROLE` holder) paid for lock `lockId` of `account` (its `Locked`
+    /// event has the amounts).
+    event LockedFor(address indexed account, uint256 indexed lockId, address indexed locker);
     /// @notice Lock `lockId` was unlocked: `amount` FLOCK released, `fee` of it withheld, `gm` burned.
     event Unlocked(address indexed account, uint256 indexed lockId, uint256 amount, uint256 fee, uint256 gm);
     /// @notice Lock `lockId` now ends at `end` and holds `gm` gmFLOCK (`gmAdded` newly minted; zero
@@ -124,6 +127,18 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
      * @return lockId the new lock's id, sequential per account from 0.
      */
     function lock(uint256 amount, uint256 duration) external returns (uint256 lockId);
+
+    /**
+     * @notice Locks `amount` FLOCK, pulled from the caller with `transferFrom`, for `account`, for
+     * the current maximum lock duration, and mints `previewLock(amount, maxDuration)` gmFLOCK to
+     * `account`: how FLOCK seized by a slash is paid to its recipients (decision 195) without ever
+     * being liquid before the end of any lock it could have come from.
+     * @dev Only `LOCKER_ROLE` (the FL Alliance round contract).
+     * @param account the lock's owner.
+     * @param amount FLOCK to lock.
+     * @return lockId the new lock's id in `account`'s sequence.
+     */
+    function lockFor(address account, uint256 amount) external returns (uint256 lockId);
 
     /// @notice `lock` with an EIP-2612 permit for the FLOCK, in one transaction.
     function lockWithPermit(uint256 amount, uint256 duration, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
