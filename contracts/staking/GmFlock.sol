@@ -179,7 +179,12 @@ contract GmFlock is
     }
 
     /// @inheritdoc IGmFlock
-    function lockFor(address account, uint256 amount) external onlyRole(LOCKER_ROLE) nonReentrant returns (uint256 lockId) {
+    function lockFor(address account, uint256 amount)
+        external
+        onlyRole(LOCKER_ROLE)
+        nonReentrant
+        returns (uint256 lockId)
+    {
         lockId = _lock(account, amount, _getGmFlockStorage()._params.maxLockDuration);
         emit LockedFor(account, lockId, msg.sender);
     }

@@ -13,7 +13,14 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
-from flock.alliance.protocol import Outcome, Owed, Phase, proposal_commitment, seed_commitment, vote_commitment
+from flock.alliance.protocol import (
+    Outcome,
+    Owed,
+    Phase,
+    proposal_commitment,
+    seed_commitment,
+    vote_commitment,
+)
 
 
 class Clock(Protocol):

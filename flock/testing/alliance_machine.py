@@ -9,8 +9,8 @@ and let time pass.
 Each rule predicts success or the exact custom error from a model of the round. The ``inv_07_``
 invariants check that slashing conserves tokens (seized = honest + finalizer share + burned, and
 the contract holds exactly its books) and that every credit from a slash is paid as a gmFLOCK lock
-of the maximum duration, rewards alone as FLOCK (decision 195); ``inv_10_`` that stake at risk stays until the task's end
-plus its dispute window. Used by tests/property/test_alliance_invariants.py.
+of the maximum duration, rewards alone as FLOCK (decision 195); ``inv_10_`` that stake at risk
+stays until the task's end plus its dispute window. Used by tests/property/test_alliance_invariants.py.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from flock.alliance.protocol import (
     SlashReason,
     SlashRules,
     assess,
-    seized_rest_to_treasury,
     draw_proposers,
     draw_seed,
     proposal_commitment,
     seed_commitment,
+    seized_rest_to_treasury,
     tally,
     vote_commitment,
     xor32,
@@ -789,7 +789,9 @@ class AllianceMachine(ProtocolMachine):
             info = self._info(r.number)
             assert info.rewardCredited <= info.reward and r.honest_credited <= info.honestPot
             books += info.reward - info.rewardCredited + info.honestPot - r.honest_credited
-        books += sum(owed_of(self.alliance, u).total for u in {*self.participants, *self.finalizer_pool, self.keeper})
+        books += sum(
+            owed_of(self.alliance, u).total for u in {*self.participants, *self.finalizer_pool, self.keeper}
+        )
         assert self.token.balanceOf(self.alliance.address) == books
 
     @invariant()

@@ -130,7 +130,8 @@ class Watch:
     def _check_slashes(self, events: list[Event]) -> None:
         """Per transaction: FLOCK out of gmFLOCK = seized by its slashes + unlocked; every registry
         slash's seized FLOCK = recipient + keeper + burned; every alliance slash's = honest +
-        finalizer; FLOCK from the alliance to gmFLOCK = its relocks; a delegator's synced loss = keeper share + what stays in the task's pot."""
+        finalizer; FLOCK from the alliance to gmFLOCK = its relocks; a delegator's synced loss =
+        keeper share + what stays in the task's pot."""
         gm_out = sum(
             e["value"]
             for e in events
@@ -168,7 +169,9 @@ class Watch:
         to_locks = sum(
             e["value"]
             for e in events
-            if e.name == "Transfer" and e.address == self.token and (e["from"], e["to"]) == (self.alliance, self.gmflock)
+            if e.name == "Transfer"
+            and e.address == self.token
+            and (e["from"], e["to"]) == (self.alliance, self.gmflock)
         )
         if to_locks != relocked:
             self.problems.append(f"the alliance sent gmFLOCK {to_locks} FLOCK, relocked {relocked}")

@@ -320,7 +320,12 @@ PRIVILEGED: tuple[Privileged, ...] = (
     Privileged("gmflock", "release", "STAKE_MANAGER_ROLE", lambda w, _: (w["staker"], 1), UNAUTHORIZED),
     Privileged("gmflock", "slash", "SLASHER_ROLE", lambda w, _: (w["staker"], WAD, w["sink"]), UNAUTHORIZED),
     Privileged(
-        "gmflock", "lockFor", "LOCKER_ROLE", lambda w, n: (w["user"], 1 + n), UNAUTHORIZED, prepare=_locker_funded
+        "gmflock",
+        "lockFor",
+        "LOCKER_ROLE",
+        lambda w, n: (w["user"], 1 + n),
+        UNAUTHORIZED,
+        prepare=_locker_funded,
     ),
     Privileged(
         "gmflock",
@@ -870,7 +875,7 @@ OPEN: dict[str, dict[str, str]] = {
         "revealVote": "a drawn voter, its own committed vote",
         "finalize": "anyone, after the reveal deadline (the caller earns the finalizer's share)",
         "settle": "anyone, for anyone: outcomes are fixed by the finalized round",
-        "withdraw": "the caller's own credits",
+        "withdraw": "the caller's own credits (rewards to any address, shares of slashes as its own lock)",
         "fund": "the caller's own FLOCK, into an active task's pool",
         "pullEmissions": "anyone: moves the task's emission budget into its own pool",
         "sweep": "anyone, after the task's end: the pool goes to the treasury",

@@ -91,7 +91,9 @@ def test_the_worked_example():
         event = slashed.get(account)
         assert (event["gm"] if event else 0) == wei(gm), name
         assert (event["flockSeized"] if event else 0) == wei(seized), name
-        assert owed_of(alliance, account) == Owed(wei(reward), wei(share)), name  # shares relock (decision 195)
+        assert owed_of(alliance, account) == Owed(wei(reward), wei(share)), (
+            name
+        )  # shares relock (decision 195)
     assert owed_of(alliance, finalizer) == finalizer_before.credit(slash_share=20 * WAD)
     assert info.honestPot == 0 and driver.info().honestPot == 180 * WAD
     assert alliance.poolOf(task_id).pool == 9_600 * WAD

@@ -146,7 +146,12 @@ def test_rejected_proposal_slashes_its_proposer_and_pays_the_honest(
     receipt = alliance.withdraw(proposer, sender=proposer)
     (withdrawn,) = events(receipt, "Withdrawn", alliance)
     (relocked,) = events(receipt, "Relocked", alliance)
-    assert (withdrawn.amount, relocked.account, relocked.amount, relocked.lockId) == (reward, good, share, locks)
+    assert (withdrawn.amount, relocked.account, relocked.amount, relocked.lockId) == (
+        reward,
+        good,
+        share,
+        locks,
+    )
     assert token.balanceOf(proposer) == liquid + reward and gmflock.lockedOf(proposer) == locked + share
     _, max_duration = gmflock.lockDurationBounds()
     lock = gmflock.lockInfo(proposer, relocked.lockId)
