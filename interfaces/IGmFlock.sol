@@ -22,7 +22,8 @@ import {IFlockToken} from "./IFlockToken.sol";
  *
  * The task registry (`STAKE_MANAGER_ROLE`) allocates gmFLOCK to tasks; allocated gmFLOCK cannot be
  * unlocked. A `SLASHER_ROLE` holder slashes allocated gmFLOCK: the account's locks shrink pro rata
- * in O(1) and the matching FLOCK goes where the slasher says.
+ * in O(1) and the matching FLOCK goes where the slasher says. A `LOCKER_ROLE` holder (the FL
+ * Alliance rounds) pays FLOCK out as a maximum-duration lock of another account (`lockFor`).
  *
  * Transfers and approvals do not exist: `transfer`, `transferFrom` and `approve` revert with
  * `GmFlockNonTransferable`.
@@ -249,6 +250,8 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
     function STAKE_MANAGER_ROLE() external view returns (bytes32);
     /// @notice Role of the contracts that punish misbehaviour: slashes allocated stake.
     function SLASHER_ROLE() external view returns (bytes32);
+    /// @notice Role of the contracts that pay FLOCK out as locks (`lockFor`): the FL Alliance rounds.
+    function LOCKER_ROLE() external view returns (bytes32);
     /// @notice Largest boost epsilon a governance change may set (1e18 = 1).
     function MAX_BOOST_EPSILON() external view returns (uint256);
     /// @notice Shortest minimum lock duration a governance change may set (seconds).
