@@ -3,6 +3,7 @@ ITaskRegistry, spec hashing and the slash route tuple."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -88,6 +89,23 @@ def read_parameters(registry: Any) -> TaskParameters:
         cooldown,
         keeper,
     )
+
+
+def staked_now(stakes: Any) -> int:
+    """The gmFLOCK a task's stake counts now, from its ``taskStakes`` view: the creator's stake,
+    the members' own stakes and the delegations' values after the pools' slashes."""
+    own = int(stakes.nodes) + int(stakes.validators) + int(stakes.participants)
+    return int(stakes.creator) + own + int(stakes.delegatedToNodes) + int(stakes.delegatedToValidators)
+
+
+def allocated_in_task(registry: Any, task_id: int, operators: Iterable[str]) -> int:
+    """The gmFLOCK a task holds allocated: the creator's and the members' own stakes (its
+    ``taskStakes`` view) + the ``allocated`` of its operators' delegation pools (before unsynced
+    slashes). The registry keeps no per-task total of the pools' allocations (decision 190), so
+    the caller names the accounts that may hold a pool; any other account's pool is empty."""
+    stakes = registry.taskStakes(task_id)
+    own = int(stakes.creator) + int(stakes.nodes) + int(stakes.validators) + int(stakes.participants)
+    return own + sum(int(registry.poolOf(task_id, op)[2]) for op in operators)
 
 
 class LockStatus(IntEnum):

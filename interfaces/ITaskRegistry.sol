@@ -99,7 +99,9 @@ interface ITaskRegistry {
         // nor evicted)
     }
 
-    /// @notice A task's stake by role, in gmFLOCK wei.
+    /// @notice A task's stake by role, in gmFLOCK wei. The gmFLOCK allocated to delegations is their
+    /// pools' (`poolOf(taskId, operator).allocated`, summed over the task's operators); the
+    /// registry keeps no per-task total of it (decision 190).
     struct TaskStakes {
         uint256 creator;
         uint256 nodes; // training nodes' own stake
@@ -107,8 +109,6 @@ interface ITaskRegistry {
         uint256 participants; // alliance participants' stake
         uint256 delegatedToNodes; // delegations counting for nodes, after slashes
         uint256 delegatedToValidators;
-        uint256 delegationsAllocated; // gmFLOCK allocated to delegations (before unsynced slashes)
-        uint256 allocated; // everything this task holds allocated in gmFLOCK
     }
 
     /// @notice An account's place in a task.

@@ -25,9 +25,10 @@ import {ModuleCall} from "../utils/ModuleCall.sol";
  *
  * This contract holds the registry's `STAKE_MANAGER_ROLE` and `SLASHER_ROLE` on gmFLOCK: every
  * stake here is a gmFLOCK allocation of its owner, and the ledger below always adds up to those
- * allocations (invariant 4): creator stakes + own stakes + `delegationsAllocated` of every task =
- * the sum of gmFLOCK allocations. An approved task reports its node and validator stake (own +
- * delegated, after slashes) to the emission controller whenever it changes, until its end.
+ * allocations (invariant 4): creator stakes + own stakes + the pools' `allocated` of every task =
+ * the sum of gmFLOCK allocations (a task's delegations are counted in its pools only, decision
+ * 190). An approved task reports its node and validator stake (own + delegated, after slashes) to
+ * the emission controller whenever it changes, until its end.
  *
  * Storage (slots written by the common paths in brackets):
  *
@@ -38,7 +39,8 @@ import {ModuleCall} from "../utils/ModuleCall.sol";
  *     _stakes[id]        [ nodes: 96 | validators: 96 | members: 32 ]     own stakes, role holders
  *                                                  holding a place now (released, evicted: freed)
  *                        [ delegatedToNodes: 96 | delegatedToValidators: 96 ]   active pool values
- *                        [ delegationsAllocated: 96 ]                     gmFLOCK behind delegations
+ *                        [ delegationsAllocated: 96 ]   DEPRECATED, neither read nor written (decision
+ *                                                  190: the sum of the task's pools' `allocated`)
  *     _members[id][a]    [ role: 8 | stake: 96 | sigma: 16 | since: 40 | exitAt: 40 |
  *                          syncedSlashes: 32 | released: 8 ]               one slot per member
  *     _operatorOf[id][a] a delegator's operator
@@ -330,7 +332,6 @@ contract TaskRegistry is
             released: false
         });
         pool.deposit(amount, newDelegator);
-        s.delegationsAllocated += uint96(amount);
         _addDelegated(s, operatorRole, amount);
         emit Delegated(taskId, msg.sender, operator, amount, allocated);
         _gm.allocate(msg.sender, amount);
@@ -539,8 +540,6 @@ contract TaskRegistry is
         stakes.validators = s.validators;
         stakes.delegatedToNodes = s.delegatedToNodes;
         stakes.delegatedToValidators = s.delegatedToValidators;
-        stakes.delegationsAllocated = s.delegationsAllocated;
-        stakes.allocated = stakes.creator + s.nodes + s.validators + s.delegationsAllocated;
     }
 
     /// @inheritdoc ITaskRegistry

@@ -57,7 +57,7 @@ abstract contract TaskRegistryStorage {
         uint32 members;
         uint96 delegatedToNodes; // active pool values
         uint96 delegatedToValidators;
-        uint96 delegationsAllocated;
+        uint96 delegationsAllocated; // DEPRECATED, neither read nor written (decision 190): layout only
     }
 
     struct MemberRecord {
@@ -227,7 +227,6 @@ abstract contract TaskRegistryStorage {
             emit ITaskRegistry.DelegatorSynced(taskId, delegator, msg.sender, 0, 0, 0); // a slash too small to reach it
             return (value, 0);
         }
-        $._stakes[taskId].delegationsAllocated -= uint96(loss);
         seized = _gm.slash(delegator, loss, address(this));
         uint256 keeperAmount;
         if (msg.sender != delegator) keeperAmount = (seized * $._params.syncKeeperBps) / _BPS;
@@ -256,7 +255,6 @@ abstract contract TaskRegistryStorage {
         Stakes storage s = $._stakes[taskId];
         uint256 moved = pool.withdraw(value, member.exitAt != 0);
         _reduceDelegated(s, $._members[taskId][operator].role, moved);
-        s.delegationsAllocated -= uint96(value);
         member.stake = 0;
         member.released = true;
         emit ITaskRegistry.StakeReleased(taskId, delegator, value, false);

@@ -24,6 +24,7 @@ from flock.dao.actions import Draft, decode_action, encode_call, human_duration,
 from flock.dao.deployment import DaoError, Deployment
 from flock.deploy.governed import find_parameter
 from flock.deploy.verify import show
+from flock.tasks import staked_now
 from flock.units import format_token, to_wei
 
 Build = Callable[..., Draft]
@@ -199,7 +200,7 @@ def _task_line(deployment: Deployment, task_id: int) -> str:
     return (
         f"- task {task_id}: {kind}, {_TASK_STATES[info.state]}, created by "
         f"{deployment.describe_address(info.creator)}, {info.members} member(s), "
-        f"{format_token(stakes.allocated)} gmFLOCK staked, spec hash 0x{bytes(info.specHash).hex()}"
+        f"{format_token(staked_now(stakes))} gmFLOCK staked, spec hash 0x{bytes(info.specHash).hex()}"
     )
 
 

@@ -30,7 +30,7 @@ from flock.demo import api
 from flock.demo.context import DemoContext
 from flock.files import atomic_write_bytes, atomic_write_text
 from flock.paths import REPORTS_DIR
-from flock.tasks import TaskKind, TaskState
+from flock.tasks import TaskKind, TaskState, staked_now
 from flock.units import WAD, format_token
 
 REWARD_CHART = "demo-reward-vs-quality.png"
@@ -143,7 +143,7 @@ def tasks_section(ctx: DemoContext, _out: Path) -> Section | None:
                 ctx.name_of(info.creator),
                 TaskState(int(info.state)).name.lower(),
                 str(int(info.members)),
-                format_token(int(stakes.allocated), places=0),
+                format_token(staked_now(stakes), places=0),
                 format_token(int(p.emissions.accruedBudget(task)), places=0),
             ]
         )

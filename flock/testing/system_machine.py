@@ -38,7 +38,7 @@ from flock.harness.evm import Chain
 from flock.harness.system import System
 from flock.oracle.merkle import slash_tree
 from flock.rewards import Offence, Phase, SlashStatus
-from flock.tasks import LockStatus, Role, TaskKind, TaskState
+from flock.tasks import LockStatus, Role, TaskKind, TaskState, allocated_in_task
 from flock.testing.alliance_machine import AllianceMachine
 from flock.testing.api_machine import ApiMachine
 from flock.testing.ledger import ADMIN, Watch
@@ -670,7 +670,8 @@ class SystemMachine(ProtocolMachine):
             return
         ids = self._task_ids()
         direct = self.staking_part.allocated
-        registry_total = sum(self.tasks.taskStakes(t).allocated for t in ids)
+        # Every staker may hold a delegation pool in any task (decision 190: no per-task total).
+        registry_total = sum(allocated_in_task(self.tasks, t, self.stakers) for t in ids)
         assert sum(v["allocated"] for v in state.values()) == registry_total + sum(direct.values())
         for view in state.values():
             assert view["allocated"] <= view["balance"]

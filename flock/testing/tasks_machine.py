@@ -17,7 +17,7 @@ from hypothesis.stateful import invariant
 
 from flock.emissions import STAKE_UNIT, Schedule
 from flock.harness.system import System
-from flock.tasks import ZERO_ADDRESS, Role, TaskKind, TaskState, read_parameters
+from flock.tasks import ZERO_ADDRESS, Role, TaskKind, TaskState, allocated_in_task, read_parameters
 from flock.testing.fixtures import stake
 from flock.testing.machine import ProtocolMachine, initialize, precondition, rule
 from flock.units import DAY, WAD
@@ -644,10 +644,13 @@ class TaskMachine(ProtocolMachine):
         total_tasks = 0
         for task_id in self._task_ids():
             stakes = self.tasks.taskStakes(task_id)
-            total_tasks += stakes.allocated
+            # The registry keeps no per-task total of the delegations' allocations (decision
+            # 190): the task's pools are summed here, every account that ever held a pool.
+            total_tasks += allocated_in_task(self.tasks, task_id, self.users)
             if not self.model[task_id].creator_released:
                 per_user[self.model[task_id].creator] += stakes.creator
             own_nodes = own_validators = delegated_nodes = delegated_validators = 0
+            behind = dict.fromkeys(self.users, 0)  # per operator: its delegators' allocations
             for user in self.users:
                 m = self._role(task_id, user)
                 if m is None:
@@ -656,6 +659,8 @@ class TaskMachine(ProtocolMachine):
                 if m.released:
                     assert member.stake == 0
                 per_user[user] += member.stake
+                if m.role == Role.DELEGATOR:
+                    behind[m.operator] += member.stake
                 # A released operator's pool still counts until its delegators leave.
                 if m.role in (Role.NODE, Role.PARTICIPANT):
                     own_nodes += member.stake
@@ -667,6 +672,8 @@ class TaskMachine(ProtocolMachine):
             assert stakes.validators == own_validators
             assert stakes.delegatedToNodes == delegated_nodes
             assert stakes.delegatedToValidators == delegated_validators
+            for operator, allocated in behind.items():
+                assert self.tasks.poolOf(task_id, operator).allocated == allocated
         assert total_tasks == total_allocated
         for user, amount in per_user.items():
             assert self.gm.allocatedOf(user) == amount

@@ -2,10 +2,12 @@
 
 import ape
 import pytest
+from eth_abi import encode
+from eth_utils import keccak
 
 from flock.chain.clock import head_time
 from flock.emissions import STAKE_UNIT
-from flock.tasks import Role, TaskKind, slash_route
+from flock.tasks import Role, TaskKind, allocated_in_task, slash_route
 from flock.units import WAD
 
 E = WAD
@@ -34,14 +36,37 @@ def test_delegation_counts_in_the_operator_stake(tasks, gmflock, emissions, aren
     assert gmflock.allocatedOf(cast.delegator) == before + 4_000 * E
     assert tasks.effectiveStake(arena, cast.node) == (10_000 * E, 4_000 * E, 14_000 * E)
     assert tasks.poolOf(arena, cast.node) == (4_000 * E, 0, 4_000 * E, 1, 0)
-    stakes = tasks.taskStakes(arena)
-    assert (stakes.delegatedToNodes, stakes.delegationsAllocated) == (4_000 * E, 4_000 * E)
+    assert tasks.taskStakes(arena).delegatedToNodes == 4_000 * E
+    # The delegations' allocation is the pools' alone (decision 190).
+    assert allocated_in_task(tasks, arena, [cast.node]) - allocated_in_task(tasks, arena, []) == 4_000 * E
     info = tasks.delegationOf(arena, cast.delegator)
     assert (info.operator, info.allocated, info.value, info.exitAt) == (cast.node, 4_000 * E, 4_000 * E, 0)
     assert info.releaseAt == tasks.taskInfo(arena).endTime + tasks.taskInfo(arena).disputeWindow
     assert tasks.memberOf(arena, cast.delegator).role == Role.DELEGATOR
     # Delegated stake weighs in the task's emission share.
     assert emissions.taskUnitsAt(arena, emissions.nextEpoch()) == (14_000 * E // UNIT, 20_000 * E // UNIT)
+
+
+# ERC-7201 namespace of TaskRegistryStorage; `_stakes` is its sixth field (after three parameter
+# slots, the task count and `_tasks`).
+_REGISTRY_NAMESPACE = 0x18495E321D94B97923708F49056929C43E5BB3F0C62C7AC22C3E83BFBC380500
+_STAKES_FIELD = 5
+
+
+def test_the_deprecated_delegation_total_is_never_written(tasks, arena, cast):
+    """Decision 190: `Stakes.delegationsAllocated` (the third slot of a task's stakes) keeps its
+    place in the layout and is never written; the delegated totals beside it are."""
+    key = encode(["uint256", "uint256"], [arena, _REGISTRY_NAMESPACE + _STAKES_FIELD])
+    stakes = int.from_bytes(keccak(key), "big")
+
+    def word(offset):
+        return int.from_bytes(ape.chain.provider.get_storage(tasks.address, stakes + offset), "big")
+
+    tasks.delegateStake(arena, cast.node, 4_000 * E, sender=cast.delegator)
+    assert word(1) & (2**96 - 1) == 4_000 * E  # delegatedToNodes: the slot is the one stated
+    assert word(2) == 0
+    tasks.undelegate(arena, sender=cast.delegator)
+    assert word(2) == 0
 
 
 def test_delegating_again_adds_to_the_same_operator(tasks, arena, cast):

@@ -5,7 +5,7 @@ import pytest
 
 from flock.chain.clock import advance, head_time, mine_at, next_block_at
 from flock.emissions import STAKE_UNIT
-from flock.tasks import Role, TaskKind, TaskState, spec_hash
+from flock.tasks import Role, TaskKind, TaskState, allocated_in_task, spec_hash
 from flock.units import DAY, WAD
 
 E = WAD
@@ -37,7 +37,7 @@ def test_create_arena_task_allocates_creator_stake(tasks, gmflock, cast, params)
     assert info.endTime == head_time() + 10 * DAY == created.endTime
     assert info.disputeWindow == params.disputeWindow
     assert tasks.taskStakes(task_id).creator == stake
-    assert tasks.taskStakes(task_id).allocated == stake
+    assert allocated_in_task(tasks, task_id, []) == stake
     ids, total = tasks.tasksByState(TaskState.PENDING, 0, 100)
     assert task_id in ids and total >= 1
     assert not tasks.isEligible(task_id)
@@ -222,7 +222,7 @@ def test_is_active_while_open_and_before_its_end(tasks, admin, outsider, new_tas
 
 def test_unknown_task_views_are_empty(tasks):
     assert tasks.taskInfo(12345).state == TaskState.NONE
-    assert tasks.taskStakes(12345).allocated == 0
+    assert tasks.taskStakes(12345) == (0, 0, 0, 0, 0, 0)
     assert tasks.effectiveStake(12345, tasks.address) == (0, 0, 0)
 
 
