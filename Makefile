@@ -22,7 +22,9 @@ ANVIL := .bin/anvil
 FORGE := .bin/forge
 POC_PORT ?= 8545
 export POC_PORT
-BUILD := .build/__local__.json
+# The stamp of a whole `make compile` (ape's own manifest is also rewritten by `ape test`'s partial
+# auto-compile, which recompiles a changed file but not the files importing it: never the stamp).
+BUILD := .build/.compiled
 # interfaces/IFlockErrors.sol is written from the build (below), so it is not one of its inputs.
 SOURCES := $(shell find contracts interfaces -name '*.sol' -not -path '*/.cache/*' -not -name IFlockErrors.sol 2>/dev/null)
 
