@@ -265,7 +265,20 @@ def _workspace(n: int) -> Path:
             ignore=shutil.ignore_patterns("__pycache__", ".cache"),
             dirs_exist_ok=True,
         )
+        _restore_sources(work)
     return work
+
+
+def _restore_sources(work: Path) -> None:
+    """Puts back every contract of the copy that differs from the project's: a worker stopped
+    mid-mutant (a signal, the machine) leaves its mutated file behind, which would otherwise ride
+    along with every later mutant. Only differing files are written, so the build stays warm."""
+    for path in (PROJECT_ROOT / "contracts").rglob("*.sol"):
+        copy = work / path.relative_to(PROJECT_ROOT)
+        text = path.read_text()
+        if not copy.is_file() or copy.read_text() != text:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(text)
 
 
 def _env(work: Path) -> dict[str, str]:

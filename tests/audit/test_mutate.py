@@ -96,8 +96,22 @@ def test_a_workers_copy_picks_up_tests_written_during_the_run(tmp_path: Path, mo
     monkeypatch.setattr(mutate, "PROJECT_ROOT", root)
     monkeypatch.setattr(mutate, "STATE", tmp_path / "state")
     work = mutate._workspace(0)
-    (work / "contracts" / "A.sol").write_text("contract A { mutated }\n")  # a mutant in progress
     (root / "tests" / "rewards" / "test_b.py").write_text("# written to kill a survivor\n")
     assert mutate._workspace(0) == work
     assert (work / "tests" / "rewards" / "test_b.py").read_text() == "# written to kill a survivor\n"
-    assert (work / "contracts" / "A.sol").read_text() == "contract A { mutated }\n"  # not copied again
+
+
+def test_a_mutant_left_behind_by_a_stopped_worker_is_put_back(tmp_path: Path, monkeypatch):
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "contracts").mkdir()
+    (root / "contracts" / "A.sol").write_text("contract A {}\n")
+    (root / "contracts" / "B.sol").write_text("contract B {}\n")
+    monkeypatch.setattr(mutate, "PROJECT_ROOT", root)
+    monkeypatch.setattr(mutate, "STATE", tmp_path / "state")
+    work = mutate._workspace(0)
+    (work / "contracts" / "A.sol").write_text("contract A { mutated }\n")  # the worker was killed here
+    untouched = (work / "contracts" / "B.sol").stat().st_mtime_ns
+    mutate._workspace(0)  # the next mutant's turn
+    assert (work / "contracts" / "A.sol").read_text() == "contract A {}\n"
+    assert (work / "contracts" / "B.sol").stat().st_mtime_ns == untouched  # the build stays warm
