@@ -115,3 +115,12 @@ def test_a_mutant_left_behind_by_a_stopped_worker_is_put_back(tmp_path: Path, mo
     mutate._workspace(0)  # the next mutant's turn
     assert (work / "contracts" / "A.sol").read_text() == "contract A {}\n"
     assert (work / "contracts" / "B.sol").stat().st_mtime_ns == untouched  # the build stays warm
+
+
+def test_the_mutants_hypothesis_profile_stops_at_the_first_failure():
+    from hypothesis import Phase, settings
+
+    assert Phase.shrink not in settings.get_profile("fast").phases  # a mutant needs a failure only
+    assert Phase.generate in settings.get_profile("fast").phases
+    assert Phase.shrink in settings.get_profile("quick").phases  # the suite still shrinks
+    assert mutate._env(PROJECT_ROOT)["HYPOTHESIS_PROFILE"] == "fast"
