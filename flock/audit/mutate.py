@@ -73,7 +73,10 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
     "SettlementRules": (["tests/property/test_alliance_invariants.py"], ["tests/alliance"]),
     "GenesisVesting": ([], ["tests/deploy/test_genesis_rule.py", "tests/token"]),
     # Libraries: the areas of the contracts that use them.
-    "SlashScale": (["tests/property/test_staking_invariants.py"], ["tests/staking", "tests/tasks"]),
+    "SlashScale": (
+        ["tests/property/test_staking_invariants.py", "tests/property/test_task_invariants.py"],
+        ["tests/staking", "tests/tasks"],
+    ),
     "Quorum": (
         ["tests/property/test_reward_invariants.py"],
         ["tests/rewards", "tests/api", "tests/governance"],
