@@ -559,8 +559,10 @@ def test_delegate_by_sig(gmflock, alice, bob, outsider, chain):
     lock(gmflock, alice, 100 * WAD, 7)
     expiry = chain.pending_timestamp + 3600
     v, r, s = _delegation_signature(gmflock, alice, bob.address, 0, expiry)
+    assert gmflock.nonces(alice) == 0
     gmflock.delegateBySig(bob, 0, expiry, v, r, s, sender=outsider)
     assert gmflock.delegates(alice) == bob
+    assert gmflock.nonces(alice) == 1  # the signer's nonce is used
     assert gmflock.getVotes(bob) == 100 * WAD
     with ape.reverts(gmflock.InvalidAccountNonce):
         gmflock.delegateBySig(bob, 0, expiry, v, r, s, sender=outsider)  # replay
