@@ -261,22 +261,24 @@ def _workspace(n: int) -> Path:
             if (PROJECT_ROOT / name).exists():
                 (work / name).symlink_to(PROJECT_ROOT / name)
         (work / ".ready").write_text("ok\n")
-    else:  # tests written during a run (to kill a survivor) count for the next mutant
-        shutil.copytree(
-            PROJECT_ROOT / "tests",
-            work / "tests",
-            ignore=shutil.ignore_patterns("__pycache__", ".cache"),
-            dirs_exist_ok=True,
-        )
+    else:  # tests written during a run (to kill a survivor), or merged, count for the next mutant
+        for name in ("tests", "flock"):
+            shutil.copytree(
+                PROJECT_ROOT / name,
+                work / name,
+                ignore=shutil.ignore_patterns("__pycache__", ".cache"),
+                dirs_exist_ok=True,
+            )
         _restore_sources(work)
     return work
 
 
 def _restore_sources(work: Path) -> None:
-    """Puts back every contract of the copy that differs from the project's: a worker stopped
-    mid-mutant (a signal, the machine) leaves its mutated file behind, which would otherwise ride
-    along with every later mutant. Only differing files are written, so the build stays warm."""
-    for path in (PROJECT_ROOT / "contracts").rglob("*.sol"):
+    """Makes every contract and interface of the copy the project's: a worker stopped mid-mutant
+    (a signal, the machine) leaves its mutated file behind, which would otherwise ride along with
+    every later mutant, and a merge changes sources under a running worker. Only differing files
+    are written, so the build stays warm."""
+    for path in [*(PROJECT_ROOT / "contracts").rglob("*.sol"), *(PROJECT_ROOT / "interfaces").rglob("*.sol")]:
         copy = work / path.relative_to(PROJECT_ROOT)
         text = path.read_text()
         if not copy.is_file() or copy.read_text() != text:

@@ -90,6 +90,7 @@ def test_every_contract_has_an_area_whose_tests_exist():
 def test_a_workers_copy_picks_up_tests_written_during_the_run(tmp_path: Path, monkeypatch):
     root = tmp_path / "project"
     (root / "tests" / "rewards").mkdir(parents=True)
+    (root / "flock").mkdir()
     (root / "contracts").mkdir()
     (root / "contracts" / "A.sol").write_text("contract A {}\n")
     (root / "tests" / "rewards" / "test_a.py").write_text("# first\n")
@@ -104,6 +105,7 @@ def test_a_workers_copy_picks_up_tests_written_during_the_run(tmp_path: Path, mo
 def test_a_mutant_left_behind_by_a_stopped_worker_is_put_back(tmp_path: Path, monkeypatch):
     root = tmp_path / "project"
     (root / "tests").mkdir(parents=True)
+    (root / "flock").mkdir()
     (root / "contracts").mkdir()
     (root / "contracts" / "A.sol").write_text("contract A {}\n")
     (root / "contracts" / "B.sol").write_text("contract B {}\n")
@@ -112,8 +114,11 @@ def test_a_mutant_left_behind_by_a_stopped_worker_is_put_back(tmp_path: Path, mo
     work = mutate._workspace(0)
     (work / "contracts" / "A.sol").write_text("contract A { mutated }\n")  # the worker was killed here
     untouched = (work / "contracts" / "B.sol").stat().st_mtime_ns
+    (root / "interfaces").mkdir()
+    (root / "interfaces" / "IA.sol").write_text("interface IA {}\n")  # merged under the worker
     mutate._workspace(0)  # the next mutant's turn
     assert (work / "contracts" / "A.sol").read_text() == "contract A {}\n"
+    assert (work / "interfaces" / "IA.sol").read_text() == "interface IA {}\n"
     assert (work / "contracts" / "B.sol").stat().st_mtime_ns == untouched  # the build stays warm
 
 
