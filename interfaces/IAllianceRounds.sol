@@ -34,7 +34,10 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * credited the round reward by stake; rejected proposers, voters on the losing side and
  * participants who did not act when their role required it are slashed through the task
  * registry; of the FLOCK seized, `finalizerBps` is credited to whoever finalized the round and the rest
- * to the round's honest participants by stake. Credits are withdrawn with `withdraw` (pull).
+ * to the round's honest participants by stake. Credits are withdrawn with `withdraw` (pull). FLOCK
+ * seized by a slash stays locked (decision 195): the finalizer's and the honest shares are paid as
+ * a gmFLOCK lock of the recipient for the maximum lock duration, rewards (emissions) as FLOCK; the
+ * seized FLOCK of a round with no honest stake goes to the treasury, never to the pool.
  *
  * Reward pool. Per task, fed by its emission budget (drawn from the emission controller when rounds
  * open and finalize) and by anyone's `fund`. A round with an accepted proposal pays
@@ -43,7 +46,7 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  *
  * Eviction. A participant that enrolled in none of the task's last `evictionRounds` rounds (that
  * opened after it joined and did not fill up) can be evicted by anyone: `absentSlashBps` of its
- * stake is slashed (the evictor is credited `finalizerBps` of it, the pool the rest) and its slot in
+ * stake is slashed (the evictor is credited `finalizerBps` of it, to relock, the treasury the rest) and its slot in
  * the registry is freed; its stake stays at risk until the task's release.
  */
 interface IAllianceRounds {
@@ -266,7 +269,7 @@ interface IAllianceRounds {
         uint256 indexed taskId, uint256 indexed round, address indexed duplicate, address holder, bytes32 updateHash
     );
     /// @notice `evictor` evicted `account`, absent from rounds `fromRound` to `toRound`: `gm` of its
-    /// stake slashed, `flockSeized` FLOCK seized, `toEvictor` of it to the evictor, the rest to the pool.
+    /// stake slashed, `flockSeized` FLOCK seized, `toEvictor` of it to the evictor (to relock), the rest to the treasury.
     event ParticipantEvicted(
         uint256 indexed taskId,
         address indexed account,
@@ -307,8 +310,8 @@ interface IAllianceRounds {
         uint256 indexed taskId, uint256 indexed round, uint256 index, address proposer, bytes32 updateHash
     );
     /// @notice `account` was slashed `gm` gmFLOCK for `reason`: `flockSeized` FLOCK, of which
-    /// `toHonest` went to the round's honest participants (or the pool if there are none) and
-    /// `toFinalizer` was credited to the finalizer (withdrawn with `withdraw`).
+    /// `toHonest` went to the round's honest participants (or the treasury if there are none) and
+    /// `toFinalizer` was credited to the finalizer (both to relock: `withdraw` locks them).
     event ParticipantSlashed(
         uint256 indexed taskId,
         uint256 indexed round,
@@ -332,6 +335,8 @@ interface IAllianceRounds {
     event RewardRemainderReturned(uint256 indexed taskId, uint256 indexed round, uint256 amount);
     /// @notice `account` withdrew `amount` of its credits to `to`.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
+    /// @notice `account` withdrew `amount` FLOCK of shares of slashes as its gmFLOCK lock `lockId`.
+    event Relocked(address indexed account, uint256 amount, uint256 lockId);
     /// @notice `from` added `amount` FLOCK to task `taskId`'s reward pool.
     event PoolFunded(uint256 indexed taskId, address indexed from, uint256 amount);
     /// @notice The task's emission budgets of epochs [fromEpoch, toEpoch) joined its pool.
@@ -425,14 +430,21 @@ interface IAllianceRounds {
      * @notice Evicts `account` (anyone) if it enrolled in none of the task's last `evictionRounds`
      * rounds whose enrollment closed (each opened after it joined and did not fill up) and is not
      * enrolled in the open round: slashes `absentSlashBps` of its stake (the caller is credited
-     * `finalizerBps` of the FLOCK seized, the task's pool the rest) and frees its slot in the
+     * `finalizerBps` of the FLOCK seized, to relock, the treasury the rest) and frees its slot in the
      * registry (`vacate`). Its remaining stake stays at risk until the task's release.
      * @return gm the gmFLOCK slashed.
      */
     function evict(uint256 taskId, address account) external returns (uint256 gm);
 
-    /// @notice Sends the caller's credited FLOCK to `to`.
-    function withdraw(address to) external returns (uint256 amount);
+    /**
+     * @notice Pays the caller's credits: its rewards (emissions) as FLOCK to `to`, its shares of
+     * slashes as a new gmFLOCK lock of the caller for the maximum lock duration (`IGmFlock-lockFor`:
+     * FLOCK seized by a slash stays locked, decision 195).
+     * @param to receives the liquid FLOCK.
+     * @return amount the FLOCK sent to `to`.
+     * @return relocked the FLOCK locked for the caller (0: no lock opened).
+     */
+    function withdraw(address to) external returns (uint256 amount, uint256 relocked);
 
     // ---------------------------------------------------------------------------------------- pool
 
@@ -547,8 +559,9 @@ interface IAllianceRounds {
     /// @notice What settling `account` now would do.
     function settlementOf(uint256 taskId, uint256 round, address account) external view returns (Settlement memory);
 
-    /// @notice FLOCK credited to `account`, not yet withdrawn.
-    function owed(address account) external view returns (uint256);
+    /// @notice FLOCK credited to `account`, not yet withdrawn: `liquid` (rewards, paid as FLOCK)
+    /// and `relock` (shares of slashes, paid as a gmFLOCK lock).
+    function owed(address account) external view returns (uint256 liquid, uint256 relock);
 
     /// @notice The number of entries in the task's model lineage.
     function lineageLength(uint256 taskId) external view returns (uint256);

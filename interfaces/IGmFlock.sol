@@ -22,7 +22,8 @@ import {IFlockToken} from "./IFlockToken.sol";
  *
  * The task registry (`STAKE_MANAGER_ROLE`) allocates gmFLOCK to tasks; allocated gmFLOCK cannot be
  * unlocked. A `SLASHER_ROLE` holder slashes allocated gmFLOCK: the account's locks shrink pro rata
- * in O(1) and the matching FLOCK goes where the slasher says.
+ * in O(1) and the matching FLOCK goes where the slasher says. A `LOCKER_ROLE` holder (the FL
+ * Alliance rounds) pays FLOCK out as a maximum-duration lock of another account (`lockFor`).
  *
  * Transfers and approvals do not exist: `transfer`, `transferFrom` and `approve` revert with
  * `GmFlockNonTransferable`.
@@ -81,6 +82,9 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
 
     /// @notice `account` locked `amount` FLOCK until `end`, receiving `gm` gmFLOCK in lock `lockId`.
     event Locked(address indexed account, uint256 indexed lockId, uint256 amount, uint256 gm, uint64 end);
+    /// @notice `locker` (a `LOCKER_ROLE` holder) paid for lock `lockId` of `account` (its `Locked`
+    /// event has the amounts).
+    event LockedFor(address indexed account, uint256 indexed lockId, address indexed locker);
     /// @notice Lock `lockId` was unlocked: `amount` FLOCK released, `fee` of it withheld, `gm` burned.
     event Unlocked(address indexed account, uint256 indexed lockId, uint256 amount, uint256 fee, uint256 gm);
     /// @notice Lock `lockId` now ends at `end` and holds `gm` gmFLOCK (`gmAdded` newly minted; zero
@@ -124,6 +128,18 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
      * @return lockId the new lock's id, sequential per account from 0.
      */
     function lock(uint256 amount, uint256 duration) external returns (uint256 lockId);
+
+    /**
+     * @notice Locks `amount` FLOCK, pulled from the caller with `transferFrom`, for `account`, for
+     * the current maximum lock duration, and mints `previewLock(amount, maxDuration)` gmFLOCK to
+     * `account`: how FLOCK seized by a slash is paid to its recipients (decision 195) without ever
+     * being liquid before the end of any lock it could have come from.
+     * @dev Only `LOCKER_ROLE` (the FL Alliance round contract).
+     * @param account the lock's owner.
+     * @param amount FLOCK to lock.
+     * @return lockId the new lock's id in `account`'s sequence.
+     */
+    function lockFor(address account, uint256 amount) external returns (uint256 lockId);
 
     /// @notice `lock` with an EIP-2612 permit for the FLOCK, in one transaction.
     function lockWithPermit(uint256 amount, uint256 duration, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
@@ -234,6 +250,8 @@ interface IGmFlock is IERC20Metadata, IERC5805, IERC5267 {
     function STAKE_MANAGER_ROLE() external view returns (bytes32);
     /// @notice Role of the contracts that punish misbehaviour: slashes allocated stake.
     function SLASHER_ROLE() external view returns (bytes32);
+    /// @notice Role of the contracts that pay FLOCK out as locks (`lockFor`): the FL Alliance rounds.
+    function LOCKER_ROLE() external view returns (bytes32);
     /// @notice Largest boost epsilon a governance change may set (1e18 = 1).
     function MAX_BOOST_EPSILON() external view returns (uint256);
     /// @notice Shortest minimum lock duration a governance change may set (seconds).

@@ -37,7 +37,8 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  * which keeps the stake ledger) and the emission controller's `DISTRIBUTOR_ROLE` (it draws each
  * task's budget into the task's reward pool). It holds FLOCK for exactly: every task's pool, the
  * rewards and honest pots of finalized rounds not yet credited, and the credits not yet withdrawn
- * (INV-07, checked by the alliance state machine).
+ * (INV-07, checked by the alliance state machine). It needs gmFLOCK's `LOCKER_ROLE` too: `withdraw`
+ * pays the shares of slashes as locks (decision 195).
  *
  * `settle` and `evict` run in {AllianceSettlement}, the settlement module this contract deploys in
  * its constructor, by delegatecall on this contract's storage (both inherit {AllianceRoundsStorage}
@@ -371,7 +372,7 @@ contract AllianceRounds is
     }
 
     /// @inheritdoc IAllianceRounds
-    function withdraw(address) external returns (uint256) {
+    function withdraw(address) external returns (uint256, uint256) {
         ModuleCall.forward(_settlement);
     }
 
@@ -598,8 +599,9 @@ contract AllianceRounds is
     }
 
     /// @inheritdoc IAllianceRounds
-    function owed(address account) external view returns (uint256) {
-        return _getAllianceStorage()._owed[account];
+    function owed(address account) external view returns (uint256, uint256) {
+        uint256 o = _getAllianceStorage()._owed[account];
+        return (uint128(o), o >> _RELOCK_SHIFT);
     }
 
     /// @inheritdoc IAllianceRounds

@@ -43,6 +43,9 @@ abstract contract AllianceRoundsStorage {
     uint256 internal constant _MAX_EVICTION_ROUNDS = 16;
 
     uint256 internal constant _BPS = 10_000;
+    /// @dev `_owed[a]` packs two credits: [ relock : 128 | liquid : 128 ] (decision 195). Amounts
+    /// are FLOCK, far below 2^128 (the supply is below 2^96), so neither half can carry into the other.
+    uint256 internal constant _RELOCK_SHIFT = 128;
 
     struct Entry {
         uint96 stake;
@@ -159,7 +162,7 @@ abstract contract AllianceRoundsStorage {
         mapping(uint256 taskId => mapping(uint256 round => Round)) _rounds;
         mapping(uint256 taskId => StoredLineage[]) _lineage;
         mapping(uint256 taskId => mapping(bytes32 update => bool)) _accepted;
-        mapping(address account => uint256) _owed;
+        mapping(address account => uint256) _owed; // [ relock : 128 | liquid : 128 ] (_RELOCK_SHIFT)
     }
 
     // keccak256(abi.encode(uint256(keccak256("flock.storage.AllianceRounds")) - 1)) & ~bytes32(uint256(0xff))

@@ -6,6 +6,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
+import {IGmFlock} from "../../interfaces/IGmFlock.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
 import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
 import {AllianceRoundsStorage, REWARD_CREDITED, SLASH_SETTLED} from "./AllianceRoundsStorage.sol";
@@ -15,7 +16,8 @@ import {SettlementRules} from "./SettlementRules.sol";
  * @title AllianceSettlement
  * @dev The settlement module of {AllianceRounds}: `settle` (slashes through the registry, rewards
  * and honest shares credited, as {SettlementRules} decides), `evict` (absent participants slashed
- * and their slots freed), the task pools (`pullEmissions`, `fund`, `withdraw`, `sweep`), and the
+ * and their slots freed), the task pools (`pullEmissions`, `fund`, `sweep`), the credits
+ * (`withdraw`: rewards as FLOCK, shares of slashes as gmFLOCK locks, decision 195), and the
  * governance parameters' bounds and storage (`initialize`'s, and the setters' after AllianceRounds
  * checked the caller's role).
  * AllianceRounds deploys it in its constructor and runs these functions by delegatecall, on its
@@ -29,13 +31,17 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     error AllianceSettlementNotDelegated();
 
     address private immutable _self = address(this);
+    /// @dev gmFLOCK, where `withdraw` locks the shares of slashes (`lockFor`).
+    IGmFlock private immutable _gmFlock;
 
     modifier onlyDelegated() {
         if (address(this) == _self) revert AllianceSettlementNotDelegated();
         _;
     }
 
-    constructor(ITaskRegistry registry_, address treasury_) AllianceRoundsStorage(registry_, treasury_) {}
+    constructor(ITaskRegistry registry_, address treasury_) AllianceRoundsStorage(registry_, treasury_) {
+        _gmFlock = registry_.gmFlock();
+    }
 
     // ======================================================================= settlement
 
@@ -69,8 +75,8 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
         uint256 seized;
         uint256 toEvictor;
         if (gm != 0) {
-            (seized, toEvictor) = _slashThroughRegistry(taskId, msg.sender, p.finalizerBps, account, gm);
-            $._books[taskId].pool += uint96(seized - toEvictor);
+            // no honest participant shares an eviction: the rest goes to the treasury, not the pool
+            (seized, toEvictor) = _slashThroughRegistry(taskId, msg.sender, p.finalizerBps, account, gm, false);
         }
         emit IAllianceRounds.ParticipantEvicted(taskId, account, msg.sender, fromRound, toRound, gm, seized, toEvictor);
     }
@@ -95,13 +101,24 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     }
 
     /// @notice {IAllianceRounds-withdraw}.
-    function withdraw(address to) external nonReentrant onlyDelegated returns (uint256 amount) {
+    function withdraw(address to) external nonReentrant onlyDelegated returns (uint256 amount, uint256 relocked) {
         AllianceStorage storage $ = _getAllianceStorage();
-        amount = $._owed[msg.sender];
-        if (amount == 0) revert IAllianceRounds.AllianceNothingToWithdraw(msg.sender);
+        uint256 owed = $._owed[msg.sender];
+        if (owed == 0) revert IAllianceRounds.AllianceNothingToWithdraw(msg.sender);
         $._owed[msg.sender] = 0;
-        emit IAllianceRounds.Withdrawn(msg.sender, to, amount);
-        _flock.safeTransfer(to, amount);
+        amount = uint128(owed);
+        relocked = owed >> _RELOCK_SHIFT;
+        if (amount != 0) {
+            emit IAllianceRounds.Withdrawn(msg.sender, to, amount);
+            _flock.safeTransfer(to, amount);
+        }
+        if (relocked != 0) {
+            // FLOCK seized by a slash stays locked (decision 195): a lock of the maximum duration
+            // from now ends no earlier than any lock it could have been seized from.
+            _flock.forceApprove(address(_gmFlock), relocked);
+            uint256 lockId = _gmFlock.lockFor(msg.sender, relocked);
+            emit IAllianceRounds.Relocked(msg.sender, relocked, lockId);
+        }
     }
 
     /// @notice {IAllianceRounds-sweep}.
@@ -180,7 +197,8 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
 
     /// @dev Executes an entry's slash once, through the registry, routing `finalizerBps` of the
     /// FLOCK seized to the finalizer (unless the finalizer is the slashed account) and the rest to
-    /// the honest pot (to the pool if the round has no honest stake).
+    /// the honest pot (to the treasury if the round has no honest stake: never to the pool, whose
+    /// rewards are paid liquid, decision 195).
     function _settleSlash(uint256 taskId, uint256 round, Round storage r, address account) private {
         Entry storage e = r.entries[account];
         Entry memory m = e;
@@ -194,14 +212,11 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
             emit IAllianceRounds.SlashLapsed(taskId, round, account, reason, gm);
             return;
         }
+        bool honestPot = r.honestStake != 0;
         (uint256 seized, uint256 toFinalizer) =
-            _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take);
+            _slashThroughRegistry(taskId, r.finalizer, r.finalizerBps, account, take, honestPot);
         uint256 toHonest = seized - toFinalizer;
-        if (r.honestStake != 0) {
-            r.honestPot += uint96(toHonest);
-        } else {
-            _getAllianceStorage()._books[taskId].pool += uint96(toHonest);
-        }
+        if (honestPot) r.honestPot += uint96(toHonest);
         emit IAllianceRounds.ParticipantSlashed(taskId, round, account, reason, take, seized, toHonest, toFinalizer);
     }
 
@@ -213,21 +228,32 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
         return block.timestamp >= closesAt ? 0 : Math.min(gm, stake);
     }
 
-    /// @dev Slashes `gm` of `account`'s stake; gmFLOCK sends every FLOCK seized here (one transfer:
-    /// the route names this contract alone), and `finalizerBps` of it is credited to the finalizer (nothing if it is the
-    /// account itself), withdrawn like any credit.
-    function _slashThroughRegistry(uint256 taskId, address finalizer, uint256 finalizerBps, address account, uint256 gm)
-        private
-        returns (uint256 seized, uint256 toFinalizer)
-    {
+    /// @dev Slashes `gm` of `account`'s stake and credits `finalizerBps` of the FLOCK seized to the
+    /// finalizer (nothing if it is the account itself), to relock. With `kept`, gmFLOCK sends every
+    /// FLOCK seized here (one transfer: the route names this contract alone) for the honest pot;
+    /// otherwise the registry routes the finalizer's share here (its keeper share, the same
+    /// rounding as `splitSeized`) and the rest to the treasury.
+    function _slashThroughRegistry(
+        uint256 taskId,
+        address finalizer,
+        uint256 finalizerBps,
+        address account,
+        uint256 gm,
+        bool kept
+    ) private returns (uint256 seized, uint256 toFinalizer) {
+        if (finalizer == account) finalizerBps = 0;
         // Alliance tasks have no delegations: the offence time (now) only has to be valid.
         (seized,) = _registry.slash(
-            taskId, account, gm, block.timestamp, ITaskRegistry.SlashRoute(address(this), address(0), 0, 0)
+            taskId,
+            account,
+            gm,
+            block.timestamp,
+            kept
+                ? ITaskRegistry.SlashRoute(address(this), address(0), 0, 0)
+                : ITaskRegistry.SlashRoute(_treasury, address(this), finalizerBps, 0)
         );
-        if (finalizer != account) {
-            (, toFinalizer) = SettlementRules.splitSeized(seized, finalizerBps);
-            if (toFinalizer != 0) _getAllianceStorage()._owed[finalizer] += toFinalizer;
-        }
+        (, toFinalizer) = SettlementRules.splitSeized(seized, finalizerBps);
+        if (toFinalizer != 0) _getAllianceStorage()._owed[finalizer] += toFinalizer << _RELOCK_SHIFT;
     }
 
     /// @dev Credits an entry's reward (once) and its honest share since its last credit.
@@ -258,7 +284,8 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
             e.honestCredited = m.honestCredited + uint96(share);
         }
         if (!rewardDue && share == 0) return;
-        _getAllianceStorage()._owed[account] += reward + share;
+        // the reward (emissions) is liquid; the honest share (slashes) is paid as a lock
+        _getAllianceStorage()._owed[account] += reward + (share << _RELOCK_SHIFT);
         emit IAllianceRounds.Credited(taskId, round, account, reward, share);
     }
 

@@ -65,6 +65,8 @@ contract GmFlock is
     bytes32 public constant STAKE_MANAGER_ROLE = keccak256("STAKE_MANAGER_ROLE");
     /// @notice Role of the contracts that punish misbehaviour: slashes allocated stake.
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+    /// @notice Role of the contracts that pay FLOCK out as locks (`lockFor`): the FL Alliance rounds.
+    bytes32 public constant LOCKER_ROLE = keccak256("LOCKER_ROLE");
 
     /// @notice Hard bounds on the governance parameters.
     uint256 public constant MAX_BOOST_EPSILON = 5e18;
@@ -173,7 +175,18 @@ contract GmFlock is
 
     /// @inheritdoc IGmFlock
     function lock(uint256 amount, uint256 duration) external nonReentrant returns (uint256 lockId) {
-        return _lock(amount, duration);
+        return _lock(msg.sender, amount, duration);
+    }
+
+    /// @inheritdoc IGmFlock
+    function lockFor(address account, uint256 amount)
+        external
+        onlyRole(LOCKER_ROLE)
+        nonReentrant
+        returns (uint256 lockId)
+    {
+        lockId = _lock(account, amount, _getGmFlockStorage()._params.maxLockDuration);
+        emit LockedFor(account, lockId, msg.sender);
     }
 
     /// @inheritdoc IGmFlock
@@ -185,7 +198,7 @@ contract GmFlock is
         // A front-runner may spend the permit first; the allowance is then in place anyway, so a
         // failed permit is not an error (OpenZeppelin's recommended pattern).
         try IERC20Permit(address(_flock)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
-        return _lock(amount, duration);
+        return _lock(msg.sender, amount, duration);
     }
 
     /// @inheritdoc IGmFlock
@@ -585,11 +598,11 @@ contract GmFlock is
 
     // ======================================================================= internals
 
-    /// @dev Locks the caller's FLOCK: the account is always `msg.sender`, so no path can pull FLOCK
-    /// from an account other than the one that called (whatever allowance it gave this contract).
-    function _lock(uint256 amount, uint256 duration) private returns (uint256 lockId) {
+    /// @dev Locks the caller's FLOCK for `account` (the caller itself, but for `lockFor`): the FLOCK
+    /// is always pulled from `msg.sender`, so no path can pull FLOCK from an account other than the
+    /// one that called (whatever allowance it gave this contract).
+    function _lock(address account, uint256 amount, uint256 duration) private returns (uint256 lockId) {
         GmFlockStorage storage $ = _getGmFlockStorage();
-        address account = msg.sender;
         if (amount == 0) revert GmFlockZeroAmount();
         if (amount > type(uint96).max) revert GmFlockAmountTooLarge(amount);
         Params memory p = $._params;

@@ -13,7 +13,14 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
-from flock.alliance.protocol import Outcome, Phase, proposal_commitment, seed_commitment, vote_commitment
+from flock.alliance.protocol import (
+    Outcome,
+    Owed,
+    Phase,
+    proposal_commitment,
+    seed_commitment,
+    vote_commitment,
+)
 
 
 class Clock(Protocol):
@@ -290,3 +297,32 @@ def lineage_of(alliance: Any, task_id: int) -> list[tuple[bytes, str, int]]:
         e = alliance.lineageAt(task_id, i)
         entries.append((bytes(e.updateHash), str(e.proposer), int(e.round)))
     return entries
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What ``withdraw`` paid: ``liquid`` FLOCK to the recipient, ``relocked`` FLOCK as the caller's
+    gmFLOCK lock ``lock_id`` (None when nothing was relocked)."""
+
+    liquid: int
+    relocked: int
+    lock_id: int | None
+
+
+def owed_of(alliance: Any, account: Any) -> Owed:
+    """The credits ``account`` has not withdrawn, liquid and to relock."""
+    liquid, relock = alliance.owed(address_of(account))
+    return Owed(int(liquid), int(relock))
+
+
+def withdraw(alliance: Any, account: Any, to: Any | None = None) -> Withdrawal:
+    """Withdraws ``account``'s credits (rewards to ``to``, by default itself; shares of slashes as
+    a lock of ``account``) and reads what was paid from the receipt's events."""
+    receipt = alliance.withdraw(address_of(to if to is not None else account), sender=account)
+    paid = events_of(receipt, "Withdrawn")
+    relocked = events_of(receipt, "Relocked")
+    return Withdrawal(
+        int(paid[0]["amount"]) if paid else 0,
+        int(relocked[0]["amount"]) if relocked else 0,
+        int(relocked[0]["lockId"]) if relocked else None,
+    )

@@ -215,3 +215,37 @@ def split_seized(seized: int, finalizer_bps: int) -> tuple[int, int]:
     """(to the honest participants, to the finalizer) of ``seized`` FLOCK, as the registry rounds."""
     to_finalizer = seized * finalizer_bps // BPS
     return seized - to_finalizer, to_finalizer
+
+
+# ------------------------------------------------------------------------------------ credits
+
+RELOCK_SHIFT = 128  # AllianceRounds packs an account's credits: [ relock : 128 | liquid : 128 ]
+
+
+@dataclass(frozen=True)
+class Owed:
+    """An account's credits not yet withdrawn (decision 195): ``liquid`` (rewards: emissions, paid
+    as FLOCK) and ``relock`` (shares of slashes: the finalizer's or evictor's share and the honest
+    shares, paid by ``withdraw`` as a gmFLOCK lock of the maximum lock duration)."""
+
+    liquid: int = 0
+    relock: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.liquid + self.relock
+
+    def credit(self, reward: int = 0, slash_share: int = 0) -> Owed:
+        """These credits plus a reward (liquid) and a share of slashed FLOCK (to relock)."""
+        return Owed(self.liquid + reward, self.relock + slash_share)
+
+    def packed(self) -> int:
+        """The contract's storage word for these credits."""
+        return self.relock << RELOCK_SHIFT | self.liquid
+
+
+def seized_rest_to_treasury(honest_stake: int) -> bool:
+    """Where the honest part of a slash's seized FLOCK goes: the round's honest pot, or the treasury
+    when the round has no honest stake (never the task's pool, whose rewards are paid liquid); an
+    eviction's rest always goes to the treasury (decision 195)."""
+    return honest_stake == 0

@@ -14,9 +14,11 @@ proposals, every voter commits and reveals) and measured at each step:
   commitment and reveal (issue 11: proposals by commit-reveal);
 - settlement, per participant: ``gas.alliance_settle_slash`` (a losing voter slashed through the
   task registry, FLOCK routed) and ``gas.alliance_settle_credit`` (an accepted proposer credited
-  its reward and slash share), and ``gas.alliance_withdraw``; the emission epoch of the moment is
-  opened first (``checkpoint``), as for ``gas.task_join``: a slash reports the task's stake to the
-  emission controller, and the first call into it in a new epoch opens the epoch and mints its
+  its reward and slash share), and ``gas.alliance_withdraw`` (that proposer's reward as FLOCK and
+  its slash share as a new gmFLOCK lock of the maximum duration, decision 195); the emission epoch
+  of the moment is opened first (``checkpoint``), as for ``gas.task_join``: a slash reports the
+  task's stake to the emission controller, and the first call into it in a new epoch opens the
+  epoch and mints its
   emission (``gas.emission_checkpoint_1_task``, about 83,000 here), whoever makes it;
 - ``gas.alliance_round_16``: a whole 16-participant round settled (finalize, then every
   participant settled in its own transaction, one of them outvoted and slashed), and

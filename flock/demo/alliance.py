@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from flock.alliance.chain import Withdrawal, owed_of, withdraw
 from flock.alliance.federation import RoundReport
 from flock.alliance.live import Plan, federation, stake_and_join
 from flock.alliance.protocol import SlashReason
@@ -46,7 +47,6 @@ def run(ctx: DemoContext) -> None:
     heidi = ctx.people[PLAN.malicious]
     heidi_before = p.tasks.memberOf(task_id, heidi).stake
     keeper = ctx.people[KEEPER]
-    keeper_before = p.token.balanceOf(keeper)
     store = Path(tempfile.mkdtemp(prefix="flock-demo-alliance-"))
     fed = federation(p, task_id, {n: ctx.people[n] for n in PLAN.names}, PLAN, keeper, store)
     names = ("enroll", "secrets", "draw delay", "propose", "reveal update", "commit", "reveal")
@@ -64,19 +64,26 @@ def run(ctx: DemoContext) -> None:
     print_summary(console, reports, fed.verify_lineage())
 
     heidi_after = p.tasks.memberOf(task_id, heidi).stake
-    if p.alliance.owed(keeper):  # the finalizer's shares are credited: a pull payment, like any credit
-        p.alliance.withdraw(keeper, sender=keeper)
+    # The finalizer's shares are credited: a pull payment, like any credit. Shares of slashes are
+    # paid as a gmFLOCK lock of the maximum duration (decision 195), rewards as FLOCK.
+    earned = withdraw(p.alliance, keeper) if owed_of(p.alliance, keeper).total else None
     rejected = sum(_caught(r) for r in reports)
     console.print(
         f"{PLAN.malicious}: {rejected} poisoned proposal(s) rejected; stake {format_token(heidi_before)} -> "
-        f"{format_token(heidi_after)} gmFLOCK; {KEEPER} earned "
-        f"{format_token(p.token.balanceOf(keeper) - keeper_before)} FLOCK finalizing"
+        f"{format_token(heidi_after)} gmFLOCK; {KEEPER} earned {_paid(earned)} finalizing"
     )
     dave = ctx.people["dave"]
-    owed = p.alliance.owed(dave)
-    if owed:
-        p.alliance.withdraw(dave, sender=dave)
-        console.print(f"dave withdraws his credits: {format_token(owed)} FLOCK (pull payment)")
+    if owed_of(p.alliance, dave).total:
+        console.print(f"dave withdraws his credits: {_paid(withdraw(p.alliance, dave))} (pull payment)")
     assert heidi_after < heidi_before, "the malicious participant must have been slashed"
     assert reports[-1].accuracy_after > reports[0].accuracy_before + 0.5, "the global model must improve"
     ctx.notes["alliance"] = reports
+
+
+def _paid(w: Withdrawal | None) -> str:
+    """A withdrawal as one phrase: the FLOCK paid and the lock opened."""
+    if w is None:
+        return "nothing"
+    lock = f"{format_token(w.relocked)} FLOCK relocked as gmFLOCK lock {w.lock_id}" if w.relocked else ""
+    liquid = f"{format_token(w.liquid)} FLOCK" if w.liquid or not lock else ""
+    return " and ".join(x for x in (liquid, lock) if x)

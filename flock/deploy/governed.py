@@ -329,9 +329,11 @@ ROLE_HOLDERS: tuple[RoleHolders, ...] = (
     RoleHolders("gmflock", "STAKE_MANAGER_ROLE", ("tasks",)),
     RoleHolders("gmflock", "SLASHER_ROLE", ("tasks",)),
     RoleHolders("emissions", "TASK_REGISTRY_ROLE", ("tasks",)),
-    # FL Alliance rounds: slashes participants through the registry, draws task budgets.
+    # FL Alliance rounds: slashes participants through the registry, draws task budgets, pays the
+    # shares of slashes as gmFLOCK locks (decision 195).
     RoleHolders("tasks", "SLASHER_ROLE", ("alliance",)),
     RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("alliance",)),
+    RoleHolders("gmflock", "LOCKER_ROLE", ("alliance",)),
     # Rewards (issue 5): the distributor draws Arena budgets; governance and the optional guardian veto.
     RoleHolders("emissions", "DISTRIBUTOR_ROLE", ("rewards",)),
     # API platform (issue 14): the credits contract funds task epochs with API revenue.

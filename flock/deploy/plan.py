@@ -246,8 +246,9 @@ def slashing_steps() -> list[Step]:
 
 def alliance_steps() -> list[Step]:
     """AllianceRounds and its roles: the registry's SLASHER_ROLE (it slashes participants through
-    the registry) and the controller's DISTRIBUTOR_ROLE (it draws each task's budget into the
-    task's round pool) (issue 6)."""
+    the registry), the controller's DISTRIBUTOR_ROLE (it draws each task's budget into the
+    task's round pool) (issue 6) and gmFLOCK's LOCKER_ROLE (its `withdraw` pays the shares of
+    slashes as locks, decision 195)."""
     return [
         Deploy(
             "alliance",
@@ -257,6 +258,7 @@ def alliance_steps() -> list[Step]:
         ),
         grant_role("tasks", "SLASHER_ROLE", "alliance"),
         grant_role("emissions", "DISTRIBUTOR_ROLE", "alliance"),
+        grant_role("gmflock", "LOCKER_ROLE", "alliance"),
     ]
 
 

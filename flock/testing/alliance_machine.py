@@ -8,8 +8,9 @@ fund the pool, pull emissions, add stake, release stake and unlock gmFLOCK at ra
 and let time pass.
 Each rule predicts success or the exact custom error from a model of the round. The ``inv_07_``
 invariants check that slashing conserves tokens (seized = honest + finalizer share + burned, and
-the contract holds exactly its books); ``inv_10_`` that stake at risk stays until the task's end
-plus its dispute window. Used by tests/property/test_alliance_invariants.py.
+the contract holds exactly its books) and that every credit from a slash is paid as a gmFLOCK lock
+of the maximum duration, rewards alone as FLOCK (decision 195); ``inv_10_`` that stake at risk
+stays until the task's end plus its dispute window. Used by tests/property/test_alliance_invariants.py.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from eth_utils import keccak
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
-from flock.alliance.chain import HarnessClock, RoundDriver, round_info
+from flock.alliance.chain import HarnessClock, RoundDriver, owed_of, round_info, withdraw
 from flock.alliance.protocol import (
     Outcome,
+    Owed,
     Participant,
     Phase,
     SlashReason,
@@ -32,6 +34,7 @@ from flock.alliance.protocol import (
     draw_seed,
     proposal_commitment,
     seed_commitment,
+    seized_rest_to_treasury,
     tally,
     vote_commitment,
     xor32,
@@ -127,6 +130,7 @@ class AllianceMachine(ProtocolMachine):
         self.lineage = 0
         self.seized_total = 0
         self.routed_total = 0
+        self.owed: dict[str, Owed] = {}  # the model of every account's credits, liquid and to relock
         self.nonce = 0
         self.slash_rules = SlashRules(*self.alliance.slashRules())
         self.quorum = self.alliance.roundRules().quorumBps
@@ -525,15 +529,19 @@ class AllianceMachine(ProtocolMachine):
             return
         info = self._info(r.number)
         locked = {u: self.gm.lockedOf(u) for u in chosen}
-        finalizer_before = self.alliance.owed(info.finalizer)
+        treasury = self.alliance.treasury()
+        treasury_before = self.token.balanceOf(treasury)
         slashable = self.now < self.end + self.dispute
         receipt = call()
-        r.honest_credited += sum(e["honestShare"] for e in receipt.events_named("Credited"))
+        for e in receipt.events_named("Credited"):
+            r.honest_credited += e["honestShare"]
+            # decision 195: the reward (emissions) is liquid, the honest share (slashes) relocks
+            self._credit(e["account"], reward=e["reward"], slash_share=e["honestShare"])
         slashes = {e["account"]: e for e in receipt.events_named("ParticipantSlashed")}
         routed = receipt.events_named("SlashRouted")
         lapsed = {e["account"] for e in receipt.events_named("SlashLapsed")}
         assert len(routed) == len(slashes)
-        to_finalizer = 0
+        to_finalizer = to_treasury = 0
         for user in chosen:
             verdict = assess(
                 r.participant(user), info.outcome, info.acceptedMask, info.postedMask, self.slash_rules
@@ -552,17 +560,26 @@ class AllianceMachine(ProtocolMachine):
             event = slashes[user]
             assert (event["reason"], event["gm"]) == (verdict.reason, take)
             seized = event["flockSeized"]
-            # INV-07: every FLOCK seized is paid to the honest pot (or the pool) or the finalizer.
+            # INV-07: every FLOCK seized is paid to the honest pot (or, with no honest stake, the
+            # treasury: never the pool) or the finalizer.
             assert seized == event["toHonest"] + event["toFinalizer"]
             assert locked[user] - self.gm.lockedOf(user) == seized
             self.slashed[user] += take
             self.seized_total += seized
             self.routed_total += event["toHonest"] + event["toFinalizer"]
             to_finalizer += event["toFinalizer"]
+            if seized_rest_to_treasury(info.honestStake):
+                to_treasury += event["toHonest"]
+        to_pot = not seized_rest_to_treasury(info.honestStake)
         for event in routed:
-            assert event["burned"] == 0 and event["recipient"] == self.alliance.address
-        if info.finalizer not in chosen:  # the finalizer's share is credited, withdrawn like any credit
-            assert self.alliance.owed(info.finalizer) == finalizer_before + to_finalizer
+            assert event["burned"] == 0
+            if to_pot:
+                assert event["recipient"] == self.alliance.address
+            else:
+                assert (event["recipient"], event["keeper"]) == (treasury, self.alliance.address)
+        assert self.token.balanceOf(treasury) == treasury_before + to_treasury
+        # the finalizer's share is credited to relock (a lock at withdraw, decision 195)
+        self._credit(info.finalizer, slash_share=to_finalizer)
 
     @precondition(lambda self: self.task)
     @rule(p=pick)
@@ -588,15 +605,19 @@ class AllianceMachine(ProtocolMachine):
             return
         stake = self.tasks.memberOf(self.task, user).stake
         members = self.tasks.participantCount(self.task)
-        pool, owed = self.alliance.poolOf(self.task).pool, self.alliance.owed(self.keeper)
+        pool = self.alliance.poolOf(self.task).pool
+        treasury = self.alliance.treasury()
+        treasury_before = self.token.balanceOf(treasury)
         gm = stake * self.slash_rules.absent_bps // BPS
         receipt = call()
         (event,) = receipt.events_named("ParticipantEvicted")
         assert (event["account"], event["gm"]) == (user, gm)
         seized, to_evictor = event["flockSeized"], event["toEvictor"]
         assert to_evictor == seized * self.slash_rules.finalizer_bps // BPS
-        assert self.alliance.poolOf(self.task).pool == pool + seized - to_evictor
-        assert self.alliance.owed(self.keeper) == owed + to_evictor  # the evictor's share, credited
+        # decision 195: the rest goes to the treasury, never to the pool (whose rewards are liquid)
+        assert self.alliance.poolOf(self.task).pool == pool
+        assert self.token.balanceOf(treasury) == treasury_before + seized - to_evictor
+        self._credit(self.keeper, slash_share=to_evictor)  # the evictor's share, to relock
         member = self.tasks.memberOf(self.task, user)
         assert member.stake == stake - gm and member.exitAt == self.now  # evicted, its stake still at risk
         assert self.tasks.participantCount(self.task) == members - 1  # its slot is free
@@ -621,15 +642,33 @@ class AllianceMachine(ProtocolMachine):
 
     @rule(p=pick)
     def withdraw(self, p: int) -> None:
-        user = self.participants[p % N_PARTICIPANTS]
-        owed = self.alliance.owed(user)
-        if owed == 0:
+        """A participant, the keeper or a finalizer withdraws: its rewards as FLOCK, its shares of
+        slashes as a new gmFLOCK lock of the maximum duration (decision 195), never as FLOCK."""
+        users = (*self.participants, self.keeper, *self.finalizer_pool)
+        user = users[p % len(users)]
+        owed = self.owed.get(user, Owed())
+        if owed.total == 0:
             with self.chain.reverts("AllianceNothingToWithdraw"):
                 self.alliance.withdraw(user, sender=user)
             return
-        before = self.token.balanceOf(user)
-        self.alliance.withdraw(user, sender=user)
-        assert self.token.balanceOf(user) == before + owed and self.alliance.owed(user) == 0
+        before, locked, locks = self.token.balanceOf(user), self.gm.lockedOf(user), self.gm.lockCount(user)
+        gm_before = self.gm.balanceOf(user)
+        paid = withdraw(self.alliance, user)
+        self.owed[user] = Owed()
+        assert (paid.liquid, paid.relocked) == (owed.liquid, owed.relock)
+        assert self.token.balanceOf(user) == before + owed.liquid  # only rewards come out liquid
+        assert self.gm.lockedOf(user) == locked + owed.relock
+        if owed.relock == 0:
+            assert paid.lock_id is None and self.gm.lockCount(user) == locks
+            return
+        max_duration = self.gm.lockDurationBounds()[1]
+        lock = self.gm.lockInfo(user, paid.lock_id)
+        assert paid.lock_id == locks and lock.amount == owed.relock and lock.end == self.now + max_duration
+        assert lock.gm == self.gm.previewLock(owed.relock, max_duration)
+        assert self.gm.balanceOf(user) == gm_before + lock.gm
+
+    def _credit(self, user: str, reward: int = 0, slash_share: int = 0) -> None:
+        self.owed[user] = self.owed.get(user, Owed()).credit(reward, slash_share)
 
     @rule(amount=st.integers(0, 5_000))
     def fund(self, amount: int) -> None:
@@ -728,9 +767,16 @@ class AllianceMachine(ProtocolMachine):
 
     @invariant()
     def inv_07_slashing_conserves_tokens(self) -> None:
-        """Every FLOCK seized from a participant was routed: to the honest pot or the pool, or to
-        the finalizer; nothing burned, nothing lost, nothing created."""
+        """Every FLOCK seized from a participant was routed: to the honest pot or the treasury, or
+        to the finalizer; nothing burned, nothing lost, nothing created."""
         assert self.seized_total == self.routed_total
+
+    @invariant()
+    def inv_07_slashed_flock_stays_locked(self) -> None:
+        """Every account's credits, liquid and to relock, are the model's: rewards liquid, every
+        share of slashed FLOCK (honest, finalizer, evictor) to relock (decision 195)."""
+        for user in {*self.participants, *self.finalizer_pool, self.keeper}:
+            assert owed_of(self.alliance, user) == self.owed.get(user, Owed())
 
     @invariant()
     def inv_07_alliance_holds_exactly_its_books(self) -> None:
@@ -743,7 +789,9 @@ class AllianceMachine(ProtocolMachine):
             info = self._info(r.number)
             assert info.rewardCredited <= info.reward and r.honest_credited <= info.honestPot
             books += info.reward - info.rewardCredited + info.honestPot - r.honest_credited
-        books += sum(self.alliance.owed(u) for u in {*self.participants, *self.finalizer_pool, self.keeper})
+        books += sum(
+            owed_of(self.alliance, u).total for u in {*self.participants, *self.finalizer_pool, self.keeper}
+        )
         assert self.token.balanceOf(self.alliance.address) == books
 
     @invariant()

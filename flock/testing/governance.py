@@ -58,7 +58,7 @@ class World:
     - ``voter`` holds most gmFLOCK (enough to propose and to pass a proposal alone);
     - ``staker`` holds locked gmFLOCK, part of it allocated (so allocate, release and slash work);
     - ``minter``, ``manager``, ``slasher`` hold MINTER_ROLE, STAKE_MANAGER_ROLE, SLASHER_ROLE, granted
-      by the timelock;
+      by the timelock (``slasher`` gmFLOCK's LOCKER_ROLE too);
     - ``user`` and ``outsider`` hold nothing; ``sink`` receives slashes and fees;
     - ``timelock``, ``governor`` and ``deployer`` are what their names say; the timelock holds
       the FLOCK treasury;
@@ -145,6 +145,7 @@ def build_world(system: System | None = None) -> World:
     token.grantRole(token.MINTER_ROLE(), accounts["minter"], sender=timelock)
     gm.grantRole(gm.STAKE_MANAGER_ROLE(), accounts["manager"], sender=timelock)
     gm.grantRole(gm.SLASHER_ROLE(), accounts["slasher"], sender=timelock)
+    gm.grantRole(gm.LOCKER_ROLE(), accounts["slasher"], sender=timelock)
     gm.allocate(accounts["staker"], STAKER_ALLOCATION, sender=accounts["manager"])
     _appoint_task_roles(world)
     system.rewards.setOracles([accounts["oracle"]], 1, sender=timelock)

@@ -130,7 +130,8 @@ class Watch:
     def _check_slashes(self, events: list[Event]) -> None:
         """Per transaction: FLOCK out of gmFLOCK = seized by its slashes + unlocked; every registry
         slash's seized FLOCK = recipient + keeper + burned; every alliance slash's = honest +
-        finalizer; a delegator's synced loss = keeper share + what stays in the task's pot."""
+        finalizer; FLOCK from the alliance to gmFLOCK = its relocks; a delegator's synced loss =
+        keeper share + what stays in the task's pot."""
         gm_out = sum(
             e["value"]
             for e in events
@@ -162,6 +163,18 @@ class Watch:
         for e in registry:
             if e.name == "DelegatorSynced" and e["keeperAmount"] > e["flockSeized"]:
                 self.problems.append(f"sync paid the keeper {e['keeperAmount']} of {e['flockSeized']} seized")
+        # decision 195: the alliance pays shares of slashes only as locks; FLOCK it sends gmFLOCK =
+        # the amounts its `Relocked` events name (each one lock of the withdrawing account)
+        relocked = sum(e["amount"] for e in events if e.name == "Relocked" and e.address == self.alliance)
+        to_locks = sum(
+            e["value"]
+            for e in events
+            if e.name == "Transfer"
+            and e.address == self.token
+            and (e["from"], e["to"]) == (self.alliance, self.gmflock)
+        )
+        if to_locks != relocked:
+            self.problems.append(f"the alliance sent gmFLOCK {to_locks} FLOCK, relocked {relocked}")
         for e in events:
             if e.name != "ParticipantSlashed" or e.address != self.alliance:
                 continue

@@ -131,6 +131,14 @@ def _enrolled(offset: int) -> Callable[[World, int], None]:
     return prepare
 
 
+def _locker_funded(world: World, nonce: int) -> None:
+    """Set-up: the helper gives the ``slasher`` (gmFLOCK's LOCKER_ROLE in the harness) the FLOCK
+    its ``lockFor`` pulls, approved to gmFLOCK."""
+    gm, token = world.contract("gmflock"), world.contract("token")
+    token.transfer(world["slasher"], 1 + nonce, sender=world.helper)
+    token.approve(gm.address, 1 + nonce, sender=world["slasher"])
+
+
 def _new_task(world: World, _: int = 0) -> None:
     """Set-up: the voter creates a 30-day Arena task and joins it as a training node."""
     _caught_up(world)
@@ -311,6 +319,14 @@ PRIVILEGED: tuple[Privileged, ...] = (
     Privileged("gmflock", "allocate", "STAKE_MANAGER_ROLE", lambda w, _: (w["staker"], 1), UNAUTHORIZED),
     Privileged("gmflock", "release", "STAKE_MANAGER_ROLE", lambda w, _: (w["staker"], 1), UNAUTHORIZED),
     Privileged("gmflock", "slash", "SLASHER_ROLE", lambda w, _: (w["staker"], WAD, w["sink"]), UNAUTHORIZED),
+    Privileged(
+        "gmflock",
+        "lockFor",
+        "LOCKER_ROLE",
+        lambda w, n: (w["user"], 1 + n),
+        UNAUTHORIZED,
+        prepare=_locker_funded,
+    ),
     Privileged(
         "gmflock",
         "setBoostParameters",
@@ -859,7 +875,7 @@ OPEN: dict[str, dict[str, str]] = {
         "revealVote": "a drawn voter, its own committed vote",
         "finalize": "anyone, after the reveal deadline (the caller earns the finalizer's share)",
         "settle": "anyone, for anyone: outcomes are fixed by the finalized round",
-        "withdraw": "the caller's own credits",
+        "withdraw": "the caller's own credits (rewards to any address, shares of slashes as its own lock)",
         "fund": "the caller's own FLOCK, into an active task's pool",
         "pullEmissions": "anyone: moves the task's emission budget into its own pool",
         "sweep": "anyone, after the task's end: the pool goes to the treasury",

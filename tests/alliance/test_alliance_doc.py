@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 
-from flock.alliance.chain import HarnessClock, RoundDriver
-from flock.alliance.protocol import draw_proposers, draw_seed, xor32
+from flock.alliance.chain import HarnessClock, RoundDriver, owed_of
+from flock.alliance.protocol import Owed, draw_proposers, draw_seed, xor32
 from flock.harness.system import deploy_system
 from flock.paths import DOCS_DIR
 from flock.tasks import Role, TaskKind
@@ -83,7 +83,7 @@ def test_the_worked_example():
     assert (info.acceptedMask, info.honestStake, info.reward) == (0b01, 12_000 * WAD, 2_400 * WAD)
     assert alliance.proposalsOf(task_id, driver.round_id).stakeFor == (7_000 * WAD, 2_000 * WAD)
 
-    finalizer_before = alliance.owed(finalizer)
+    finalizer_before = owed_of(alliance, finalizer)
     receipt = driver.settle(list(names.values()))
     slashed = {e["account"]: e for e in receipt.events_named("ParticipantSlashed")}
     for name, _, gm, seized, reward, share in settlement:
@@ -91,7 +91,9 @@ def test_the_worked_example():
         event = slashed.get(account)
         assert (event["gm"] if event else 0) == wei(gm), name
         assert (event["flockSeized"] if event else 0) == wei(seized), name
-        assert alliance.owed(account) == wei(reward) + wei(share), name
-    assert alliance.owed(finalizer) - finalizer_before == 20 * WAD
+        assert owed_of(alliance, account) == Owed(wei(reward), wei(share)), (
+            name
+        )  # shares relock (decision 195)
+    assert owed_of(alliance, finalizer) == finalizer_before.credit(slash_share=20 * WAD)
     assert info.honestPot == 0 and driver.info().honestPot == 180 * WAD
     assert alliance.poolOf(task_id).pool == 9_600 * WAD

@@ -16,8 +16,8 @@ import os
 
 import pytest
 
-from flock.alliance.chain import HarnessClock, RoundDriver, run_round
-from flock.alliance.protocol import proposal_commitment
+from flock.alliance.chain import HarnessClock, RoundDriver, owed_of, run_round
+from flock.alliance.protocol import Owed, proposal_commitment
 from flock.harness.system import deploy_system
 from flock.tasks import Role, TaskKind
 from flock.units import DAY, WAD
@@ -111,7 +111,7 @@ def test_a_copier_that_front_runs_the_reveal_gets_nothing_and_is_not_the_author(
     assert copier not in credited  # no reward, no share of the slashes
     slashed = {e["account"] for e in receipt.events_named("ParticipantSlashed")}
     assert copier not in slashed  # it did post what it committed: no slash either
-    assert alliance.owed(copier) == 0
+    assert owed_of(alliance, copier) == Owed()
 
 
 def test_a_later_duplicate_reveal_is_refused_its_slot(world):
@@ -129,7 +129,7 @@ def test_a_later_duplicate_reveal_is_refused_its_slot(world):
     assert d.info().postedMask == 0b01
     _vote_and_settle(d, voters, people[1:6])
     assert system.alliance.lineageAt(d.task_id, 0).proposer == author
-    assert system.alliance.owed(copier) == 0
+    assert owed_of(system.alliance, copier) == Owed()
 
 
 def test_a_copied_commitment_cannot_be_revealed(world):
@@ -197,14 +197,18 @@ def test_squatters_are_evicted_pay_and_free_their_slots(world):
             alliance.evict(task, member, sender=joiner)
     squatter = squatters[0]
     stake = tasks.memberOf(task, squatter).stake
-    pool, before = alliance.poolOf(task).pool, alliance.owed(joiner)
+    pool, before = alliance.poolOf(task).pool, owed_of(alliance, joiner)
+    treasury = alliance.treasury()
+    treasury_before = system.token.balanceOf(treasury)
     receipt = alliance.evict(task, squatter, sender=joiner)
     (event,) = receipt.events_named("ParticipantEvicted")
     finalizer_bps = alliance.slashRules()[3]
     assert event["gm"] == stake * alliance.slashRules()[2] // BPS > 0  # it pays the absent share
     assert event["toEvictor"] == event["flockSeized"] * finalizer_bps // BPS
-    assert alliance.owed(joiner) == before + event["toEvictor"]  # credited to the evictor
-    assert alliance.poolOf(task).pool == pool + event["flockSeized"] - event["toEvictor"]
+    # credited to the evictor, to relock; the rest to the treasury, never the pool (decision 195)
+    assert owed_of(alliance, joiner) == before.credit(slash_share=event["toEvictor"])
+    assert alliance.poolOf(task).pool == pool
+    assert system.token.balanceOf(treasury) == treasury_before + event["flockSeized"] - event["toEvictor"]
     assert tasks.participantCount(task) == 3  # its slot is free...
     tasks.join(task, Role.PARTICIPANT, 5_000 * WAD, 0, sender=joiner)  # ...and the honest joiner takes it
     # The squatter cannot come back to reset its clock, nor act, nor take its stake early.

@@ -6,8 +6,8 @@ import pytest
 from alliance_helpers import STAKES, E, events
 from ape.utils import ZERO_ADDRESS
 
-from flock.alliance.chain import run_round
-from flock.alliance.protocol import BPS, Outcome, Phase, SlashReason, split_seized
+from flock.alliance.chain import owed_of, run_round
+from flock.alliance.protocol import BPS, Outcome, Owed, Phase, SlashReason, split_seized
 from flock.chain.clock import head_time, next_block_at
 
 
@@ -75,7 +75,7 @@ def test_accepted_round_pays_proposers_by_stake_and_extends_the_lineage(
     assert set(credits) == set(run["proposers"])  # nobody was slashed: voters have nothing to share
     for address in run["proposers"]:
         assert credits[address].reward == reward * stake[address] // accepted_stake
-        assert alliance.owed(address) == credits[address].reward
+        assert owed_of(alliance, address) == Owed(liquid=credits[address].reward)  # a reward: liquid
     paid = sum(c.reward for c in credits.values())
     remainder = events(receipt, "RewardRemainderReturned", alliance)
     assert sum(r.amount for r in remainder) == reward - paid
@@ -91,6 +91,7 @@ def test_accepted_round_pays_proposers_by_stake_and_extends_the_lineage(
         stranger.address,
         credits[first].reward,
     )
+    assert not events(receipt, "Relocked", alliance)  # nothing from a slash: no lock opened
     assert token.balanceOf(stranger) == before + credits[first].reward
     with ape.reverts(alliance.AllianceNothingToWithdraw, account=first):
         alliance.withdraw(proposer, sender=proposer)
@@ -110,7 +111,7 @@ def test_rejected_proposal_slashes_its_proposer_and_pays_the_honest(
     assert info.honestStake == stake[good] + sum(stake[v] for v in run["voters"])
 
     locked = gmflock.lockedOf(bad)
-    finalizer_before = alliance.owed(stranger)
+    finalizer_before = owed_of(alliance, stranger)
     contract_before = token.balanceOf(alliance)
     receipt = driver.settle(participants)
     (slash,) = _seized_events(receipt, alliance).values()
@@ -120,7 +121,8 @@ def test_rejected_proposal_slashes_its_proposer_and_pays_the_honest(
     to_honest, to_finalizer = split_seized(slash.flockSeized, rules["finalizer"])
     assert (slash.toHonest, slash.toFinalizer) == (to_honest, to_finalizer)
     assert slash.flockSeized == locked - gmflock.lockedOf(bad) > 0
-    assert alliance.owed(stranger) == finalizer_before + to_finalizer  # credited, withdrawn later
+    # credited to relock (decision 195): withdrawn later as a gmFLOCK lock
+    assert owed_of(alliance, stranger) == finalizer_before.credit(slash_share=to_finalizer)
     assert tasks.memberOf(task, bad).stake == stake[bad] - due
     assert driver.entry(bad).slashSettled
 
@@ -134,6 +136,27 @@ def test_rejected_proposal_slashes_its_proposer_and_pays_the_honest(
     assert info.honestPot == to_honest
     assert sum(driver.entry(a).honestCredited for a in honest) == sum(c.honestShare for c in credits.values())
     assert token.balanceOf(alliance) == contract_before + to_honest + to_finalizer
+    for address in honest:  # the honest shares relock, the reward (emissions) stays liquid
+        assert owed_of(alliance, address) == Owed(credits[address].reward, credits[address].honestShare)
+
+    # The good proposer withdraws: its reward as FLOCK, its honest share as a max-duration lock.
+    proposer = next(p for p in participants if p.address == good)
+    share, reward = credits[good].honestShare, credits[good].reward
+    liquid, locked, locks = token.balanceOf(proposer), gmflock.lockedOf(proposer), gmflock.lockCount(proposer)
+    receipt = alliance.withdraw(proposer, sender=proposer)
+    (withdrawn,) = events(receipt, "Withdrawn", alliance)
+    (relocked,) = events(receipt, "Relocked", alliance)
+    assert (withdrawn.amount, relocked.account, relocked.amount, relocked.lockId) == (
+        reward,
+        good,
+        share,
+        locks,
+    )
+    assert token.balanceOf(proposer) == liquid + reward and gmflock.lockedOf(proposer) == locked + share
+    _, max_duration = gmflock.lockDurationBounds()
+    lock = gmflock.lockInfo(proposer, relocked.lockId)
+    assert (lock.amount, lock.end) == (share, head_time() + max_duration)
+    assert owed_of(alliance, proposer) == Owed()
 
 
 def test_losing_and_silent_voters_are_slashed(alliance, task, driver, participants, stranger):
@@ -270,7 +293,7 @@ def test_settling_again_adds_only_later_shares(alliance, task, driver, participa
     honest = [p for p in participants if p.address != bad]
     receipt = driver.settle(honest)  # before the slash: rewards only
     assert all(e.honestShare == 0 for e in events(receipt, "Credited", alliance))
-    owed = {p.address: alliance.owed(p) for p in honest}
+    owed = {p.address: owed_of(alliance, p) for p in honest}
     preview = alliance.settlementOf(task, 1, bad)
     assert preview.reason == SlashReason.REJECTED and preview.slashGm > 0
     receipt = driver.settle([p for p in participants if p.address == bad])
@@ -281,7 +304,7 @@ def test_settling_again_adds_only_later_shares(alliance, task, driver, participa
     receipt = driver.settle(participants)
     assert not _seized_events(receipt, alliance)  # slashes happen once
     for p in honest:
-        assert alliance.owed(p) == owed[p.address] + expected[p.address]
+        assert owed_of(alliance, p) == owed[p.address].credit(slash_share=expected[p.address])
     # Nothing left: a third settle changes nothing and emits nothing.
     receipt = driver.settle(participants)
     assert not events(receipt, "Credited", alliance) and not _seized_events(receipt, alliance)

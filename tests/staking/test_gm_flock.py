@@ -12,13 +12,18 @@ BOOST_365 = 3_010_000_000_000_000_000  # 1 + 2.19 * 335 / 365
 FEE_BPS = 513
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def manager(accounts, gmflock, admin):
-    """An account holding STAKE_MANAGER_ROLE and SLASHER_ROLE (the task registry's roles)."""
+    """An account holding STAKE_MANAGER_ROLE and SLASHER_ROLE (the task registry's roles) for this
+    module only: the roles are revoked afterwards, so later modules (the runbooks' `deploy --verify`)
+    see the deployment's own role holders on the shared session chain."""
     account = accounts[8]
-    gmflock.grantRole(gmflock.STAKE_MANAGER_ROLE(), account, sender=admin)
-    gmflock.grantRole(gmflock.SLASHER_ROLE(), account, sender=admin)
-    return account
+    roles = (gmflock.STAKE_MANAGER_ROLE(), gmflock.SLASHER_ROLE())
+    for role in roles:
+        gmflock.grantRole(role, account, sender=admin)
+    yield account
+    for role in roles:
+        gmflock.revokeRole(role, account, sender=admin)
 
 
 @pytest.fixture(scope="session")
