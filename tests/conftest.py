@@ -7,19 +7,21 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from flock.paths import CONFIG_DIR
 from flock.units import DAY, WAD
 
 # Hypothesis profiles (HYPOTHESIS_PROFILE): examples, and steps per stateful example. `fast` is for
 # `make mutate` (flock/audit/mutate.py): every mutant runs its area's property tests, so fewer examples.
+# A mutant needs only a failure, not its smallest example: `fast` does not shrink (that took minutes).
 PROFILES = {"quick": (40, 40), "fast": (15, 30), "deep": (1_000, 100)}
 for _name, (_examples, _steps) in PROFILES.items():
     settings.register_profile(
         _name,
         max_examples=_examples,
         stateful_step_count=_steps,
+        phases=[phase for phase in Phase if not (_name == "fast" and phase is Phase.shrink)],
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         print_blob=True,

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -66,6 +67,25 @@ AREAS: dict[str, tuple[list[str], list[str]]] = {
     "TaskLifecycle": (["tests/property/test_task_invariants.py"], ["tests/tasks"]),
     "TaskRegistryStorage": (["tests/property/test_task_invariants.py"], ["tests/tasks"]),
     "FlockProxy": (["tests/property/test_access_invariants.py"], ["tests/upgrades", "tests/deploy"]),
+    "DelegationPool": (["tests/property/test_task_invariants.py"], ["tests/tasks"]),
+    "TaskStatus": (["tests/property/test_task_invariants.py"], ["tests/tasks", "tests/rewards"]),
+    "RoleDraw": (["tests/property/test_alliance_invariants.py"], ["tests/alliance"]),
+    "SettlementRules": (["tests/property/test_alliance_invariants.py"], ["tests/alliance"]),
+    "GenesisVesting": ([], ["tests/deploy/test_genesis_rule.py", "tests/token"]),
+    # Libraries: the areas of the contracts that use them.
+    "SlashScale": (
+        ["tests/property/test_staking_invariants.py", "tests/property/test_task_invariants.py"],
+        ["tests/staking", "tests/tasks"],
+    ),
+    "Quorum": (
+        ["tests/property/test_reward_invariants.py"],
+        ["tests/rewards", "tests/api", "tests/governance"],
+    ),
+    "EpochClock": (
+        ["tests/property/test_task_invariants.py"],
+        ["tests/emissions", "tests/rewards", "tests/api"],
+    ),
+    "ModuleCall": (["tests/property/test_task_invariants.py"], ["tests/tasks"]),
 }
 # What a worker's copy of the project contains (copied) and shares (linked).
 _COPIED = (
@@ -80,6 +100,9 @@ _COPIED = (
     ".build",  # the project's build: a mutant's compile starts warm (only what changed)
 )
 _LINKED = ("node_modules", ".solcx", ".bin", "deployments", "docs", "abi")
+
+
+_PARSE_CHUNK = 40  # mutants per parse-only solc call (solc-js fails on one huge input)
 
 
 class MutationError(RuntimeError):
@@ -164,14 +187,16 @@ def plan(files: list[Path]) -> list[Mutant]:
                 mutants[digest] = Mutant(
                     digest, source, line + 1, original[line], changed[line], occurrence_of(original, line)
                 )
-    ordered = _parsable(sorted(mutants.values(), key=lambda m: (m.file, m.line, m.id)))
+    ordered = sorted(mutants.values(), key=lambda m: (m.file, m.line, m.id))
     atomic_write_text(PLAN, json.dumps([asdict(m) for m in ordered], indent=1) + "\n")
     return ordered
 
 
 def _parsable(mutants: list[Mutant]) -> list[Mutant]:
     """Drops mutants that are not even Solidity (``>==``, ``uint-1``, a lost ``if``): one solc call
-    parses them all (``stopAfter: parsing``), so only type errors are left to the per-mutant compile."""
+    parses up to 40 (``stopAfter: parsing``), so only type errors are left to the per-mutant compile.
+    Run over the mutants chosen to run only (``select``), not the whole plan: a file's thousands of
+    mutants took 17 minutes of solc-js to check, for a sample of a few dozen."""
     from flock.audit.srcmap import SOLC
 
     texts = {m.file: (PROJECT_ROOT / m.file).read_text().splitlines(keepends=True) for m in mutants}
@@ -182,8 +207,8 @@ def _parsable(mutants: list[Mutant]) -> list[Mutant]:
         sources[f"mutant/{m.id}.sol"] = {"content": "".join(lines)}
     broken: set[str] = set()
     names = sorted(sources)
-    for start in range(0, len(names), 40):  # solc-js (WASM) fails on one huge input
-        chunk = {name: sources[name] for name in names[start : start + 40]}
+    for start in range(0, len(names), _PARSE_CHUNK):  # solc-js (WASM) fails on one huge input
+        chunk = {name: sources[name] for name in names[start : start + _PARSE_CHUNK]}
         request = json.dumps({"language": "Solidity", "sources": chunk, "settings": {"stopAfter": "parsing"}})
         done = subprocess.run(
             [str(SOLC), "--standard-json"], input=request, capture_output=True, text=True, cwd=PROJECT_ROOT
@@ -236,7 +261,29 @@ def _workspace(n: int) -> Path:
             if (PROJECT_ROOT / name).exists():
                 (work / name).symlink_to(PROJECT_ROOT / name)
         (work / ".ready").write_text("ok\n")
+    else:  # tests written during a run (to kill a survivor), or merged, count for the next mutant
+        for name in ("tests", "flock"):
+            shutil.copytree(
+                PROJECT_ROOT / name,
+                work / name,
+                ignore=shutil.ignore_patterns("__pycache__", ".cache"),
+                dirs_exist_ok=True,
+            )
+        _restore_sources(work)
     return work
+
+
+def _restore_sources(work: Path) -> None:
+    """Makes every contract and interface of the copy the project's: a worker stopped mid-mutant
+    (a signal, the machine) leaves its mutated file behind, which would otherwise ride along with
+    every later mutant, and a merge changes sources under a running worker. Only differing files
+    are written, so the build stays warm."""
+    for path in [*(PROJECT_ROOT / "contracts").rglob("*.sol"), *(PROJECT_ROOT / "interfaces").rglob("*.sol")]:
+        copy = work / path.relative_to(PROJECT_ROOT)
+        text = path.read_text()
+        if not copy.is_file() or copy.read_text() != text:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(text)
 
 
 def _env(work: Path) -> dict[str, str]:
@@ -312,9 +359,9 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
     try:
         target.write_text("".join(lines))
         # Only the changed files and what they import are compiled again, unless another contract
-        # embeds this one's code (`new RewardPot(...)`): then everything is (ape does not recompile
-        # the importers of a changed file).
-        force = ["--force"] if _embedded(mutant.contract) else []
+        # imports this file (a library, a base contract) or embeds its code (`new RewardPot(...)`):
+        # then everything is, as ape does not recompile the importers of a changed file.
+        force = ["--force"] if _used_elsewhere(mutant.file) else []
         compiled = subprocess.run(
             [str(APE), "compile", *force], cwd=work, env=env, capture_output=True, timeout=timeout
         )
@@ -334,13 +381,30 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
     return result
 
 
-def _embedded(contract: str) -> bool:
-    """Whether another contract creates this one (its creation code is part of the creator's)."""
-    needle = f"new {contract}("
-    return any(needle in path.read_text() for path in (PROJECT_ROOT / "contracts").rglob("*.sol"))
+def _used_elsewhere(file: str, root: Path = PROJECT_ROOT) -> bool:
+    """Whether another file of contracts/ imports this one (a library's or base contract's code is
+    compiled into the importer's) or creates it (its creation code is part of the creator's)."""
+    name = Path(file).name
+    needles = (f"new {Path(file).stem}(", f'/{name}"', f'"{name}"')
+    for path in (root / "contracts").rglob("*.sol"):
+        if path.relative_to(root).as_posix() != Path(file).as_posix():
+            text = path.read_text()
+            if any(needle in text for needle in needles):
+                return True
+    return False
 
 
-def select(mutants: list[Mutant], only: str | None, sample: int | None, seed: int) -> list[Mutant]:
+def select(
+    mutants: list[Mutant],
+    only: str | None,
+    sample: int | None,
+    seed: int,
+    parsable: Callable[[list[Mutant]], list[Mutant]] | None = None,
+) -> list[Mutant]:
+    """The mutants to run: those of files matching ``only``, not marked equivalent, whose line is
+    still there and which solc can parse; with ``sample``, the first ``sample`` parsable ones in a
+    seeded shuffle (so only those and a few more are parse-checked)."""
+    parsable = parsable or _parsable
     chosen = [m for m in mutants if only is None or only in m.file]
     skip = equivalents()
     chosen = [m for m in chosen if m.id not in skip]
@@ -348,10 +412,16 @@ def select(mutants: list[Mutant], only: str | None, sample: int | None, seed: in
     here = [m for m in chosen if locate(m, texts[m.file]) is not None]
     if len(here) < len(chosen):
         print(f"{len(chosen) - len(here)} planned mutants' lines are gone from contracts/ (plan again)")
-    chosen = here
-    if sample is not None and sample < len(chosen):
-        chosen = random.Random(seed).sample(chosen, sample)
-    return chosen
+    if sample is None:
+        return parsable(here)
+    order = list(here)
+    random.Random(seed).shuffle(order)
+    chosen = []
+    for start in range(0, len(order), _PARSE_CHUNK):
+        chosen += parsable(order[start : start + _PARSE_CHUNK])
+        if len(chosen) >= sample:
+            break
+    return chosen[:sample]
 
 
 def run(mutants: list[Mutant], jobs: int, timeout: int) -> None:

@@ -74,6 +74,18 @@ def test_a_creator_member_asking_early_is_told_when_the_task_releases(tasks, are
         tasks.release(arena, cast.creator, sender=outsider)
 
 
+def test_a_creator_with_an_exiting_delegation_is_told_its_earliest_release(tasks, arena, cast, outsider):
+    """The creator delegated and asked to undelegate: before the end its creator stake is locked
+    until the task's release, its delegation only until the earlier delegation release, which is
+    the time the refusal names (mutant e780e0f71941 named the task's)."""
+    tasks.delegateStake(arena, cast.node, 1_000 * E, sender=cast.creator)
+    tasks.undelegate(arena, sender=cast.creator)
+    due = tasks.delegationOf(arena, cast.creator).releaseAt
+    assert due < _release_at(tasks, arena)
+    with ape.reverts(tasks.TaskRegistryStakeLocked, taskId=arena, account=cast.creator, releaseAt=due):
+        tasks.release(arena, cast.creator, sender=outsider)
+
+
 def test_an_evicted_participant_is_released_without_freeing_a_place_twice(
     tasks, gmflock, alliance, cast, slasher, outsider
 ):
