@@ -91,11 +91,15 @@ def read_parameters(registry: Any) -> TaskParameters:
     )
 
 
+def _own_stakes(stakes: Any) -> int:
+    """The creator's and the members' own stakes of a ``taskStakes`` view."""
+    return int(stakes.creator) + int(stakes.nodes) + int(stakes.validators) + int(stakes.participants)
+
+
 def staked_now(stakes: Any) -> int:
     """The gmFLOCK a task's stake counts now, from its ``taskStakes`` view: the creator's stake,
     the members' own stakes and the delegations' values after the pools' slashes."""
-    own = int(stakes.nodes) + int(stakes.validators) + int(stakes.participants)
-    return int(stakes.creator) + own + int(stakes.delegatedToNodes) + int(stakes.delegatedToValidators)
+    return _own_stakes(stakes) + int(stakes.delegatedToNodes) + int(stakes.delegatedToValidators)
 
 
 def allocated_in_task(registry: Any, task_id: int, operators: Iterable[str]) -> int:
@@ -103,9 +107,8 @@ def allocated_in_task(registry: Any, task_id: int, operators: Iterable[str]) -> 
     ``taskStakes`` view) + the ``allocated`` of its operators' delegation pools (before unsynced
     slashes). The registry keeps no per-task total of the pools' allocations (decision 190), so
     the caller names the accounts that may hold a pool; any other account's pool is empty."""
-    stakes = registry.taskStakes(task_id)
-    own = int(stakes.creator) + int(stakes.nodes) + int(stakes.validators) + int(stakes.participants)
-    return own + sum(int(registry.poolOf(task_id, op)[2]) for op in operators)
+    pools = sum(int(registry.poolOf(task_id, op).allocated) for op in operators)
+    return _own_stakes(registry.taskStakes(task_id)) + pools
 
 
 class LockStatus(IntEnum):

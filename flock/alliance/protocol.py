@@ -219,8 +219,6 @@ def split_seized(seized: int, finalizer_bps: int) -> tuple[int, int]:
 
 # ------------------------------------------------------------------------------------ credits
 
-RELOCK_SHIFT = 128  # AllianceRounds packs an account's credits: [ relock : 128 | liquid : 128 ]
-
 
 @dataclass(frozen=True)
 class Owed:
@@ -238,10 +236,6 @@ class Owed:
     def credit(self, reward: int = 0, slash_share: int = 0) -> Owed:
         """These credits plus a reward (liquid) and a share of slashed FLOCK (to relock)."""
         return Owed(self.liquid + reward, self.relock + slash_share)
-
-    def packed(self) -> int:
-        """The contract's storage word for these credits."""
-        return self.relock << RELOCK_SHIFT | self.liquid
 
 
 def seized_rest_to_treasury(honest_stake: int) -> bool:
