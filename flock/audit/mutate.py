@@ -28,6 +28,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -325,22 +326,62 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _tests(work: Path, paths: list[str], env: dict[str, str], timeout: int) -> bool | None:
-    """True if the tests pass, False if they fail, None if they ran too long (counted as killed)."""
+def _group(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int) -> tuple[int | None, str]:
+    """Runs ``cmd`` in a session of its own; returns its exit code (None if it ran longer than
+    ``timeout``) and its output. The whole session is ended on a timeout and when this process is
+    interrupted (Ctrl-C, SIGTERM): ape's anvil and any other child go with it, none is left running."""
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _end_session(proc)
+        return None, ""
+    except BaseException:
+        _end_session(proc)
+        raise
+    return proc.returncode, out.decode(errors="replace")
+
+
+def _end_session(proc: subprocess.Popen) -> None:
+    """SIGTERM to the child's whole session, SIGKILL to what is left after 10 s."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        try:  # the leader is gone; its children (anvil) may not be
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+
+
+def failing_test(output: str) -> str:
+    """The first test pytest reports as failed or in error (``FAILED tests/x.py::test - ...``)."""
+    for line in output.splitlines():
+        for mark in ("FAILED ", "ERROR "):
+            if line.startswith(mark):
+                return line[len(mark) :].split(" - ", 1)[0].strip()
+    return ""
+
+
+def _tests(work: Path, paths: list[str], env: dict[str, str], timeout: int) -> tuple[bool | None, str]:
+    """(True, "") if the tests pass; (False, the failing test) if one fails; (None, "timeout") if
+    they ran too long (counted as killed)."""
     existing = [p for p in paths if (work / p).exists()]
     if not existing:
-        return True
-    try:
-        done = subprocess.run(
-            [str(APE), "test", *existing, "-x", "-q", "-p", "no:cacheprovider"],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    return done.returncode == 0
+        return True, ""
+    code, output = _group(
+        [str(APE), "test", *existing, "-x", "-q", "-p", "no:cacheprovider"], work, env, timeout
+    )
+    if code is None:
+        return None, "timeout"
+    return code == 0, "" if code == 0 else failing_test(output) or f"exit {code}"
 
 
 def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
@@ -362,21 +403,22 @@ def run_one(mutant: Mutant, worker: int, timeout: int) -> dict:
         # imports this file (a library, a base contract) or embeds its code (`new RewardPot(...)`):
         # then everything is, as ape does not recompile the importers of a changed file.
         force = ["--force"] if _used_elsewhere(mutant.file) else []
-        compiled = subprocess.run(
-            [str(APE), "compile", *force], cwd=work, env=env, capture_output=True, timeout=timeout
-        )
-        if compiled.returncode != 0:
+        code, _ = _group([str(APE), "compile", *force], work, env, timeout)
+        test = ""
+        if code != 0:
             status, by = "stillborn", "compiler"
         else:
             status, by = "survived", ""
             properties, units = AREAS.get(mutant.contract, ([], ["tests"]))
             for stage, paths in (("property", properties), ("unit", units)):
-                if _tests(work, paths, env, timeout) is not True:
+                passed, test = _tests(work, paths, env, timeout)
+                if passed is not True:
                     status, by = "killed", stage
                     break
     finally:
         target.write_text(original)
-    result = {**asdict(mutant), "status": status, "by": by, "seconds": round(time.monotonic() - started, 1)}
+    seconds = round(time.monotonic() - started, 1)
+    result = {**asdict(mutant), "status": status, "by": by, "test": test, "seconds": seconds}
     atomic_write_text(RESULTS / f"{mutant.id}.json", json.dumps(result) + "\n")
     return result
 
@@ -424,28 +466,47 @@ def select(
     return chosen[:sample]
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM as an interrupt: the running mutant's file is put back and its tests' session
+    (ape, anvil) is ended on the way out."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def run(mutants: list[Mutant], jobs: int, timeout: int) -> None:
     def work(worker: int) -> None:
         for mutant in mutants:
             if _claim(mutant):
                 result = run_one(mutant, worker, timeout)
-                print(f"[{worker}] {mutant.id} {mutant.file}:{mutant.line} {result['status']} {result['by']}")
+                outcome = f"{result['status']} {result['by']} {result['test']}".rstrip()
+                print(f"[{worker}] {mutant.id} {mutant.file}:{mutant.line} {outcome}")
                 sys.stdout.flush()
 
-    if jobs <= 1:
-        work(0)
-        return
-    children = []
-    for worker in range(jobs):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                work(worker)
-            finally:
-                os._exit(0)
-        children.append(pid)
-    for pid in children:
-        os.waitpid(pid, 0)
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        if jobs <= 1:
+            work(0)
+            return
+        children = []
+        try:
+            for worker in range(jobs):
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        work(worker)
+                    finally:
+                        os._exit(0)
+                children.append(pid)
+            for pid in children:
+                os.waitpid(pid, 0)
+        except BaseException:
+            for pid in children:  # each worker ends its own tests' session, then exits
+                if _alive(pid):
+                    os.kill(pid, signal.SIGTERM)
+            for pid in children:
+                os.waitpid(pid, 0)
+            raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ----------------------------------------------------------------------------------------- report
@@ -479,12 +540,22 @@ def report() -> dict:
             f"b/{r['file']}:{r['line']}",
         )
         atomic_write_text(survivors / f"{r['id']}.diff", "".join(diff))
+    atomic_write_text(REPORTS_DIR / "mutation" / "mutants.tsv", mutant_table(results, marked))
     print(
         f"mutation score {summary['score']}%: {killed} killed of {len(counted)} run "
         f"({summary['equivalent']} equivalent, {summary['stillborn']} stillborn not counted; "
         f"{planned} planned); survivors' diffs in {survivors.relative_to(PROJECT_ROOT)}"
     )
     return summary
+
+
+def mutant_table(results: list[dict], marked: dict[str, str]) -> str:
+    """One line per finished mutant: id, file:line, status, the stage and the test that killed it."""
+    rows = ["id\tline\tstatus\tstage\ttest"]
+    for r in sorted(results, key=lambda r: (r["file"], r["line"], r["id"])):
+        status = "equivalent" if r["id"] in marked else r["status"]
+        rows.append(f"{r['id']}\t{r['file']}:{r['line']}\t{status}\t{r['by']}\t{r.get('test', '')}")
+    return "\n".join(rows) + "\n"
 
 
 def main(argv: list[str]) -> int:
@@ -513,6 +584,9 @@ def main(argv: list[str]) -> int:
     except (MutationError, subprocess.CalledProcessError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted: the mutant in progress was put back; `run` again resumes", file=sys.stderr)
+        return 130
     return 0
 
 

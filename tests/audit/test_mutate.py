@@ -1,9 +1,12 @@
 """The mutation runner's choices (flock/audit/mutate.py): which mutants a seeded sample runs and how
 much of the plan it parse-checks for that, which mutants need the whole project compiled again, and
-that every contract has an area (no mutant falls back to the whole suite)."""
+that every contract has an area (no mutant falls back to the whole suite); which test killed a
+mutant, and that a stage ended early leaves no child (anvil) running."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,46 @@ def test_the_mutants_hypothesis_profile_stops_at_the_first_failure():
     assert Phase.generate in settings.get_profile("fast").phases
     assert Phase.shrink in settings.get_profile("quick").phases  # the suite still shrinks
     assert mutate._env(PROJECT_ROOT)["HYPOTHESIS_PROFILE"] == "fast"
+
+
+def test_the_test_that_killed_a_mutant_is_read_from_pytests_summary():
+    output = (
+        "....F\n=========================== short test summary info ===========================\n"
+        "FAILED tests/alliance/test_x.py::test_votes - AssertionError: assert 1 == 2\n"
+        "1 failed, 4 passed in 3.2s\n"
+    )
+    assert mutate.failing_test(output) == "tests/alliance/test_x.py::test_votes"
+    assert mutate.failing_test("E\nERROR tests/a.py::test_b - RuntimeError\n") == "tests/a.py::test_b"
+    assert mutate.failing_test("5 passed in 1.0s\n") == ""
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its exit status left (a zombie nobody has reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_a_timed_out_stage_leaves_no_child_running(tmp_path: Path):
+    """ape test starts anvil: a stage ended on its timeout (or an interrupt) ends its whole session,
+    the grandchild too, not only the process it started."""
+    pid_file = tmp_path / "grandchild"
+    script = f"sleep 300 & echo $! > {pid_file}; wait"
+    code, _ = mutate._group(["sh", "-c", script], tmp_path, dict(os.environ), timeout=2)
+    assert code is None
+    grandchild = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while not _gone(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(grandchild)
+
+
+def test_a_stage_that_finishes_gives_its_exit_code_and_output(tmp_path: Path):
+    assert mutate._group(
+        ["sh", "-c", "echo FAILED t.py::x - no; exit 1"], tmp_path, dict(os.environ), 30
+    ) == (
+        1,
+        "FAILED t.py::x - no\n",
+    )
