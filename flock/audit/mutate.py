@@ -12,9 +12,12 @@ tests of its contract's area, the score and the survivors' diffs in reports/.
   has its own copy of the project (.mutants/work/<n>/: sources, tests and the Python package, with
   the toolchain linked), compiles the mutant there with ``ape compile``, then runs the area's
   property tests (the in-process harness: fast), and only if they pass its unit tests (ape, anvil).
-  A mutant that does not compile is stillborn and not counted.
+  A mutant that does not compile is stillborn and not counted. Its result names the stage and the
+  test that killed it (pytest's first FAILED or ERROR line). Every compile and test stage runs in
+  a session of its own, ended whole (ape and its anvil) on a timeout or an interrupt.
 - ``report``: reports/mutation.json ``{"mutants", "killed", "survived", "equivalent", "score",
-  "stillborn", "planned"}`` and reports/mutation/survivors/<id>.diff. Mutants listed in
+  "stillborn", "planned"}``, reports/mutation/survivors/<id>.diff and reports/mutation/mutants.tsv
+  (each finished mutant: line, status, the stage and the test that killed it). Mutants listed in
   audit/mutation/equivalent.txt (``<id> <reason>``, one a line) are equivalent: marked once, with
   the reason, and not counted in the score.
 """
