@@ -64,7 +64,22 @@ _CODES: dict[tuple[str, str], bytes] = {}
 # on (``OwnAnvilChain``). Each was run with ``--coverage`` and passed as without it. Not moved:
 # test_role_draw.py and test_alliance_doc.py (they set ``prevrandao``), tests/harness (pyrevm's
 # own behaviour is what they test), test_boost_invariant.py (Hypothesis over a harness chain).
-HARNESS_ON_ANVIL: tuple[str, ...] = ("api/test_api_credits.py",)
+HARNESS_ON_ANVIL: tuple[str, ...] = (
+    "access/test_modules.py",
+    "access/test_privileged.py",
+    "alliance/test_alliance_constructor.py",
+    "alliance/test_alliance_integrity.py",
+    "alliance/test_federated_client.py",
+    "api/test_api_credits.py",
+    "chain/test_protocol_handle.py",
+    "deploy/test_genesis_rule.py",
+    "emissions/test_emission_controller_constructor.py",
+    "emissions/test_emissions_doc.py",
+    "governance/test_genesis_takeover.py",
+    "governance/test_governor.py",
+    "staking/test_gmflock_doc.py",
+    "upgrades/test_upgrades.py",
+)
 _HARNESS = {"on": False}
 # A property machine's budget with coverage on: enough to take each rule's paths (the alliance
 # machine: 3 to 4 minutes on anvil with tracing, here), not a fuzz run (that is `make fuzz`).
