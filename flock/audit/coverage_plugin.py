@@ -77,6 +77,9 @@ HARNESS_ON_ANVIL: tuple[str, ...] = (
     "emissions/test_emissions_doc.py",
     "governance/test_genesis_takeover.py",
     "governance/test_governor.py",
+    "harness/test_named_results.py",
+    "harness/test_reward_pot_clones.py",
+    "harness/test_reward_proofs.py",
     "staking/test_gmflock_doc.py",
     "upgrades/test_upgrades.py",
 )
