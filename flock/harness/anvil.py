@@ -212,18 +212,11 @@ class OwnAnvilChain(AnvilChain):
     set (anvil draws it). The anvil stops when the chain is collected or :func:`stop_own_anvils`
     is called."""
 
-    def __init__(
-        self,
-        *,
-        n_accounts: int = 20,
-        timestamp: int = GENESIS_TIME,
-        spec: str = "PRAGUE",
-        compilation: artifacts.Compilation | None = None,
-    ) -> None:
+    def __init__(self, *, timestamp: int = GENESIS_TIME, spec: str = "PRAGUE", **options: Any) -> None:
         process, uri = _start_anvil(timestamp - 1, spec)
         weakref.finalize(self, _stop, process)
         self.endpoint = uri
-        super().__init__(_http_request(uri), n_accounts=n_accounts, compilation=compilation)
+        super().__init__(_http_request(uri), **options)  # n_accounts, compilation
 
 
 def stop_own_anvils() -> None:
@@ -277,7 +270,7 @@ def _start_anvil(genesis: int, spec: str) -> tuple[subprocess.Popen, str]:
         try:
             request("eth_chainId", [])
             return process, uri
-        except Exception:  # noqa: BLE001 - not listening yet
+        except OSError:  # requests' ConnectionError: not listening yet
             if time.monotonic() > deadline:
                 _stop(process)
                 raise AnvilError(f"anvil on port {port} did not answer in {_ANVIL_START:.0f} s") from None
