@@ -223,6 +223,9 @@ def test_squatters_are_evicted_pay_and_free_their_slots(world):
     d.open()
     with system.chain.reverts("AllianceNotParticipant"):
         d.enroll(squatter)
+    d.enroll(honest[0])
+    with system.chain.reverts("AllianceNotEvictable", account=honest[0]):
+        alliance.evict(task, honest[0], sender=joiner)  # enrolled in the round open now
     member = tasks.memberOf(task, squatter)
     assert member[1] == stake - event["gm"] and member[4] != 0  # still at risk, marked evicted
     # With no absent slash (governance may set 0), an eviction frees the slot and seizes nothing.
