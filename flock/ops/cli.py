@@ -1,6 +1,7 @@
 """`ape run stake`, `ape run tasks`, `ape run checkpoint`, `ape run vesting`: the routine jobs of
-stakers, task creators, operators, delegators and keepers, on the same pattern as `ape run dao`
-(--network, --manifest, --account; one-line errors; FLOCK_TRACEBACK=1 for the trace)."""
+stakers, task creators, operators, delegators, FL Alliance participants and keepers, on the same
+pattern as `ape run dao` (--network, --manifest, --account; one-line errors; FLOCK_TRACEBACK=1 for
+the trace)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from rich.table import Table
 
 from flock.chain.clock import head_time
 from flock.cli import ConnectedCommand, Group, UserError, connection_options, console, print_lines, quiet_ape
-from flock.ops import keeper, stake, tasks, vesting
+from flock.ops import credits, keeper, stake, tasks, vesting
 from flock.tasks import TaskKind
 from flock.units import format_token, parse_duration, to_wei
 
@@ -152,7 +153,8 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 
 @click.group("tasks", cls=Group)
 def tasks_cli() -> None:
-    """Create AI Arena and FL Alliance tasks, join them, delegate stake, release stake.
+    """Create AI Arena and FL Alliance tasks, join them, delegate stake, release stake; show and
+    withdraw FL Alliance credits.
 
     \b
     Examples:
@@ -160,6 +162,8 @@ def tasks_cli() -> None:
       ape run tasks join 1 node 5_000 --sigma 30% --account carol
       ape run tasks delegate 1 0xcarol... 2_000 --account alice
       ape run tasks release 1 --account carol
+      ape run tasks credits --account dave
+      ape run tasks withdraw --to 0xcold... --account dave
     """
     quiet_ape()
 
@@ -271,6 +275,41 @@ def tasks_release(task: int, whose: str | None, deployment: Any, sender: Any) ->
     """
     who = deployment.resolve(whose) if whose else str(sender.address)
     print_lines(tasks.release(deployment.contract("tasks"), sender, task, who))
+
+
+@tasks_cli.command("credits", cls=ConnectedCommand)
+@click.argument("owner", required=False, metavar="[ADDRESS]")
+@connection_options()
+def tasks_credits(owner: str | None, deployment: Any, sender: Any) -> None:
+    """What FL Alliance rounds owe ADDRESS (default: the --account): rewards, paid as FLOCK, and
+    shares of slashes, relocked as a gmFLOCK lock of the maximum duration when withdrawn.
+
+    \b
+    Example:
+      ape run tasks credits --account dave
+    """
+    who = deployment.resolve(owner) if owner else str(sender.address)
+    owed = credits.credits(deployment.contract("alliance"), deployment.contract("gmflock"), who)
+    print_lines(owed.lines(head_time()))
+
+
+@tasks_cli.command("withdraw", cls=ConnectedCommand)
+@click.option("--to", "to", default=None, help="who receives the rewards' FLOCK (default: the account)")
+@connection_options()
+def tasks_withdraw(to: str | None, deployment: Any, sender: Any) -> None:
+    """Withdraw your FL Alliance credits: rewards as FLOCK to --to, shares of slashes as a new
+    gmFLOCK lock of yours for the maximum duration.
+
+    \b
+    Example:
+      ape run tasks withdraw --to 0xcold... --account dave
+    """
+    recipient = deployment.resolve(to) if to else str(sender.address)
+    print_lines(
+        credits.withdraw_credits(
+            deployment.contract("alliance"), deployment.contract("gmflock"), sender, recipient
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------- keeper

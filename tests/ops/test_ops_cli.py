@@ -1,17 +1,20 @@
 """`ape run stake`, `tasks`, `checkpoint`, `vesting`, in process on the session's anvil deployment:
-each routine job through its real click command, and one clear line (never a traceback, nothing
-sent) for each bad input."""
+each routine job through its real click command (an FL Alliance participant's credits earned in a
+real round, then withdrawn), and one clear line (never a traceback, nothing sent) for each bad
+input."""
 
 from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
 
-from flock.chain.clock import advance
+from flock.alliance.chain import ApeClock, RoundDriver, owed_of, run_round
+from flock.chain.clock import advance, head_time
 from flock.chain.local import impersonate
 from flock.ops.cli import checkpoint_cli, stake_cli, tasks_cli, vesting_cli
 from flock.prechecks import budget_check
-from flock.units import DAY
+from flock.tasks import Role, TaskKind, spec_hash
+from flock.units import DAY, WAD, format_token, human_duration
 
 
 @pytest.fixture
@@ -89,6 +92,73 @@ def manifest_reader(manifest):
     return LiveProtocol(manifest)
 
 
+def _credited_round(funded, token, gmflock, tasks, emissions, alliance, manifest, keeper):
+    """An approved Alliance task with four participants (test:1 to test:4) and one settled round in
+    which test:4 withholds its seed: the accepted proposers earn a reward (liquid) and a share of
+    test:4's slash (to relock), the finalizer ``keeper`` its share (to relock). Returns the proposers."""
+    members = funded[:4]
+    for member in members:
+        token.approve(gmflock, 10_000 * WAD, sender=member)
+        gmflock.lock(10_000 * WAD, 365 * DAY, sender=member)
+    spec = spec_hash("credits")
+    tasks.createTask(TaskKind.ALLIANCE, 10 * DAY, spec, "ipfs://credits", 2, 8, sender=members[0])
+    task = tasks.taskCount()
+    tasks.approveTask(task, sender=impersonate(manifest.address("timelock")))
+    for member in members:
+        tasks.join(task, Role.PARTICIPANT, tasks.stakeMinimums()[2], 0, sender=member)
+    advance(DAY)
+    emissions.checkpoint(sender=keeper)
+    driver = RoundDriver(alliance, task, ApeClock(), keeper)
+    proposers = run_round(driver, members, withhold_seed=(members[3].address,))["proposers"]
+    driver.finalize()
+    driver.settle(members)
+    return proposers
+
+
+def test_an_alliance_participant_sees_and_withdraws_its_credits(
+    run, funded, token, gmflock, tasks, emissions, manifest, project, accounts, chain
+):
+    alliance = project.AllianceRounds.at(manifest.address("alliance"))
+    keeper, recipient = accounts[8], accounts[9]
+    proposers = _credited_round(funded, token, gmflock, tasks, emissions, alliance, manifest, keeper)
+    proposer = next(m for m in funded[:3] if m.address == proposers[0])
+    name = f"test:{funded.index(proposer) + 1}"
+    owed = owed_of(alliance, proposer)
+    assert owed.liquid > 0 and owed.relock > 0  # a reward and a share of test:4's slash
+    max_duration = gmflock.lockDurationBounds()[1]
+
+    shown = _ok(run(tasks_cli, "credits", proposer.address, "--account", "test:9"))
+    assert f"is owed {format_token(owed.total)} FLOCK by FL Alliance rounds" in shown
+    assert f"{format_token(owed.liquid)} FLOCK of rewards, paid as FLOCK" in shown
+    gm = gmflock.previewLock(owed.relock, max_duration)
+    assert f"{format_token(owed.relock)} FLOCK of slash shares, relocked" in shown
+    assert f"for {human_duration(max_duration)} (the maximum), {format_token(gm)} gmFLOCK" in shown
+    finalizer = _ok(run(tasks_cli, "credits", "--account", "test:8"))
+    assert "FLOCK of slash shares" in finalizer and "of rewards" not in finalizer  # its share relocks
+
+    height = chain.blocks.height
+    _refused(run(tasks_cli, "withdraw", "--to", "burn", "--account", name), "--to is the zero address")
+    assert chain.blocks.height == height
+    locker, timelock = gmflock.LOCKER_ROLE(), impersonate(manifest.address("timelock"))
+    gmflock.revokeRole(locker, alliance, sender=timelock)  # an upgraded deployment before its grant
+    height = chain.blocks.height
+    _refused(run(tasks_cli, "withdraw", "--account", name), "does not hold gmFLOCK's LOCKER_ROLE")
+    assert chain.blocks.height == height
+    gmflock.grantRole(locker, alliance, sender=timelock)
+
+    before, lock_id = token.balanceOf(recipient), gmflock.lockCount(proposer)
+    paid = _ok(run(tasks_cli, "withdraw", "--to", "test:9", "--account", name))
+    assert f"paid {format_token(owed.liquid)} FLOCK of rewards to {recipient.address}" in paid
+    assert f"relocked {format_token(owed.relock)} FLOCK of slash shares as gmFLOCK lock {lock_id}" in paid
+    assert token.balanceOf(recipient) == before + owed.liquid
+    lock = gmflock.lockInfo(proposer, lock_id)
+    assert (lock.amount, lock.end) == (owed.relock, head_time() + max_duration)
+    assert f"{format_token(lock.gm)} gmFLOCK, unlockable in " in paid
+
+    assert "is owed nothing" in _ok(run(tasks_cli, "credits", "--account", name))
+    _refused(run(tasks_cli, "withdraw", "--account", name), "nothing is owed")
+
+
 @pytest.mark.parametrize(
     ("command", "args", "message"),
     [
@@ -102,6 +172,9 @@ def manifest_reader(manifest):
         (tasks_cli, ["join", "1", "node", "5_000", "--sigma", "150%"], "--sigma 150% must be a percentage"),
         (tasks_cli, ["create", "--duration", "1000 days", "--spec", "x"], "a task lasts"),
         (tasks_cli, ["release", "999"], "task 999 does not exist"),
+        (tasks_cli, ["withdraw"], "has no FL Alliance credits to withdraw: nothing is owed"),
+        (tasks_cli, ["withdraw", "--to", "nowhere"], "'nowhere' is not an address"),
+        (tasks_cli, ["credits", "0x1234"], "'0x1234' is not an address"),
         (stake_cli, ["lock", "10", "30 days", "--network", "base:sepolai:node"], "unknown network"),
         (stake_cli, ["lock", "10", "30 days", "--network", "foo"], "no ecosystem 'foo'"),
     ],
