@@ -153,14 +153,15 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 
 @click.group("tasks", cls=Group)
 def tasks_cli() -> None:
-    """Create AI Arena and FL Alliance tasks, join them, delegate stake, release stake; show and
-    withdraw FL Alliance credits.
+    """Create AI Arena and FL Alliance tasks, join them, delegate and undelegate stake, release
+    stake; show and withdraw FL Alliance credits.
 
     \b
     Examples:
       ape run tasks create --kind arena --duration "30 days" --spec ipfs://my-task --account bob
       ape run tasks join 1 node 5_000 --sigma 30% --account carol
       ape run tasks delegate 1 0xcarol... 2_000 --account alice
+      ape run tasks undelegate 1 --account alice
       ape run tasks release 1 --account carol
       ape run tasks credits --account dave
       ape run tasks withdraw --to 0xcold... --account dave
@@ -260,6 +261,20 @@ def tasks_delegate(task: int, operator: str, amount: str, deployment: Any, sende
             wei,
         )
     )
+
+
+@tasks_cli.command("undelegate", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_undelegate(task: int, deployment: Any, sender: Any) -> None:
+    """Stop your delegation in TASK counting; `tasks release` returns it after the undelegation
+    cooldown (and the task's dispute window).
+
+    \b
+    Example:
+      ape run tasks undelegate 1 --account alice
+    """
+    print_lines(tasks.undelegate(deployment.contract("tasks"), sender, task))
 
 
 @tasks_cli.command("release", cls=ConnectedCommand)

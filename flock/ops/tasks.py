@@ -1,5 +1,6 @@
 """Task jobs: create a task (with its creator stake), join it as a node, validator or participant,
-delegate stake to an operator, release stake after the task's end and dispute window.
+delegate stake to an operator, undelegate it, release stake after the task's end and dispute
+window (a delegation's after its undelegation cooldown).
 docs/tasks.md has the rules these check."""
 
 from __future__ import annotations
@@ -111,6 +112,35 @@ def delegate(registry: Any, gmflock: Any, sender: Any, task: int, operator: str,
     _need_free_gm(gmflock, sender, amount, "this delegation")
     registry.delegateStake(task, operator, amount, sender=sender)
     return f"delegated {format_token(amount)} gmFLOCK to {role.name.lower()} {operator} in task {task}"
+
+
+def undelegate(registry: Any, sender: Any, task: int) -> list[str]:
+    """Stops the sender's delegation in ``task`` counting; ``release`` returns it after the
+    cooldown (the task's dispute window at least)."""
+    task_info(registry, task)
+    account = str(sender.address)
+    member = registry.memberOf(task, account)
+    if int(member.role) != Role.DELEGATOR or member.released:
+        raise OpsError(f"{account} has no delegation in task {task}")
+    now = head_time()
+    if int(member.exitAt):
+        release_at = int(registry.delegationOf(task, account).releaseAt)
+        raise OpsError(
+            f"{account} undelegated from task {task} {relative_time(int(member.exitAt), now)}: "
+            f"`ape run tasks release {task}` returns it {relative_time(release_at, now)}"
+        )
+    if not registry.isActive(task):
+        raise OpsError(
+            f"task {task} is over: its delegations stopped counting at its end; "
+            f"`ape run tasks release {task}` returns them after its dispute window"
+        )
+    receipt = registry.undelegate(task, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "UndelegationRequested"]
+    return [
+        f"undelegated {format_token(int(event.value))} gmFLOCK from {event.operator} in task {task}: "
+        "it no longer counts, and stays slashable for offences before now",
+        f"`ape run tasks release {task}` returns it {relative_time(int(event.releaseAt), head_time())}",
+    ]
 
 
 def release(registry: Any, sender: Any, task: int, account: str) -> str:

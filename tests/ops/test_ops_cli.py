@@ -80,6 +80,14 @@ def test_stake_task_and_keeper_jobs(run, funded, gmflock, tasks, emissions, mani
 
     early = run(tasks_cli, "release", str(task), "--account", "test:7")
     _refused(early, "dispute window")
+    undelegated = _ok(run(tasks_cli, "undelegate", str(task), "--account", "test:6"))
+    assert f"undelegated 1,000.00 gmFLOCK from {node.address} in task {task}" in undelegated
+    release_at = tasks.delegationOf(task, creator).releaseAt
+    assert tasks.memberOf(task, creator).exitAt == head_time() and release_at > head_time()
+    assert f"`ape run tasks release {task}` returns it in " in undelegated
+    _refused(run(tasks_cli, "undelegate", str(task), "--account", "test:6"), "undelegated from task")
+    _refused(run(tasks_cli, "undelegate", str(task), "--account", "test:7"), "has no delegation in task")
+    _refused(run(tasks_cli, "release", str(task), "--account", "test:6"), "TaskRegistryStakeLocked(")
     nothing = run(vesting_cli, "release", "--account", "test:7")
     _refused(nothing, "has no vesting rewards")
     still = run(stake_cli, "unlock", "0", "--account", "test:7")
@@ -172,6 +180,7 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
         (tasks_cli, ["join", "1", "node", "5_000", "--sigma", "150%"], "--sigma 150% must be a percentage"),
         (tasks_cli, ["create", "--duration", "1000 days", "--spec", "x"], "a task lasts"),
         (tasks_cli, ["release", "999"], "task 999 does not exist"),
+        (tasks_cli, ["undelegate", "999"], "task 999 does not exist"),
         (tasks_cli, ["withdraw"], "has no FL Alliance credits to withdraw: nothing is owed"),
         (tasks_cli, ["withdraw", "--to", "nowhere"], "'nowhere' is not an address"),
         (tasks_cli, ["credits", "0x1234"], "'0x1234' is not an address"),
