@@ -38,14 +38,14 @@ def duration(text: str) -> int:
         raise UserError(str(err)) from None
 
 
-def percent_bps(text: str) -> int:
+def percent_bps(text: str, what: str = "--sigma") -> int:
     """Basis points from ``30`` or ``30%`` or ``12.5%``."""
     try:
         bps = Decimal(text.strip().removesuffix("%")) * 100
     except InvalidOperation:
-        raise UserError(f"--sigma {text!r} is not a percentage (such as 30 or 12.5%)") from None
+        raise UserError(f"{what} {text!r} is not a percentage (such as 30 or 12.5%)") from None
     if bps != bps.to_integral_value() or not 0 <= bps <= 10_000:
-        raise UserError(f"--sigma {text} must be a percentage from 0 to 100 in steps of 0.01")
+        raise UserError(f"{what} {text} must be a percentage from 0 to 100 in steps of 0.01")
     return int(bps)
 
 
@@ -153,13 +153,15 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 
 @click.group("tasks", cls=Group)
 def tasks_cli() -> None:
-    """Create AI Arena and FL Alliance tasks, join them, delegate and undelegate stake, release
-    stake; show and withdraw FL Alliance credits.
+    """Create AI Arena and FL Alliance tasks, join them, add stake, set an operator's sigma,
+    delegate and undelegate stake, release stake; show and withdraw FL Alliance credits.
 
     \b
     Examples:
       ape run tasks create --kind arena --duration "30 days" --spec ipfs://my-task --account bob
       ape run tasks join 1 node 5_000 --sigma 30% --account carol
+      ape run tasks add-stake 1 1_000 --account carol
+      ape run tasks sigma 1 25% --account carol
       ape run tasks delegate 1 0xcarol... 2_000 --account alice
       ape run tasks undelegate 1 --account alice
       ape run tasks release 1 --account carol
@@ -236,6 +238,39 @@ def tasks_join(
             bps,
         )
     )
+
+
+@tasks_cli.command("add-stake", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("amount")
+@connection_options()
+def tasks_add_stake(task: int, amount: str, deployment: Any, sender: Any) -> None:
+    """Add AMOUNT gmFLOCK to your own stake in TASK (a node, validator or participant).
+
+    \b
+    Example:
+      ape run tasks add-stake 1 1_000 --account carol
+    """
+    wei = flock_amount(amount)
+    print_lines(
+        tasks.add_stake(deployment.contract("tasks"), deployment.contract("gmflock"), sender, task, wei)
+    )
+
+
+@tasks_cli.command("sigma", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("sigma", metavar="PERCENT")
+@connection_options()
+def tasks_sigma(task: int, sigma: str, deployment: Any, sender: Any) -> None:
+    """Set the share of delegation rewards you keep as a node or validator of TASK (at most once a
+    day, never in the freeze before the task's end).
+
+    \b
+    Example:
+      ape run tasks sigma 1 25% --account carol
+    """
+    bps = percent_bps(sigma, "sigma")
+    print_lines(tasks.set_sigma(deployment.contract("tasks"), sender, task, bps))
 
 
 @tasks_cli.command("delegate", cls=ConnectedCommand)

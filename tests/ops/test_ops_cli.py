@@ -56,6 +56,10 @@ def test_stake_task_and_keeper_jobs(run, funded, gmflock, tasks, emissions, mani
     assert f"created task {task} (arena)" in created and f"approve-task {task}" in created
     joined = _ok(run(tasks_cli, "join", str(task), "node", "5_000", "--sigma", "40%", "--account", "test:7"))
     assert f"joined task {task} as a node with 5,000.00 gmFLOCK, keeping 40%" in joined
+    added = _ok(run(tasks_cli, "add-stake", str(task), "500", "--account", "test:7"))
+    assert f"added 500.00 gmFLOCK to the stake of node {node.address} in task {task}: 5,500.00" in added
+    assert tasks.memberOf(task, node).stake == 5_500 * WAD
+    _refused(run(tasks_cli, "sigma", str(task), "35%", "--account", "test:7"), "at most once every 1 d")
     delegated = _ok(run(tasks_cli, "delegate", str(task), node.address, "1_000", "--account", "test:6"))
     assert "delegated 1,000.00 gmFLOCK to node" in delegated
 
@@ -71,6 +75,9 @@ def test_stake_task_and_keeper_jobs(run, funded, gmflock, tasks, emissions, mani
     later = budget_check(manifest_reader(manifest), task, epoch + 1)
     assert "was not opened" in later.reason and "ape run checkpoint" in later.reason
 
+    sigma = _ok(run(tasks_cli, "sigma", str(task), "35%", "--account", "test:7"))
+    assert f"node {node.address} of task {task} now keeps 35% of what delegations earn (was 40%)" in sigma
+    assert tasks.memberOf(task, node).sigmaBps == 3_500
     opened = _ok(run(checkpoint_cli, "--account", "test:8"))
     assert f"opened epoch {epoch + 1}: minted" in opened and "FLOCK for" in opened
     assert budget_check(manifest_reader(manifest), task, epoch + 1).ok
@@ -181,6 +188,10 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
         (tasks_cli, ["create", "--duration", "1000 days", "--spec", "x"], "a task lasts"),
         (tasks_cli, ["release", "999"], "task 999 does not exist"),
         (tasks_cli, ["undelegate", "999"], "task 999 does not exist"),
+        (tasks_cli, ["add-stake", "999", "10"], "task 999 does not exist"),
+        (tasks_cli, ["add-stake", "1", "ten"], "amount 'ten' is not an amount"),
+        (tasks_cli, ["sigma", "999", "30%"], "task 999 does not exist"),
+        (tasks_cli, ["sigma", "1", "150%"], "sigma 150% must be a percentage"),
         (tasks_cli, ["withdraw"], "has no FL Alliance credits to withdraw: nothing is owed"),
         (tasks_cli, ["withdraw", "--to", "nowhere"], "'nowhere' is not an address"),
         (tasks_cli, ["credits", "0x1234"], "'0x1234' is not an address"),
