@@ -13,7 +13,7 @@ from rich.table import Table
 
 from flock.chain.clock import head_time
 from flock.cli import ConnectedCommand, Group, UserError, connection_options, console, print_lines, quiet_ape
-from flock.ops import credits, keeper, stake, tasks, vesting
+from flock.ops import credits, keeper, stake, tasks, unrevealed, vesting
 from flock.tasks import TaskKind
 from flock.units import format_token, parse_duration, to_wei
 
@@ -154,7 +154,8 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 @click.group("tasks", cls=Group)
 def tasks_cli() -> None:
     """Create AI Arena and FL Alliance tasks, join them, add stake, set an operator's sigma,
-    delegate and undelegate stake, release stake; show and withdraw FL Alliance credits.
+    delegate and undelegate stake, release stake; slash unrevealed commitments (anyone); show and
+    withdraw FL Alliance credits.
 
     \b
     Examples:
@@ -165,6 +166,7 @@ def tasks_cli() -> None:
       ape run tasks delegate 1 0xcarol... 2_000 --account alice
       ape run tasks undelegate 1 --account alice
       ape run tasks release 1 --account carol
+      ape run tasks slash-unrevealed 1 21 --account keeper
       ape run tasks credits --account dave
       ape run tasks withdraw --to 0xcold... --account dave
     """
@@ -325,6 +327,32 @@ def tasks_release(task: int, whose: str | None, deployment: Any, sender: Any) ->
     """
     who = deployment.resolve(whose) if whose else str(sender.address)
     print_lines(tasks.release(deployment.contract("tasks"), sender, task, who))
+
+
+@tasks_cli.command("slash-unrevealed", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("epoch", type=int)
+@connection_options()
+def tasks_slash_unrevealed(task: int, epoch: int, deployment: Any, sender: Any) -> None:
+    """Slash every model or score commitment of the AI Arena TASK's EPOCH that was not revealed by
+    the end of its reveal phase (anyone may; you take the keeper's share of the FLOCK seized).
+
+    \b
+    Example:
+      ape run tasks slash-unrevealed 1 21 --account keeper
+    """
+    print_lines(
+        unrevealed.slash_unrevealed(
+            deployment.contract("tasks"),
+            deployment.contract("submissions"),
+            deployment.contract("slasher"),
+            deployment.contract("token"),
+            sender,
+            task,
+            epoch,
+            deployment.manifest.contracts["submissions"].block,
+        )
+    )
 
 
 @tasks_cli.command("credits", cls=ConnectedCommand)

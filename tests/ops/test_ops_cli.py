@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from flock.alliance.chain import ApeClock, RoundDriver, owed_of, run_round
-from flock.chain.clock import advance, head_time
+from flock.chain.clock import advance, head_time, mine_at
 from flock.chain.local import impersonate
 from flock.ops.cli import checkpoint_cli, stake_cli, tasks_cli, vesting_cli
 from flock.prechecks import budget_check
+from flock.rewards import model_commitment
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD, format_token, human_duration
 
@@ -39,7 +40,9 @@ def _refused(result, message: str) -> None:
     assert result.stderr.startswith("error: ")
 
 
-def test_stake_task_and_keeper_jobs(run, funded, gmflock, tasks, emissions, manifest):
+def test_stake_task_and_keeper_jobs(
+    run, funded, gmflock, tasks, emissions, manifest, submissions, token, accounts
+):
     creator, node = funded[5], funded[6]  # test:6, test:7
     before = gmflock.lockCount(creator)  # test:6 holds genesis FLOCK: an earlier module may have locked
     locked = _ok(run(stake_cli, "lock", "20_000", "180 days", "--account", "test:6"))
@@ -99,6 +102,21 @@ def test_stake_task_and_keeper_jobs(run, funded, gmflock, tasks, emissions, mani
     _refused(nothing, "has no vesting rewards")
     still = run(stake_cli, "unlock", "0", "--account", "test:7")
     _refused(still, "lock 0 is unlockable in ")
+
+    # The keeper's provable slash: the node commits to a model in the next epoch, never reveals it.
+    keeper, epoch = accounts[8], emissions.currentEpoch() + 1
+    mine_at(submissions.schedule(epoch).start + 60)
+    model = model_commitment(b"\x07" * 32, "store://m", b"\x01" * 32, node.address, task, epoch)
+    submissions.commitModel(task, model, sender=node)
+    slash = (tasks_cli, "slash-unrevealed", str(task), str(epoch), "--account", "test:8")
+    _refused(run(*slash), "reveal phase is still open, slashable in ")
+    mine_at(submissions.schedule(epoch).modelRevealEnd + 60)
+    stake, earned = tasks.memberOf(task, node).stake, token.balanceOf(keeper)
+    slashed = _ok(run(*slash))
+    assert f"slashed {node.address} (its model not revealed): " in slashed
+    assert tasks.memberOf(task, node).stake < stake and token.balanceOf(keeper) > earned
+    assert f"received {format_token(token.balanceOf(keeper) - earned)} FLOCK, the keeper's share" in slashed
+    _refused(run(*slash), "no unrevealed commitment left to slash")
 
 
 def manifest_reader(manifest):
@@ -192,6 +210,7 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
         (tasks_cli, ["add-stake", "1", "ten"], "amount 'ten' is not an amount"),
         (tasks_cli, ["sigma", "999", "30%"], "task 999 does not exist"),
         (tasks_cli, ["sigma", "1", "150%"], "sigma 150% must be a percentage"),
+        (tasks_cli, ["slash-unrevealed", "999", "1"], "task 999 does not exist"),
         (tasks_cli, ["withdraw"], "has no FL Alliance credits to withdraw: nothing is owed"),
         (tasks_cli, ["withdraw", "--to", "nowhere"], "'nowhere' is not an address"),
         (tasks_cli, ["credits", "0x1234"], "'0x1234' is not an address"),
