@@ -140,10 +140,11 @@ def set_sigma(registry: Any, sender: Any, task: int, sigma_bps: int) -> str:
     if now >= frozen_from:
         raise OpsError(f"the sigmas of task {task} are frozen since {relative_time(frozen_from, now)}")
     _check_sigma(registry, sigma_bps, "sigma")
-    next_allowed = int(member.sigmaSetAt) + int(registry.SIGMA_CHANGE_INTERVAL())
+    interval = int(registry.SIGMA_CHANGE_INTERVAL())
+    next_allowed = int(member.sigmaSetAt) + interval
     if now < next_allowed:
         raise OpsError(
-            f"a sigma changes at most once every {human_duration(int(registry.SIGMA_CHANGE_INTERVAL()))}: "
+            f"a sigma changes at most once every {human_duration(interval)}: "
             f"{sender.address} may change its sigma in task {task} {relative_time(next_allowed, now)}"
         )
     registry.setSigma(task, sigma_bps, sender=sender)
