@@ -54,7 +54,8 @@ def percent_bps(text: str, what: str = "--sigma") -> int:
 
 @click.group("stake", cls=Group)
 def stake_cli() -> None:
-    """Lock FLOCK for gmFLOCK (votes and stake), extend or unlock locks, delegate votes.
+    """Lock FLOCK for gmFLOCK (votes and stake), extend or unlock locks, kick an expired lock's
+    boost (anyone), delegate votes.
 
     \b
     Examples:
@@ -62,6 +63,7 @@ def stake_cli() -> None:
       ape run stake show --account alice
       ape run stake extend 0 "1 year" --account alice
       ape run stake unlock 0 --account alice
+      ape run stake kick 0xabcd... 0 --account keeper
       ape run stake delegate 0xabcd... --account alice
     """
     quiet_ape()
@@ -111,6 +113,21 @@ def stake_unlock(lock_id: int, deployment: Any, sender: Any) -> None:
     print_lines(stake.unlock(deployment.contract("token"), deployment.contract("gmflock"), sender, lock_id))
 
 
+@stake_cli.command("kick", cls=ConnectedCommand)
+@click.argument("owner", metavar="ADDRESS")
+@click.argument("lock_id", type=int)
+@connection_options()
+def stake_kick(owner: str, lock_id: int, deployment: Any, sender: Any) -> None:
+    """Burn the boost of ADDRESS's expired lock LOCK_ID, and its votes (anyone may): an expired lock
+    keeps only 1x gmFLOCK per FLOCK; boost staked in tasks stays until they release it.
+
+    \b
+    Example:
+      ape run stake kick 0xabcd... 0 --account keeper
+    """
+    print_lines(keeper.kick(deployment.contract("gmflock"), sender, deployment.resolve(owner), lock_id))
+
+
 @stake_cli.command("delegate", cls=ConnectedCommand)
 @click.argument("to", metavar="ADDRESS")
 @connection_options()
@@ -154,8 +171,9 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 @click.group("tasks", cls=Group)
 def tasks_cli() -> None:
     """Create AI Arena and FL Alliance tasks, join them, add stake, set an operator's sigma,
-    delegate and undelegate stake, release stake; slash unrevealed commitments (anyone); show and
-    withdraw FL Alliance credits.
+    delegate and undelegate stake, release stake; slash unrevealed commitments, sync slashed
+    delegations, route a slash pot and end a task that is over (anyone); show and withdraw FL
+    Alliance credits.
 
     \b
     Examples:
@@ -167,6 +185,9 @@ def tasks_cli() -> None:
       ape run tasks undelegate 1 --account alice
       ape run tasks release 1 --account carol
       ape run tasks slash-unrevealed 1 21 --account keeper
+      ape run tasks sync 1 0xalice... --account keeper
+      ape run tasks route-slash-pot 1 --account keeper
+      ape run tasks end 1 --account keeper
       ape run tasks credits --account dave
       ape run tasks withdraw --to 0xcold... --account dave
     """
@@ -340,6 +361,9 @@ def tasks_slash_unrevealed(task: int, epoch: int, deployment: Any, sender: Any) 
     \b
     Example:
       ape run tasks slash-unrevealed 1 21 --account keeper
+      ape run tasks sync 1 0xalice... --account keeper
+      ape run tasks route-slash-pot 1 --account keeper
+      ape run tasks end 1 --account keeper
     """
     print_lines(
         unrevealed.slash_unrevealed(
@@ -353,6 +377,50 @@ def tasks_slash_unrevealed(task: int, epoch: int, deployment: Any, sender: Any) 
             deployment.manifest.contracts["submissions"].block,
         )
     )
+
+
+@tasks_cli.command("sync", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("delegator", metavar="ADDRESS")
+@connection_options()
+def tasks_sync(task: int, delegator: str, deployment: Any, sender: Any) -> None:
+    """Apply the slashes of its operator's pool to ADDRESS's delegation in TASK (anyone may; a
+    caller other than the delegator takes the keeper's share of the FLOCK seized).
+
+    \b
+    Example:
+      ape run tasks sync 1 0xalice... --account keeper
+    """
+    print_lines(keeper.sync(deployment.contract("tasks"), sender, task, deployment.resolve(delegator)))
+
+
+@tasks_cli.command("route-slash-pot", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_route_slash_pot(task: int, deployment: Any, sender: Any) -> None:
+    """Send the AI Arena TASK's slash pot (FLOCK seized from its delegators) to the slash recipient,
+    or burn it if none is set (anyone may).
+
+    \b
+    Example:
+      ape run tasks route-slash-pot 1 --account keeper
+    """
+    print_lines(
+        keeper.route_slash_pot(deployment.contract("tasks"), deployment.contract("slasher"), sender, task)
+    )
+
+
+@tasks_cli.command("end", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_end(task: int, deployment: Any, sender: Any) -> None:
+    """Record that TASK's end has passed (anyone may): it stops earning emissions.
+
+    \b
+    Example:
+      ape run tasks end 1 --account keeper
+    """
+    print_lines(keeper.end_task(deployment.contract("tasks"), sender, task))
 
 
 @tasks_cli.command("credits", cls=ConnectedCommand)

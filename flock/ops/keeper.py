@@ -1,14 +1,22 @@
-"""The keeper's job: open the emission epochs that have started (``EmissionController.checkpoint``,
-anyone may call it) and say what each one minted. Until someone calls it, an epoch pays nothing:
-the oracle finds a zero budget for every task in it."""
+"""The keeper's jobs, which anyone may run: open the emission epochs that have started
+(``EmissionController.checkpoint``) and say what each one minted (until someone calls it, an epoch
+pays nothing: the oracle finds a zero budget for every task in it); remove an expired lock's boost
+(``GmFlock.kick``); apply a pool's slashes to a delegation (``TaskRegistry.sync``, for the keeper's
+share); record a task's end (``endTask``); send an AI Arena task's slash pot on
+(``ArenaSlasher.routeSlashPot``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from ape.utils import ZERO_ADDRESS
+
 from flock.chain.clock import head_time
 from flock.emissions import STAKE_UNIT, EpochClock
+from flock.ops import OpsError
+from flock.ops.tasks import task_info
+from flock.tasks import LockStatus, Role, TaskKind, TaskState
 from flock.units import format_token, relative_time
 
 
@@ -73,3 +81,103 @@ def checkpoint(emissions: Any, sender: Any) -> CheckpointResult:
     current = int(emissions.currentEpoch())
     still = max(current + 1 - int(emissions.nextEpoch()), 0)
     return CheckpointResult(opened, current, still, clock.start(current + 1), now, gas)
+
+
+def kick(gmflock: Any, sender: Any, account: str, lock_id: int) -> list[str]:
+    """Burns the boost of ``account``'s expired lock (anyone may: ``GmFlock.kick``), as far as no
+    task holds it; refuses before sending what the contract would refuse."""
+
+    count, info = int(gmflock.lockCount(account)), gmflock.lockInfo(account, lock_id)
+    if int(info.status) != LockStatus.ACTIVE:
+        state = f"is {LockStatus(int(info.status)).name.lower()}" if lock_id < count else "does not exist"
+        raise OpsError(f"lock {lock_id} of {account} {state} ({count} locks): nothing to kick")
+    now = head_time()
+    if now < int(info.end):
+        when = relative_time(int(info.end), now)
+        raise OpsError(f"lock {lock_id} of {account} has not expired: kickable {when}")
+    boost = max(int(info.gm) - int(info.amount), 0)
+    free = int(gmflock.balanceOf(account)) - int(gmflock.allocatedOf(account))
+    if not boost:
+        raise OpsError(f"lock {lock_id} of {account} has no boost left: its gmFLOCK is its FLOCK (1x)")
+    if not free:
+        raise OpsError(
+            f"the {format_token(boost)} gmFLOCK of boost of lock {lock_id} of {account} is staked in "
+            "tasks: kickable once they release it"
+        )
+    receipt = gmflock.kick(account, lock_id, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "Kicked"]
+    lines = [
+        f"kicked lock {lock_id} of {account}: burned {format_token(int(event.gmRemoved))} gmFLOCK of "
+        f"expired boost (and its votes); the lock now holds {format_token(int(event.gm))} gmFLOCK"
+    ]
+    if int(event.gmRemoved) < boost:
+        held = format_token(boost - int(event.gmRemoved))
+        lines.append(f"{held} gmFLOCK of boost is staked in tasks: kick again once they release it")
+    return lines
+
+
+def sync(registry: Any, sender: Any, task: int, delegator: str) -> list[str]:
+    """Applies the slashes of ``delegator``'s pool to its gmFLOCK (``TaskRegistry.sync``, anyone):
+    a caller other than the delegator takes ``syncKeeperBps`` of the FLOCK seized, the rest goes to
+    the task's slash pot. Refuses a delegation no slash reached."""
+
+    task_info(registry, task)
+    member = registry.memberOf(task, delegator)
+    if int(member.role) != Role.DELEGATOR or member.released:
+        raise OpsError(f"{delegator} has no delegation in task {task} (or it was released)")
+    delegation = registry.delegationOf(task, delegator)
+    if int(delegation.value) >= int(delegation.allocated):
+        raise OpsError(
+            f"nothing to sync: no slash of {delegation.operator}'s pool in task {task} reached the "
+            f"delegation of {delegator} ({format_token(int(delegation.allocated))} gmFLOCK)"
+        )
+    receipt = registry.sync(task, delegator, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "DelegatorSynced"]
+    keeper = int(event.keeperAmount)
+    share = (
+        f"{format_token(keeper)} FLOCK to {sender.address} (the keeper's share)"
+        if keeper
+        else "no keeper's share (the delegator synced its own)"
+    )
+    return [
+        f"synced the delegation of {delegator} in task {task}: {format_token(int(event.gmLoss))} gmFLOCK "
+        f"lost to slashes of {delegation.operator}, {format_token(int(event.flockSeized))} FLOCK seized",
+        f"{share}; the rest into the task's slash pot (`ape run tasks route-slash-pot {task}`)",
+    ]
+
+
+def end_task(registry: Any, sender: Any, task: int) -> list[str]:
+    """Records that ``task``'s end has passed (``TaskRegistry.endTask``, anyone): it stops earning."""
+
+    info = task_info(registry, task)
+    state = TaskState(int(info.state))
+    if state not in (TaskState.PENDING, TaskState.APPROVED):
+        raise OpsError(f"task {task} is {state.name.lower()} already: nothing to end")
+    now = head_time()
+    if now < int(info.endTime):
+        when = relative_time(int(info.endTime), now)
+        raise OpsError(f"task {task} runs until its end {when}: endable then")
+    registry.endTask(task, sender=sender)
+    return [
+        f"ended task {task}: it earns no more emissions; its members release their stake after the "
+        "dispute window"
+    ]
+
+
+def route_slash_pot(registry: Any, slasher: Any, sender: Any, task: int) -> str:
+    """Sends an AI Arena task's slash pot (the FLOCK seized from its delegators when they sync) to
+    the slash recipient, or burns it (``ArenaSlasher.routeSlashPot``, anyone)."""
+
+    if int(task_info(registry, task).kind) != TaskKind.ARENA:
+        raise OpsError(f"task {task} is an FL Alliance task: its slashes are routed by its rounds")
+    if not int(registry.slashPot(task)):
+        raise OpsError(
+            f"task {task}'s slash pot is empty: delegators' shares of slashes collect there when their "
+            f"delegations sync (`ape run tasks sync {task} DELEGATOR`)"
+        )
+    receipt = slasher.routeSlashPot(task, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "SlashPotRouted"]
+    amount = format_token(int(event.amount))
+    if event.to == ZERO_ADDRESS:
+        return f"burned the {amount} FLOCK of task {task}'s slash pot (no slash recipient is set)"
+    return f"sent the {amount} FLOCK of task {task}'s slash pot to {event.to}, the slash recipient"

@@ -1,7 +1,8 @@
-"""`ape run stake`, `tasks`, `checkpoint`, `vesting`, in process on the session's anvil deployment:
-each routine job through its real click command (an FL Alliance participant's credits earned in a
-real round, then withdrawn), and one clear line (never a traceback, nothing sent) for each bad
-input."""
+"""`ape run stake`, `tasks`, `checkpoint`, `vesting`, `oracle vetoable` and `oracle veto`, in
+process on the session's anvil deployment: each routine job through its real click command (an FL
+Alliance participant's credits earned in a real round, then withdrawn; a guardian's vetoes of roots
+and a usage report the oracles really accepted), and one clear line (never a traceback, nothing
+sent) for each bad input."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from flock.alliance.chain import ApeClock, RoundDriver, owed_of, run_round
 from flock.chain.clock import advance, head_time, mine_at
 from flock.chain.local import impersonate
 from flock.ops.cli import checkpoint_cli, stake_cli, tasks_cli, vesting_cli
+from flock.oracle.cli import cli as oracle_cli
 from flock.prechecks import budget_check
-from flock.rewards import model_commitment
-from flock.tasks import Role, TaskKind, spec_hash
-from flock.units import DAY, WAD, format_token, human_duration
+from flock.rewards import SlashStatus, Status, model_commitment
+from flock.tasks import Role, TaskKind, TaskState, spec_hash
+from flock.units import DAY, WAD, format_token, human_duration, relative_time
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ def _refused(result, message: str) -> None:
 
 
 def test_stake_task_and_keeper_jobs(
-    run, funded, gmflock, tasks, emissions, manifest, submissions, token, accounts
+    run, funded, gmflock, tasks, emissions, manifest, submissions, token, accounts, chain
 ):
     creator, node = funded[5], funded[6]  # test:6, test:7
     before = gmflock.lockCount(creator)  # test:6 holds genesis FLOCK: an earlier module may have locked
@@ -103,7 +105,14 @@ def test_stake_task_and_keeper_jobs(
     still = run(stake_cli, "unlock", "0", "--account", "test:7")
     _refused(still, "lock 0 is unlockable in ")
 
-    # The keeper's provable slash: the node commits to a model in the next epoch, never reveals it.
+    # A delegator still in when the node is slashed: a keeper syncs its delegation's share of the loss.
+    delegator = funded[4]  # test:5
+    token.approve(gmflock, 2_000 * WAD, sender=delegator)
+    gmflock.lock(2_000 * WAD, 365 * DAY, sender=delegator)
+    tasks.delegateStake(task, node, 1_000 * WAD, sender=delegator)
+    sync = (tasks_cli, "sync", str(task), "test:5", "--account", "test:8")
+    _refused(run(*sync), f"nothing to sync: no slash of {node.address}'s pool in task {task} reached")
+
     keeper, epoch = accounts[8], emissions.currentEpoch() + 1
     mine_at(submissions.schedule(epoch).start + 60)
     model = model_commitment(b"\x07" * 32, "store://m", b"\x01" * 32, node.address, task, epoch)
@@ -117,6 +126,33 @@ def test_stake_task_and_keeper_jobs(
     assert tasks.memberOf(task, node).stake < stake and token.balanceOf(keeper) > earned
     assert f"received {format_token(token.balanceOf(keeper) - earned)} FLOCK, the keeper's share" in slashed
     _refused(run(*slash), "no unrevealed commitment left to slash")
+
+    pot, before = tasks.slashPot(task), token.balanceOf(keeper)
+    synced = _ok(run(*sync))
+    share = token.balanceOf(keeper) - before
+    assert f"synced the delegation of {delegator.address} in task {task}: " in synced
+    assert share > 0 and f"{format_token(share)} FLOCK to {keeper.address} (the keeper's share)" in synced
+    delegation = tasks.delegationOf(task, delegator)
+    assert delegation.value == delegation.allocated < 1_000 * WAD and tasks.slashPot(task) > pot
+    height = chain.blocks.height
+    _refused(run(*sync), "nothing to sync")
+    assert chain.blocks.height == height
+    route = (tasks_cli, "route-slash-pot", str(task), "--account", "test:8")
+    treasury, pot = manifest.address("timelock"), tasks.slashPot(task)
+    held = token.balanceOf(treasury)
+    routed = _ok(run(*route))
+    assert f"sent the {format_token(pot)} FLOCK of task {task}'s slash pot to {treasury}" in routed
+    assert tasks.slashPot(task) == 0 and token.balanceOf(treasury) == held + pot
+    _refused(run(*route), f"task {task}'s slash pot is empty")
+
+    end = (tasks_cli, "end", str(task), "--account", "test:8")
+    _refused(run(*end), f"task {task} runs until its end in ")
+    mine_at(tasks.taskInfo(task).endTime)
+    assert f"ended task {task}: it earns no more emissions" in _ok(run(*end))
+    assert tasks.taskInfo(task).state == TaskState.ENDED
+    height = chain.blocks.height
+    _refused(run(*end), f"task {task} is ended already")
+    assert chain.blocks.height == height
 
 
 def manifest_reader(manifest):
@@ -192,6 +228,116 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
     _refused(run(tasks_cli, "withdraw", "--account", name), "nothing is owed")
 
 
+def test_a_keeper_kicks_an_expired_locks_boost(run, funded, gmflock, chain):
+    owner = funded[4]  # test:5
+    lock_id = gmflock.lockCount(owner)
+    _ok(run(stake_cli, "lock", "1_000", "180 days", "--account", "test:5"))
+    kick = (stake_cli, "kick", "test:5", str(lock_id), "--account", "test:8")
+    height = chain.blocks.height
+    _refused(run(*kick), f"lock {lock_id} of {owner.address} has not expired: kickable in ")
+    assert chain.blocks.height == height
+    mine_at(gmflock.lockInfo(owner, lock_id).end)
+    info, balance = gmflock.lockInfo(owner, lock_id), gmflock.balanceOf(owner)
+    boost = info.gm - info.amount
+    assert boost > 0
+    kicked = _ok(run(*kick))
+    assert f"kicked lock {lock_id} of {owner.address}: burned {format_token(boost)} gmFLOCK" in kicked
+    assert f"the lock now holds {format_token(info.amount)} gmFLOCK" in kicked
+    assert gmflock.balanceOf(owner) == balance - boost and gmflock.lockInfo(owner, lock_id).gm == info.amount
+    height = chain.blocks.height
+    _refused(run(*kick), f"lock {lock_id} of {owner.address} has no boost left")
+    assert chain.blocks.height == height
+
+
+REPORT = b"\x07" * 32
+
+
+def _accepted_roots(
+    funded, token, gmflock, tasks, emissions, manifest, keeper, oracles, api, slasher, rewards
+):
+    """An approved AI Arena task earning in epoch ``e``; a minute into epoch e + 1, the oracles (test
+    accounts 10 and 11, quorum 2) have accepted a reward root paying 1 FLOCK and a slash root of two
+    leaves for (task, e), and, as the gateway operators, a usage report of epoch e charging 10 FLOCK.
+    Returns (task, e)."""
+    creator, node, user = funded[:3]
+    for member in (creator, node):
+        token.approve(gmflock, 20_000 * WAD, sender=member)
+        gmflock.lock(20_000 * WAD, 365 * DAY, sender=member)
+    tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("veto"), "ipfs://veto", 0, 0, sender=creator)
+    task = tasks.taskCount()
+    tasks.join(task, Role.NODE, 5_000 * WAD, 3_000, sender=node)
+    tasks.approveTask(task, sender=impersonate(manifest.address("timelock")))
+    epoch = emissions.currentEpoch() + 1
+    for opened in (epoch, epoch + 1):
+        mine_at(emissions.genesis() + opened * emissions.epochLength() + 60)
+        emissions.checkpoint(sender=keeper)
+    token.approve(api, 100 * WAD, sender=user)
+    api.deposit(100 * WAD, sender=user)
+    for oracle in oracles:
+        rewards.postRoot(task, epoch, b"\x11" * 32, WAD, 0, REPORT, sender=oracle)
+        slasher.postSlashRoot(task, epoch, b"\x22" * 32, 2, REPORT, sender=oracle)
+        api.postUsage(epoch, b"\x33" * 32, 10 * WAD, REPORT, sender=oracle)
+    return task, epoch
+
+
+def test_a_guardian_lists_and_vetoes_what_is_in_its_challenge_window(
+    run, funded, token, gmflock, tasks, emissions, rewards, manifest, project, accounts, chain
+):
+    slasher = project.ArenaSlasher.at(manifest.address("slasher"))
+    api = project.ApiCredits.at(manifest.address("api"))
+    contracts = (funded, token, gmflock, tasks, emissions, manifest, accounts[8], accounts[10:12])
+    task, epoch = _accepted_roots(*contracts, api, slasher, rewards)
+
+    listed = _ok(run(oracle_cli, "vetoable"))
+    window = relative_time(rewards.epochRewards(task, epoch).finalizesAt, head_time())
+    assert f"reward root of task {task} epoch {epoch} (0x{'11' * 32}): pays 1.00 FLOCK; " in listed
+    assert f"vetoable until its window closes {window}" in listed
+    assert f"`ape run oracle veto rewards --task {task} --epoch {epoch} --account GUARDIAN`" in listed
+    assert f"slash root of task {task} epoch {epoch} (0x{'22' * 32}): lists 2 slash(es)" in listed
+    assert f"usage report of epoch {epoch} (0x{'33' * 32}): charges 10.00 FLOCK" in listed
+
+    def veto(kind: str, *where: str):
+        return run(oracle_cli, "veto", kind, *where, "--epoch", str(epoch), "--account", "test:8")
+
+    on_task = ("--task", str(task))
+    height = chain.blocks.height
+    _refused(veto("rewards", *on_task), "is not a guardian: only GUARDIAN_ROLE holders of RewardDistributor")
+    _refused(veto("usage"), "is not a guardian: only GUARDIAN_ROLE holders of RewardDistributor")
+    _refused(veto("slashes", *on_task), "is not a guardian: only GUARDIAN_ROLE holders of ArenaSlasher")
+    assert chain.blocks.height == height
+
+    timelock = impersonate(manifest.address("timelock"))
+    for contract in (rewards, slasher):  # governance appoints test:8 a guardian of both
+        contract.grantRole(contract.GUARDIAN_ROLE(), accounts[8], sender=timelock)
+    unallocated = rewards.epochRewards(task, epoch).unallocated
+    vetoed = _ok(veto("rewards", *on_task))
+    assert f"vetoed the reward root of task {task} epoch {epoch} (0x{'11' * 32}): pays 1.00 FLOCK" in vetoed
+    assert "1.00 FLOCK back in the task epoch's unallocated budget" in vetoed
+    assert "round 1 is open: the oracles post again" in vetoed
+    after = rewards.epochRewards(task, epoch)
+    assert (after.status, after.round, after.unallocated) == (Status.OPEN, 1, unallocated + WAD)
+    assert f"vetoed the slash root of task {task} epoch {epoch}" in _ok(veto("slashes", *on_task))
+    report = slasher.reportOf(task, epoch)
+    assert (report.status, report.round) == (SlashStatus.OPEN, 1)
+    usage = _ok(veto("usage"))
+    assert f"vetoed the usage report of epoch {epoch}" in usage and "gateway operators post again" in usage
+    assert (api.settlementOf(epoch).status, api.settlementOf(epoch).round) == (0, 1)
+    assert "nothing to veto" in _ok(run(oracle_cli, "vetoable"))
+
+    height = chain.blocks.height
+    nothing = f"task {task} epoch {epoch} has no accepted reward root to veto: no root reached quorum"
+    _refused(veto("rewards", *on_task), nothing)
+    _refused(veto("usage"), f"epoch {epoch} has no accepted usage report to veto")
+    assert chain.blocks.height == height
+    for oracle in accounts[10:12]:  # the oracles post again; the guardian lets the window pass
+        slasher.postSlashRoot(task, epoch, b"\x44" * 32, 1, REPORT, sender=oracle)
+    mine_at(slasher.reportOf(task, epoch).executableAt)
+    height = chain.blocks.height
+    closed = f"the challenge window of task {task} epoch {epoch}'s slash root closed at "
+    _refused(veto("slashes", *on_task), closed)
+    assert chain.blocks.height == height and slasher.reportOf(task, epoch).status == SlashStatus.ACCEPTED
+
+
 @pytest.mark.parametrize(
     ("command", "args", "message"),
     [
@@ -201,6 +347,8 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
         (stake_cli, ["lock", "100_000_000", "90 days"], "less than the 100,000,000.00 to lock"),
         (stake_cli, ["unlock", "7"], "has no lock 7"),
         (stake_cli, ["extend", "3", "1 year"], "has no lock 3"),
+        (stake_cli, ["kick", "test:1", "99"], "lock 99 of 0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+        (stake_cli, ["kick", "nobody", "0"], "'nobody' is not an address"),
         (tasks_cli, ["join", "999", "node", "5_000"], "task 999 does not exist"),
         (tasks_cli, ["join", "1", "node", "5_000", "--sigma", "150%"], "--sigma 150% must be a percentage"),
         (tasks_cli, ["create", "--duration", "1000 days", "--spec", "x"], "a task lasts"),
@@ -211,9 +359,16 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
         (tasks_cli, ["sigma", "999", "30%"], "task 999 does not exist"),
         (tasks_cli, ["sigma", "1", "150%"], "sigma 150% must be a percentage"),
         (tasks_cli, ["slash-unrevealed", "999", "1"], "task 999 does not exist"),
+        (tasks_cli, ["sync", "999", "test:1"], "task 999 does not exist"),
+        (tasks_cli, ["sync", "1", "nobody"], "'nobody' is not an address"),
+        (tasks_cli, ["route-slash-pot", "999"], "task 999 does not exist"),
+        (tasks_cli, ["end", "999"], "task 999 does not exist"),
         (tasks_cli, ["withdraw"], "has no FL Alliance credits to withdraw: nothing is owed"),
         (tasks_cli, ["withdraw", "--to", "nowhere"], "'nowhere' is not an address"),
         (tasks_cli, ["credits", "0x1234"], "'0x1234' is not an address"),
+        (oracle_cli, ["veto", "rewards", "--task", "999", "--epoch", "1"], "task 999 does not exist"),
+        (oracle_cli, ["veto", "slashes", "--epoch", "1"], "veto slashes needs --task"),
+        (oracle_cli, ["veto", "usage", "--epoch", "1"], "is not a guardian"),
         (stake_cli, ["lock", "10", "30 days", "--network", "base:sepolai:node"], "unknown network"),
         (stake_cli, ["lock", "10", "30 days", "--network", "foo"], "no ecosystem 'foo'"),
     ],
@@ -240,6 +395,8 @@ def test_every_command_documents_an_example():
         for command in group.commands.values():
             assert "ape run" in (command.help or ""), command.name
     assert "ape run checkpoint" in checkpoint_cli.help
+    for name in ("vetoable", "veto"):
+        assert "ape run oracle" in oracle_cli.commands[name].help
 
 
 def test_the_cached_key_warning_is_shown_once():
