@@ -172,8 +172,9 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 def tasks_cli() -> None:
     """Create AI Arena and FL Alliance tasks, join them, add stake, set an operator's sigma,
     delegate and undelegate stake, release stake; slash unrevealed commitments, sync slashed
-    delegations, route a slash pot and end a task that is over (anyone); show and withdraw FL
-    Alliance credits.
+    delegations, route a slash pot and end a task that is over (anyone); FL Alliance: evict an
+    absent participant, pull emissions into a pool, sweep a finished task's pool (anyone), show and
+    withdraw credits.
 
     \b
     Examples:
@@ -188,6 +189,9 @@ def tasks_cli() -> None:
       ape run tasks sync 1 0xalice... --account keeper
       ape run tasks route-slash-pot 1 --account keeper
       ape run tasks end 1 --account keeper
+      ape run tasks evict 2 0xsquatter... --account keeper
+      ape run tasks pull-emissions 2 --account keeper
+      ape run tasks sweep 2 --account keeper
       ape run tasks credits --account dave
       ape run tasks withdraw --to 0xcold... --account dave
     """
@@ -421,6 +425,53 @@ def tasks_end(task: int, deployment: Any, sender: Any) -> None:
       ape run tasks end 1 --account keeper
     """
     print_lines(keeper.end_task(deployment.contract("tasks"), sender, task))
+
+
+@tasks_cli.command("evict", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("participant", metavar="ADDRESS")
+@connection_options()
+def tasks_evict(task: int, participant: str, deployment: Any, sender: Any) -> None:
+    """Evict ADDRESS from the FL Alliance TASK if it enrolled in none of its last rounds (anyone
+    may): a share of its stake is slashed, and you are credited a share of the FLOCK seized.
+
+    \b
+    Example:
+      ape run tasks evict 2 0xsquatter... --account keeper
+    """
+    alliance = deployment.contract("alliance")
+    print_lines(
+        keeper.evict(deployment.contract("tasks"), alliance, sender, task, deployment.resolve(participant))
+    )
+
+
+@tasks_cli.command("pull-emissions", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_pull_emissions(task: int, deployment: Any, sender: Any) -> None:
+    """Move the FL Alliance TASK's emission budgets not yet drawn into its reward pool (anyone may;
+    up to 64 epochs a call).
+
+    \b
+    Example:
+      ape run tasks pull-emissions 2 --account keeper
+    """
+    alliance = deployment.contract("alliance")
+    print_lines(keeper.pull_emissions(deployment.contract("tasks"), alliance, sender, task))
+
+
+@tasks_cli.command("sweep", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_sweep(task: int, deployment: Any, sender: Any) -> None:
+    """Send the pool of the FL Alliance TASK, once over and with no round in progress, to the
+    treasury (anyone may), after pulling its last emission budgets.
+
+    \b
+    Example:
+      ape run tasks sweep 2 --account keeper
+    """
+    print_lines(keeper.sweep(deployment.contract("tasks"), deployment.contract("alliance"), sender, task))
 
 
 @tasks_cli.command("credits", cls=ConnectedCommand)

@@ -7,15 +7,21 @@ share); record a task's end (``endTask``); send an AI Arena task's slash pot on
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from ape.exceptions import ContractLogicError
 from ape.utils import ZERO_ADDRESS
 
 from flock.chain.clock import head_time
+from flock.chain.codec import AbiRegistry
+from flock.chain.manifest import ABI_FOLDER
 from flock.emissions import STAKE_UNIT, EpochClock
 from flock.ops import OpsError
 from flock.ops.tasks import task_info
+from flock.paths import PROJECT_ROOT
 from flock.tasks import LockStatus, Role, TaskKind, TaskState
 from flock.units import format_token, relative_time
 
@@ -181,3 +187,96 @@ def route_slash_pot(registry: Any, slasher: Any, sender: Any, task: int) -> str:
     if event.to == ZERO_ADDRESS:
         return f"burned the {amount} FLOCK of task {task}'s slash pot (no slash recipient is set)"
     return f"sent the {amount} FLOCK of task {task}'s slash pot to {event.to}, the slash recipient"
+
+
+# ----------------------------------------------------------------------------- FL Alliance tasks
+
+_RAW_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8})\W*([0-9a-fA-F]*)")
+
+
+def _call_first(alliance: Any, function: str, *args: Any, sender: Any) -> Any:
+    """Calls ``function`` before sending it (a revert on a local chain would be mined). AllianceRounds
+    runs evictions and sweeps in its settlement module, whose errors its compiled ABI lacks: a revert
+    is named from the published ABI (abi/AllianceRounds.json, docs/decisions.md 216)."""
+    try:
+        return getattr(alliance, function).call(*args, sender=sender)
+    except ContractLogicError as err:
+        found = _RAW_ERROR.search(str(err))
+        if found is None:
+            raise
+        registry = AbiRegistry()
+        registry.add(json.loads((PROJECT_ROOT / ABI_FOLDER / "AllianceRounds.json").read_text()))
+        error = registry.decode_error(bytes.fromhex(found.group(1) + found.group(2)))
+        if error.name in ("Unknown", "EmptyRevert"):
+            raise
+        values = ", ".join(f"{k}={v}" for k, v in error.args.items())
+        raise OpsError(f"{error.name}({values})") from None
+
+
+def _alliance_task(registry: Any, task: int) -> Any:
+    info = task_info(registry, task)
+    if int(info.kind) != TaskKind.ALLIANCE:
+        raise OpsError(f"task {task} is an AI Arena task: pools, rounds and evictions are FL Alliance's")
+    return info
+
+
+def pull_emissions(registry: Any, alliance: Any, sender: Any, task: int) -> str:
+    """Moves the FL Alliance task's emission budgets not yet drawn into its pool
+    (``AllianceRounds.pullEmissions``, anyone; up to 64 epochs a call). Refuses when it would move
+    nothing."""
+    _alliance_task(registry, task)
+    if not int(_call_first(alliance, "pullEmissions", task, sender=sender)):
+        raise OpsError(
+            f"nothing to pull: task {task}'s pool holds every budget of the epochs opened so far "
+            "(`ape run checkpoint` opens the epochs that have started)"
+        )
+    receipt = alliance.pullEmissions(task, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "EmissionsPulled"]
+    pool = int(alliance.poolOf(task).pool)
+    return (
+        f"pulled {format_token(int(event.amount))} FLOCK of epochs {int(event.fromEpoch)} to "
+        f"{int(event.toEpoch) - 1} into task {task}'s pool, which holds {format_token(pool)} FLOCK"
+    )
+
+
+def sweep(registry: Any, alliance: Any, sender: Any, task: int) -> str:
+    """Sends the pool of an FL Alliance task that is over to the treasury (``AllianceRounds.sweep``,
+    anyone), after pulling its last budgets. A round in progress or an empty pool is the contract's
+    error by name (a call first: nothing is sent)."""
+    info = _alliance_task(registry, task)
+    now = head_time()
+    if now < int(info.endTime):
+        raise OpsError(
+            f"task {task} runs until its end {relative_time(int(info.endTime), now)}: sweepable then"
+        )
+    _call_first(alliance, "sweep", task, sender=sender)  # a round in progress, an empty pool: by name
+    receipt = alliance.sweep(task, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "PoolSwept"]
+    amount = format_token(int(event.amount))
+    return f"swept {amount} FLOCK of task {task}'s pool to the treasury {event.treasury}"
+
+
+def evict(registry: Any, alliance: Any, sender: Any, task: int, account: str) -> list[str]:
+    """Evicts a participant of an FL Alliance task absent from its last ``evictionRounds`` rounds
+    (``AllianceRounds.evict``, anyone): ``absentSlashBps`` of its stake slashed, the caller credited
+    ``finalizerBps`` of the FLOCK seized (to relock), its slot freed. The absence rule itself is the
+    contract's (``AllianceNotEvictable`` by name, from a call first: nothing is sent)."""
+    info = _alliance_task(registry, task)
+    if not registry.isActive(task):
+        raise OpsError(
+            f"task {task} is over ({TaskState(int(info.state)).name.lower()}): evictions free slots of "
+            "active tasks only"
+        )
+    member = registry.memberOf(task, account)
+    if int(member.role) != Role.PARTICIPANT or member.released or int(member.exitAt):
+        raise OpsError(f"{account} is not a participant of task {task} (or was evicted already)")
+    _call_first(alliance, "evict", task, account, sender=sender)  # not absent long enough: by name
+    receipt = alliance.evict(task, account, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "ParticipantEvicted"]
+    return [
+        f"evicted {account} from task {task} (absent from rounds {int(event.fromRound)} to "
+        f"{int(event.toRound)}): {format_token(int(event.gm))} gmFLOCK slashed, "
+        f"{format_token(int(event.flockSeized))} FLOCK seized",
+        f"{format_token(int(event.toEvictor))} FLOCK credited to {sender.address}, relocked when withdrawn "
+        "(`ape run tasks withdraw`); the rest to the treasury",
+    ]

@@ -164,24 +164,29 @@ def manifest_reader(manifest):
 def _credited_round(funded, token, gmflock, tasks, emissions, alliance, manifest, keeper):
     """An approved Alliance task with four participants (test:1 to test:4) and one settled round in
     which test:4 withholds its seed: the accepted proposers earn a reward (liquid) and a share of
-    test:4's slash (to relock), the finalizer ``keeper`` its share (to relock). Returns the proposers."""
-    members = funded[:4]
+    test:4's slash (to relock), the finalizer ``keeper`` its share (to relock). A fifth participant,
+    test:5, enrolls in no round, and governance evicts after one such round. Returns the task and the
+    proposers."""
+    members = funded[:5]
     for member in members:
         token.approve(gmflock, 10_000 * WAD, sender=member)
         gmflock.lock(10_000 * WAD, 365 * DAY, sender=member)
     spec = spec_hash("credits")
     tasks.createTask(TaskKind.ALLIANCE, 10 * DAY, spec, "ipfs://credits", 2, 8, sender=members[0])
     task = tasks.taskCount()
-    tasks.approveTask(task, sender=impersonate(manifest.address("timelock")))
+    timelock = impersonate(manifest.address("timelock"))
+    tasks.approveTask(task, sender=timelock)
+    alliance.setEvictionRounds(1, sender=timelock)
     for member in members:
         tasks.join(task, Role.PARTICIPANT, tasks.stakeMinimums()[2], 0, sender=member)
+    members = members[:4]
     advance(DAY)
     emissions.checkpoint(sender=keeper)
     driver = RoundDriver(alliance, task, ApeClock(), keeper)
     proposers = run_round(driver, members, withhold_seed=(members[3].address,))["proposers"]
     driver.finalize()
     driver.settle(members)
-    return proposers
+    return task, proposers
 
 
 def test_an_alliance_participant_sees_and_withdraws_its_credits(
@@ -189,7 +194,7 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
 ):
     alliance = project.AllianceRounds.at(manifest.address("alliance"))
     keeper, recipient = accounts[8], accounts[9]
-    proposers = _credited_round(funded, token, gmflock, tasks, emissions, alliance, manifest, keeper)
+    task, proposers = _credited_round(funded, token, gmflock, tasks, emissions, alliance, manifest, keeper)
     proposer = next(m for m in funded[:3] if m.address == proposers[0])
     name = f"test:{funded.index(proposer) + 1}"
     owed = owed_of(alliance, proposer)
@@ -226,6 +231,41 @@ def test_an_alliance_participant_sees_and_withdraws_its_credits(
 
     assert "is owed nothing" in _ok(run(tasks_cli, "credits", "--account", name))
     _refused(run(tasks_cli, "withdraw", "--account", name), "nothing is owed")
+
+    # The keeper's jobs of an FL Alliance task: evict the participant absent from the round, pull the
+    # emissions of the epochs opened since, sweep the pool once the task is over.
+    evict = (tasks_cli, "evict", str(task), "test:5", "--account", "test:9")
+    height, owed = chain.blocks.height, owed_of(alliance, recipient)
+    _refused(run(tasks_cli, "evict", str(task), name, "--account", "test:9"), "AllianceNotEvictable(")
+    _refused(run(tasks_cli, "evict", str(task), "test:9", "--account", "test:9"), "is not a participant")
+    assert chain.blocks.height == height
+    stake = tasks.memberOf(task, funded[4]).stake
+    evicted = _ok(run(*evict))
+    assert f"evicted {funded[4].address} from task {task} (absent from rounds 1 to 1): " in evicted
+    share = owed_of(alliance, recipient).relock - owed.relock
+    assert share > 0 and f"{format_token(share)} FLOCK credited to {recipient.address}" in evicted
+    member = tasks.memberOf(task, funded[4])
+    assert member.exitAt != 0 and member.stake < stake
+    _refused(run(*evict), "(or was evicted already)")
+    pull = (tasks_cli, "pull-emissions", str(task), "--account", "test:9")
+    _refused(run(*pull), "nothing to pull")
+    advance(DAY)
+    emissions.checkpoint(sender=keeper)
+    pool = alliance.poolOf(task).pool
+    pulled = _ok(run(*pull))
+    assert alliance.poolOf(task).pool > pool
+    assert f"into task {task}'s pool, which holds {format_token(alliance.poolOf(task).pool)} FLOCK" in pulled
+    sweep = (tasks_cli, "sweep", str(task), "--account", "test:9")
+    _refused(run(*sweep), f"task {task} runs until its end in ")
+    mine_at(tasks.taskInfo(task).endTime)
+    treasury, pool = alliance.treasury(), alliance.poolOf(task).pool
+    held = token.balanceOf(treasury)
+    swept = _ok(run(*sweep))
+    assert alliance.poolOf(task).pool == 0 and token.balanceOf(treasury) >= held + pool > held
+    assert f"FLOCK of task {task}'s pool to the treasury {treasury}" in swept
+    height = chain.blocks.height
+    _refused(run(*sweep), "AllianceNothingToSweep(")
+    assert chain.blocks.height == height
 
 
 def test_a_keeper_kicks_an_expired_locks_boost(run, funded, gmflock, chain):
@@ -363,6 +403,9 @@ def test_a_guardian_lists_and_vetoes_what_is_in_its_challenge_window(
         (tasks_cli, ["sync", "1", "nobody"], "'nobody' is not an address"),
         (tasks_cli, ["route-slash-pot", "999"], "task 999 does not exist"),
         (tasks_cli, ["end", "999"], "task 999 does not exist"),
+        (tasks_cli, ["evict", "999", "test:1"], "task 999 does not exist"),
+        (tasks_cli, ["pull-emissions", "999"], "task 999 does not exist"),
+        (tasks_cli, ["sweep", "999"], "task 999 does not exist"),
         (tasks_cli, ["withdraw"], "has no FL Alliance credits to withdraw: nothing is owed"),
         (tasks_cli, ["withdraw", "--to", "nowhere"], "'nowhere' is not an address"),
         (tasks_cli, ["credits", "0x1234"], "'0x1234' is not an address"),
