@@ -110,7 +110,7 @@ def vetoable(contracts: dict[str, Any], from_blocks: dict[str, int]) -> list[Acc
     from ape import chain
 
     now, height, found = head_time(), chain.blocks.height, {}
-    for kind in KINDS.values():
+    for kind in (k for k in KINDS.values() if k.key in contracts):
         contract = contracts[kind.key]
         for log in getattr(contract, kind.accepted_event).range(from_blocks[kind.key], height + 1):
             task = int(log.taskId) if kind.per_task else None
@@ -128,6 +128,8 @@ def _guardian_of(contracts: dict[str, Any], kind: Kind) -> Any:
 def veto(contracts: dict[str, Any], kind: Kind, sender: Any, task: int | None, epoch: int) -> list[str]:
     """Vetoes ``kind``'s accepted root (report) of the task epoch; refuses before sending what the
     contract would refuse."""
+    if kind.key not in contracts:
+        raise OpsError(f"this deployment has no {kind.key} contract: no {kind.what} to veto")
     if kind.per_task:
         if task is None:
             raise OpsError(f"veto {kind.name} needs --task: a {kind.what} is per task and epoch")

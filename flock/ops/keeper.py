@@ -3,7 +3,9 @@
 pays nothing: the oracle finds a zero budget for every task in it); remove an expired lock's boost
 (``GmFlock.kick``); apply a pool's slashes to a delegation (``TaskRegistry.sync``, for the keeper's
 share); record a task's end (``endTask``); send an AI Arena task's slash pot on
-(``ArenaSlasher.routeSlashPot``)."""
+(``ArenaSlasher.routeSlashPot``); and in FL Alliance tasks, evict an absent participant, pull the
+emission budgets into a pool, sweep a finished task's pool (``AllianceRounds.evict``,
+``pullEmissions``, ``sweep``)."""
 
 from __future__ import annotations
 
@@ -197,7 +199,7 @@ _RAW_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8})\W*([0-9a-fA-F]*)")
 def _call_first(alliance: Any, function: str, *args: Any, sender: Any) -> Any:
     """Calls ``function`` before sending it (a revert on a local chain would be mined). AllianceRounds
     runs evictions and sweeps in its settlement module, whose errors its compiled ABI lacks: a revert
-    is named from the published ABI (abi/AllianceRounds.json, docs/decisions.md 216)."""
+    is named from the published ABI (abi/AllianceRounds.json, docs/decisions.md 217)."""
     try:
         return getattr(alliance, function).call(*args, sender=sender)
     except ContractLogicError as err:

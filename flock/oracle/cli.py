@@ -226,7 +226,9 @@ GUARDED = ("tasks", "rewards", "slasher", "api")
 
 
 def _guarded(deployment: Any) -> dict[str, Any]:
-    return {key: deployment.contract(key) for key in GUARDED}
+    """The contracts a guardian watches, as far as the deployment has them (an older one may lack
+    the API credits)."""
+    return {key: deployment.contract(key) for key in GUARDED if key in deployment.manifest.contracts}
 
 
 @cli.command("vetoable", cls=ConnectedCommand)
@@ -239,7 +241,7 @@ def vetoable_command(deployment: Any) -> None:
     Example:
       ape run oracle vetoable --network base:sepolia:node
     """
-    blocks = {key: deployment.manifest.contracts[key].block for key in GUARDED}
+    blocks = {key: deployment.manifest.contracts[key].block for key in _guarded(deployment)}
     found, now = guardian.vetoable(_guarded(deployment), blocks), head_time()
     if not found:
         print_lines("nothing to veto: no reward root, slash root or usage report is in its challenge window")
