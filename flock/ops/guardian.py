@@ -134,6 +134,8 @@ def veto(contracts: dict[str, Any], kind: Kind, sender: Any, task: int | None, e
         if task is None:
             raise OpsError(f"veto {kind.name} needs --task: a {kind.what} is per task and epoch")
         task_info(contracts["tasks"], task)
+    elif task is not None:
+        raise OpsError(f"a {kind.what} is per epoch, for every task: drop --task {task}")
     account, role_holder = str(sender.address), _guardian_of(contracts, kind)
     if not role_holder.hasRole(role_holder.GUARDIAN_ROLE(), account):
         raise OpsError(

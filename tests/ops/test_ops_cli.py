@@ -410,6 +410,11 @@ def test_a_guardian_lists_and_vetoes_what_is_in_its_challenge_window(
         (oracle_cli, ["veto", "rewards", "--task", "999", "--epoch", "1"], "task 999 does not exist"),
         (oracle_cli, ["veto", "slashes", "--epoch", "1"], "veto slashes needs --task"),
         (oracle_cli, ["veto", "usage", "--epoch", "1"], "is not a guardian"),
+        (
+            oracle_cli,
+            ["veto", "usage", "--task", "1", "--epoch", "1"],
+            "per epoch, for every task: drop --task 1",
+        ),
         (stake_cli, ["lock", "10", "30 days", "--network", "base:sepolai:node"], "unknown network"),
         (stake_cli, ["lock", "10", "30 days", "--network", "foo"], "no ecosystem 'foo'"),
     ],
