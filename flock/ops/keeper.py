@@ -9,8 +9,6 @@ emission budgets into a pool, sweep a finished task's pool (``AllianceRounds.evi
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +16,10 @@ from ape.exceptions import ContractLogicError
 from ape.utils import ZERO_ADDRESS
 
 from flock.chain.clock import head_time
-from flock.chain.codec import AbiRegistry
-from flock.chain.manifest import ABI_FOLDER
+from flock.chain.errors import name_raw_error
 from flock.emissions import STAKE_UNIT, EpochClock
 from flock.ops import OpsError
 from flock.ops.tasks import task_info
-from flock.paths import PROJECT_ROOT
 from flock.tasks import LockStatus, Role, TaskKind, TaskState
 from flock.units import format_token, relative_time
 
@@ -193,26 +189,18 @@ def route_slash_pot(registry: Any, slasher: Any, sender: Any, task: int) -> str:
 
 # ----------------------------------------------------------------------------- FL Alliance tasks
 
-_RAW_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8})\W*([0-9a-fA-F]*)")
-
 
 def _call_first(alliance: Any, function: str, *args: Any, sender: Any) -> Any:
     """Calls ``function`` before sending it (a revert on a local chain would be mined). AllianceRounds
     runs evictions and sweeps in its settlement module, whose errors its compiled ABI lacks: a revert
-    is named from the published ABI (abi/AllianceRounds.json, docs/decisions.md 217)."""
+    is named from the published ABIs (``flock.chain.errors.name_raw_error``, docs/decisions.md 217)."""
     try:
         return getattr(alliance, function).call(*args, sender=sender)
     except ContractLogicError as err:
-        found = _RAW_ERROR.search(str(err))
-        if found is None:
+        named = name_raw_error(str(err))
+        if named is None:
             raise
-        registry = AbiRegistry()
-        registry.add(json.loads((PROJECT_ROOT / ABI_FOLDER / "AllianceRounds.json").read_text()))
-        error = registry.decode_error(bytes.fromhex(found.group(1) + found.group(2)))
-        if error.name in ("Unknown", "EmptyRevert"):
-            raise
-        values = ", ".join(f"{k}={v}" for k, v in error.args.items())
-        raise OpsError(f"{error.name}({values})") from None
+        raise OpsError(named) from None
 
 
 def _alliance_task(registry: Any, task: int) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from ape.exceptions import ContractLogicError
 
 from flock.chain.clock import head_time
-from flock.errors import describe_error
+from flock.chain.errors import describe_revert
 from flock.ops import OpsError
 from flock.ops.tasks import task_info
 from flock.rewards import Offence
@@ -91,7 +91,7 @@ def slash_unrevealed(
         except ContractLogicError as err:  # one refusal does not stop the others
             if len(due) == 1:
                 raise
-            lines.append(f"not slashed {u.account} (its {u.what} not revealed): {describe_error(err)}")
+            lines.append(f"not slashed {u.account} (its {u.what} not revealed): {describe_revert(err)}")
             continue
         (event,) = [e for e in receipt.events if e.event_name == "ArenaSlashed"]
         slashed += 1
