@@ -45,6 +45,11 @@ def _readable(value: Any, name: str = "", internal_type: str = "") -> str:
     return str(value)
 
 
+def describe_decoded(name: str, args: dict[str, Any]) -> str:
+    """A decoded custom error in words, as :func:`describe_error` writes one."""
+    return f"{name}({', '.join(f'{k}={_readable(v, k)}' for k, v in args.items())})"
+
+
 def describe_error(err: Exception) -> str:
     """One line for an error: a contract's custom error by name with its arguments in words
     (``SubmissionsWrongRole(taskId=1, account=0x.., role=validator, required=node)``), else the

@@ -19,8 +19,13 @@ traffic is traced instead:
   Hypothesis budget (``COVERAGE_EXAMPLES`` x ``COVERAGE_STEPS``: every view of every invariant check
   is a traced request). anvil is given back as it was after each machine test. Without coverage
   nothing changes: the machines run on the harness with their profile's budget;
-- not the unit tests that make a harness chain of their own (``deploy_system()``,
-  ``build_world()``): they stay in-process and untraced (docs/audit.md, "Coverage").
+- the unit tests that make a harness chain of their own (``deploy_system()``, ``build_world()``,
+  ``Chain(...)``) in the modules of ``HARNESS_ON_ANVIL``: with coverage on, every ``Chain`` they
+  make is an ``OwnAnvilChain`` (flock/harness/anvil.py), the harness's interface on an anvil
+  started for that chain alone at the chain's genesis time, traced like the tests' anvil; the
+  anvils stop when the module ends. The other harness modules (``prevrandao`` set by the test,
+  pyrevm's own state read, or too slow traced) stay in-process and untraced (docs/audit.md,
+  "Coverage").
 
 At the end of the session the data is saved in reports/coverage/parts/ and, with ``--coverage``,
 the reports are written and the table printed (flock/audit/coverage_report.py).
@@ -32,6 +37,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,7 +56,34 @@ _TRACE_OPTIONS = {
     "enableReturnData": False,
 }
 _CALL_TRACER = {"tracer": "callTracer"}
-_SEEN_CALLS: set[tuple[str, str, str, str]] = set()
+_SEEN_CALLS: set[tuple[str, str, str, str, str]] = set()
+# Each anvil's code by address (the tests' anvil and every harness chain's own: the same address
+# holds other code on two of them), by endpoint.
+_CODES: dict[tuple[str, str], bytes] = {}
+# The harness test modules (under tests/) whose chains run on anvils of their own with coverage
+# on (``OwnAnvilChain``). Each was run with ``--coverage`` and passed as without it. Not moved:
+# test_role_draw.py and test_alliance_doc.py (they set ``prevrandao``), tests/harness (pyrevm's
+# own behaviour is what they test), test_boost_invariant.py (Hypothesis over a harness chain).
+HARNESS_ON_ANVIL: tuple[str, ...] = (
+    "access/test_modules.py",
+    "access/test_privileged.py",
+    "alliance/test_alliance_constructor.py",
+    "alliance/test_alliance_integrity.py",
+    "alliance/test_federated_client.py",
+    "api/test_api_credits.py",
+    "chain/test_protocol_handle.py",
+    "deploy/test_genesis_rule.py",
+    "emissions/test_emission_controller_constructor.py",
+    "emissions/test_emissions_doc.py",
+    "governance/test_genesis_takeover.py",
+    "governance/test_governor.py",
+    "harness/test_named_results.py",
+    "harness/test_reward_pot_clones.py",
+    "harness/test_reward_proofs.py",
+    "staking/test_gmflock_doc.py",
+    "upgrades/test_upgrades.py",
+)
+_HARNESS = {"on": False}
 # A property machine's budget with coverage on: enough to take each rule's paths (the alliance
 # machine: 3 to 4 minutes on anvil with tracing, here), not a fuzz run (that is `make fuzz`).
 # FLOCK_COVERAGE_BUDGET="examples,steps" sets another.
@@ -76,11 +109,15 @@ def pytest_configure(config: pytest.Config) -> None:
         _STATE["report"] = True
     _STATE["on"] = True
     _install_rpc_tracing()
+    _install_harness_on_anvil()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not enabled():
         return
+    from flock.harness.anvil import stop_own_anvils
+
+    stop_own_anvils()
     if _LOST:
         print(f"\ncoverage: {len(_LOST)} trace(s) could not be taken, first: {_LOST[0]}")
     if _COVERAGE.transactions == 0:
@@ -169,6 +206,54 @@ def _budget(machine: type) -> tuple[int, int]:
     return max(1, examples), max(1, steps)
 
 
+# ------------------------------------------------------------------- harness chains on anvil
+
+
+def harness_moved(item: pytest.Item) -> bool:
+    """Whether ``item``'s module is one whose harness chains run on anvil with coverage on."""
+    path = Path(str(item.path)).resolve()
+    tests = Path(str(item.config.rootpath)).resolve() / "tests"
+    try:
+        relative = path.relative_to(tests).as_posix()
+    except ValueError:
+        return False
+    return relative in HARNESS_ON_ANVIL
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """With coverage on, the chains a moved module's tests and fixtures make (set-up, test and
+    tear-down) are ``OwnAnvilChain``s; their anvils stop after the module's last test."""
+    if not enabled() or not harness_moved(item):
+        yield
+        return
+    _HARNESS["on"] = True
+    try:
+        yield
+    finally:
+        _HARNESS["on"] = False
+        if nextitem is None or nextitem.path != item.path:
+            from flock.harness.anvil import stop_own_anvils
+
+            stop_own_anvils()
+
+
+def _install_harness_on_anvil() -> None:
+    """``Chain(...)`` gives an ``OwnAnvilChain`` while a moved module runs (its subclasses, such as
+    the machines' ``AnvilChain``, are left alone)."""
+    from flock.harness.anvil import OwnAnvilChain
+    from flock.harness.evm import Chain
+
+    if getattr(Chain.__new__, "_flock_coverage", False):
+        return
+
+    def new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(OwnAnvilChain if cls is Chain and _HARNESS["on"] else cls)
+
+    new._flock_coverage = True  # type: ignore[attr-defined]
+    Chain.__new__ = staticmethod(new)  # type: ignore[assignment]
+
+
 # ---------------------------------------------------------------------------------------- anvil
 
 
@@ -179,14 +264,13 @@ def _install_rpc_tracing() -> None:
     if getattr(original, "_flock_coverage", False):
         return
     busy = {"tracing": False}
-    codes: dict[str, bytes] = {}
 
     def make_request(self: Any, method: Any, params: Any) -> Any:
         response = original(self, method, params)
         if busy["tracing"]:
             return response
         if method in ("evm_revert", "anvil_reset", "hardhat_reset", "anvil_setCode", "hardhat_setCode"):
-            codes.clear()
+            _CODES.clear()
         if str(method).startswith(("anvil_", "hardhat_", "evm_")):
             _SEEN_CALLS.clear()  # state changed without a new block (storage, balance, code, revert)
             return response
@@ -194,7 +278,7 @@ def _install_rpc_tracing() -> None:
         if method in ("eth_sendRawTransaction", "eth_sendTransaction", "eth_call") or failed_estimate:
             busy["tracing"] = True
             try:
-                _trace_rpc(self, original, method, params, response, codes)
+                _trace_rpc(self, original, method, params, response)
             finally:
                 busy["tracing"] = False
         return response
@@ -203,12 +287,14 @@ def _install_rpc_tracing() -> None:
     HTTPProvider.make_request = make_request
 
 
-def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: Any, codes: dict) -> None:
+def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: Any) -> None:
+    endpoint = str(getattr(provider, "endpoint_uri", ""))
+
     def code_of(address: str) -> bytes:
-        if address not in codes:
+        if (endpoint, address) not in _CODES:
             answer = request(provider, "eth_getCode", [address, "latest"])
-            codes[address] = bytes.fromhex(str(answer.get("result") or "0x").removeprefix("0x"))
-        return codes[address]
+            _CODES[endpoint, address] = bytes.fromhex(str(answer.get("result") or "0x").removeprefix("0x"))
+        return _CODES[endpoint, address]
 
     if method in ("eth_call", "eth_estimateGas"):
         tx = dict(params[0])
@@ -219,7 +305,7 @@ def _trace_rpc(provider: Any, request: Any, method: str, params: Any, response: 
         state = request(provider, "eth_getBlockByNumber", [block, False]) if isinstance(block, str) else {}
         block_hash = str(((state or {}).get("result") or {}).get("hash") or block)
         data = str(tx.get("data") or tx.get("input") or "0x")
-        key = (str(tx.get("to") or "").lower(), data, str(tx.get("from") or "").lower(), block_hash)
+        key = (endpoint, str(tx.get("to") or "").lower(), data, str(tx.get("from") or "").lower(), block_hash)
         if key in _SEEN_CALLS:
             return
         _SEEN_CALLS.add(key)

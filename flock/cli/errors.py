@@ -12,9 +12,9 @@ from typing import Any, NoReturn
 import click
 from ape.exceptions import ApeException
 
+from flock.chain.errors import describe_revert
 from flock.cli.output import err_console
 from flock.deploy.config import ConfigError
-from flock.errors import describe_error
 
 
 class UserError(click.ClickException):
@@ -44,7 +44,7 @@ def short_usage(err: click.UsageError) -> UsageError:
 
 def _bug_line(err: BaseException) -> str:
     return (
-        f"unexpected {type(err).__name__}: {describe_error(err)} (a bug in the tool: rerun with "
+        f"unexpected {type(err).__name__}: {describe_revert(err)} (a bug in the tool: rerun with "
         "FLOCK_TRACEBACK=1 and report the trace)"
     )
 
@@ -60,7 +60,7 @@ def cleaned_errors() -> Iterator[None]:
     except (ConfigError, ApeException, FileNotFoundError, KeyError, ValueError) as err:
         if os.environ.get("FLOCK_TRACEBACK"):
             raise  # for bug reports: the whole traceback instead of one line
-        raise UserError(describe_error(err)) from err
+        raise UserError(describe_revert(err)) from err
     except Exception as err:  # a bug: still one line, the trace on request
         if os.environ.get("FLOCK_TRACEBACK"):
             raise

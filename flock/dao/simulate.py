@@ -32,6 +32,7 @@ from eth_utils import keccak, to_checksum_address
 from flock import artifacts
 from flock.chain.clock import advance, mine_at
 from flock.chain.codec import AbiRegistry
+from flock.chain.errors import describe_revert
 from flock.chain.local import impersonate
 from flock.chain.network import is_dev
 from flock.chain.protocol import implementation_at
@@ -44,7 +45,6 @@ from flock.dao.upgrades import build_contract_of, check_storage
 from flock.deploy.config import ZERO_ADDRESS
 from flock.deploy.governed import PARAMETERS
 from flock.deploy.verify import normalize, show_in_unit
-from flock.errors import describe_error
 
 GOVERNOR_MODE_STATES = ("Succeeded", "Queued")
 _UPGRADE_SELECTOR = keccak(text="upgradeToAndCall(address,bytes)")[:4]
@@ -149,7 +149,7 @@ def _error_text(registry: AbiRegistry, err: Exception) -> str:
         decoded = registry.decode_error(bytes.fromhex(data[2:]))
         if decoded.name not in ("Unknown", "EmptyRevert"):
             return f"{decoded.name}({', '.join(f'{k}={v}' for k, v in decoded.args.items())})"
-    return describe_error(err)
+    return describe_revert(err)
 
 
 def read_parameters(deployment: Deployment) -> dict[str, Any]:

@@ -15,7 +15,11 @@ harness's advantage over ape proper.
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +28,8 @@ from typing import Any
 from eth_utils import to_checksum_address
 from pyrevm import BlockEnv
 
-from flock.harness.evm import Chain
+from flock import artifacts
+from flock.harness.evm import GENESIS_TIME, Chain
 
 GAS_LIMIT = 29_000_000  # under anvil's 30M block gas limit
 
@@ -135,7 +140,9 @@ class AnvilChain(Chain):
     """A ``Chain`` whose EVM is the anvil ape is connected to (see the module's documentation).
     It starts at anvil's current time: anvil cannot go back."""
 
-    def __init__(self, request: Any, *, n_accounts: int = 20) -> None:
+    def __init__(
+        self, request: Any, *, n_accounts: int = 20, compilation: artifacts.Compilation | None = None
+    ) -> None:
         evm = AnvilEvm(request)
         for method, params in (
             ("anvil_autoImpersonateAccount", [True]),
@@ -145,7 +152,8 @@ class AnvilChain(Chain):
             evm.rpc(method, params)
         latest = evm.rpc("eth_getBlockByNumber", ["latest", False])
         self.start_time = int(latest["timestamp"], 16) + 1
-        super().__init__(n_accounts=0, timestamp=self.start_time)  # the harness's state, no accounts
+        # the harness's state, no accounts
+        super().__init__(n_accounts=0, timestamp=self.start_time, compilation=compilation)
         self.evm = evm  # type: ignore[assignment]
         self._number = int(latest["number"], 16) + 1
         evm.set_block_env(self._block_env())
@@ -187,3 +195,90 @@ def ape_request() -> Any:
 
     provider = chain.provider.web3.provider
     return provider.make_request
+
+
+# ------------------------------------------------------------------ an anvil of a chain's own
+
+_ANVIL_START = 30.0  # seconds to wait for a started anvil to answer
+_USED_PORTS: set[int] = set()  # never reused in a process: tracers key their caches by endpoint
+_RUNNING: list[subprocess.Popen] = []
+
+
+class OwnAnvilChain(AnvilChain):
+    """A harness ``Chain`` made with ``Chain``'s own arguments on an anvil started for it alone,
+    whose genesis block is one second before ``timestamp``, so the chain starts at ``timestamp``
+    as the harness does (a shared anvil cannot go back in time). Its snapshots are its own: a
+    test's module-wide set-up and ape's per-test snapshots never meet. ``prevrandao`` cannot be
+    set (anvil draws it). The anvil stops when the chain is collected or :func:`stop_own_anvils`
+    is called."""
+
+    def __init__(self, *, timestamp: int = GENESIS_TIME, spec: str = "PRAGUE", **options: Any) -> None:
+        process, uri = _start_anvil(timestamp - 1, spec)
+        weakref.finalize(self, _stop, process)
+        self.endpoint = uri
+        super().__init__(_http_request(uri), **options)  # n_accounts, compilation
+
+
+def stop_own_anvils() -> None:
+    """Stops every anvil :class:`OwnAnvilChain` started (their chains are unusable after)."""
+    while _RUNNING:
+        _stop(_RUNNING.pop())
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()  # anvil removes its state folder on a clean exit
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process in _RUNNING:
+        _RUNNING.remove(process)
+
+
+def _free_port() -> int:
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port not in _USED_PORTS:
+            _USED_PORTS.add(port)
+            return port
+
+
+def _start_anvil(genesis: int, spec: str) -> tuple[subprocess.Popen, str]:
+    binary = shutil.which("anvil")
+    if binary is None:
+        raise AnvilError("anvil is not on PATH (run `make setup`, then `. ./activate`)")
+    port = _free_port()
+    command = [
+        binary,
+        *("--port", str(port), "--timestamp", str(genesis), "--hardfork", spec.lower()),
+        *("--chain-id", "1", "--accounts", "1", "--block-base-fee-per-gas", "0", "--gas-price", "0"),
+        *("--steps-tracing", "--silent"),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _RUNNING.append(process)
+    uri = f"http://127.0.0.1:{port}"
+    request = _http_request(uri)
+    deadline = time.monotonic() + _ANVIL_START
+    while True:
+        if process.poll() is not None:
+            _stop(process)
+            raise AnvilError(f"anvil exited at start with code {process.returncode}: {' '.join(command)}")
+        try:
+            request("eth_chainId", [])
+            return process, uri
+        except OSError:  # requests' ConnectionError: not listening yet
+            if time.monotonic() > deadline:
+                _stop(process)
+                raise AnvilError(f"anvil on port {port} did not answer in {_ANVIL_START:.0f} s") from None
+            time.sleep(0.05)
+
+
+def _http_request(uri: str) -> Any:
+    """Raw JSON-RPC to ``uri`` through web3's HTTP provider (the coverage plugin traces it)."""
+    from web3.providers.rpc import HTTPProvider
+
+    return HTTPProvider(uri, request_kwargs={"timeout": 120}).make_request

@@ -1,6 +1,7 @@
 """`ape run stake`, `ape run tasks`, `ape run checkpoint`, `ape run vesting`: the routine jobs of
-stakers, task creators, operators, delegators and keepers, on the same pattern as `ape run dao`
-(--network, --manifest, --account; one-line errors; FLOCK_TRACEBACK=1 for the trace)."""
+stakers, task creators, operators, delegators, FL Alliance participants and keepers, on the same
+pattern as `ape run dao` (--network, --manifest, --account; one-line errors; FLOCK_TRACEBACK=1 for
+the trace)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from rich.table import Table
 
 from flock.chain.clock import head_time
 from flock.cli import ConnectedCommand, Group, UserError, connection_options, console, print_lines, quiet_ape
-from flock.ops import keeper, stake, tasks, vesting
+from flock.ops import credits, keeper, stake, tasks, unrevealed, vesting
 from flock.tasks import TaskKind
 from flock.units import format_token, parse_duration, to_wei
 
@@ -37,14 +38,14 @@ def duration(text: str) -> int:
         raise UserError(str(err)) from None
 
 
-def percent_bps(text: str) -> int:
+def percent_bps(text: str, what: str = "--sigma") -> int:
     """Basis points from ``30`` or ``30%`` or ``12.5%``."""
     try:
         bps = Decimal(text.strip().removesuffix("%")) * 100
     except InvalidOperation:
-        raise UserError(f"--sigma {text!r} is not a percentage (such as 30 or 12.5%)") from None
+        raise UserError(f"{what} {text!r} is not a percentage (such as 30 or 12.5%)") from None
     if bps != bps.to_integral_value() or not 0 <= bps <= 10_000:
-        raise UserError(f"--sigma {text} must be a percentage from 0 to 100 in steps of 0.01")
+        raise UserError(f"{what} {text} must be a percentage from 0 to 100 in steps of 0.01")
     return int(bps)
 
 
@@ -53,7 +54,8 @@ def percent_bps(text: str) -> int:
 
 @click.group("stake", cls=Group)
 def stake_cli() -> None:
-    """Lock FLOCK for gmFLOCK (votes and stake), extend or unlock locks, delegate votes.
+    """Lock FLOCK for gmFLOCK (votes and stake), extend or unlock locks, kick an expired lock's
+    boost (anyone), delegate votes.
 
     \b
     Examples:
@@ -61,6 +63,7 @@ def stake_cli() -> None:
       ape run stake show --account alice
       ape run stake extend 0 "1 year" --account alice
       ape run stake unlock 0 --account alice
+      ape run stake kick 0xabcd... 0 --account keeper
       ape run stake delegate 0xabcd... --account alice
     """
     quiet_ape()
@@ -110,6 +113,21 @@ def stake_unlock(lock_id: int, deployment: Any, sender: Any) -> None:
     print_lines(stake.unlock(deployment.contract("token"), deployment.contract("gmflock"), sender, lock_id))
 
 
+@stake_cli.command("kick", cls=ConnectedCommand)
+@click.argument("owner", metavar="ADDRESS")
+@click.argument("lock_id", type=int)
+@connection_options()
+def stake_kick(owner: str, lock_id: int, deployment: Any, sender: Any) -> None:
+    """Burn the boost of ADDRESS's expired lock LOCK_ID, and its votes (anyone may): an expired lock
+    keeps only 1x gmFLOCK per FLOCK; boost staked in tasks stays until they release it.
+
+    \b
+    Example:
+      ape run stake kick 0xabcd... 0 --account keeper
+    """
+    print_lines(keeper.kick(deployment.contract("gmflock"), sender, deployment.resolve(owner), lock_id))
+
+
 @stake_cli.command("delegate", cls=ConnectedCommand)
 @click.argument("to", metavar="ADDRESS")
 @connection_options()
@@ -152,14 +170,30 @@ def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
 
 @click.group("tasks", cls=Group)
 def tasks_cli() -> None:
-    """Create AI Arena and FL Alliance tasks, join them, delegate stake, release stake.
+    """Create AI Arena and FL Alliance tasks, join them, add stake, set an operator's sigma,
+    delegate and undelegate stake, release stake; slash unrevealed commitments, sync slashed
+    delegations, route a slash pot and end a task that is over (anyone); FL Alliance: evict an
+    absent participant, pull emissions into a pool, sweep a finished task's pool (anyone), show and
+    withdraw credits.
 
     \b
     Examples:
       ape run tasks create --kind arena --duration "30 days" --spec ipfs://my-task --account bob
       ape run tasks join 1 node 5_000 --sigma 30% --account carol
+      ape run tasks add-stake 1 1_000 --account carol
+      ape run tasks sigma 1 25% --account carol
       ape run tasks delegate 1 0xcarol... 2_000 --account alice
+      ape run tasks undelegate 1 --account alice
       ape run tasks release 1 --account carol
+      ape run tasks slash-unrevealed 1 21 --account keeper
+      ape run tasks sync 1 0xalice... --account keeper
+      ape run tasks route-slash-pot 1 --account keeper
+      ape run tasks end 1 --account keeper
+      ape run tasks evict 2 0xsquatter... --account keeper
+      ape run tasks pull-emissions 2 --account keeper
+      ape run tasks sweep 2 --account keeper
+      ape run tasks credits --account dave
+      ape run tasks withdraw --to 0xcold... --account dave
     """
     quiet_ape()
 
@@ -233,6 +267,39 @@ def tasks_join(
     )
 
 
+@tasks_cli.command("add-stake", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("amount")
+@connection_options()
+def tasks_add_stake(task: int, amount: str, deployment: Any, sender: Any) -> None:
+    """Add AMOUNT gmFLOCK to your own stake in TASK (a node, validator or participant).
+
+    \b
+    Example:
+      ape run tasks add-stake 1 1_000 --account carol
+    """
+    wei = flock_amount(amount)
+    print_lines(
+        tasks.add_stake(deployment.contract("tasks"), deployment.contract("gmflock"), sender, task, wei)
+    )
+
+
+@tasks_cli.command("sigma", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("sigma", metavar="PERCENT")
+@connection_options()
+def tasks_sigma(task: int, sigma: str, deployment: Any, sender: Any) -> None:
+    """Set the share of delegation rewards you keep as a node or validator of TASK (at most once a
+    day, never in the freeze before the task's end).
+
+    \b
+    Example:
+      ape run tasks sigma 1 25% --account carol
+    """
+    bps = percent_bps(sigma, "sigma")
+    print_lines(tasks.set_sigma(deployment.contract("tasks"), sender, task, bps))
+
+
 @tasks_cli.command("delegate", cls=ConnectedCommand)
 @click.argument("task", type=int)
 @click.argument("operator")
@@ -258,6 +325,20 @@ def tasks_delegate(task: int, operator: str, amount: str, deployment: Any, sende
     )
 
 
+@tasks_cli.command("undelegate", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_undelegate(task: int, deployment: Any, sender: Any) -> None:
+    """Stop your delegation in TASK counting; `tasks release` returns it after the undelegation
+    cooldown (and the task's dispute window).
+
+    \b
+    Example:
+      ape run tasks undelegate 1 --account alice
+    """
+    print_lines(tasks.undelegate(deployment.contract("tasks"), sender, task))
+
+
 @tasks_cli.command("release", cls=ConnectedCommand)
 @click.argument("task", type=int)
 @click.option("--for", "whose", default=None, help="whose stake (default: the sending account)")
@@ -271,6 +352,161 @@ def tasks_release(task: int, whose: str | None, deployment: Any, sender: Any) ->
     """
     who = deployment.resolve(whose) if whose else str(sender.address)
     print_lines(tasks.release(deployment.contract("tasks"), sender, task, who))
+
+
+@tasks_cli.command("slash-unrevealed", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("epoch", type=int)
+@connection_options()
+def tasks_slash_unrevealed(task: int, epoch: int, deployment: Any, sender: Any) -> None:
+    """Slash every model or score commitment of the AI Arena TASK's EPOCH that was not revealed by
+    the end of its reveal phase (anyone may; you take the keeper's share of the FLOCK seized).
+
+    \b
+    Example:
+      ape run tasks slash-unrevealed 1 21 --account keeper
+      ape run tasks sync 1 0xalice... --account keeper
+      ape run tasks route-slash-pot 1 --account keeper
+      ape run tasks end 1 --account keeper
+    """
+    print_lines(
+        unrevealed.slash_unrevealed(
+            deployment.contract("tasks"),
+            deployment.contract("submissions"),
+            deployment.contract("slasher"),
+            deployment.contract("token"),
+            sender,
+            task,
+            epoch,
+            deployment.manifest.contracts["submissions"].block,
+        )
+    )
+
+
+@tasks_cli.command("sync", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("delegator", metavar="ADDRESS")
+@connection_options()
+def tasks_sync(task: int, delegator: str, deployment: Any, sender: Any) -> None:
+    """Apply the slashes of its operator's pool to ADDRESS's delegation in TASK (anyone may; a
+    caller other than the delegator takes the keeper's share of the FLOCK seized).
+
+    \b
+    Example:
+      ape run tasks sync 1 0xalice... --account keeper
+    """
+    print_lines(keeper.sync(deployment.contract("tasks"), sender, task, deployment.resolve(delegator)))
+
+
+@tasks_cli.command("route-slash-pot", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_route_slash_pot(task: int, deployment: Any, sender: Any) -> None:
+    """Send the AI Arena TASK's slash pot (FLOCK seized from its delegators) to the slash recipient,
+    or burn it if none is set (anyone may).
+
+    \b
+    Example:
+      ape run tasks route-slash-pot 1 --account keeper
+    """
+    print_lines(
+        keeper.route_slash_pot(deployment.contract("tasks"), deployment.contract("slasher"), sender, task)
+    )
+
+
+@tasks_cli.command("end", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_end(task: int, deployment: Any, sender: Any) -> None:
+    """Record that TASK's end has passed (anyone may): it stops earning emissions.
+
+    \b
+    Example:
+      ape run tasks end 1 --account keeper
+    """
+    print_lines(keeper.end_task(deployment.contract("tasks"), sender, task))
+
+
+@tasks_cli.command("evict", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@click.argument("participant", metavar="ADDRESS")
+@connection_options()
+def tasks_evict(task: int, participant: str, deployment: Any, sender: Any) -> None:
+    """Evict ADDRESS from the FL Alliance TASK if it enrolled in none of its last rounds (anyone
+    may): a share of its stake is slashed, and you are credited a share of the FLOCK seized.
+
+    \b
+    Example:
+      ape run tasks evict 2 0xsquatter... --account keeper
+    """
+    alliance = deployment.contract("alliance")
+    print_lines(
+        keeper.evict(deployment.contract("tasks"), alliance, sender, task, deployment.resolve(participant))
+    )
+
+
+@tasks_cli.command("pull-emissions", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_pull_emissions(task: int, deployment: Any, sender: Any) -> None:
+    """Move the FL Alliance TASK's emission budgets not yet drawn into its reward pool (anyone may;
+    up to 64 epochs a call).
+
+    \b
+    Example:
+      ape run tasks pull-emissions 2 --account keeper
+    """
+    alliance = deployment.contract("alliance")
+    print_lines(keeper.pull_emissions(deployment.contract("tasks"), alliance, sender, task))
+
+
+@tasks_cli.command("sweep", cls=ConnectedCommand)
+@click.argument("task", type=int)
+@connection_options()
+def tasks_sweep(task: int, deployment: Any, sender: Any) -> None:
+    """Send the pool of the FL Alliance TASK, once over and with no round in progress, to the
+    treasury (anyone may), after pulling its last emission budgets.
+
+    \b
+    Example:
+      ape run tasks sweep 2 --account keeper
+    """
+    print_lines(keeper.sweep(deployment.contract("tasks"), deployment.contract("alliance"), sender, task))
+
+
+@tasks_cli.command("credits", cls=ConnectedCommand)
+@click.argument("owner", required=False, metavar="[ADDRESS]")
+@connection_options()
+def tasks_credits(owner: str | None, deployment: Any, sender: Any) -> None:
+    """What FL Alliance rounds owe ADDRESS (default: the --account): rewards, paid as FLOCK, and
+    shares of slashes, relocked as a gmFLOCK lock of the maximum duration when withdrawn.
+
+    \b
+    Example:
+      ape run tasks credits --account dave
+    """
+    who = deployment.resolve(owner) if owner else str(sender.address)
+    owed = credits.credits(deployment.contract("alliance"), deployment.contract("gmflock"), who)
+    print_lines(owed.lines(head_time()))
+
+
+@tasks_cli.command("withdraw", cls=ConnectedCommand)
+@click.option("--to", "to", default=None, help="who receives the rewards' FLOCK (default: the account)")
+@connection_options()
+def tasks_withdraw(to: str | None, deployment: Any, sender: Any) -> None:
+    """Withdraw your FL Alliance credits: rewards as FLOCK to --to, shares of slashes as a new
+    gmFLOCK lock of yours for the maximum duration.
+
+    \b
+    Example:
+      ape run tasks withdraw --to 0xcold... --account dave
+    """
+    recipient = deployment.resolve(to) if to else str(sender.address)
+    print_lines(
+        credits.withdraw_credits(
+            deployment.contract("alliance"), deployment.contract("gmflock"), sender, recipient
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------- keeper

@@ -1,5 +1,6 @@
 """Task jobs: create a task (with its creator stake), join it as a node, validator or participant,
-delegate stake to an operator, release stake after the task's end and dispute window.
+add to that stake, set an operator's sigma, delegate stake to an operator, undelegate it, release
+stake after the task's end and dispute window (a delegation's after its undelegation cooldown).
 docs/tasks.md has the rules these check."""
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ def task_info(registry: Any, task: int) -> Any:
     info = registry.taskInfo(task)
     if int(info.state) == TaskState.NONE:
         raise OpsError(f"task {task} does not exist (the registry has {registry.taskCount()} tasks)")
+    return info
+
+
+def _check_sigma(registry: Any, sigma_bps: int, what: str = "--sigma") -> None:
+    low, high = (int(x) for x in registry.delegationRules()[:2])
+    if not low <= sigma_bps <= high:
+        allowed = f"{low / 100:g}% to {high / 100:g}%"
+        raise OpsError(f"{what} {sigma_bps / 100:g}% is outside the allowed {allowed}")
+
+
+def _active_task(registry: Any, task: int, what: str) -> Any:
+    info = task_info(registry, task)
+    if not registry.isActive(task):  # pending or approved, and not past its end (TaskStatus)
+        raise OpsError(f"task {task} is {TaskState(int(info.state)).name.lower()} or over: {what}")
     return info
 
 
@@ -68,11 +83,7 @@ def create(
 
 def join(registry: Any, gmflock: Any, sender: Any, task: int, role: Role, amount: int, sigma_bps: int) -> str:
     """Joins ``task`` as ``role`` with ``amount`` gmFLOCK (``sigma_bps`` for operators)."""
-    info = task_info(registry, task)
-    if not registry.isActive(task):  # pending or approved, and not past its end (TaskStatus)
-        raise OpsError(
-            f"task {task} is {TaskState(int(info.state)).name.lower()} or over: it takes no new members"
-        )
+    info = _active_task(registry, task, "it takes no new members")
     held = Role(int(registry.memberOf(task, sender).role))
     if held != Role.NONE:
         raise OpsError(f"{sender.address} is already a {held.name.lower()} of task {task}")
@@ -87,15 +98,60 @@ def join(registry: Any, gmflock: Any, sender: Any, task: int, role: Role, amount
             f"{format_token(amount)} is less"
         )
     if role != Role.PARTICIPANT:
-        low, high = (int(x) for x in registry.delegationRules()[:2])
-        if not low <= sigma_bps <= high:
-            raise OpsError(
-                f"--sigma {sigma_bps / 100:g}% is outside the allowed {low / 100:g}% to {high / 100:g}%"
-            )
+        _check_sigma(registry, sigma_bps)
     _need_free_gm(gmflock, sender, amount, f"joining as a {role.name.lower()}")
     registry.join(task, int(role), amount, sigma_bps if role != Role.PARTICIPANT else 0, sender=sender)
     keeps = f", keeping {sigma_bps / 100:g}% of what delegations earn" if role != Role.PARTICIPANT else ""
     return f"joined task {task} as a {role.name.lower()} with {format_token(amount)} gmFLOCK{keeps}"
+
+
+def add_stake(registry: Any, gmflock: Any, sender: Any, task: int, amount: int) -> str:
+    """Adds ``amount`` gmFLOCK to the sender's own stake as a node, validator or participant."""
+    _active_task(registry, task, "stake can no longer be added")
+    member = registry.memberOf(task, sender)
+    role = Role(int(member.role))
+    if role not in (Role.NODE, Role.VALIDATOR, Role.PARTICIPANT):
+        raise OpsError(
+            f"{sender.address} is not a node, validator or participant of task {task} "
+            "(a delegator adds with `ape run tasks delegate`)"
+        )
+    if int(member.exitAt):
+        raise OpsError(f"{sender.address} was evicted from task {task}: it cannot add stake")
+    _need_free_gm(gmflock, sender, amount, "adding stake")
+    receipt = registry.addStake(task, amount, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "StakeAdded"]
+    return (
+        f"added {format_token(amount)} gmFLOCK to the stake of {role.name.lower()} {sender.address} "
+        f"in task {task}: {format_token(int(event.stake))} gmFLOCK now"
+    )
+
+
+def set_sigma(registry: Any, sender: Any, task: int, sigma_bps: int) -> str:
+    """Sets the sender's sigma as a node or validator of ``task`` (bounds, once a day, not in the
+    freeze before the task's end)."""
+    info = _active_task(registry, task, "its sigmas are final")
+    member = registry.memberOf(task, sender)
+    role = Role(int(member.role))
+    if role not in (Role.NODE, Role.VALIDATOR):
+        raise OpsError(f"{sender.address} is not a node or validator of task {task}: sigma is an operator's")
+    now = head_time()
+    end = int(info.endTime)
+    frozen_from = end - min(int(registry.delegationRules()[2]), end)
+    if now >= frozen_from:
+        raise OpsError(f"the sigmas of task {task} are frozen since {relative_time(frozen_from, now)}")
+    _check_sigma(registry, sigma_bps, "sigma")
+    interval = int(registry.SIGMA_CHANGE_INTERVAL())
+    next_allowed = int(member.sigmaSetAt) + interval
+    if now < next_allowed:
+        raise OpsError(
+            f"a sigma changes at most once every {human_duration(interval)}: "
+            f"{sender.address} may change its sigma in task {task} {relative_time(next_allowed, now)}"
+        )
+    registry.setSigma(task, sigma_bps, sender=sender)
+    return (
+        f"{role.name.lower()} {sender.address} of task {task} now keeps {sigma_bps / 100:g}% of what "
+        f"delegations earn (was {int(member.sigmaBps) / 100:g}%)"
+    )
 
 
 def delegate(registry: Any, gmflock: Any, sender: Any, task: int, operator: str, amount: int) -> str:
@@ -111,6 +167,35 @@ def delegate(registry: Any, gmflock: Any, sender: Any, task: int, operator: str,
     _need_free_gm(gmflock, sender, amount, "this delegation")
     registry.delegateStake(task, operator, amount, sender=sender)
     return f"delegated {format_token(amount)} gmFLOCK to {role.name.lower()} {operator} in task {task}"
+
+
+def undelegate(registry: Any, sender: Any, task: int) -> list[str]:
+    """Stops the sender's delegation in ``task`` counting; ``release`` returns it after the
+    cooldown (the task's dispute window at least)."""
+    task_info(registry, task)
+    account = str(sender.address)
+    member = registry.memberOf(task, account)
+    if int(member.role) != Role.DELEGATOR or member.released:
+        raise OpsError(f"{account} has no delegation in task {task}")
+    now = head_time()
+    if int(member.exitAt):
+        release_at = int(registry.delegationOf(task, account).releaseAt)
+        raise OpsError(
+            f"{account} undelegated from task {task} {relative_time(int(member.exitAt), now)}: "
+            f"`ape run tasks release {task}` returns it {relative_time(release_at, now)}"
+        )
+    if not registry.isActive(task):
+        raise OpsError(
+            f"task {task} is over: its delegations stopped counting at its end; "
+            f"`ape run tasks release {task}` returns them after its dispute window"
+        )
+    receipt = registry.undelegate(task, sender=sender)
+    (event,) = [e for e in receipt.events if e.event_name == "UndelegationRequested"]
+    return [
+        f"undelegated {format_token(int(event.value))} gmFLOCK from {event.operator} in task {task}: "
+        "it no longer counts, and stays slashable for offences before now",
+        f"`ape run tasks release {task}` returns it {relative_time(int(event.releaseAt), head_time())}",
+    ]
 
 
 def release(registry: Any, sender: Any, task: int, account: str) -> str:

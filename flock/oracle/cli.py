@@ -1,4 +1,5 @@
-"""`ape run oracle`: compute, post, verify and report a task epoch's rewards; finalize and claim.
+"""`ape run oracle`: compute, post, verify and report a task epoch's rewards; finalize and claim;
+the guardian's veto of an accepted root or usage report (`vetoable`, `veto`).
 
 Thin: each command connects, loads the deployment, reads the epoch from the chain and the score
 files from the content store, and calls ``flock.oracle.run``. docs/oracle.md has the runbook.
@@ -12,6 +13,7 @@ from typing import Any
 
 import click
 
+from flock.chain.clock import head_time
 from flock.chain.protocol import LiveProtocol
 from flock.cli import (
     ConnectedCommand,
@@ -22,9 +24,11 @@ from flock.cli import (
     connection_options,
     console,
     load_sender,
+    print_lines,
     quiet_ape,
 )
 from flock.files import atomic_write_bytes, atomic_write_text
+from flock.ops import guardian
 from flock.oracle.chain import ChainView
 from flock.oracle.render import accounts_table, summary_lines, verification_table
 from flock.oracle.run import OracleRun, claim_for, compute_on_chain, post, publish, verify
@@ -73,7 +77,8 @@ def _show(run: OracleRun) -> None:
 @click.group("oracle", cls=Group)
 def cli() -> None:
     """The validator scoring oracle: compute a task epoch's rewards from the chain and the score
-    files, post the root (oracles), verify a posted root (anyone), write the report."""
+    files, post the root (oracles), verify a posted root (anyone), write the report; list what a
+    guardian may veto and veto it (guardians)."""
     quiet_ape()
 
 
@@ -213,3 +218,49 @@ def slashes(
     if do_execute:
         done = execute_slashes(view, report, sender)
         console.print(f"executed {len(done)} slash(es)")
+
+
+# ---------------------------------------------------------------------------------------- guardian
+
+GUARDED = ("tasks", "rewards", "slasher", "api")
+
+
+def _guarded(deployment: Any) -> dict[str, Any]:
+    """The contracts a guardian watches, as far as the deployment has them (an older one may lack
+    the API credits)."""
+    return {key: deployment.contract(key) for key in GUARDED if key in deployment.manifest.contracts}
+
+
+@cli.command("vetoable", cls=ConnectedCommand)
+@connection_options(send=False)
+def vetoable_command(deployment: Any) -> None:
+    """Every reward root, slash root and usage report accepted and still in its challenge window
+    (a guardian may veto it until then), the one closing first first.
+
+    \b
+    Example:
+      ape run oracle vetoable --network base:sepolia:node
+    """
+    blocks = {key: deployment.manifest.contracts[key].block for key in _guarded(deployment)}
+    found, now = guardian.vetoable(_guarded(deployment), blocks), head_time()
+    if not found:
+        print_lines("nothing to veto: no reward root, slash root or usage report is in its challenge window")
+    print_lines([a.line(now) for a in found])
+
+
+@cli.command("veto", cls=ConnectedCommand)
+@click.argument("kind", type=click.Choice(sorted(guardian.KINDS)))
+@click.option("--task", type=int, default=None, help="the AI Arena task (rewards, slashes)")
+@click.option("--epoch", type=int, required=True, help="the epoch whose accepted root or report to veto")
+@connection_options()
+def veto_command(kind: str, task: int | None, epoch: int, deployment: Any, sender: Any) -> None:
+    """Veto the accepted reward root (rewards) or slash root (slashes) of a task epoch, or the usage
+    report of an epoch (usage), during its challenge window (GUARDIAN_ROLE holders only): it pays,
+    slashes or charges nothing and a new round of posts begins.
+
+    \b
+    Examples:
+      ape run oracle veto rewards --task 1 --epoch 21 --account guardian
+      ape run oracle veto usage --epoch 21 --account guardian
+    """
+    print_lines(guardian.veto(_guarded(deployment), guardian.KINDS[kind], sender, task, epoch))

@@ -223,8 +223,19 @@ def test_squatters_are_evicted_pay_and_free_their_slots(world):
     d.open()
     with system.chain.reverts("AllianceNotParticipant"):
         d.enroll(squatter)
+    d.enroll(honest[0])
+    with system.chain.reverts("AllianceNotEvictable", account=honest[0]):
+        alliance.evict(task, honest[0], sender=joiner)  # enrolled in the round open now
     member = tasks.memberOf(task, squatter)
     assert member[1] == stake - event["gm"] and member[4] != 0  # still at risk, marked evicted
+    # With no absent slash (governance may set 0), an eviction frees the slot and seizes nothing.
+    proposer_bps, _, _, finalizer_bps = alliance.slashRules()
+    alliance.setSlashRules(proposer_bps, 0, 0, finalizer_bps, sender=system.admin)
+    other, owed, held = squatters[1], owed_of(alliance, joiner), system.token.balanceOf(treasury)
+    (free,) = alliance.evict(task, other, sender=joiner).events_named("ParticipantEvicted")
+    assert (free["gm"], free["flockSeized"], free["toEvictor"]) == (0, 0, 0)
+    assert owed_of(alliance, joiner) == owed and system.token.balanceOf(treasury) == held
+    assert tasks.participantCount(task) == 3 and tasks.memberOf(task, other)[1] == minimum * WAD
 
 
 def test_a_newcomer_and_members_locked_out_of_full_rounds_are_not_evictable(world):

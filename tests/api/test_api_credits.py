@@ -104,6 +104,8 @@ def test_deposit_cap_and_withdraw_outside_settlements(world: World) -> None:
         api.withdraw(71 * E, sender=world["user"])
     with world.system.chain.reverts("ApiZeroAmount"):
         api.deposit(0, sender=world["user"])
+    with world.system.chain.reverts("ApiZeroAmount"):
+        api.withdraw(0, sender=world["user"])
 
 
 def test_keys_bind_to_their_owner_and_cannot_be_hijacked(world: World) -> None:

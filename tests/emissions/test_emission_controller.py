@@ -225,6 +225,8 @@ def test_registry_entry_points_are_role_gated_and_checked(emissions, reporter, o
     too_large = 2**80 * STAKE_UNIT
     with ape.reverts(emissions.EmissionStakeTooLarge, stake=too_large):
         emissions.updateTask(TASK_C, too_large, 0, sender=reporter)
+    with ape.reverts(emissions.EmissionStakeTooLarge, stake=too_large):  # the validators' side
+        emissions.updateTask(TASK_C, 0, too_large, sender=reporter)
 
 
 # ----------------------------------------------------------------------------------------- catch-up and caps

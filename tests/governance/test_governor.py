@@ -228,6 +228,9 @@ def test_governor_needs_a_timestamp_clock_token():
         system.chain.deploy("FlockGovernor", system.token.address, *args, sender=system.deployer)
     governor = system.chain.deploy("FlockGovernor", system.gmflock.address, *args, sender=system.deployer)
     assert governor.CLOCK_MODE() == "mode=timestamp"
+    no_period = (system.timelock.address, DAY, 0, 0, 4, DAY)  # the settings' own check, on the packed slot
+    with system.chain.reverts("GovernorInvalidVotingPeriod", votingPeriod=0):
+        system.chain.deploy("FlockGovernor", system.gmflock.address, *no_period, sender=system.deployer)
 
 
 @pytest.mark.parametrize("setting", ["setVotingDelay", "setVotingPeriod", "setProposalThreshold"])
