@@ -99,8 +99,8 @@ demo: compile
 	@ape run demo
 
 lint: setup
-	@ruff check flock scripts tests
-	@ruff format --check flock scripts tests
+	@ruff check flock scripts tests tools
+	@ruff format --check flock scripts tests tools
 	@forge fmt --check contracts interfaces audit
 
 test: lint compile

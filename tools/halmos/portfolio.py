@@ -51,7 +51,9 @@ def race(query: str) -> int:
         [str(YICES), "--smt2-model-format", "--bvconst-in-decimal", query],
         [sys.executable, __file__, "--cvc5", query],
     ]
-    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for c in commands]
+    procs = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for c in commands
+    ]
     try:
         while procs:
             for proc in list(procs):
