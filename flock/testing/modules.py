@@ -1,7 +1,7 @@
 """The delegatecall modules (TaskLifecycle under TaskRegistry, AllianceSettlement under
-AllianceRounds), reached directly: where their host's implementation created them, and a call of
-each of their external functions with zero arguments, for the tests that a module refuses to run
-outside its host."""
+AllianceRounds), reached directly: where their host's implementation created them, a call of
+each of their external functions with zero arguments, and the check that every such call is refused
+(a module runs only inside its host)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,17 @@ def external_calls(name: str) -> list[tuple[str, tuple[Any, ...]]]:
             signature = f"{entry['name']}({','.join(types_of(entry['inputs']))})"
             calls.append((signature, tuple(zero_value(i) for i in entry["inputs"])))
     return calls
+
+
+def assert_direct_calls_refused(system: System, host: str, module: str, error: str) -> set[str]:
+    """Calls every state-changing function of ``module`` (created by ``host``'s implementation)
+    directly, from the admin and from a stranger, and asserts each reverts with ``error``; returns
+    the signatures called."""
+    contract = module_of(system, host, module)
+    assert system.chain.evm.get_code(contract.address)  # the host's implementation created it here
+    calls = external_calls(module)
+    for signature, args in calls:
+        for sender in (system.admin, system.chain.accounts[5]):
+            with system.chain.reverts(error):
+                contract[signature](*args, sender=sender)
+    return {signature for signature, _ in calls}

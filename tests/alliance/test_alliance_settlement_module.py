@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flock.harness.system import deploy_system
-from flock.testing.modules import external_calls, module_of
+from flock.testing.modules import assert_direct_calls_refused
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -22,13 +22,7 @@ def system():
 
 
 def test_the_settlement_module_refuses_every_direct_call(system):
-    module = module_of(system, "alliance", "AllianceSettlement")
-    assert system.chain.evm.get_code(module.address)  # AllianceRounds' implementation created it here
-    calls = external_calls("AllianceSettlement")
-    assert {"settle(uint256,uint256,address[])", "withdraw(address)", "setEvictionRounds(uint256)"} <= {
-        s for s, _ in calls
-    }
-    for signature, args in calls:
-        for sender in (system.admin, system.chain.accounts[5]):
-            with system.chain.reverts("AllianceSettlementNotDelegated"):
-                module[signature](*args, sender=sender)
+    called = assert_direct_calls_refused(
+        system, "alliance", "AllianceSettlement", "AllianceSettlementNotDelegated"
+    )
+    assert {"settle(uint256,uint256,address[])", "withdraw(address)", "setEvictionRounds(uint256)"} <= called
