@@ -564,9 +564,13 @@ class Participant:
         return [f"finalized round {d.round_id}: {info.outcome.name.lower().replace('_', ' ')}{accepted}"]
 
     def _settle(self, d: RoundDriver) -> list[str]:
+        """A keeper settles every enrolled account in one call (the contract takes every slash of
+        the list before crediting anyone, so the honest shares are whole); a participant its own
+        credit."""
         r = d.round_id
-        accounts = self._unsettled(r, self.info(r)) if self.keeper else self._own_credit(r)
-        if not accounts:
+        info = self.info(r)
+        accounts = self._enrolled(r, info) if self.keeper else self._own_credit(r)
+        if not accounts or (self.keeper and not self._unsettled(r, info)):
             return [f"round {r} is settled already"]
         d.settle(accounts, self.account)
         return [f"settled round {r} for {len(accounts)} account(s)"]

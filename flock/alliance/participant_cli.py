@@ -13,7 +13,7 @@ import numpy as np
 from flock.alliance.chain import ApeClock, Clock
 from flock.alliance.data import DATASETS
 from flock.alliance.participant import ACTIONS, Participant, StepReport, WallClock, run
-from flock.alliance.participant_data import HELDOUT_FRACTION, PrivateData, load_file, load_shard
+from flock.alliance.participant_data import HELDOUT_FRACTION, LOCAL_EPOCHS, PrivateData, load_file, load_shard
 from flock.alliance.participant_state import Identity, StateFile, state_path
 from flock.chain.network import is_dev
 from flock.cli import ConnectedCommand, Group, UsageError, connection_options, print_lines, quiet_ape
@@ -61,6 +61,13 @@ def data_options(func: Any) -> Any:
             help="share of the rows held out to judge candidates with",
         ),
         click.option(
+            "--epochs",
+            type=click.IntRange(1, 1000),
+            default=LOCAL_EPOCHS,
+            show_default=True,
+            help="local training epochs of a proposal",
+        ),
+        click.option(
             "--store",
             "store_dir",
             type=click.Path(path_type=Path, file_okay=False),
@@ -75,14 +82,19 @@ def data_options(func: Any) -> Any:
 
 
 def private_data(
-    data_file: Path | None, dataset: str | None, shard: str | None, classes: int | None, heldout: float
+    data_file: Path | None,
+    dataset: str | None,
+    shard: str | None,
+    classes: int | None,
+    heldout: float,
+    epochs: int = LOCAL_EPOCHS,
 ) -> PrivateData:
     if data_file is not None and (dataset or shard):
         raise UsageError("give either --data FILE or --dataset NAME --shard i/N, not both")
     if data_file is not None:
-        return load_file(data_file, classes, heldout)
+        return load_file(data_file, classes, heldout, epochs=epochs)
     if dataset and shard:
-        return load_shard(dataset, shard)
+        return load_shard(dataset, shard, epochs=epochs)
     raise UsageError("give the private data: --data FILE, or --dataset NAME --shard i/N")
 
 
@@ -163,6 +175,7 @@ def step(
     shard: str | None,
     classes: int | None,
     heldout: float,
+    epochs: int,
     store_dir: Path,
     keeper: bool,
     only: str | None,
@@ -172,7 +185,7 @@ def step(
 ) -> None:
     """Do whatever is due for this account now, then exit (safe to run from cron every few minutes:
     run again in the same phase, it does nothing and says when the next action is)."""
-    data = private_data(data_file, dataset, shard, classes, heldout)
+    data = private_data(data_file, dataset, shard, classes, heldout, epochs)
     p = participant(protocol, provider, sender, task_id, state_where, store_dir, data, keeper)
     _print(p.step(only))
 
@@ -193,6 +206,7 @@ def run_rounds(
     shard: str | None,
     classes: int | None,
     heldout: float,
+    epochs: int,
     store_dir: Path,
     keeper: bool,
     rounds: int,
@@ -202,7 +216,7 @@ def run_rounds(
 ) -> None:
     """Step, sleep until the next phase boundary, step again, until --rounds rounds this account
     enrolled in are finalized (or no round fits in the task any more)."""
-    data = private_data(data_file, dataset, shard, classes, heldout)
+    data = private_data(data_file, dataset, shard, classes, heldout, epochs)
     p = participant(protocol, provider, sender, task_id, state_where, store_dir, data, keeper)
 
     def wait_until(at: int | None) -> None:

@@ -20,6 +20,11 @@ from flock.alliance.data import DATASETS, DataError, Shard, Split, split
 
 HELDOUT_FRACTION = 0.25
 MIN_ROWS = 8
+# A live proposer's candidate is its own local update, not a FedAvg of everyone's (decision 218):
+# one epoch (the federation's step) leaves single-shard updates too weak and too unlike each other
+# for the voters; ten make a candidate worth judging.
+LOCAL_EPOCHS = 10
+LOCAL_LR = 0.1
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,8 @@ class PrivateData:
     shard: Shard
     features: int
     classes: int
-    lr: float = 0.1
-    epochs: int = 1
+    lr: float = LOCAL_LR
+    epochs: int = LOCAL_EPOCHS
 
 
 def _checked(x: np.ndarray, y: np.ndarray, where: str) -> Split:
@@ -86,7 +91,12 @@ def _load_csv(path: Path, fraction: float, seed: int) -> Shard:
 
 
 def load_file(
-    path: Path, classes: int | None = None, heldout_fraction: float = HELDOUT_FRACTION, seed: int = 0
+    path: Path,
+    classes: int | None = None,
+    heldout_fraction: float = HELDOUT_FRACTION,
+    seed: int = 0,
+    epochs: int = LOCAL_EPOCHS,
+    lr: float = LOCAL_LR,
 ) -> PrivateData:
     """The participant's data from ``path`` (.npz or .csv). ``classes`` defaults to the largest
     label + 1."""
@@ -102,7 +112,7 @@ def load_file(
     top = int(max(shard.train.y.max(initial=0), shard.heldout.y.max(initial=0)))
     if classes is not None and top >= classes:
         raise DataError(f"{path}: label {top} is out of range for {classes} classes")
-    return PrivateData(shard, shard.train.x.shape[1], classes if classes is not None else top + 1)
+    return PrivateData(shard, shard.train.x.shape[1], classes if classes is not None else top + 1, lr, epochs)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -113,12 +123,12 @@ def parse_shard(text: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
-def load_shard(dataset: str, shard: str, seed: int = 7) -> PrivateData:
+def load_shard(dataset: str, shard: str, seed: int = 7, epochs: int = LOCAL_EPOCHS) -> PrivateData:
     """Shard ``i/N`` of a bundled dataset, dealt as ``ape run alliance`` deals it (the same seed
-    gives every participant of a demo a disjoint shard)."""
+    gives every participant of a demo a disjoint shard), trained with the dataset's learning rate."""
     index, count = parse_shard(shard)
     if dataset not in DATASETS:
         raise DataError(f"unknown dataset {dataset!r}; known: {', '.join(sorted(DATASETS))}")
     fed = split(dataset, count, seed=seed)
     spec = DATASETS[dataset]
-    return PrivateData(fed.shards[index - 1], fed.features, fed.classes, spec.lr, spec.epochs)
+    return PrivateData(fed.shards[index - 1], fed.features, fed.classes, spec.lr, epochs)

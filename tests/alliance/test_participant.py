@@ -1,0 +1,274 @@
+"""The FL Alliance participant client (flock.alliance.participant) on anvil: five participants, each
+driven only through its own client (its own account, shard, state file), the test moving time
+between phases. A whole round reaches finalize with an accepted proposal whose model is the
+lineage's new head; a participant that crashes between writing a secret and sending (or after
+sending, before it knew) reveals correctly on the rerun and is not slashed; refusals are one clear
+reason, nothing sent, nothing written."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import numpy as np
+import pytest
+
+from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
+from flock.alliance.participant import Participant, ParticipantError
+from flock.alliance.participant_data import load_shard
+from flock.alliance.participant_state import Identity, StateError, StateFile, state_path
+from flock.alliance.protocol import Outcome, SlashReason
+from flock.store import ContentStore
+
+SHARDS = 5
+
+
+class Crash(BaseException):
+    """The process dies here (not an error any handler catches)."""
+
+
+def _participant(alliance, tasks, task, account, index, tmp_path, store, keeper=False) -> Participant:
+    from ape import chain
+
+    identity = Identity(chain.chain_id, str(alliance.address), task, str(account.address))
+    state = StateFile.open(state_path(tmp_path / f"state-{index}", identity), identity)
+    data = load_shard("digits", f"{index + 1}/{SHARDS}")
+    return Participant(
+        alliance, tasks, task, account, state, store, ApeClock(), data, keeper, np.random.default_rng(index)
+    )
+
+
+@pytest.fixture
+def crowd(alliance, tasks, task, participants, tmp_path) -> list[Participant]:
+    """The five participants, each with its own state folder and shard; one shared model store;
+    p1 also keeps (finalizes and settles)."""
+    store = ContentStore(tmp_path / "store")
+    return [
+        _participant(alliance, tasks, task, a, i, tmp_path, store, keeper=i == 0)
+        for i, a in enumerate(participants)
+    ]
+
+
+def _all_step(crowd: list[Participant]) -> list[list[str]]:
+    return [p.step().done for p in crowd]
+
+
+def _move_to(timestamp: int) -> None:
+    ApeClock().move_to(timestamp)
+
+
+def _to_proposal_phase(crowd: list[Participant]) -> int:
+    """Everyone enrolls and reveals; the roles are drawn. Returns the round."""
+    assert crowd[0].step().done == ["open", "enroll"]
+    for p in crowd[1:]:
+        assert p.step().done == ["enroll"]
+    r = crowd[0].latest_round()
+    info = round_info(crowd[0].alliance, crowd[0].task_id, r)
+    _move_to(info.enrollEnd)
+    assert _all_step(crowd) == [["reveal-seed"]] * len(crowd)
+    _move_to(info.drawAt)
+    return r
+
+
+def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_lineage(crowd, alliance, task):
+    r = _to_proposal_phase(crowd)
+    info = round_info(alliance, task, r)
+    done = _all_step(crowd)
+    assert done[0][0] == "draw" and all("draw" not in d for d in done[1:])  # drawn once, by the first
+    proposers = [p for p in crowd if p.entry(r).proposer]
+    voters = [p for p in crowd if not p.entry(r).proposer]
+    assert len(proposers) == 2 and all(p.state.round(r).proposal for p in proposers)
+    # Idempotent: a second step in the same phase sends nothing and says what is next.
+    again = proposers[0].step()
+    assert again.idle and "nothing due now" in again.lines[-2] and "reveal the proposal" in again.lines[-1]
+    for p in proposers:  # the committed model is in the store, under its hash
+        assert p.store.get("0x" + p.state.round(r).proposal.update_hash.hex()) is not None
+
+    _move_to(info.proposeEnd)
+    assert [p.step().done for p in proposers] == [["reveal-proposal"]] * 2
+    assert all(p.step().idle for p in voters)  # voting opens after the proposal reveals
+    _move_to(info.proposalRevealEnd)
+    assert [p.step().done for p in voters] == [["vote"]] * 3
+    _move_to(info.commitEnd)
+    assert [p.step().done for p in voters] == [["reveal-vote"]] * 3
+    _move_to(info.revealEnd)
+    waiting = voters[0].step() if not voters[0].keeper else voters[1].step()
+    assert waiting.idle and "waiting for a keeper" in waiting.lines[-1]
+    kept = crowd[0].step()
+    assert kept.done == ["finalize", "settle", "open", "enroll"]  # one settle settles everyone
+
+    done = round_info(alliance, task, r)
+    assert done.outcome == Outcome.DECIDED and done.acceptedMask
+    lineage = lineage_of(alliance, task)
+    assert len(lineage) == 1
+    head, proposer, round_id = lineage[0]
+    author = next(p for p in proposers if p.address == proposer)
+    assert round_id == r and head == author.state.round(r).proposal.update_hash
+    model, digest = author.global_model()  # the next round trains from the accepted model
+    assert digest == "0x" + head.hex() and model is not None
+    for p in crowd:  # settled completely in that one call; the credits show in status
+        assert not any(alliance.settlementOf(task, r, p.address))
+    assert owed_of(alliance, author.address).liquid > 0
+    status = author.status(author.clock.now())
+    assert any(line.startswith(f"round {r + 1}: phase enrollment") for line in status)
+    assert any(line.startswith("owed: ") and not line.startswith("owed: 0.00") for line in status)
+
+
+def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
+    crowd, alliance, task, monkeypatch, chain
+):
+    # p2 dies after writing its secret, before sending its enrollment.
+    crowd[0].step()
+    r = crowd[0].latest_round()
+    victim = crowd[1]
+    real_enroll = RoundDriver.enroll
+
+    def die(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(RoundDriver, "enroll", die)
+    with pytest.raises(Crash):
+        victim.step()
+    monkeypatch.setattr(RoundDriver, "enroll", real_enroll)
+    secret = StateFile.open(victim.state.path, victim.state.identity).round(r).secret
+    assert secret is not None and not victim.entry(r).enrolled
+    assert stat.S_IMODE(os.stat(victim.state.path).st_mode) == 0o600
+    assert victim.step().done == ["enroll"]  # the rerun enrolls with the secret on disk
+    assert victim.state.round(r).secret == secret
+    for p in crowd[2:]:
+        p.step()
+    info = round_info(alliance, task, r)
+    _move_to(info.enrollEnd)
+    assert _all_step(crowd) == [["reveal-seed"]] * 5  # the secret matches its commitment
+    _move_to(info.drawAt)
+    crowd[0].step()  # draws (and proposes if drawn)
+    proposers = [p for p in crowd if p.entry(r).proposer]
+    voters = [p for p in crowd if not p.entry(r).proposer]
+
+    # A proposer dies after storing its model and writing the salt, before committing.
+    author = next(p for p in proposers if not p.entry(r).committed)
+    real_commit_proposal = RoundDriver.commit_proposal
+    monkeypatch.setattr(RoundDriver, "commit_proposal", die)
+    with pytest.raises(Crash):
+        author.step()
+    monkeypatch.setattr(RoundDriver, "commit_proposal", real_commit_proposal)
+    written = StateFile.open(author.state.path, author.state.identity).round(r).proposal
+    assert written is not None and not author.entry(r).committed
+    models = set(author.store.root.iterdir())
+    assert author.step().done == ["propose"]  # commits what it wrote; no second training
+    assert author.state.round(r).proposal == written and set(author.store.root.iterdir()) == models
+    for p in proposers:
+        p.step()
+    _move_to(info.proposeEnd)
+    for p in proposers:
+        assert p.step().done == ["reveal-proposal"]
+    _move_to(info.proposalRevealEnd)
+
+    # A voter dies after its vote was sent, before it learnt so: the rerun sees it on chain.
+    voter = voters[0]
+    real_commit = RoundDriver.commit
+
+    def send_then_die(self, *args, **kwargs):
+        real_commit(self, *args, **kwargs)
+        raise Crash
+
+    monkeypatch.setattr(RoundDriver, "commit", send_then_die)
+    with pytest.raises(Crash):
+        voter.step()
+    monkeypatch.setattr(RoundDriver, "commit", real_commit)
+    assert voter.entry(r).committed and voter.step().idle
+    for p in voters[1:]:
+        assert p.step().done == ["vote"]
+    _move_to(info.commitEnd)
+    assert [p.step().done for p in voters] == [["reveal-vote"]] * len(voters)
+    _move_to(info.revealEnd)
+    crowd[0].step()
+    assert round_info(alliance, task, r).outcome == Outcome.DECIDED
+    for p in crowd:
+        entry = p.entry(r)
+        assert entry.seedRevealed and (entry.posted if entry.proposer else entry.voteRevealed)
+        assert not any(alliance.settlementOf(task, r, p.address))  # settled: nothing left
+    # Nobody was slashed for a crash: no withheld seed, missing proposal or missing vote (a proposal
+    # the voters judged worse may still be rejected: that is judgement, not absence).
+    absent = (SlashReason.SEED_WITHHELD, SlashReason.NO_PROPOSAL, SlashReason.NO_VOTE)
+    slashes = list(
+        alliance.ParticipantSlashed.range(0, chain.blocks.height + 1, search_topics={"taskId": task})
+    )
+    assert not [e for e in slashes if int(e.round) == r and SlashReason(int(e.reason)) in absent]
+
+
+def test_a_voter_rejects_a_candidate_missing_from_the_store_or_not_matching_its_hash(crowd, alliance, task):
+    r = _to_proposal_phase(crowd)
+    info = round_info(alliance, task, r)
+    _all_step(crowd)
+    proposers = [p for p in crowd if p.entry(r).proposer]
+    voters = [p for p in crowd if not p.entry(r).proposer]
+    _move_to(info.proposeEnd)
+    for p in proposers:
+        p.step()
+    store = proposers[0].store
+    missing, substituted = ("0x" + p.state.round(r).proposal.update_hash.hex() for p in proposers)
+    (store.root / missing).unlink()  # gone from the store
+    (store.root / substituted).write_bytes((store.root / substituted).read_bytes() + b"x")  # not its hash
+    votes, lines = voters[0].judge(r)
+    assert votes == 0
+    assert len(lines) == 2
+    assert any(
+        f"rejected, cannot use {missing}: model {missing} is not in the store" in line for line in lines
+    )
+    assert any(
+        f"rejected, cannot use {substituted}" in line and "does not hash to its name" in line
+        for line in lines
+    )
+    _move_to(info.proposalRevealEnd)
+    assert voters[0].step().done == ["vote"] and voters[0].state.round(r).vote.votes == 0
+
+
+def test_refusals_are_one_reason_and_send_or_write_nothing(crowd, alliance, tasks, task, stranger, tmp_path):
+    from ape import chain
+
+    store = crowd[0].store
+    outsider = _participant(alliance, tasks, task, stranger, 4, tmp_path / "outsider", store)
+    height = chain.blocks.height
+    with pytest.raises(ParticipantError, match=f"{stranger.address} is not a participant of task {task}"):
+        outsider.step()
+    assert chain.blocks.height == height and not outsider.state.path.exists()
+
+    # Another account's state file, given as this one's, is refused and left as it was.
+    crowd[0].step()
+    r = crowd[0].latest_round()
+    foreign = crowd[0].state.path
+    before = foreign.read_bytes()
+    me = crowd[1]
+    with pytest.raises(StateError, match="holds the secrets of another participant: account"):
+        StateFile.open(foreign, me.state.identity)
+    with pytest.raises(StateError, match="chain_id"):
+        StateFile.open(foreign, Identity(chain.chain_id + 1, str(alliance.address), task, crowd[0].address))
+    assert foreign.read_bytes() == before
+
+    # A corrupt state file is refused, never overwritten (it may hold secrets on chain).
+    me.state.path.parent.mkdir(parents=True, exist_ok=True)
+    me.state.path.write_text('{"version": 1, "rounds": ')
+    with pytest.raises(StateError, match="not a readable participant state file"):
+        me.step()
+    assert me.state.path.read_text() == '{"version": 1, "rounds": ' and not me.entry(r).enrolled
+    me.state.path.write_text(
+        json.dumps({"version": 1, **me.state.identity.as_json(), "rounds": {"1": {"secret": "0x12"}}})
+    )
+    with pytest.raises(StateError, match="round 1 secret is not a 32-byte hex value"):
+        me.step()
+
+    # A forced action out of its phase says what phase it is and what is next.
+    with pytest.raises(
+        ParticipantError, match=f"reveal-seed is not due now .* round {r} is in phase enrollment"
+    ):
+        crowd[0].step("reveal-seed")
+    # A secret that is not on disk cannot be revealed: said, not guessed.
+    crowd[2].step()
+    lost = crowd[2]
+    lost.state.path.unlink()
+    lost.state.rounds = {}
+    _move_to(round_info(alliance, task, r).enrollEnd)
+    with pytest.raises(StateError, match=f"round {r}'s secret is not in"):
+        lost.step()
