@@ -203,10 +203,11 @@ class Participant:
         if data is None:
             raise StoreError(f"model {digest} is not in the store {self.store.root}")
         model = SoftmaxModel.from_bytes(data)
-        if self.data is not None and model.shape != (self.data.features, self.data.classes):
+        features, classes = model.shape
+        if self.data is not None and (features != self.data.features or classes < self.data.classes):
             raise ModelFormatError(
-                f"model {digest} is {model.shape[0]} features x {model.shape[1]} classes; the data has "
-                f"{self.data.features} x {self.data.classes}"
+                f"model {digest} is {features} features x {classes} classes; the data has "
+                f"{self.data.features} features and labels up to {self.data.classes - 1}"
             )
         return model
 
@@ -327,15 +328,15 @@ class Participant:
     def step(self, only: str | None = None) -> StepReport:
         """Does everything due for this account now, in order, and returns what it did and what is
         next. ``only``: do that action alone, refused in words unless it is due now."""
-        with self.state.locked():
-            return self._step(only)
-
-    def _step(self, only: str | None) -> StepReport:
-        lines: list[str] = []
-        done: list[str] = []
         problem = self.membership_problem()
         if problem and not self.keeper:
-            raise ParticipantError(problem)
+            raise ParticipantError(problem)  # before anything is written, even the lock
+        with self.state.locked():
+            return self._step(only, problem)
+
+    def _step(self, only: str | None, problem: str | None) -> StepReport:
+        lines: list[str] = []
+        done: list[str] = []
         for _ in range(MAX_ACTIONS_PER_STEP):
             now = self.clock.now()
             nxt = self.next(now)

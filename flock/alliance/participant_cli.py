@@ -22,6 +22,8 @@ from flock.store import ContentStore
 from flock.units import utc
 
 POLL = 60  # seconds between looks at the chain while others must act (a keeper's finalize)
+LONGEST_SLEEP = 600  # wake now and then in a long phase: the chain may have moved on
+sleep = time.sleep  # how `run` waits (a test moves a local chain's clock instead)
 
 
 def task_option(func: Any) -> Any:
@@ -222,8 +224,9 @@ def run_rounds(
     def wait_until(at: int | None) -> None:
         now = p.clock.now()
         delay = POLL if at is None else max(1, at - now)
+        delay = min(delay, LONGEST_SLEEP)
         print_lines(f"sleeping until {utc(now + delay)}")
-        time.sleep(min(delay, POLL * 10))  # wake now and then: the chain may have moved on
+        sleep(delay)
 
     taken = run(p, rounds, wait_until, _print)
     print_lines(f"took part in {taken} finalized round(s) of task {task_id}")
