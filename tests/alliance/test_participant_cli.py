@@ -138,6 +138,15 @@ def test_refusals_are_one_line_and_send_and_write_nothing(run_cli, task, tmp_pat
     _refused(run_cli("step", *_args(task, 1, tmp_path), "--only", "vote"), "vote is not due now")
     assert chain.blocks.height == height and not list(state.glob("*.json"))  # the lock file only
 
+    missing_manifest = CliRunner(mix_stderr=False).invoke(
+        participant_cli.cli,
+        ["status", "--task", "1", "--state", str(state), "--manifest", str(tmp_path / "m.json")],
+    )
+    _refused(missing_manifest, f"no deployment manifest at {tmp_path / 'm.json'}")
+    typo = run_cli("step", *_args(task, 1, tmp_path), "--network", "base:sepolai:node")
+    _refused(typo, "unknown network 'base:sepolai:node'")
+    assert chain.blocks.height == height and not list(state.glob("*.json"))
+
     # A state file that is another account's, or corrupt, is refused and left as it is.
     _ok(run_cli("step", *_args(task, 2, tmp_path)))
     (theirs,) = (tmp_path / "state-2").glob("*.json")
