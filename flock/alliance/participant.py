@@ -59,6 +59,19 @@ ACTIONS = (
     "settle",
 )
 KEEPER_ONLY = ("finalize",)  # anyone may, but a participant's step leaves it to keepers unless --keeper
+# The revert that says an action was taken already: by another client (the "anyone may" ones) or by
+# this account's own earlier run whose transaction was still pending when this run read the chain.
+DONE_ALREADY = {
+    "open": "AllianceRoundInProgress",
+    "enroll": "AllianceAlreadyEnrolled",
+    "reveal-seed": "AllianceSeedAlreadyRevealed",
+    "draw": "AllianceAlreadyDrawn",
+    "propose": "AllianceAlreadyProposed",
+    "reveal-proposal": "AllianceAlreadyProposed",
+    "vote": "AllianceAlreadyCommitted",
+    "reveal-vote": "AllianceVoteAlreadyRevealed",
+    "finalize": "AllianceAlreadyFinalized",
+}
 MAX_ACTIONS_PER_STEP = 12  # a step never loops: at most one pass through a whole round
 
 
@@ -337,6 +350,7 @@ class Participant:
     def _step(self, only: str | None, problem: str | None) -> StepReport:
         lines: list[str] = []
         done: list[str] = []
+        last: tuple[str, int] | None = None
         for _ in range(MAX_ACTIONS_PER_STEP):
             now = self.clock.now()
             nxt = self.next(now)
@@ -349,8 +363,11 @@ class Participant:
                 break
             if problem and nxt.action in ("enroll", "open"):
                 break  # a keeper that is not a participant keeps, it does not enroll
+            if done and (nxt.action, nxt.round_id) == last:
+                break  # done already, but the chain does not show it yet: the next run will
             lines.extend(self._do(nxt))
             done.append(nxt.action)
+            last = (nxt.action, nxt.round_id)
         now = self.clock.now()
         nxt = self.next(now)
         if not done:
@@ -373,38 +390,33 @@ class Participant:
         )
 
     def _do(self, nxt: Next) -> list[str]:
-        r = nxt.round_id
-        d = self.driver(r)
-        action = nxt.action
-        if action == "open":
-            return self._open(d)
-        if action == "enroll":
-            return self._enroll(d)
-        if action == "reveal-seed":
-            return self._reveal_seed(d)
-        if action == "draw":
-            return self._draw(d)
-        if action == "propose":
-            return self._propose(d)
-        if action == "reveal-proposal":
-            return self._reveal_proposal(d)
-        if action == "vote":
-            return self._vote(d)
-        if action == "reveal-vote":
-            return self._reveal_vote(d)
-        if action == "finalize":
-            return self._finalize(d)
-        return self._settle(d)
+        """Takes ``nxt``. A revert saying it was done already (another client opened, drew or
+        finalized first; an earlier run's transaction was mined meanwhile) is reported, not raised."""
+        actions: dict[str, Callable[[RoundDriver], list[str]]] = {
+            "open": self._open,
+            "enroll": self._enroll,
+            "reveal-seed": self._reveal_seed,
+            "draw": self._draw,
+            "propose": self._propose,
+            "reveal-proposal": self._reveal_proposal,
+            "vote": self._vote,
+            "reveal-vote": self._reveal_vote,
+            "finalize": self._finalize,
+            "settle": self._settle,
+        }
+        try:
+            return actions[nxt.action](self.driver(nxt.round_id))
+        except (StateError, ParticipantError):
+            raise
+        except ApeException as err:
+            if nxt.action in DONE_ALREADY and _is_revert(err, DONE_ALREADY[nxt.action]):
+                return [f"{nxt.what}: done already (by another client, or an earlier run's transaction)"]
+            raise
 
     # ------------------------------------------------------------------ the actions
 
     def _open(self, d: RoundDriver) -> list[str]:
-        try:
-            receipt = d.open()
-        except ApeException as err:
-            if _is_revert(err, "AllianceRoundInProgress"):
-                return [f"round {self.latest_round()} was opened by someone else"]
-            raise
+        receipt = d.open()
         return [f"opened round {d.round_id} of task {self.task_id}{_tx(receipt)}"]
 
     def _enroll(self, d: RoundDriver) -> list[str]:
@@ -432,12 +444,7 @@ class Participant:
         return [f"revealed the seed of round {r}{_tx(receipt)}"]
 
     def _draw(self, d: RoundDriver) -> list[str]:
-        try:
-            proposers = d.draw()
-        except ApeException as err:
-            if _is_revert(err, "AllianceAlreadyDrawn"):
-                return [f"the roles of round {d.round_id} were drawn by someone else"]
-            raise
+        proposers = d.draw()
         mine = self.address in proposers
         role = f"proposer (slot {proposers.index(self.address)})" if mine else "voter"
         return [
@@ -550,12 +557,7 @@ class Participant:
         return [f"revealed votes {held.votes:#b} in round {r}{_tx(receipt)}"]
 
     def _finalize(self, d: RoundDriver) -> list[str]:
-        try:
-            d.finalize(self.account)
-        except ApeException as err:
-            if _is_revert(err, "AllianceAlreadyFinalized"):
-                return [f"round {d.round_id} was finalized by someone else"]
-            raise
+        d.finalize(self.account)
         info = self.info(d.round_id)
         accepted = (
             f", accepted {info.acceptedMask:#b} of {info.postedMask:#b}"

@@ -161,6 +161,28 @@ def _print(report: StepReport) -> None:
     print_lines(report.lines)
 
 
+def _trainer(protocol: Any, provider: Any, sender: Any, options: dict[str, Any]) -> Participant:
+    """The participant of the data options (``data_options``), with its private data loaded."""
+    data = private_data(
+        options["data_file"],
+        options["dataset"],
+        options["shard"],
+        options["classes"],
+        options["heldout"],
+        options["epochs"],
+    )
+    return participant(
+        protocol,
+        provider,
+        sender,
+        options["task_id"],
+        options["state_where"],
+        options["store_dir"],
+        data,
+        options["keeper"],
+    )
+
+
 @cli.command("step", cls=ConnectedCommand)
 @task_option
 @state_option
@@ -169,27 +191,10 @@ def _print(report: StepReport) -> None:
     "--only", type=click.Choice(ACTIONS), help="do this action alone (refused unless it is due now)"
 )
 @connection_options()
-def step(
-    task_id: int,
-    state_where: Path | None,
-    data_file: Path | None,
-    dataset: str | None,
-    shard: str | None,
-    classes: int | None,
-    heldout: float,
-    epochs: int,
-    store_dir: Path,
-    keeper: bool,
-    only: str | None,
-    protocol: Any,
-    provider: Any,
-    sender: Any,
-) -> None:
+def step(only: str | None, protocol: Any, provider: Any, sender: Any, **options: Any) -> None:
     """Do whatever is due for this account now, then exit (safe to run from cron every few minutes:
     run again in the same phase, it does nothing and says when the next action is)."""
-    data = private_data(data_file, dataset, shard, classes, heldout, epochs)
-    p = participant(protocol, provider, sender, task_id, state_where, store_dir, data, keeper)
-    _print(p.step(only))
+    _print(_trainer(protocol, provider, sender, options).step(only))
 
 
 @cli.command("run", cls=ConnectedCommand)
@@ -200,26 +205,10 @@ def step(
     "--rounds", type=click.IntRange(min=1), default=1, show_default=True, help="rounds to take part in"
 )
 @connection_options()
-def run_rounds(
-    task_id: int,
-    state_where: Path | None,
-    data_file: Path | None,
-    dataset: str | None,
-    shard: str | None,
-    classes: int | None,
-    heldout: float,
-    epochs: int,
-    store_dir: Path,
-    keeper: bool,
-    rounds: int,
-    protocol: Any,
-    provider: Any,
-    sender: Any,
-) -> None:
+def run_rounds(rounds: int, protocol: Any, provider: Any, sender: Any, **options: Any) -> None:
     """Step, sleep until the next phase boundary, step again, until --rounds rounds this account
     enrolled in are finalized (or no round fits in the task any more)."""
-    data = private_data(data_file, dataset, shard, classes, heldout, epochs)
-    p = participant(protocol, provider, sender, task_id, state_where, store_dir, data, keeper)
+    p = _trainer(protocol, provider, sender, options)
 
     def wait_until(at: int | None) -> None:
         now = p.clock.now()
@@ -229,7 +218,7 @@ def run_rounds(
         sleep(delay)
 
     taken = run(p, rounds, wait_until, _print)
-    print_lines(f"took part in {taken} finalized round(s) of task {task_id}")
+    print_lines(f"took part in {taken} finalized round(s) of task {options['task_id']}")
 
 
 @cli.command("withdraw", cls=ConnectedCommand)

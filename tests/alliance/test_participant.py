@@ -14,6 +14,7 @@ import stat
 import numpy as np
 import pytest
 
+from flock import files
 from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
 from flock.alliance.participant import Participant, ParticipantError
 from flock.alliance.participant_data import load_shard
@@ -115,22 +116,33 @@ def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_l
     assert any(line.startswith("owed: ") and not line.startswith("owed: 0.00") for line in status)
 
 
+def _crashes(monkeypatch, p: Participant, target: object, name: str, send_first: bool = False) -> None:
+    """``p``'s step dies in ``target.name``: before it runs (after it, with ``send_first``)."""
+    real = getattr(target, name)
+
+    def die(*args, **kwargs):
+        if send_first:
+            real(*args, **kwargs)
+        raise Crash
+
+    with monkeypatch.context() as patch:
+        patch.setattr(target, name, die)
+        with pytest.raises(Crash):
+            p.step()
+
+
 def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
     crowd, alliance, task, monkeypatch, chain
 ):
-    # p2 dies after writing its secret, before sending its enrollment.
     crowd[0].step()
     r = crowd[0].latest_round()
     victim = crowd[1]
-    real_enroll = RoundDriver.enroll
-
-    def die(*args, **kwargs):
-        raise Crash
-
-    monkeypatch.setattr(RoundDriver, "enroll", die)
-    with pytest.raises(Crash):
-        victim.step()
-    monkeypatch.setattr(RoundDriver, "enroll", real_enroll)
+    # p2 dies while writing its secret: no state file, no temporary file, nothing sent.
+    _crashes(monkeypatch, victim, files.os, "replace")
+    left = [f.name for f in victim.state.path.parent.iterdir()]
+    assert not victim.entry(r).enrolled and left == [victim.state.path.name + ".lock"]
+    # p2 dies after writing its secret, before sending its enrollment.
+    _crashes(monkeypatch, victim, RoundDriver, "enroll")
     secret = StateFile.open(victim.state.path, victim.state.identity).round(r).secret
     assert secret is not None and not victim.entry(r).enrolled
     assert stat.S_IMODE(os.stat(victim.state.path).st_mode) == 0o600
@@ -142,17 +154,19 @@ def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
     _move_to(info.enrollEnd)
     assert _all_step(crowd) == [["reveal-seed"]] * 5  # the secret matches its commitment
     _move_to(info.drawAt)
+    stale = crowd[1].next(ApeClock().now())
     crowd[0].step()  # draws (and proposes if drawn)
     proposers = [p for p in crowd if p.entry(r).proposer]
     voters = [p for p in crowd if not p.entry(r).proposer]
+    # A client that read the chain before the draw and draws second is told it was done.
+    with monkeypatch.context() as patch:
+        patch.setattr(crowd[1], "next", lambda now: stale)
+        late = crowd[1].step()
+    assert stale.action == "draw" and late.done == ["draw"] and "done already" in late.lines[0]
 
     # A proposer dies after storing its model and writing the salt, before committing.
     author = next(p for p in proposers if not p.entry(r).committed)
-    real_commit_proposal = RoundDriver.commit_proposal
-    monkeypatch.setattr(RoundDriver, "commit_proposal", die)
-    with pytest.raises(Crash):
-        author.step()
-    monkeypatch.setattr(RoundDriver, "commit_proposal", real_commit_proposal)
+    _crashes(monkeypatch, author, RoundDriver, "commit_proposal")
     written = StateFile.open(author.state.path, author.state.identity).round(r).proposal
     assert written is not None and not author.entry(r).committed
     models = set(author.store.root.iterdir())
@@ -167,16 +181,7 @@ def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
 
     # A voter dies after its vote was sent, before it learnt so: the rerun sees it on chain.
     voter = voters[0]
-    real_commit = RoundDriver.commit
-
-    def send_then_die(self, *args, **kwargs):
-        real_commit(self, *args, **kwargs)
-        raise Crash
-
-    monkeypatch.setattr(RoundDriver, "commit", send_then_die)
-    with pytest.raises(Crash):
-        voter.step()
-    monkeypatch.setattr(RoundDriver, "commit", real_commit)
+    _crashes(monkeypatch, voter, RoundDriver, "commit", send_first=True)
     assert voter.entry(r).committed and voter.step().idle
     for p in voters[1:]:
         assert p.step().done == ["vote"]
