@@ -419,6 +419,13 @@ class Participant:
         receipt = d.open()
         return [f"opened round {d.round_id} of task {self.task_id}{_tx(receipt)}"]
 
+    def _held(self, r: int, name: str, what: str, consequence: str) -> Any:
+        """Round ``r``'s ``name`` from the state file; refused in words if it is not there."""
+        held = getattr(self.state.round(r), name)
+        if held is None:
+            raise StateError(f"round {r}'s {what} is not in {self.state.path}: {consequence}")
+        return held
+
     def _enroll(self, d: RoundDriver) -> list[str]:
         r = d.round_id
         secret = self.state.round(r).secret
@@ -433,13 +440,14 @@ class Participant:
 
     def _reveal_seed(self, d: RoundDriver) -> list[str]:
         r = d.round_id
-        secret = self.state.round(r).secret
-        if secret is None:
-            raise StateError(
-                f"round {r}'s secret is not in {self.state.path}: this account enrolled with a secret this "
-                "state does not hold (another machine's state, or a lost file); without it the seed "
-                "cannot be revealed and the account is slashed for withholding it"
-            )
+        secret = self._held(
+            r,
+            "secret",
+            "secret",
+            "this account enrolled with a secret this state does not hold (another machine's state, or "
+            "a lost file); without it the seed cannot be revealed and the account is slashed for "
+            "withholding it",
+        )
         receipt = d.reveal_seed(self.account, secret)
         return [f"revealed the seed of round {r}{_tx(receipt)}"]
 
@@ -488,12 +496,12 @@ class Participant:
 
     def _reveal_proposal(self, d: RoundDriver) -> list[str]:
         r = d.round_id
-        held = self.state.round(r).proposal
-        if held is None:
-            raise StateError(
-                f"round {r}'s proposal salt is not in {self.state.path}: the committed proposal cannot be "
-                "revealed, and the proposer is slashed for posting nothing"
-            )
+        held = self._held(
+            r,
+            "proposal",
+            "proposal salt",
+            "the committed proposal cannot be revealed, and the proposer is slashed for posting nothing",
+        )
         digest = "0x" + held.update_hash.hex()
         if self.store.get(digest) is None:
             self.warnings.append(
@@ -547,12 +555,12 @@ class Participant:
 
     def _reveal_vote(self, d: RoundDriver) -> list[str]:
         r = d.round_id
-        held = self.state.round(r).vote
-        if held is None:
-            raise StateError(
-                f"round {r}'s vote salt is not in {self.state.path}: the committed votes cannot be revealed, "
-                "and the voter is slashed for not voting"
-            )
+        held = self._held(
+            r,
+            "vote",
+            "vote salt",
+            "the committed votes cannot be revealed, and the voter is slashed for not voting",
+        )
         receipt = d.reveal(self.account, held.votes, held.salt)
         return [f"revealed votes {held.votes:#b} in round {r}{_tx(receipt)}"]
 

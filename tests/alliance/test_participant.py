@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 
 import numpy as np
@@ -16,8 +17,9 @@ import pytest
 
 from flock import files
 from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
+from flock.alliance.data import DataError
 from flock.alliance.participant import Participant, ParticipantError
-from flock.alliance.participant_data import load_shard
+from flock.alliance.participant_data import load_file, load_shard
 from flock.alliance.participant_state import Identity, StateError, StateFile, state_path
 from flock.alliance.protocol import Outcome, SlashReason
 from flock.store import ContentStore
@@ -277,3 +279,33 @@ def test_refusals_are_one_reason_and_send_or_write_nothing(crowd, alliance, task
     _move_to(round_info(alliance, task, r).enrollEnd)
     with pytest.raises(StateError, match=f"round {r}'s secret is not in"):
         lost.step()
+
+
+def test_private_data_from_npz_and_csv_files(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((40, 3)), rng.integers(0, 4, 40)
+    np.savez(tmp_path / "mine.npz", X=x, y=y)
+    data = load_file(tmp_path / "mine.npz")
+    assert (len(data.shard.train), len(data.shard.heldout), data.features) == (30, 10, 3)
+    assert data.classes == int(y.max()) + 1 and load_file(tmp_path / "mine.npz", classes=7).classes == 7
+    assert np.array_equal(load_file(tmp_path / "mine.npz").shard.heldout.y, data.shard.heldout.y)  # fixed
+    np.savez(tmp_path / "split.npz", X=x, y=y, X_heldout=x[:5], y_heldout=y[:5])
+    split = load_file(tmp_path / "split.npz")
+    assert len(split.shard.train) == 40 and np.array_equal(split.shard.heldout.y, y[:5])
+    rows = "\n".join(",".join(map(str, [*row, label])) for row, label in zip(x, y, strict=True))
+    (tmp_path / "mine.csv").write_text("a,b,c,label\n" + rows + "\n")
+    from_csv = load_file(tmp_path / "mine.csv")
+    assert from_csv.features == 3 and len(from_csv.shard.train) + len(from_csv.shard.heldout) == 40
+
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\nx,y\n")
+    np.savez(tmp_path / "no-y.npz", X=x)
+    for path, message in (
+        (tmp_path / "none.npz", "no data file at"),
+        (tmp_path / "bad.csv", "line 3: not comma-separated numbers"),
+        (tmp_path / "no-y.npz", "an .npz needs arrays X and y (has X)"),
+        (tmp_path / "mine.csv", "label 3 is out of range for 2 classes"),
+    ):
+        with pytest.raises(DataError, match=re.escape(message)):
+            load_file(path, classes=2 if path.name == "mine.csv" else None)
+    with pytest.raises(DataError, match="expected i/N with 1 <= i <= N"):
+        load_shard("digits", "6/5")
