@@ -1,4 +1,4 @@
-"""The FL Alliance participant client (flock.alliance.participant) on anvil: five participants, each
+"""The FL Alliance participant client (flock.alliance.participant.core) on anvil: five participants, each
 driven only through its own client (its own account, shard, state file), the test moving time
 between phases. A whole round reaches finalize with an accepted proposal whose model is the
 lineage's new head; a participant that crashes between writing a secret and sending (or after
@@ -18,9 +18,9 @@ import pytest
 from flock import files
 from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
 from flock.alliance.data import DataError
-from flock.alliance.participant import Participant, ParticipantError
-from flock.alliance.participant_data import load_file, load_shard
-from flock.alliance.participant_state import Identity, StateError, StateFile, state_path
+from flock.alliance.participant.core import Participant, ParticipantError
+from flock.alliance.participant.data import load_file, load_shard
+from flock.alliance.participant.state import Identity, StateError, StateFile, state_path
 from flock.alliance.protocol import Outcome, SlashReason
 from flock.store import ContentStore
 
@@ -113,6 +113,10 @@ def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_l
     for p in crowd:  # settled completely in that one call; the credits show in status
         assert not any(alliance.settlementOf(task, r, p.address))
     assert owed_of(alliance, author.address).liquid > 0
+    # A proposer whose store lacks the global model refuses to train (and sends nothing).
+    (author.store.root / digest).unlink()
+    with pytest.raises(ParticipantError, match=f"the global model {digest} .* is not in the store"):
+        author._propose(author.driver(r + 1))
     status = author.status(author.clock.now())
     assert any(line.startswith(f"round {r + 1}: phase enrollment") for line in status)
     assert any(line.startswith("owed: ") and not line.startswith("owed: 0.00") for line in status)

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from flock.alliance import participant_cli
 from flock.alliance.chain import ApeClock, lineage_of, round_info
-from flock.alliance.participant import Participant
-from flock.alliance.participant_data import load_shard
-from flock.alliance.participant_state import Identity, StateFile, state_path
+from flock.alliance.participant import cli as participant_cli
+from flock.alliance.participant.core import Participant
+from flock.alliance.participant.data import load_shard
+from flock.alliance.participant.state import Identity, StateFile, state_path
 from flock.alliance.protocol import Outcome
 from flock.store import ContentStore
 

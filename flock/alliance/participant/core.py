@@ -9,7 +9,7 @@ they are due, train and commit then reveal a proposal, judge the candidates and 
 the votes; as a keeper finalize and settle) and returns. Run again in the same phase it sends
 nothing: every decision is read from the chain (the round's deadlines, this account's entry), never
 from what an earlier run believed it did. Every secret is on disk before the transaction that
-commits to it is sent (flock.alliance.participant_state), so a crash anywhere is repaired by the
+commits to it is sent (flock.alliance.participant.state), so a crash anywhere is repaired by the
 next run. The transactions go through :class:`flock.alliance.chain.RoundDriver`; the model and its
 training are flock.alliance.model and flock.alliance.client's.
 """
@@ -38,8 +38,8 @@ from flock.alliance.chain import (
 )
 from flock.alliance.client import Client
 from flock.alliance.model import ModelFormatError, SoftmaxModel
-from flock.alliance.participant_data import PrivateData
-from flock.alliance.participant_state import ProposalSecret, StateError, StateFile, VoteSecret
+from flock.alliance.participant.data import PrivateData
+from flock.alliance.participant.state import ProposalSecret, StateError, StateFile, VoteSecret
 from flock.alliance.protocol import Outcome, Phase
 from flock.chain.errors import describe_revert
 from flock.store import ContentStore, StoreError

@@ -1,5 +1,5 @@
 """`ape run participant`: one FL Alliance participant on any network (Base Sepolia, a local chain):
-its own account, its own private data, its own secrets on disk (flock.alliance.participant)."""
+its own account, its own private data, its own secrets on disk (flock.alliance.participant.core)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 
 from flock.alliance.chain import ApeClock, Clock
 from flock.alliance.data import DATASETS
-from flock.alliance.participant import ACTIONS, Participant, StepReport, WallClock, run
-from flock.alliance.participant_data import HELDOUT_FRACTION, LOCAL_EPOCHS, PrivateData, load_file, load_shard
-from flock.alliance.participant_state import Identity, StateFile, state_path
+from flock.alliance.participant.core import ACTIONS, Participant, StepReport, WallClock, run
+from flock.alliance.participant.data import HELDOUT_FRACTION, LOCAL_EPOCHS, PrivateData, load_file, load_shard
+from flock.alliance.participant.state import Identity, StateFile, state_path
 from flock.chain.network import is_dev
 from flock.cli import ConnectedCommand, Group, UsageError, connection_options, print_lines, quiet_ape
 from flock.ops.credits import withdraw_credits
@@ -23,6 +23,7 @@ from flock.units import utc
 
 POLL = 60  # seconds between looks at the chain while others must act (a keeper's finalize)
 LONGEST_SLEEP = 600  # wake now and then in a long phase: the chain may have moved on
+PAST_BOUNDARY = 4  # wake a couple of blocks after a phase opens: a block a second early reverts
 sleep = time.sleep  # how `run` waits (a test moves a local chain's clock instead)
 
 
@@ -212,7 +213,7 @@ def run_rounds(rounds: int, protocol: Any, provider: Any, sender: Any, **options
 
     def wait_until(at: int | None) -> None:
         now = p.clock.now()
-        delay = POLL if at is None else max(1, at - now)
+        delay = POLL if at is None else max(1, at - now + PAST_BOUNDARY)
         delay = min(delay, LONGEST_SLEEP)
         print_lines(f"sleeping until {utc(now + delay)}")
         sleep(delay)
