@@ -25,6 +25,7 @@ from flock.alliance.protocol import Outcome, SlashReason
 from flock.store import ContentStore
 
 SHARDS = 5
+PUBLISH = "https://models.example/flock/"  # where the participants say their proposals are
 
 
 class Crash(BaseException):
@@ -38,7 +39,17 @@ def _participant(alliance, tasks, task, account, index, tmp_path, store, keeper=
     state = StateFile.open(state_path(tmp_path / f"state-{index}", identity), identity)
     data = load_shard("digits", f"{index + 1}/{SHARDS}")
     return Participant(
-        alliance, tasks, task, account, state, store, ApeClock(), data, keeper, np.random.default_rng(index)
+        alliance,
+        tasks,
+        task,
+        account,
+        state,
+        store,
+        ApeClock(),
+        data,
+        keeper,
+        PUBLISH,
+        np.random.default_rng(index),
     )
 
 
@@ -90,6 +101,12 @@ def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_l
 
     _move_to(info.proposeEnd)
     assert [p.step().done for p in proposers] == [["reveal-proposal"]] * 2
+    from ape import chain
+
+    posted = alliance.UpdateProposed.range(0, chain.blocks.height + 1, search_topics={"taskId": task})
+    assert sorted(e.uri for e in posted) == sorted(
+        PUBLISH + "0x" + p.state.round(r).proposal.update_hash.hex() for p in proposers
+    )
     assert all(p.step().idle for p in voters)  # voting opens after the proposal reveals
     _move_to(info.proposalRevealEnd)
     assert [p.step().done for p in voters] == [["vote"]] * 3
@@ -98,8 +115,12 @@ def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_l
     _move_to(info.revealEnd)
     waiting = voters[0].step() if not voters[0].keeper else voters[1].step()
     assert waiting.idle and "waiting for a keeper" in waiting.lines[-1]
+    assert crowd[1].step("finalize").done == ["finalize"]  # forced: anyone may
+    shown = " ".join(proposers[0].status(ApeClock().now()))
+    assert f"round {r}: phase finalized (decided)" in shown and "proposer (slot " in shown
+    assert "settlement: " in shown and "nothing left to settle" not in shown  # a reward or a slash
     kept = crowd[0].step()
-    assert kept.done == ["finalize", "settle", "open", "enroll"]  # one settle settles everyone
+    assert kept.done == ["settle", "open", "enroll"]  # one settle settles everyone
 
     done = round_info(alliance, task, r)
     assert done.outcome == Outcome.DECIDED and done.acceptedMask

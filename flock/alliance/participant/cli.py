@@ -77,6 +77,12 @@ def data_options(func: Any) -> Any:
             required=True,
             help="content store folder the models are shared through, by hash",
         ),
+        click.option(
+            "--publish",
+            metavar="PREFIX",
+            help="the URI a proposal is revealed with: PREFIX + its hash, where the others fetch it "
+            "(default: the store's file URI)",
+        ),
         click.option("--keeper", is_flag=True, help="also finalize and settle rounds when due (anyone may)"),
     ]
     for option in reversed(options):
@@ -110,6 +116,7 @@ def participant(
     store_dir: Path | None = None,
     data: PrivateData | None = None,
     keeper: bool = False,
+    publish: str | None = None,
 ) -> Participant:
     """The participant ``sender`` of ``task_id`` on the connected chain, its state opened (and
     checked to be this chain's, contract's, task's and account's)."""
@@ -127,6 +134,7 @@ def participant(
         clock,
         data,
         keeper,
+        publish,
         np.random.default_rng(),
     )
 
@@ -181,6 +189,7 @@ def _trainer(protocol: Any, provider: Any, sender: Any, options: dict[str, Any])
         options["store_dir"],
         data,
         options["keeper"],
+        options["publish"],
     )
 
 

@@ -40,7 +40,7 @@ from flock.alliance.client import Client
 from flock.alliance.model import ModelFormatError, SoftmaxModel
 from flock.alliance.participant.data import PrivateData
 from flock.alliance.participant.state import ProposalSecret, StateError, StateFile, VoteSecret
-from flock.alliance.protocol import Outcome, Phase
+from flock.alliance.protocol import Outcome, Phase, SlashReason
 from flock.chain.errors import describe_revert
 from flock.store import ContentStore, StoreError
 from flock.tasks import Role
@@ -158,6 +158,9 @@ class Participant:
     clock: Clock
     data: PrivateData | None = None
     keeper: bool = False
+    publish: str | None = (
+        None  # where the others fetch a proposal: this prefix + its hash (else the store's file URI)
+    )
     rng: np.random.Generator = field(default_factory=np.random.default_rng)
     new_secret: Callable[[], bytes] = field(default=lambda: os.urandom(32), repr=False)
     warnings: list[str] = field(default_factory=list)
@@ -485,7 +488,7 @@ class Participant:
             update = client.local_update(model, self.rng, rounds_done)
             update_digest = self.store.put(update.to_bytes())  # in the store before it is committed to
             held = ProposalSecret(
-                bytes.fromhex(update_digest[2:]), self.new_secret(), self.store.uri(update_digest)
+                bytes.fromhex(update_digest[2:]), self.new_secret(), self._uri(update_digest)
             )
             self.state.record(r, proposal=held)  # on disk before the commitment is sent
             accuracy = client.heldout_accuracy(update)
@@ -493,6 +496,9 @@ class Participant:
         _, receipt = d.commit_proposal(self.account, held.update_hash, held.salt)
         lines.append(f"committed to update 0x{held.update_hash.hex()} in round {r}{_tx(receipt)}")
         return lines
+
+    def _uri(self, digest: str) -> str:
+        return f"{self.publish}{digest}" if self.publish else self.store.uri(digest)
 
     def _reveal_proposal(self, d: RoundDriver) -> list[str]:
         r = d.round_id
@@ -645,7 +651,22 @@ class Participant:
                     if e.voteRevealed
                     else ("votes committed" if e.committed else "no votes yet")
                 )
+        if info.outcome != Outcome.PENDING:
+            parts.append(self._settlement_words(r))
         return ", ".join(parts)
+
+    def _settlement_words(self, r: int) -> str:
+        """What settling round ``r`` still does to this account (nothing once it is settled)."""
+        s = self.alliance.settlementOf(self.task_id, r, self.address)
+        due = []
+        if int(s.reason):
+            reason = SlashReason(int(s.reason)).name.lower()
+            due.append(f"to be slashed {format_token(int(s.slashGm))} gmFLOCK ({reason})")
+        if int(s.reward):
+            due.append(f"reward {format_token(int(s.reward))} FLOCK to credit")
+        if int(s.honestShare):
+            due.append(f"slash share {format_token(int(s.honestShare))} FLOCK to credit")
+        return "settlement: " + ("; ".join(due) if due else "nothing left to settle")
 
 
 class WallClock:
