@@ -14,6 +14,7 @@ import stat
 
 import numpy as np
 import pytest
+from ape.exceptions import ApeException
 
 from flock import files
 from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
@@ -257,7 +258,9 @@ def test_a_voter_rejects_a_candidate_missing_from_the_store_or_not_matching_its_
     assert voters[0].step().done == ["vote"] and voters[0].state.round(r).vote.votes == 0
 
 
-def test_refusals_are_one_reason_and_send_or_write_nothing(crowd, alliance, tasks, task, stranger, tmp_path):
+def test_refusals_are_one_reason_and_send_or_write_nothing(
+    crowd, alliance, tasks, task, stranger, tmp_path, monkeypatch
+):
     from ape import chain
 
     store = crowd[0].store
@@ -267,8 +270,17 @@ def test_refusals_are_one_reason_and_send_or_write_nothing(crowd, alliance, task
         outsider.step()
     assert chain.blocks.height == height and not outsider.state.path.exists()
 
+    # A step that fails after doing something says both in its one line; the rerun goes on from there.
+    def refused(*args, **kwargs):
+        raise ApeException("the node refused the transaction")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RoundDriver, "enroll", refused)
+        with pytest.raises(ParticipantError, match=r"^opened round 1 of task .*; then: the node refused"):
+            crowd[0].step()
+    assert crowd[0].step().done == ["enroll"]
+
     # Another account's state file, given as this one's, is refused and left as it was.
-    crowd[0].step()
     r = crowd[0].latest_round()
     foreign = crowd[0].state.path
     before = foreign.read_bytes()

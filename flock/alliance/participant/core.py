@@ -158,9 +158,8 @@ class Participant:
     clock: Clock
     data: PrivateData | None = None
     keeper: bool = False
-    publish: str | None = (
-        None  # where the others fetch a proposal: this prefix + its hash (else the store's file URI)
-    )
+    # Where the others fetch a proposal: this prefix followed by its hash (else the store's file URI).
+    publish: str | None = None
     rng: np.random.Generator = field(default_factory=np.random.default_rng)
     new_secret: Callable[[], bytes] = field(default=lambda: os.urandom(32), repr=False)
     warnings: list[str] = field(default_factory=list)
@@ -238,13 +237,13 @@ class Participant:
         if info.outcome != Outcome.PENDING:
             return self._after(r, info, now)
         e = self.entry(r)
-        for step in self._round_steps(r, info, e):
+        for step in self._round_steps(r, info, e, now):
             if step.closes is None or now < step.closes:
                 return step
         end = info.revealEnd
         return Next("finalize", f"finalize round {r} (anyone: a keeper)", r, end)
 
-    def _round_steps(self, r: int, info: RoundInfo, e: EntryInfo) -> Iterator[Next]:
+    def _round_steps(self, r: int, info: RoundInfo, e: EntryInfo, now: int) -> Iterator[Next]:
         """This account's remaining steps in round ``r``, in order; a step whose window has closed
         is passed over (it was missed)."""
         if not e.enrolled:
@@ -255,7 +254,7 @@ class Participant:
             yield Next("reveal-seed", f"reveal the seed of round {r}", r, info.enrollEnd, info.seedEnd)
             return
         if info.proposers == 0:
-            if info.seeded >= self._needed() or not self._seeds_closed(info):
+            if info.seeded >= self._needed() or now < info.seedEnd:  # else the round is not drawn
                 yield Next("draw", f"draw the roles of round {r} (anyone)", r, info.drawAt, info.proposeEnd)
             return
         if e.proposer:
@@ -284,9 +283,6 @@ class Participant:
             return
         if not e.voteRevealed:
             yield Next("reveal-vote", f"reveal the votes of round {r}", r, info.commitEnd, info.revealEnd)
-
-    def _seeds_closed(self, info: RoundInfo) -> bool:
-        return self.clock.now() >= info.seedEnd
 
     def _max_participants(self) -> int:
         return int(self.alliance.roundRules()[2])
@@ -354,6 +350,7 @@ class Participant:
         lines: list[str] = []
         done: list[str] = []
         last: tuple[str, int] | None = None
+        self.warnings.clear()
         for _ in range(MAX_ACTIONS_PER_STEP):
             now = self.clock.now()
             nxt = self.next(now)
@@ -368,7 +365,13 @@ class Participant:
                 break  # a keeper that is not a participant keeps, it does not enroll
             if done and (nxt.action, nxt.round_id) == last:
                 break  # done already, but the chain does not show it yet: the next run will
-            lines.extend(self._do(nxt))
+            try:
+                lines.extend(self._do(nxt))
+            except ApeException as err:
+                if not lines:
+                    raise
+                # What this step did before it stopped belongs in the one line (a cron log's record).
+                raise ParticipantError(f"{'; '.join(lines)}; then: {describe_revert(err)}") from err
             done.append(nxt.action)
             last = (nxt.action, nxt.round_id)
         now = self.clock.now()
