@@ -15,6 +15,7 @@ from flock.alliance.participant.data import load_shard
 from flock.alliance.participant.state import Identity, StateFile, state_path
 from flock.alliance.protocol import Outcome
 from flock.store import ContentStore
+from flock.units import utc
 
 
 @pytest.fixture
@@ -112,6 +113,11 @@ def test_status_step_run_and_withdraw_through_the_commands(
         )
     )
     assert "round 2: phase enrollment" in shown  # p1, the keeper, opened it and enrolled
+    opened = round_info(alliance, task, 2)
+    assert (
+        f"enrollment until {utc(opened.enrollEnd)}" in shown
+        and f"vote reveals until {utc(opened.revealEnd)}" in shown
+    )
     assert ("this account: enrolled with" if author == 1 else "this account: not enrolled") in shown
     assert "owed: 0.00" not in shown
     paid = _ok(run_cli("withdraw", "--account", _account(author)))
