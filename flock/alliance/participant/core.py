@@ -5,13 +5,16 @@ secrets on disk.
 on a local chain, moving time itself. A real participant runs only itself: :meth:`Participant.step`
 reads the task's latest round from the chain, does whatever is due for this account now (open the
 next round when the last is finalized, enroll with a fresh secret, reveal it, draw the roles when
-they are due, train and commit then reveal a proposal, judge the candidates and commit then reveal
-the votes; as a keeper finalize and settle) and returns. Run again in the same phase it sends
-nothing: every decision is read from the chain (the round's deadlines, this account's entry), never
-from what an earlier run believed it did. Every secret is on disk before the transaction that
-commits to it is sent (flock.alliance.participant.state), so a crash anywhere is repaired by the
-next run. The transactions go through :class:`flock.alliance.chain.RoundDriver`; the model and its
-training are flock.alliance.model and flock.alliance.client's.
+they are due, train a local update and publish it to the proposers through the shared store, as a
+proposer average everyone's published updates and commit then reveal the candidate, as a voter judge
+the candidates and commit then reveal the votes; as a keeper finalize and settle) and returns. Run
+again in the same phase it sends nothing: every decision is read from the chain (the round's
+deadlines, this account's entry) and the shared store, never from what an earlier run believed it
+did. Every secret is on disk before the transaction that commits to it is sent, and the local
+update before it is announced (flock.alliance.participant.state), so a crash anywhere is repaired by
+the next run. The local updates travel as flock.alliance.participant.exchange says. The
+transactions go through :class:`flock.alliance.chain.RoundDriver`; the model, its training and its
+aggregation are flock.alliance.model and flock.alliance.client's.
 """
 
 from __future__ import annotations
@@ -38,8 +41,15 @@ from flock.alliance.chain import (
 )
 from flock.alliance.client import Client
 from flock.alliance.model import ModelFormatError, SoftmaxModel
+from flock.alliance.participant import exchange
 from flock.alliance.participant.data import PrivateData
-from flock.alliance.participant.state import ProposalSecret, StateError, StateFile, VoteSecret
+from flock.alliance.participant.state import (
+    ProposalSecret,
+    PublishedUpdate,
+    StateError,
+    StateFile,
+    VoteSecret,
+)
 from flock.alliance.protocol import Outcome, Phase, SlashReason
 from flock.chain.errors import describe_revert
 from flock.store import ContentStore, StoreError
@@ -51,6 +61,7 @@ ACTIONS = (
     "enroll",
     "reveal-seed",
     "draw",
+    "publish",
     "propose",
     "reveal-proposal",
     "vote",
@@ -179,8 +190,15 @@ class Participant:
     def info(self, round_id: int) -> RoundInfo:
         return round_info(self.alliance, self.task_id, round_id)
 
-    def entry(self, round_id: int) -> EntryInfo:
-        return entry_info(self.alliance, self.task_id, round_id, self.address)
+    def entry(self, round_id: int, account: str | None = None) -> EntryInfo:
+        """This account's entry in round ``round_id`` (or ``account``'s)."""
+        return entry_info(self.alliance, self.task_id, round_id, account or self.address)
+
+    def scope(self, round_id: int) -> exchange.Scope:
+        """The round the local updates exchanged through the store belong to."""
+        return exchange.Scope(
+            self.state.identity.chain_id, str(self.alliance.address), self.task_id, round_id
+        )
 
     def membership_problem(self) -> str | None:
         """Why this account cannot enroll in the task's rounds, or None."""
@@ -257,10 +275,22 @@ class Participant:
             if info.seeded >= self._needed() or now < info.seedEnd:  # else the round is not drawn
                 yield Next("draw", f"draw the roles of round {r} (anyone)", r, info.drawAt, info.proposeEnd)
             return
+        if not self._published(r):
+            yield Next(
+                "publish",
+                f"train a local update and publish it to round {r}'s proposers",
+                r,
+                info.drawAt,
+                info.proposeEnd,
+            )
         if e.proposer:
             if not e.committed:
                 yield Next(
-                    "propose", f"train and commit a proposal in round {r}", r, info.drawAt, info.proposeEnd
+                    "propose",
+                    f"average the published local updates and commit a proposal in round {r}",
+                    r,
+                    self._commit_from(r, info, now),
+                    info.proposeEnd,
                 )
                 return
             if not e.posted:
@@ -403,6 +433,7 @@ class Participant:
             "enroll": self._enroll,
             "reveal-seed": self._reveal_seed,
             "draw": self._draw,
+            "publish": self._publish,
             "propose": self._propose,
             "reveal-proposal": self._reveal_proposal,
             "vote": self._vote,
@@ -474,9 +505,24 @@ class Participant:
             self.address[:10], self.data.shard, self.data.classes, lr=self.data.lr, epochs=self.data.epochs
         )
 
-    def _propose(self, d: RoundDriver) -> list[str]:
+    # ------------------------------------------------------------------ the exchange of local updates
+
+    def _announcement(self, r: int, held: PublishedUpdate) -> exchange.Announcement:
+        return exchange.Announcement(
+            self.scope(r), self.address, held.update_hash, held.samples, held.signature
+        )
+
+    def _published(self, r: int) -> bool:
+        """This account's local update of round ``r`` is recorded and announced in the store."""
+        held = self.state.round(r).update
+        return held is not None and exchange.is_published(self.store.root, self._announcement(r, held))
+
+    def _publish(self, d: RoundDriver) -> list[str]:
+        """Trains this round's local update from the lineage's head (once: the update, its sample
+        count and the signature are recorded before the announcement is written, so a rerun
+        announces the same one), puts the model in the store and announces it there."""
         r = d.round_id
-        held = self.state.round(r).proposal
+        held = self.state.round(r).update
         lines = []
         if held is None:
             client = self._client()
@@ -484,20 +530,107 @@ class Participant:
             if model is None:
                 raise ParticipantError(
                     f"the global model {digest} (the head of task {self.task_id}'s lineage) is not in the "
-                    f"store {self.store.root} or is not a model of this data's shape: a proposer trains from "
-                    "it; fetch it into the store and run again before the proposal deadline"
+                    f"store {self.store.root} or is not a model of this data's shape: a participant trains "
+                    "from it; fetch it into the store and run again before the proposal deadline"
                 )
             rounds_done = len(lineage_of(self.alliance, self.task_id))
             update = client.local_update(model, self.rng, rounds_done)
-            update_digest = self.store.put(update.to_bytes())  # in the store before it is committed to
-            held = ProposalSecret(
-                bytes.fromhex(update_digest[2:]), self.new_secret(), self._uri(update_digest)
+            update_digest = self.store.put(update.to_bytes())  # in the store before it is announced
+            signed = exchange.sign(
+                self.account, self.scope(r), bytes.fromhex(update_digest[2:]), client.samples
             )
-            self.state.record(r, proposal=held)  # on disk before the commitment is sent
+            if signed is None:
+                raise ParticipantError(f"{self.address} did not sign the announcement of its local update")
+            held = PublishedUpdate(signed.update_hash, signed.samples, signed.signature)
+            self.state.record(r, update=held)  # one update per round, whatever happens next
             accuracy = client.heldout_accuracy(update)
-            lines.append(f"trained an update from the global model: held-out accuracy {accuracy:.3f}")
+            lines.append(f"trained a local update from the global model: held-out accuracy {accuracy:.3f}")
+        announcement = self._announcement(r, held)
+        try:
+            if self.store.get(announcement.digest) is None:
+                self.warnings.append(
+                    f"warning: update {announcement.digest} is not in the store {self.store.root}: "
+                    "the proposers cannot use it"
+                )
+        except StoreError as err:
+            self.warnings.append(f"warning: {err}: the proposers cannot use update {announcement.digest}")
+        written = exchange.publish(self.store.root, announcement)
+        again = "" if written else " (already there)"
+        lines.append(
+            f"published local update {announcement.digest} ({held.samples} samples) to round {r}'s "
+            f"proposers{again}"
+        )
+        return lines
+
+    def _own_update(self, r: int) -> tuple[SoftmaxModel, str]:
+        held = self.state.round(r).update
+        if held is None:
+            raise ParticipantError(
+                f"round {r}'s local update of {self.address} is not in {self.state.path}: publish it first "
+                "(`step` does, in the proposal phase)"
+            )
+        digest = "0x" + held.update_hash.hex()
+        try:
+            return self._fetch(digest), digest
+        except (StoreError, ModelFormatError) as err:
+            raise ParticipantError(f"this account's own local update cannot be read: {err}") from None
+
+    def _gather(self, r: int, shape: tuple[int, int]) -> tuple[exchange.Gathered, dict[str, EntryInfo]]:
+        """The peers' usable local updates of round ``r`` and the entries of the accounts read."""
+        entries: dict[str, EntryInfo] = {}
+
+        def unusable(account: str) -> str | None:
+            if account not in entries:
+                entries[account] = self.entry(r, account)
+            return None if entries[account].enrolled else f"{account} is not enrolled in round {r}"
+
+        gathered = exchange.gather(self.store.root, self.scope(r), self.address, unusable, self._fetch, shape)
+        return gathered, entries
+
+    def _commit_from(self, r: int, info: RoundInfo, now: int) -> int:
+        """When a proposer commits: at once when every participant of the round (every account
+        whose seed is revealed) has announced a usable update, else once ``exchange.WAIT_SHARE`` of
+        the proposal phase has passed (a proposal already recorded is committed at once)."""
+        share_at = info.drawAt + int((info.proposeEnd - info.drawAt) * exchange.WAIT_SHARE)
+        if now >= share_at or self.state.round(r).proposal is not None or not self._published(r):
+            return info.drawAt
+        try:
+            own, _ = self._own_update(r)
+        except ParticipantError:
+            return info.drawAt  # due: the step says why it cannot propose
+        gathered, entries = self._gather(r, own.shape)
+        revealed = 1 + sum(1 for a in gathered.accounts if entries[a].seedRevealed)
+        return info.drawAt if revealed >= info.seeded else share_at
+
+    def _propose(self, d: RoundDriver) -> list[str]:
+        """Averages this account's local update with every usable one its peers published (FedAvg
+        by sample count, as the federation's proposers do: flock.alliance.client.Client.aggregate)
+        and commits to the candidate. What was averaged and the salt are recorded before the
+        commitment is sent, so a rerun commits the same candidate."""
+        r = d.round_id
+        held = self.state.round(r).proposal
+        lines = []
+        if held is None:
+            client = self._client()
+            own, own_digest = self._own_update(r)
+            gathered, _ = self._gather(r, own.shape)
+            lines.extend(gathered.notices)
+            peers = gathered.updates
+            candidate, kept = client.aggregate(own, [(u.model, u.samples) for u in peers])
+            sources = [(self.address, own_digest), *((u.account, u.digest) for u in peers)]
+            aggregated = tuple((sources[k][0], bytes.fromhex(sources[k][1][2:])) for k in kept)
+            digest = self.store.put(candidate.to_bytes())  # in the store before it is committed to
+            held = ProposalSecret(bytes.fromhex(digest[2:]), self.new_secret(), self._uri(digest), aggregated)
+            self.state.record(r, proposal=held)  # on disk before the commitment is sent
+            dropped = len(sources) - len(kept)
+            lines.append(
+                f"averaged {len(kept)} local update(s) ({len(peers)} from peers"
+                + (f", {dropped} dropped as worse on the held-out split" if dropped else "")
+                + f"): held-out accuracy {client.heldout_accuracy(candidate):.3f}"
+            )
         _, receipt = d.commit_proposal(self.account, held.update_hash, held.salt)
-        lines.append(f"committed to update 0x{held.update_hash.hex()} in round {r}{_tx(receipt)}")
+        averaged = f" ({len(held.aggregated)} local update(s) averaged)" if held.aggregated else ""
+        lines.append(f"committed to update 0x{held.update_hash.hex()}{averaged} in round {r}{_tx(receipt)}")
         return lines
 
     def _uri(self, digest: str) -> str:

@@ -1,7 +1,9 @@
 """An FL Alliance participant's secrets on disk: what it must still know to reveal what it committed.
 
 A participant commits to hashes of secrets (its role-draw secret, its proposal's salt, its votes'
-salt) and reveals the secrets later; whoever loses one between the two is slashed. So each secret is
+salt) and reveals the secrets later; whoever loses one between the two is slashed. It also announces
+its local update of a round to the proposers (flock.alliance.participant.exchange), and an account
+that announces two different updates has neither used. So each secret, and the announcement, is
 written here, atomically (a temporary file, fsync, rename, then fsync of the folder) and private
 (mode 0600), *before* the transaction that commits to it is sent: a crash at any point leaves either
 no secret and no commitment, or the secret on disk, and the rerun reveals it.
@@ -60,11 +62,23 @@ class Identity:
 
 @dataclass(frozen=True)
 class ProposalSecret:
-    """A proposer's commitment opening: the update's hash, the salt and where the update is."""
+    """A proposer's commitment opening: the update's hash, the salt and where the update is; and
+    what it averaged: (account, update hash) of each local update in the candidate, its own first."""
 
     update_hash: bytes
     salt: bytes
     uri: str
+    aggregated: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedUpdate:
+    """This account's announced local update of a round: the model's hash, its sample count and the
+    account's signature over them (flock.alliance.participant.exchange)."""
+
+    update_hash: bytes
+    samples: int
+    signature: bytes
 
 
 @dataclass(frozen=True)
@@ -80,11 +94,12 @@ class RoundSecrets:
     """What one round's commitments need to be revealed."""
 
     secret: bytes | None = None
+    update: PublishedUpdate | None = None
     proposal: ProposalSecret | None = None
     vote: VoteSecret | None = None
 
     def names(self) -> list[str]:
-        return [n for n in ("secret", "proposal", "vote") if getattr(self, n) is not None]
+        return [n for n in ("secret", "update", "proposal", "vote") if getattr(self, n) is not None]
 
 
 def state_path(where: Path | None, identity: Identity) -> Path:
@@ -98,9 +113,9 @@ def _hex(data: bytes) -> str:
     return "0x" + data.hex()
 
 
-def _bytes32(value: Any, what: str) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
-        raise ValueError(f"{what} is not a 32-byte hex value")
+def _bytes32(value: Any, what: str, size: int = 32) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 2 + 2 * size:
+        raise ValueError(f"{what} is not a {size}-byte hex value")
     return bytes.fromhex(value[2:])
 
 
@@ -108,11 +123,18 @@ def _round_to_json(r: RoundSecrets) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if r.secret is not None:
         out["secret"] = _hex(r.secret)
+    if r.update is not None:
+        out["update"] = {
+            "update_hash": _hex(r.update.update_hash),
+            "samples": r.update.samples,
+            "signature": _hex(r.update.signature),
+        }
     if r.proposal is not None:
         out["proposal"] = {
             "update_hash": _hex(r.proposal.update_hash),
             "salt": _hex(r.proposal.salt),
             "uri": r.proposal.uri,
+            "aggregated": [[account, _hex(digest)] for account, digest in r.proposal.aggregated],
         }
     if r.vote is not None:
         out["vote"] = {"votes": r.vote.votes, "salt": _hex(r.vote.salt)}
@@ -123,6 +145,15 @@ def _round_from_json(data: dict[str, Any], where: str) -> RoundSecrets:
     r = RoundSecrets()
     if "secret" in data:
         r.secret = _bytes32(data["secret"], f"{where} secret")
+    if "update" in data:
+        u = data["update"]
+        if not isinstance(u.get("samples"), int) or u["samples"] < 1:
+            raise ValueError(f"{where} update's samples are not a number")
+        r.update = PublishedUpdate(
+            _bytes32(u.get("update_hash"), f"{where} update's hash"),
+            u["samples"],
+            _bytes32(u.get("signature"), f"{where} update's signature", 65),
+        )
     if "proposal" in data:
         p = data["proposal"]
         if not isinstance(p.get("uri"), str):
@@ -131,6 +162,10 @@ def _round_from_json(data: dict[str, Any], where: str) -> RoundSecrets:
             _bytes32(p.get("update_hash"), f"{where} update hash"),
             _bytes32(p.get("salt"), f"{where} salt"),
             p["uri"],
+            tuple(
+                (str(account), _bytes32(digest, f"{where} aggregated update"))
+                for account, digest in p.get("aggregated", [])
+            ),
         )
     if "vote" in data:
         v = data["vote"]
