@@ -1,7 +1,8 @@
 """The FL Alliance participant client (flock.alliance.participant.core) on anvil: five participants, each
 driven only through its own client (its own account, shard, state file), the test moving time
-between phases. A whole round reaches finalize with an accepted proposal whose model is the
-lineage's new head; a participant that crashes between writing a secret and sending (or after
+between phases. A whole round, every participant publishing its local update through the shared
+store and each proposer averaging all five, reaches finalize with an accepted proposal whose model
+is the lineage's new head and beats every single-shard update on the test split; a participant that crashes between writing a secret and sending (or after
 sending, before it knew) reveals correctly on the rerun and is not slashed; refusals are one clear
 reason, nothing sent, nothing written."""
 
@@ -18,7 +19,7 @@ from ape.exceptions import ApeException
 
 from flock import files
 from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
-from flock.alliance.data import DataError
+from flock.alliance.data import DataError, split
 from flock.alliance.participant.core import Participant, ParticipantError
 from flock.alliance.participant.data import load_file, load_shard
 from flock.alliance.participant.state import Identity, StateError, StateFile, state_path
@@ -65,6 +66,11 @@ def crowd(alliance, tasks, task, participants, tmp_path) -> list[Participant]:
     ]
 
 
+def _test_accuracy(p: Participant, digest: str) -> float:
+    test = split("digits", SHARDS).test  # the public test split of the shards load_shard deals
+    return p._fetch(digest).accuracy(test.x, test.y)
+
+
 def _all_step(crowd: list[Participant]) -> list[list[str]]:
     return [p.step().done for p in crowd]
 
@@ -86,14 +92,46 @@ def _to_proposal_phase(crowd: list[Participant]) -> int:
     return r
 
 
+def _propose_apart(crowd: list[Participant], r: int) -> tuple[list[Participant], list[Participant]]:
+    """Draws; everyone publishes but the last voter; the first proposer commits without its update
+    once the wait share of the proposal phase is over, then the last voter publishes and the other
+    proposer commits: two different candidates (two proposers averaging the same updates propose
+    the same one, and the later committer's is a duplicate). Returns the proposers and voters."""
+    crowd[0].step()
+    proposers = [p for p in crowd if p.entry(r).proposer]
+    voters = [p for p in crowd if not p.entry(r).proposer]
+    for p in crowd[1:]:
+        if p is not voters[-1]:
+            p.step()
+    assert not any(p.entry(r).committed for p in proposers)  # waiting for the last voter
+    info = round_info(crowd[0].alliance, crowd[0].task_id, r)
+    _move_to(info.drawAt + (info.proposeEnd - info.drawAt) // 2)
+    assert proposers[0].step().done == ["propose"]
+    assert voters[-1].step().done == ["publish"]
+    assert proposers[1].step().done == ["propose"]
+    return proposers, voters
+
+
 def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_lineage(crowd, alliance, task):
     r = _to_proposal_phase(crowd)
     info = round_info(alliance, task, r)
     done = _all_step(crowd)
-    assert done[0][0] == "draw" and all("draw" not in d for d in done[1:])  # drawn once, by the first
     proposers = [p for p in crowd if p.entry(r).proposer]
     voters = [p for p in crowd if not p.entry(r).proposer]
-    assert len(proposers) == 2 and all(p.state.round(r).proposal for p in proposers)
+    assert len(proposers) == 2
+    # A proposer commits once everyone has announced: the last to publish at once, one that stepped
+    # before at its next step, each having averaged all five local updates.
+    expected = [["draw", "publish"]] + [["publish"]] * 4  # drawn once, by the first
+    if crowd[-1] in proposers:
+        expected[-1] = ["publish", "propose"]
+    assert done == expected
+    for p in proposers:
+        if not p.entry(r).committed:
+            assert p.step().done == ["propose"]
+    for p in proposers:
+        held = p.state.round(r).proposal
+        assert held and sorted(a for a, _ in held.aggregated) == sorted(q.address for q in crowd)
+        assert held.aggregated[0] == (p.address, p.state.round(r).update.update_hash)  # its own first
     # Idempotent: a second step in the same phase sends nothing and says what is next.
     again = proposers[0].step()
     assert again.idle and "nothing due now" in again.lines[-2] and "reveal the proposal" in again.lines[-1]
@@ -130,15 +168,18 @@ def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_l
     head, proposer, round_id = lineage[0]
     author = next(p for p in proposers if p.address == proposer)
     assert round_id == r and head == author.state.round(r).proposal.update_hash
+    # The accepted average of everyone's updates beats every single-shard update on the test split.
+    singles = [_test_accuracy(author, "0x" + p.state.round(r).update.update_hash.hex()) for p in crowd]
+    assert _test_accuracy(author, "0x" + head.hex()) > max(singles)
     model, digest = author.global_model()  # the next round trains from the accepted model
     assert digest == "0x" + head.hex() and model is not None
     for p in crowd:  # settled completely in that one call; the credits show in status
         assert not any(alliance.settlementOf(task, r, p.address))
     assert owed_of(alliance, author.address).liquid > 0
-    # A proposer whose store lacks the global model refuses to train (and sends nothing).
+    # A participant whose store lacks the global model refuses to train (and sends nothing).
     (author.store.root / digest).unlink()
     with pytest.raises(ParticipantError, match=f"the global model {digest} .* is not in the store"):
-        author._propose(author.driver(r + 1))
+        author._publish(author.driver(r + 1))
     status = author.status(author.clock.now())
     assert any(line.startswith(f"round {r + 1}: phase enrollment") for line in status)
     assert any(line.startswith("owed: ") and not line.startswith("owed: 0.00") for line in status)
@@ -183,7 +224,7 @@ def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
     assert _all_step(crowd) == [["reveal-seed"]] * 5  # the secret matches its commitment
     _move_to(info.drawAt)
     stale = crowd[1].next(ApeClock().now())
-    crowd[0].step()  # draws (and proposes if drawn)
+    crowd[0].step()  # draws and publishes its local update
     proposers = [p for p in crowd if p.entry(r).proposer]
     voters = [p for p in crowd if not p.entry(r).proposer]
     # A client that read the chain before the draw and draws second is told it was done.
@@ -192,6 +233,8 @@ def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
         late = crowd[1].step()
     assert stale.action == "draw" and late.done == ["draw"] and "done already" in late.lines[0]
 
+    for p in crowd[1:]:
+        assert p.step().done == ["publish"]  # a proposer among them waits for the last one
     # A proposer dies after storing its model and writing the salt, before committing.
     author = next(p for p in proposers if not p.entry(r).committed)
     _crashes(monkeypatch, author, RoundDriver, "commit_proposal")
@@ -234,9 +277,7 @@ def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
 def test_a_voter_rejects_a_candidate_missing_from_the_store_or_not_matching_its_hash(crowd, alliance, task):
     r = _to_proposal_phase(crowd)
     info = round_info(alliance, task, r)
-    _all_step(crowd)
-    proposers = [p for p in crowd if p.entry(r).proposer]
-    voters = [p for p in crowd if not p.entry(r).proposer]
+    proposers, voters = _propose_apart(crowd, r)
     _move_to(info.proposeEnd)
     for p in proposers:
         p.step()
