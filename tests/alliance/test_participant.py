@@ -2,9 +2,9 @@
 driven only through its own client (its own account, shard, state file), the test moving time
 between phases. A whole round, every participant publishing its local update through the shared
 store and each proposer averaging all five, reaches finalize with an accepted proposal whose model
-is the lineage's new head and beats every single-shard update on the test split; a participant that crashes between writing a secret and sending (or after
-sending, before it knew) reveals correctly on the rerun and is not slashed; refusals are one clear
-reason, nothing sent, nothing written."""
+is the lineage's new head and beats every single-shard update on the test split; a participant that
+crashes between writing a secret and sending (or after sending, before it knew) reveals correctly
+on the rerun and is not slashed; refusals are one clear reason, nothing sent, nothing written."""
 
 from __future__ import annotations
 

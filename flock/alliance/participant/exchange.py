@@ -72,6 +72,9 @@ class Scope:
     task: int
     round: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "alliance", to_checksum_address(self.alliance))  # one spelling
+
     def folder(self, store_root: Path) -> Path:
         name = f"{self.chain_id}-{self.alliance.lower()}-task{self.task}-round{self.round}"
         return Path(store_root) / ANNOUNCEMENTS / name
@@ -138,7 +141,7 @@ class Announcement:
         for name in ("alliance", "account"):
             if not isinstance(body.get(name), str) or not is_hex_address(body[name]):
                 raise AnnouncementError(f"{name} is not an address")
-        scope = Scope(ints["chain_id"], to_checksum_address(body["alliance"]), ints["task"], ints["round"])
+        scope = Scope(ints["chain_id"], body["alliance"], ints["task"], ints["round"])
         return cls(
             scope,
             to_checksum_address(body["account"]),
@@ -167,7 +170,7 @@ def signable(scope: Scope, account: str, update_hash: bytes, samples: int) -> Si
                 "name": DOMAIN_NAME,
                 "version": DOMAIN_VERSION,
                 "chainId": scope.chain_id,
-                "verifyingContract": to_checksum_address(scope.alliance),
+                "verifyingContract": scope.alliance,
             },
             "message": {
                 "taskId": scope.task,

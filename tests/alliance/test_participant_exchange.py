@@ -1,0 +1,196 @@
+"""The exchange of local updates between live participants (flock.alliance.participant.exchange,
+decision 229), on anvil: five participants, each through its own client, sharing one store folder.
+
+A proposer averages only announcements it can check: a forged one (signed by another key), one of
+another round, one from an account not enrolled in the round, one whose model does not hash to its
+name or has another shape, a file that is not an announcement, and both updates of an account that
+announced two are passed over, each with a one-line notice, and the step goes on. A proposer whose
+peers never announce commits its own update once the wait share of the proposal phase is over, well
+before the deadline. A proposer that crashes after publishing, or after recording its aggregate,
+publishes nothing new on the rerun and commits the aggregate it recorded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_participant import SHARDS, Crash, _move_to, _participant, _to_proposal_phase
+
+from flock.alliance.chain import RoundDriver, round_info
+from flock.alliance.model import SoftmaxModel
+from flock.alliance.participant import exchange
+from flock.alliance.participant.core import Participant
+from flock.store import ContentStore
+
+
+@pytest.fixture
+def crowd(alliance, tasks, task, participants, tmp_path) -> list[Participant]:
+    store = ContentStore(tmp_path / "store")
+    return [_participant(alliance, tasks, task, a, i, tmp_path, store) for i, a in enumerate(participants)]
+
+
+def _drawn(crowd: list[Participant]) -> tuple[int, list[Participant], list[Participant]]:
+    """Everyone enrolls and reveals; the roles are drawn (nobody publishes yet)."""
+    r = _to_proposal_phase(crowd)
+    assert crowd[0].step("draw").done == ["draw"]
+    proposers = [p for p in crowd if p.entry(r).proposer]
+    return r, proposers, [p for p in crowd if p not in proposers]
+
+
+def _share_at(p: Participant, r: int) -> int:
+    info = round_info(p.alliance, p.task_id, r)
+    return info.drawAt + int((info.proposeEnd - info.drawAt) * exchange.WAIT_SHARE)
+
+
+def _model(features: int = 64, classes: int = 10, seed: int = 0) -> SoftmaxModel:
+    rng = np.random.default_rng(seed)
+    return SoftmaxModel(rng.normal(size=(features, classes)), rng.normal(size=classes))
+
+
+def _announce(p: Participant, signer, account: str, model: SoftmaxModel, r: int) -> exchange.Announcement:
+    """An announcement naming ``account``, signed by ``signer``, of ``model`` (put in the store)."""
+    digest = p.store.put(model.to_bytes())
+    scope = p.scope(r)
+    update_hash = bytes.fromhex(digest[2:])
+    signature = signer.sign_message(exchange.signable(scope, account, update_hash, 100)).encode_rsv()
+    found = exchange.Announcement(scope, account, update_hash, 100, bytes(signature))
+    exchange.publish(p.store.root, found)
+    return found
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*")) if f.is_file()}
+
+
+def test_announcements_that_cannot_be_checked_are_ignored_with_a_notice(crowd, stranger, participants):
+    r, (me, other), (v1, v2, v3) = _drawn(crowd)
+    keys = dict(zip((p.address for p in crowd), participants, strict=True))
+    for p in (v1, v2, v3):
+        assert p.step().done == ["publish"]
+    folder = me.scope(r).folder(me.store.root)
+    assert sorted(f.name for f in folder.iterdir()) == sorted(
+        f"{p.address.lower()}-0x{p.state.round(r).update.update_hash.hex()}.json" for p in (v1, v2, v3)
+    )
+    forged = _announce(me, stranger, v1.address, _model(seed=1), r)  # v1's name, another key
+    unenrolled = _announce(me, stranger, stranger.address, _model(seed=2), r)  # signed, not enrolled
+    shaped = _announce(me, keys[other.address], other.address, _model(features=3, seed=3), r)
+    second = _announce(me, keys[v3.address], v3.address, _model(seed=4), r)  # v3 announced twice
+    foreign = exchange.sign(keys[v1.address], me.scope(r + 1), v1.state.round(r).update.update_hash, 100)
+    (folder / "from-next-round.json").write_bytes(foreign.to_bytes())
+    (folder / "garbage.json").write_bytes(b"{not json")
+    mismatch = "0x" + v2.state.round(r).update.update_hash.hex()
+    (me.store.root / mismatch).write_bytes((me.store.root / mismatch).read_bytes() + b"x")
+
+    first = me.step()  # publishes; not everyone usable has announced: it waits for the share
+    assert first.done == ["publish"] and not me.entry(r).committed
+    assert f"average the published local updates and commit a proposal in round {r}" in first.lines[-1]
+    assert me.next(me.clock.now()).opens == _share_at(me, r)
+    _move_to(_share_at(me, r))
+    report = me.step()
+    assert report.done == ["propose"] and me.entry(r).committed
+    held = me.state.round(r).proposal
+    assert [a for a, _ in held.aggregated] == [me.address, v1.address]  # its own, and v1's genuine one
+    assert held.aggregated[1][1] == v1.state.round(r).update.update_hash
+    expected = [
+        f"ignored announcement {forged.file_name}: signed by {stranger.address}, not by {v1.address}",
+        f"ignored the update {unenrolled.digest} of {stranger.address}: {stranger.address} is not "
+        f"enrolled in round {r}",
+        f"ignored the update {shaped.digest} of {other.address}: model {shaped.digest} is 3 features x 10",
+        f"ignored {v3.address}: it announced 2 different updates",
+        "ignored announcement from-next-round.json: it is for chain",
+        "ignored announcement garbage.json: not JSON",
+        f"ignored the update {mismatch} of {v2.address}: {me.store.root / mismatch} does not hash to",
+    ]
+    notices = [line for line in report.lines if line.startswith("ignored")]
+    assert len(notices) == len(expected) and all("\n" not in line for line in notices)
+    for start in expected:
+        assert any(line.startswith(start) for line in notices), start
+    assert any(second.digest in line for line in notices)  # both of v3's updates named, neither used
+
+
+def test_a_proposer_whose_peers_never_announce_commits_its_own_update_at_the_share(crowd):
+    r, proposers, _ = _drawn(crowd)
+    alone = proposers[0]
+    assert alone.step().done == ["publish"]
+    waiting = alone.step()
+    assert waiting.idle and alone.next(alone.clock.now()).opens == _share_at(alone, r)
+    _move_to(_share_at(alone, r) - 60)
+    assert alone.step().idle and not alone.entry(r).committed  # not a minute early
+    _move_to(_share_at(alone, r))
+    assert alone.step().done == ["propose"]
+    own = alone.state.round(r).update.update_hash
+    held = alone.state.round(r).proposal
+    assert held.aggregated == ((alone.address, own),) and held.update_hash == own  # its own update
+    assert alone.clock.now() < round_info(alone.alliance, alone.task_id, r).proposeEnd
+    _move_to(round_info(alone.alliance, alone.task_id, r).proposeEnd)
+    assert alone.step().done == ["reveal-proposal"]
+    slots = alone.alliance.proposalsOf(alone.task_id, r)[1]
+    assert bytes(slots[alone.entry(r).slot]) == own
+
+
+def test_a_rerun_after_a_crash_between_publishing_and_committing_commits_the_recorded_aggregate(
+    crowd, monkeypatch
+):
+    r, proposers, voters = _drawn(crowd)
+    victim, other = proposers
+    for p in [other, *voters]:
+        assert p.step().done == ["publish"]
+    # Dies after publishing, before reading the others' announcements.
+    with monkeypatch.context() as patch:
+        patch.setattr(exchange, "gather", _die)
+        with pytest.raises(Crash):
+            victim.step()
+    published = victim.state.round(r).update
+    assert published is not None and victim.state.round(r).proposal is None
+    announced = _files(victim.store.root)
+    # Dies after recording its aggregate, before committing to it.
+    with monkeypatch.context() as patch:
+        patch.setattr(RoundDriver, "commit_proposal", _die)
+        with pytest.raises(Crash):
+            victim.step()
+    held = victim.state.round(r).proposal
+    assert victim.state.round(r).update == published  # no second training, no second announcement
+    assert sorted(a for a, _ in held.aggregated) == sorted(p.address for p in crowd)
+    aggregated = _files(victim.store.root)
+    assert set(aggregated) - set(announced) == {"0x" + held.update_hash.hex()}  # only the candidate
+    # Meanwhile a peer's update disappears: aggregating again would give another candidate.
+    (victim.store.root / ("0x" + voters[0].state.round(r).update.update_hash.hex())).unlink()
+    rerun = victim.step()
+    assert rerun.done == ["propose"] and victim.state.round(r).proposal == held
+    assert f"committed to update 0x{held.update_hash.hex()} ({SHARDS} local update(s) averaged)" in " ".join(
+        rerun.lines
+    )
+    assert set(_files(victim.store.root)) == set(aggregated) - {
+        "0x" + voters[0].state.round(r).update.update_hash.hex()
+    }  # nothing new published
+    _move_to(round_info(victim.alliance, victim.task_id, r).proposeEnd)
+    assert victim.step().done == ["reveal-proposal"]
+    slots = victim.alliance.proposalsOf(victim.task_id, r)[1]
+    assert bytes(slots[victim.entry(r).slot]) == held.update_hash
+
+
+def _die(*args, **kwargs):
+    raise Crash
+
+
+def test_an_announcement_round_trips_and_a_broken_one_is_refused(participants):
+    scope = exchange.Scope(31337, "0x" + "ab" * 20, 1, 2)
+    found = exchange.sign(participants[0], scope, b"\x01" * 32, 215)
+    assert found is not None and found.signer() == participants[0].address
+    again = exchange.Announcement.from_bytes(found.to_bytes())
+    assert again == found and again.signer() == participants[0].address
+    for field, value, message in (
+        ("samples", 0, "0 samples is not a sample count"),
+        ("signature", "0x12", "signature is not 65 bytes of hex"),
+        ("account", "me", "account is not an address"),
+        ("round", -1, "must be whole numbers"),
+    ):
+        body = {**json.loads(found.to_bytes()), field: value}
+        with pytest.raises(exchange.AnnouncementError, match=message):
+            exchange.Announcement.from_bytes(json.dumps(body).encode())
+    tampered = exchange.Announcement(scope, found.account, found.update_hash, 216, found.signature)
+    assert tampered.signer() not in (None, participants[0].address)  # the count is signed too
+    broken = exchange.Announcement(scope, found.account, found.update_hash, 215, b"\x00" * 65)
+    assert broken.signer() is None
