@@ -20,6 +20,7 @@ from ape.exceptions import ApeException
 from flock import files
 from flock.alliance.chain import ApeClock, RoundDriver, lineage_of, owed_of, round_info
 from flock.alliance.data import DataError, split
+from flock.alliance.participant import exchange
 from flock.alliance.participant.core import Participant, ParticipantError
 from flock.alliance.participant.data import load_file, load_shard
 from flock.alliance.participant.state import Identity, StateError, StateFile, state_path
@@ -105,7 +106,7 @@ def _propose_apart(crowd: list[Participant], r: int) -> tuple[list[Participant],
             p.step()
     assert not any(p.entry(r).committed for p in proposers)  # waiting for the last voter
     info = round_info(crowd[0].alliance, crowd[0].task_id, r)
-    _move_to(info.drawAt + (info.proposeEnd - info.drawAt) // 2)
+    _move_to(exchange.wait_until(info.drawAt, info.proposeEnd))
     assert proposers[0].step().done == ["propose"]
     assert voters[-1].step().done == ["publish"]
     assert proposers[1].step().done == ["propose"]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from flock.alliance.chain import ApeClock, lineage_of, round_info
+from flock.alliance.chain import ApeClock, entry_info, lineage_of, round_info
 from flock.alliance.participant import cli as participant_cli
+from flock.alliance.participant import exchange
 from flock.alliance.participant.core import Participant
 from flock.alliance.participant.data import load_shard
 from flock.alliance.participant.state import Identity, StateFile, state_path
@@ -88,7 +89,9 @@ def test_status_step_run_and_withdraw_through_the_commands(
     # stepping at every phase boundary the test's clock passes (their cron jobs).
     others = [_client(alliance, tasks, task, participants[i - 1], i, tmp_path) for i in range(2, 6)]
     info = round_info(alliance, task, 1)
-    boundaries = [info.enrollEnd, info.drawAt, info.proposeEnd, info.proposalRevealEnd, info.commitEnd]
+    # A proposer that stepped before every update was announced commits at the wait share at the latest.
+    share = exchange.wait_until(info.drawAt, info.proposeEnd)
+    boundaries = [info.enrollEnd, info.drawAt, share, info.proposeEnd, info.proposalRevealEnd, info.commitEnd]
 
     def sleep(seconds: int) -> None:
         target = ApeClock().now() + int(seconds)
@@ -104,6 +107,8 @@ def test_status_step_run_and_withdraw_through_the_commands(
     assert "finalized round 1: decided" in ran and "settled round 1" in ran
     assert "took part in 1 finalized round(s) of task 1" in ran.replace(f"task {task}", "task 1")
     assert round_info(alliance, task, 1).outcome == Outcome.DECIDED
+    entries = [entry_info(alliance, task, 1, a.address) for a in participants]
+    assert all(e.posted for e in entries if e.proposer)  # every proposer committed and revealed in time
     ((_, proposer, _),) = lineage_of(alliance, task)
     author = 1 + [str(a.address) for a in participants].index(proposer)
 

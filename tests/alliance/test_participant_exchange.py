@@ -7,7 +7,8 @@ name or has another shape, a file that is not an announcement, and both updates 
 announced two are passed over, each with a one-line notice, and the step goes on. A proposer whose
 peers never announce commits its own update once the wait share of the proposal phase is over, well
 before the deadline. A proposer that crashes after publishing, or after recording its aggregate,
-publishes nothing new on the rerun and commits the aggregate it recorded."""
+publishes nothing new on the rerun and commits the aggregate it recorded. And why a local update
+still trains ten epochs: a lone proposer's update of one epoch is often rejected, of ten never."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ import pytest
 from test_participant import SHARDS, Crash, _move_to, _participant, _to_proposal_phase
 
 from flock.alliance.chain import RoundDriver, round_info
+from flock.alliance.client import Client
 from flock.alliance.model import SoftmaxModel
 from flock.alliance.participant import exchange
 from flock.alliance.participant.core import Participant
+from flock.alliance.participant.data import load_shard
 from flock.store import ContentStore
 
 
@@ -41,7 +44,7 @@ def _drawn(crowd: list[Participant]) -> tuple[int, list[Participant], list[Parti
 
 def _share_at(p: Participant, r: int) -> int:
     info = round_info(p.alliance, p.task_id, r)
-    return info.drawAt + int((info.proposeEnd - info.drawAt) * exchange.WAIT_SHARE)
+    return exchange.wait_until(info.drawAt, info.proposeEnd)
 
 
 def _model(features: int = 64, classes: int = 10, seed: int = 0) -> SoftmaxModel:
@@ -194,3 +197,41 @@ def test_an_announcement_round_trips_and_a_broken_one_is_refused(participants):
     assert tampered.signer() not in (None, participants[0].address)  # the count is signed too
     broken = exchange.Announcement(scope, found.account, found.update_hash, 215, b"\x00" * 65)
     assert broken.signer() is None
+
+
+def _rejections(epochs: int, seeds: int = 4, rounds: int = 4) -> tuple[int, int, int]:
+    """Honest voters' rejections, over seeded rounds of the five digits shards trained as a live
+    participant trains (``Participant._client``): of each proposer's average of all five updates,
+    of its own update alone, and the judgements made."""
+    shards = [load_shard("digits", f"{i + 1}/{SHARDS}", epochs=epochs) for i in range(SHARDS)]
+    averaged = alone = judged = 0
+    for seed in range(seeds):
+        clients = [
+            Client(f"p{i}", d.shard, d.classes, lr=d.lr, epochs=d.epochs) for i, d in enumerate(shards)
+        ]
+        model = SoftmaxModel.zeros(shards[0].features, shards[0].classes)
+        for index in range(rounds):
+            rngs = [np.random.default_rng(1000 * seed + 10 * index + i) for i in range(SHARDS)]
+            updates = [c.local_update(model, rng, index) for c, rng in zip(clients, rngs, strict=True)]
+            candidates = []
+            for i, proposer in enumerate(clients):
+                peers = [
+                    (u, c.samples) for j, (u, c) in enumerate(zip(updates, clients, strict=True)) if j != i
+                ]
+                candidates.append(proposer.aggregate(updates[i], peers)[0])
+                for voter in (c for j, c in enumerate(clients) if j != i):
+                    averaged += not voter.judge(model, [candidates[i]])[0].accept
+                    alone += not voter.judge(model, [updates[i]])[0].accept
+                    judged += 1
+            model = candidates[seed % SHARDS]
+    return averaged, alone, judged
+
+
+def test_ten_local_epochs_keep_a_lone_proposer_acceptable_where_the_federations_one_does_not():
+    """Why a live local update still trains 10 epochs, not the federation's one (decision 230):
+    averaged over all five, one epoch's updates are never rejected by an honest voter; but a
+    proposer whose peers do not announce proposes its own update alone, and one epoch of one shard
+    is rejected often. Ten epochs are rejected in neither case."""
+    averaged, alone, judged = _rejections(1)
+    assert averaged == 0 and alone > judged // 4
+    assert _rejections(10) == (0, 0, judged)

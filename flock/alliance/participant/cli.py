@@ -68,7 +68,7 @@ def data_options(func: Any) -> Any:
             type=click.IntRange(1, 1000),
             default=LOCAL_EPOCHS,
             show_default=True,
-            help="local training epochs of a proposal",
+            help="local training epochs of this participant's update each round",
         ),
         click.option(
             "--store",

@@ -591,7 +591,7 @@ class Participant:
         """When a proposer commits: at once when every participant of the round (every account
         whose seed is revealed) has announced a usable update, else once ``exchange.WAIT_SHARE`` of
         the proposal phase has passed (a proposal already recorded is committed at once)."""
-        share_at = info.drawAt + int((info.proposeEnd - info.drawAt) * exchange.WAIT_SHARE)
+        share_at = exchange.wait_until(info.drawAt, info.proposeEnd)
         if now >= share_at or self.state.round(r).proposal is not None or not self._published(r):
             return info.drawAt
         try:
@@ -777,6 +777,8 @@ class Participant:
         parts = [f"enrolled with {format_token(e.stake)} gmFLOCK"]
         parts.append("seed revealed" if e.seedRevealed else "seed not revealed")
         if info.proposers:
+            if e.seedRevealed:
+                parts.append("local update published" if self._published(r) else "no local update published")
             if e.proposer:
                 parts.append(f"proposer (slot {e.slot})")
                 parts.append("posted" if e.posted else ("committed" if e.committed else "no proposal yet"))

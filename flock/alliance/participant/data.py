@@ -20,9 +20,9 @@ from flock.alliance.data import DATASETS, DataError, Shard, Split, split
 
 HELDOUT_FRACTION = 0.25
 MIN_ROWS = 8
-# A live proposer's candidate is its own local update, not a FedAvg of everyone's (decision 218):
-# one epoch (the federation's step) leaves single-shard updates too weak and too unlike each other
-# for the voters; ten make a candidate worth judging.
+# A live participant's local update (decision 230): averaged over everyone's, one epoch (the
+# federation's step) would do, but a proposer whose peers do not announce proposes its own update
+# alone, and one epoch of one shard is often rejected by honest voters; ten epochs are not.
 LOCAL_EPOCHS = 10
 LOCAL_LR = 0.1
 

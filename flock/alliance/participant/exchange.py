@@ -42,6 +42,12 @@ WAIT_SHARE = 0.5
 MAX_FILES = 1024  # announcement files read per round (a round has at most maxParticipants accounts)
 MAX_SAMPLES = 2**63  # a sample count is a claim the FedAvg weighs by; anything larger is malformed
 
+
+def wait_until(draw_at: int, propose_end: int) -> int:
+    """The time from which a proposer commits without the updates not yet announced."""
+    return draw_at + int((propose_end - draw_at) * WAIT_SHARE)
+
+
 _TYPES = {
     "EIP712Domain": [
         {"name": "name", "type": "string"},
