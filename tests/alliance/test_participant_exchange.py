@@ -83,6 +83,7 @@ def test_announcements_that_cannot_be_checked_are_ignored_with_a_notice(crowd, s
     foreign = exchange.sign(keys[v1.address], me.scope(r + 1), v1.state.round(r).update.update_hash, 100)
     (folder / "from-next-round.json").write_bytes(foreign.to_bytes())
     (folder / "garbage.json").write_bytes(b"{not json")
+    (folder / "huge.json").write_bytes(b" " * 5000)
     mismatch = "0x" + v2.state.round(r).update.update_hash.hex()
     (me.store.root / mismatch).write_bytes((me.store.root / mismatch).read_bytes() + b"x")
 
@@ -104,6 +105,7 @@ def test_announcements_that_cannot_be_checked_are_ignored_with_a_notice(crowd, s
         f"ignored {v3.address}: it announced 2 different updates",
         "ignored announcement from-next-round.json: it is for chain",
         "ignored announcement garbage.json: not JSON",
+        "ignored announcement huge.json: 5000 bytes: too large to be an announcement",
         f"ignored the update {mismatch} of {v2.address}: {me.store.root / mismatch} does not hash to",
     ]
     notices = [line for line in report.lines if line.startswith("ignored")]

@@ -25,6 +25,7 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
+from eth_keys.exceptions import BadSignature
 from eth_utils import is_hex_address, to_checksum_address
 
 from flock.alliance.model import ModelFormatError, SoftmaxModel
@@ -40,6 +41,7 @@ DOMAIN_VERSION = "1"
 # past the middle of its window (4 hours on Base Sepolia: two left to commit in).
 WAIT_SHARE = 0.5
 MAX_FILES = 1024  # announcement files read per round (a round has at most maxParticipants accounts)
+MAX_BYTES = 4096  # an announcement is about 500 bytes; a larger file is not read
 MAX_SAMPLES = 2**63  # a sample count is a claim the FedAvg weighs by; anything larger is malformed
 
 
@@ -107,14 +109,10 @@ class Announcement:
 
     def signer(self) -> str | None:
         """The address that signed it (None if the signature is not a signature)."""
+        message = signable(self.scope, self.account, self.update_hash, self.samples)
         try:
-            return str(
-                Account.recover_message(
-                    signable(self.scope, self.account, self.update_hash, self.samples),
-                    signature=self.signature,
-                )
-            )
-        except Exception:  # eth-account raises several kinds for a malformed signature
+            return str(Account.recover_message(message, signature=self.signature))
+        except (BadSignature, ValueError):  # not a point on the curve; a v that is not 27 or 28
             return None
 
     def to_bytes(self) -> bytes:
@@ -248,6 +246,8 @@ def _signed(folder: Path, scope: Scope, notices: list[str]) -> list[Announcement
     out = []
     for path in files:
         try:
+            if path.stat().st_size > MAX_BYTES:
+                raise AnnouncementError(f"{path.stat().st_size} bytes: too large to be an announcement")
             found = Announcement.from_bytes(path.read_bytes())
         except (OSError, AnnouncementError) as err:
             notices.append(f"ignored announcement {path.name}: {err}")
