@@ -143,10 +143,13 @@ def test_a_whole_round_through_the_clients_reaches_an_accepted_proposal_in_the_l
     assert [p.step().done for p in proposers] == [["reveal-proposal"]] * 2
     from ape import chain
 
+    chain.mine()  # anvil may not serve the head block's logs yet: the reveals are below the head now
     posted = alliance.UpdateProposed.range(0, chain.blocks.height + 1, search_topics={"taskId": task})
-    assert sorted(e.uri for e in posted) == sorted(
-        PUBLISH + "0x" + p.state.round(r).proposal.update_hash.hex() for p in proposers
-    )
+    candidates = {"0x" + p.state.round(r).proposal.update_hash.hex() for p in proposers}
+    assert sorted(e.uri for e in posted) == sorted(PUBLISH + c for c in candidates)
+    # Two proposers that averaged the same five updates may propose the very same candidate: the
+    # later committer's is then a duplicate (no slot, no reward, no slash; docs/alliance.md).
+    assert sum(p.entry(r).duplicate for p in proposers) == 2 - len(candidates)
     assert all(p.step().idle for p in voters)  # voting opens after the proposal reveals
     _move_to(info.proposalRevealEnd)
     assert [p.step().done for p in voters] == [["vote"]] * 3
@@ -234,8 +237,8 @@ def test_a_crash_at_any_point_is_repaired_by_the_rerun_and_nobody_is_slashed(
         late = crowd[1].step()
     assert stale.action == "draw" and late.done == ["draw"] and "done already" in late.lines[0]
 
-    for p in crowd[1:]:
-        assert p.step().done == ["publish"]  # a proposer among them waits for the last one
+    for p in crowd[1:]:  # a proposer among them waits for the last one, which may be one itself
+        assert p.step().done == ["publish"] + (["propose"] if p is crowd[-1] and p in proposers else [])
     # A proposer dies after storing its model and writing the salt, before committing.
     author = next(p for p in proposers if not p.entry(r).committed)
     _crashes(monkeypatch, author, RoundDriver, "commit_proposal")
