@@ -26,6 +26,7 @@ from flock.alliance.participant import exchange
 from flock.alliance.participant.core import Participant
 from flock.alliance.participant.data import load_shard
 from flock.store import ContentStore
+from flock.units import utc
 
 
 @pytest.fixture
@@ -91,6 +92,12 @@ def test_announcements_that_cannot_be_checked_are_ignored_with_a_notice(crowd, s
     assert first.done == ["publish"] and not me.entry(r).committed
     assert f"average the published local updates and commit a proposal in round {r}" in first.lines[-1]
     assert me.next(me.clock.now()).opens == _share_at(me, r)
+    shown = me.status(me.clock.now())
+    when = utc(_share_at(me, r))
+    assert (
+        f"local updates: 2 of 5 participants' usable now (commits when all are, or from {when}); "
+        "8 announcement(s) passed over"
+    ) in shown
     _move_to(_share_at(me, r))
     report = me.step()
     assert report.done == ["propose"] and me.entry(r).committed

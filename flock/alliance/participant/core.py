@@ -760,6 +760,8 @@ class Participant:
             ):
                 lines.append(f"  {name} {utc(at)}")
             lines.append("this account: " + self._entry_words(r, info))
+            if phase == Phase.PROPOSAL and info.proposers and self.entry(r).proposer:
+                lines.append("local updates: " + self._exchange_words(r, info))
         lines.append("next: " + self._next_words(self.next(now), now))
         owed = owed_of(self.alliance, self.address)
         lines.append(
@@ -769,6 +771,21 @@ class Participant:
         held = self.state.round(r).names() if r else []
         lines.append(f"state: {self.state.path}" + (f" (round {r}: {', '.join(held)})" if held else ""))
         return lines
+
+    def _exchange_words(self, r: int, info: RoundInfo) -> str:
+        """What a proposer would average now: how many participants' updates it can use."""
+        try:
+            own, _ = self._own_update(r)
+        except ParticipantError:
+            return "this account's own is not published yet"
+        gathered, entries = self._gather(r, own.shape)
+        usable = 1 + sum(1 for a in gathered.accounts if entries[a].seedRevealed)
+        share = exchange.wait_until(info.drawAt, info.proposeEnd)
+        passed = f"; {len(gathered.notices)} announcement(s) passed over" if gathered.notices else ""
+        return (
+            f"{usable} of {info.seeded} participants' usable now (commits when all are, or from "
+            f"{utc(share)}){passed}"
+        )
 
     def _entry_words(self, r: int, info: RoundInfo) -> str:
         e = self.entry(r)
