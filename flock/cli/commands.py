@@ -19,6 +19,27 @@ from flock.cli.network import DEFAULT_NETWORK, connected, quiet_ape
 from flock.cli.options import NetworkOption
 
 
+def _refuse_an_option_as_a_value(command: click.Command, ctx: click.Context, args: list[str]) -> None:
+    """An option left without its value takes the next word as one in click (``--account --network
+    base:sepolia:node`` sends from an account named ``--network``): when that word is an option of
+    the command, it is the usage error click gives for an option given last without its value."""
+    options = [p for p in command.get_params(ctx) if isinstance(p, click.Option)]
+    names = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+    takes = {name: p.nargs for p in options if not p.is_flag and not p.count for name in p.opts}
+    i = 0
+    while i < len(args) and args[i] != "--":
+        word = args[i]
+        if word in takes:
+            values = args[i + 1 : i + 1 + takes[word]]
+            if any(value in names for value in values):
+                raise click.BadOptionUsage(word, f"Option '{word}' requires an argument.", ctx)
+            i += 1 + takes[word]
+        elif word.startswith("-") or command.allow_interspersed_args:
+            i += 1
+        else:  # a group's subcommand: the rest is its own
+            break
+
+
 class _Short:
     """Usage errors in two lines (:class:`flock.cli.errors.UsageError`), other errors in one."""
 
@@ -27,6 +48,17 @@ class _Short:
             return super().make_context(*args, **kwargs)  # type: ignore[misc]
         except click.UsageError as err:
             raise short_usage(err) from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """click's parser raises some usage errors without their context (an option given no
+        value: ``--network`` last); they get this command's, so the usage line names it."""
+        try:
+            _refuse_an_option_as_a_value(self, ctx, args)  # type: ignore[arg-type]
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as err:
+            if err.ctx is None:
+                err.ctx = ctx
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -28,6 +28,10 @@ class UsageError(click.UsageError):
     """A command used wrongly (an unknown option, a missing argument, a value of the wrong kind):
     two lines, what is wrong and the command's usage, exit status 2 (click's own prints four)."""
 
+    def format_message(self) -> str:
+        """click's message on one line (a missing choice lists the choices on lines of their own)."""
+        return " ".join(line.strip() for line in super().format_message().splitlines() if line.strip())
+
     def show(self, file: Any = None) -> None:
         err_console.print(f"[bold red]error:[/] {self.format_message()}", soft_wrap=True)
         if self.ctx is not None:

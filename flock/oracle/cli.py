@@ -232,17 +232,28 @@ def _guarded(deployment: Any) -> dict[str, Any]:
 
 
 @cli.command("vetoable", cls=ConnectedCommand)
+@click.option(
+    "--from-block",
+    type=click.IntRange(min=0),
+    default=None,
+    help="scan the acceptance events from this block (default: the first block of the challenge window)",
+)
 @connection_options(send=False)
-def vetoable_command(deployment: Any) -> None:
+def vetoable_command(from_block: int | None, deployment: Any) -> None:
     """Every reward root, slash root and usage report accepted and still in its challenge window
-    (a guardian may veto it until then), the one closing first first.
+    (a guardian may veto it until then), the one closing first first. Only the blocks of the
+    window are scanned (the first one found by block time), and the command says which.
 
     \b
-    Example:
+    Examples:
       ape run oracle vetoable --network base:sepolia:node
+      ape run oracle vetoable --from-block 18000000 --network base:sepolia:node
     """
-    blocks = {key: deployment.manifest.contracts[key].block for key in _guarded(deployment)}
-    found, now = guardian.vetoable(_guarded(deployment), blocks), head_time()
+    contracts = _guarded(deployment)
+    deployed = {key: deployment.manifest.contracts[key].block for key in contracts}
+    blocks = guardian.scan_range(contracts, deployed, from_block)
+    found, now = guardian.vetoable(contracts, deployed, blocks), head_time()
+    print_lines(blocks.line())
     if not found:
         print_lines("nothing to veto: no reward root, slash root or usage report is in its challenge window")
     print_lines([a.line(now) for a in found])

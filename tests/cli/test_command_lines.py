@@ -79,13 +79,133 @@ def test_every_script_only_names_a_command_of_the_package(name):
     assert isinstance(_script(name), Command | Group)  # short errors, never a traceback
 
 
-@pytest.mark.parametrize("name", SCRIPTS)
-def test_an_unknown_option_is_two_lines_and_status_2(name):
-    result = _invoke(name, "--no-such-option")
-    assert result.exit_code == 2
+Line = tuple[str, tuple[str, ...], click.Command]  # script, subcommand path, command
+
+
+def _walk(script: str, path: tuple[str, ...], command: click.Command) -> list[Line]:
+    found = [(script, path, command)]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += _walk(script, (*path, name), sub)
+    return found
+
+
+# every command line: each script's command and each subcommand under it, at any depth
+COMMANDS = [line for name in SCRIPTS for line in _walk(name, (), _script(name))]
+
+
+def _lines(kind):
+    """``(script, args)`` for each command that can be misused so (``kind`` gives the arguments,
+    or None), named ``script sub ...``."""
+    return [
+        pytest.param(script, [*path, *args], id=" ".join((script, *path)))
+        for script, path, command in COMMANDS
+        if (args := kind(command)) is not None
+    ]
+
+
+def _unknown_option(command: click.Command) -> list[str]:
+    return ["--no-such-option"]
+
+
+def _valued(command: click.Command) -> list[click.Option]:
+    """The command's options that take a value (not flags, not counts)."""
+    return [p for p in command.params if isinstance(p, click.Option) and not p.is_flag and not p.count]
+
+
+def _option_without_value(command: click.Command) -> list[str] | None:
+    """``--network`` (else the first option that takes a value) given last, with nothing after."""
+    takes = [p.opts[0] for p in _valued(command)]
+    if not takes:
+        return None
+    return ["--network" if "--network" in takes else takes[0]]
+
+
+def _option_as_value(command: click.Command) -> list[str] | None:
+    """An option that takes a value given the next option as it (``--account --network N``)."""
+    takes = [p.opts[0] for p in _valued(command)]
+    if not takes:
+        return None
+    return [takes[0], "--help"]
+
+
+def _missing_argument(command: click.Command) -> list[str] | None:
+    """Nothing, for a command with a required argument (not a group: a bare group shows its help)."""
+    required = [p for p in command.params if isinstance(p, click.Argument) and p.required]
+    return [] if required and not isinstance(command, click.Group) else None
+
+
+NUMBERS = (click.INT, click.FLOAT)
+
+
+def _wrong_type(command: click.Command) -> list[str] | None:
+    """A word where the first numeric parameter wants a number: an option as ``--opt x``, an
+    argument as the word in its place (the arguments before it given words too)."""
+    arguments = [p for p in command.params if isinstance(p, click.Argument)]
+    for param in [*_valued(command), *arguments]:
+        numeric = param.type in NUMBERS or isinstance(param.type, click.types._NumberRangeBase)
+        if not numeric:
+            continue
+        if isinstance(param, click.Option):
+            return [param.opts[0], *["x"] * param.nargs]
+        return ["x"] * (arguments.index(param) + 1)
+    return None
+
+
+def _unknown_subcommand(command: click.Command) -> list[str] | None:
+    return ["no-such-command"] if isinstance(command, click.Group) else None
+
+
+def _usage_error(result: Result, command_path: list[str]) -> str:
+    """Two lines, exit status 2: the error (returned) and the usage of the command misused."""
+    assert result.exit_code == 2, result.stdout + result.stderr
     error, usage = result.stderr.strip().splitlines()
-    assert error == "error: No such option: --no-such-option"
-    assert usage.startswith("usage: ") and usage.endswith("(--help for more)")
+    assert error.startswith("error: ")
+    assert usage.startswith("usage: ") and usage.endswith("(--help for more)"), usage
+    assert " ".join(command_path) in usage, usage
+    return error
+
+
+def test_every_command_line_is_walked():
+    assert len(SCRIPTS) == len([c for c in COMMANDS if not c[1]]) >= 18
+    assert ("oracle", ("vetoable",)) in [(s, p) for s, p, _ in COMMANDS]
+    assert ("dao", ("propose", "set-param")) in [(s, p) for s, p, _ in COMMANDS]
+    assert all(isinstance(c, Command | Group) for _, _, c in COMMANDS)  # short errors everywhere
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_unknown_option))
+def test_an_unknown_option_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-1])
+    assert error.startswith("error: No such option: --no-such-option"), error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_option_without_value))
+def test_an_option_without_its_value_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-1])
+    assert error == f"error: Option '{args[-1]}' requires an argument."
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_option_as_value))
+def test_an_option_given_as_another_options_value_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-2])
+    assert error == f"error: Option '{args[-2]}' requires an argument."
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_missing_argument))
+def test_a_missing_argument_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args)
+    assert error.startswith(("error: Missing argument '", "error: Missing option '")), error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_wrong_type))
+def test_a_value_of_the_wrong_type_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), [a for a in args if a != "x" and not a.startswith("-")])
+    assert error.startswith("error: Invalid value for ") and "'x' is not a valid" in error, error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_unknown_subcommand))
+def test_an_unknown_subcommand_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-1])
+    assert error == "error: No such command 'no-such-command'."
 
 
 @pytest.mark.parametrize(
