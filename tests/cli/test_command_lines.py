@@ -155,6 +155,14 @@ def _unknown_subcommand(command: click.Command) -> list[str] | None:
     return ["no-such-command"] if isinstance(command, click.Group) else None
 
 
+def _negative(command: click.Command) -> list[str] | None:
+    """A negative number where the command takes its first argument, else as an option's value."""
+    if any(isinstance(p, click.Argument) for p in command.params) and not isinstance(command, click.Group):
+        return ["-5"]
+    takes = [p.opts[0] for p in _valued(command)]
+    return [takes[0], "-1"] if takes else None
+
+
 def _usage_error(result: Result, command_path: list[str]) -> str:
     """Two lines, exit status 2: the error (returned) and the usage of the command misused."""
     assert result.exit_code == 2, result.stdout + result.stderr
@@ -200,6 +208,33 @@ def test_a_missing_argument_is_two_lines_and_status_2(name, args):
 def test_a_value_of_the_wrong_type_is_two_lines_and_status_2(name, args):
     error = _usage_error(_invoke(name, *args), [a for a in args if a != "x" and not a.startswith("-")])
     assert error.startswith("error: Invalid value for ") and "'x' is not a valid" in error, error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_negative))
+def test_a_negative_number_is_two_lines_and_status_2(name, args):
+    """click reads ``-5`` as an unknown option ("No such option: -5") and gives ``--epoch -1`` to a
+    contract that takes no negative number: the kit says what it is."""
+    option = args[-2] if args[-1] == "-1" else None
+    error = _usage_error(_invoke(name, *args), args[:-2] if option else args[:-1])
+    where = f"{option} " if option else ""
+    assert error == f"error: {where}'{args[-1]}' is negative: amounts, durations, ids and epochs never are"
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("stake", ["lock", "10", "-30 days"], "'-30 days' is negative"),
+        ("tasks", ["join", "1", "node", "-.5"], "'-.5' is negative"),
+        ("oracle", ["veto", "rewards", "--task=-1", "--epoch", "1"], "--task '-1' is negative"),
+        ("tasks", ["create", "--participants", "2", "-8"], "--participants '-8' is negative"),
+        ("tasks", ["withdraw", "--account", "--network", "base:sepolia:node"], "Option '--account' requires"),
+        ("dao", ["propose", "--account", "--file", "a.yaml"], "Option '--account' requires an argument."),
+        ("oracle", ["veto"], "Missing argument '{rewards|slashes|usage}'. Choose from: rewards, slashes"),
+    ],
+)
+def test_what_click_would_misread_is_a_usage_error(name, args, message):
+    error = _usage_error(_invoke(name, *args), [])
+    assert message in error, error
 
 
 @pytest.mark.parametrize(("name", "args"), _lines(_unknown_subcommand))
