@@ -255,6 +255,8 @@ def test_an_unknown_subcommand_is_two_lines_and_status_2(name, args):
         ),
         ("dao", ["no-such-command"], "No such command 'no-such-command'."),
         ("dao", ["propose", "set-param"], "Missing argument 'PARAMETER'."),
+        ("gateway", ["--manifest", "m.json"], "Missing option '--store': serving a deployment needs"),
+        ("gateway", ["--port", "99999"], "'--port': 99999 is not in the range 1<=x<=65535."),
     ],
 )
 def test_a_misused_command_is_two_lines_and_status_2(name, args, message):
