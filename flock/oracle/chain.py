@@ -24,7 +24,7 @@ from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings
 from flock.rewards import Phase
-from flock.tasks import Role
+from flock.tasks import Role, no_such_task
 from flock.units import relative_time
 
 __all__ = ["ChainView", "OracleError"]
@@ -78,9 +78,10 @@ class ChainView:
 
     def check_arena_task(self, task: int) -> None:
         """Refuses a task that does not exist or is not an AI Arena task."""
-        info = self.contract("tasks").taskInfo(task)
+        registry = self.contract("tasks")
+        info = registry.taskInfo(task)
         if info.state == 0:
-            raise OracleError(f"task {task} does not exist")
+            raise OracleError(no_such_task(task, int(registry.taskCount())))
         if info.kind != 0:
             raise OracleError(f"task {task} is an FL Alliance task: its rewards come from its rounds")
 

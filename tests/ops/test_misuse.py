@@ -15,6 +15,7 @@ from flock.oracle.chain import ChainView
 from flock.oracle.cli import cli as oracle_cli
 from flock.oracle.errors import OracleError
 from flock.rewards import Phase
+from flock.tasks import no_such_task
 
 
 @pytest.fixture
@@ -40,11 +41,11 @@ def run(manifest, manifest_file):  # the session deployment, written to manifest
     ],
     ids=lambda a: a[0],
 )
-def test_an_oracle_command_on_a_task_that_does_not_exist_says_so_first(run, chain, args):
+def test_an_oracle_command_on_a_task_that_does_not_exist_says_so_first(run, chain, tasks, args):
     height = chain.blocks.height
     result = run(oracle_cli, *args)
     assert result.exit_code == 1, result.stdout + result.stderr
-    assert result.stderr.strip() == "error: task 999 does not exist"
+    assert result.stderr.strip() == f"error: {no_such_task(999, tasks.taskCount())}"
     assert result.stdout == "" and chain.blocks.height == height  # no "epoch -1 (the latest that is over)"
 
 

@@ -12,6 +12,7 @@ from flock.errors import _enum_types, _readable
 from flock.ops.guardian import KINDS, REWARDS, SLASHES, USAGE
 from flock.paths import PROJECT_ROOT
 from flock.rewards import SlashStatus, Status, UsageStatus
+from flock.tasks import no_such_task
 
 
 def _solidity_enum(qualified: str) -> list[str]:
@@ -62,3 +63,8 @@ def test_each_vetoable_kind_reads_its_contracts_status(kind, enum):
     assert all(kind.status(m.value) is m for m in enum)
     with pytest.raises(ValueError):
         kind.status(len(enum))  # a status the contract does not have
+
+
+def test_a_task_that_does_not_exist_is_said_with_the_ids_there_are():
+    assert no_such_task(1, 0) == "task 1 does not exist (the registry has no task yet)"
+    assert no_such_task(1_500, 1_200) == "task 1500 does not exist (the registry has tasks 1 to 1,200)"
