@@ -104,3 +104,13 @@ def test_a_node_that_does_not_answer_is_one_line(run, chain):
     expected = f"error: network ethereum:local:{uri}: no node answers at {uri}: is it running?"
     assert result.stderr.strip() == expected
     assert chain.blocks.height == height
+
+
+def test_a_number_too_large_for_the_contract_is_one_line(run, chain):
+    height, huge = chain.blocks.height, str(2**256)
+    result = run(stake_cli, "kick", "test:1", huge, "--account", "test:9")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {huge[:76]}") and "is too large" in line, line
+    assert line.endswith("the contract takes a whole number from 0 to 2**256 - 1 there")
+    assert chain.blocks.height == height
