@@ -72,10 +72,12 @@ class _Short:
             raise short_usage(err) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """click's parser raises some usage errors without their context (an option given no
-        value: ``--network`` last); they get this command's, so the usage line names it."""
+        """Refuses what click would misread (:func:`_check_words`), then parses. click's parser
+        raises some usage errors without their context (an option given no value: ``--network``
+        last); they get this command's, so the usage line names it."""
         try:
-            _check_words(self, ctx, args)  # type: ignore[arg-type]
+            if not ctx.resilient_parsing:  # shell completion parses half-typed lines
+                _check_words(self, ctx, args)  # type: ignore[arg-type]
             return super().parse_args(ctx, args)  # type: ignore[misc]
         except click.UsageError as err:
             if err.ctx is None:
