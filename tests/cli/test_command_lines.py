@@ -1,7 +1,9 @@
 """Every `ape run` command line, in process (click's CliRunner): each scripts/*.py only names a
-command of the flock package; a misused command (an unknown option, a missing argument, a value of
-the wrong kind) is two lines and exit status 2; a mistyped or wrong network and a missing manifest
-are one line and exit status 1, refused before anything is sent or written; never a traceback."""
+command of the flock package; a misused command (an unknown option, an option without its value or
+given another option as one, a missing argument or option, a value of the wrong kind, a negative
+number, an unknown subcommand) is two lines and exit status 2, checked for every command and
+subcommand that can be misused so; a mistyped or wrong network and a missing manifest are one line
+and exit status 1, refused before anything is sent or written; never a traceback."""
 
 from __future__ import annotations
 
@@ -129,8 +131,9 @@ def _option_as_value(command: click.Command) -> list[str] | None:
 
 
 def _missing_argument(command: click.Command) -> list[str] | None:
-    """Nothing, for a command with a required argument (not a group: a bare group shows its help)."""
-    required = [p for p in command.params if isinstance(p, click.Argument) and p.required]
+    """Nothing, for a command with a required argument or option (not a group: a bare group shows
+    its help)."""
+    required = [p for p in command.params if p.required]
     return [] if required and not isinstance(command, click.Group) else None
 
 
@@ -199,7 +202,7 @@ def test_an_option_given_as_another_options_value_is_two_lines_and_status_2(name
 
 
 @pytest.mark.parametrize(("name", "args"), _lines(_missing_argument))
-def test_a_missing_argument_is_two_lines_and_status_2(name, args):
+def test_a_missing_argument_or_option_is_two_lines_and_status_2(name, args):
     error = _usage_error(_invoke(name, *args), args)
     assert error.startswith(("error: Missing argument '", "error: Missing option '")), error
 
@@ -246,15 +249,7 @@ def test_an_unknown_subcommand_is_two_lines_and_status_2(name, args):
 @pytest.mark.parametrize(
     ("name", "args", "message"),
     [
-        ("oracle", ["compute"], "Missing option '--task'."),
         ("dao", ["vote", "1", "maybe"], "Invalid value for '{for|against|abstain}': 'maybe'"),
-        (
-            "stake",
-            ["extend", "first", "1 day"],
-            "Invalid value for 'LOCK_ID': 'first' is not a valid integer.",
-        ),
-        ("dao", ["no-such-command"], "No such command 'no-such-command'."),
-        ("dao", ["propose", "set-param"], "Missing argument 'PARAMETER'."),
         ("gateway", ["--manifest", "m.json"], "Missing option '--store': serving a deployment needs"),
         ("gateway", ["--port", "99999"], "'--port': 99999 is not in the range 1<=x<=65535."),
     ],
