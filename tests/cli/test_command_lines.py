@@ -252,6 +252,7 @@ def test_an_unknown_subcommand_is_two_lines_and_status_2(name, args):
         ("dao", ["vote", "1", "maybe"], "Invalid value for '{for|against|abstain}': 'maybe'"),
         ("gateway", ["--manifest", "m.json"], "Missing option '--store': serving a deployment needs"),
         ("gateway", ["--port", "99999"], "'--port': 99999 is not in the range 1<=x<=65535."),
+        ("bench", ["--only", "nope"], "Invalid value for '--only': no benchmark named 'nope' (known: "),
     ],
 )
 def test_a_misused_command_is_two_lines_and_status_2(name, args, message):
