@@ -49,7 +49,8 @@ def free_port() -> int:
 def _rpc(uri: str, method: str, params: list | None = None) -> object:
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     request = urllib.request.Request(uri, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=2) as response:
+    # 30 s only ends a hang: anvil answers in milliseconds alone, and far slower on a busy machine.
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())["result"]
 
 

@@ -14,9 +14,6 @@ the cap before, was missed once in 60, and the run then had no rejection to repo
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from flock.alliance.chain import Withdrawal, owed_of, withdraw
 from flock.alliance.federation import RoundReport
 from flock.alliance.live import Plan, federation, stake_and_join
@@ -50,7 +47,7 @@ def run(ctx: DemoContext) -> None:
     heidi = ctx.people[PLAN.malicious]
     heidi_before = p.tasks.memberOf(task_id, heidi).stake
     keeper = ctx.people[KEEPER]
-    store = Path(tempfile.mkdtemp(prefix="flock-demo-alliance-"))
+    store = ctx.folder("alliance")
     fed = federation(p, task_id, {n: ctx.people[n] for n in PLAN.names}, PLAN, keeper, store)
     names = ("enroll", "secrets", "draw delay", "propose", "reveal update", "commit", "reveal")
     phases = dict(zip(names, p.alliance.roundPhases(), strict=True))

@@ -7,8 +7,6 @@ accounted for to the wei (docs/api.md)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import openai
@@ -57,7 +55,7 @@ def run(ctx: DemoContext) -> None:
         "and registers an API key (only its hash goes on chain)"
     )
 
-    folder = Path(tempfile.mkdtemp(prefix="flock-demo-api-"))
+    folder = ctx.folder("api")
     gateway = Gateway(ApeLedger(p, store), MeteringStore(f"sqlite:///{folder / 'metering.db'}"), store)
     running = start_background(gateway)
     try:

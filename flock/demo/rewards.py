@@ -11,8 +11,6 @@ created and everyone claims. The tables show each account's consensus score, qua
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from ape import accounts
@@ -64,7 +62,7 @@ def run(ctx: DemoContext) -> None:
         f"  dave joins {TASK} as a node, bob, carol and alice as validators; "
         f"epoch {epoch} is the one rewarded"
     )
-    folder = Path(tempfile.mkdtemp(prefix="flock-demo-"))
+    folder = ctx.folder("rewards")
     store, journal = ContentStore(folder / "store"), Journal(folder / "journal")
 
     _at(ctx, epoch, "start")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,10 +24,11 @@ def run_demo(console: Console, reports_dir: Path = REPORTS_DIR) -> DemoContext:
         "deployed: " + ", ".join(f"{k} {r.address}" for k, r in protocol.manifest.contracts.items())
     )
     people = {name: accounts.test_accounts[i + 1] for i, name in enumerate(CAST)}
-    ctx = DemoContext(protocol=protocol, people=people, console=console)
-    ctx.notes.update(started_at=time.time(), started_monotonic=start)
-    for chapter in CHAPTERS:
-        chapter(ctx)
-    report.run(ctx, reports_dir)
+    with tempfile.TemporaryDirectory(prefix="flock-demo-") as workdir:  # nothing left in /tmp after
+        ctx = DemoContext(protocol=protocol, people=people, console=console, workdir=Path(workdir))
+        ctx.notes.update(started_at=time.time(), started_monotonic=start)
+        for chapter in CHAPTERS:
+            chapter(ctx)
+        report.run(ctx, reports_dir)
     console.print(f"[green]demo complete[/] in {time.monotonic() - start:.1f} s")
     return ctx

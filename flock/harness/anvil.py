@@ -200,6 +200,7 @@ def ape_request() -> Any:
 # ------------------------------------------------------------------ an anvil of a chain's own
 
 _ANVIL_START = 30.0  # seconds to wait for a started anvil to answer
+_START_ATTEMPTS = 3  # a free port can be taken in the instant before anvil binds it: another port
 _USED_PORTS: set[int] = set()  # never reused in a process: tracers key their caches by endpoint
 _RUNNING: list[subprocess.Popen] = []
 
@@ -251,25 +252,36 @@ def _start_anvil(genesis: int, spec: str) -> tuple[subprocess.Popen, str]:
     binary = shutil.which("anvil")
     if binary is None:
         raise AnvilError("anvil is not on PATH (run `make setup`, then `. ./activate`)")
-    port = _free_port()
-    command = [
-        binary,
-        *("--port", str(port), "--timestamp", str(genesis), "--hardfork", spec.lower()),
-        *("--chain-id", "1", "--accounts", "1", "--block-base-fee-per-gas", "0", "--gas-price", "0"),
-        *("--steps-tracing", "--silent"),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _RUNNING.append(process)
-    uri = f"http://127.0.0.1:{port}"
+    for _ in range(_START_ATTEMPTS):
+        port = _free_port()
+        command = [
+            binary,
+            *("--port", str(port), "--timestamp", str(genesis), "--hardfork", spec.lower()),
+            *("--chain-id", "1", "--accounts", "1", "--block-base-fee-per-gas", "0", "--gas-price", "0"),
+            *("--steps-tracing", "--silent"),
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _RUNNING.append(process)
+        uri = f"http://127.0.0.1:{port}"
+        if _answers(process, uri, port):
+            return process, uri
+    raise AnvilError(
+        f"anvil exited at start {_START_ATTEMPTS} times (code {process.returncode}): {' '.join(command)}"
+    )
+
+
+def _answers(process: subprocess.Popen, uri: str, port: int) -> bool:
+    """Waits for the anvil just started to answer: False if it exited first (the port, free when it
+    was chosen, was taken by another process before anvil could bind it: try another)."""
     request = _http_request(uri)
     deadline = time.monotonic() + _ANVIL_START
     while True:
         if process.poll() is not None:
             _stop(process)
-            raise AnvilError(f"anvil exited at start with code {process.returncode}: {' '.join(command)}")
+            return False
         try:
             request("eth_chainId", [])
-            return process, uri
+            return True
         except OSError:  # requests' ConnectionError: not listening yet
             if time.monotonic() > deadline:
                 _stop(process)

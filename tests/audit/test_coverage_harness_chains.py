@@ -5,6 +5,7 @@ the module, and only the moved modules' plain ``Chain(...)`` calls are redirecte
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from flock.audit import coverage_plugin as plugin
@@ -60,6 +61,22 @@ def test_an_own_anvil_chain_starts_at_the_harness_time_and_answers_as_the_harnes
     finally:
         stop_own_anvils()
     assert not anvil._RUNNING
+
+
+def test_an_own_anvil_whose_free_port_was_taken_meanwhile_starts_on_another(monkeypatch):
+    """The port is found free, then anvil binds it: another process may bind it in between. That
+    anvil exits at once, and the chain starts on another free port instead of failing the test."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))  # bound, not listening: anvil cannot bind it, nothing answers
+        ports = iter([taken.getsockname()[1]])
+        free = anvil._free_port
+        monkeypatch.setattr(anvil, "_free_port", lambda: next(ports, None) or free())
+        try:
+            chain = OwnAnvilChain(n_accounts=1)
+            assert chain.endpoint != f"http://127.0.0.1:{taken.getsockname()[1]}"
+            assert chain.now == GENESIS_TIME
+        finally:
+            stop_own_anvils()
 
 
 def test_chain_is_redirected_only_while_a_moved_module_runs():

@@ -1,20 +1,7 @@
 """`ape run alliance` end to end: its own anvil, real training, the lineage check; and one clear line
 for bad input."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-from flock.paths import PROJECT_ROOT
-
-APE = str(Path(sys.executable).with_name("ape"))
-
-
-def run_ape(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [APE, "run", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, env=os.environ
-    )
+from flock.testing.commands import run_ape
 
 
 def test_two_rounds_train_vote_slash_and_check_the_lineage(tmp_path):
@@ -31,10 +18,10 @@ def test_two_rounds_train_vote_slash_and_check_the_lineage(tmp_path):
 
 
 def test_bad_input_is_one_clear_line():
-    result = run_ape("alliance", "--participants", "4", "--malicious", "9", timeout=120)
+    result = run_ape("alliance", "--participants", "4", "--malicious", "9")
     assert result.returncode != 0
     assert "--malicious: expected none, last or a participant number 1..4, not '9'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    result = run_ape("alliance", "--dataset", "mnist", timeout=120)
+    result = run_ape("alliance", "--dataset", "mnist")
     assert result.returncode != 0 and "mnist" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

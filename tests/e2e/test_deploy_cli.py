@@ -2,20 +2,8 @@
 errors a user gets for bad input."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from flock.paths import PROJECT_ROOT
-
-APE = str(Path(sys.executable).with_name("ape"))
-
-
-def run_ape(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [APE, "run", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, env=os.environ
-    )
+from flock.testing.commands import run_ape
 
 
 def test_deploy_writes_a_complete_manifest(tmp_path):
@@ -55,8 +43,6 @@ def test_bad_config_is_one_clear_line(tmp_path):
 
 
 def test_live_network_needs_an_account(tmp_path):
-    result = run_ape(
-        "deploy", "--network", "base:sepolia:node", "--manifest", str(tmp_path / "m.json"), timeout=60
-    )
+    result = run_ape("deploy", "--network", "base:sepolia:node", "--manifest", str(tmp_path / "m.json"))
     assert result.returncode != 0
     assert "Traceback" not in result.stderr + result.stdout

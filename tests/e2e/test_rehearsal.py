@@ -2,26 +2,9 @@
 protocol epoch), and the refusals of `ape run epoch`."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from flock.paths import PROJECT_ROOT
 from flock.rehearsal import BASE_SEPOLIA_CHAIN_ID, anvil_node, ensure_rehearsal_account, epoch_args
-
-APE = str(Path(sys.executable).with_name("ape"))
-
-
-def run_ape(*args: str, timeout: int = 600, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [APE, "run", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
+from flock.testing.commands import run_ape
 
 
 def test_rehearsal_deploys_verifies_and_runs_an_epoch(tmp_path):
@@ -52,7 +35,7 @@ def test_epoch_refuses_a_live_network():
 def test_epoch_needs_a_complete_manifest(tmp_path):
     env = ensure_rehearsal_account()
     with anvil_node() as node:
-        result = run_ape(*epoch_args(node, tmp_path / "missing.json"), env=env, timeout=120)
+        result = run_ape(*epoch_args(node, tmp_path / "missing.json"), env=env)
     assert result.returncode != 0
     assert "no complete deployment manifest" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr

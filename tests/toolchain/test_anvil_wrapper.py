@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -34,32 +33,28 @@ def _anvil_of(pid: int) -> tuple[int, Path]:
     raise AssertionError("the wrapper started no anvil with a --cache-path")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_it_answers(port: int) -> None:
+def _wait_until_it_listens(log: Path) -> None:
+    """anvil binds the port the kernel gives it (--port 0: no port found free first, which another
+    process could take before anvil binds it) and prints it once it listens."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if "Listening on 127.0.0.1:" in log.read_text(errors="replace"):
+            return
         time.sleep(0.1)
-    raise AssertionError(f"anvil did not listen on {port}")
+    raise AssertionError(f"anvil did not say it listens: {log.read_text(errors='replace')[-500:]}")
 
 
 @pytest.mark.parametrize(("sig", "group"), [(signal.SIGINT, False), (signal.SIGTERM, True)])
-def test_the_state_cache_goes_when_anvil_stops(tmp_path, sig, group):
+def test_the_state_cache_goes_when_anvil_stops(tmp_path, tmp_path_factory, sig, group):
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(WRAPPER), "--port", str(port)], env=env, stdout=subprocess.DEVNULL, start_new_session=group
-    )
+    log = tmp_path_factory.mktemp("anvil-stdout") / "stdout"  # not in tmp_path: it must end empty
+    with log.open("wb") as stdout:
+        process = subprocess.Popen(
+            [str(WRAPPER), "--port", "0"], env=env, stdout=stdout, start_new_session=group
+        )
     anvil, cache = _anvil_of(process.pid)
     try:
-        _wait_until_it_answers(port)
+        _wait_until_it_listens(log)
         assert cache.is_dir() and cache.parent == tmp_path
         if group:
             os.killpg(process.pid, sig)
