@@ -12,11 +12,22 @@ from flock.units import format_token, human_duration, utc
 
 
 def _enum_types() -> dict[str, type[IntEnum]]:
-    """The contracts' enums by their Solidity name (``enum ITaskRegistry.Role`` -> Role)."""
-    from flock.rewards import Phase, Status
+    """The contracts' enums by their qualified Solidity name (``enum IApiCredits.Status`` ->
+    UsageStatus): three interfaces declare a ``Status`` and two a ``Phase``, each its own."""
+    from flock.rewards import Offence, Phase, SlashStatus, Status, UsageStatus
     from flock.tasks import LockStatus, Role, TaskKind, TaskState
 
-    return {e.__name__: e for e in (Role, TaskKind, TaskState, LockStatus, Phase, Status)}
+    return {
+        "ITaskRegistry.Role": Role,
+        "ITaskRegistry.TaskKind": TaskKind,
+        "ITaskRegistry.TaskState": TaskState,
+        "IGmFlock.LockStatus": LockStatus,
+        "IArenaSubmissions.Phase": Phase,
+        "IRewardDistributor.Status": Status,
+        "IArenaSlasher.Status": SlashStatus,
+        "IArenaSlasher.Offence": Offence,
+        "IApiCredits.Status": UsageStatus,
+    }
 
 
 _TIME_NAME = re.compile(r"(at|end|time|deadline|start|expiry|until|allowed|from)$", re.IGNORECASE)
@@ -33,7 +44,7 @@ def _readable(value: Any, name: str = "", internal_type: str = "") -> str:
         return "0x" + value.hex()
     if isinstance(value, int) and not isinstance(value, bool):
         if internal_type.startswith("enum "):
-            enum = _enum_types().get(internal_type.rsplit(".", 1)[-1])
+            enum = _enum_types().get(internal_type.removeprefix("enum "))
             if enum is not None and value in enum._value2member_map_:
                 return enum(value).name.lower()
         if _TIME_NAME.search(name) and 1_000_000_000 <= value < 10_000_000_000:

@@ -16,7 +16,7 @@ from ape.exceptions import ApeException
 
 from flock.chain.clock import head_time
 from flock.emissions import EpochClock
-from flock.tasks import Role, TaskKind, TaskState
+from flock.tasks import Role, TaskKind, TaskState, no_such_task
 from flock.units import relative_time
 
 
@@ -118,7 +118,7 @@ def require_member(contracts: Any, task: int, account: str, role: Role, command:
     registry = contracts.contract("tasks")
     info = registry.taskInfo(task)
     if info.state == TaskState.NONE:
-        raise PrecheckError(f"task {task} does not exist (the registry has {registry.taskCount()} tasks)")
+        raise PrecheckError(no_such_task(task, int(registry.taskCount())))
     if info.kind != TaskKind.ARENA:
         raise PrecheckError(f"task {task} is an FL Alliance task: {command} is for AI Arena tasks")
     if info.state != TaskState.APPROVED:

@@ -1,6 +1,7 @@
-"""Reward vocabulary shared by the oracle, the clients, the demo, the benchmarks and the tests: the
-enums of IArenaSubmissions, IRewardDistributor and IArenaSlasher, the nodes' and validators'
-commitments, and claim arguments from a reward tree."""
+"""Reward vocabulary shared by the oracle, the clients, the gateway, the guardian's commands, the demo,
+the benchmarks and the tests: the enums of IArenaSubmissions, IRewardDistributor, IArenaSlasher and
+IApiCredits (whose usage settles into the reward roots), the nodes' and validators' commitments, and
+claim arguments from a reward tree."""
 
 from __future__ import annotations
 
@@ -72,6 +73,14 @@ class SlashStatus(IntEnum):
     NONE = 0
     OPEN = 1
     ACCEPTED = 2
+
+
+class UsageStatus(IntEnum):
+    """IApiCredits.Status: where an epoch's usage settlement is."""
+
+    NONE = 0
+    ACCEPTED = 1
+    FINAL = 2
 
 
 def new_salt() -> bytes:

@@ -118,3 +118,9 @@ class LockStatus(IntEnum):
     ACTIVE = 1
     UNLOCKED = 2
     VOIDED = 3
+
+
+def no_such_task(task: int, count: int) -> str:
+    """The words for a task id the registry does not have (its ids run from 1 to ``count``)."""
+    known = "the registry has no task yet" if count == 0 else f"the registry has tasks 1 to {count:,}"
+    return f"task {task} does not exist ({known})"

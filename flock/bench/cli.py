@@ -17,13 +17,25 @@ from flock.chain.network import is_local
 from flock.cli import ConnectedCommand, console, fail, network_option
 
 
+def _known(ctx: click.Context, param: click.Parameter, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuses a benchmark name that is not registered (it ran nothing and wrote an empty
+    reports/bench.json), before anything connects."""
+    unknown = [name for name in names if name not in {b.name for b in load_all()}]
+    if unknown and not ctx.resilient_parsing:
+        known = ", ".join(sorted(b.name for b in load_all()))
+        raise click.BadParameter(f"no benchmark named {unknown[0]!r} (known: {known})", ctx, param)
+    return names
+
+
 @click.command("bench", cls=ConnectedCommand)
 @network_option(
     rule=is_local,
     why="the benchmarks deploy, which moves time and spends test accounts",
     where="a local chain",
 )
-@click.option("--only", multiple=True, help="run only benchmarks with these names")
+@click.option(
+    "--only", multiple=True, callback=_known, help="run only the benchmarks of these names (one --only each)"
+)
 @click.option("--no-docs", is_flag=True, help="do not rewrite the table in docs/gas.md")
 @click.option(
     "--anchors",

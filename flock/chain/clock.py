@@ -37,3 +37,25 @@ def mine_at(timestamp: int) -> None:
         chain.mine(timestamp=timestamp)
     except APINotImplementedError:
         _node_mine_at(timestamp)
+
+
+def block_time(number: int) -> int:
+    """The timestamp of block ``number``."""
+    return chain.blocks[number].timestamp
+
+
+def first_block_at(timestamp: int, low: int = 0, high: int | None = None) -> int:
+    """The first block in ``[low, high]`` (``high``: the head) whose timestamp is at or after
+    ``timestamp``, by binary search on block timestamps (they never decrease): about 22 block reads
+    for 4 million blocks. ``high + 1`` when every block of the range is older."""
+    low = max(low, 0)
+    high = chain.blocks.height if high is None else high
+    if low > high or block_time(high) < timestamp:
+        return high + 1
+    while low < high:  # invariant: block ``high`` is at or after ``timestamp``
+        middle = (low + high) // 2
+        if block_time(middle) < timestamp:
+            low = middle + 1
+        else:
+            high = middle
+    return low

@@ -19,7 +19,7 @@ A command declares its options with the factories and lets its class do the rest
 - ``output``: the consoles.
 """
 
-from flock.cli.accounts import load_sender, require_account_off_local
+from flock.cli.accounts import load_sender, load_viewer, require_account_off_local, shown_account
 from flock.cli.commands import Command, ConnectedCommand, ConnectedGroup, Group
 from flock.cli.errors import UsageError, UserError, fail
 from flock.cli.network import (
@@ -46,9 +46,11 @@ __all__ = [
     "fail",
     "hide_revert_traces",
     "load_sender",
+    "load_viewer",
     "manifest_option",
     "network_option",
     "print_lines",
     "quiet_ape",
     "require_account_off_local",
+    "shown_account",
 ]

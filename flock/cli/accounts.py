@@ -80,3 +80,22 @@ def load_sender(alias: str | None, provider: Any) -> Any:
             f"--account is required on {provider.network.name}: keys never come from the repository"
         )
     return accounts.test_accounts[0]
+
+
+def load_viewer(alias: str | None, provider: Any) -> str | None:
+    """The address of the ``--account`` for a command that only reads (whose ADDRESS it shows when
+    none is given): on a local chain test account 0 by default; None on a live network without
+    ``--account`` (nothing is signed, so no key is needed: the command asks for an ADDRESS)."""
+    if not alias and not is_local(provider.network.name):
+        return None
+    return str(load_sender(alias, provider).address)
+
+
+def shown_account(address: str | None, viewer: str | None, resolve: Any, network: str) -> str:
+    """The account a reading command shows: its ADDRESS argument (``resolve``d), else the
+    ``--account``'s; refuses neither on a live network in words."""
+    if address:
+        return str(resolve(address))
+    if viewer is None:
+        raise UserError(f"whose? give an ADDRESS, or --account to read your own (on {network})")
+    return viewer

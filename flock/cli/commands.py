@@ -6,6 +6,7 @@ and hands the callback, by parameter name, what it asks for."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,52 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from flock.cli.accounts import load_sender, require_account_off_local
+from flock.cli.accounts import load_sender, load_viewer, require_account_off_local
 from flock.cli.errors import cleaned_errors, short_usage
 from flock.cli.network import DEFAULT_NETWORK, connected, quiet_ape
 from flock.cli.options import NetworkOption
+
+NEGATIVE = re.compile(r"-[0-9.]")  # a word that starts as a negative number does: -5, -30 days, -.5
+
+
+def _negative(word: str, ctx: click.Context, option: str = "") -> click.UsageError:
+    where = f"{option} " if option else ""
+    return click.UsageError(f"{where}'{word}' is negative: amounts, durations, ids and epochs never are", ctx)
+
+
+def _check_words(command: click.Command, ctx: click.Context, args: list[str]) -> None:
+    """Two misuses click reads as something else, refused as usage errors before it parses:
+
+    - an option left without its value takes the next word as one (``--account --network
+      base:sepolia:node`` would send from an account named ``--network``): when that word is an
+      option of the command, it is the error click gives for an option given last without a value;
+    - a negative number is an unknown option to click (``stake lock -5 …``: "No such option: -5")
+      or, as an option's value, a number no contract takes (``--epoch -1``): it is said so.
+
+    Words after ``--`` and those of a group's subcommand (it checks its own) are left alone."""
+    options = [p for p in command.get_params(ctx) if isinstance(p, click.Option)]
+    names = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+    takes = {name: p.nargs for p in options if not p.is_flag and not p.count for name in p.opts}
+    i = 0
+    while i < len(args) and args[i] != "--":
+        word = args[i]
+        name, _, value = word.partition("=")
+        if word in takes:
+            values = args[i + 1 : i + 1 + takes[word]]
+            if any(v in names for v in values):
+                raise click.BadOptionUsage(word, f"Option '{word}' requires an argument.", ctx)
+            negative = [v for v in values if NEGATIVE.match(v)]
+            if negative:
+                raise _negative(negative[0], ctx, word)
+            i += 1 + takes[word]
+            continue
+        if name in takes and NEGATIVE.match(value):
+            raise _negative(value, ctx, name)
+        if NEGATIVE.match(word) and word not in names:
+            raise _negative(word, ctx)
+        if not word.startswith("-") and not command.allow_interspersed_args:
+            break  # a group's subcommand: the rest is its own
+        i += 1
 
 
 class _Short:
@@ -27,6 +70,19 @@ class _Short:
             return super().make_context(*args, **kwargs)  # type: ignore[misc]
         except click.UsageError as err:
             raise short_usage(err) from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuses what click would misread (:func:`_check_words`), then parses. click's parser
+        raises some usage errors without their context (an option given no value: ``--network``
+        last); they get this command's, so the usage line names it."""
+        try:
+            if not ctx.resilient_parsing:  # shell completion parses half-typed lines
+                _check_words(self, ctx, args)  # type: ignore[arg-type]
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as err:
+            if err.ctx is None:
+                err.ctx = ctx
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -80,7 +136,7 @@ def _manifest_file(network: str, manifest_file: Path | None) -> Path:
     return manifest_file or default_manifest(network)
 
 
-OFFERS = ("provider", "network", "manifest_file", "protocol", "deployment", "sender")
+OFFERS = ("provider", "network", "manifest_file", "protocol", "deployment", "sender", "viewer")
 CONSUMED = ("network", "manifest_file", "account")
 
 
@@ -118,6 +174,7 @@ def _connect_and_invoke(command: click.Command, ctx: click.Context, invoke: Call
             "protocol": lambda: protocol,
             "deployment": lambda: _deployment(protocol, path),
             "sender": lambda: load_sender(account, provider),
+            "viewer": lambda: load_viewer(account, provider),
         }
         ctx.params.update({name: made[name]() for name in OFFERS if name in wanted})
         return invoke()
@@ -132,7 +189,9 @@ class ConnectedCommand(Command):
       that deployment (:class:`flock.chain.protocol.LiveProtocol`, checked to be the connected
       chain's: chain id and genesis hash); ``deployment``: the same with the DAO's names
       (:class:`flock.dao.deployment.Deployment`);
-    - ``sender``: the ``--account`` (:func:`flock.cli.account_option`), required off a local chain.
+    - ``sender``: the ``--account`` (:func:`flock.cli.account_option`), required off a local chain;
+      ``viewer``: its address for a command that only reads, None off a local chain without one
+      (the command asks for an ADDRESS then: reading needs no key).
 
     ape's per-transaction log lines and revert traces are hidden (``quiet_ape``). An option not
     given on the command is taken from its group where given there (``dao propose --account a

@@ -140,4 +140,13 @@ def connected(network: str) -> Iterator[Any]:
                     "from the environment)"
                 ) from err
             raise UserError(f"network {network}: {err}") from err
+        except OSError as err:  # ape-node's NodeSoftwareNotInstalledError (requests'): nothing answered
+            where = _endpoint(network)
+            raise UserError(f"network {network}: no node answers at {where}: is it running?") from err
         yield provider
+
+
+def _endpoint(choice: str) -> str:
+    """The node URI a network choice names, else what stands for it in words."""
+    uri = re.search(r"((https?|wss?)://\S+|\S+\.ipc)$", choice)
+    return uri.group(1) if uri else "its RPC endpoint (ape-config.yaml)"

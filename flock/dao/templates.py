@@ -24,7 +24,7 @@ from flock.dao.actions import Draft, decode_action, encode_call, human_duration,
 from flock.dao.deployment import DaoError, Deployment
 from flock.deploy.governed import find_parameter
 from flock.deploy.verify import show
-from flock.tasks import staked_now
+from flock.tasks import no_such_task, staked_now
 from flock.units import format_token, to_wei
 
 Build = Callable[..., Draft]
@@ -178,8 +178,7 @@ def _task_ids(deployment: Deployment, raw: tuple[str, ...]) -> list[int]:
             raise DaoError(f"{text!r} is not a task id (a whole number)")
         task_id = int(text.replace("_", ""))
         if deployment.protocol.view("tasks", "taskInfo", task_id).state == 0:
-            count = deployment.protocol.view("tasks", "taskCount")
-            raise DaoError(f"task {task_id} does not exist (the registry has tasks 1 to {count})")
+            raise DaoError(no_such_task(task_id, int(deployment.protocol.view("tasks", "taskCount"))))
         ids.append(task_id)
     if len(set(ids)) != len(ids):
         raise DaoError(f"a task is listed twice: {', '.join(raw)}")

@@ -267,6 +267,12 @@ def set_aside(path: Path) -> Path | None:
     return target
 
 
+def _keep_aside(path: Path, on_note: Callable[[str], None] | None) -> None:
+    kept = set_aside(path)
+    if kept is not None and on_note is not None:
+        on_note(f"kept the previous record as {kept}")
+
+
 def _refuse_fresh_over_complete(path: Path, existing: Manifest, fresh: int) -> None:
     if existing.complete and fresh < 2:
         raise DeployError(
@@ -287,7 +293,7 @@ def open_manifest(
     """The manifest to resume, or a new one. ``fresh`` (1) starts over, moving an unfinished record
     aside; a complete one it moves aside only when asked twice (2). A manifest of another chain is
     an error on a live network and replaced (kept aside) on a local one (every anvil run is a new
-    chain)."""
+    chain; with ``fresh``, as the demo and the benchmarks deploy, it is overwritten: no loss)."""
     access = ManagerAccessMixin
     provider = access.provider
     choice = _network_choice(provider)
@@ -299,9 +305,7 @@ def open_manifest(
     if existing is not None and fresh:
         if not (other_chain and is_local(provider.network.name)):  # a dead local chain's record is no loss
             _refuse_fresh_over_complete(path, existing, int(fresh))
-            kept = set_aside(path)
-            if kept is not None and on_note is not None:
-                on_note(f"kept the previous record as {kept}")
+            _keep_aside(path, on_note)
         existing = None
     if existing is not None and other_chain:
         if not is_local(provider.network.name):
@@ -310,6 +314,7 @@ def open_manifest(
                 f"but the connected chain is {chain_id} (genesis {genesis[:10]}…): check --network, or "
                 "give this deployment its own record with --manifest NEW.json"
             )
+        _keep_aside(path, on_note)  # never overwritten: it may be a persistent anvil's (decision 227)
         existing = None
     if existing is not None:
         if existing.deployer != str(deployer.address):

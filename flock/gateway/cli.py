@@ -18,6 +18,7 @@ from flock.chain.manifest import default_manifest
 from flock.chain.network import is_local, network_name
 from flock.cli import (
     Command,
+    UsageError,
     UserError,
     connected,
     console,
@@ -81,7 +82,7 @@ def _smoke(base_url: str, key: str, model: str) -> None:
 @click.option("--store", type=click.Path(path_type=Path, file_okay=False), default=None, help="content store")
 @click.option("--db", default=None, help="metering store URL (default: SQLite under reports/gateway/)")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65_535))
 @click.option("--smoke", is_flag=True, help="serve, call the model once with the openai client, exit")
 def cli(
     network: str,
@@ -93,9 +94,15 @@ def cli(
     smoke: bool,
 ) -> None:
     """Serve the models the chain says won, OpenAI-style, metered against on-chain credit."""
+    own_platform = is_local(network_name(network)) and manifest_file is None
+    if store is None and not own_platform:  # before connecting: nothing is read or started
+        raise UsageError(
+            "Missing option '--store': serving a deployment needs the content store holding its reports "
+            "and models (by hash)"
+        )
     quiet_ape()
     with connected(network) as provider:
-        if is_local(network_name(network)) and manifest_file is None:
+        if own_platform:
             _serve_local(host, port, smoke)
             return
         from flock.chain.protocol import LiveProtocol
@@ -105,8 +112,6 @@ def cli(
         from flock.gateway.store import MeteringStore
         from flock.store import ContentStore
 
-        if store is None:
-            raise UserError("--store: the content store holding the reports and models (by hash)")
         protocol = LiveProtocol.load(manifest_file or default_manifest(network))
         if "api" not in protocol.keys:
             raise UserError("the deployment has no ApiCredits: redeploy with the API platform")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from eth_hash.auto import keccak
@@ -21,14 +20,6 @@ from flock.oracle.merkle import StandardMerkleTree
 
 USAGE_LEAF = ("uint256", "address", "uint256", "uint256", "uint256")
 REPORT_FORMAT = "flock-api-usage-v1"
-
-
-class UsageStatus(IntEnum):
-    """IApiCredits.Status: where an epoch's usage settlement is."""
-
-    NONE = 0
-    ACCEPTED = 1
-    FINAL = 2
 
 
 @dataclass(frozen=True)

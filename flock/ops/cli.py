@@ -12,7 +12,16 @@ import click
 from rich.table import Table
 
 from flock.chain.clock import head_time
-from flock.cli import ConnectedCommand, Group, UserError, connection_options, console, print_lines, quiet_ape
+from flock.cli import (
+    ConnectedCommand,
+    Group,
+    UserError,
+    connection_options,
+    console,
+    print_lines,
+    quiet_ape,
+    shown_account,
+)
 from flock.ops import credits, keeper, stake, tasks, unrevealed, vesting
 from flock.tasks import TaskKind
 from flock.units import format_token, parse_duration, to_wei
@@ -144,14 +153,14 @@ def stake_delegate(to: str, deployment: Any, sender: Any) -> None:
 @stake_cli.command("show", cls=ConnectedCommand)
 @click.argument("owner", required=False, metavar="[ADDRESS]")
 @connection_options()
-def stake_show(owner: str | None, deployment: Any, sender: Any) -> None:
+def stake_show(owner: str | None, deployment: Any, viewer: str | None, network: str) -> None:
     """List the locks of ADDRESS (default: the --account).
 
     \b
     Example:
       ape run stake show --account alice
     """
-    who = deployment.resolve(owner) if owner else str(sender.address)
+    who = shown_account(owner, viewer, deployment.resolve, network)
     gmflock = deployment.contract("gmflock")
     table = Table(title=f"locks of {who}")
     for column in ("lock", "FLOCK", "gmFLOCK", "status", "unlockable"):
@@ -477,7 +486,7 @@ def tasks_sweep(task: int, deployment: Any, sender: Any) -> None:
 @tasks_cli.command("credits", cls=ConnectedCommand)
 @click.argument("owner", required=False, metavar="[ADDRESS]")
 @connection_options()
-def tasks_credits(owner: str | None, deployment: Any, sender: Any) -> None:
+def tasks_credits(owner: str | None, deployment: Any, viewer: str | None, network: str) -> None:
     """What FL Alliance rounds owe ADDRESS (default: the --account): rewards, paid as FLOCK, and
     shares of slashes, relocked as a gmFLOCK lock of the maximum duration when withdrawn.
 
@@ -485,7 +494,7 @@ def tasks_credits(owner: str | None, deployment: Any, sender: Any) -> None:
     Example:
       ape run tasks credits --account dave
     """
-    who = deployment.resolve(owner) if owner else str(sender.address)
+    who = shown_account(owner, viewer, deployment.resolve, network)
     owed = credits.credits(deployment.contract("alliance"), deployment.contract("gmflock"), who)
     print_lines(owed.lines(head_time()))
 
@@ -544,14 +553,14 @@ def vesting_cli() -> None:
 @vesting_cli.command("show", cls=ConnectedCommand)
 @click.option("--for", "whose", default=None, help="whose rewards (default: the --account)")
 @connection_options()
-def vesting_show(whose: str | None, deployment: Any, sender: Any) -> None:
+def vesting_show(whose: str | None, deployment: Any, viewer: str | None, network: str) -> None:
     """Every task epoch in which an account has vesting rewards.
 
     \b
     Example:
       ape run vesting show --for 0xcarol...
     """
-    who = deployment.resolve(whose) if whose else str(sender.address)
+    who = shown_account(whose, viewer, deployment.resolve, network)
     rows = vesting.vestings(
         deployment.contract("rewards"), who, deployment.manifest.contracts["rewards"].block
     )
@@ -625,14 +634,14 @@ def token_transfer(to: str, amount: str, deployment: Any, sender: Any) -> None:
 @token_cli.command("balance", cls=ConnectedCommand)
 @click.argument("owner", required=False, metavar="[ADDRESS]")
 @connection_options()
-def token_balance(owner: str | None, deployment: Any, sender: Any) -> None:
+def token_balance(owner: str | None, deployment: Any, viewer: str | None, network: str) -> None:
     """FLOCK, gmFLOCK and staked gmFLOCK of ADDRESS (default: the --account).
 
     \b
     Example:
       ape run token balance test:1
     """
-    who = deployment.resolve(owner) if owner else str(sender.address)
+    who = shown_account(owner, viewer, deployment.resolve, network)
     gm = deployment.contract("gmflock")
     print_lines(
         f"{who}: {format_token(int(deployment.contract('token').balanceOf(who)))} FLOCK, "

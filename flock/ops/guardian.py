@@ -8,12 +8,15 @@ what the contract would refuse: a caller that is not a guardian, nothing accepte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any
 
 from flock.chain.clock import head_time
 from flock.ops import OpsError
+from flock.ops.scan import BlockRange, from_block_given, since
 from flock.ops.tasks import task_info
-from flock.units import format_token, relative_time, utc
+from flock.rewards import SlashStatus, Status, UsageStatus
+from flock.units import format_token, human_duration, relative_time, utc
 
 
 @dataclass(frozen=True)
@@ -24,9 +27,13 @@ class Kind:
     key: str  # the manifest key of the contract
     what: str  # in words
     accepted_event: str
-    accepted: int  # the contract's Status value for "accepted, in its window"
-    statuses: tuple[str, ...]  # the contract's Status values, in words
+    accepted: IntEnum  # the contract's Status member for "accepted, in its window"
+    statuses: dict[IntEnum, str]  # every member of that Status, in words
     per_task: bool = True
+
+    def status(self, value: int) -> IntEnum:
+        """``value`` as a member of the contract's Status enum."""
+        return type(self.accepted)(value)
 
     def where(self, task: int | None, epoch: int) -> str:
         return f"task {task} epoch {epoch}" if self.per_task else f"epoch {epoch}"
@@ -41,24 +48,37 @@ REWARDS = Kind(
     "rewards",
     "reward root",
     "RootAccepted",
-    2,
-    ("nothing posted", "no root reached quorum in this round", "accepted", "final: claims are open"),
+    Status.ACCEPTED,
+    {
+        Status.NONE: "nothing posted",
+        Status.OPEN: "no root reached quorum in this round",
+        Status.ACCEPTED: "accepted",
+        Status.FINAL: "final: claims are open",
+    },
 )
 SLASHES = Kind(
     "slashes",
     "slasher",
     "slash root",
     "SlashRootAccepted",
-    2,
-    ("nothing posted", "no slash root reached quorum in this round", "accepted"),
+    SlashStatus.ACCEPTED,
+    {
+        SlashStatus.NONE: "nothing posted",
+        SlashStatus.OPEN: "no slash root reached quorum in this round",
+        SlashStatus.ACCEPTED: "accepted",
+    },
 )
 USAGE = Kind(
     "usage",
     "api",
     "usage report",
     "UsageAccepted",
-    1,
-    ("no report reached quorum in this round", "accepted", "final: its charges apply"),
+    UsageStatus.ACCEPTED,
+    {
+        UsageStatus.NONE: "no report reached quorum in this round",
+        UsageStatus.ACCEPTED: "accepted",
+        UsageStatus.FINAL: "final: its charges apply",
+    },
     per_task=False,
 )
 KINDS = {k.name: k for k in (REWARDS, SLASHES, USAGE)}
@@ -71,7 +91,7 @@ class Accepted:
     kind: Kind
     task: int | None
     epoch: int
-    status: int
+    status: IntEnum  # a member of the kind's Status enum
     root: bytes
     ends: int
     round: int
@@ -101,21 +121,33 @@ def read(contract: Any, kind: Kind, task: int | None, epoch: int) -> Accepted:
     else:
         r = contract.settlementOf(epoch)
         detail, ends = f"charges {format_token(int(r.total))} FLOCK of API usage", int(r.finalizesAt)
-    return Accepted(kind, task, epoch, int(r.status), bytes(r.root), ends, int(r.round), detail)
+    return Accepted(kind, task, epoch, kind.status(int(r.status)), bytes(r.root), ends, int(r.round), detail)
 
 
-def vetoable(contracts: dict[str, Any], from_blocks: dict[str, int]) -> list[Accepted]:
+def scan_range(contracts: dict[str, Any], deployed: dict[str, int], from_block: int | None) -> BlockRange:
+    """The blocks whose acceptance events can still be vetoed: from the first block at or after now
+    minus the challenge window (all three kinds take the distributor's window when accepted), or
+    from ``from_block`` when given (an item accepted before governance shortened the window keeps
+    its longer one: decision 225)."""
+    if from_block is not None:
+        return from_block_given(from_block)
+    window = int(contracts["rewards"].rewardParameters()[0])
+    why = f"what was accepted within the challenge window of {human_duration(window)}"
+    return since(head_time() - window, min(deployed.values()), why)
+
+
+def vetoable(contracts: dict[str, Any], deployed: dict[str, int], blocks: BlockRange) -> list[Accepted]:
     """Every root or report accepted and still in its challenge window, from the acceptance events
-    since each contract's deployment block; the one closing first first."""
-    from ape import chain
-
-    now, height, found = head_time(), chain.blocks.height, {}
+    of ``blocks`` (each contract's from its deployment block on); the one closing first first."""
+    now, found = head_time(), {}
     for kind in (k for k in KINDS.values() if k.key in contracts):
-        contract = contracts[kind.key]
-        for log in getattr(contract, kind.accepted_event).range(from_blocks[kind.key], height + 1):
+        contract, scan = contracts[kind.key], blocks.clamp(deployed[kind.key])
+        if scan.empty:
+            continue
+        for log in getattr(contract, kind.accepted_event).range(scan.first, scan.last + 1):
             task = int(log.taskId) if kind.per_task else None
             state = read(contract, kind, task, int(log.epoch))
-            if state.status == kind.accepted and now < state.ends:
+            if state.status is kind.accepted and now < state.ends:
                 found[(kind.name, task, state.epoch)] = state
     return sorted(found.values(), key=lambda a: a.ends)
 
@@ -144,7 +176,7 @@ def veto(contracts: dict[str, Any], kind: Kind, sender: Any, task: int | None, e
         )
     contract = contracts[kind.key]
     state, now = read(contract, kind, task, epoch), head_time()
-    if state.status != kind.accepted:
+    if state.status is not kind.accepted:
         raise OpsError(
             f"{kind.where(task, epoch)} has no accepted {kind.what} to veto: "
             f"{kind.statuses[state.status]} (round {state.round})"

@@ -9,7 +9,7 @@ from typing import Any
 
 from flock.chain.clock import head_time
 from flock.ops import OpsError
-from flock.tasks import Role, TaskKind, TaskState, spec_hash
+from flock.tasks import Role, TaskKind, TaskState, no_such_task, spec_hash
 from flock.units import DAY, format_token, human_duration, relative_time
 
 ROLES = {"node": Role.NODE, "validator": Role.VALIDATOR, "participant": Role.PARTICIPANT}
@@ -32,7 +32,7 @@ def _need_free_gm(gmflock: Any, account: Any, amount: int, what: str) -> None:
 def task_info(registry: Any, task: int) -> Any:
     info = registry.taskInfo(task)
     if int(info.state) == TaskState.NONE:
-        raise OpsError(f"task {task} does not exist (the registry has {registry.taskCount()} tasks)")
+        raise OpsError(no_such_task(task, int(registry.taskCount())))
     return info
 
 

@@ -14,6 +14,7 @@ from ape.exceptions import ContractLogicError
 from flock.chain.clock import head_time
 from flock.chain.errors import describe_revert
 from flock.ops import OpsError
+from flock.ops.scan import BlockRange, during
 from flock.ops.tasks import task_info
 from flock.rewards import Offence
 from flock.tasks import TaskKind
@@ -33,12 +34,19 @@ class Unrevealed:
         return "model" if self.offence == Offence.MODEL_NOT_REVEALED else "score file"
 
 
-def unrevealed(
-    submissions: Any, slasher: Any, task: int, epoch: int, from_block: int = 0
-) -> list[Unrevealed]:
-    """The commitments of ``task``'s ``epoch`` never revealed and not slashed yet, models first."""
-    from ape import chain
+def commit_blocks(submissions: Any, epoch: int, deployed: int = 0) -> BlockRange:
+    """The blocks in which ``epoch``'s commitments can have been made: its submit phase through its
+    commit phase (``schedule(epoch)``: from its start to ``commitEnd``), found by block time."""
+    phases = submissions.schedule(epoch)
+    why = f"epoch {epoch}'s submit to commit phases"
+    return during(int(phases.start), int(phases.commitEnd), deployed, why)
 
+
+def unrevealed(submissions: Any, slasher: Any, task: int, epoch: int, blocks: BlockRange) -> list[Unrevealed]:
+    """The commitments of ``task``'s ``epoch`` (made in ``blocks``) never revealed and not slashed
+    yet, models first."""
+    if blocks.empty:
+        return []
     phases = submissions.schedule(epoch)
     kinds = (
         ("ModelCommitted", "node", submissions.modelOf, Offence.MODEL_NOT_REVEALED, phases.modelRevealEnd),
@@ -47,7 +55,7 @@ def unrevealed(
     found = []
     for event, field, view, offence, deadline in kinds:
         logs = getattr(submissions, event).range(
-            from_block, chain.blocks.height + 1, search_topics={"taskId": task, "epoch": epoch}
+            blocks.first, blocks.last + 1, search_topics={"taskId": task, "epoch": epoch}
         )
         for log in logs:
             account = str(getattr(log, field))
@@ -65,16 +73,17 @@ def slash_unrevealed(
     sender: Any,
     task: int,
     epoch: int,
-    from_block: int,
+    deployed: int,
 ) -> list[str]:
     """Slashes every unrevealed commitment of ``task``'s ``epoch`` whose reveal phase is over; the
     sender takes the keeper's share. Refuses when there is none (or none due yet)."""
     info = task_info(registry, task)
     if int(info.kind) != TaskKind.ARENA:
         raise OpsError(f"task {task} is an FL Alliance task: commitments and reveals are AI Arena's")
-    pending = unrevealed(submissions, slasher, task, epoch, from_block)
+    blocks = commit_blocks(submissions, epoch, deployed)
+    pending = unrevealed(submissions, slasher, task, epoch, blocks)
     if not pending:
-        raise OpsError(f"task {task} epoch {epoch}: no unrevealed commitment left to slash")
+        raise OpsError(f"task {task} epoch {epoch}: no unrevealed commitment left to slash ({blocks.line()})")
     now = head_time()
     due = [u for u in pending if now >= u.deadline]
     if not due:

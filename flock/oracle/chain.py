@@ -18,13 +18,13 @@ from typing import Any
 
 from ape import chain
 
-from flock.chain.clock import head_time
+from flock.chain.clock import block_time, first_block_at, head_time
 from flock.chain.protocol import LiveProtocol
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings
 from flock.rewards import Phase
-from flock.tasks import Role
+from flock.tasks import Role, no_such_task
 from flock.units import relative_time
 
 __all__ = ["ChainView", "OracleError"]
@@ -76,13 +76,18 @@ class ChainView:
 
     # ------------------------------------------------------------------ epochs
 
-    def check_epoch_over(self, task: int, epoch: int) -> None:
-        """Refuses an epoch whose reveal phase has not ended yet, or a task that is not Arena."""
-        info = self.contract("tasks").taskInfo(task)
+    def check_arena_task(self, task: int) -> None:
+        """Refuses a task that does not exist or is not an AI Arena task."""
+        registry = self.contract("tasks")
+        info = registry.taskInfo(task)
         if info.state == 0:
-            raise OracleError(f"task {task} does not exist")
+            raise OracleError(no_such_task(task, int(registry.taskCount())))
         if info.kind != 0:
             raise OracleError(f"task {task} is an FL Alliance task: its rewards come from its rounds")
+
+    def check_epoch_over(self, task: int, epoch: int) -> None:
+        """Refuses an epoch whose reveal phase has not ended yet, or a task that is not Arena."""
+        self.check_arena_task(task)
         reveal_end = self.submissions.schedule(epoch).revealEnd
         now = head_time()
         if now < reveal_end:
@@ -92,23 +97,24 @@ class ChainView:
             )
 
     def latest_ended_epoch(self) -> int:
-        """The latest epoch whose reveal phase is over."""
-        epoch, phase, _ = self.submissions.currentPhase()
-        return epoch if phase == Phase.CLOSED else epoch - 1
+        """The latest epoch whose reveal phase is over; refuses when none is yet."""
+        epoch, phase, ends = self.submissions.currentPhase()
+        if phase == Phase.CLOSED:
+            return int(epoch)
+        if epoch == 0:
+            raise OracleError(
+                f"no epoch is over yet: epoch 0's {Phase(phase).name.lower().replace('_', ' ')} phase ends "
+                f"{relative_time(int(ends), head_time())}, then its later phases"
+            )
+        return int(epoch) - 1
 
     def stake_block(self, epoch: int) -> int:
         """The last block mined before ``epoch`` started (binary search on timestamps)."""
         start = self.submissions.schedule(epoch).start
-        low, high = self.first_block(), chain.blocks.head.number
-        if chain.blocks[low].timestamp >= start:
+        low = self.first_block()
+        if block_time(low) >= start:
             raise OracleError(f"epoch {epoch} started before the contracts were deployed")
-        while low < high:
-            mid = (low + high + 1) // 2
-            if chain.blocks[mid].timestamp < start:
-                low = mid
-            else:
-                high = mid - 1
-        return low
+        return first_block_at(start, low) - 1
 
     # ------------------------------------------------------------------ facts
 

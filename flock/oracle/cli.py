@@ -62,6 +62,7 @@ def epoch_options(func: Any) -> Any:
 
 def _run(view: ChainView, store: Path, task: int, epoch: int | None) -> OracleRun:
     if epoch is None:
+        view.check_arena_task(task)  # before naming an epoch for it
         epoch = view.latest_ended_epoch()
         console.print(f"epoch {epoch} (the latest that is over)")
     before_oracle(view, task, epoch)  # a task epoch without a budget pays nothing: say why, stop
@@ -154,7 +155,9 @@ def report(protocol: LiveProtocol, store: Path, task: int, epoch: int | None, ou
 @click.option("--epoch", type=int, required=True, help="the epoch whose accepted root to finalize")
 def finalize(protocol: LiveProtocol, sender: Any, task: int, epoch: int) -> None:
     """Finalize an accepted root after its challenge window (anyone): burns the fees, opens claims."""
-    ChainView(protocol).rewards.finalize(task, epoch, sender=sender)
+    view = ChainView(protocol)
+    view.check_arena_task(task)
+    view.rewards.finalize(task, epoch, sender=sender)
     console.print(f"task {task} epoch {epoch}: final, claims open")
 
 
@@ -168,8 +171,9 @@ def claim(
     """Claim a leaf of the accepted root, with its proof rebuilt from the report in the store."""
     if epoch is None:
         raise UsageError("--epoch is required to claim")
-    whom = beneficiary or str(sender.address)
-    receipt = claim_for(ChainView(protocol), ContentStore(store), task, epoch, whom, sender)
+    whom, view = beneficiary or str(sender.address), ChainView(protocol)
+    view.check_arena_task(task)
+    receipt = claim_for(view, ContentStore(store), task, epoch, whom, sender)
     (claimed,) = [e for e in receipt.events if e.event_name == "Claimed"]
     locked = sum(e.locked for e in receipt.events if e.event_name == "VestingStarted")
     vesting = f"; {format_token(locked)} of it vests (`ape run vesting release`)" if locked else ""
@@ -198,6 +202,7 @@ def slashes(
 
     view = ChainView(protocol)
     if epoch is None:
+        view.check_arena_task(task)  # before naming an epoch for it
         epoch = view.latest_ended_epoch()
         console.print(f"epoch {epoch} (the latest that is over)")
     report = compute_slashes_on_chain(view, ContentStore(store), task, epoch)
@@ -232,17 +237,28 @@ def _guarded(deployment: Any) -> dict[str, Any]:
 
 
 @cli.command("vetoable", cls=ConnectedCommand)
+@click.option(
+    "--from-block",
+    type=click.IntRange(min=0),
+    default=None,
+    help="scan the acceptance events from this block (default: the first block of the challenge window)",
+)
 @connection_options(send=False)
-def vetoable_command(deployment: Any) -> None:
+def vetoable_command(from_block: int | None, deployment: Any) -> None:
     """Every reward root, slash root and usage report accepted and still in its challenge window
-    (a guardian may veto it until then), the one closing first first.
+    (a guardian may veto it until then), the one closing first first. Only the blocks of the
+    window are scanned (the first one found by block time), and the command says which.
 
     \b
-    Example:
+    Examples:
       ape run oracle vetoable --network base:sepolia:node
+      ape run oracle vetoable --from-block 18000000 --network base:sepolia:node
     """
-    blocks = {key: deployment.manifest.contracts[key].block for key in _guarded(deployment)}
-    found, now = guardian.vetoable(_guarded(deployment), blocks), head_time()
+    contracts = _guarded(deployment)
+    deployed = {key: deployment.manifest.contracts[key].block for key in contracts}
+    blocks = guardian.scan_range(contracts, deployed, from_block)
+    found, now = guardian.vetoable(contracts, deployed, blocks), head_time()
+    print_lines(blocks.line())
     if not found:
         print_lines("nothing to veto: no reward root, slash root or usage report is in its challenge window")
     print_lines([a.line(now) for a in found])

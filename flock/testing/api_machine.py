@@ -16,8 +16,9 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
-from flock.gateway.usage import Metered, UsageReport, UsageStatus, build_report
+from flock.gateway.usage import Metered, UsageReport, build_report
 from flock.harness.system import System
+from flock.rewards import UsageStatus
 from flock.tasks import Role, TaskKind, spec_hash
 from flock.testing.fixtures import stake
 from flock.testing.machine import ProtocolMachine, precondition, rule

@@ -1,7 +1,9 @@
 """Every `ape run` command line, in process (click's CliRunner): each scripts/*.py only names a
-command of the flock package; a misused command (an unknown option, a missing argument, a value of
-the wrong kind) is two lines and exit status 2; a mistyped or wrong network and a missing manifest
-are one line and exit status 1, refused before anything is sent or written; never a traceback."""
+command of the flock package; a misused command (an unknown option, an option without its value or
+given another option as one, a missing argument or option, a value of the wrong kind, a negative
+number, an unknown subcommand) is two lines and exit status 2, checked for every command and
+subcommand that can be misused so; a mistyped or wrong network and a missing manifest are one line
+and exit status 1, refused before anything is sent or written; never a traceback."""
 
 from __future__ import annotations
 
@@ -79,27 +81,178 @@ def test_every_script_only_names_a_command_of_the_package(name):
     assert isinstance(_script(name), Command | Group)  # short errors, never a traceback
 
 
-@pytest.mark.parametrize("name", SCRIPTS)
-def test_an_unknown_option_is_two_lines_and_status_2(name):
-    result = _invoke(name, "--no-such-option")
-    assert result.exit_code == 2
+Line = tuple[str, tuple[str, ...], click.Command]  # script, subcommand path, command
+
+
+def _walk(script: str, path: tuple[str, ...], command: click.Command) -> list[Line]:
+    found = [(script, path, command)]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += _walk(script, (*path, name), sub)
+    return found
+
+
+# every command line: each script's command and each subcommand under it, at any depth
+COMMANDS = [line for name in SCRIPTS for line in _walk(name, (), _script(name))]
+
+
+def _lines(kind):
+    """``(script, args)`` for each command that can be misused so (``kind`` gives the arguments,
+    or None), named ``script sub ...``."""
+    return [
+        pytest.param(script, [*path, *args], id=" ".join((script, *path)))
+        for script, path, command in COMMANDS
+        if (args := kind(command)) is not None
+    ]
+
+
+def _unknown_option(command: click.Command) -> list[str]:
+    return ["--no-such-option"]
+
+
+def _valued(command: click.Command) -> list[click.Option]:
+    """The command's options that take a value (not flags, not counts)."""
+    return [p for p in command.params if isinstance(p, click.Option) and not p.is_flag and not p.count]
+
+
+def _option_without_value(command: click.Command) -> list[str] | None:
+    """``--network`` (else the first option that takes a value) given last, with nothing after."""
+    takes = [p.opts[0] for p in _valued(command)]
+    if not takes:
+        return None
+    return ["--network" if "--network" in takes else takes[0]]
+
+
+def _option_as_value(command: click.Command) -> list[str] | None:
+    """An option that takes a value given the next option as it (``--account --network N``)."""
+    takes = [p.opts[0] for p in _valued(command)]
+    if not takes:
+        return None
+    return [takes[0], "--help"]
+
+
+def _missing_argument(command: click.Command) -> list[str] | None:
+    """Nothing, for a command with a required argument or option (not a group: a bare group shows
+    its help)."""
+    required = [p for p in command.params if p.required]
+    return [] if required and not isinstance(command, click.Group) else None
+
+
+NUMBERS = (click.INT, click.FLOAT)
+
+
+def _wrong_type(command: click.Command) -> list[str] | None:
+    """A word where the first numeric parameter wants a number: an option as ``--opt x``, an
+    argument as the word in its place (the arguments before it given words too)."""
+    arguments = [p for p in command.params if isinstance(p, click.Argument)]
+    for param in [*_valued(command), *arguments]:
+        numeric = param.type in NUMBERS or isinstance(param.type, click.types._NumberRangeBase)
+        if not numeric:
+            continue
+        if isinstance(param, click.Option):
+            return [param.opts[0], *["x"] * param.nargs]
+        return ["x"] * (arguments.index(param) + 1)
+    return None
+
+
+def _unknown_subcommand(command: click.Command) -> list[str] | None:
+    return ["no-such-command"] if isinstance(command, click.Group) else None
+
+
+def _negative(command: click.Command) -> list[str] | None:
+    """A negative number where the command takes its first argument, else as an option's value."""
+    if any(isinstance(p, click.Argument) for p in command.params) and not isinstance(command, click.Group):
+        return ["-5"]
+    takes = [p.opts[0] for p in _valued(command)]
+    return [takes[0], "-1"] if takes else None
+
+
+def _usage_error(result: Result, command_path: list[str]) -> str:
+    """Two lines, exit status 2: the error (returned) and the usage of the command misused."""
+    assert result.exit_code == 2, result.stdout + result.stderr
     error, usage = result.stderr.strip().splitlines()
-    assert error == "error: No such option: --no-such-option"
-    assert usage.startswith("usage: ") and usage.endswith("(--help for more)")
+    assert error.startswith("error: ")
+    assert usage.startswith("usage: ") and usage.endswith("(--help for more)"), usage
+    assert " ".join(command_path) in usage, usage
+    return error
+
+
+def test_every_command_line_is_walked():
+    assert len(SCRIPTS) == len([c for c in COMMANDS if not c[1]]) >= 18
+    assert ("oracle", ("vetoable",)) in [(s, p) for s, p, _ in COMMANDS]
+    assert ("dao", ("propose", "set-param")) in [(s, p) for s, p, _ in COMMANDS]
+    assert all(isinstance(c, Command | Group) for _, _, c in COMMANDS)  # short errors everywhere
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_unknown_option))
+def test_an_unknown_option_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-1])
+    assert error.startswith("error: No such option: --no-such-option"), error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_option_without_value))
+def test_an_option_without_its_value_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-1])
+    assert error == f"error: Option '{args[-1]}' requires an argument."
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_option_as_value))
+def test_an_option_given_as_another_options_value_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-2])
+    assert error == f"error: Option '{args[-2]}' requires an argument."
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_missing_argument))
+def test_a_missing_argument_or_option_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args)
+    assert error.startswith(("error: Missing argument '", "error: Missing option '")), error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_wrong_type))
+def test_a_value_of_the_wrong_type_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), [a for a in args if a != "x" and not a.startswith("-")])
+    assert error.startswith("error: Invalid value for ") and "'x' is not a valid" in error, error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_negative))
+def test_a_negative_number_is_two_lines_and_status_2(name, args):
+    """click reads ``-5`` as an unknown option ("No such option: -5") and gives ``--epoch -1`` to a
+    contract that takes no negative number: the kit says what it is."""
+    option = args[-2] if args[-1] == "-1" else None
+    error = _usage_error(_invoke(name, *args), args[:-2] if option else args[:-1])
+    where = f"{option} " if option else ""
+    assert error == f"error: {where}'{args[-1]}' is negative: amounts, durations, ids and epochs never are"
 
 
 @pytest.mark.parametrize(
     ("name", "args", "message"),
     [
-        ("oracle", ["compute"], "Missing option '--task'."),
+        ("stake", ["lock", "10", "-30 days"], "'-30 days' is negative"),
+        ("tasks", ["join", "1", "node", "-.5"], "'-.5' is negative"),
+        ("oracle", ["veto", "rewards", "--task=-1", "--epoch", "1"], "--task '-1' is negative"),
+        ("tasks", ["create", "--participants", "2", "-8"], "--participants '-8' is negative"),
+        ("tasks", ["withdraw", "--account", "--network", "base:sepolia:node"], "Option '--account' requires"),
+        ("dao", ["propose", "--account", "--file", "a.yaml"], "Option '--account' requires an argument."),
+        ("oracle", ["veto"], "Missing argument '{rewards|slashes|usage}'. Choose from: rewards, slashes"),
+    ],
+)
+def test_what_click_would_misread_is_a_usage_error(name, args, message):
+    error = _usage_error(_invoke(name, *args), [])
+    assert message in error, error
+
+
+@pytest.mark.parametrize(("name", "args"), _lines(_unknown_subcommand))
+def test_an_unknown_subcommand_is_two_lines_and_status_2(name, args):
+    error = _usage_error(_invoke(name, *args), args[:-1])
+    assert error == "error: No such command 'no-such-command'."
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
         ("dao", ["vote", "1", "maybe"], "Invalid value for '{for|against|abstain}': 'maybe'"),
-        (
-            "stake",
-            ["extend", "first", "1 day"],
-            "Invalid value for 'LOCK_ID': 'first' is not a valid integer.",
-        ),
-        ("dao", ["no-such-command"], "No such command 'no-such-command'."),
-        ("dao", ["propose", "set-param"], "Missing argument 'PARAMETER'."),
+        ("gateway", ["--manifest", "m.json"], "Missing option '--store': serving a deployment needs"),
+        ("gateway", ["--port", "99999"], "'--port': 99999 is not in the range 1<=x<=65535."),
+        ("bench", ["--only", "nope"], "Invalid value for '--only': no benchmark named 'nope' (known: "),
     ],
 )
 def test_a_misused_command_is_two_lines_and_status_2(name, args, message):

@@ -68,6 +68,27 @@ def test_fresh_twice_keeps_the_old_record_aside(complete_copy, deployer):
     assert manifest.complete and not manifest.contracts  # the (empty) plan ran on a new record
 
 
+def test_another_local_chains_record_is_kept_aside_not_overwritten(complete_copy, deployer):
+    """`ape run deploy --manifest M` on a local chain where M records another one (a persistent anvil
+    of a colleague's, say): deployed anew, the old record kept; the demo's and the benchmarks'
+    fresh deploys of throwaway chains overwrite theirs."""
+    data = json.loads(complete_copy.read_text())
+    data["chain_id"] = 1337
+    other = json.dumps(data)
+    complete_copy.write_text(other)
+    notes = []
+    deploy_protocol(
+        deployer, LOCAL_CONFIG, fresh=0, plan=[], manifest_file=complete_copy, on_note=notes.append
+    )
+    [kept] = [p for p in complete_copy.parent.iterdir() if ".replaced-" in p.name]
+    assert kept.read_text() == other and f"kept the previous record as {kept}" in notes
+    assert Manifest.load(complete_copy).chain_id == 31337
+    kept.unlink()
+    complete_copy.write_text(other)
+    deploy_protocol(deployer, LOCAL_CONFIG, fresh=1, plan=[], manifest_file=complete_copy)
+    assert list(complete_copy.parent.iterdir()) == [complete_copy]
+
+
 def test_fresh_starts_an_unfinished_deployment_over_keeping_it(complete_copy, deployer):
     data = json.loads(complete_copy.read_text())
     data["complete"] = False

@@ -10,14 +10,15 @@ import pytest
 from click.testing import CliRunner
 
 from flock.alliance.chain import ApeClock, RoundDriver, owed_of, run_round
-from flock.chain.clock import advance, head_time, mine_at
+from flock.chain.clock import advance, first_block_at, head_time, mine_at
 from flock.chain.local import impersonate
 from flock.ops.cli import checkpoint_cli, stake_cli, tasks_cli, vesting_cli
+from flock.ops.unrevealed import commit_blocks
 from flock.oracle.cli import cli as oracle_cli
 from flock.prechecks import budget_check
 from flock.rewards import SlashStatus, Status, model_commitment
 from flock.tasks import Role, TaskKind, TaskState, spec_hash
-from flock.units import DAY, WAD, format_token, human_duration, relative_time
+from flock.units import DAY, WAD, format_token, human_duration, relative_time, utc
 
 
 @pytest.fixture
@@ -374,6 +375,74 @@ def test_a_guardian_lists_and_vetoes_what_is_in_its_challenge_window(
     closed = f"the challenge window of task {task} epoch {epoch}'s slash root closed at "
     _refused(veto("slashes", *on_task), closed)
     assert chain.blocks.height == height and slasher.reportOf(task, epoch).status == SlashStatus.ACCEPTED
+
+
+def test_vetoable_scans_only_the_blocks_of_the_challenge_window(
+    run, funded, token, gmflock, tasks, emissions, rewards, manifest, project, accounts, chain
+):
+    """A root accepted before the window that ends now is not even scanned (the scan starts at the
+    first block of the window, found by block time); one accepted inside it is listed."""
+    slasher = project.ArenaSlasher.at(manifest.address("slasher"))
+    api = project.ApiCredits.at(manifest.address("api"))
+    contracts = (funded, token, gmflock, tasks, emissions, manifest, accounts[8], accounts[10:12])
+    task, epoch = _accepted_roots(*contracts, api, slasher, rewards)
+    old = chain.blocks.height  # the block of the last of these acceptances
+    window = rewards.rewardParameters()[0]
+    mine_at(rewards.epochRewards(task, epoch).finalizesAt + 60)  # their windows have closed
+    for oracle in accounts[10:12]:  # the next epoch's root, accepted now
+        rewards.postRoot(task, epoch + 1, b"\x55" * 32, WAD, 0, REPORT, sender=oracle)
+    new = chain.blocks.height
+
+    listed = _ok(run(oracle_cli, "vetoable"))
+    first = first_block_at(head_time() - window)
+    assert old < first <= new and chain.blocks[first - 1].timestamp < head_time() - window
+    assert f"scanned blocks {first:,} to {new:,} ({new - first + 1:,} blocks; " in listed
+    assert "what was accepted within the challenge window of 1 d: from " in listed
+    assert f"reward root of task {task} epoch {epoch + 1} (0x{'55' * 32})" in listed
+    assert "11" * 32 not in listed and "22" * 32 not in listed and "33" * 32 not in listed
+
+    given = _ok(run(oracle_cli, "vetoable", "--from-block", str(old)))  # scanned, closed: not listed
+    assert f"scanned blocks {old:,} to {new:,} ({new - old + 1:,} blocks; --from-block {old:,})" in given
+    assert "55" * 32 in given and "11" * 32 not in given and "33" * 32 not in given
+    height = chain.blocks.height
+    _refused(run(oracle_cli, "vetoable", "--from-block", str(height + 1)), "is past the head of the chain")
+    mine_at(rewards.epochRewards(task, epoch + 1).finalizesAt)
+    closed = _ok(run(oracle_cli, "vetoable"))
+    assert "nothing to veto" in closed and "55" * 32 not in closed
+
+
+def test_first_block_at_finds_the_first_block_at_or_after_a_time(chain):
+    for gap in (1, 1, 7, 100, 2, 3_600, 1):
+        mine_at(head_time() + gap)
+    head = chain.blocks.height
+    low = head - 9
+    times = {n: chain.blocks[n].timestamp for n in range(low, head + 1)}
+    for n in range(low, head + 1):
+        for t in (times[n] - 1, times[n], times[n] + 1):
+            expected = next((m for m in range(low, head + 1) if times[m] >= t), head + 1)
+            assert first_block_at(t, low, head) == expected, (n, t)
+            assert first_block_at(t, low) == expected  # up to the head by default
+    assert first_block_at(times[head] + 1) == head + 1  # every block is older: nothing to scan
+    assert first_block_at(0) == 0
+    assert first_block_at(times[low], low + 3, head) == low + 3  # never before ``low``
+    assert first_block_at(0, head, head - 1) == head  # an empty range
+
+
+def test_a_task_epochs_commitments_are_scanned_in_its_submit_to_commit_phases(emissions, submissions, chain):
+    epoch = emissions.currentEpoch() + 2
+    phases = submissions.schedule(epoch)
+    mine_at(phases.start - 1)
+    before = chain.blocks.height
+    assert commit_blocks(submissions, epoch).empty  # not started: nothing to scan
+    for at in (phases.start, phases.submitEnd, phases.commitEnd - 1, phases.commitEnd, phases.revealEnd):
+        mine_at(at)
+    blocks = commit_blocks(submissions, epoch, deployed=before - 50)
+    assert (blocks.first, blocks.last) == (before + 1, before + 3)
+    assert blocks.line().startswith(f"scanned blocks {before + 1:,} to {before + 3:,} (3 blocks; ")
+    assert f"epoch {epoch}'s submit to commit phases: {utc(phases.start)} to {utc(phases.commitEnd)}" in (
+        blocks.line()
+    )
+    assert commit_blocks(submissions, epoch, deployed=before + 2).first == before + 2
 
 
 @pytest.mark.parametrize(
