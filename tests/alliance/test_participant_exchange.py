@@ -8,11 +8,20 @@ announced two are passed over, each with a one-line notice, and the step goes on
 peers never announce commits its own update once the wait share of the proposal phase is over, well
 before the deadline. A proposer that crashes after publishing, or after recording its aggregate,
 publishes nothing new on the rerun and commits the aggregate it recorded. And why a local update
-still trains ten epochs: a lone proposer's update of one epoch is often rejected, of ten never."""
+still trains ten epochs: a lone proposer's update of one epoch is often rejected, of ten never.
+
+A sample count is a claim (decision 235): uncapped, the held-out filter drops a label-flipped update
+announcing 10**9 samples, but an honest one announcing as many is dropped too or is the whole
+average; capped at the proposer's own
+count, the honest one is averaged and a poisoned one leaves the average as accurate as the honest
+updates'. A step that meets its own transaction still pending sends nothing and says which nonce
+(decision 234); the next step, once it is mined, goes on and nobody is slashed."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +30,12 @@ from test_participant import SHARDS, Crash, _move_to, _participant, _to_proposal
 
 from flock.alliance.chain import RoundDriver, round_info
 from flock.alliance.client import Client
-from flock.alliance.model import SoftmaxModel
+from flock.alliance.data import split
+from flock.alliance.model import SoftmaxModel, fedavg
 from flock.alliance.participant import exchange
-from flock.alliance.participant.core import Participant
+from flock.alliance.participant.core import Participant, run
 from flock.alliance.participant.data import load_shard
+from flock.alliance.protocol import Outcome, SlashReason
 from flock.store import ContentStore
 from flock.units import utc
 
@@ -53,13 +64,15 @@ def _model(features: int = 64, classes: int = 10, seed: int = 0) -> SoftmaxModel
     return SoftmaxModel(rng.normal(size=(features, classes)), rng.normal(size=classes))
 
 
-def _announce(p: Participant, signer, account: str, model: SoftmaxModel, r: int) -> exchange.Announcement:
+def _announce(
+    p: Participant, signer, account: str, model: SoftmaxModel, r: int, samples: int = 100
+) -> exchange.Announcement:
     """An announcement naming ``account``, signed by ``signer``, of ``model`` (put in the store)."""
     digest = p.store.put(model.to_bytes())
     scope = p.scope(r)
     update_hash = bytes.fromhex(digest[2:])
-    signature = signer.sign_message(exchange.signable(scope, account, update_hash, 100)).encode_rsv()
-    found = exchange.Announcement(scope, account, update_hash, 100, bytes(signature))
+    signature = signer.sign_message(exchange.signable(scope, account, update_hash, samples)).encode_rsv()
+    found = exchange.Announcement(scope, account, update_hash, samples, bytes(signature))
     exchange.publish(p.store.root, found)
     return found
 
@@ -244,3 +257,144 @@ def test_ten_local_epochs_keep_a_lone_proposer_acceptable_where_the_federations_
     averaged, alone, judged = _rejections(1)
     assert averaged == 0 and alone > judged // 4
     assert _rejections(10) == (0, 0, judged)
+
+
+INFLATED = 10**9  # samples announced by an update that claims more than it trained on
+
+
+def test_an_inflated_sample_count_weighs_no_more_than_the_proposers_own_update():
+    """Decision 235, measured on the five digits shards trained as a live participant trains: the
+    held-out filter alone drops a label-flipped update announcing 10**9 samples, but also, in two
+    seeds of three, an honest update announcing as many (it would be the whole average: one shard's
+    model, worse than the average of the rest), and in the third that one update is the average.
+    With the announced counts capped at the proposer's own (what a live proposer weighs by), the
+    honest update is averaged like any other, and the label-flipped one, whether the filter drops it
+    or not, leaves the average as accurate as the honest updates' alone."""
+    shards = [load_shard("digits", f"{i + 1}/{SHARDS}") for i in range(SHARDS)]
+    test = split("digits", SHARDS).test
+
+    def accuracy(model: SoftmaxModel) -> float:
+        return model.accuracy(test.x, test.y)
+
+    for seed in range(3):
+        clients = [
+            Client(f"p{i}", d.shard, d.classes, lr=d.lr, epochs=d.epochs) for i, d in enumerate(shards)
+        ]
+        start = SoftmaxModel.zeros(shards[0].features, shards[0].classes)
+        rngs = [np.random.default_rng(10 * seed + i) for i in range(SHARDS)]
+        updates = [c.local_update(start, rng, 0) for c, rng in zip(clients, rngs, strict=True)]
+        last = shards[-1]
+        liar = Client("liar", last.shard, last.classes, "label-flip", epochs=last.epochs, lr=last.lr)
+        flipped = liar.local_update(start, np.random.default_rng(10 * seed + 9), 0)
+        proposer, own = clients[0], updates[0]
+        honest = [(u, c.samples) for u, c in zip(updates[1:-1], clients[1:-1], strict=True)]
+        honest_only = accuracy(
+            fedavg([own, *(u for u, _ in honest)], [proposer.samples, *(n for _, n in honest)])
+        )
+        everyone, kept = proposer.aggregate(own, [*honest, (updates[-1], clients[-1].samples)])
+        assert kept == list(range(SHARDS))
+        assert accuracy(flipped) < 0.2 and max(accuracy(u) for u in updates) < accuracy(everyone) - 0.01
+
+        # The filter alone: the inflated label-flipped update is dropped; an honest one too (two
+        # seeds of three), or else it is the whole average: one shard's model, below the others'.
+        average, kept = proposer.aggregate(own, [*honest, (flipped, INFLATED)])
+        assert kept == list(range(SHARDS - 1)) and accuracy(average) == honest_only
+        average, kept = proposer.aggregate(own, [*honest, (updates[-1], INFLATED)])
+        assert kept == list(range(SHARDS - 1)) or accuracy(average) < honest_only - 0.01
+
+        # Capped: the honest inflated update is averaged, and counts as much as the proposer's own.
+        (weight,) = exchange.weights(proposer.samples, [INFLATED])
+        assert weight == proposer.samples and exchange.weights(proposer.samples, [5]) == [5]
+        average, kept = proposer.aggregate(own, [*honest, (updates[-1], weight)])
+        assert kept == list(range(SHARDS)) and accuracy(average) >= honest_only - 0.01
+        # The label-flipped one cannot pull the average down: measured within 0.006 of the honest
+        # updates' average (asserted within 0.02), where uncapped and kept it would be its model.
+        average, _ = proposer.aggregate(own, [*honest, (flipped, weight)])
+        assert accuracy(average) >= honest_only - 0.02
+
+
+def test_a_live_proposer_averages_an_honest_update_that_claims_too_many_samples_at_its_own_weight(
+    crowd, participants
+):
+    r, (me, other), voters = _drawn(crowd)
+    keys = dict(zip((p.address for p in crowd), participants, strict=True))
+    for p in [other, *voters[:-1]]:
+        assert p.step().done == ["publish"]
+    # The last voter's own honest update, announced as trained on 10**9 samples (signed by it).
+    liar = voters[-1]
+    model = liar._client().local_update(liar.global_model()[0], np.random.default_rng(5), 0)
+    claimed = _announce(me, keys[liar.address], liar.address, model, r, INFLATED)
+    report = me.step()
+    assert report.done == ["publish", "propose"]  # everyone has announced: at once
+    held = me.state.round(r).proposal
+    assert sorted(a for a, _ in held.aggregated) == sorted(p.address for p in crowd)  # not dropped
+    own = me._client().samples
+    assert (
+        f"weighed the update {claimed.digest} of {liar.address} as {own} samples (this proposer's own "
+        f"count), not the {INFLATED} it announced"
+    ) in report.lines
+
+
+@contextmanager
+def _manual_mining(chain) -> Iterator[None]:
+    """anvil mines only when told (``chain.mine()``); automine is back on however the block ends."""
+    chain.provider.auto_mine = False
+    try:
+        yield
+    finally:
+        chain.provider.auto_mine = True
+
+
+class _Slept(Exception):
+    pass
+
+
+def test_a_step_meeting_its_own_pending_transaction_sends_nothing_and_the_next_goes_on(crowd, chain):
+    r, (me, other), voters = _drawn(crowd)
+    for p in [other, *voters]:
+        assert p.step().done == ["publish"]
+    info = round_info(me.alliance, me.task_id, r)
+
+    def nonce() -> int:
+        return chain.provider.get_nonce(me.address, block_id="pending")
+
+    with _manual_mining(chain):
+        sent = me.step()  # its commitment goes to the node and is not mined
+        assert sent.done == ["publish", "propose"] and not me.entry(r).committed
+        first = nonce() - 1
+        assert chain.provider.get_nonce(me.address, block_id="latest") == first
+        written, height = me.state.path.read_bytes(), chain.blocks.height
+        again = me.step()  # a cron run meeting it: sends nothing, writes nothing, says why
+        assert again.idle and nonce() == first + 1 and me.state.path.read_bytes() == written
+        assert (
+            f"a transaction of {me.address} is still pending (nonce {first}): nothing sent, so as not to "
+            "race it; the next run goes on once it is mined"
+        ) in again.lines
+        assert not any(line.startswith("nothing due now") for line in again.lines)
+        # `run` does the same and waits (a poll: no boundary to wait for), then would step again.
+        waits: list[int | None] = []
+
+        def wait_until(at: int | None) -> None:
+            waits.append(at)
+            raise _Slept
+
+        with pytest.raises(_Slept):
+            run(me, 1, wait_until, lambda report: None)
+        assert waits == [None] and nonce() == first + 1 and me.state.path.read_bytes() == written
+        assert chain.blocks.height == height
+        chain.mine()
+    assert me.entry(r).committed and me.step().idle  # mined: the reveal is next, at its time
+    assert other.step().done == ["propose"]
+    _move_to(info.proposeEnd)
+    assert [p.step().done for p in (me, other)] == [["reveal-proposal"]] * 2
+    slots = me.alliance.proposalsOf(me.task_id, r)[1]
+    assert bytes(slots[me.entry(r).slot]) == me.state.round(r).proposal.update_hash
+    _move_to(info.proposalRevealEnd)
+    assert [p.step().done for p in voters] == [["vote"]] * len(voters)
+    _move_to(info.commitEnd)
+    assert [p.step().done for p in voters] == [["reveal-vote"]] * len(voters)
+    _move_to(info.revealEnd)
+    assert crowd[0].step("finalize").done == ["finalize"]
+    assert round_info(me.alliance, me.task_id, r).outcome == Outcome.DECIDED
+    for p in crowd:  # nobody is to be slashed: every seed, proposal and vote is there
+        assert SlashReason(int(me.alliance.settlementOf(me.task_id, r, p.address).reason)) == SlashReason.NONE

@@ -70,8 +70,9 @@ ACTIONS = (
     "settle",
 )
 KEEPER_ONLY = ("finalize",)  # anyone may, but a participant's step leaves it to keepers unless --keeper
-# The revert that says an action was taken already: by another client (the "anyone may" ones) or by
-# this account's own earlier run whose transaction was still pending when this run read the chain.
+# The revert that says an action was taken already: by another client (the "anyone may" ones), or by
+# this account's own transaction mined between this run's read and its send (a transaction of this
+# account still pending when the step reads the chain stops the step before it sends: decision 234).
 DONE_ALREADY = {
     "open": "AllianceRoundInProgress",
     "enroll": "AllianceAlreadyEnrolled",
@@ -83,6 +84,7 @@ DONE_ALREADY = {
     "reveal-vote": "AllianceVoteAlreadyRevealed",
     "finalize": "AllianceAlreadyFinalized",
 }
+SENDS_NOTHING = ("publish",)  # trains and writes to the store: no transaction to race a pending one
 MAX_ACTIONS_PER_STEP = 12  # a step never loops: at most one pass through a whole round
 
 
@@ -198,6 +200,23 @@ class Participant:
         """The round the local updates exchanged through the store belong to."""
         return exchange.Scope(
             self.state.identity.chain_id, str(self.alliance.address), self.task_id, round_id
+        )
+
+    def pending(self) -> str | None:
+        """Why this account must not send now, or None: a transaction of its own is still pending
+        (its ``pending`` nonce is above its ``latest`` one; an earlier run sent it and did not see it
+        mined). Sending again would race it, and the loser reverts "already done" at the cost of its
+        gas (decision 234)."""
+        from ape import chain
+
+        mined = chain.provider.get_nonce(self.address, block_id="latest")
+        sent = chain.provider.get_nonce(self.address, block_id="pending")
+        if sent <= mined:
+            return None
+        which = f"nonce {mined}" if sent == mined + 1 else f"nonces {mined} to {sent - 1}"
+        return (
+            f"a transaction of {self.address} is still pending ({which}): nothing sent, so as not "
+            "to race it; the next run goes on once it is mined"
         )
 
     def membership_problem(self) -> str | None:
@@ -380,6 +399,7 @@ class Participant:
         lines: list[str] = []
         done: list[str] = []
         last: tuple[str, int] | None = None
+        waiting: str | None = None
         self.warnings.clear()
         for _ in range(MAX_ACTIONS_PER_STEP):
             now = self.clock.now()
@@ -395,6 +415,8 @@ class Participant:
                 break  # a keeper that is not a participant keeps, it does not enroll
             if done and (nxt.action, nxt.round_id) == last:
                 break  # done already, but the chain does not show it yet: the next run will
+            if nxt.action not in SENDS_NOTHING and (waiting := self.pending()) is not None:
+                break  # sending now would race it: the next run goes on once it is mined
             try:
                 lines.extend(self._do(nxt))
             except ApeException as err:
@@ -406,7 +428,9 @@ class Participant:
             last = (nxt.action, nxt.round_id)
         now = self.clock.now()
         nxt = self.next(now)
-        if not done:
+        if waiting is not None:
+            lines.append(waiting)
+        elif not done:
             lines.append(f"nothing due now for {self.address} in task {self.task_id}")
         lines.append("next: " + self._next_words(nxt, now))
         return StepReport([*self.warnings, *lines], nxt, done)
@@ -616,7 +640,15 @@ class Participant:
             gathered, _ = self._gather(r, own.shape)
             lines.extend(gathered.notices)
             peers = gathered.updates
-            candidate, kept = client.aggregate(own, [(u.model, u.samples) for u in peers])
+            counts = exchange.weights(client.samples, [u.samples for u in peers])
+            lines.extend(
+                f"weighed the update {u.digest} of {u.account} as {n} samples (this proposer's own "
+                f"count), not the {u.samples} it announced"
+                for u, n in zip(peers, counts, strict=True)
+                if n < u.samples
+            )
+            weighed = [(u.model, n) for u, n in zip(peers, counts, strict=True)]
+            candidate, kept = client.aggregate(own, weighed)
             sources = [(self.address, own_digest), *((u.account, u.digest) for u in peers)]
             aggregated = tuple((sources[k][0], bytes.fromhex(sources[k][1][2:])) for k in kept)
             digest = self.store.put(candidate.to_bytes())  # in the store before it is committed to

@@ -12,7 +12,9 @@ A proposer uses an announcement only if it is readable and of this round, signed
 names, from an account enrolled in the round, and its model is in the store, hashes to its name and
 has the round's shape; an account that announced two different updates gets neither used. Anything
 else is passed over with a one-line notice: the folder is writable by every participant, so what is
-in it is a claim until it is checked.
+in it is a claim until it is checked. A sample count cannot be checked at all: a proposer weighs a
+peer's update by its announced count but never by more than its own update's count (``weights``,
+decision 235), so one inflated claim cannot make the average that one update.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ WAIT_SHARE = 0.5
 MAX_FILES = 1024  # announcement files read per round (a round has at most maxParticipants accounts)
 MAX_BYTES = 4096  # an announcement is about 500 bytes; a larger file is not read
 MAX_SAMPLES = 2**63  # a sample count is a claim the FedAvg weighs by; anything larger is malformed
+
+
+def weights(own_samples: int, announced: list[int]) -> list[int]:
+    """The sample counts a proposer averages its peers' updates by: each as announced, but never
+    more than ``own_samples``, the count of the proposer's own update (the one count it knows to be
+    true). A count is a claim nobody can check: uncapped, one update announcing 10**9 samples would
+    be the whole average, and the held-out filter would then drop an honest update that claimed too
+    much as readily as a poisoned one (decision 235)."""
+    return [min(n, own_samples) for n in announced]
 
 
 def wait_until(draw_at: int, propose_end: int) -> int:
