@@ -14,17 +14,15 @@ from flock.tasks import Role, TaskKind, spec_hash
 from flock.units import DAY, WAD
 
 
-def _reveal_seconds(submissions, epoch: int, edge: str, count: int) -> list[int]:
-    """The first (``edge`` "first") or last ``count`` seconds of ``epoch``'s model reveal phase."""
-    start, end = phase_bounds(submissions.schedule(epoch), Phase.MODEL_REVEAL)
-    first = start if edge == "first" else end - count
-    return list(range(first, first + count))
-
-
-def _submit(submissions, task: int, nodes, model, epoch: int, seconds: list[int]) -> None:
-    """Every node commits ``model`` a minute into ``epoch`` and reveals it at its own second."""
+def _submit(submissions, task: int, nodes, model, epoch: int, edge: str) -> None:
+    """Every node commits ``model`` a minute into ``epoch``, and reveals it in the first second of
+    the model reveal phase (``edge`` "first") or one in each of its last seconds ("last"). The client
+    checks the phase at the head before sending: a block inside the phase is mined first."""
     mine_at(max(head_time() + 1, submissions.schedule(epoch).start + 60))
     committed = [commit_model(submissions, task, model, node) for node in nodes]
+    start, end = phase_bounds(submissions.schedule(epoch), Phase.MODEL_REVEAL)
+    mine_at(start if edge == "first" else end - len(nodes) - 1)
+    seconds = [start] * len(nodes) if edge == "first" else range(end - len(nodes), end)
     for node, commitment, at in zip(nodes, committed, seconds, strict=True):
         next_block_at(at)
         reveal_model(submissions, commitment, node)
@@ -42,22 +40,25 @@ def test_the_validator_reads_the_models_revealed_in_the_model_reveal_phase(
     tasks.approveTask(task, sender=admin)
     model = train_and_store(ContentStore(tmp_path), 0, 3, 2)
     before, epoch, after = (emissions.currentEpoch() + i for i in (1, 2, 3))
-    _submit(submissions, task, nodes, model, before, _reveal_seconds(submissions, before, "last", 3))
-    _submit(submissions, task, nodes, model, epoch, _reveal_seconds(submissions, epoch, edge, 3))
-    _submit(submissions, task, nodes, model, after, _reveal_seconds(submissions, after, "first", 3))
+    _submit(submissions, task, nodes, model, before, "last")
+    _submit(submissions, task, nodes, model, epoch, edge)
+    _submit(submissions, task, nodes, model, after, "first")
 
     blocks = reveal_blocks(submissions, epoch)
     start, end = phase_bounds(submissions.schedule(epoch), Phase.MODEL_REVEAL)
     time = [chain.blocks[n].timestamp for n in (blocks.first - 1, blocks.first, blocks.last, blocks.last + 1)]
     assert time[0] < start <= time[1] and time[2] < end <= time[3]
-    assert (time[1] == start) if edge == "first" else (time[2] == end - 1)  # a reveal at the edge
+    reveals = submissions.ModelRevealed.range(blocks.first, blocks.last + 1, search_topics={"taskId": task})
+    assert (start if edge == "first" else end - 1) in {
+        chain.blocks[r.block_number].timestamp for r in reveals
+    }
     whole = BlockRange(0, chain.blocks.height, "every block")
     found = epoch_submissions(submissions, task, epoch)
     assert found == epoch_submissions(submissions, task, epoch, whole)
     assert set(found) == {str(n).lower() for n in nodes}
     for other in (before, after):
-        logs = submissions.ModelRevealed.range(
-            0, whole.last + 1, search_topics={"taskId": task, "epoch": other}
+        logs = list(
+            submissions.ModelRevealed.range(0, whole.last + 1, search_topics={"taskId": task, "epoch": other})
         )
         assert len(logs) == 3 and not any(blocks.first <= log.block_number <= blocks.last for log in logs)
     assert (

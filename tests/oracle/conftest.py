@@ -36,16 +36,17 @@ class Epoch:
 
 
 def _times(submissions, epoch: int, phase: Phase, edge: str | None, count: int) -> list[int | None]:
-    """When each of a phase's ``count`` transactions is mined: with ``edge`` "first" the first one in
-    the phase's first second, with "last" the last one in its last second; else (``None``) wherever
-    the chain is once a block a minute into the phase is mined."""
+    """When each of a phase's ``count`` transactions is mined: with ``edge`` "first" all in the
+    phase's first second, with "last" the last one in its last second; else (``None``) wherever the
+    chain is once a block a minute into the phase is mined. The clients check the phase at the head
+    before sending, so a block inside the phase is mined first (anvil allows equal timestamps)."""
     start, end = phase_bounds(submissions.schedule(epoch), phase)
     if edge is None:
         if head_time() < start + 60:
             mine_at(start + 60)
         return [None] * count
-    first = start if edge == "first" else end - count
-    return list(range(first, first + count))
+    mine_at(start if edge == "first" else end - count - 1)
+    return [start] * count if edge == "first" else list(range(end - count, end))
 
 
 def _each(times: list[int | None], items: list[Any]) -> Iterator[Any]:
@@ -100,7 +101,8 @@ def play(accounts, token, gmflock, tasks, emissions, manifest, admin, treasury, 
     if edge is None:
         mine_at(max(head_time() + 1, submissions.schedule(epoch).revealEnd + 60))
     else:  # the task's next event is in the next epoch's first second
-        next_block_at(submissions.schedule(epoch + 1).start)
+        (at,) = _times(submissions, epoch + 1, Phase.SUBMIT, "first", 1)
+        next_block_at(at)
         commit_model(submissions, task, trained[0], nodes[0])
     view = ChainView(LiveProtocol(manifest))
     return Epoch(task, epoch, list(nodes), list(validators), delegator, store, journal, view, edge)
