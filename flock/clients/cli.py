@@ -12,7 +12,7 @@ from ape import chain
 from flock.chain.protocol import LiveProtocol
 from flock.cli import ConnectedCommand, UsageError, UserError, connection_options, console
 from flock.clients.training import ModelJournal, commit_model, reveal_journaled, train_and_store
-from flock.clients.validator import Journal, commit, reveal
+from flock.clients.validator import Journal, commit, reveal, reveal_blocks
 from flock.models.evaluation import Evaluator, NGramEvaluator
 from flock.oracle.chain import ChainView
 from flock.paths import PROJECT_ROOT
@@ -146,6 +146,7 @@ def validate_cli(
         done = reveal(view.submissions, Journal(journal), task, sender)
         console.print(f"epoch {epoch}: revealed {done.file_hash}")
         return
+    blocks = reveal_blocks(view.submissions, epoch, view.first_block())
     done = commit(
         view.submissions,
         Journal(journal),
@@ -154,8 +155,9 @@ def validate_cli(
         sender,
         evaluator=chosen,
         lazy_seed=lazy_seed,
-        from_block=view.first_block(),
+        blocks=blocks,
     )
+    console.print(f"the models revealed: {blocks.line()}")
     console.print(
         f"epoch {epoch}: scored, wrote {done.file_hash}, committed; reveal "
         f"{relative_time(int(ends), int(chain.blocks.head.timestamp))}"

@@ -12,7 +12,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ape.exceptions import ContractLogicError
 
@@ -23,6 +23,9 @@ from flock.models.evaluation import INVALID_SCORE, Evaluator, NGramEvaluator, sc
 from flock.oracle.scorefile import encode_scores
 from flock.rewards import Phase, commitment, new_salt
 from flock.store import ContentSource, ContentStore
+
+if TYPE_CHECKING:  # reading the chain needs ape's chain manager: imported where it is read
+    from flock.ops.scan import BlockRange
 
 HELDOUT_CHARS = 20_000
 
@@ -100,12 +103,24 @@ class Journal:
         return Commitment(**json.loads(path.read_text())) if path.is_file() else None
 
 
-def epoch_submissions(submissions: Any, task: int, epoch: int, from_block: int = 0) -> dict[str, str]:
-    """node -> model hash for the task epoch, from the ModelRevealed events."""
-    from ape import chain
+def reveal_blocks(submissions: Any, epoch: int, deployed: int = 0) -> BlockRange:
+    """The blocks of ``epoch``'s model reveal phase (not before ``deployed``): the only ones in
+    which its ModelRevealed events can be."""
+    from flock.ops.scan import epoch_phases
 
+    return epoch_phases(submissions, epoch, Phase.MODEL_REVEAL, Phase.MODEL_REVEAL, deployed)
+
+
+def epoch_submissions(
+    submissions: Any, task: int, epoch: int, blocks: BlockRange | None = None
+) -> dict[str, str]:
+    """node -> model hash for the task epoch, from the ModelRevealed events of ``blocks`` (by
+    default :func:`reveal_blocks`)."""
+    blocks = reveal_blocks(submissions, epoch) if blocks is None else blocks
+    if blocks.empty:
+        return {}
     logs = submissions.ModelRevealed.range(
-        from_block, chain.blocks.head.number + 1, search_topics={"taskId": task, "epoch": epoch}
+        blocks.first, blocks.last + 1, search_topics={"taskId": task, "epoch": epoch}
     )
     return {str(e.node).lower(): "0x" + bytes(e.modelHash).hex() for e in logs}
 
@@ -119,10 +134,11 @@ def commit(
     *,
     evaluator: Evaluator | None = None,
     lazy_seed: int | None = None,
-    from_block: int = 0,
+    blocks: BlockRange | None = None,
 ) -> Commitment:
-    """In the commit phase: evaluates every model submitted this epoch (or, ``lazy_seed`` given,
-    makes up noise), writes the score file to ``store``, commits to its hash and journals the salt."""
+    """In the commit phase: evaluates every model submitted this epoch (revealed in ``blocks``, by
+    default the epoch's model reveal phase; or, ``lazy_seed`` given, makes up noise), writes the
+    score file to ``store``, commits to its hash and journals the salt."""
     epoch = _require_phase(submissions, Phase.COMMIT)
     address = str(validator.address if hasattr(validator, "address") else validator)
     done = journal.load(address, task, epoch)
@@ -130,7 +146,7 @@ def commit(
         if int.from_bytes(bytes(submissions.scoresOf(task, epoch, address)[0]), "big"):
             raise ClientError(f"already committed for task {task} epoch {epoch} (file {done.file_hash})")
         journal.discard(done)  # journaled, but the chain has no commitment: that attempt failed
-    submitted = epoch_submissions(submissions, task, epoch, from_block)
+    submitted = epoch_submissions(submissions, task, epoch, blocks)
     if not submitted:
         raise ClientError(f"no model was submitted to task {task} in epoch {epoch}: nothing to score")
     scores = (

@@ -10,10 +10,15 @@ time too. Each command says which blocks it read (:meth:`BlockRange.line`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flock.chain.clock import first_block_at
 from flock.ops import OpsError
+from flock.rewards import Phase
 from flock.units import utc
+
+# ``IArenaSubmissions.Schedule``'s field at which each phase starts; a phase ends where the next starts.
+_PHASE_STARTS = ("start", "submitEnd", "modelRevealEnd", "commitEnd", "revealEnd")
 
 
 @dataclass(frozen=True)
@@ -67,3 +72,25 @@ def during(start: int, end: int, deployed: int, why: str) -> BlockRange:
     first = first_block_at(start, deployed, head)
     last = first_block_at(end, first, head) - 1
     return BlockRange(first, last, f"{why}: {utc(start)} to {utc(end)}")
+
+
+def _phase_name(phase: Phase) -> str:
+    return phase.name.lower().replace("_", " ")
+
+
+def phase_bounds(schedule: Any, phase: Phase) -> tuple[int, int]:
+    """When ``phase`` starts and ends (its first second, and the first second after it) in an
+    ``IArenaSubmissions.Schedule``."""
+    return int(getattr(schedule, _PHASE_STARTS[phase])), int(getattr(schedule, _PHASE_STARTS[phase + 1]))
+
+
+def epoch_phases(submissions: Any, epoch: int, first: Phase, last: Phase, deployed: int = 0) -> BlockRange:
+    """The blocks of ``epoch``'s phases ``first`` to ``last`` (``schedule(epoch)``: from the start of
+    ``first`` to the end of ``last``), found by block time. ArenaSubmissions emits an epoch's events
+    only in their phase, and a started epoch's schedule never changes (``setPhases`` takes effect
+    from the next epoch), so no event of those phases is outside these blocks."""
+    schedule = submissions.schedule(epoch)
+    start, end = phase_bounds(schedule, first)[0], phase_bounds(schedule, last)[1]
+    names = _phase_name(first) if first == last else f"{_phase_name(first)} to {_phase_name(last)}"
+    why = f"epoch {epoch}'s {names} phase{'s' * (first != last)}"
+    return during(start, end, deployed, why)

@@ -1,9 +1,11 @@
 """Reads one task epoch's facts from the chain through ape (``EpochChainData``).
 
 Events give the epoch's model commitments and reveals (with the commitments' block and log index,
-for the first-committer rule), the models revealed in earlier epochs of the task, the score
-commitments and reveals (ArenaSubmissions) and the task's
-operators and delegators (TaskRegistry ``Joined`` and ``Delegated``); views at the stake block give
+for the first-committer rule) and its score commitments and reveals (ArenaSubmissions), read from
+the blocks of the epoch's phases only (:meth:`ChainView.epoch_blocks`, found by block time: decision
+232); the models revealed in earlier epochs of the task and the task's operators and delegators
+(TaskRegistry ``Joined`` and ``Delegated``), read from the deployment to the stake block (their
+history is what matters); views at the stake block give
 their stakes, sigmas and delegation values as they were when the epoch started; the emission
 controller gives the epoch's budget and the distributor the parameters governance set (read at the
 stake block too, so a later change does not alter an epoch already paid).
@@ -20,6 +22,7 @@ from ape import chain
 
 from flock.chain.clock import block_time, first_block_at, head_time
 from flock.chain.protocol import LiveProtocol
+from flock.ops.scan import BlockRange, epoch_phases
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
 from flock.oracle.revenue import read_fundings
@@ -118,25 +121,36 @@ class ChainView:
 
     # ------------------------------------------------------------------ facts
 
-    def _events(self, key: str, event: str, **topics: Any) -> list[Any]:
-        contract = self.contract(key)
-        head = chain.blocks.head.number
-        return list(getattr(contract, event).range(self.first_block(), head + 1, search_topics=topics))
+    def epoch_blocks(self, epoch: int) -> BlockRange:
+        """The blocks in which ArenaSubmissions can have emitted ``epoch``'s events: its submit to
+        reveal phases (``schedule(epoch)``, from ``start`` to ``revealEnd``), found by block time."""
+        return epoch_phases(self.submissions, epoch, Phase.SUBMIT, Phase.REVEAL, self.first_block())
 
-    def read(self, task: int, epoch: int) -> EpochChainData:
-        """Every fact the oracle needs for task ``task``, epoch ``epoch``."""
+    def _events(self, key: str, event: str, blocks: BlockRange, **topics: Any) -> list[Any]:
+        if blocks.empty:
+            return []
+        contract = self.contract(key)
+        return list(getattr(contract, event).range(blocks.first, blocks.last + 1, search_topics=topics))
+
+    def read(self, task: int, epoch: int, blocks: BlockRange | None = None) -> EpochChainData:
+        """Every fact the oracle needs for task ``task``, epoch ``epoch``; the epoch's own events
+        from ``blocks`` (by default :meth:`epoch_blocks`)."""
         self.check_epoch_over(task, epoch)
         block = self.stake_block(epoch)
+        blocks = self.epoch_blocks(epoch) if blocks is None else blocks
+        history = BlockRange(self.first_block(), block, f"task {task}'s history before epoch {epoch}")
         tasks, rewards = self.contract("tasks"), self.rewards
-        models = self._events("submissions", "ModelRevealed", taskId=task)
+        # an earlier epoch's reveals end before this epoch starts: at or before the stake block
+        earlier = self._events("submissions", "ModelRevealed", history, taskId=task)
+        models = self._events("submissions", "ModelRevealed", blocks, taskId=task, epoch=epoch)
         commits = {
             str(e.node).lower(): (e.block_number, e.log_index)
-            for e in self._events("submissions", "ModelCommitted", taskId=task, epoch=epoch)
+            for e in self._events("submissions", "ModelCommitted", blocks, taskId=task, epoch=epoch)
         }
-        committed = self._events("submissions", "ScoresCommitted", taskId=task, epoch=epoch)
-        revealed = self._events("submissions", "ScoresRevealed", taskId=task, epoch=epoch)
-        joined = [e for e in self._events("tasks", "Joined", taskId=task) if e.block_number <= block]
-        delegated = [e for e in self._events("tasks", "Delegated", taskId=task) if e.block_number <= block]
+        committed = self._events("submissions", "ScoresCommitted", blocks, taskId=task, epoch=epoch)
+        revealed = self._events("submissions", "ScoresRevealed", blocks, taskId=task, epoch=epoch)
+        joined = self._events("tasks", "Joined", history, taskId=task)
+        delegated = self._events("tasks", "Delegated", history, taskId=task)
 
         members = []
         for account in sorted({str(e.account) for e in joined if e.role in (Role.NODE, Role.VALIDATOR)}):
@@ -164,12 +178,11 @@ class ChainView:
             submissions=tuple(
                 Submission(str(e.node), _hex(e.modelHash).lower(), e.uri, commits[str(e.node).lower()])
                 for e in models
-                if e.epoch == epoch
             ),
             committed=tuple(str(e.validator) for e in committed),
             reveals=tuple(Reveal(str(e.validator), _hex(e.fileHash).lower()) for e in revealed),
             members=tuple(members),
             delegations=tuple(delegations),
-            earlier_models=tuple(sorted({_hex(e.modelHash).lower() for e in models if e.epoch < epoch})),
+            earlier_models=tuple(sorted({_hex(e.modelHash).lower() for e in earlier if e.epoch < epoch})),
             revenue=read_fundings(self, task, epoch),
         )

@@ -66,7 +66,10 @@ def _run(view: ChainView, store: Path, task: int, epoch: int | None) -> OracleRu
         epoch = view.latest_ended_epoch()
         console.print(f"epoch {epoch} (the latest that is over)")
     before_oracle(view, task, epoch)  # a task epoch without a budget pays nothing: say why, stop
-    return compute_on_chain(view, ContentStore(store), task, epoch)
+    blocks = view.epoch_blocks(epoch)
+    run = compute_on_chain(view, ContentStore(store), task, epoch, blocks)
+    console.print(f"the epoch's events: {blocks.line()}")
+    return run
 
 
 def _show(run: OracleRun) -> None:

@@ -22,6 +22,7 @@ from flock.rewards import Status, claim_args
 from flock.store import ContentSource, ContentStore
 
 if TYPE_CHECKING:  # the chain side needs ape; computing does not
+    from flock.ops.scan import BlockRange
     from flock.oracle.chain import ChainView
 
 
@@ -68,8 +69,10 @@ def compute(data: EpochChainData, source: ContentSource) -> OracleRun:
     return OracleRun(data, assembled, result, tree, report, report_hash(report))
 
 
-def compute_on_chain(view: ChainView, source: ContentSource, task: int, epoch: int) -> OracleRun:
-    return compute(view.read(task, epoch), source)
+def compute_on_chain(
+    view: ChainView, source: ContentSource, task: int, epoch: int, blocks: BlockRange | None = None
+) -> OracleRun:
+    return compute(view.read(task, epoch, blocks), source)
 
 
 def publish(run: OracleRun, store: ContentStore) -> str:

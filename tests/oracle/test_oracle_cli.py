@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from flock.chain.clock import head_time, mine_at
 from flock.clients.cli import train_cli, validate_cli
+from flock.clients.validator import reveal_blocks
 from flock.ops.cli import checkpoint_cli
 from flock.oracle.cli import cli as oracle_cli
 from flock.oracle.merkle import keccak
@@ -41,6 +42,8 @@ def test_compute_post_verify_finalize_claim(run, played, token, accounts, tmp_pa
     computed = run(oracle_cli, "compute", *_epoch_args(played))
     assert computed.exit_code == 0, computed.output
     assert "consensus BPC" in computed.output and "report stored as 0x" in computed.output
+    blocks = played.view.epoch_blocks(played.epoch)
+    assert f"the epoch's events: {blocks.line()}" in " ".join(computed.output.split())
 
     first = run(oracle_cli, "post", *_epoch_args(played), "--account", "test:10")
     assert first.exit_code == 0, first.output
@@ -127,6 +130,8 @@ def test_train_and_validate_in_their_phases(run, played, tmp_path):
     assert late.exit_code == 1 and "commit phase" in late.output
     committed = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
     assert committed.exit_code == 0 and "committed" in committed.output, committed.output
+    scanned = f"the models revealed: {reveal_blocks(submissions, epoch, played.view.first_block()).line()}"
+    assert scanned in " ".join(committed.output.split())
     mine_at(max(head_time() + 1, submissions.schedule(epoch).commitEnd + 60))
     revealed = run(validate_cli, *common, "--journal", journal, "--account", "test:5")
     assert revealed.exit_code == 0 and "revealed" in revealed.output, revealed.output

@@ -49,8 +49,8 @@ def hostile(played, tmp_path, monkeypatch):
         data = hostile_files(played.task, played.epoch, attacker)[name]
         digest = ContentStore(store).put(data)
 
-        def patched(self, task, epoch):
-            facts = read(self, task, epoch)
+        def patched(self, task, epoch, blocks=None):
+            facts = read(self, task, epoch, blocks)
             reveals = tuple(
                 Reveal(r.validator, digest) if r.validator.lower() == attacker else r for r in facts.reveals
             )

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from flock.chain.clock import mine_at
+from flock.ops.scan import BlockRange, phase_bounds
 from flock.oracle.chain import OracleError
 from flock.oracle.run import compute_on_chain, post, publish, verify
-from flock.rewards import Status, claim_args
+from flock.rewards import Phase, Status, claim_args
 from flock.store import ContentStore
 from flock.units import WAD
 
@@ -123,3 +124,34 @@ def test_the_lazy_validator_is_slashed_through_a_reported_slash_root(played, tas
     assert gm == before * params[1] // 10_000  # reportedBps of its stake (no delegators)
     assert tasks.memberOf(played.task, played.validators[2]).stake == before - gm
     assert execute_slashes(played.view, report, accounts[9]) == []  # once
+
+
+EVENTS = ("ModelCommitted", "ModelRevealed", "ScoresCommitted", "ScoresRevealed")
+
+
+def test_an_epochs_events_are_read_from_its_blocks_only(played_at_edge, submissions, chain):
+    task, epoch, view = played_at_edge.task, played_at_edge.epoch, played_at_edge.view
+    schedule = submissions.schedule(epoch)
+    blocks = view.epoch_blocks(epoch)
+    time = [chain.blocks[n].timestamp for n in (blocks.first - 1, blocks.first, blocks.last, blocks.last + 1)]
+    assert time[0] < schedule.start <= time[1] and time[2] < schedule.revealEnd <= time[3]
+    whole = BlockRange(view.first_block(), chain.blocks.height, "from the deployment to the head")
+    topics = {"taskId": task, "epoch": epoch}
+    found = [
+        e
+        for name in EVENTS
+        for e in getattr(submissions, name).range(whole.first, whole.last + 1, search_topics=topics)
+    ]
+    assert len(found) == 12 and all(blocks.first <= e.block_number <= blocks.last for e in found)
+    for phase in Phase:  # each phase's transaction at its edge second is one of them
+        if phase != Phase.CLOSED:
+            start, end = phase_bounds(schedule, phase)
+            edge = start if played_at_edge.edge == "first" else end - 1
+            assert edge in {chain.blocks[e.block_number].timestamp for e in found}
+    (following,) = submissions.ModelCommitted.range(
+        whole.first, whole.last + 1, search_topics={**topics, "epoch": epoch + 1}
+    )
+    assert following.block_number > blocks.last  # the next epoch's first second: not read
+    assert view.read(task, epoch) == view.read(task, epoch, whole)
+    bounded = compute_on_chain(view, played_at_edge.store, task, epoch)
+    assert bounded.report == compute_on_chain(view, played_at_edge.store, task, epoch, whole).report
