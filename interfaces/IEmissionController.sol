@@ -20,8 +20,10 @@ import {IFlockToken} from "./IFlockToken.sol";
  * w x rate_k for epoch k, and the sum over all tasks is exactly W_k x rate_k; the remainder
  * E_k - W_k x rate_k (< W_k wei) is the epoch's dust, held and accounted, never assigned twice.
  * With W_k = 0 nothing is minted for epoch k. The running sum of rates is the global
- * reward-per-stake accumulator: a task's lifetime budget is accrued lazily from it when its weight
- * changes, and its budget for any single epoch is its weight then (a per-task history) x rate_k.
+ * reward-per-stake accumulator: a task's budget over all opened epochs is accrued lazily from it
+ * when its weight changes (O(1), no per-epoch history). Its budget for a single epoch, its weight
+ * then x rate_k, is not stored: it follows from the `TaskWeightChanged` events and `epochInfo`
+ * (docs/emissions.md), which is how the oracles size one epoch's rewards.
  *
  * Timing. Stake changes take effect from the next epoch: epoch k is split by the weights the
  * registry reported before it opened, so joining late in an epoch buys nothing for that epoch.
@@ -36,7 +38,8 @@ import {IFlockToken} from "./IFlockToken.sol";
  * no split: participants take R.
  *
  * Draws. The minted budget stays here until a `DISTRIBUTOR_ROLE` holder (the reward distributor,
- * the alliance rounds contract) draws it for a (task, epoch), never more than that budget.
+ * the alliance rounds contract) draws what a task has accrued and not yet drawn, all epochs
+ * together: a task's draws never exceed its accrued budget, and no task draws another's.
  */
 interface IEmissionController {
     /// @notice What the controller records when it opens an epoch.
@@ -47,14 +50,6 @@ interface IEmissionController {
         uint256 dust; // minted - units x rate
         uint256 gamma; // the Arena split parameter, 1e18 = 1
         uint256 accumulatorBefore; // the sum of the rates of all earlier epochs
-    }
-
-    /// @notice A task's budget for one epoch.
-    struct Budget {
-        uint256 total; // nodes + validators
-        uint256 nodes; // training nodes (Arena) or participants (Alliance)
-        uint256 validators; // validators (Arena); zero for Alliance
-        uint256 drawn; // already drawn by distributors
     }
 
     // ---------------------------------------------------------------------------------------- errors
@@ -69,14 +64,8 @@ interface IEmissionController {
     error EmissionTaskAlreadyEnrolled(uint256 taskId);
     /// @notice The task was never enrolled.
     error EmissionTaskNotEnrolled(uint256 taskId);
-    /// @notice The epoch has not been opened yet.
-    error EmissionEpochNotOpened(uint256 epoch, uint256 nextEpoch);
-    /// @notice A draw larger than what is left of the task's budget for the epoch.
-    error EmissionBudgetExceeded(uint256 taskId, uint256 epoch, uint256 requested, uint256 available);
-    /// @notice A zero amount or an empty range where something is required.
+    /// @notice A zero amount where something is required.
     error EmissionNothingToDo();
-    /// @notice A draw range longer than `MAX_DRAW_RANGE` epochs, or reversed.
-    error EmissionBadRange(uint256 fromEpoch, uint256 toEpoch);
     /// @notice A dust sweep larger than the unswept dust.
     error EmissionDustExceeded(uint256 requested, uint256 available);
     /// @notice A stake amount whose units do not fit the task's weight record.
@@ -95,8 +84,9 @@ interface IEmissionController {
     event TaskWeightChanged(uint256 indexed taskId, uint256 fromEpoch, uint256 nodeUnits, uint256 validatorUnits);
     /// @notice Task `taskId` earns nothing from epoch `fromEpoch` on (cancelled).
     event TaskRetired(uint256 indexed taskId, uint256 fromEpoch);
-    /// @notice `by` drew `amount` of task `taskId`'s budget for `epoch` to `to`.
-    event BudgetDrawn(uint256 indexed taskId, uint256 indexed epoch, address indexed by, address to, uint256 amount);
+    /// @notice `by` drew `amount` of task `taskId`'s budget to `to`: with the earlier draws, all the
+    /// task accrued in the epochs before `toEpoch`.
+    event BudgetDrawn(uint256 indexed taskId, uint256 indexed toEpoch, address indexed by, address to, uint256 amount);
     /// @notice Governance set the per-epoch emission cap.
     event EpochCapSet(uint256 epochCap);
     /// @notice Governance set gamma, the Arena node/validator split parameter (applies from the
@@ -153,20 +143,13 @@ interface IEmissionController {
     // ---------------------------------------------------------------------------------------- distributors
 
     /**
-     * @notice Sends `amount` of task `taskId`'s budget for `epoch` to `to`.
-     * @dev Only `DISTRIBUTOR_ROLE`. Reverts with `EmissionBudgetExceeded` past the budget.
-     */
-    function draw(uint256 taskId, uint256 epoch, uint256 amount, address to) external;
-
-    /**
-     * @notice Sends everything not yet drawn of task `taskId`'s budgets for epochs
-     * [`fromEpoch`, `toEpoch`) to `to` (at most `MAX_DRAW_RANGE` epochs; unopened ones are skipped).
-     * Meant for pools such as an alliance task's round pool.
+     * @notice Sends `to` everything task `taskId` accrued over the opened epochs and has not drawn
+     * yet (nothing, without a transfer or an event, if that is zero). Opens no epoch: call
+     * `checkpoint()` first for the budgets of epochs that started but are not opened.
      * @dev Only `DISTRIBUTOR_ROLE`.
      * @return amount the FLOCK sent.
      */
-    function drawRange(uint256 taskId, uint256 fromEpoch, uint256 toEpoch, address to) external returns (uint256 amount);
-
+    function drawAccrued(uint256 taskId, address to) external returns (uint256 amount);
     // ---------------------------------------------------------------------------------------- governance
 
     /// @notice Sets the per-epoch emission cap. @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
@@ -216,18 +199,11 @@ interface IEmissionController {
     /// @notice What was recorded when `epoch` opened (zeros if it has not).
     function epochInfo(uint256 epoch) external view returns (EpochInfo memory);
 
-    /// @notice Task `taskId`'s budget for `epoch` (zeros for unopened epochs or unenrolled tasks).
-    function budgetOf(uint256 taskId, uint256 epoch) external view returns (Budget memory);
-
-    /// @notice Task `taskId`'s weight in stake units for `epoch` (after that epoch's expiries).
-    function taskUnitsAt(uint256 taskId, uint256 epoch)
-        external
-        view
-        returns (uint256 nodeUnits, uint256 validatorUnits);
-
     /// @notice The sum of task `taskId`'s budgets over every epoch opened so far, from the global
     /// accumulator (O(1)).
     function accruedBudget(uint256 taskId) external view returns (uint256);
+    /// @notice What distributors drew of task `taskId`'s budget so far (at most `accruedBudget`).
+    function drawnBudget(uint256 taskId) external view returns (uint256);
 
     /// @notice The enrollment of task `taskId`: whether it is split between nodes and validators,
     /// the first epoch in which it no longer earns (0: not enrolled), its current weight.
@@ -242,8 +218,6 @@ interface IEmissionController {
     function STAKE_UNIT() external view returns (uint256);
     /// @notice Most epochs one `checkpoint()` opens.
     function MAX_CATCH_UP() external view returns (uint256);
-    /// @notice Most epochs one `drawRange` covers.
-    function MAX_DRAW_RANGE() external view returns (uint256);
     /// @notice Largest gamma: 0.5e18 (then both sides get half whatever their stakes).
     function MAX_GAMMA() external view returns (uint256);
     /// @notice Shortest epoch length a governance change may set (seconds).

@@ -328,14 +328,6 @@ interface IFlockErrors {
     /// @dev In the ABI of: FlockToken.
     error ERC2612InvalidSigner(address signer, address owner);
 
-    /// @notice A draw range longer than `MAX_DRAW_RANGE` epochs, or reversed.
-    /// @dev In the ABI of: EmissionController.
-    error EmissionBadRange(uint256 fromEpoch, uint256 toEpoch);
-
-    /// @notice A draw larger than what is left of the task's budget for the epoch.
-    /// @dev In the ABI of: EmissionController.
-    error EmissionBudgetExceeded(uint256 taskId, uint256 epoch, uint256 requested, uint256 available);
-
     /// @notice More than `MAX_CATCH_UP` epochs are still unopened; call `checkpoint()` first.
     /// @dev In the ABI of: EmissionController.
     error EmissionCheckpointBehind(uint256 nextEpoch, uint256 currentEpoch);
@@ -344,15 +336,11 @@ interface IFlockErrors {
     /// @dev In the ABI of: EmissionController.
     error EmissionDustExceeded(uint256 requested, uint256 available);
 
-    /// @notice The epoch has not been opened yet.
-    /// @dev In the ABI of: EmissionController.
-    error EmissionEpochNotOpened(uint256 epoch, uint256 nextEpoch);
-
     /// @notice The genesis time lies in the future.
     /// @dev In the ABI of: EmissionController.
     error EmissionGenesisInFuture(uint256 genesis, uint256 nowTime);
 
-    /// @notice A zero amount or an empty range where something is required.
+    /// @notice A zero amount where something is required.
     /// @dev In the ABI of: EmissionController.
     error EmissionNothingToDo();
 
@@ -564,7 +552,7 @@ interface IFlockErrors {
     /// @dev In the ABI of: RewardDistributor.
     error RewardAlreadyPosted(uint256 taskId, uint256 epoch, address oracle);
 
-    /// @notice total + burn exceeds the task epoch's unallocated budget.
+    /// @notice total + burn exceeds the task's pool (its budget held here that no root reserves).
     /// @dev In the ABI of: RewardDistributor.
     error RewardBudgetExceeded(uint256 taskId, uint256 epoch, uint256 requested, uint256 unallocated);
 
@@ -612,10 +600,6 @@ interface IFlockErrors {
     /// @dev In the ABI of: RewardDistributor.
     error RewardNotOracle(address account);
 
-    /// @notice Unallocated budget can be swept once drawn, and not while a root is in its challenge window.
-    /// @dev In the ABI of: RewardDistributor.
-    error RewardNotSweepable(uint256 taskId, uint256 epoch, uint8 status);
-
     /// @notice Only an accepted root inside its challenge window can be vetoed.
     /// @dev In the ABI of: RewardDistributor.
     error RewardNotVetoable(uint256 taskId, uint256 epoch, uint8 status, uint256 finalizesAt);
@@ -630,7 +614,7 @@ interface IFlockErrors {
 
     /// @notice No unallocated budget to sweep.
     /// @dev In the ABI of: RewardDistributor.
-    error RewardNothingToSweep(uint256 taskId, uint256 epoch);
+    error RewardNothingToSweep(uint256 taskId);
 
     /// @notice A governance parameter outside its hard bounds.
     /// @dev In the ABI of: RewardDistributor.
@@ -655,6 +639,10 @@ interface IFlockErrors {
     /// @notice The task epoch already has an accepted root.
     /// @dev In the ABI of: RewardDistributor.
     error RewardRootAlreadyAccepted(uint256 taskId, uint256 epoch, bytes32 root);
+
+    /// @notice A task's pool is swept only once the task no longer earns (ended or cancelled).
+    /// @dev In the ABI of: RewardDistributor.
+    error RewardTaskStillActive(uint256 taskId);
 
     /// @notice Roots may be posted only after the epoch's reveal phase.
     /// @dev In the ABI of: RewardDistributor.

@@ -18,13 +18,17 @@ import {ITaskRegistry} from "./ITaskRegistry.sol";
  * (root, total, burn, reportHash) it computed: `total` is what the tree's leaves pay, `burn` the
  * claim fees the oracle deducted from them (per role, governance parameters read by the oracle), and
  * `reportHash` the keccak256 of the canonical report listing every input and amount. The first post
- * of a task epoch draws the epoch's whole remaining budget from the emission controller into this
- * contract (its unallocated budget); a tuple must fit it: total + burn <= unallocated. When `quorum`
- * oracles of the current set have posted the same tuple, it is accepted: total + burn are reserved,
- * the challenge window starts, and the vesting terms in force are fixed for it.
+ * of a task epoch draws everything the task accrued at the emission controller and has not drawn
+ * into this contract, into the task's pool (`unallocatedOf`: its budgets and funded revenue that no
+ * root reserves, all epochs together); a tuple must fit it: total + burn <= the pool. When `quorum`
+ * oracles of the current set have posted the same tuple, it is accepted: total + burn are reserved
+ * out of the pool, the challenge window starts, and the vesting terms in force are fixed for it.
+ * That a root spends no more than its own epoch's budget (plus that epoch's funded revenue) is the
+ * oracles' rule, recomputed by `verify` from the controller's events and vetoed in the challenge
+ * window; the chain bounds a task's roots by the task's own budget (decision 236).
  *
  * Challenge. Until the window ends, a `GUARDIAN_ROLE` holder (governance, and an optional guardian
- * it appoints and can revoke) may veto: total + burn return to the epoch's unallocated budget and
+ * it appoints and can revoke) may veto: total + burn return to the task's pool and
  * the oracles post again (a new round). After the window, anyone finalizes the root: the claim fees
  * are burned, and the root gets its own escrow, an {IRewardPot} holding exactly its total: a clone of
  * `potImplementation()` whose immutable arguments are the root and its terms, at an address fixed by
@@ -65,7 +69,6 @@ interface IRewardDistributor {
         bytes32 root; // the accepted (or final) root; zero otherwise
         uint256 total; // what its leaves pay
         uint256 burn; // claim fees, burned at finalization
-        uint256 unallocated; // budget held here that no root reserves
         uint256 finalizesAt; // end of the challenge window
         uint256 round; // vetoes so far
         uint256 lockedShareBps; // vesting terms fixed at acceptance
@@ -94,7 +97,7 @@ interface IRewardDistributor {
     error RewardAlreadyPosted(uint256 taskId, uint256 epoch, address oracle);
     /// @notice The task epoch already has an accepted root.
     error RewardRootAlreadyAccepted(uint256 taskId, uint256 epoch, bytes32 root);
-    /// @notice total + burn exceeds the task epoch's unallocated budget.
+    /// @notice total + burn exceeds the task's pool (its budget held here that no root reserves).
     error RewardBudgetExceeded(uint256 taskId, uint256 epoch, uint256 requested, uint256 unallocated);
     /// @notice Roots may be posted only after the epoch's reveal phase.
     error RewardTooEarly(uint256 taskId, uint256 epoch, uint256 revealEnd);
@@ -122,16 +125,17 @@ interface IRewardDistributor {
     error RewardInvalidOracleSet(uint256 oracles, uint256 quorum);
     /// @notice An oracle listed twice, or the zero address.
     error RewardInvalidOracle(address oracle);
-    /// @notice Unallocated budget can be swept once drawn, and not while a root is in its challenge window.
-    error RewardNotSweepable(uint256 taskId, uint256 epoch, Status status);
+    /// @notice A task's pool is swept only once the task no longer earns (ended or cancelled).
+    error RewardTaskStillActive(uint256 taskId);
     /// @notice No unallocated budget to sweep.
-    error RewardNothingToSweep(uint256 taskId, uint256 epoch);
+    error RewardNothingToSweep(uint256 taskId);
     /// @notice A task epoch takes extra budget only before a root is accepted, and only for an Arena task.
     error RewardNotFundable(uint256 taskId, uint256 epoch, Status status);
 
     // ---------------------------------------------------------------------------------------- events
 
-    /// @notice The first post of a task epoch drew `amount` of its budget (its unallocated budget).
+    /// @notice The first post of a task epoch drew `amount`, everything the task had accrued at the
+    /// emission controller and not drawn, into the task's pool.
     event BudgetReserved(uint256 indexed taskId, uint256 indexed epoch, uint256 amount);
     /// @notice `oracle` posted a tuple for the task epoch; `votes` oracles have posted the same in
     /// this round.
@@ -156,7 +160,7 @@ interface IRewardDistributor {
         bytes32 reportHash,
         uint256 finalizesAt
     );
-    /// @notice `by` vetoed the accepted root; `returned` (total + burn) is unallocated again.
+    /// @notice `by` vetoed the accepted root; `returned` (total + burn) is back in the task's pool.
     event RootVetoed(uint256 indexed taskId, uint256 indexed epoch, bytes32 root, address indexed by, uint256 returned);
     /// @notice The root is final: `pot` holds its total and takes the claims; `burned` FLOCK of claim
     /// fees were burned.
@@ -169,11 +173,11 @@ interface IRewardDistributor {
     event ClaimFeesSet(uint256 nodeFeeBps, uint256 validatorFeeBps, uint256 delegatorFeeBps);
     /// @notice Governance set the oracle's scoring parameters.
     event ScoringParametersSet(uint256 rankRatioBps, uint256 toleranceBps);
-    /// @notice `from` (a `REVENUE_ROLE` holder: the API credits) added `amount` to the task epoch's
-    /// unallocated budget; the oracles pay it out with the epoch's root (docs/api.md).
+    /// @notice `from` (a `REVENUE_ROLE` holder: the API credits) added `amount` to the task's pool as
+    /// revenue of `epoch`; the oracles pay it out with the epoch's root (docs/api.md).
     event BudgetFunded(uint256 indexed taskId, uint256 indexed epoch, address indexed from, uint256 amount);
-    /// @notice Governance sent a task epoch's unallocated budget to `to`.
-    event UnallocatedSwept(uint256 indexed taskId, uint256 indexed epoch, address to, uint256 amount);
+    /// @notice Governance sent an ended task's pool (what no root reserved) to `to`.
+    event UnallocatedSwept(uint256 indexed taskId, address to, uint256 amount);
 
     // ---------------------------------------------------------------------------------------- roles
 
@@ -205,7 +209,7 @@ interface IRewardDistributor {
 
     /**
      * @notice Vetoes the accepted root of a task epoch during its challenge window; its total and burn
-     * return to the epoch's unallocated budget and a new round of posts begins.
+     * return to the task's pool and a new round of posts begins.
      * @dev Only `GUARDIAN_ROLE`.
      */
     function veto(uint256 taskId, uint256 epoch) external;
@@ -213,8 +217,8 @@ interface IRewardDistributor {
     // ---------------------------------------------------------------------------------------- revenue
 
     /**
-     * @notice Adds `amount` FLOCK (pulled from the caller) to the unallocated budget of a task epoch
-     * whose root is not accepted yet; the epoch's root then pays it too.
+     * @notice Adds `amount` FLOCK (pulled from the caller) to the task's pool as revenue of a task
+     * epoch whose root is not accepted yet; the epoch's root then pays it too.
      * @dev Only `REVENUE_ROLE` (the API credits contract, which funds the task's next epoch).
      */
     function fundEpoch(uint256 taskId, uint256 epoch, uint256 amount) external;
@@ -252,9 +256,11 @@ interface IRewardDistributor {
     /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock).
     function setScoringParameters(uint256 rankRatioBps, uint256 toleranceBps) external;
 
-    /// @notice Sends a task epoch's unallocated budget to `to` (none of it is owed to anyone).
-    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock); not while a root is in its challenge window.
-    function sweepUnallocated(uint256 taskId, uint256 epoch, address to) external;
+    /// @notice Sends an ended (or cancelled) task's pool to `to`, after drawing what it still had
+    /// at the emission controller: the budgets no root reserved. Roots accepted and not yet final keep
+    /// what they reserved; a later veto returns it to the pool.
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock); not while the task is active.
+    function sweepUnallocated(uint256 taskId, address to) external;
 
     // ---------------------------------------------------------------------------------------- views
 
@@ -297,6 +303,10 @@ interface IRewardDistributor {
 
     /// @notice The pot of a task epoch's final root (zero before finalization): the only genuine one.
     function potOf(uint256 taskId, uint256 epoch) external view returns (address);
+
+    /// @notice Task `taskId`'s pool: its budget drawn here and funded revenue that no accepted root
+    /// reserves, shared by the task's epochs.
+    function unallocatedOf(uint256 taskId) external view returns (uint256);
 
     /// @notice The RewardPot implementation this contract created in its constructor; every pot is a
     /// clone of it.

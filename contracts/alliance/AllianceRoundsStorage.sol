@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAllianceRounds} from "../../interfaces/IAllianceRounds.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
@@ -204,13 +203,13 @@ abstract contract AllianceRoundsStorage {
         return EpochClock.epochAt(timestamp, _emissionGenesis, _epochLength);
     }
 
-    /// @dev Draws the task's budgets of the opened epochs not drawn yet (at most 64) into its pool.
+    /// @dev Draws everything the task accrued over the opened epochs and has not drawn into its pool.
     function _pull(uint256 taskId, TaskBook storage book) internal returns (uint256 amount) {
         uint256 from = book.nextDrawEpoch;
-        uint256 to = Math.min(_emissions.nextEpoch(), from + EpochClock.MAX_DRAW_RANGE);
+        uint256 to = _emissions.nextEpoch();
         if (to <= from) return 0;
         book.nextDrawEpoch = uint32(to);
-        amount = _emissions.drawRange(taskId, from, to, address(this));
+        amount = _emissions.drawAccrued(taskId, address(this));
         if (amount != 0) book.pool += SafeCast.toUint96(amount);
         emit IAllianceRounds.EmissionsPulled(taskId, from, to, amount);
     }

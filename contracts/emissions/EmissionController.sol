@@ -29,24 +29,25 @@ import {EpochClock} from "../utils/EpochClock.sol";
  *     _params          [ periodEmission: 96 | epochCap: 96 | gamma: 64 ]                   every open
  *     _epochs[k]       [ accumulatorBefore: 96 | rate: 96 | gamma: 64 ]                    written once
  *                      [ minted: 96 | units: 64 | dust: 64 ]
- *     _tasks[id]       [ accrued: 96 | accruedTo: 32 | expiry: 32 | entries: 32 | units: 56 |
- *                        arena: 8 ]                                                      per report
- *     _history[id][j]  [ entry 2j+1: 128 | entry 2j: 128 ], entry = [ fromEpoch: 32 | nodeUnits: 48 |
- *                        validatorUnits: 48 ]: the task's weight from each epoch it changed in
+ *     _tasks[id]       [ accrued: 96 | accruedTo: 32 | expiry: 32 | (DEPRECATED entries: 32) |
+ *                        units: 56 | arena: 8 ]                                          per report
  *     _expiring[k]     units leaving the total when epoch k opens (task ends)
- *     _drawn[id][k]    FLOCK drawn from task id's budget for epoch k
+ *     _taskDrawn[id]   FLOCK drawn from task id's budget, all epochs together
  *     _totals          [ minted: 96 | drawn: 96 ] [ dust: 96 | dustSwept: 96 ]
+ *     DEPRECATED       _history (the per-epoch weight history) and _drawn (drawn per task epoch):
+ *                      no code reads or writes them since decision 236; zero on a fresh deployment
  *
  * Bounds: FLOCK is capped at 1e27 < 2^90 wei and every rate is at most the epoch's emission, so
  * minted amounts, rates and the accumulator (the sum of rates of epochs that minted) fit 96 bits;
- * gmFLOCK is at most 6e27 wei, i.e. 6e12 < 2^43 stake units, so each side of a task's weight fits
- * the history's 48 bits, a task's total its 56 and all tasks' the 64 of `pendingUnits`; the dust,
- * smaller than the weight, fits 64. SafeCast and an explicit check guard the casts anyway.
+ * gmFLOCK is at most 6e27 wei, i.e. 6e12 < 2^43 stake units, so a task's weight fits its 56 bits
+ * and all tasks' the 64 of `pendingUnits`; the dust, smaller than the weight, fits 64. SafeCast and
+ * an explicit check guard the casts anyway.
  *
- * The weight history packs two entries per slot and keeps its length in the task's record, so a
- * task's first change in an epoch writes one new slot every other time and rewrites half a slot
- * otherwise; further changes in the same epoch rewrite their entry (the record's `accruedTo` is
- * the latest entry's epoch, so no read is needed to tell the cases apart).
+ * Budgets are cumulative per task (decision 236): a task's budget over every opened epoch is
+ * `accrued` plus its weight times the accumulator's growth since `accruedTo`, so a weight change
+ * rewrites the task's record and nothing else of the task's. One epoch's budget (its weight then x
+ * the epoch's rate, split by the epoch's gamma) is not kept on chain: it follows from the
+ * `TaskWeightChanged` events and `epochInfo`, as docs/emissions.md computes it.
  */
 contract EmissionController is IEmissionController, AccessControlUpgradeable, UUPSUpgradeable {
     using SafeERC20 for IFlockToken;
@@ -60,8 +61,6 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
     uint256 public constant STAKE_UNIT = 1e15;
     /// @notice Most epochs one call opens.
     uint256 public constant MAX_CATCH_UP = 32;
-    /// @notice Most epochs one `drawRange` covers.
-    uint256 public constant MAX_DRAW_RANGE = EpochClock.MAX_DRAW_RANGE;
     /// @notice Largest gamma: 0.5 (then both sides get half whatever their stakes).
     uint256 public constant MAX_GAMMA = 0.5e18;
     /// @notice Hard bounds on the epoch length.
@@ -69,12 +68,7 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
     uint256 public constant MAX_EPOCH_LENGTH = 30 days;
 
     uint256 private constant _WAD = 1e18;
-    uint256 private constant _UNITS_BITS = 48;
-    uint256 private constant _UNITS_MASK = (1 << _UNITS_BITS) - 1;
-    uint256 private constant _ENTRY_BITS = 128;
-    uint256 private constant _ENTRY_MASK = (1 << _ENTRY_BITS) - 1;
-    uint256 private constant _WEIGHT_BITS = 96; // nodeUnits << 48 | validatorUnits
-    uint256 private constant _WEIGHT_MASK = (1 << _WEIGHT_BITS) - 1;
+    uint256 private constant _SIDE_MAX = (1 << 48) - 1; // stake units of one side of a task
 
     struct State {
         uint32 nextEpoch; // first epoch not yet opened
@@ -100,9 +94,9 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
 
     struct TaskAccount {
         uint96 accrued; // budget of epochs before `accruedTo`
-        uint32 accruedTo; // also the epoch of the latest history entry
+        uint32 accruedTo;
         uint32 expiry; // first epoch without budget; zero: never enrolled
-        uint32 entries; // history length
+        uint32 entries; // DEPRECATED (decision 236): the history's length; never written since
         uint56 units; // weight from `accruedTo` on
         bool arena;
     }
@@ -135,8 +129,11 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
         mapping(uint256 epoch => Epoch) _epochs;
         mapping(uint256 epoch => uint256 units) _expiring;
         mapping(uint256 taskId => TaskAccount) _tasks;
+        // DEPRECATED (decision 236): the per-epoch weight history and draws, never read nor written
+        // since budgets are cumulative per task; kept so that the layout only grows.
         mapping(uint256 taskId => mapping(uint256 pair => uint256)) _history;
         mapping(uint256 taskId => mapping(uint256 epoch => uint256)) _drawn;
+        mapping(uint256 taskId => uint256 amount) _taskDrawn;
     }
 
     // keccak256(abi.encode(uint256(keccak256("flock.storage.EmissionController")) - 1)) & ~bytes32(uint256(0xff))
@@ -243,7 +240,6 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
         if (expiry == 0) revert EmissionTaskNotEnrolled(taskId);
         uint256 from = _catchUp();
         if (from >= expiry) return; // it stopped earning already
-        bool sameEpoch = account.accruedTo == from;
         _accrue(account, from);
         uint256 units = account.units;
         State storage state = $._state;
@@ -251,48 +247,22 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
         $._expiring[expiry] -= units;
         account.units = 0;
         account.expiry = uint32(from);
-        _record(taskId, account, account.entries, sameEpoch, from, 0);
         emit TaskRetired(taskId, from);
     }
 
     // ======================================================================= distributors
 
     /// @inheritdoc IEmissionController
-    function draw(uint256 taskId, uint256 epoch, uint256 amount, address to) external onlyRole(DISTRIBUTOR_ROLE) {
+    function drawAccrued(uint256 taskId, address to) external onlyRole(DISTRIBUTOR_ROLE) returns (uint256 amount) {
         EmissionControllerStorage storage $ = _getEmissionControllerStorage();
-        if (amount == 0) revert EmissionNothingToDo();
         uint256 next = $._state.nextEpoch;
-        if (epoch >= next) revert EmissionEpochNotOpened(epoch, next);
-        uint256 total = _budget(taskId, epoch).total;
-        uint256 drawn = $._drawn[taskId][epoch];
-        if (amount > total - drawn) revert EmissionBudgetExceeded(taskId, epoch, amount, total - drawn);
-        $._drawn[taskId][epoch] = drawn + amount;
+        uint256 drawn = $._taskDrawn[taskId];
+        amount = _accrued($._tasks[taskId], next) - drawn;
+        if (amount == 0) return 0;
+        $._taskDrawn[taskId] = drawn + amount;
         $._totals.drawn += uint96(amount);
-        emit BudgetDrawn(taskId, epoch, msg.sender, to, amount);
+        emit BudgetDrawn(taskId, next, msg.sender, to, amount);
         _flock.safeTransfer(to, amount);
-    }
-
-    /// @inheritdoc IEmissionController
-    function drawRange(uint256 taskId, uint256 fromEpoch, uint256 toEpoch, address to)
-        external
-        onlyRole(DISTRIBUTOR_ROLE)
-        returns (uint256 amount)
-    {
-        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
-        if (toEpoch <= fromEpoch || toEpoch - fromEpoch > MAX_DRAW_RANGE) revert EmissionBadRange(fromEpoch, toEpoch);
-        uint256 end = Math.min(toEpoch, $._state.nextEpoch);
-        for (uint256 epoch = fromEpoch; epoch < end; ++epoch) {
-            uint256 drawn = $._drawn[taskId][epoch];
-            uint256 available = _budget(taskId, epoch).total - drawn;
-            if (available == 0) continue;
-            $._drawn[taskId][epoch] = drawn + available;
-            amount += available;
-            emit BudgetDrawn(taskId, epoch, msg.sender, to, available);
-        }
-        if (amount != 0) {
-            $._totals.drawn += uint96(amount);
-            _flock.safeTransfer(to, amount);
-        }
     }
 
     // ======================================================================= governance
@@ -383,30 +353,14 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
     }
 
     /// @inheritdoc IEmissionController
-    function budgetOf(uint256 taskId, uint256 epoch) external view returns (Budget memory budget) {
-        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
-        if (epoch < $._state.nextEpoch) budget = _budget(taskId, epoch);
-        budget.drawn = $._drawn[taskId][epoch];
-    }
-
-    /// @inheritdoc IEmissionController
-    function taskUnitsAt(uint256 taskId, uint256 epoch)
-        external
-        view
-        returns (uint256 nodeUnits, uint256 validatorUnits)
-    {
-        TaskAccount memory account = _getEmissionControllerStorage()._tasks[taskId];
-        if (epoch >= account.expiry) return (0, 0);
-        return _unpack(_weightAt(taskId, account.entries, epoch));
-    }
-
-    /// @inheritdoc IEmissionController
     function accruedBudget(uint256 taskId) external view returns (uint256) {
         EmissionControllerStorage storage $ = _getEmissionControllerStorage();
-        TaskAccount memory account = $._tasks[taskId];
-        uint256 end = Math.min($._state.nextEpoch, account.expiry);
-        if (end <= account.accruedTo) return account.accrued;
-        return account.accrued + account.units * (_accumulatorAt(end) - _accumulatorAt(account.accruedTo));
+        return _accrued($._tasks[taskId], $._state.nextEpoch);
+    }
+
+    /// @inheritdoc IEmissionController
+    function drawnBudget(uint256 taskId) external view returns (uint256) {
+        return _getEmissionControllerStorage()._taskDrawn[taskId];
     }
 
     /// @inheritdoc IEmissionController
@@ -489,6 +443,15 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
         }
     }
 
+    /// @dev The task's budget over the epochs before `next` (the first unopened epoch), from the
+    /// accumulator: what it booked, plus its weight times the rates since (until it expires).
+    function _accrued(TaskAccount storage account, uint256 next) private view returns (uint256) {
+        uint256 from = account.accruedTo;
+        uint256 end = Math.min(next, account.expiry);
+        if (end <= from) return account.accrued;
+        return account.accrued + account.units * (_accumulatorAt(end) - _accumulatorAt(from));
+    }
+
     /// @dev Books the task's budget up to epoch `to` (exclusive) from the accumulator.
     function _accrue(TaskAccount storage account, uint256 to) private {
         uint256 from = account.accruedTo;
@@ -513,100 +476,26 @@ contract EmissionController is IEmissionController, AccessControlUpgradeable, UU
         if (from >= expiry) return; // no longer earning
         uint256 nodeUnits = nodeStake / STAKE_UNIT;
         uint256 validatorUnits = validatorStake / STAKE_UNIT;
-        if (nodeUnits > _UNITS_MASK) revert EmissionStakeTooLarge(nodeStake);
-        if (validatorUnits > _UNITS_MASK) revert EmissionStakeTooLarge(validatorStake);
-        uint256 weight = (nodeUnits << _UNITS_BITS) | validatorUnits;
+        if (nodeUnits > _SIDE_MAX) revert EmissionStakeTooLarge(nodeStake);
+        if (validatorUnits > _SIDE_MAX) revert EmissionStakeTooLarge(validatorStake);
         uint256 oldUnits = account.units;
         uint256 newUnits = nodeUnits + validatorUnits;
-        uint256 entries = account.entries;
-        if (newUnits == oldUnits && entries != 0 && _weightAt(taskId, entries, from) == weight) return;
-        bool sameEpoch = account.accruedTo == from; // accruedTo is the latest entry's epoch
-        _accrue(account, from);
         if (newUnits != oldUnits) {
+            _accrue(account, from);
             EmissionControllerStorage storage $ = _getEmissionControllerStorage();
             State storage state = $._state;
             state.pendingUnits = SafeCast.toUint64(state.pendingUnits + newUnits - oldUnits);
             $._expiring[expiry] = $._expiring[expiry] + newUnits - oldUnits;
             account.units = uint56(newUnits);
         }
-        _record(taskId, account, entries, sameEpoch, from, weight);
+        // Also when only the split between nodes and validators moved: one epoch's budget (and its
+        // split) is read from these events, not from storage.
         emit TaskWeightChanged(taskId, from, nodeUnits, validatorUnits);
-    }
-
-    /// @dev Appends the history entry `weight` from epoch `from`, or rewrites the latest entry if
-    /// it is from the same epoch (`sameEpoch`: the caller compares `from` with `accruedTo`, which
-    /// is the latest entry's epoch until `_accrue` moves it, so no history read is needed).
-    function _record(
-        uint256 taskId,
-        TaskAccount storage account,
-        uint256 entries,
-        bool sameEpoch,
-        uint256 from,
-        uint256 weight
-    ) private {
-        uint256 entry = (from << _WEIGHT_BITS) | weight;
-        uint256 index = entries;
-        if (entries != 0 && sameEpoch) {
-            index = entries - 1;
-        } else {
-            account.entries = SafeCast.toUint32(entries + 1);
-        }
-        mapping(uint256 => uint256) storage history = _getEmissionControllerStorage()._history[taskId];
-        uint256 shift = (index & 1) * _ENTRY_BITS;
-        uint256 word = index & 1 == 0 && index == entries ? 0 : history[index >> 1];
-        history[index >> 1] = (word & ~(_ENTRY_MASK << shift)) | (entry << shift);
-    }
-
-    function _entry(uint256 taskId, uint256 index) private view returns (uint256) {
-        return
-            (_getEmissionControllerStorage()._history[taskId][index >> 1] >> ((index & 1) * _ENTRY_BITS)) & _ENTRY_MASK;
-    }
-
-    function _entryKey(uint256 taskId, uint256 index) private view returns (uint256) {
-        return _entry(taskId, index) >> _WEIGHT_BITS;
-    }
-
-    /// @dev The weight (nodeUnits << 48 | validatorUnits) in force in `epoch`: the latest entry
-    /// from at or before it (binary search; zero before the first).
-    function _weightAt(uint256 taskId, uint256 entries, uint256 epoch) private view returns (uint256) {
-        uint256 low = 0;
-        uint256 high = entries;
-        while (low < high) {
-            uint256 mid = Math.average(low, high);
-            if (_entryKey(taskId, mid) > epoch) {
-                high = mid;
-            } else {
-                low = mid + 1;
-            }
-        }
-        return high == 0 ? 0 : _entry(taskId, high - 1) & _WEIGHT_MASK;
-    }
-
-    function _budget(uint256 taskId, uint256 epoch) private view returns (Budget memory budget) {
-        EmissionControllerStorage storage $ = _getEmissionControllerStorage();
-        TaskAccount memory account = $._tasks[taskId];
-        if (epoch >= account.expiry) return budget;
-        (uint256 n, uint256 v) = _unpack(_weightAt(taskId, account.entries, epoch));
-        if (n + v == 0) return budget;
-        Epoch memory e = $._epochs[epoch];
-        budget.total = (n + v) * e.rate;
-        if (!account.arena || v == 0) {
-            budget.nodes = budget.total;
-        } else if (n != 0) {
-            // R_nodes = R (g + (1 - 2g) T / (T + V)) = R (g (T + V) + (1 - 2g) T) / (T + V)
-            uint256 g = e.gamma;
-            budget.nodes = Math.mulDiv(budget.total, g * (n + v) + (_WAD - 2 * g) * n, _WAD * (n + v));
-        }
-        budget.validators = budget.total - budget.nodes;
     }
 
     function _accumulatorAt(uint256 epoch) private view returns (uint256) {
         EmissionControllerStorage storage $ = _getEmissionControllerStorage();
         return epoch == $._state.nextEpoch ? $._state.accumulator : $._epochs[epoch].accumulatorBefore;
-    }
-
-    function _unpack(uint256 packed) private pure returns (uint256 nodeUnits, uint256 validatorUnits) {
-        return (packed >> _UNITS_BITS, packed & _UNITS_MASK);
     }
 
     function _setEpochCap(uint256 epochCap_) private {

@@ -5,7 +5,6 @@ import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/acce
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IArenaSubmissions} from "../../interfaces/IArenaSubmissions.sol";
 import {IEmissionController} from "../../interfaces/IEmissionController.sol";
 import {IFlockToken} from "../../interfaces/IFlockToken.sol";
@@ -24,7 +23,8 @@ import {RewardPot} from "./RewardPot.sol";
  * Storage, keyed by k = taskId << 128 | epoch:
  *
  *     _records[k]        [ root ]                      the accepted root; once final, its pot's address
- *                        [ unallocated: 96 | total: 96 | finalizesAt: 40 | round: 16 | status: 8 ]
+ *                        [ (DEPRECATED unallocated: 96) | total: 96 | finalizesAt: 40 | round: 16 |
+ *                          status: 8 ]
  *                        [ burn: 96 | lockedShareBps: 16 | vestingPeriod: 40 ]
  *     _pots[k]           LEGACY, read-only: the pot of a root finalized before the root's slot held
  *                        it (decision 152); no code writes it since, `_finalPot` still reads it
@@ -33,6 +33,8 @@ import {RewardPot} from "./RewardPot.sol";
  *     _config            [ challengeWindow: 40 | lockedShareBps: 16 | vestingPeriod: 40 | three fees: 48 |
  *                          rankRatioBps: 16 | toleranceBps: 16 | quorum: 8 | oracles: 8 | setVersion: 32 ]
  *     _oracles, _oracleTag   the oracle set ({Quorum}): the list, and setVersion << 8 | index
+ *     _pools[taskId]     the task's budget held here that no accepted root reserves (decision 236):
+ *                        its emission budgets drawn at its epochs' first posts and its funded revenue
  *
  * Claims happen in the pots: finalizing a root creates its RewardPot, a minimal proxy to the
  * implementation this contract creates in {initialize} with the root and vesting terms as
@@ -78,7 +80,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     struct Record {
         bytes32 root;
-        uint96 unallocated;
+        uint96 unallocated; // DEPRECATED (decision 236): budgets are held per task, in `_pools`
         uint96 total;
         uint40 finalizesAt;
         uint16 round;
@@ -122,6 +124,7 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         mapping(uint256 key => address) _pots;
         mapping(bytes32 ballot => uint256) _votes;
         address _potImplementation; // the RewardPot every root's pot clones, created by initialize
+        mapping(uint256 taskId => uint256) _pools;
     }
 
     // keccak256(abi.encode(uint256(keccak256("flock.storage.RewardDistributor")) - 1)) & ~bytes32(uint256(0xff))
@@ -185,11 +188,12 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         if (!Quorum.vetoable(r.status == Status.Accepted, r.finalizesAt)) {
             revert RewardNotVetoable(taskId, epoch, r.status, r.finalizesAt);
         }
-        // The record starts over in a new round, its budget back: what the root took, burn included.
+        // The record starts over in a new round, the task's pool gets back what the root took, burn
+        // included.
         uint256 returned = uint256(r.total) + r.burn;
         delete records[key];
-        (records[key].unallocated, records[key].round) = (r.unallocated + uint96(returned), r.round + 1);
-        records[key].status = Status.Open;
+        (records[key].round, records[key].status) = (r.round + 1, Status.Open);
+        _getRewardDistributorStorage()._pools[taskId] += returned;
         emit RootVetoed(taskId, epoch, r.root, msg.sender, returned);
     }
 
@@ -197,11 +201,11 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     /// @inheritdoc IRewardDistributor
     function fundEpoch(uint256 taskId, uint256 epoch, uint256 amount) external onlyRole(REVENUE_ROLE) {
-        Record storage r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
-        Status status = r.status;
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        Status status = $._records[_key(taskId, epoch)].status;
         if (status == Status.Accepted || status == Status.Final) revert RewardNotFundable(taskId, epoch, status);
         if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert RewardNotArenaTask(taskId);
-        r.unallocated = SafeCast.toUint96(uint256(r.unallocated) + amount);
+        $._pools[taskId] += amount;
         emit BudgetFunded(taskId, epoch, msg.sender, amount);
         _flock.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -267,15 +271,13 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     }
 
     /// @inheritdoc IRewardDistributor
-    function sweepUnallocated(uint256 taskId, uint256 epoch, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Record storage r = _getRewardDistributorStorage()._records[_key(taskId, epoch)];
-        Status status = r.status;
-        bool inWindow = status == Status.Accepted && block.timestamp < r.finalizesAt;
-        if (status == Status.None || inWindow) revert RewardNotSweepable(taskId, epoch, status);
-        uint256 amount = r.unallocated;
-        if (amount == 0) revert RewardNothingToSweep(taskId, epoch);
-        r.unallocated = 0;
-        emit UnallocatedSwept(taskId, epoch, to, amount);
+    function sweepUnallocated(uint256 taskId, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_registry.isActive(taskId)) revert RewardTaskStillActive(taskId);
+        RewardDistributorStorage storage $ = _getRewardDistributorStorage();
+        uint256 amount = $._pools[taskId] + _emissions.drawAccrued(taskId, address(this));
+        if (amount == 0) revert RewardNothingToSweep(taskId);
+        $._pools[taskId] = 0;
+        emit UnallocatedSwept(taskId, to, amount);
         _flock.safeTransfer(to, amount);
     }
 
@@ -335,7 +337,6 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
             root: _rootOf(key),
             total: r.total,
             burn: r.burn,
-            unallocated: r.unallocated,
             finalizesAt: r.finalizesAt,
             round: r.round,
             lockedShareBps: r.lockedShareBps,
@@ -347,6 +348,11 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
     function potOf(uint256 taskId, uint256 epoch) external view returns (address) {
         uint256 key = _key(taskId, epoch);
         return _getRewardDistributorStorage()._records[key].status == Status.Final ? _finalPot(key) : address(0);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function unallocatedOf(uint256 taskId) external view returns (uint256) {
+        return _getRewardDistributorStorage()._pools[taskId];
     }
 
     /// @inheritdoc IRewardDistributor
@@ -388,18 +394,15 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         if (status == Status.Accepted || status == Status.Final) {
             revert RewardRootAlreadyAccepted(taskId, epoch, _rootOf(key));
         }
-        if (status == Status.None) _reserveBudget(taskId, epoch, r);
-        uint256 unallocated = r.unallocated;
-        if (p.burn > unallocated || p.total > unallocated - p.burn) {
-            revert RewardBudgetExceeded(taskId, epoch, p.total + p.burn, unallocated);
-        }
+        if (status == Status.None) _openRecord(taskId, epoch, r);
+        _requireFits(taskId, epoch, p);
         uint256 round = r.round;
         uint256 votes = _vote(taskId, epoch, Quorum.ballot(key, round, c.setVersion), index, p, c.quorum);
         emit RootPosted(taskId, epoch, msg.sender, p.root, p.total, p.burn, p.reportHash, round, votes);
         if (votes == c.quorum) {
             uint256 finalizesAt = block.timestamp + c.challengeWindow;
+            _getRewardDistributorStorage()._pools[taskId] -= p.total + p.burn; // fits: `_requireFits`
             r.root = p.root;
-            r.unallocated = uint96(unallocated - p.burn - p.total);
             r.total = uint96(p.total);
             r.finalizesAt = uint40(finalizesAt);
             r.status = Status.Accepted;
@@ -407,6 +410,14 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
             r.lockedShareBps = c.lockedShareBps;
             r.vestingPeriod = c.vestingPeriod;
             emit RootAccepted(taskId, epoch, p.root, p.total, p.burn, p.reportHash, finalizesAt);
+        }
+    }
+
+    /// @dev Reverts unless `p`'s total + burn fits the task's pool.
+    function _requireFits(uint256 taskId, uint256 epoch, Post memory p) private view {
+        uint256 unallocated = _getRewardDistributorStorage()._pools[taskId];
+        if (p.burn > unallocated || p.total > unallocated - p.burn) {
+            revert RewardBudgetExceeded(taskId, epoch, p.total + p.burn, unallocated);
         }
     }
 
@@ -434,9 +445,9 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
         return (taskId << 128) | epoch;
     }
 
-    /// @dev The first post of a task epoch: checks the epoch is over and the task is an Arena task,
-    /// then draws what is left of the epoch's budget into this contract.
-    function _reserveBudget(uint256 taskId, uint256 epoch, Record storage r) private {
+    /// @dev The first post of a task epoch: checks the epoch is over (and opened) and the task is an
+    /// Arena task, then draws everything the task accrued and has not drawn into its pool.
+    function _openRecord(uint256 taskId, uint256 epoch, Record storage r) private {
         uint256 revealEnd = _submissions.schedule(epoch).revealEnd;
         if (block.timestamp < revealEnd) revert RewardTooEarly(taskId, epoch, revealEnd);
         if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert RewardNotArenaTask(taskId);
@@ -446,13 +457,10 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
             next = _emissions.nextEpoch();
             if (epoch >= next) revert RewardEpochNotOpened(epoch, next);
         }
-        IEmissionController.Budget memory budget = _emissions.budgetOf(taskId, epoch);
-        uint256 amount = budget.total - budget.drawn;
-        // Added to what API revenue may have funded already (`fundEpoch`).
-        r.unallocated = SafeCast.toUint96(uint256(r.unallocated) + amount);
         r.status = Status.Open;
+        uint256 amount = _emissions.drawAccrued(taskId, address(this));
+        if (amount != 0) _getRewardDistributorStorage()._pools[taskId] += amount;
         emit BudgetReserved(taskId, epoch, amount);
-        if (amount != 0) _emissions.draw(taskId, epoch, amount, address(this));
     }
 
     /// @dev Creates the final root's pot, funds it with the root's total and burns the claim fees.

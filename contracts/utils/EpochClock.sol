@@ -10,10 +10,6 @@ pragma solidity 0.8.28;
  * the Arena schedule and the API credits' report window also where an epoch starts.
  */
 library EpochClock {
-    /// @dev Epochs one `drawRange` of the emission controller covers at most (a caller that draws a
-    /// longer backlog draws it in several calls).
-    uint256 internal constant MAX_DRAW_RANGE = 64;
-
     /// @dev The epoch `timestamp` falls in; 0 before genesis.
     function epochAt(uint256 timestamp, uint256 genesis, uint256 length) internal pure returns (uint256) {
         return timestamp < genesis ? 0 : (timestamp - genesis) / length;
