@@ -75,6 +75,8 @@ import {ITaskRegistry} from "../../interfaces/ITaskRegistry.sol";
  *                    cheaper write)
  *     slotOfUpdate[h] the slot (+ 1) whose proposal is the update `h` (one hash counts once)
  *     _accepted[t][h] the update `h` is in the task's lineage (never proposed again)
+ *     _owed[a]       [ open: 1 | relock: 127 | liquid: 128 ]: credits to withdraw; `open` set at
+ *                    enrollment and kept by `withdraw`, so a credit rewrites a slot (decision 237)
  */
 /// @custom:oz-upgrades-unsafe-allow delegatecall
 contract AllianceRounds is
@@ -169,6 +171,8 @@ contract AllianceRounds is
         }
         e.stake = uint96(m.stake);
         e.status = ENROLLED;
+        mapping(address => uint256) storage owed = _getAllianceStorage()._owed;
+        if (owed[msg.sender] == 0) owed[msg.sender] = _OWED_OPEN; // its credits rewrite this slot
         r.commitments[msg.sender] = commitment;
         r.enrolled = uint16(enrolled + 1);
         if (enrolled + 1 >= cap) r.full = true; // the next member is refused: stop the eviction clock
@@ -601,7 +605,7 @@ contract AllianceRounds is
     /// @inheritdoc IAllianceRounds
     function owed(address account) external view returns (uint256, uint256) {
         uint256 o = _getAllianceStorage()._owed[account];
-        return (uint128(o), o >> _RELOCK_SHIFT);
+        return (uint128(o), uint120(o >> _RELOCK_SHIFT));
     }
 
     /// @inheritdoc IAllianceRounds

@@ -104,10 +104,10 @@ contract AllianceSettlement is AllianceRoundsStorage, ReentrancyGuardTransient {
     function withdraw(address to) external nonReentrant onlyDelegated returns (uint256 amount, uint256 relocked) {
         AllianceStorage storage $ = _getAllianceStorage();
         uint256 owed = $._owed[msg.sender];
-        if (owed == 0) revert IAllianceRounds.AllianceNothingToWithdraw(msg.sender);
-        $._owed[msg.sender] = 0;
         amount = uint128(owed);
-        relocked = owed >> _RELOCK_SHIFT;
+        relocked = uint120(owed >> _RELOCK_SHIFT);
+        if (amount == 0 && relocked == 0) revert IAllianceRounds.AllianceNothingToWithdraw(msg.sender);
+        $._owed[msg.sender] = _OWED_OPEN; // emptied, still open for the next credit
         if (amount != 0) {
             emit IAllianceRounds.Withdrawn(msg.sender, to, amount);
             _flock.safeTransfer(to, amount);

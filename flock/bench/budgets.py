@@ -77,7 +77,8 @@ BUDGETS: dict[str, Budget] = {
         150_000,
         "max",
         "issue 4: a new participant of an approved task, gmFLOCK allocation and emission report "
-        "included; the dearer of the two first-in-epoch cases (docs/tasks.md)",
+        "included; budgets are cumulative per task, so no join writes an emission history slot "
+        "(decision 236)",
     ),
     "gas.task_delegate": Budget(
         250_000,
@@ -115,10 +116,11 @@ BUDGETS: dict[str, Budget] = {
         "fresh slots and the emission report are rules (decision 120)",
     ),
     "gas.alliance_settle_credit": Budget(
-        82_000,
+        70_000,
         "max",
-        "issue 16 asked 70,000 (84,313 then); a participant's first credit writes its owed slot from zero "
-        "(22,100); the reward counters share the reward's slot; through the proxy (decision 120)",
+        "issue 16 (84,313 then): a participant's first credit rewrites its owed slot, opened at its first "
+        "enrollment and kept open by withdraw (decision 237); the reward counters share the reward's "
+        "slot; through the proxy (decision 120)",
     ),
     # Rewards (issue 5): claims of a 100,000-leaf tree (17-level proofs), fresh recipients.
     # Issue 11: Arena models by commit-reveal, and a permissionless slash of an unrevealed commitment.
