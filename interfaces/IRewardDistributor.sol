@@ -259,7 +259,8 @@ interface IRewardDistributor {
     /// @notice Sends an ended (or cancelled) task's pool to `to`, after drawing what it still had
     /// at the emission controller: the budgets no root reserved. Roots accepted and not yet final keep
     /// what they reserved; a later veto returns it to the pool.
-    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock); not while the task is active.
+    /// @dev Only `DEFAULT_ADMIN_ROLE` (the timelock); only an Arena task's (`RewardNotArenaTask`:
+    /// an Alliance task's budget is AllianceRounds'), not while the task is active.
     function sweepUnallocated(uint256 taskId, address to) external;
 
     // ---------------------------------------------------------------------------------------- views

@@ -272,6 +272,8 @@ contract RewardDistributor is IRewardDistributor, AccessControlUpgradeable, UUPS
 
     /// @inheritdoc IRewardDistributor
     function sweepUnallocated(uint256 taskId, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        // Only an Arena task's: an Alliance task's budget is AllianceRounds' to draw.
+        if (_registry.taskInfo(taskId).kind != ITaskRegistry.TaskKind.Arena) revert RewardNotArenaTask(taskId);
         if (_registry.isActive(taskId)) revert RewardTaskStillActive(taskId);
         RewardDistributorStorage storage $ = _getRewardDistributorStorage();
         uint256 amount = $._pools[taskId] + _emissions.drawAccrued(taskId, address(this));
