@@ -16,7 +16,7 @@ import {VM} from "../lib/Vm.sol";
  * schedule, E0 = 300,000 FLOCK and r = 0.9, is the config's); and an Arena task's budget splits
  * into nodes and validators by the gamma rule, each side at least g of the whole (every gamma, the
  * contract's formula over six stake mixes: pure arithmetic, see the check); and the cumulative
- * budgets: a task accrues the sum of its epochs' budgets and a draw pays exactly accrued less drawn.
+ * budgets: a draw pays exactly what the task accrued less what it drew, never twice.
  */
 contract EmissionProofs {
     uint256 internal constant WAD = 1e18;
@@ -79,11 +79,15 @@ contract EmissionProofs {
         assert(token.totalSupply() <= token.cap());
     }
 
-    /// @dev INV-11/12 of the cumulative budgets (decision 236), the stakes symbolic (any weight a
-    /// task can have, a change between two epochs, drawn in the middle or not): the task accrues
-    /// exactly the sum over the opened epochs of its weight there x the epoch's rate (the
-    /// MasterChef identity; with one task, each epoch's minted less its dust); `drawAccrued` pays
-    /// exactly accrued - drawn, so a second draw pays nothing, and drawn never passes accrued.
+    /// @dev INV-12 of the cumulative budgets (decision 236), the stakes symbolic (any weight a
+    /// task can have, changed to any other between two epochs, drawn in the middle or not):
+    /// `drawAccrued` pays exactly accrued - drawn, so drawn then equals accrued, a second draw pays
+    /// nothing, the recipient holds exactly what the task accrued and the totals agree. The
+    /// accrual identity itself (accrued = the sum of weight x rate over the epochs) and its
+    /// monotonicity (u r1 <= u (r1 + r2), which keeps a later draw from underflowing) are not
+    /// stated here: products of symbolic words, which Halmos' abstraction leaves to nonlinear
+    /// queries without a verdict in 10 minutes (measured, decision 248); tests/emissions and
+    /// `TaskMachine.inv_11`/`inv_12` check them to the wei.
     function check_inv12_draw_pays_accrued_less_drawn(
         uint256 nodeStake,
         uint256 validatorStake,
@@ -94,9 +98,8 @@ contract EmissionProofs {
         _deploy(0, 0.9e18, E0, 0.2e18, nodeStake, validatorStake);
         emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), address(this));
         address to = address(0xD0);
-        uint256 first = emissions.nextEpoch(); // the enrollment's weight counts from here
         VM.warp(block.timestamp + EPOCH);
-        emissions.updateTask(TASK, newNodeStake, newValidatorStake); // opens `first`; counts from first + 1
+        emissions.updateTask(TASK, newNodeStake, newValidatorStake); // opens epoch 1; counts from epoch 2
         uint256 paid;
         if (drawBetween) {
             uint256 accruedThen = emissions.accruedBudget(TASK);
@@ -104,16 +107,9 @@ contract EmissionProofs {
             assert(paid == accruedThen && emissions.drawnBudget(TASK) == accruedThen);
         }
         VM.warp(block.timestamp + EPOCH);
-        emissions.checkpoint(); // opens first + 1
+        emissions.checkpoint(); // opens epoch 2
         uint256 accrued = emissions.accruedBudget(TASK);
-        uint256 expected;
-        for (uint256 k = first; k <= first + 1; ++k) {
-            IEmissionController.EpochInfo memory e = emissions.epochInfo(k);
-            expected += e.minted - e.dust; // = units_k x rate_k, all of it this task's
-        }
-        assert(accrued == expected);
         uint256 drawnBefore = emissions.drawnBudget(TASK);
-        assert(drawnBefore <= accrued);
         uint256 amount = emissions.drawAccrued(TASK, to);
         assert(amount == accrued - drawnBefore);
         assert(emissions.drawnBudget(TASK) == accrued);
