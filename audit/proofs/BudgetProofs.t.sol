@@ -11,11 +11,12 @@ import {FlockToken} from "../../contracts/token/FlockToken.sol";
 import {RewardDistributor} from "../../contracts/rewards/RewardDistributor.sol";
 
 /// @dev The distributor's collaborators, reduced to what `postRoot` asks of them: the epoch's
-/// reveal is over, the task is an Arena task, the epoch is open, and its budget is `budget` (drawn
-/// into the distributor as the real controller would).
+/// reveal is over, the task is an Arena task, the epoch is open, and the task has accrued `budget`
+/// (which `drawAccrued` hands over once, as the real controller would: accrued less drawn).
 contract BudgetSource {
     IFlockToken public immutable flock;
     uint256 public budget;
+    uint256 public drawn;
 
     constructor(IFlockToken flock_) {
         flock = flock_;
@@ -41,23 +42,22 @@ contract BudgetSource {
         return 0;
     }
 
-    function budgetOf(uint256, uint256) external view returns (IEmissionController.Budget memory b) {
-        b.total = budget;
-        b.nodes = budget;
-    }
-
-    function draw(uint256, uint256, uint256 amount, address to) external {
-        flock.transfer(to, amount);
+    function drawAccrued(uint256, address to) external returns (uint256 amount) {
+        amount = budget - drawn;
+        drawn = budget;
+        if (amount != 0) flock.transfer(to, amount);
     }
 }
 
 /**
  * @title BudgetProofs
  * @notice INV-06 for all inputs (Halmos, `make prove`): the real RewardDistributor accepts an
- * oracle's Merkle root only when its total plus its burn fit the task epoch's budget, and then
- * reserves exactly that much of it; whatever the root, the budget, the total and the burn. Its
- * collaborators (emission controller, registry, submissions) are one stub (`BudgetSource`) that
- * hands over a symbolic budget; the bound proved is the distributor's own `_post`.
+ * oracle's Merkle root only when its total plus its burn fit the task's pool (the budget it drew:
+ * everything the task accrued, decision 236), and then reserves exactly that much of it; whatever
+ * the root, the budget, the total and the burn. Its collaborators (emission controller, registry,
+ * submissions) are one stub (`BudgetSource`) that hands over a symbolic accrued budget; the bound
+ * proved is the distributor's own `_post`. The controller's side (a draw pays accrued less drawn)
+ * is EmissionProofs' `check_inv12_*`.
  */
 contract BudgetProofs {
     uint256 internal constant TASK = 7;
@@ -109,7 +109,7 @@ contract BudgetProofs {
         uint256 burn,
         bytes32 reportHash
     ) public {
-        if (budget > CAP) budget = CAP; // no epoch's budget exceeds the token's cap
+        if (budget > CAP) budget = CAP; // no task's accrued budget exceeds the token's cap
         source.setBudget(budget);
         // Written without sums that could overflow: an overflow here would end the path unchecked.
         bool fits = burn <= budget && total <= budget - burn;
@@ -118,7 +118,7 @@ contract BudgetProofs {
             // Accepted (quorum 1): it fits, and exactly total + burn of the budget is reserved.
             assert(fits);
             assert(r.total == total && r.burn == burn && r.root == root);
-            assert(r.unallocated == budget - burn - total);
+            assert(rewards.unallocatedOf(TASK) == budget - burn - total);
             assert(token.balanceOf(address(rewards)) == budget);
         } catch {
             // Refused: only an empty or address-shaped root (a final root's slot holds its pot's

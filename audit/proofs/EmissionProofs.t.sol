@@ -15,7 +15,8 @@ import {VM} from "../lib/Vm.sol";
  * plus its dust are what it minted (genesis supply, epoch cap and the task's stakes symbolic; the
  * schedule, E0 = 300,000 FLOCK and r = 0.9, is the config's); and an Arena task's budget splits
  * into nodes and validators by the gamma rule, each side at least g of the whole (every gamma, the
- * contract's formula over six stake mixes: pure arithmetic, see the check).
+ * contract's formula over six stake mixes: pure arithmetic, see the check); and the cumulative
+ * budgets: a draw pays exactly what the task accrued less what it drew, never twice.
  */
 contract EmissionProofs {
     uint256 internal constant WAD = 1e18;
@@ -78,15 +79,56 @@ contract EmissionProofs {
         assert(token.totalSupply() <= token.cap());
     }
 
-    /// @dev The gamma split of `EmissionController._budget` for every gamma governance may set (0 to
-    /// 0.5, `MAX_GAMMA`), over six (total, node units, validator units) mixes: more node stake, more
-    /// validator stake, equal stakes, one unit against the most units an account can hold (2^48 - 1)
-    /// both ways, and co-prime odd figures. `total` = units x rate with rates the schedule gives.
-    /// The contract computes nodes = `Math.mulDiv(total, g (n + v) + (1 - 2g) n, 1e18 (n + v))`;
-    /// the product fits 256 bits for every mix (asserted), so mulDiv is the floor division below.
-    /// Pure arithmetic: Math.mulDiv's own 512-bit branch (never taken here) is what no solver
+    /// @dev INV-12 of the cumulative budgets (decision 236), the stakes symbolic (any weight a
+    /// task can have, changed to any other between two epochs, drawn in the middle or not):
+    /// `drawAccrued` pays exactly accrued - drawn, so drawn then equals accrued, a second draw pays
+    /// nothing, the recipient holds exactly what the task accrued and the totals agree. The
+    /// accrual identity itself (accrued = the sum of weight x rate over the epochs) and its
+    /// monotonicity (u r1 <= u (r1 + r2), which keeps a later draw from underflowing) are not
+    /// stated here: products of symbolic words, which Halmos' abstraction leaves to nonlinear
+    /// queries without a verdict in 10 minutes (measured, decision 248); tests/emissions and
+    /// `TaskMachine.inv_11`/`inv_12` check them to the wei.
+    function check_inv12_draw_pays_accrued_less_drawn(
+        uint256 nodeStake,
+        uint256 validatorStake,
+        uint256 newNodeStake,
+        uint256 newValidatorStake,
+        bool drawBetween
+    ) public {
+        _deploy(0, 0.9e18, E0, 0.2e18, nodeStake, validatorStake);
+        emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), address(this));
+        address to = address(0xD0);
+        VM.warp(block.timestamp + EPOCH);
+        emissions.updateTask(TASK, newNodeStake, newValidatorStake); // opens epoch 1; counts from epoch 2
+        uint256 paid;
+        if (drawBetween) {
+            uint256 accruedThen = emissions.accruedBudget(TASK);
+            paid = emissions.drawAccrued(TASK, to);
+            assert(paid == accruedThen && emissions.drawnBudget(TASK) == accruedThen);
+        }
+        VM.warp(block.timestamp + EPOCH);
+        emissions.checkpoint(); // opens epoch 2
+        uint256 accrued = emissions.accruedBudget(TASK);
+        uint256 drawnBefore = emissions.drawnBudget(TASK);
+        uint256 amount = emissions.drawAccrued(TASK, to);
+        assert(amount == accrued - drawnBefore);
+        assert(emissions.drawnBudget(TASK) == accrued);
+        assert(emissions.drawAccrued(TASK, to) == 0); // nothing twice
+        assert(token.balanceOf(to) == paid + amount && paid + amount == accrued);
+        (, uint256 drawnTotal,,) = emissions.totals();
+        assert(drawnTotal == accrued);
+    }
+
+    /// @dev The gamma split of flock/emissions.py's `arena_split` (the controller's `_budget` until
+    /// decision 236; the oracles apply it off chain to each epoch's budget) for every gamma
+    /// governance may set (0 to 0.5, `MAX_GAMMA`), over six (total, node units, validator units)
+    /// mixes: more node stake, more validator stake, equal stakes, one unit against the most units
+    /// an account can hold (2^48 - 1) both ways, and co-prime odd figures. `total` = units x rate
+    /// with rates the schedule gives. The formula is nodes = floor(total (g (n + v) + (1 - 2g) n) /
+    /// (1e18 (n + v))), as the contract's `Math.mulDiv` computed it; the product fits 256 bits for
+    /// every mix (asserted). Pure arithmetic: Math.mulDiv's own 512-bit branch is what no solver
     /// decides with the budget symbolic (docs/audit.md, "Symbolic proofs").
-    /// Gamma is a uint64, as the epoch stores it (`Epoch.gamma`), which `_budget` reads; `rest` is
+    /// Gamma is a uint64, as the epoch stores it (`Epoch.gamma`, `epochInfo().gamma`); `rest` is
     /// 1 - 2g, given as a second input tied to gamma (rest + 2 gamma = 1e18: one rest per gamma, so
     /// every gamma is covered), which keeps the solver's arithmetic free of wrap-around.
     function check_inv11_gamma_split_gives_each_side_at_least_gamma(uint64 epochGamma, uint64 rest, uint8 mix)
@@ -95,7 +137,7 @@ contract EmissionProofs {
     {
         uint256 gamma = epochGamma;
         if (gamma > 0.5e18) return; // setGamma refuses more (EmissionParameterOutOfBounds)
-        if (uint256(rest) + 2 * gamma != WAD) return; // rest = WAD - 2 * gamma, as _budget computes it
+        if (uint256(rest) + 2 * gamma != WAD) return; // rest = WAD - 2 * gamma, as arena_split computes it
         (uint256 n, uint256 v, uint256 rate) = _mix(mix % 6);
         uint256 total = (n + v) * rate;
         uint256 numerator = gamma * (n + v) + rest * n;

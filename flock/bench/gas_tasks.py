@@ -67,10 +67,11 @@ def task_gas() -> Results:
     tasks.join(alliance, Role.PARTICIPANT, 10_000 * WAD, 0, sender=first)
     _next_epoch(p, deployer)
 
-    # gas.task_join: a new participant, the task's first stake change in the epoch. The task's
-    # weight history packs two epochs a slot, so every other such join writes a new slot: both are
-    # measured (in consecutive epochs) and the key reports the dearer. A further join in the same
-    # epoch only rewrites the entry.
+    # gas.task_join: a new participant, the task's first stake change in the epoch, measured in two
+    # consecutive epochs; the key reports the dearer. Since decision 236 the controller keeps no
+    # per-epoch weight history (a weight change rewrites the task's record, which exists), so both
+    # cases and a further join in the same epoch cost about the same; the keys stay comparable with
+    # the figures before it, when every other first join wrote a new history slot.
     first_in_epoch = []
     for account in (member, newcomer):
         first_in_epoch.append(tasks.join(alliance, Role.PARTICIPANT, 5_000 * WAD, 0, sender=account).gas_used)

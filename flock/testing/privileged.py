@@ -38,7 +38,7 @@ from eth_utils import keccak, to_checksum_address
 from flock.deploy.plan import Context, Deploy, protocol_plan
 from flock.deploy.proxies import UPGRADEABLE
 from flock.tasks import Role, TaskKind, slash_route, spec_hash
-from flock.testing.governance import DRAW_TASK, RANGE_TASK, Call, World
+from flock.testing.governance import DRAW_TASK, Call, World
 from flock.units import DAY, WAD
 
 GOVERNANCE = "governance"
@@ -226,6 +226,14 @@ def _final_root(world: World, nonce: int) -> None:
     rewards.finalize(*_reward_key(world), sender=world["user"])
 
 
+def _cancelled_with_budget(world: World, nonce: int) -> None:
+    """Set-up: a task that earned a budget in an epoch, then cancelled (no longer active): the
+    distributor's sweep takes its pool and its undrawn accrual (decision 236)."""
+    _reward_epoch(world, nonce)
+    tasks = world.contract("tasks")
+    tasks.cancelTask(tasks.taskCount(), sender=world["timelock"])
+
+
 def _slash_root_args(world: World, nonce: int) -> tuple[Any, ...]:
     return (*_reward_key(world), keccak(text=f"slash-root-{nonce}"), 1, keccak(text=f"slash-report-{nonce}"))
 
@@ -388,10 +396,7 @@ PRIVILEGED: tuple[Privileged, ...] = (
         prepare=_enrolled(4_000_000),
     ),
     Privileged(
-        "emissions", "draw", "DISTRIBUTOR_ROLE", lambda w, n: (DRAW_TASK, 1, 1 + n, w["sink"]), UNAUTHORIZED
-    ),
-    Privileged(
-        "emissions", "drawRange", "DISTRIBUTOR_ROLE", lambda w, _: (RANGE_TASK, 0, 2, w["sink"]), UNAUTHORIZED
+        "emissions", "drawAccrued", "DISTRIBUTOR_ROLE", lambda w, _: (DRAW_TASK, w["sink"]), UNAUTHORIZED
     ),
     Privileged(
         "emissions", "setEpochCap", "DEFAULT_ADMIN_ROLE", lambda _, n: (1_000 * WAD + n,), UNAUTHORIZED
@@ -510,9 +515,9 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "rewards",
         "sweepUnallocated",
         "DEFAULT_ADMIN_ROLE",
-        lambda w, n: (*_reward_key(w), w["sink"]),
+        lambda w, n: (w.contract("tasks").taskCount(), w["sink"]),
         UNAUTHORIZED,
-        prepare=_final_root,
+        prepare=_cancelled_with_budget,
     ),
     Privileged(
         "rewards",

@@ -9,13 +9,15 @@ contracts carry. Used by tests/property/test_task_invariants.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
-from flock.emissions import STAKE_UNIT, Schedule
+from flock.emissions import STAKE_UNIT, EpochSplit, Schedule, task_budget
+from flock.harness.evm import Event
 from flock.harness.system import System
 from flock.tasks import ZERO_ADDRESS, Role, TaskKind, TaskState, allocated_in_task, read_parameters
 from flock.testing.fixtures import stake
@@ -37,6 +39,83 @@ def stake_units(tasks: Any, task_id: int) -> tuple[int, int]:
     stakes = tasks.taskStakes(task_id)
     nodes = stakes.nodes + stakes.participants + stakes.delegatedToNodes
     return nodes // STAKE_UNIT, (stakes.validators + stakes.delegatedToValidators) // STAKE_UNIT
+
+
+@dataclass
+class BudgetModel:
+    """The emission budgets the controller must hold, from the registry's stakes alone (INV-11,
+    INV-12; decision 236: the chain keeps each task's cumulative budget, not one epoch's).
+
+    ``observe`` records, after each step, the stake units of every task the registry reports for
+    (approved, before its end, still earning): the controller weighs epoch e by the last weight
+    reported before e opened, and a report made while ``nextEpoch`` is n counts from n on, so the
+    weight observed at n is the one in force from n until the next observation. ``open_epochs``
+    then splits each newly opened epoch with flock.emissions' ``task_budget`` and adds each task's
+    budget to what it should have accrued; ``drawn`` is what the machine drew per task."""
+
+    weights: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict)  # task -> from -> (n, v)
+    accrued: dict[int, int] = field(default_factory=dict)
+    drawn: dict[int, int] = field(default_factory=dict)
+    epochs_done: int = 0  # epochs [0, epochs_done) split and added
+
+    def observe(self, task_id: int, next_epoch: int, weight: tuple[int, int]) -> None:
+        self.weights.setdefault(task_id, {})[next_epoch] = weight
+
+    def weight_in(self, task_id: int, epoch: int) -> tuple[int, int]:
+        """The weight in force in ``epoch``: the latest observed from an epoch at or before it."""
+        entries = self.weights.get(task_id, {})
+        keys = [k for k in entries if k <= epoch]
+        return entries[max(keys)] if keys else (0, 0)
+
+    def open_epochs(self, emissions: Any, tasks: dict[int, bool], next_epoch: int) -> None:
+        """Checks every epoch opened since the last call against ``tasks`` (id -> Arena), all the
+        tasks with weight: their weights make up the epoch's units, their budgets plus the dust
+        are what it minted (INV-11), and each budget is added to the task's accrual."""
+        expiry = {t: emissions.taskEnrollment(t).expiry for t in tasks}
+        for epoch in range(self.epochs_done, next_epoch):
+            minted, units, rate, dust, gamma, _ = emissions.epochInfo(epoch)
+            split = EpochSplit(minted, units, rate, dust)
+            weight = total = 0
+            for task_id, arena in tasks.items():
+                n, v = self.weight_in(task_id, epoch) if epoch < expiry[task_id] else (0, 0)
+                budget, nodes, validators = task_budget(split, n, v, gamma, arena)
+                assert nodes + validators == budget
+                self.accrued[task_id] = self.accrued.get(task_id, 0) + budget
+                weight += n + v
+                total += budget
+            assert weight == units, f"epoch {epoch}: modelled weight {weight}, opened with {units}"
+            assert total + dust == minted
+            assert dust < max(units, 1)
+        self.epochs_done = max(self.epochs_done, next_epoch)
+
+    def due(self, task_id: int) -> int:
+        """What a draw of ``task_id`` pays now: accrued over the checked epochs, less drawn."""
+        return self.accrued.get(task_id, 0) - self.drawn.get(task_id, 0)
+
+
+@dataclass
+class WeightWatch:
+    """A ``Chain`` observer keeping the last ``TaskWeightChanged`` (fromEpoch, nodeUnits,
+    validatorUnits) of each task: the node/validator split lives only in those events (INV-13)."""
+
+    emissions: str
+    last: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+    def __call__(self, sender: str, to: str, events: list[Event]) -> None:
+        for event in events:
+            if event.name == "TaskWeightChanged" and event.address == self.emissions:
+                self.last[event["taskId"]] = (event["fromEpoch"], event["nodeUnits"], event["validatorUnits"])
+
+
+def eligible_weights(
+    tasks: Any, emissions: Any, task_ids: Iterable[int], eligible: Callable[[int], bool], model: BudgetModel
+) -> None:
+    """Records in ``model`` the registry's stake units of every task in ``task_ids`` that
+    ``eligible`` says the registry reports for, from the controller's ``nextEpoch`` on."""
+    next_epoch = emissions.nextEpoch()
+    for task_id in task_ids:
+        if eligible(task_id) and next_epoch < emissions.taskEnrollment(task_id).expiry:
+            model.observe(task_id, next_epoch, stake_units(tasks, task_id))
 
 
 @dataclass
@@ -88,6 +167,11 @@ class TaskMachine(ProtocolMachine):
         e0, decay, period = self.emissions.schedule()
         self.schedule = Schedule(e0, decay, period, self.emissions.epochCap())
         self.epochs_checked = 0  # epochs [0, epochs_checked) verified once opened
+        self.budgets = BudgetModel()
+        # One watch per chain: a fresh example replaces the previous example's.
+        self.watch = WeightWatch(self.emissions.address)
+        self.chain.observers[:] = [o for o in self.chain.observers if not isinstance(o, WeightWatch)]
+        self.chain.observers.append(self.watch)
         self.scheduled_sum = 0
         self.minted_sum = 0
         self.dust_sum = 0
@@ -563,47 +647,44 @@ class TaskMachine(ProtocolMachine):
         receipt = self.emissions.checkpoint(sender=self.keeper)
         assert receipt.return_value == min(behind, 32)
 
-    @precondition(lambda self: self.model)
-    @rule(p=pick, back=st.integers(0, 5), share=per_mille)
-    def draw(self, p: int, back: int, share: int) -> None:
-        task_id = self._pick_task(p)
-        next_epoch = self.emissions.nextEpoch()
-        if next_epoch == 0:
-            return
-        # The most recent epoch (at most ``back`` + 10 back) with something left to draw.
-        epoch = max(0, next_epoch - 1 - back)
-        total, _, _, drawn = self.emissions.budgetOf(task_id, epoch)
-        for candidate in range(epoch, max(-1, epoch - 10), -1):
-            total, _, _, drawn = self.emissions.budgetOf(task_id, candidate)
-            if total > drawn:
-                epoch = candidate
-                break
-        amount = (total - drawn) * share // 1000
-        if amount == 0:
-            with self.chain.reverts("EmissionNothingToDo"):
-                self.emissions.draw(task_id, epoch, 0, self.sink, sender=self.distributor)
-            return
-        with self.chain.reverts("EmissionBudgetExceeded"):
-            self.emissions.draw(task_id, epoch, total - drawn + 1, self.sink, sender=self.distributor)
+    @rule(p=pick, again=st.booleans(), outsider=st.integers(0, 2 * N_USERS))
+    def draw_accrued(self, p: int, again: bool, outsider: int) -> None:
+        """A distributor draws a task's accrued budget: exactly accrued - drawn over the opened
+        epochs (the model's sum of per-epoch budgets), nothing twice, nothing of another task."""
+        ids = self._task_ids()
+        owed = [t for t in ids if self.budgets.due(t)]
+        if not ids or p % 7 == 0:
+            task_id = 9_999_999  # no such task: nothing to draw
+        elif owed and p % 3:
+            task_id = owed[p % len(owed)]  # mostly a task with something to draw
+        else:
+            task_id = ids[p % len(ids)]
+        if outsider < N_USERS:
+            with self.chain.reverts("AccessControlUnauthorizedAccount"):
+                self.emissions.drawAccrued(task_id, self.sink, sender=self.users[outsider])
+        due = self.budgets.due(task_id)
+        others = {t: self.emissions.drawnBudget(t) for t in ids if t != task_id}
         before = self.token.balanceOf(self.sink)
-        self.emissions.draw(task_id, epoch, amount, self.sink, sender=self.distributor)
-        assert self.token.balanceOf(self.sink) == before + amount
-        assert self.emissions.budgetOf(task_id, epoch).drawn == drawn + amount
-
-    @precondition(lambda self: self.model)
-    @rule(p=pick, back=st.integers(1, 70), span=st.integers(1, 64))
-    def draw_range(self, p: int, back: int, span: int) -> None:
-        task_id = self._pick_task(p)
-        next_epoch = self.emissions.nextEpoch()
-        start = max(0, next_epoch - back)
-        expected = 0
-        for epoch in range(start, min(start + span, next_epoch)):
-            total, _, _, drawn = self.emissions.budgetOf(task_id, epoch)
-            expected += total - drawn
-        before = self.token.balanceOf(self.sink)
-        receipt = self.emissions.drawRange(task_id, start, start + span, self.sink, sender=self.distributor)
-        assert receipt.return_value == expected
-        assert self.token.balanceOf(self.sink) == before + expected
+        receipt = self.emissions.drawAccrued(task_id, self.sink, sender=self.distributor)
+        assert receipt.return_value == due
+        assert self.token.balanceOf(self.sink) == before + due
+        drawn_events = receipt.events_named("BudgetDrawn")
+        if due == 0:
+            assert not drawn_events and not receipt.events_named("Transfer")
+        else:
+            (event,) = drawn_events
+            assert (event["taskId"], event["toEpoch"], event["to"], event["amount"]) == (
+                task_id,
+                self.emissions.nextEpoch(),
+                self.sink,
+                due,
+            )
+        self.budgets.drawn[task_id] = self.budgets.drawn.get(task_id, 0) + due
+        assert self.emissions.drawnBudget(task_id) == self.budgets.drawn[task_id]
+        assert {t: self.emissions.drawnBudget(t) for t in others} == others
+        if again:  # at once again: everything is drawn already
+            receipt = self.emissions.drawAccrued(task_id, self.sink, sender=self.distributor)
+            assert receipt.return_value == 0 and not receipt.events
 
     @rule(
         seconds=st.one_of(
@@ -694,48 +775,48 @@ class TaskMachine(ProtocolMachine):
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
+        """Each newly opened epoch: the tasks' budgets (the model's weights x the epoch's rate) plus
+        the dust are what it minted; each task's ``accruedBudget`` is the sum of its modelled
+        per-epoch budgets. Then the weights reported in this step are recorded for the epochs to
+        come."""
         next_epoch = self.emissions.nextEpoch()
-        ids = self._task_ids()
-        # Each newly opened epoch: the budgets of all tasks plus the dust are what was minted.
-        for epoch in range(self.epochs_checked, next_epoch):
-            self._check_epoch(epoch, ids)
+        arena = {t: self.model[t].kind == TaskKind.ARENA for t in self._task_ids()}
+        self.budgets.open_epochs(self.emissions, arena, next_epoch)
         self.epochs_checked = next_epoch
-        # Past epochs never change: re-check the oldest and the newest.
-        for epoch in {0, next_epoch - 1} - {-1}:
-            self._check_epoch(epoch, ids)
-        # The lazily accrued lifetime budget equals the sum of the per-epoch budgets (one task a step).
-        if ids:
-            task_id = ids[self.chain.tx_count % len(ids)]
-            per_epoch = sum(self.emissions.budgetOf(task_id, e).total for e in range(next_epoch))
-            assert self.emissions.accruedBudget(task_id) == per_epoch
+        for task_id in arena:
+            assert self.emissions.accruedBudget(task_id) == self.budgets.accrued.get(task_id, 0)
+        eligible_weights(self.tasks, self.emissions, arena, self._reports, self.budgets)
 
-    def _check_epoch(self, epoch: int, ids: list[int]) -> None:
-        minted, units, rate, dust, _, _ = self.emissions.epochInfo(epoch)
-        total = 0
-        for task_id in ids:
-            budget, nodes, validators, drawn = self.emissions.budgetOf(task_id, epoch)
-            assert nodes + validators == budget
-            assert drawn <= budget
-            n, v = self.emissions.taskUnitsAt(task_id, epoch)
-            assert budget == (n + v) * rate
-            total += budget
-        assert total + dust == minted
-        assert dust < max(units, 1)
+    def _reports(self, task_id: int) -> bool:
+        """Whether the registry reports ``task_id``'s stake changes (approved, before its end)."""
+        t = self.model[task_id]
+        return t.state == TaskState.APPROVED and self.now < t.end
 
     @invariant()
     def inv_12_controller_solvent(self) -> None:
+        """No budget spent twice: each task drew at most what it accrued (and what the machine
+        drew); the controller holds exactly minted - drawn - dust swept."""
         minted, drawn, _, swept = self.emissions.totals()
         assert self.token.balanceOf(self.emissions.address) == minted - drawn - swept
+        assert drawn == sum(self.budgets.drawn.values())
+        for task_id in self._task_ids():
+            drawn_task = self.emissions.drawnBudget(task_id)
+            assert drawn_task == self.budgets.drawn.get(task_id, 0)
+            assert drawn_task <= self.emissions.accruedBudget(task_id)
         pot_total = sum(self.tasks.slashPot(t) for t in self._task_ids())
         assert self.token.balanceOf(self.tasks.address) == pot_total
 
     @invariant()
     def inv_13_weights_reported(self) -> None:
-        """An eligible task's pending weight is its registry stake, in stake units."""
+        """An eligible task's weight is its registry stake, in stake units: the controller's sum
+        (``taskEnrollment().units``) and the split of its last ``TaskWeightChanged``."""
         next_epoch = self.emissions.nextEpoch()
         for task_id in self._task_ids():
-            t = self.model[task_id]
-            _, expiry, _ = self.emissions.taskEnrollment(task_id)
-            if t.state != TaskState.APPROVED or self.now >= t.end or next_epoch >= expiry:
+            _, expiry, units = self.emissions.taskEnrollment(task_id)
+            if not self._reports(task_id) or next_epoch >= expiry:
                 continue
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)
+            n, v = stake_units(self.tasks, task_id)
+            assert units == n + v
+            from_epoch, nodes, validators = self.watch.last[task_id]
+            assert (nodes, validators) == (n, v)
+            assert from_epoch <= next_epoch

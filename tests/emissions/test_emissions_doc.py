@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from flock.emissions import STAKE_UNIT, Schedule, arena_split, open_epoch
+from flock.emissions import STAKE_UNIT, EpochSplit, Schedule, arena_split, open_epoch, task_budget
 from flock.harness.system import deploy_system
 from flock.paths import DOCS_DIR
 from flock.units import DAY, WAD
@@ -32,7 +32,16 @@ def system():
     reporter = system.chain.accounts[5]  # plays the task registry
     emissions.grantRole(emissions.TASK_REGISTRY_ROLE(), reporter, sender=system.admin)
     system.reporter = reporter
+    distributor = system.chain.accounts[6]  # plays the reward distributor
+    emissions.grantRole(emissions.DISTRIBUTOR_ROLE(), distributor, sender=system.admin)
+    system.distributor = distributor
     return system
+
+
+def reported(receipt) -> tuple[int, int]:
+    """(nodeUnits, validatorUnits) of the transaction's one ``TaskWeightChanged``."""
+    (changed,) = receipt.events_named("TaskWeightChanged")
+    return changed["nodeUnits"], changed["validatorUnits"]
 
 
 @pytest.mark.parametrize("row", table("schedule"), ids=lambda row: f"epoch-{row[0]}")
@@ -48,8 +57,12 @@ def test_split_rows(system):
     emissions, chain, reporter = system.emissions, system.chain, system.reporter
     end = chain.now + 100 * DAY
     rows = table("split")
+    weights = {}
     for task_id, kind, nodes, validators, *_ in rows:
-        emissions.enrollTask(int(task_id), kind == "Arena", end, wei(nodes), wei(validators), sender=reporter)
+        receipt = emissions.enrollTask(
+            int(task_id), kind == "Arena", end, wei(nodes), wei(validators), sender=reporter
+        )
+        weights[task_id] = reported(receipt)
     chain.warp(emissions.epochLength())
     emissions.checkpoint(sender=reporter)
 
@@ -63,19 +76,23 @@ def test_split_rows(system):
 
     budgets = 0
     for task_id, kind, nodes, validators, task_units, total, node_share, validator_share in rows:
-        budget_total, budget_nodes, budget_validators, _ = emissions.budgetOf(int(task_id), 1)
-        assert budget_total == wei(total)
-        assert (budget_nodes, budget_validators) == (wei(node_share), wei(validator_share))
-        n, v = emissions.taskUnitsAt(int(task_id), 1)
+        # One epoch's budget is computed from the reported weight and epochInfo (decision 236).
+        n, v = weights[task_id]
         assert n + v == int(task_units.replace(",", ""))
         assert (n, v) == (wei(nodes) // STAKE_UNIT, wei(validators) // STAKE_UNIT)
+        split = EpochSplit(minted, units, rate, dust)
+        budget_total, budget_nodes, budget_validators = task_budget(split, n, v, gamma, kind == "Arena")
+        assert budget_total == wei(total)
+        assert (budget_nodes, budget_validators) == (wei(node_share), wei(validator_share))
         if kind == "Arena":
             assert arena_split(budget_total, n, v, gamma) == (budget_nodes, budget_validators)
+        # The chain keeps the cumulative budget: here, this one epoch's.
+        assert emissions.accruedBudget(int(task_id)) == budget_total
         budgets += budget_total
     assert budgets + dust == minted  # INV-11 on the page
 
 
-def test_timing_rows(system):
+def test_timing_and_draw_rows(system):
     emissions, chain, reporter = system.emissions, system.chain, system.reporter
     end = chain.now + 100 * DAY
     first, second = table("timing")
@@ -83,10 +100,27 @@ def test_timing_rows(system):
     emissions.enrollTask(x, False, end, wei(first[1]), 0, sender=reporter)
     emissions.enrollTask(y, False, end, wei(first[2]), 0, sender=reporter)
     chain.warp(emissions.epochLength())
-    emissions.updateTask(x, wei(second[1]), 0, sender=reporter)  # during epoch 1
-    chain.warp(emissions.epochLength())
-    emissions.checkpoint(sender=reporter)
+    emissions.updateTask(x, wei(second[1]), 0, sender=reporter)  # during epoch 1 (which it opens)
+    accrued = {x: 0, y: 0}
     for row in (first, second):
         epoch = int(row[0])
-        assert emissions.budgetOf(x, epoch).total == wei(row[3])
-        assert emissions.budgetOf(y, epoch).total == wei(row[4])
+        if epoch == 2:
+            chain.warp(emissions.epochLength())
+            emissions.checkpoint(sender=reporter)
+        assert emissions.nextEpoch() == epoch + 1
+        for task, cell in ((x, row[3]), (y, row[4])):
+            # Each row is one epoch's budget: the growth of the task's cumulative budget.
+            assert emissions.accruedBudget(task) - accrued[task] == wei(cell)
+            accrued[task] += wei(cell)
+
+    distributor = system.distributor
+    draws = table("draws")
+    for number, _, pays, drawn in draws:
+        if number == "3":
+            chain.warp(emissions.epochLength())
+            emissions.checkpoint(sender=reporter)
+        receipt = emissions.drawAccrued(x, distributor, sender=distributor)
+        assert receipt.return_value == wei(pays)
+        assert len(receipt.events_named("BudgetDrawn")) == (1 if wei(pays) else 0)
+        assert emissions.drawnBudget(x) == wei(drawn) == emissions.accruedBudget(x)
+    assert system.token.balanceOf(distributor) == wei(draws[-1][3])

@@ -78,3 +78,23 @@ def slasher(tasks, admin, accounts):
 @pytest.fixture(scope="module", autouse=True)
 def _wider_fixtures_first(cast, params, new_task, tasks, emissions, token, gmflock, admin, outsider):
     """Sets up every session and module fixture before any test's own, as ape's isolation wants."""
+
+
+@pytest.fixture(scope="session")
+def reported(emissions):
+    """The weight a registry transaction reported to the emission controller: the
+    ``TaskWeightChanged`` in its receipt, (nodeUnits, validatorUnits) from the next epoch on. The
+    controller keeps only the sum (``taskEnrollment(task).units``, checked here too); the split
+    lives in the event (decision 236)."""
+
+    def weight(receipt, task_id):
+        (changed,) = [
+            log
+            for log in receipt.events
+            if log.event_name == "TaskWeightChanged" and log.contract_address == emissions.address
+        ]
+        assert (changed.taskId, changed.fromEpoch) == (task_id, emissions.nextEpoch())
+        assert emissions.taskEnrollment(task_id).units == changed.nodeUnits + changed.validatorUnits
+        return changed.nodeUnits, changed.validatorUnits
+
+    return weight

@@ -103,7 +103,7 @@ def test_create_needs_unallocated_gmflock(tasks, outsider):
 # ----------------------------------------------------------------------------------------- approve
 
 
-def test_approve_enrolls_the_task_for_emissions(tasks, emissions, cast, admin, new_task):
+def test_approve_enrolls_the_task_for_emissions(tasks, emissions, cast, admin, new_task, reported):
     task_id = new_task(cast.creator)
     tasks.join(task_id, Role.NODE, 10_000 * E, 5_000, sender=cast.node)
     receipt = tasks.approveTask(task_id, sender=admin)
@@ -115,7 +115,7 @@ def test_approve_enrolls_the_task_for_emissions(tasks, emissions, cast, admin, n
     arena, expiry, units = emissions.taskEnrollment(task_id)
     assert arena and units == 10_000 * E // STAKE_UNIT
     assert expiry == -(-(tasks.taskInfo(task_id).endTime - emissions.genesis()) // emissions.epochLength())
-    assert emissions.taskUnitsAt(task_id, emissions.nextEpoch()) == (10_000 * E // STAKE_UNIT, 0)
+    assert reported(receipt, task_id) == (10_000 * E // STAKE_UNIT, 0)
 
 
 def test_approve_is_governance_only(tasks, cast, outsider, new_task):
