@@ -196,9 +196,10 @@ def test_verify_flags_a_root_over_the_epochs_budget(played):
     assert not whole.over_budget and whole.comparisons[-1].verdict == "within budget"
 
 
-def test_funded_revenue_raises_the_limit(played, rewards, token, admin, treasury, accounts):
+def test_funded_revenue_raises_the_limit(played, token, admin, treasury, accounts):
     """What a REVENUE_ROLE holder funds into a task epoch (BudgetFunded) adds to what its root may pay."""
     view, task, later = played.view, played.task, played.epoch + 1
+    rewards = view.rewards
     funder = accounts[9]
     rewards.grantRole(rewards.REVENUE_ROLE(), funder, sender=admin)
     token.transfer(funder, 10 * E, sender=treasury)
