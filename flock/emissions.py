@@ -2,11 +2,14 @@
 
 The contract is the authority; this model exists so that docs/emissions.md, the demo and the
 property tests can state what the contract must produce and check it (tests/docs/ compares the
-documented worked example with both).
+documented worked example with both). It is also where one epoch's budget of a task comes from: the
+controller keeps only cumulative budgets (decision 228), so ``epoch_budget`` computes it from the
+controller's events and the epoch's rate (``flock.chain.budgets`` reads them from a chain).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +109,78 @@ def task_budget(
         return total, total, 0
     nodes, validators = arena_split(total, node_units, validator_units, gamma)
     return total, nodes, validators
+
+
+# ---------------------------------------------------------------- one epoch's budget, off chain
+#
+# The controller keeps no per-epoch history (decision 228): a task's budget for one epoch is
+# computed from the controller's events (TaskEnrolled, TaskWeightChanged, TaskRetired) and the
+# epoch's ``epochInfo`` with exactly the arithmetic above.
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A task's emission budget for one epoch: ``total = nodes + validators`` (an Alliance task's
+    participants are its ``nodes``)."""
+
+    total: int
+    nodes: int
+    validators: int
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """``TaskEnrolled(taskId, arena, fromEpoch, expiry)``: the task earns from ``from_epoch`` until
+    ``expiry`` (the first epoch without a budget)."""
+
+    arena: bool
+    from_epoch: int
+    expiry: int
+
+
+@dataclass(frozen=True)
+class WeightChange:
+    """``TaskWeightChanged(taskId, fromEpoch, nodeUnits, validatorUnits)``: the task's weight from
+    ``from_epoch`` on."""
+
+    from_epoch: int
+    node_units: int
+    validator_units: int
+
+
+@dataclass(frozen=True)
+class TaskWeights:
+    """One task's weight in every epoch, as its events state it."""
+
+    arena: bool
+    expiry: int  # the first epoch without a budget; 0 for a task never enrolled
+    changes: tuple[WeightChange, ...]  # in block and log order
+
+    def units(self, epoch: int) -> tuple[int, int]:
+        """(node units, validator units) in ``epoch``: the latest change from at or before it (of
+        several from one epoch, the last logged), zero before the first and from the expiry on."""
+        if epoch >= self.expiry:
+            return 0, 0
+        in_force = [c for c in sorted(self.changes, key=lambda c: c.from_epoch) if c.from_epoch <= epoch]
+        if not in_force:
+            return 0, 0
+        return in_force[-1].node_units, in_force[-1].validator_units
+
+
+def task_weights(
+    enrolment: Enrolment | None, changes: Iterable[WeightChange], retired: Iterable[int] = ()
+) -> TaskWeights:
+    """A task's weights from its events: its enrolment (None: never enrolled, never earns), its
+    weight changes in log order and the ``fromEpoch`` of its retirement, if any (it earns nothing
+    from then on)."""
+    if enrolment is None:
+        return TaskWeights(False, 0, ())
+    expiry = min([enrolment.expiry, *retired])
+    return TaskWeights(enrolment.arena, expiry, tuple(changes))
+
+
+def epoch_budget(weights: TaskWeights, epoch: int, split: EpochSplit, gamma: int) -> Budget:
+    """The task's budget for ``epoch``, whose opening recorded ``split`` and ``gamma``
+    (``epochInfo``; an epoch not opened yet has the zero split and a zero budget)."""
+    node_units, validator_units = weights.units(epoch)
+    return Budget(*task_budget(split, node_units, validator_units, gamma, weights.arena))

@@ -3,8 +3,13 @@ budget (and why), an account without the role a command needs, a step in the wro
 
 Each check reads the chain only and returns words (or raises :class:`PrecheckError`); the commands
 call them first, before training, scoring or computing anything (docs/oracle.md, "Before you run").
-``contracts`` is anything with ``contract(key)`` returning an ape contract (``LiveProtocol``,
-``ChainView``, ``Deployment``).
+``contracts`` is a ``LiveProtocol`` or anything holding one as ``protocol`` (``ChainView``,
+``Deployment``).
+
+The budget checked is the task's emission budget for the epoch, computed from the emission
+controller's events and the epoch's rate (``flock.chain.budgets``, decision 228): what the oracle
+will pay the epoch's work from. Whether the distributor's per-task pool still covers a root is the
+distributor's to say when the root is posted; it is not checked here.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from typing import Any
 
 from ape.exceptions import ApeException
 
+from flock.chain.budgets import budget_in, weights_before
 from flock.chain.clock import head_time
+from flock.chain.protocol import LiveProtocol
 from flock.emissions import EpochClock
 from flock.tasks import Role, TaskKind, TaskState, no_such_task
 from flock.units import relative_time
@@ -42,6 +49,10 @@ class BudgetCheck:
         return f"{lead} — {self.reason}"
 
 
+def _protocol(contracts: Any) -> LiveProtocol:
+    return contracts if isinstance(contracts, LiveProtocol) else contracts.protocol
+
+
 def epoch_start(contracts: Any, epoch: int) -> int:
     return EpochClock.of(contracts.contract("emissions")).start(epoch)
 
@@ -61,7 +72,8 @@ def budget_check(contracts: Any, task: int, epoch: int) -> BudgetCheck:
     info = registry.taskInfo(task)
     if info.state == TaskState.NONE:
         return BudgetCheck(task, epoch, 0, f"task {task} does not exist ({registry.taskCount()} tasks)")
-    amount = int(em.budgetOf(task, epoch).total)
+    weights = weights_before(_protocol(contracts), task, epoch)
+    amount = budget_in(em, weights, epoch).total
     if amount > 0:
         return BudgetCheck(task, epoch, amount)
 
@@ -99,8 +111,8 @@ def budget_check(contracts: Any, task: int, epoch: int) -> BudgetCheck:
         )
     if int(em.epochInfo(epoch).minted) == 0:
         return zero(f"epoch {epoch} minted nothing (no eligible stake when it opened)")
-    nodes, validators = em.taskUnitsAt(task, epoch)
-    if int(nodes) + int(validators) == 0:
+    nodes, validators = weights.units(epoch)
+    if nodes + validators == 0:
         return zero(f"the task had no eligible stake when epoch {epoch} opened")
     return zero("the epoch's emission left nothing for the task (its share rounds to zero)")
 

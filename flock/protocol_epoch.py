@@ -22,6 +22,7 @@ from ape.exceptions import ApeException
 from rich.console import Console
 from rich.table import Table
 
+from flock.chain.budgets import budget_of
 from flock.chain.clock import advance, head_time, mine_at
 from flock.chain.network import is_local
 from flock.chain.protocol import LiveProtocol
@@ -240,7 +241,7 @@ def run_epoch(
     console.print(f"  proposal {proposal}… '{draft.title}' executed through the timelock")
     epoch = int(p.emissions.currentEpoch()) + 1
     store = _score_epoch(p, people, task, epoch, folder or Path(tempfile.mkdtemp(prefix="flock-epoch-")))
-    budget = int(p.emissions.budgetOf(task, epoch).total)
+    budget = budget_of(p, task, epoch).total  # from the controller's events (decision 228)
     console.print(f"  epoch {epoch}: models trained, submitted, scored; task budget {format_token(budget)}")
     oracle_run = _post_root(p, store, task, epoch, oracles)
     root = "0x" + oracle_run.root.hex()

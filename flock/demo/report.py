@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import StrMethodFormatter
 from rich.table import Table
 
+from flock.chain.budgets import budgets_of
 from flock.demo import api
 from flock.demo.context import DemoContext
 from flock.files import atomic_write_bytes, atomic_write_text
@@ -165,9 +166,10 @@ def _emission_data(ctx: DemoContext) -> tuple[list[int], list[float], dict[str, 
     task_ids: dict[str, int] = ctx.notes.get("task_ids", {})
     epochs = [e for e in range(em.nextEpoch()) if em.epochInfo(e).minted]
     minted = [_token(em.epochInfo(e).minted) for e in epochs]
-    budgets = {
-        key: [_token(em.budgetOf(task_id, e).total) for e in epochs] for key, task_id in task_ids.items()
-    }
+    budgets = {}
+    for key, task_id in task_ids.items():
+        of_task = budgets_of(ctx.protocol, task_id, epochs)  # from the controller's events (decision 228)
+        budgets[key] = [_token(of_task[e].total) for e in epochs]
     return epochs, minted, budgets
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.table import Table
 
+from flock.chain.budgets import budget_in, weights_of
 from flock.chain.clock import advance, mine_at
 from flock.dao.deployment import Deployment
 from flock.dao.proposals import Governance
@@ -151,13 +152,16 @@ def _print_budgets(ctx: DemoContext, ids: dict[str, int], epochs: Any) -> None:
     table = Table(title="emission budgets per task and epoch (FLOCK)")
     for column in ("epoch", "task", "weight", "budget", "nodes", "validators", "nodes %", "validators %"):
         table.add_column(column, justify="left" if column == "task" else "right")
+    # One epoch's budget is computed from the controller's events about the task (decision 228).
+    weights = {key: weights_of(ctx.protocol, task_id) for key, task_id in ids.items()}
+    next_epoch = int(em.nextEpoch())
     for epoch in epochs:
         info = em.epochInfo(epoch)
         total = 0
-        for key, task_id in ids.items():
-            budget = em.budgetOf(task_id, epoch)
+        for key in ids:
+            budget = budget_in(em, weights[key], epoch, next_epoch)
             total += budget.total
-            nodes_units, validator_units = em.taskUnitsAt(task_id, epoch)
+            nodes_units, validator_units = weights[key].units(epoch)
             alliance = key.startswith("alliance")
             table.add_row(
                 str(epoch),

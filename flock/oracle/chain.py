@@ -6,9 +6,11 @@ the blocks of the epoch's phases only (:meth:`ChainView.epoch_blocks`, found by 
 232); the models revealed in earlier epochs of the task and the task's operators and delegators
 (TaskRegistry ``Joined`` and ``Delegated``), read from the deployment to the stake block (their
 history is what matters); views at the stake block give
-their stakes, sigmas and delegation values as they were when the epoch started; the emission
-controller gives the epoch's budget and the distributor the parameters governance set (read at the
-stake block too, so a later change does not alter an epoch already paid).
+their stakes, sigmas and delegation values as they were when the epoch started; the epoch's budget
+is computed from the emission controller's events about the task up to the stake block and the
+epoch's rate (``flock.chain.budgets``, decision 228: the controller keeps no per-epoch budget), and
+the distributor gives the parameters governance set (read at the stake block too, so a later change
+does not alter an epoch already paid).
 
 Reading state at a past block needs an archive node on a live network (anvil keeps every state).
 """
@@ -20,8 +22,10 @@ from typing import Any
 
 from ape import chain
 
+from flock.chain.budgets import budget_of
 from flock.chain.clock import block_time, first_block_at, head_time
 from flock.chain.protocol import LiveProtocol
+from flock.emissions import Budget
 from flock.ops.scan import BlockRange, epoch_phases
 from flock.oracle.errors import OracleError
 from flock.oracle.inputs import DelegationStake, EpochChainData, MemberStake, Reveal, Submission
@@ -126,6 +130,12 @@ class ChainView:
         reveal phases (``schedule(epoch)``, from ``start`` to ``revealEnd``), found by block time."""
         return epoch_phases(self.submissions, epoch, Phase.SUBMIT, Phase.REVEAL, self.first_block())
 
+    def budget(self, task: int, epoch: int, stake_block: int | None = None) -> Budget:
+        """The task's emission budget for the epoch, from the controller's events up to the stake
+        block (every event that sets a weight in force in the epoch is in a block before it started)."""
+        block = self.stake_block(epoch) if stake_block is None else stake_block
+        return budget_of(self.protocol, task, epoch, block)
+
     def _events(self, key: str, event: str, blocks: BlockRange, **topics: Any) -> list[Any]:
         if blocks.empty:
             return []
@@ -162,7 +172,7 @@ class ChainView:
             info = tasks.delegationOf(task, delegator, block_id=block)
             if info.exitAt == 0 and info.value > 0:
                 delegations.append(DelegationStake(delegator, str(info.operator), info.value))
-        budget = self.contract("emissions").budgetOf(task, epoch)
+        budget = self.budget(task, epoch, block)
         return EpochChainData(
             chain_id=chain.chain_id,
             rewards=str(rewards.address),

@@ -121,7 +121,8 @@ def post_command(
 @connection_options(send=False)
 @epoch_options
 def verify_command(protocol: LiveProtocol, store: Path, task: int, epoch: int | None) -> None:
-    """Recompute the epoch from the chain and the score files and compare with what was posted."""
+    """Recompute the epoch from the chain and the score files and compare with what was posted; hold
+    what was posted to the epoch's budget (from the emission controller's events) plus its revenue."""
     view = ChainView(protocol)
     run = _run(view, store, task, epoch)
     results = verify(view, run)
@@ -129,6 +130,12 @@ def verify_command(protocol: LiveProtocol, store: Path, task: int, epoch: int | 
         raise UserError(f"nothing posted for task {task} epoch {run.data.epoch} yet")
     for result in results:
         console.print(verification_table(result))
+    if any(r.over_budget for r in results):
+        raise UserError(
+            f"OVER BUDGET: a posted root pays more than epoch {run.data.epoch}'s emission budget plus its "
+            f"funded revenue; a guardian vetoes it before its challenge window ends "
+            f"({guardian.REWARDS.command(task, run.data.epoch)})"
+        )
     if not all(r.match for r in results):
         raise UserError("MISMATCH: the posted values are not what the chain and the score files give")
     console.print("[bold green]match[/]: the posted root is what the chain and the score files give")

@@ -76,5 +76,6 @@ def verification_table(v: Verification) -> Table:
     for column in ("field", "recomputed", "on chain", ""):
         table.add_column(column)
     for c in v.comparisons:
-        table.add_row(c.field, c.ours, c.posted, "[green]match[/]" if c.ok else "[bold red]MISMATCH[/]")
+        verdict = f"[green]{c.verdict}[/]" if c.ok else f"[bold red]{c.verdict}[/]"
+        table.add_row(c.field, c.ours, c.posted, verdict)
     return table

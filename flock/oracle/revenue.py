@@ -201,3 +201,17 @@ def read_fundings(view: Any, task: int, epoch: int) -> tuple[RevenueFunding, ...
         report = "0x" + bytes(accepted[-1].reportHash).hex()
         out.append(RevenueFunding(model_epoch, amount, "0x" + root.hex(), report))
     return tuple(out)
+
+
+def funded_revenue(view: Any, task: int, epoch: int) -> int:
+    """What was funded into (task, epoch) beside its emission budget: the amounts of the
+    distributor's ``BudgetFunded`` events for it (API revenue flushed by ``ApiCredits``, or any other
+    ``REVENUE_ROLE`` holder's), from the distributor's deployment to the head."""
+    from ape import chain
+
+    rewards = view.rewards
+    start = max(view.protocol.manifest.contracts["rewards"].block, 0)
+    events = rewards.BudgetFunded.range(
+        start, chain.blocks.head.number + 1, search_topics={"taskId": task, "epoch": epoch}
+    )
+    return sum(int(event.amount) for event in events)

@@ -1,5 +1,6 @@
 """The oracle's three jobs on one task epoch: compute the result from chain facts and score files,
-post it, and verify what was posted (the same computation, compared with the chain).
+post it, and verify what was posted (the same computation, compared with the chain, and each posted
+total + burn held to the epoch's emission budget plus its funded revenue: decision 228).
 
 ``compute`` is pure given the facts (``EpochChainData``) and the files; ``post`` and ``verify`` talk
 to the chain through ``flock.oracle.chain``. The report is stored in the content store under its own
@@ -16,7 +17,7 @@ from flock.oracle.errors import OracleError
 from flock.oracle.inputs import Assembled, EpochChainData, assemble
 from flock.oracle.merkle import StandardMerkleTree, reward_tree
 from flock.oracle.report import build_tree, encode_report, report_hash, report_payload
-from flock.oracle.revenue import revenue_payload, revenue_shares, with_revenue
+from flock.oracle.revenue import funded_revenue, revenue_payload, revenue_shares, with_revenue
 from flock.oracle.scoring import EpochResult, compute_epoch
 from flock.rewards import Status, claim_args
 from flock.store import ContentSource, ContentStore
@@ -109,6 +110,41 @@ class Comparison:
     def ok(self) -> bool:
         return self.ours == self.posted
 
+    @property
+    def verdict(self) -> str:
+        return "match" if self.ok else "MISMATCH"
+
+
+@dataclass(frozen=True)
+class WithinBudget:
+    """A posted root's total + burn against what its epoch may pay: the epoch's emission budget
+    (computed from the controller's events) plus the revenue funded into the epoch. The chain holds
+    a root only to its task's pool, which spans epochs (decision 228), so a root over this limit is
+    a finding: a guardian vetoes it in the challenge window."""
+
+    limit: int
+    spent: int
+    field: str = "total + burn"
+
+    @property
+    def ours(self) -> str:
+        return f"at most {self.limit}"
+
+    @property
+    def posted(self) -> str:
+        return str(self.spent)
+
+    @property
+    def ok(self) -> bool:
+        return self.spent <= self.limit
+
+    @property
+    def verdict(self) -> str:
+        return "within budget" if self.ok else "OVER BUDGET"
+
+
+Check = Comparison | WithinBudget
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -118,28 +154,49 @@ class Verification:
     epoch: int
     status: Status
     what: str  # "the accepted root", or "oracle 0x… 's post"
-    comparisons: tuple[Comparison, ...]
+    comparisons: tuple[Check, ...]
 
     @property
     def match(self) -> bool:
         return bool(self.comparisons) and all(c.ok for c in self.comparisons)
 
+    @property
+    def over_budget(self) -> bool:
+        return any(isinstance(c, WithinBudget) and not c.ok for c in self.comparisons)
 
-def _compare(run: OracleRun, root: bytes, total: int, burn: int, report: bytes) -> tuple[Comparison, ...]:
+
+@dataclass(frozen=True)
+class Posted:
+    """A tuple on chain for the task epoch: the accepted root's, or one oracle's post."""
+
+    what: str
+    root: bytes
+    total: int
+    burn: int
+    report_hash: bytes
+
+
+def _checks(run: OracleRun, posted: Posted, limit: int) -> tuple[Check, ...]:
     ours_root, ours_total, ours_burn, ours_report = run.posted_tuple
     return (
-        Comparison("root", "0x" + ours_root.hex(), "0x" + bytes(root).hex()),
-        Comparison("total", str(ours_total), str(total)),
-        Comparison("burn", str(ours_burn), str(burn)),
-        Comparison("report hash", "0x" + ours_report.hex(), "0x" + bytes(report).hex()),
+        Comparison("root", "0x" + ours_root.hex(), "0x" + bytes(posted.root).hex()),
+        Comparison("total", str(ours_total), str(posted.total)),
+        Comparison("burn", str(ours_burn), str(posted.burn)),
+        Comparison("report hash", "0x" + ours_report.hex(), "0x" + bytes(posted.report_hash).hex()),
+        WithinBudget(limit, int(posted.total) + int(posted.burn)),
     )
 
 
-def verify(view: ChainView, run: OracleRun) -> list[Verification]:
-    """Compares ``run`` with the accepted root of its task epoch or, before one is accepted, with
-    every post of the current round."""
-    rewards = view.rewards
+def judge(run: OracleRun, status: Status, posts: list[Posted], limit: int) -> list[Verification]:
+    """Each tuple on chain against ``run`` and against ``limit`` (:func:`epoch_limit`)."""
     task, epoch = run.data.task, run.data.epoch
+    return [Verification(task, epoch, status, p.what, _checks(run, p, limit)) for p in posts]
+
+
+def posted_on_chain(view: ChainView, task: int, epoch: int) -> tuple[Status, list[Posted]]:
+    """The task epoch's status and its accepted root or, before one is accepted, every post of the
+    current round."""
+    rewards = view.rewards
     info = rewards.epochRewards(task, epoch)
     status = Status(info.status)
     if status in (Status.ACCEPTED, Status.FINAL):
@@ -147,15 +204,23 @@ def verify(view: ChainView, run: OracleRun) -> list[Verification]:
             e for e in _logs(rewards, "RootAccepted", task, epoch) if bytes(e.root) == bytes(info.root)
         ]
         report = accepted[-1].reportHash if accepted else bytes(32)
-        comparisons = _compare(run, info.root, info.total, info.burn, report)
-        return [Verification(task, epoch, status, "the accepted root", comparisons)]
+        return status, [Posted("the accepted root", info.root, info.total, info.burn, report)]
     posts = [e for e in _logs(rewards, "RootPosted", task, epoch) if e.round == info.round]
-    return [
-        Verification(
-            task, epoch, status, f"{e.oracle}'s post", _compare(run, e.root, e.total, e.burn, e.reportHash)
-        )
-        for e in posts
-    ]
+    return status, [Posted(f"{e.oracle}'s post", e.root, e.total, e.burn, e.reportHash) for e in posts]
+
+
+def epoch_limit(view: ChainView, task: int, epoch: int) -> int:
+    """What a root of the task epoch may pay, burn included: the epoch's emission budget, computed
+    from the controller's events (``ChainView.budget``), plus the revenue funded into the epoch."""
+    return view.budget(task, epoch).total + funded_revenue(view, task, epoch)
+
+
+def verify(view: ChainView, run: OracleRun) -> list[Verification]:
+    """Compares ``run`` with the accepted root of its task epoch or, before one is accepted, with
+    every post of the current round; and each with the epoch's budget (:class:`WithinBudget`)."""
+    task, epoch = run.data.task, run.data.epoch
+    status, posts = posted_on_chain(view, task, epoch)
+    return judge(run, status, posts, epoch_limit(view, task, epoch))
 
 
 def _logs(rewards: Any, event: str, task: int, epoch: int) -> list[Any]:

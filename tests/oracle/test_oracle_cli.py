@@ -52,6 +52,7 @@ def test_compute_post_verify_finalize_claim(run, played, token, accounts, tmp_pa
     assert "accepted" in second.output
     checked = run(oracle_cli, "verify", *_epoch_args(played))
     assert checked.exit_code == 0 and "match" in checked.output and "MISMATCH" not in checked.output
+    assert "within budget" in checked.output and "OVER BUDGET" not in checked.output
 
     # Someone with a different store (one score file missing) disagrees, and says so in one line.
     lacking = tmp_path / "lacking"

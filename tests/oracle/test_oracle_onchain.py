@@ -11,7 +11,8 @@ import pytest
 from flock.chain.clock import mine_at
 from flock.ops.scan import BlockRange, phase_bounds
 from flock.oracle.chain import OracleError
-from flock.oracle.run import compute_on_chain, post, publish, verify
+from flock.oracle.revenue import funded_revenue
+from flock.oracle.run import Posted, WithinBudget, compute_on_chain, epoch_limit, judge, post, publish, verify
 from flock.rewards import Phase, Status, claim_args
 from flock.store import ContentStore
 from flock.units import WAD
@@ -155,3 +156,56 @@ def test_an_epochs_events_are_read_from_its_blocks_only(played_at_edge, submissi
     assert view.read(task, epoch) == view.read(task, epoch, whole)
     bounded = compute_on_chain(view, played_at_edge.store, task, epoch)
     assert bounded.report == compute_on_chain(view, played_at_edge.store, task, epoch, whole).report
+
+
+# ----------------------------------------------------------------------- the epoch's budget (decision 228)
+
+
+def test_verify_holds_each_post_to_the_epochs_budget(played, accounts):
+    """The oracle's budget for the epoch comes from the controller's events; verify holds every
+    posted total + burn to it plus the epoch's funded revenue (none here)."""
+    view, task, epoch = played.view, played.task, played.epoch
+    run = compute_on_chain(view, played.store, task, epoch)
+    budget = view.budget(task, epoch)
+    assert (run.data.node_budget, run.data.validator_budget) == (budget.nodes, budget.validators)
+    assert budget.total > 0 and epoch_limit(view, task, epoch) == budget.total
+    for oracle in accounts[10:12]:
+        post(view, run, oracle)
+    (accepted,) = verify(view, run)
+    (within,) = [c for c in accepted.comparisons if isinstance(c, WithinBudget)]
+    assert accepted.match and within == WithinBudget(budget.total, run.result.total + run.result.burn)
+
+
+def test_verify_flags_a_root_over_the_epochs_budget(played):
+    """A root paying more than its epoch's budget is a finding (the chain, holding a root only to
+    the task's pool, would take it): one wei over the limit is flagged, the limit itself is not."""
+    view, task, epoch = played.view, played.task, played.epoch
+    run = compute_on_chain(view, played.store, task, epoch)
+    limit, burn = epoch_limit(view, task, epoch), run.result.burn
+    over = Posted("an over-budget root", run.root, limit - burn + 1, burn, run.report_hash)
+    full = Posted("a root paying the whole budget", run.root, limit - burn, burn, run.report_hash)
+    flagged, whole = judge(run, Status.ACCEPTED, [over, full], limit)
+    assert flagged.over_budget and not flagged.match
+    row = flagged.comparisons[-1]
+    assert (row.field, row.ours, row.posted, row.verdict) == (
+        "total + burn",
+        f"at most {limit}",
+        str(limit + 1),
+        "OVER BUDGET",
+    )
+    assert not whole.over_budget and whole.comparisons[-1].verdict == "within budget"
+
+
+def test_funded_revenue_raises_the_limit(played, token, admin, treasury, accounts):
+    """What a REVENUE_ROLE holder funds into a task epoch (BudgetFunded) adds to what its root may pay."""
+    view, task, later = played.view, played.task, played.epoch + 1
+    rewards = view.rewards
+    funder = accounts[9]
+    rewards.grantRole(rewards.REVENUE_ROLE(), funder, sender=admin)
+    token.transfer(funder, 10 * E, sender=treasury)
+    token.approve(rewards, 10 * E, sender=funder)
+    rewards.fundEpoch(task, later, 3 * E, sender=funder)
+    rewards.fundEpoch(task, later, 4 * E, sender=funder)
+    assert funded_revenue(view, task, later) == 7 * E
+    assert funded_revenue(view, task, played.epoch) == 0
+    assert epoch_limit(view, task, later) == view.budget(task, later).total + 7 * E
