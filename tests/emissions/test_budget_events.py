@@ -2,9 +2,8 @@
 228), on anvil: four tasks whose stakes change over several epochs (several changes in one epoch, a
 split-only change, a gamma change, an expiry, a retirement, epochs opened late and one not opened).
 
-The event-derived budgets add up to ``accruedBudget`` (true before and after the controller loses
-its per-epoch views). While the controller still has ``budgetOf``, they also equal it:
-``test_event_budgets_equal_budget_of`` is the one check to delete when ``budgetOf`` goes.
+The event-derived budgets add up to ``accruedBudget`` and equal the weights the script reported
+times each epoch's rate (the controller keeps no per-epoch budget to compare with, decision 236).
 
 A test account plays the task registry (``TASK_REGISTRY_ROLE``), so every change is exact.
 """
@@ -17,7 +16,7 @@ import pytest
 
 from flock.chain.budgets import budget_of, budgets_of, weights_of
 from flock.chain.clock import mine_at
-from flock.emissions import Budget
+from flock.emissions import Budget, EpochSplit, task_budget
 from flock.units import WAD
 
 E = WAD
@@ -101,12 +100,32 @@ def test_what_the_history_gives(played, protocol, emissions):
     assert validators_only[first].nodes == 0 and validators_only[first].validators > 0
 
 
-def test_event_budgets_equal_budget_of(played, protocol, emissions):
-    """Decision 228's cross-check while the controller still has ``budgetOf`` and ``taskUnitsAt``:
-    delete this test when they go."""
+def _scripted_units(first: int) -> dict[int, dict[int, tuple[int, int]]]:
+    """The weights (node units, validator units) `played` reported, epoch by epoch, by hand."""
+    f = first
+    return {
+        ARENA: {f: (32_000_000, 12_000_000)}  # 12,000 FLOCK + 999 wei: the wei are below a unit
+        | {e: (40_000_000, 5_000_000) for e in (f + 1, f + 2)}
+        | {e: (35_000_000, 10_000_000) for e in (f + 3, f + 4)}
+        | {e: (1_000_000, 1_000_000) for e in range(f + 5, f + 8)},
+        ALLIANCE: {f: (20_000_000, 0), f + 1: (20_000_000, 0), f + 2: (25_000_000, 0)},  # expires at f + 3
+        VALIDATORS_ONLY: {f: (0, 5_000_000)} | {e: (2_000_000, 5_000_000) for e in range(f + 1, f + 8)},
+        RETIRED: {f: (10_000_000, 10_000_000), f + 1: (10_000_000, 10_000_000)},  # retired from f + 2
+        NEVER: {},
+    }
+
+
+def test_event_budgets_are_the_scripted_weights_times_the_rates(played, protocol, emissions):
+    """Independent of the reader: the weights the script reported, times each epoch's recorded rate,
+    split by its gamma (`task_budget`); epochs not opened have a zero rate, so no budget."""
+    expected = _scripted_units(played.first)
     for task in TASKS:
         weights = weights_of(protocol, task)
-        for epoch, budget in budgets_of(protocol, task, played.epochs).items():
-            total, nodes, validators, _ = emissions.budgetOf(task, epoch)
-            assert budget == Budget(total, nodes, validators), (task, epoch)
-            assert weights.units(epoch) == tuple(emissions.taskUnitsAt(task, epoch)), (task, epoch)
+        budgets = budgets_of(protocol, task, played.epochs)
+        for epoch in played.epochs:
+            n, v = expected[task].get(epoch, (0, 0))
+            assert weights.units(epoch) == (n, v), (task, epoch)
+            info = emissions.epochInfo(epoch)
+            split = EpochSplit(info.minted, info.units, info.rate, info.dust)
+            total, nodes, validators = task_budget(split, n, v, info.gamma, task != ALLIANCE)
+            assert budgets[epoch] == Budget(total, nodes, validators), (task, epoch)
