@@ -20,11 +20,12 @@ _OPEN = 1 << 255
 
 
 def _owed_word(alliance, account) -> int:
-    slot = int.from_bytes(keccak(encode(["address", "uint256"], [account.address, _NAMESPACE + _OWED_FIELD])), "big")
+    key = encode(["address", "uint256"], [account.address, _NAMESPACE + _OWED_FIELD])
+    slot = int.from_bytes(keccak(key), "big")
     return int.from_bytes(bytes(ape.chain.provider.get_storage(alliance.address, slot)), "big")
 
 
-def test_enrolling_opens_the_slot_and_withdrawing_keeps_it_open(alliance, task, driver, participants, stranger):
+def test_enrolling_opens_the_slot_and_withdrawing_keeps_it_open(alliance, driver, participants, stranger):
     run = run_round(driver, participants)
     for account in participants:  # enrolled, nothing credited yet: open, empty
         assert _owed_word(alliance, account) == _OPEN
