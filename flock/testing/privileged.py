@@ -217,13 +217,12 @@ def _accepted_root(world: World, nonce: int) -> None:
     world.contract("rewards").postRoot(*_post_args(world, nonce), sender=world["oracle"])
 
 
-def _final_root(world: World, nonce: int) -> None:
-    """Set-up: an accepted root past its challenge window, finalized: the rest of the budget is
-    unallocated."""
+def _ended_task_pool(world: World, nonce: int) -> None:
+    """Set-up: an accepted root of a prepared task epoch, then governance cancels the task: its
+    pool (what the root did not reserve, decision 236) can be swept."""
     _accepted_root(world, nonce)
-    rewards = world.contract("rewards")
-    world.system.chain.warp(rewards.rewardParameters().challengeWindow)
-    rewards.finalize(*_reward_key(world), sender=world["user"])
+    tasks = world.contract("tasks")
+    tasks.cancelTask(tasks.taskCount(), sender=world["timelock"])
 
 
 def _slash_root_args(world: World, nonce: int) -> tuple[Any, ...]:
@@ -510,9 +509,9 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "rewards",
         "sweepUnallocated",
         "DEFAULT_ADMIN_ROLE",
-        lambda w, n: (*_reward_key(w), w["sink"]),
+        lambda w, n: (_reward_key(w)[0], w["sink"]),
         UNAUTHORIZED,
-        prepare=_final_root,
+        prepare=_ended_task_pool,
     ),
     Privileged(
         "rewards",

@@ -169,7 +169,7 @@ class SystemMachine(ProtocolMachine):
         self.reward_members = self._reward_members()
         self.steps = 0
         self._seen: dict[str, int] = {}
-        self._budgets: dict[tuple[int, int], int] = {}
+        self._accrued: dict[int, int] = {}  # each task's accrued budget when last read (inv_11)
         self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
         self.model_commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena models
         self.slashed: set[tuple[int, int, str, int]] = set()  # offences slashed by ArenaSlasher
@@ -230,15 +230,6 @@ class SystemMachine(ProtocolMachine):
             return False
         self._seen[key] = seen
         return True
-
-    def _budget(self, task_id: int, epoch: int, next_epoch: int) -> int:
-        """A task's budget for an opened epoch; an epoch before the newest is read once (its budgets
-        never change: ``inv_11`` re-reads the oldest and the newest at every step)."""
-        if epoch == next_epoch - 1:
-            return self.emissions.budgetOf(task_id, epoch).total
-        if (task_id, epoch) not in self._budgets:
-            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch).total
-        return self._budgets[(task_id, epoch)]
 
     def _rotating(self, items: list[Any]) -> Any:
         """One of ``items`` per step, in turn."""
@@ -685,11 +676,12 @@ class SystemMachine(ProtocolMachine):
     @invariant()
     def inv_05_distributor_holds_what_it_owes(self) -> None:
         """The reward part's books against the distributor and its pots (exact), and what the
-        distributor drew from the emission controller = the budgets of the roots it opened."""
+        distributor drew from the emission controller = what the controller says its tasks drew
+        (decision 236: `drawnBudget`, per task; only the distributor draws for Arena tasks)."""
         if not self._fresh("inv_05"):
             return
         self.rewards_part.inv_05_distributor_holds_what_it_owes()
-        drawn = sum(self.emissions.budgetOf(*key).drawn for key in self.rewards_part.epochs)
+        drawn = sum(self.emissions.drawnBudget(t) for t in self.rewards_part.tasks)
         assert drawn == self.rewards_part.drawn
 
     @invariant()
@@ -799,8 +791,9 @@ class SystemMachine(ProtocolMachine):
     @invariant()
     def inv_11_budget_conservation(self) -> None:
         """Each opened epoch: all tasks' budgets + dust = minted (once when it opens; the newest and
-        one older epoch in turn again at every step); one task's lazy accrual = its per-epoch
-        budgets."""
+        one older epoch in turn again at every step); every task's accrued budget only grows, and
+        what was drawn of it is at most that (decision 236); the tasks' draws add up to the
+        controller's."""
         if not self._fresh("inv_11"):
             return
         next_epoch = self.emissions.nextEpoch()
@@ -811,9 +804,13 @@ class SystemMachine(ProtocolMachine):
         if next_epoch:  # the newest epoch, and one older one a step in turn
             for epoch in {self._rotating(range(next_epoch)), next_epoch - 1}:
                 self.tasks_part._check_epoch(epoch, ids)
-        task_id = self._rotating(ids)
-        per_epoch = sum(self._budget(task_id, e, next_epoch) for e in range(next_epoch))
-        assert self.emissions.accruedBudget(task_id) == per_epoch
+        drawn_total = 0
+        for task_id in ids:
+            accrued, drawn = self.emissions.accruedBudget(task_id), self.emissions.drawnBudget(task_id)
+            assert drawn <= accrued >= self._accrued.get(task_id, 0)
+            self._accrued[task_id] = accrued
+            drawn_total += drawn
+        assert drawn_total == self.emissions.totals()[1]
 
     @invariant()
     def inv_12_no_budget_spent_twice(self) -> None:
@@ -838,7 +835,7 @@ class SystemMachine(ProtocolMachine):
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
             if info.state != TaskState.APPROVED or self.now >= info.endTime or next_epoch >= expiry:
                 continue
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)
+            assert self.emissions.taskEnrollment(task_id)[2] == sum(stake_units(self.tasks, task_id))
 
     @invariant()
     def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:

@@ -58,7 +58,12 @@ def test_open_round_schedules_every_phase_and_pulls_the_budget(alliance, emissio
     budget = emissions.accruedBudget(task)
     assert budget > 0 and pulled.amount == budget == emissions.drawnBudget(task)
     (drawn,) = events(receipt, "BudgetDrawn", emissions)
-    assert (drawn.taskId, drawn.toEpoch, drawn.to, drawn.amount) == (task, pulled.toEpoch, alliance.address, budget)
+    assert (drawn.taskId, drawn.toEpoch, drawn.to, drawn.amount) == (
+        task,
+        pulled.toEpoch,
+        alliance.address,
+        budget,
+    )
     assert alliance.poolOf(task) == (pool_before + budget, 1, emissions.nextEpoch())
     assert token.balanceOf(alliance) >= budget
 

@@ -35,10 +35,15 @@ def test_first_post_draws_the_budget_and_quorum_accepts(rewards, emissions, toke
     assert [e.amount for e in events(first, "BudgetReserved", rewards)] == [budget]
     (drawn,) = events(first, "BudgetDrawn", emissions)
     assert (drawn.taskId, drawn.toEpoch, drawn.to, drawn.amount) == (
-        ended.task, emissions.nextEpoch(), rewards.address, budget
+        ended.task,
+        emissions.nextEpoch(),
+        rewards.address,
+        budget,
     )
     info = rewards.epochRewards(ended.task, ended.epoch)
-    assert info.status == Status.OPEN and rewards.unallocatedOf(ended.task) == budget and info.root == bytes(32)
+    assert (
+        info.status == Status.OPEN and rewards.unallocatedOf(ended.task) == budget and info.root == bytes(32)
+    )
 
     second = rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, E, REPORT, sender=oracles[1])
     (accepted,) = events(second, "RootAccepted", rewards)
@@ -365,7 +370,9 @@ def test_sweep_unallocated(
     assert token.balanceOf(rewards) == 0
 
 
-def test_a_veto_after_the_sweep_returns_to_the_pool(rewards, token, tasks, admin, oracles, ended, budget, cast):
+def test_a_veto_after_the_sweep_returns_to_the_pool(
+    rewards, token, tasks, admin, oracles, ended, budget, cast
+):
     """The sweep leaves an accepted root's total + burn in place; vetoed afterwards, they are back
     in the task's pool, which a corrected root or the next sweep takes."""
     post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]), burn=E)

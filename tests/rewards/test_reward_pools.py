@@ -38,7 +38,9 @@ def revenue(rewards, admin, token, cast):
 @pytest.fixture
 def other_task(arena_task, tasks, cast, admin) -> int:
     """A second Arena task approved with the first (before its earning epoch opens), smaller."""
-    tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("another arena"), "ipfs://other", 0, 0, sender=cast.creator)
+    tasks.createTask(
+        TaskKind.ARENA, 30 * DAY, spec_hash("another arena"), "ipfs://other", 0, 0, sender=cast.creator
+    )
     task_id = tasks.taskCount()
     tasks.join(task_id, Role.NODE, 2_000 * E, 5_000, sender=cast.node2)
     tasks.join(task_id, Role.VALIDATOR, 3_000 * E, 3_000, sender=cast.validator2)
@@ -126,7 +128,9 @@ def test_a_veto_returns_exactly_total_and_burn_and_the_next_round_uses_it(
     assert rewards.unallocatedOf(ended.task) == 0
 
 
-def test_a_veto_returns_to_the_pool_another_epoch_can_use(rewards, emissions, admin, oracles, ended, budget, cast):
+def test_a_veto_returns_to_the_pool_another_epoch_can_use(
+    rewards, emissions, admin, oracles, ended, budget, cast
+):
     """What a veto returns is the task's, not the epoch's: the next epoch's root may take it."""
     both_post(rewards, oracles, ended, ROOT, budget)
     rewards.veto(ended.task, ended.epoch, sender=admin)
@@ -148,7 +152,9 @@ def test_sweep_refusals_non_admin_and_active_task(rewards, tasks, admin, outside
             rewards.sweepUnallocated(ended.task, outsider, sender=account)
     with ape.reverts(rewards.RewardTaskStillActive, taskId=ended.task):
         rewards.sweepUnallocated(ended.task, outsider, sender=admin)
-    tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("never approved"), "ipfs://n", 0, 0, sender=cast.creator)
+    tasks.createTask(
+        TaskKind.ARENA, 30 * DAY, spec_hash("never approved"), "ipfs://n", 0, 0, sender=cast.creator
+    )
     never = tasks.taskCount()
     tasks.cancelTask(never, sender=admin)
     with ape.reverts(rewards.RewardNothingToSweep, taskId=never):
