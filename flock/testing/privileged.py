@@ -217,12 +217,13 @@ def _accepted_root(world: World, nonce: int) -> None:
     world.contract("rewards").postRoot(*_post_args(world, nonce), sender=world["oracle"])
 
 
-def _ended_task_pool(world: World, nonce: int) -> None:
-    """Set-up: an accepted root of a prepared task epoch, then governance cancels the task: its
-    pool (what the root did not reserve, decision 236) can be swept."""
+def _final_root(world: World, nonce: int) -> None:
+    """Set-up: an accepted root past its challenge window, finalized: the rest of the budget is
+    unallocated."""
     _accepted_root(world, nonce)
-    tasks = world.contract("tasks")
-    tasks.cancelTask(tasks.taskCount(), sender=world["timelock"])
+    rewards = world.contract("rewards")
+    world.system.chain.warp(rewards.rewardParameters().challengeWindow)
+    rewards.finalize(*_reward_key(world), sender=world["user"])
 
 
 def _slash_root_args(world: World, nonce: int) -> tuple[Any, ...]:
@@ -509,9 +510,9 @@ PRIVILEGED: tuple[Privileged, ...] = (
         "rewards",
         "sweepUnallocated",
         "DEFAULT_ADMIN_ROLE",
-        lambda w, n: (_reward_key(w)[0], w["sink"]),
+        lambda w, n: (*_reward_key(w), w["sink"]),
         UNAUTHORIZED,
-        prepare=_ended_task_pool,
+        prepare=_final_root,
     ),
     Privileged(
         "rewards",

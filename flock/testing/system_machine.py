@@ -299,7 +299,7 @@ class SystemMachine(ProtocolMachine):
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             (contract.grantRole if grant else contract.revokeRole)(role, caller, sender=caller)
 
-    @rule(who=pick, which=st.integers(0, 5))
+    @rule(who=pick, which=st.integers(0, 6))
     def intruder_governs(self, who: int, which: int) -> None:
         """A staker or the deployer tries what only governance or a role holder may do."""
         caller = [self.system.deployer, *self.stakers][who % (len(self.stakers) + 1)]
@@ -309,8 +309,9 @@ class SystemMachine(ProtocolMachine):
             lambda: s.rewards.setRewardParameters(3_600, 0, 0, sender=caller),
             lambda: s.gmflock.setWithdrawalFee(0, caller, sender=caller),
             lambda: s.token.mint(caller, WAD, sender=caller),
-            lambda: s.emissions.draw(1, 1, 1, caller, sender=caller),
+            lambda: s.emissions.drawAccrued(1, caller, sender=caller),
             lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, 600, sender=caller),
+            lambda: s.rewards.sweepUnallocated(1, caller, sender=caller),
         ]
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             calls[which]()
