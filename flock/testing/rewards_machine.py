@@ -102,6 +102,7 @@ class RewardMachine(ProtocolMachine):
         self.task_drawn = {t: 0 for t in self.tasks}  # what the distributor drew of each task
         self.task_swept = {t: 0 for t in self.tasks}
         self.cancelled = False
+        self.may_cancel = True  # the system machine says no: its other parts act on these tasks
         self.vesting: dict[
             tuple[str, int, int], list[int]
         ] = {}  # (account, task, epoch) -> [locked, released]
@@ -410,7 +411,7 @@ class RewardMachine(ProtocolMachine):
     @rule()
     def cancel_second_task(self) -> None:
         """Governance cancels the second task (once): it stops earning, its pool becomes sweepable."""
-        if self.cancelled:
+        if self.cancelled or not self.may_cancel:
             return
         self.registry.cancelTask(self.tasks[1], sender=self.admin)
         self.cancelled = True

@@ -45,7 +45,7 @@ from flock.testing.ledger import ADMIN, Watch
 from flock.testing.machine import ProtocolMachine, Step, initialize, precondition, rule, steps_of
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
-from flock.testing.tasks_machine import TaskMachine, stake_units
+from flock.testing.tasks_machine import TaskMachine, eligible_weights, stake_units
 from flock.units import DAY, WAD
 
 CAP = 1_000_000_000 * WAD
@@ -138,6 +138,9 @@ class SystemMachine(ProtocolMachine):
         self.timelock = system.timelock.address
         for name, part, first in PARTS:
             setattr(self, f"{name}_part", part(system, accounts[first : first + WINDOW]))
+        # The submission and slash rules act on the reward tasks as members of live tasks: the
+        # reward part does not cancel one here (its sweeps are refused until the tasks end).
+        self.rewards_part.may_cancel = False
         # The API part's flushes fund reward epochs the reward part's exact books do not model.
         self.api_part.flushes = False
         self.watch = type(self)._watch.fresh(lambda: self.chain.now)
@@ -169,7 +172,7 @@ class SystemMachine(ProtocolMachine):
         self.reward_members = self._reward_members()
         self.steps = 0
         self._seen: dict[str, int] = {}
-        self._accrued: dict[int, int] = {}  # each task's accrued budget when last read (inv_11)
+        self._budgets_seeded = False  # inv_11: the budget model starts from the chain after the set-up
         self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
         self.model_commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena models
         self.slashed: set[tuple[int, int, str, int]] = set()  # offences slashed by ArenaSlasher
@@ -791,27 +794,38 @@ class SystemMachine(ProtocolMachine):
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
-        """Each opened epoch: all tasks' budgets + dust = minted (once when it opens; the newest and
-        one older epoch in turn again at every step); every task's accrued budget only grows, and
-        what was drawn of it is at most that (decision 236); the tasks' draws add up to the
-        controller's."""
+        """Each newly opened epoch: every task's budget (the weight in force, from the registry's
+        stakes observed after each step, x the epoch's rate) + dust = minted, and the weights make
+        up the epoch's units: the task part's `BudgetModel` (decision 236), here over every task of
+        the registry, whichever part made it. Each task's `accruedBudget` = the sum of its modelled
+        per-epoch budgets and bounds what was drawn of it; the tasks' draws add up to the
+        controller's. The model starts from the chain as the set-up left it (the initializers of
+        every part run before any invariant)."""
         if not self._fresh("inv_11"):
             return
         next_epoch = self.emissions.nextEpoch()
         ids = self._task_ids()
-        for epoch in range(self.tasks_part.epochs_checked, next_epoch):
-            self.tasks_part._check_epoch(epoch, ids)
-        self.tasks_part.epochs_checked = next_epoch
-        if next_epoch:  # the newest epoch, and one older one a step in turn
-            for epoch in {self._rotating(range(next_epoch)), next_epoch - 1}:
-                self.tasks_part._check_epoch(epoch, ids)
+        model = self.tasks_part.budgets
+        if not self._budgets_seeded:
+            model.epochs_done = next_epoch
+            model.accrued = {t: self.emissions.accruedBudget(t) for t in ids}
+            self._budgets_seeded = True
+        model.open_epochs(
+            self.emissions, {t: self.tasks.taskInfo(t).kind == TaskKind.ARENA for t in ids}, next_epoch
+        )
         drawn_total = 0
         for task_id in ids:
             accrued, drawn = self.emissions.accruedBudget(task_id), self.emissions.drawnBudget(task_id)
-            assert drawn <= accrued >= self._accrued.get(task_id, 0)
-            self._accrued[task_id] = accrued
+            assert accrued == model.accrued.get(task_id, 0)
+            assert drawn <= accrued
             drawn_total += drawn
         assert drawn_total == self.emissions.totals()[1]
+        eligible_weights(self.tasks, self.emissions, ids, self._reports, model)
+
+    def _reports(self, task_id: int) -> bool:
+        """Whether the registry reports the task's stake changes: approved and before its end."""
+        info = self.tasks.taskInfo(task_id)
+        return info.state == TaskState.APPROVED and self.now < info.endTime
 
     @invariant()
     def inv_12_no_budget_spent_twice(self) -> None:
@@ -827,7 +841,9 @@ class SystemMachine(ProtocolMachine):
 
     @invariant()
     def inv_13_weights_reported(self) -> None:
-        """Every eligible task's pending weight is its registry stake, in stake units."""
+        """Every eligible task's pending weight is its registry stake, in stake units: the
+        controller's sum (`taskEnrollment().units`) and the split of its last `TaskWeightChanged`
+        (the task part's watch sees every task's)."""
         if not self._fresh("inv_13"):
             return
         next_epoch = self.emissions.nextEpoch()
@@ -836,7 +852,10 @@ class SystemMachine(ProtocolMachine):
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
             if info.state != TaskState.APPROVED or self.now >= info.endTime or next_epoch >= expiry:
                 continue
-            assert self.emissions.taskEnrollment(task_id)[2] == sum(stake_units(self.tasks, task_id))
+            n, v = stake_units(self.tasks, task_id)
+            assert self.emissions.taskEnrollment(task_id)[2] == n + v
+            if task_id in self.tasks_part.watch.last:
+                assert self.tasks_part.watch.last[task_id][1:] == (n, v)
 
     @invariant()
     def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:
