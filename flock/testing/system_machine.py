@@ -45,7 +45,7 @@ from flock.testing.ledger import ADMIN, Watch
 from flock.testing.machine import ProtocolMachine, Step, initialize, precondition, rule, steps_of
 from flock.testing.rewards_machine import RewardMachine
 from flock.testing.staking_machine import StakingMachine, gm_views
-from flock.testing.tasks_machine import TaskMachine, eligible_weights, stake_units
+from flock.testing.tasks_machine import TaskMachine, stake_units
 from flock.units import DAY, WAD
 
 CAP = 1_000_000_000 * WAD
@@ -820,7 +820,9 @@ class SystemMachine(ProtocolMachine):
             assert drawn <= accrued
             drawn_total += drawn
         assert drawn_total == self.emissions.totals()[1]
-        eligible_weights(self.tasks, self.emissions, ids, self._reports, model)
+        for task_id in ids:  # the weights reported in this step count from `next_epoch` on
+            if self._reports(task_id) and next_epoch < self.emissions.taskEnrollment(task_id).expiry:
+                model.observe(task_id, next_epoch, stake_units(self.tasks, task_id))
 
     def _reports(self, task_id: int) -> bool:
         """Whether the registry reports the task's stake changes: approved and before its end."""
