@@ -144,7 +144,8 @@ class SystemMachine(ProtocolMachine):
         # The API part's flushes fund reward epochs the reward part's exact books do not model.
         self.api_part.flushes = False
         self.watch = type(self)._watch.fresh(lambda: self.chain.now)
-        self.chain.observers[:] = [self.watch]
+        # The ledger's watch, and the task part's watch of `TaskWeightChanged` (inv_13's split).
+        self.chain.observers[:] = [self.watch, self.tasks_part.watch]
         self.stakers = list(
             dict.fromkeys(
                 [
