@@ -3,8 +3,10 @@
 One AI Arena task earns budgets; a reward tree of 100,000 leaves (fresh recipients, holding no
 FLOCK) is posted for an epoch by two of the three configured oracles; the second post, which
 completes the quorum, is ``gas.reward_post`` (a 10-leaf tree's completing post is measured too: the
-same). After the challenge window, finalizing creates the root's pot (``gas.reward_finalize``), and
-claims go to the pot:
+same). The first post of a task epoch, ``gas.reward_post_first``, also draws everything the task
+accrued at the emission controller into the task's pool (decision 236: ``drawAccrued``, a transfer
+and the pool's slot), information only. After the challenge window, finalizing creates the root's
+pot (``gas.reward_finalize``), and claims go to the pot:
 
 - ``gas.reward_claim_fresh``: the first claim of the tree, a leaf with a 17-level proof, whose
   bitmap word nobody used yet, no vesting (locked share 0);
@@ -82,11 +84,15 @@ class _Bench:
 
     def post(self, epoch: int, tree: StandardMerkleTree, total: int) -> int:
         """Two oracles post; returns the gas of the second (completing) post."""
+        return self.posts(epoch, tree, total)[1]
+
+    def posts(self, epoch: int, tree: StandardMerkleTree, total: int) -> tuple[int, int]:
+        """Two oracles post; returns the gas of the first post (which draws) and the second."""
         rewards = self.p.rewards
-        rewards.postRoot(self.task, epoch, tree.root, total, 0, REPORT, sender=self.oracles[0])
+        first = rewards.postRoot(self.task, epoch, tree.root, total, 0, REPORT, sender=self.oracles[0])
         receipt = rewards.postRoot(self.task, epoch, tree.root, total, 0, REPORT, sender=self.oracles[1])
         assert any(e.event_name == "RootAccepted" for e in receipt.events)
-        return receipt.gas_used
+        return first.gas_used, receipt.gas_used
 
     def finalize(self, epoch: int) -> int:
         rewards = self.p.rewards
@@ -119,7 +125,7 @@ def reward_gas() -> Results:
 
     b.terms(0, 0)
     b.end_of(b.epoch + 1)  # two epochs with budgets are over
-    out["gas.reward_post"] = b.post(b.epoch, tree, total)
+    out["gas.reward_post_first"], out["gas.reward_post"] = b.posts(b.epoch, tree, total)
     out["gas.reward_post_10_leaves"] = b.post(b.epoch + 1, reward_tree(small), sum(a for _, a in small))
     out["gas.reward_finalize"] = b.finalize(b.epoch)
 

@@ -337,6 +337,44 @@ def _fraction_bps(text: str, what: str) -> int:
 
 
 @template(
+    "sweep-rewards",
+    "Send an ended task's reward pool (what no root reserves) to an address: sweep-rewards TASK_ID RECIPIENT",
+    click.Argument(["task_id"]),
+    click.Argument(["recipient"]),
+)
+def sweep_rewards(deployment: Deployment, task_id: str, recipient: str) -> Draft:
+    """`RewardDistributor.sweepUnallocated(taskId, to)` (decision 236): the task's pool and what it
+    still has at the emission controller, once the task no longer earns; accepted roots keep theirs."""
+    _require_rewards(deployment)
+    (task,) = _task_ids(deployment, (task_id,))
+    to = deployment.resolve(recipient)
+    action = encode_call(deployment, "rewards", "sweepUnallocated", [task, to])
+    pool = int(deployment.protocol.view("rewards", "unallocatedOf", task))
+    undrawn = 0
+    if "emissions" in deployment.manifest.contracts:
+        accrued = int(deployment.protocol.view("emissions", "accruedBudget", task))
+        undrawn = accrued - int(deployment.protocol.view("emissions", "drawnBudget", task))
+    info = deployment.protocol.view("tasks", "taskInfo", task)
+    notes = []
+    if info.state in (1, 2) and info.endTime > _earliest_execution(deployment):
+        notes.append(
+            f"task {task} is {_TASK_STATES[info.state]} and still earns when this proposal can execute: "
+            "execution would fail (RewardTaskStillActive) unless it is cancelled or ends first"
+        )
+    if pool + undrawn == 0:
+        notes.append(f"task {task} has nothing to sweep today: execution would fail (RewardNothingToSweep)")
+    description = (
+        f"# Sweep task {task}'s reward pool to {deployment.describe_address(to)}\n\n"
+        f"Today: {format_token(pool)} FLOCK in its pool at the reward distributor and "
+        f"{format_token(undrawn)} FLOCK accrued at the emission controller and not drawn; the sweep "
+        "sends both (and whatever accrues until it executes). Roots already accepted keep what they "
+        "reserved; a veto after the sweep returns a root's total and burn to the pool.\n\n"
+        f"{_task_line(deployment, task)}"
+    )
+    return Draft(description, (action,), tuple(notes))
+
+
+@template(
     "oracle-set",
     "Appoint the reward oracles and how many must agree: oracle-set QUORUM ORACLE...",
     click.Argument(["quorum"]),

@@ -191,7 +191,7 @@ def veto(contracts: dict[str, Any], kind: Kind, sender: Any, task: int | None, e
     (event,) = [e for e in receipt.events if e.event_name.endswith("Vetoed")]
     lines = [f"vetoed the {kind.what} of {state.where} (0x{bytes(event.root).hex()}): {state.detail}"]
     if kind is REWARDS:
-        lines.append(f"{format_token(int(event.returned))} FLOCK back in the task epoch's unallocated budget")
+        lines.append(f"{format_token(int(event.returned))} FLOCK back in the task's pool (unallocated)")
     if kind is USAGE:
         lines.append(
             f"round {state.round + 1} is open: the gateway operators post again (epoch {epoch}'s usage is "

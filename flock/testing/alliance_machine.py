@@ -688,8 +688,11 @@ class AllianceMachine(ProtocolMachine):
     def pull_emissions(self) -> None:
         self._catch_up()
         pool, _, _ = self.alliance.poolOf(self.task)
+        undrawn = self.emissions.accruedBudget(self.task) - self.emissions.drawnBudget(self.task)
         amount = self.alliance.pullEmissions(self.task, sender=self.keeper).return_value
-        assert self.alliance.poolOf(self.task).pool == pool + amount
+        # Decision 236: a pull draws everything the task accrued and had not drawn, nothing twice.
+        assert amount == undrawn and self.alliance.poolOf(self.task).pool == pool + amount
+        assert self.emissions.drawnBudget(self.task) == self.emissions.accruedBudget(self.task)
 
     @rule()
     def sweep(self) -> None:

@@ -252,14 +252,13 @@ class ApiMachine(ProtocolMachine):
                 self.api.flush(self.task, model_epoch, sender=self.keeper)
             return
         target = self._epoch() + 1
-        before = self.system.rewards.epochRewards(self.task, target).unallocated
+        before = self.system.rewards.unallocatedOf(self.task)  # the task's pool (decision 236)
         treasury = self.token.balanceOf(self.system.timelock.address)
         (event,) = self.api.flush(self.task, model_epoch, sender=self.keeper).events_named("RevenueFlushed")
         assert event["contributors"] + event["protocolShare"] == self.accrued[model_epoch]
         assert event["protocolShare"] == self.accrued[model_epoch] * 1_000 // 10_000  # the local 10%
-        assert (
-            self.system.rewards.epochRewards(self.task, target).unallocated == before + event["contributors"]
-        )
+        assert self.system.rewards.unallocatedOf(self.task) == before + event["contributors"]
+        assert event["targetEpoch"] == target
         assert self.token.balanceOf(self.system.timelock.address) == treasury + event["protocolShare"]
         self.flushed += self.accrued[model_epoch]
         self.accrued[model_epoch] = 0

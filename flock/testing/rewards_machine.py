@@ -4,9 +4,12 @@ Rules are what oracles, the guardian, governance, claimers and time do: oracles 
 tuple of a task epoch, a rogue one, or one over the budget; the guardian vetoes (in and out of the
 window, and a stranger tries); anyone finalizes (creating the root's pot), claims at the pot (right
 leaves, tampered proofs, leaves already claimed), claims in batches through the distributor (which
-finalizes late roots) and releases vested FLOCK; governance changes the vesting terms and
-sweeps unallocated budget. A model follows every amount. The ``inv_05_...`` and ``inv_06_...``
-methods are invariants 5 and 6 of docs/invariants.md. Used by tests/property/test_reward_invariants.py.
+finalizes late roots) and releases vested FLOCK; governance changes the vesting terms, cancels
+the second task and sweeps an ended task's pool. A model follows every amount, the budgets per
+task (decision 236): the first post of a task epoch draws everything the task accrued into the
+task's pool, a root reserves its total + burn out of it, a veto returns them. The ``inv_05_...``
+and ``inv_06_...`` methods are invariants 5 and 6 of docs/invariants.md. Used by
+tests/property/test_reward_invariants.py.
 """
 
 from __future__ import annotations
@@ -49,9 +52,8 @@ class Tuple:
 
 @dataclass
 class EpochModel:
-    budget: int
+    budget: int = 0  # the task's pool when the root was accepted (what it had to fit)
     status: Status = Status.NONE
-    unallocated: int = 0
     round: int = 0
     accepted: Tuple | None = None
     finalizes_at: int = 0
@@ -94,7 +96,13 @@ class RewardMachine(ProtocolMachine):
         self.stranger = accounts[14]
         self.claimants = [to_checksum_address(keccak(text=f"claimant-{i}")[12:]) for i in range(N_CLAIMANTS)]
         self.tasks = (1, 2)
+        self.registry = system.tasks
         self.epochs: dict[tuple[int, int], EpochModel] = {}
+        self.pools = {t: 0 for t in self.tasks}  # unallocatedOf: drawn, not reserved, not swept
+        self.task_drawn = {t: 0 for t in self.tasks}  # what the distributor drew of each task
+        self.task_swept = {t: 0 for t in self.tasks}
+        self.cancelled = False
+        self.may_cancel = True  # the system machine says no: its other parts act on these tasks
         self.vesting: dict[
             tuple[str, int, int], list[int]
         ] = {}  # (account, task, epoch) -> [locked, released]
@@ -131,12 +139,12 @@ class RewardMachine(ProtocolMachine):
 
     def _epoch(self, key: tuple[int, int]) -> EpochModel:
         if key not in self.epochs:
-            self.epochs[key] = EpochModel(budget=self.emissions.budgetOf(*key).total)
+            self.epochs[key] = EpochModel()
         return self.epochs[key]
 
     def _candidate(self, model: EpochModel, room: int, honest: bool, seed_value: int) -> Tuple:
         """The round's honest or rogue tuple (fixed once drawn): a few claimants, amounts and a burn
-        that fit the unallocated budget."""
+        that fit the task's pool (``room``, when the round's tuple is first drawn)."""
         key = (model.round, honest)
         if key not in model.candidates:
             rnd = random.Random(seed_value)
@@ -212,7 +220,10 @@ class RewardMachine(ProtocolMachine):
             with self.chain.reverts("RewardRootAlreadyAccepted"):
                 self.rewards.postRoot(*key, b"\x01" * 32, 1, 0, b"", sender=sender)
             return
-        room = model.budget if model.status == Status.NONE else model.unallocated  # the first post draws
+        task = key[0]
+        undrawn = self.emissions.accruedBudget(task) - self.emissions.drawnBudget(task)
+        draws = undrawn if model.status == Status.NONE else 0  # the first post draws it all
+        room = self.pools[task] + draws
         if room == 0:
             with self.chain.reverts("RewardBudgetExceeded"):
                 self.rewards.postRoot(*key, b"\x01" * 32, 1, 0, b"", sender=sender)
@@ -222,6 +233,10 @@ class RewardMachine(ProtocolMachine):
                 self.rewards.postRoot(*key, b"\x01" * 32, room, 1, b"", sender=sender)
             return
         candidate = self._candidate(model, room, honest, seed_value)
+        if candidate.total + candidate.burn > room:  # another epoch's root took the task's pool since
+            with self.chain.reverts("RewardBudgetExceeded", unallocated=room):
+                self.rewards.postRoot(*key, *candidate.args(), sender=sender)
+            return
         tuple_id = keccak(
             b"".join(x.to_bytes(32, "big") if isinstance(x, int) else x for x in candidate.args())
         )
@@ -231,15 +246,18 @@ class RewardMachine(ProtocolMachine):
             return
         receipt = self.rewards.postRoot(*key, *candidate.args(), sender=sender)
         if model.status == Status.NONE:
-            model.status, model.unallocated = Status.OPEN, model.budget
-            self.drawn += model.budget
-            assert [e["amount"] for e in receipt.events_named("BudgetReserved")] == [model.budget]
+            model.status = Status.OPEN
+            self.pools[task] += draws
+            self.task_drawn[task] += draws
+            self.drawn += draws
+            assert [e["amount"] for e in receipt.events_named("BudgetReserved")] == [draws]
         voters = model.votes.setdefault((model.round, tuple_id), set())
         voters.add(sender)
         if len(voters) == 2:
             model.status = Status.ACCEPTED
             model.accepted = candidate
-            model.unallocated -= candidate.total + candidate.burn
+            model.budget = room
+            self.pools[task] -= candidate.total + candidate.burn
             model.finalizes_at = self.now + WINDOW
             model.locked_bps, model.period = self.terms
             assert receipt.events_named("RootAccepted")
@@ -264,7 +282,7 @@ class RewardMachine(ProtocolMachine):
             return
         self.rewards.veto(*key, sender=self.guardian)
         assert model.accepted is not None
-        model.unallocated += model.accepted.total + model.accepted.burn
+        self.pools[key[0]] += model.accepted.total + model.accepted.burn
         model.accepted, model.status, model.round = None, Status.OPEN, model.round + 1
         model.finalizes_at, model.locked_bps, model.period = 0, 0, 0
 
@@ -390,23 +408,41 @@ class RewardMachine(ProtocolMachine):
         self.rewards.setRewardParameters(WINDOW, share, period, sender=self.admin)
         self.terms = (share, period)
 
-    @rule(which=pick)
-    def sweep(self, which: int) -> None:
-        key = self._choose(which, self._final_keys())
-        if key is None:
+    @rule()
+    def cancel_second_task(self) -> None:
+        """Governance cancels the second task (once): it stops earning, its pool becomes sweepable."""
+        if self.cancelled or not self.may_cancel:
             return
-        model = self.epochs[key]
-        in_window = model.status == Status.ACCEPTED and self.now < model.finalizes_at
-        if model.status == Status.NONE or in_window:
-            with self.chain.reverts("RewardNotSweepable"):
-                self.rewards.sweepUnallocated(*key, self.stranger, sender=self.admin)
-        elif model.unallocated == 0:
-            with self.chain.reverts("RewardNothingToSweep"):
-                self.rewards.sweepUnallocated(*key, self.stranger, sender=self.admin)
-        else:
-            self.rewards.sweepUnallocated(*key, self.stranger, sender=self.admin)
-            self.swept += model.unallocated
-            model.unallocated = 0
+        self.registry.cancelTask(self.tasks[1], sender=self.admin)
+        self.cancelled = True
+
+    @rule(which=pick, admin=st.sampled_from([True, True, True, False]))
+    def sweep(self, which: int, admin: bool) -> None:
+        """Governance sweeps a task's pool and its undrawn accrual, once the task is over; roots
+        accepted keep their reservations."""
+        task = self.tasks[which % 2]
+        if not admin:
+            with self.chain.reverts("AccessControlUnauthorizedAccount"):
+                self.rewards.sweepUnallocated(task, self.stranger, sender=self.stranger)
+            return
+        if self.registry.isActive(task):
+            with self.chain.reverts("RewardTaskStillActive", taskId=task):
+                self.rewards.sweepUnallocated(task, self.stranger, sender=self.admin)
+            return
+        undrawn = self.emissions.accruedBudget(task) - self.emissions.drawnBudget(task)
+        amount = self.pools[task] + undrawn
+        if amount == 0:
+            with self.chain.reverts("RewardNothingToSweep", taskId=task):
+                self.rewards.sweepUnallocated(task, self.stranger, sender=self.admin)
+            return
+        before = self.token.balanceOf(self.stranger)
+        self.rewards.sweepUnallocated(task, self.stranger, sender=self.admin)
+        assert self.token.balanceOf(self.stranger) == before + amount
+        self.task_drawn[task] += undrawn
+        self.drawn += undrawn
+        self.swept += amount
+        self.task_swept[task] += amount
+        self.pools[task] = 0
 
     # ------------------------------------------------------------------ invariants
 
@@ -417,11 +453,12 @@ class RewardMachine(ProtocolMachine):
 
     @invariant()
     def inv_05_distributor_holds_what_it_owes(self) -> None:
-        """The distributor holds pending roots (total + burn) and unallocated budgets; each final
-        root's pot holds its unclaimed leaves and locked vesting. With honest trees, exactly that."""
-        owed_here, held_in_pots = 0, 0
+        """The distributor holds the tasks' pools and pending roots (total + burn); each final root's
+        pot holds its unclaimed leaves and locked vesting. With honest trees, exactly that."""
+        owed_here, held_in_pots = sum(self.pools.values()), 0
+        for task in self.tasks:
+            assert self.rewards.unallocatedOf(task) == self.pools[task]
         for key, model in self.epochs.items():
-            owed_here += model.unallocated
             if model.status == Status.ACCEPTED:
                 owed_here += model.accepted.total + model.accepted.burn
             elif model.status == Status.FINAL:
@@ -431,11 +468,7 @@ class RewardMachine(ProtocolMachine):
                 assert balance == self._owed_by_pot(key, model)
                 held_in_pots += balance
             info = self.rewards.epochRewards(*key)
-            assert (info.status, info.unallocated, info.round) == (
-                model.status,
-                model.unallocated,
-                model.round,
-            )
+            assert (info.status, info.round) == (model.status, model.round)
         balance = self.token.balanceOf(self.rewards.address)
         assert balance >= owed_here
         assert balance == owed_here
@@ -443,11 +476,20 @@ class RewardMachine(ProtocolMachine):
 
     @invariant()
     def inv_06_claims_within_root_within_budget(self) -> None:
-        """Per task epoch: claimed <= root total; total + burn <= the budget; the budget was drawn at
-        most once; every leaf is claimed at most once, and the pot's bitmap says which."""
+        """Per task epoch: claimed <= root total; total + burn <= the budget, the task's pool when
+        the root was accepted. Per task: its roots' total + burn together <= what the distributor
+        drew of it (no revenue here) <= what it accrued, each wei drawn once. Every leaf is claimed
+        at most once, and the pot's bitmap says which."""
+        reserved = dict.fromkeys(self.tasks, 0)
         for key, model in self.epochs.items():
-            budget = self.emissions.budgetOf(*key)
-            assert budget.drawn <= budget.total == model.budget
+            if model.accepted is not None:
+                reserved[key[0]] += model.accepted.total + model.accepted.burn
+        for task in self.tasks:
+            drawn = self.emissions.drawnBudget(task)
+            assert drawn == self.task_drawn[task] <= self.emissions.accruedBudget(task)
+            assert reserved[task] <= drawn
+            assert reserved[task] + self.pools[task] + self.task_swept[task] == drawn
+        for key, model in self.epochs.items():
             if model.accepted is None:
                 continue
             assert model.claimed_amount <= model.accepted.total

@@ -138,10 +138,14 @@ class SystemMachine(ProtocolMachine):
         self.timelock = system.timelock.address
         for name, part, first in PARTS:
             setattr(self, f"{name}_part", part(system, accounts[first : first + WINDOW]))
+        # The submission and slash rules act on the reward tasks as members of live tasks: the
+        # reward part does not cancel one here (its sweeps are refused until the tasks end).
+        self.rewards_part.may_cancel = False
         # The API part's flushes fund reward epochs the reward part's exact books do not model.
         self.api_part.flushes = False
         self.watch = type(self)._watch.fresh(lambda: self.chain.now)
-        self.chain.observers[:] = [self.watch]
+        # The ledger's watch, and the task part's watch of `TaskWeightChanged` (inv_13's split).
+        self.chain.observers[:] = [self.watch, self.tasks_part.watch]
         self.stakers = list(
             dict.fromkeys(
                 [
@@ -169,7 +173,7 @@ class SystemMachine(ProtocolMachine):
         self.reward_members = self._reward_members()
         self.steps = 0
         self._seen: dict[str, int] = {}
-        self._budgets: dict[tuple[int, int], int] = {}
+        self._budgets_seeded = False  # inv_11: the budget model starts from the chain after the set-up
         self.commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena score commitments
         self.model_commitments: dict[tuple[int, int, str], tuple[bytes, bytes]] = {}  # Arena models
         self.slashed: set[tuple[int, int, str, int]] = set()  # offences slashed by ArenaSlasher
@@ -230,15 +234,6 @@ class SystemMachine(ProtocolMachine):
             return False
         self._seen[key] = seen
         return True
-
-    def _budget(self, task_id: int, epoch: int, next_epoch: int) -> int:
-        """A task's budget for an opened epoch; an epoch before the newest is read once (its budgets
-        never change: ``inv_11`` re-reads the oldest and the newest at every step)."""
-        if epoch == next_epoch - 1:
-            return self.emissions.budgetOf(task_id, epoch).total
-        if (task_id, epoch) not in self._budgets:
-            self._budgets[(task_id, epoch)] = self.emissions.budgetOf(task_id, epoch).total
-        return self._budgets[(task_id, epoch)]
 
     def _rotating(self, items: list[Any]) -> Any:
         """One of ``items`` per step, in turn."""
@@ -308,7 +303,7 @@ class SystemMachine(ProtocolMachine):
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             (contract.grantRole if grant else contract.revokeRole)(role, caller, sender=caller)
 
-    @rule(who=pick, which=st.integers(0, 5))
+    @rule(who=pick, which=st.integers(0, 6))
     def intruder_governs(self, who: int, which: int) -> None:
         """A staker or the deployer tries what only governance or a role holder may do."""
         caller = [self.system.deployer, *self.stakers][who % (len(self.stakers) + 1)]
@@ -318,8 +313,9 @@ class SystemMachine(ProtocolMachine):
             lambda: s.rewards.setRewardParameters(3_600, 0, 0, sender=caller),
             lambda: s.gmflock.setWithdrawalFee(0, caller, sender=caller),
             lambda: s.token.mint(caller, WAD, sender=caller),
-            lambda: s.emissions.draw(1, 1, 1, caller, sender=caller),
+            lambda: s.emissions.drawAccrued(1, caller, sender=caller),
             lambda: s.alliance.setRoundPhases(600, 600, 120, 1_200, 600, 600, 600, sender=caller),
+            lambda: s.rewards.sweepUnallocated(1, caller, sender=caller),
         ]
         with self.chain.reverts("AccessControlUnauthorizedAccount"):
             calls[which]()
@@ -685,11 +681,12 @@ class SystemMachine(ProtocolMachine):
     @invariant()
     def inv_05_distributor_holds_what_it_owes(self) -> None:
         """The reward part's books against the distributor and its pots (exact), and what the
-        distributor drew from the emission controller = the budgets of the roots it opened."""
+        distributor drew from the emission controller = what the controller says its tasks drew
+        (decision 236: `drawnBudget`, per task; only the distributor draws for Arena tasks)."""
         if not self._fresh("inv_05"):
             return
         self.rewards_part.inv_05_distributor_holds_what_it_owes()
-        drawn = sum(self.emissions.budgetOf(*key).drawn for key in self.rewards_part.epochs)
+        drawn = sum(self.emissions.drawnBudget(t) for t in self.rewards_part.tasks)
         assert drawn == self.rewards_part.drawn
 
     @invariant()
@@ -798,22 +795,40 @@ class SystemMachine(ProtocolMachine):
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
-        """Each opened epoch: all tasks' budgets + dust = minted (once when it opens; the newest and
-        one older epoch in turn again at every step); one task's lazy accrual = its per-epoch
-        budgets."""
+        """Each newly opened epoch: every task's budget (the weight in force, from the registry's
+        stakes observed after each step, x the epoch's rate) + dust = minted, and the weights make
+        up the epoch's units: the task part's `BudgetModel` (decision 236), here over every task of
+        the registry, whichever part made it. Each task's `accruedBudget` = the sum of its modelled
+        per-epoch budgets and bounds what was drawn of it; the tasks' draws add up to the
+        controller's. The model starts from the chain as the set-up left it (the initializers of
+        every part run before any invariant)."""
         if not self._fresh("inv_11"):
             return
         next_epoch = self.emissions.nextEpoch()
         ids = self._task_ids()
-        for epoch in range(self.tasks_part.epochs_checked, next_epoch):
-            self.tasks_part._check_epoch(epoch, ids)
-        self.tasks_part.epochs_checked = next_epoch
-        if next_epoch:  # the newest epoch, and one older one a step in turn
-            for epoch in {self._rotating(range(next_epoch)), next_epoch - 1}:
-                self.tasks_part._check_epoch(epoch, ids)
-        task_id = self._rotating(ids)
-        per_epoch = sum(self._budget(task_id, e, next_epoch) for e in range(next_epoch))
-        assert self.emissions.accruedBudget(task_id) == per_epoch
+        model = self.tasks_part.budgets
+        if not self._budgets_seeded:
+            model.epochs_done = next_epoch
+            model.accrued = {t: self.emissions.accruedBudget(t) for t in ids}
+            self._budgets_seeded = True
+        model.open_epochs(
+            self.emissions, {t: self.tasks.taskInfo(t).kind == TaskKind.ARENA for t in ids}, next_epoch
+        )
+        drawn_total = 0
+        for task_id in ids:
+            accrued, drawn = self.emissions.accruedBudget(task_id), self.emissions.drawnBudget(task_id)
+            assert accrued == model.accrued.get(task_id, 0)
+            assert drawn <= accrued
+            drawn_total += drawn
+        assert drawn_total == self.emissions.totals()[1]
+        for task_id in ids:  # the weights reported in this step count from `next_epoch` on
+            if self._reports(task_id) and next_epoch < self.emissions.taskEnrollment(task_id).expiry:
+                model.observe(task_id, next_epoch, stake_units(self.tasks, task_id))
+
+    def _reports(self, task_id: int) -> bool:
+        """Whether the registry reports the task's stake changes: approved and before its end."""
+        info = self.tasks.taskInfo(task_id)
+        return info.state == TaskState.APPROVED and self.now < info.endTime
 
     @invariant()
     def inv_12_no_budget_spent_twice(self) -> None:
@@ -829,7 +844,9 @@ class SystemMachine(ProtocolMachine):
 
     @invariant()
     def inv_13_weights_reported(self) -> None:
-        """Every eligible task's pending weight is its registry stake, in stake units."""
+        """Every eligible task's pending weight is its registry stake, in stake units: the
+        controller's sum (`taskEnrollment().units`) and the split of its last `TaskWeightChanged`
+        (the task part's watch sees every task's)."""
         if not self._fresh("inv_13"):
             return
         next_epoch = self.emissions.nextEpoch()
@@ -838,7 +855,10 @@ class SystemMachine(ProtocolMachine):
             _, expiry, _ = self.emissions.taskEnrollment(task_id)
             if info.state != TaskState.APPROVED or self.now >= info.endTime or next_epoch >= expiry:
                 continue
-            assert self.emissions.taskUnitsAt(task_id, next_epoch) == stake_units(self.tasks, task_id)
+            n, v = stake_units(self.tasks, task_id)
+            assert self.emissions.taskEnrollment(task_id)[2] == n + v
+            if task_id in self.tasks_part.watch.last:
+                assert self.tasks_part.watch.last[task_id][1:] == (n, v)
 
     @invariant()
     def inv_14_api_credits_solvent_and_within_authorisation(self) -> None:

@@ -54,8 +54,16 @@ def test_open_round_schedules_every_phase_and_pulls_the_budget(alliance, emissio
     # The pool starts at the task's creation epoch (an empty range), then pulls what has opened.
     start, pulled = events(receipt, "EmissionsPulled", alliance)
     assert start.fromEpoch == start.toEpoch == pulled.fromEpoch and start.amount == 0
-    budget = sum(emissions.budgetOf(task, e).total for e in range(pulled.fromEpoch, pulled.toEpoch))
-    assert budget > 0 and pulled.amount == budget
+    # It is everything the task accrued at the controller (decision 236): nothing is left undrawn.
+    budget = emissions.accruedBudget(task)
+    assert budget > 0 and pulled.amount == budget == emissions.drawnBudget(task)
+    (drawn,) = events(receipt, "BudgetDrawn", emissions)
+    assert (drawn.taskId, drawn.toEpoch, drawn.to, drawn.amount) == (
+        task,
+        pulled.toEpoch,
+        alliance.address,
+        budget,
+    )
     assert alliance.poolOf(task) == (pool_before + budget, 1, emissions.nextEpoch())
     assert token.balanceOf(alliance) >= budget
 

@@ -42,13 +42,16 @@ def test_emission_budgets_join_the_pool_epoch_by_epoch(alliance, emissions, task
     assert alliance.pullEmissions.call(task, sender=stranger) == 0  # nothing new yet
     advance(DAY)
     emissions.checkpoint(sender=stranger)
-    budget = emissions.budgetOf(task, next_epoch).total
-    assert budget > 0
+    # One more epoch opened: what the task accrued since the last pull is that epoch's budget.
+    budget = emissions.accruedBudget(task) - emissions.drawnBudget(task)
+    _, _, units = emissions.taskEnrollment(task)
+    assert budget == units * emissions.epochInfo(next_epoch).rate > 0
     receipt = alliance.pullEmissions(task, sender=stranger)
     (event,) = events(receipt, "EmissionsPulled", alliance)
     assert (event.fromEpoch, event.toEpoch, event.amount) == (next_epoch, next_epoch + 1, budget)
     assert alliance.poolOf(task).pool == pool + budget
-    assert emissions.budgetOf(task, next_epoch).drawn == budget
+    assert emissions.drawnBudget(task) == emissions.accruedBudget(task)
+    assert alliance.pullEmissions.call(task, sender=stranger) == 0  # drawn: nothing twice
 
 
 def test_pull_refuses_other_tasks(alliance, stranger):

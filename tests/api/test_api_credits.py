@@ -258,6 +258,7 @@ def test_flush_pays_the_treasury_share_and_funds_the_next_reward_epoch(world: Wo
     api.chargeMany([report.charge_args(0), report.charge_args(1)], sender=world["sink"])
     treasury = token.balanceOf(world["timelock"])
     held = token.balanceOf(rewards.address)
+    pool = rewards.unallocatedOf(_task(world))
     receipt = api.flush(_task(world), 3, sender=world["sink"])
     (flushed,) = receipt.events_named("RevenueFlushed")
     assert flushed["protocolShare"] == 13 * E // 10 and flushed["contributors"] == 13 * E - 13 * E // 10
@@ -265,7 +266,8 @@ def test_flush_pays_the_treasury_share_and_funds_the_next_reward_epoch(world: Wo
     assert token.balanceOf(world["timelock"]) == treasury + 13 * E // 10
     assert token.balanceOf(rewards.address) == held + flushed["contributors"]
     info = rewards.epochRewards(_task(world), flushed["targetEpoch"])
-    assert info[0] == 0 and info[4] == flushed["contributors"]  # status None, unallocated
+    assert info[0] == 0  # status None: the revenue went to the task's pool (decision 236)
+    assert rewards.unallocatedOf(_task(world)) == pool + flushed["contributors"]
     with world.system.chain.reverts("ApiNothingToFlush"):
         api.flush(_task(world), 3, sender=world["sink"])
 
@@ -279,9 +281,10 @@ def test_fund_epoch_refuses_accepted_roots_and_alliance_tasks(world: World) -> N
     with world.system.chain.reverts("RewardNotArenaTask"):
         rewards.fundEpoch(tasks.taskCount(), _epoch(world) + 1, E, sender=funder)
     task, epoch = _task(world) - 1, _epoch(world) + 1  # the Arena task of the set-up
+    pool = rewards.unallocatedOf(task)
     rewards.fundEpoch(task, epoch, E, sender=funder)
-    rewards.fundEpoch(task, epoch, E, sender=funder)  # adds up
-    assert rewards.epochRewards(task, epoch).unallocated == 2 * E
+    rewards.fundEpoch(task, epoch, E, sender=funder)  # adds up, in the task's pool
+    assert rewards.unallocatedOf(task) == pool + 2 * E
     _accepted_root(world, 0)  # a new task epoch whose root is accepted
     with world.system.chain.reverts("RewardNotFundable"):
         rewards.fundEpoch(*_reward_key(world), E, sender=funder)

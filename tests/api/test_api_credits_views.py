@@ -78,12 +78,14 @@ def test_a_leaf_for_an_account_without_credit_charges_nothing_and_a_zero_share_p
     treasury_address = api.protocolShare()[1]
     api.setProtocolShare(0, treasury_address, sender=admin)
     treasury, held = token.balanceOf(treasury_address), token.balanceOf(rewards)
+    pool = rewards.unallocatedOf(task)
     receipt = api.flush(task, 3, sender=stranger)
     (flushed,) = receipt.events.filter(api.RevenueFlushed)
     assert (flushed.protocolShare, flushed.contributors) == (0, 2 * E)
     assert token.balanceOf(treasury_address) == treasury
     assert token.balanceOf(rewards) == held + 2 * E
-    assert rewards.epochRewards(task, flushed.targetEpoch).unallocated == 2 * E
+    assert rewards.unallocatedOf(task) == pool + 2 * E  # the task's pool (decision 236)
+    assert rewards.epochRewards(task, flushed.targetEpoch).status == 0  # no root yet
 
 
 def _deposit(api, token, user) -> None:

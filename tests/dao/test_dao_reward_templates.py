@@ -10,6 +10,7 @@ from flock.dao.actions import decode_action
 from flock.dao.deployment import DaoError, Deployment
 from flock.dao.proposals import Governance
 from flock.dao.templates import TEMPLATES, build_draft
+from flock.tasks import TaskKind, spec_hash
 from flock.units import DAY, WAD
 
 A, B, C = ("0x" + c * 40 for c in "abc")
@@ -36,7 +37,14 @@ def _call(deployment, draft):
 
 
 def test_registry_has_the_reward_templates():
-    assert {"oracle-set", "reward-parameters", "claim-fees", "scoring-parameters", "phases"} <= set(TEMPLATES)
+    assert {
+        "oracle-set",
+        "reward-parameters",
+        "claim-fees",
+        "scoring-parameters",
+        "phases",
+        "sweep-rewards",
+    } <= set(TEMPLATES)
 
 
 def test_oracle_set_draft(deployment):
@@ -136,3 +144,22 @@ def test_set_param_takes_a_struct_field_by_field(deployment):
         build_draft(
             deployment, "set-param", {"parameter": "slasher.slash_parameters", "values": ("1,2",)}, None
         )
+
+
+def test_sweep_rewards_draft_names_the_task_and_what_would_fail(deployment, tasks, users, admin):
+    """`sweep-rewards TASK RECIPIENT` calls `sweepUnallocated(taskId, to)` (decision 236) and says
+    when execution would fail: the task still earns, or there is nothing to sweep."""
+    tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("sweep me"), "ipfs://s", 0, 0, sender=users[0])
+    task_id = tasks.taskCount()
+    draft = build_draft(deployment, "sweep-rewards", {"task_id": str(task_id), "recipient": A}, None)
+    call = _call(deployment, draft)
+    assert call.signature == "sweepUnallocated(uint256,address)"
+    assert call.args[0].value == task_id and call.args[1].value.lower() == A
+    assert draft.title.startswith(f"Sweep task {task_id}'s reward pool to ")
+    assert any("RewardTaskStillActive" in note for note in draft.notes)
+    assert any("RewardNothingToSweep" in note for note in draft.notes)
+    tasks.cancelTask(task_id, sender=admin)
+    draft = build_draft(deployment, "sweep-rewards", {"task_id": str(task_id), "recipient": A}, None)
+    assert not any("RewardTaskStillActive" in note for note in draft.notes)
+    with pytest.raises(DaoError, match="does not exist"):
+        build_draft(deployment, "sweep-rewards", {"task_id": "999", "recipient": A}, None)

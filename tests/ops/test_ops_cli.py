@@ -349,13 +349,14 @@ def test_a_guardian_lists_and_vetoes_what_is_in_its_challenge_window(
     timelock = impersonate(manifest.address("timelock"))
     for contract in (rewards, slasher):  # governance appoints test:8 a guardian of both
         contract.grantRole(contract.GUARDIAN_ROLE(), accounts[8], sender=timelock)
-    unallocated = rewards.epochRewards(task, epoch).unallocated
+    unallocated = rewards.unallocatedOf(task)
     vetoed = _ok(veto("rewards", *on_task))
     assert f"vetoed the reward root of task {task} epoch {epoch} (0x{'11' * 32}): pays 1.00 FLOCK" in vetoed
-    assert "1.00 FLOCK back in the task epoch's unallocated budget" in vetoed
+    assert "1.00 FLOCK back in the task's pool (unallocated)" in vetoed
     assert "round 1 is open: the oracles post again" in vetoed
     after = rewards.epochRewards(task, epoch)
-    assert (after.status, after.round, after.unallocated) == (Status.OPEN, 1, unallocated + WAD)
+    assert (after.status, after.round) == (Status.OPEN, 1)
+    assert rewards.unallocatedOf(task) == unallocated + WAD
     assert f"vetoed the slash root of task {task} epoch {epoch}" in _ok(veto("slashes", *on_task))
     report = slasher.reportOf(task, epoch)
     assert (report.status, report.round) == (SlashStatus.OPEN, 1)

@@ -73,7 +73,9 @@ def ended(earning, emissions, cast) -> TaskEpoch:
 
 @pytest.fixture
 def budget(emissions, ended) -> int:
-    return emissions.budgetOf(ended.task, ended.epoch).total
+    """What the task's first post draws into its pool (decision 236): everything it accrued over
+    the opened epochs (here the ended epoch and the next, opened to end the reveal phase)."""
+    return emissions.accruedBudget(ended.task) - emissions.drawnBudget(ended.task)
 
 
 @pytest.fixture

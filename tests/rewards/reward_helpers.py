@@ -62,3 +62,10 @@ def pot_of(rewards, at: TaskEpoch) -> Any:
     from ape import project
 
     return project.RewardPot.at(rewards.potOf(at.task, at.epoch))
+
+
+def epoch_budget(emissions, task: int, epoch: int) -> int:
+    """One opened epoch's budget of a task whose weight has not changed since it was enrolled:
+    its units x the epoch's rate (the off-chain arithmetic of decision 236, `flock.emissions`)."""
+    _, expiry, units = emissions.taskEnrollment(task)
+    return units * emissions.epochInfo(epoch).rate if epoch < expiry else 0

@@ -30,17 +30,27 @@ def test_first_post_draws_the_budget_and_quorum_accepts(rewards, emissions, toke
     held = token.balanceOf(rewards)
     first = rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, E, REPORT, sender=oracles[0])
     assert token.balanceOf(rewards) == held + budget
-    assert emissions.budgetOf(ended.task, ended.epoch).drawn == budget
+    # The first post draws everything the task accrued into its pool (decision 236).
+    assert emissions.drawnBudget(ended.task) == emissions.accruedBudget(ended.task)
     assert [e.amount for e in events(first, "BudgetReserved", rewards)] == [budget]
+    (drawn,) = events(first, "BudgetDrawn", emissions)
+    assert (drawn.taskId, drawn.toEpoch, drawn.to, drawn.amount) == (
+        ended.task,
+        emissions.nextEpoch(),
+        rewards.address,
+        budget,
+    )
     info = rewards.epochRewards(ended.task, ended.epoch)
-    assert info.status == Status.OPEN and info.unallocated == budget and info.root == bytes(32)
+    assert (
+        info.status == Status.OPEN and rewards.unallocatedOf(ended.task) == budget and info.root == bytes(32)
+    )
 
     second = rewards.postRoot(ended.task, ended.epoch, tree.root, 6 * E, E, REPORT, sender=oracles[1])
     (accepted,) = events(second, "RootAccepted", rewards)
     assert accepted.total == 6 * E and accepted.burn == E and accepted.reportHash == REPORT
     info = rewards.epochRewards(ended.task, ended.epoch)
     assert info.status == Status.ACCEPTED and info.root == tree.root
-    assert info.unallocated == budget - 7 * E
+    assert rewards.unallocatedOf(ended.task) == budget - 7 * E
     assert info.finalizesAt == head_time() + rewards.rewardParameters()[0]
     assert (info.lockedShareBps, info.vestingPeriod) == rewards.rewardParameters()[1:]
     with ape.reverts(rewards.RewardRootAlreadyAccepted, taskId=ended.task, epoch=ended.epoch, root=tree.root):
@@ -68,7 +78,7 @@ def test_over_budget_root_is_refused(rewards, oracles, ended, budget):
     # Exactly the budget is fine.
     for oracle in oracles[:2]:
         rewards.postRoot(ended.task, ended.epoch, ROOT, budget - 5, 5, REPORT, sender=oracle)
-    assert rewards.epochRewards(ended.task, ended.epoch).unallocated == 0
+    assert rewards.unallocatedOf(ended.task) == 0
 
 
 def test_posting_refusals(rewards, tasks, admin, oracles, cast, earning, emissions, outsider):
@@ -108,8 +118,8 @@ def test_first_post_opens_an_epoch_nobody_opened(rewards, emissions, oracles, ar
     assert emissions.nextEpoch() <= epoch
     rewards.postRoot(arena_task, epoch, ROOT, E, 0, REPORT, sender=oracles[0])
     assert emissions.nextEpoch() == epoch + 2
-    budget = emissions.budgetOf(arena_task, epoch).total
-    assert rewards.epochRewards(arena_task, epoch).unallocated == budget > 0
+    budget = emissions.accruedBudget(arena_task)
+    assert rewards.unallocatedOf(arena_task) == budget == emissions.drawnBudget(arena_task) > 0
 
 
 def test_an_oracle_set_change_voids_open_ballots(rewards, admin, oracles, ended, accounts):
@@ -154,12 +164,13 @@ def test_veto_returns_the_budget_and_a_new_round_starts(rewards, admin, oracles,
     (vetoed,) = events(receipt, "RootVetoed", rewards)
     assert vetoed.returned == 6 * E and vetoed.root == posted.tree.root
     info = rewards.epochRewards(ended.task, ended.epoch)
-    assert (info.status, info.unallocated, info.round, info.root) == (Status.OPEN, budget, 1, bytes(32))
+    assert (info.status, info.round, info.root) == (Status.OPEN, 1, bytes(32))
+    assert rewards.unallocatedOf(ended.task) == budget
     # The same oracles post again in the new round (a corrected tree).
     corrected = post(rewards, oracles, ended, leaves_for([cast.node], [4 * E]), burn=E)
     info = rewards.epochRewards(ended.task, ended.epoch)
     assert info.status == Status.ACCEPTED and info.root == corrected.tree.root
-    assert info.unallocated == budget - 5 * E
+    assert rewards.unallocatedOf(ended.task) == budget - 5 * E
 
 
 def test_veto_only_by_guardians_and_only_in_the_window(rewards, admin, oracles, ended, cast, outsider):
@@ -326,20 +337,59 @@ def test_vesting_terms_are_fixed_when_a_root_is_accepted(rewards, admin, oracles
 # ------------------------------------------------------------------------------------ governance
 
 
-def test_sweep_unallocated(rewards, token, admin, oracles, ended, budget, cast, outsider, no_vesting):
-    post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]))
-    with ape.reverts(rewards.RewardNotSweepable, status=Status.ACCEPTED):
-        rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=admin)
-    with ape.reverts(rewards.RewardNotSweepable, status=Status.NONE):
-        rewards.sweepUnallocated(ended.task, ended.epoch + 1, outsider, sender=admin)
-    mine_at(rewards.epochRewards(ended.task, ended.epoch).finalizesAt)
-    before = token.balanceOf(outsider)
-    rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=admin)
-    assert token.balanceOf(outsider) == before + budget - 5 * E
-    with ape.reverts(rewards.RewardNothingToSweep):
-        rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=admin)
+def test_sweep_unallocated(
+    rewards, token, tasks, emissions, admin, oracles, ended, budget, cast, outsider, no_vesting
+):
+    """An ended (here cancelled) task's pool goes to governance's address with what the task still
+    had at the controller; an accepted root keeps its reservation, finalizes and pays."""
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]), burn=E)
     with ape.reverts(rewards.AccessControlUnauthorizedAccount):
-        rewards.sweepUnallocated(ended.task, ended.epoch, outsider, sender=outsider)
+        rewards.sweepUnallocated(ended.task, outsider, sender=outsider)
+    with ape.reverts(rewards.RewardTaskStillActive, taskId=ended.task):
+        rewards.sweepUnallocated(ended.task, outsider, sender=admin)
+    open_epoch(emissions, cast.stranger, ended.epoch + 2)  # one more epoch accrues, undrawn
+    tasks.cancelTask(ended.task, sender=admin)
+    undrawn = emissions.accruedBudget(ended.task) - emissions.drawnBudget(ended.task)
+    assert undrawn > 0 and rewards.unallocatedOf(ended.task) == budget - 6 * E
+    before, held = token.balanceOf(outsider), token.balanceOf(rewards)
+    receipt = rewards.sweepUnallocated(ended.task, outsider, sender=admin)
+    swept = budget - 6 * E + undrawn
+    assert token.balanceOf(outsider) == before + swept
+    (event,) = events(receipt, "UnallocatedSwept", rewards)
+    assert (event.taskId, event.to, event.amount) == (ended.task, outsider, swept)
+    assert rewards.unallocatedOf(ended.task) == 0
+    assert emissions.drawnBudget(ended.task) == emissions.accruedBudget(ended.task)
+    assert token.balanceOf(rewards) == held + undrawn - swept == 6 * E  # the root's reservation
+    with ape.reverts(rewards.RewardNothingToSweep, taskId=ended.task):
+        rewards.sweepUnallocated(ended.task, outsider, sender=admin)
+    # The accepted root still finalizes and pays out of what it reserved.
+    pot = finalize(rewards, posted, cast.stranger)
+    node_before = token.balanceOf(cast.node)
+    pot.claim(*posted.claim(0).pot_args(), sender=cast.stranger)
+    assert token.balanceOf(cast.node) == node_before + 5 * E
+    assert token.balanceOf(rewards) == 0
+
+
+def test_a_veto_after_the_sweep_returns_to_the_pool(
+    rewards, token, tasks, admin, oracles, ended, budget, cast
+):
+    """The sweep leaves an accepted root's total + burn in place; vetoed afterwards, they are back
+    in the task's pool, which a corrected root or the next sweep takes."""
+    post(rewards, oracles, ended, leaves_for([cast.node], [5 * E]), burn=E)
+    tasks.cancelTask(ended.task, sender=admin)
+    rewards.sweepUnallocated(ended.task, admin, sender=admin)
+    assert rewards.unallocatedOf(ended.task) == 0
+    receipt = rewards.veto(ended.task, ended.epoch, sender=admin)
+    (vetoed,) = events(receipt, "RootVetoed", rewards)
+    assert vetoed.returned == 6 * E and rewards.unallocatedOf(ended.task) == 6 * E
+    # A corrected root of the same epoch fits what came back, not one wei more.
+    with ape.reverts(rewards.RewardBudgetExceeded, requested=6 * E + 1, unallocated=6 * E):
+        rewards.postRoot(ended.task, ended.epoch, ROOT, 6 * E, 1, REPORT, sender=oracles[0])
+    post(rewards, oracles, ended, leaves_for([cast.node], [4 * E]), burn=E)
+    assert rewards.unallocatedOf(ended.task) == E
+    before = token.balanceOf(admin)
+    rewards.sweepUnallocated(ended.task, admin, sender=admin)
+    assert token.balanceOf(admin) == before + E and rewards.unallocatedOf(ended.task) == 0
 
 
 @pytest.mark.parametrize(

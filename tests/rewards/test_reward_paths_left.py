@@ -104,15 +104,15 @@ def test_a_leaf_naming_an_account_without_stake_slashes_nothing(slasher, tasks, 
 
 
 def test_revenue_funds_an_open_arena_epoch_only(rewards, token, oracles, cast, ended, revenue, alliance_task):
-    """`fundEpoch` adds to the epoch's unallocated budget and pulls the FLOCK; it refuses a non-Arena
-    task and an epoch whose root is accepted."""
+    """`fundEpoch` adds to the task's pool (decision 236; the event names the epoch) and pulls the
+    FLOCK; it refuses a non-Arena task and an epoch whose root is accepted or final."""
     task, epoch = ended.task, ended.epoch
-    before = rewards.epochRewards(task, epoch).unallocated
+    before = rewards.unallocatedOf(task)
     held, funder = token.balanceOf(rewards), token.balanceOf(revenue)
     receipt = rewards.fundEpoch(task, epoch, 7 * E, sender=revenue)
     (funded,) = _events(receipt, "BudgetFunded", rewards)
     assert (funded.taskId, funded.epoch, funded.amount) == (task, epoch, 7 * E)
-    assert rewards.epochRewards(task, epoch).unallocated == before + 7 * E
+    assert rewards.unallocatedOf(task) == before + 7 * E
     assert token.balanceOf(rewards) == held + 7 * E and token.balanceOf(revenue) == funder - 7 * E
 
     with ape.reverts(rewards.RewardNotArenaTask, taskId=alliance_task):
@@ -120,9 +120,16 @@ def test_revenue_funds_an_open_arena_epoch_only(rewards, token, oracles, cast, e
     with ape.reverts(rewards.AccessControlUnauthorizedAccount):
         rewards.fundEpoch(task, epoch, E, sender=cast.node)
 
-    post(rewards, oracles, ended, leaves_for([cast.node], [E]))
+    posted = post(rewards, oracles, ended, leaves_for([cast.node], [E]))
     with ape.reverts(rewards.RewardNotFundable, taskId=task, epoch=epoch, status=Status.ACCEPTED):
         rewards.fundEpoch(task, epoch, E, sender=revenue)
+    finalize(rewards, posted, cast.stranger)
+    with ape.reverts(rewards.RewardNotFundable, taskId=task, epoch=epoch, status=Status.FINAL):
+        rewards.fundEpoch(task, epoch, E, sender=revenue)
+    # Another epoch of the task still takes revenue, into the same pool.
+    pool = rewards.unallocatedOf(task)
+    rewards.fundEpoch(task, epoch + 1, 2 * E, sender=revenue)
+    assert rewards.unallocatedOf(task) == pool + 2 * E
 
 
 def test_revenue_alone_pays_an_epoch_the_task_earned_no_emissions_in(
@@ -134,7 +141,7 @@ def test_revenue_alone_pays_an_epoch_the_task_earned_no_emissions_in(
     late = tasks.taskCount()
     tasks.approveTask(late, sender=admin)
     at = TaskEpoch(late, ended.epoch)
-    assert emissions.budgetOf(late, at.epoch).total == 0
+    assert emissions.accruedBudget(late) == 0  # enrolled from the first unopened epoch
     rewards.fundEpoch(late, at.epoch, 5 * E, sender=revenue)
     leaves = leaves_for([cast.node, cast.validator], [3 * E, 2 * E])
     first = rewards.postRoot(late, at.epoch, post_root(leaves), 5 * E, 0, REPORT, sender=oracles[0])
@@ -143,7 +150,7 @@ def test_revenue_alone_pays_an_epoch_the_task_earned_no_emissions_in(
     assert _events(first, "BudgetDrawn", emissions) == []
     rewards.postRoot(late, at.epoch, post_root(leaves), 5 * E, 0, REPORT, sender=oracles[1])
     record = rewards.epochRewards(late, at.epoch)
-    assert (record.status, record.total, record.unallocated) == (Status.ACCEPTED, 5 * E, 0)
+    assert (record.status, record.total, rewards.unallocatedOf(late)) == (Status.ACCEPTED, 5 * E, 0)
 
 
 def test_release_vested_skips_epochs_without_a_pot_or_anything_vesting(
