@@ -206,3 +206,13 @@ def test_every_reward_contract_names_the_contracts_it_was_wired_to(
         rewards.address,
         rewards.potImplementation(),
     )
+
+
+def test_an_alliance_tasks_budget_is_never_swept_here(rewards, emissions, tasks, admin, alliance_task):
+    """The sweep draws the task's undrawn accrual from the controller: for an Alliance task that is
+    AllianceRounds' pool, so the distributor refuses it even once the task no longer earns."""
+    tasks.cancelTask(alliance_task, sender=admin)
+    assert not tasks.isActive(alliance_task)
+    with ape.reverts(rewards.RewardNotArenaTask, taskId=alliance_task):
+        rewards.sweepUnallocated(alliance_task, admin, sender=admin)
+    assert emissions.drawnBudget(alliance_task) == 0
