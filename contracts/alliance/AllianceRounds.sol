@@ -171,8 +171,8 @@ contract AllianceRounds is
         }
         e.stake = uint96(m.stake);
         e.status = ENROLLED;
-        mapping(address => uint256) storage owed = _getAllianceStorage()._owed;
-        if (owed[msg.sender] == 0) owed[msg.sender] = _OWED_OPEN; // its credits rewrite this slot
+        mapping(address => uint256) storage credits = _getAllianceStorage()._owed;
+        if (credits[msg.sender] == 0) credits[msg.sender] = _OWED_OPEN; // its credits rewrite this slot
         r.commitments[msg.sender] = commitment;
         r.enrolled = uint16(enrolled + 1);
         if (enrolled + 1 >= cap) r.full = true; // the next member is refused: stop the eviction clock

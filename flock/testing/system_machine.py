@@ -155,6 +155,10 @@ class SystemMachine(ProtocolMachine):
                     self.alliance_part.creator,
                     *self.alliance_part.participants,
                     self.alliance_part.outsider,
+                    # a finalizer's or an evictor's share of a slash is withdrawn as a gmFLOCK lock
+                    # (decision 195): they become stakers by withdrawing
+                    self.alliance_part.keeper,
+                    *self.alliance_part.finalizer_pool,
                     self.api_part.node,
                 ]
             )
