@@ -79,6 +79,15 @@ def budget(emissions, ended) -> int:
 
 
 @pytest.fixture
+def revenue(rewards, admin, token, cast):
+    """An account holding REVENUE_ROLE (the API credits' role), with FLOCK approved."""
+    account = cast.stranger
+    rewards.grantRole(rewards.REVENUE_ROLE(), account, sender=admin)
+    token.approve(rewards, 2**256 - 1, sender=account)
+    return account
+
+
+@pytest.fixture
 def no_vesting(rewards, admin):
     """Leaves pay in full (locked share 0) for roots accepted from now; 1-day window."""
     rewards.setRewardParameters(DAY, 0, 0, sender=admin)

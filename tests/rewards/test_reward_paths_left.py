@@ -30,15 +30,6 @@ def alliance_task(tasks, cast) -> int:
     return tasks.taskCount()
 
 
-@pytest.fixture
-def revenue(rewards, admin, token, cast):
-    """An account holding REVENUE_ROLE (the API credits' role), with FLOCK approved."""
-    account = cast.stranger
-    rewards.grantRole(rewards.REVENUE_ROLE(), account, sender=admin)
-    token.approve(rewards, 2**256 - 1, sender=account)
-    return account
-
-
 def post_root(leaves) -> bytes:
     return reward_tree(leaves).root
 

@@ -27,15 +27,6 @@ def both_post(rewards, oracles, at: TaskEpoch, root: bytes, total: int, burn: in
 
 
 @pytest.fixture
-def revenue(rewards, admin, token, cast):
-    """An account holding REVENUE_ROLE (the API credits' role), with FLOCK approved."""
-    account = cast.stranger
-    rewards.grantRole(rewards.REVENUE_ROLE(), account, sender=admin)
-    token.approve(rewards, 2**256 - 1, sender=account)
-    return account
-
-
-@pytest.fixture
 def other_task(arena_task, tasks, cast, admin) -> int:
     """A second Arena task approved with the first (before its earning epoch opens), smaller."""
     tasks.createTask(
