@@ -24,7 +24,7 @@ from flock.dao.actions import Draft, decode_action, encode_call, human_duration,
 from flock.dao.deployment import DaoError, Deployment
 from flock.deploy.governed import find_parameter
 from flock.deploy.verify import show
-from flock.tasks import no_such_task, staked_now
+from flock.tasks import TaskKind, no_such_task, staked_now
 from flock.units import format_token, to_wei
 
 Build = Callable[..., Draft]
@@ -347,6 +347,12 @@ def sweep_rewards(deployment: Deployment, task_id: str, recipient: str) -> Draft
     still has at the emission controller, once the task no longer earns; accepted roots keep theirs."""
     _require_rewards(deployment)
     (task,) = _task_ids(deployment, (task_id,))
+    info = deployment.protocol.view("tasks", "taskInfo", task)
+    if info.kind != TaskKind.ARENA:
+        raise DaoError(
+            f"task {task} is an FL Alliance task: its emission budget is AllianceRounds' pool, and the "
+            "reward distributor refuses to sweep it (RewardNotArenaTask)"
+        )
     to = deployment.resolve(recipient)
     action = encode_call(deployment, "rewards", "sweepUnallocated", [task, to])
     pool = int(deployment.protocol.view("rewards", "unallocatedOf", task))
@@ -354,7 +360,6 @@ def sweep_rewards(deployment: Deployment, task_id: str, recipient: str) -> Draft
     if "emissions" in deployment.manifest.contracts:
         accrued = int(deployment.protocol.view("emissions", "accruedBudget", task))
         undrawn = accrued - int(deployment.protocol.view("emissions", "drawnBudget", task))
-    info = deployment.protocol.view("tasks", "taskInfo", task)
     notes = []
     if info.state in (1, 2) and info.endTime > _earliest_execution(deployment):
         notes.append(

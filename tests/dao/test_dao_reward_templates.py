@@ -163,3 +163,6 @@ def test_sweep_rewards_draft_names_the_task_and_what_would_fail(deployment, task
     assert not any("RewardTaskStillActive" in note for note in draft.notes)
     with pytest.raises(DaoError, match="does not exist"):
         build_draft(deployment, "sweep-rewards", {"task_id": "999", "recipient": A}, None)
+    tasks.createTask(TaskKind.ALLIANCE, 30 * DAY, spec_hash("not mine"), "ipfs://a", 2, 3, sender=users[0])
+    with pytest.raises(DaoError, match="RewardNotArenaTask"):
+        build_draft(deployment, "sweep-rewards", {"task_id": str(tasks.taskCount()), "recipient": A}, None)
