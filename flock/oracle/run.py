@@ -97,7 +97,29 @@ def post(view: ChainView, run: OracleRun, oracle: Any) -> Any:
     if info.status in (Status.ACCEPTED, Status.FINAL):
         root = "0x" + bytes(info.root).hex()
         raise OracleError(f"task {run.data.task} epoch {run.data.epoch} already has an accepted root {root}")
+    pool = task_pool(view, run.data.task, run.data.epoch, info.status)
+    spent = run.result.total + run.result.burn
+    if pool is not None and spent > pool:
+        raise OracleError(
+            f"task {run.data.task} epoch {run.data.epoch}: total + burn {spent} exceed the task's pool at "
+            f"the distributor ({pool}, RewardBudgetExceeded): a root of another epoch of the task took "
+            "part of it; `oracle verify` on the task's accepted roots shows which pays past its budget"
+        )
     return rewards.postRoot(run.data.task, run.data.epoch, *run.posted_tuple, sender=oracle)
+
+
+def task_pool(view: ChainView, task: int, epoch: int, status: int) -> int | None:
+    """What the task's roots may still take at the distributor when ``epoch``'s next post lands: its
+    pool, plus, before the epoch's first post, what the task accrued at the controller and has not
+    drawn (that post draws it, decision 236). None when the epoch is not opened yet (the first post
+    opens it, and more accrues then)."""
+    pool = int(view.rewards.unallocatedOf(task))
+    if status != Status.NONE:
+        return pool
+    emissions = view.contract("emissions")
+    if epoch >= int(emissions.nextEpoch()):
+        return None
+    return pool + int(emissions.accruedBudget(task)) - int(emissions.drawnBudget(task))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ the leaves claim. Also: a score file that does not match its reveal, and verify 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,17 @@ from flock.chain.clock import mine_at
 from flock.ops.scan import BlockRange, phase_bounds
 from flock.oracle.chain import OracleError
 from flock.oracle.revenue import funded_revenue
-from flock.oracle.run import Posted, WithinBudget, compute_on_chain, epoch_limit, judge, post, publish, verify
+from flock.oracle.run import (
+    Posted,
+    WithinBudget,
+    compute_on_chain,
+    epoch_limit,
+    judge,
+    post,
+    publish,
+    task_pool,
+    verify,
+)
 from flock.rewards import Phase, Status, claim_args
 from flock.store import ContentStore
 from flock.units import WAD
@@ -33,6 +44,20 @@ def test_the_oracle_reads_the_epoch_back(played, tasks):
 
     start = played.view.submissions.schedule(played.epoch).start
     assert chain.blocks[block].timestamp < start <= chain.blocks[block + 1].timestamp
+
+
+def test_a_post_past_the_tasks_pool_is_refused_before_sending(played, accounts):
+    """The oracle checks total + burn against what the task has at the distributor (its pool, and,
+    before the epoch's first post, the accrual that post draws) and sends nothing past it."""
+    run = compute_on_chain(played.view, played.store, played.task, played.epoch)
+    info = played.view.rewards.epochRewards(played.task, played.epoch)
+    pool = task_pool(played.view, played.task, played.epoch, info.status)
+    assert info.status == Status.NONE and pool >= run.result.total + run.result.burn
+    greedy = replace(run, result=replace(run.result, total=pool - run.result.burn + 1))
+    before = played.view.rewards.epochRewards(played.task, played.epoch)
+    with pytest.raises(OracleError, match="exceed the task's pool"):
+        post(played.view, greedy, accounts[10])
+    assert played.view.rewards.epochRewards(played.task, played.epoch) == before  # nothing sent
 
 
 def test_lazy_validator_earns_less_and_the_post_verifies(played, token, accounts):
