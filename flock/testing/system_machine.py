@@ -146,6 +146,15 @@ class SystemMachine(ProtocolMachine):
         self.watch = type(self)._watch.fresh(lambda: self.chain.now)
         # The ledger's watch, and the task part's watch of `TaskWeightChanged` (inv_13's split).
         self.chain.observers[:] = [self.watch, self.tasks_part.watch]
+        # One step here may send many transactions across epoch openings (an Alliance round): the
+        # budget model takes every reported weight from its event, as it happens (INV-11).
+        self.tasks_part.watch.model = self.tasks_part.budgets
+        # The tasks the shared set-up made reported before the watch was attached: their pending
+        # weights, in force from the controller's next epoch.
+        next_epoch = self.emissions.nextEpoch()
+        for task_id in self._task_ids():
+            if next_epoch < self.emissions.taskEnrollment(task_id).expiry:
+                self.tasks_part.budgets.observe(task_id, next_epoch, stake_units(self.tasks, task_id))
         self.stakers = list(
             dict.fromkeys(
                 [
@@ -799,12 +808,14 @@ class SystemMachine(ProtocolMachine):
 
     @invariant()
     def inv_11_budget_conservation(self) -> None:
-        """Each newly opened epoch: every task's budget (the weight in force, from the registry's
-        stakes observed after each step, x the epoch's rate) + dust = minted, and the weights make
-        up the epoch's units: the task part's `BudgetModel` (decision 236), here over every task of
-        the registry, whichever part made it. Each task's `accruedBudget` = the sum of its modelled
-        per-epoch budgets and bounds what was drawn of it; the tasks' draws add up to the
-        controller's. The model starts from the chain as the set-up left it (the initializers of
+        """Each newly opened epoch: every task's budget (the weight in force x the epoch's rate) +
+        dust = minted, and the weights make up the epoch's units: the task part's `BudgetModel`
+        (decision 236), here over every task of the registry, whichever part made it. The weights
+        are those each report's `TaskWeightChanged` stated, transaction by transaction (a step here
+        spans epoch openings, so a snapshot after it cannot tell which weight an epoch opened with;
+        INV-13 ties the reported weights to the registry's stakes). Each task's `accruedBudget` =
+        the sum of its modelled per-epoch budgets and bounds what was drawn of it; the tasks' draws
+        add up to the controller's. The model starts from the chain as the set-up left it (the initializers of
         every part run before any invariant)."""
         if not self._fresh("inv_11"):
             return
@@ -825,14 +836,6 @@ class SystemMachine(ProtocolMachine):
             assert drawn <= accrued
             drawn_total += drawn
         assert drawn_total == self.emissions.totals()[1]
-        for task_id in ids:  # the weights reported in this step count from `next_epoch` on
-            if self._reports(task_id) and next_epoch < self.emissions.taskEnrollment(task_id).expiry:
-                model.observe(task_id, next_epoch, stake_units(self.tasks, task_id))
-
-    def _reports(self, task_id: int) -> bool:
-        """Whether the registry reports the task's stake changes: approved and before its end."""
-        info = self.tasks.taskInfo(task_id)
-        return info.state == TaskState.APPROVED and self.now < info.endTime
 
     @invariant()
     def inv_12_no_budget_spent_twice(self) -> None:

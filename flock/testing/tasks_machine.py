@@ -96,15 +96,23 @@ class BudgetModel:
 @dataclass
 class WeightWatch:
     """A ``Chain`` observer keeping the last ``TaskWeightChanged`` (fromEpoch, nodeUnits,
-    validatorUnits) of each task: the node/validator split lives only in those events (INV-13)."""
+    validatorUnits) of each task: the node/validator split lives only in those events (INV-13).
+    With a ``model``, it also records every reported weight in it, transaction by transaction, from
+    the epoch the report counts from: what the oracles read (docs/emissions.md), for machines whose
+    steps send many transactions across epoch openings (SystemMachine)."""
 
     emissions: str
     last: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    model: BudgetModel | None = None
 
     def __call__(self, sender: str, to: str, events: list[Event]) -> None:
         for event in events:
             if event.name == "TaskWeightChanged" and event.address == self.emissions:
-                self.last[event["taskId"]] = (event["fromEpoch"], event["nodeUnits"], event["validatorUnits"])
+                task, start = event["taskId"], event["fromEpoch"]
+                weight = (event["nodeUnits"], event["validatorUnits"])
+                self.last[task] = (start, *weight)
+                if self.model is not None:
+                    self.model.observe(task, start, weight)
 
 
 def eligible_weights(
