@@ -547,9 +547,16 @@ class TaskMachine(ProtocolMachine):
         sink_before, keeper_before = self.token.balanceOf(self.sink), self.token.balanceOf(self.keeper)
         supply_before = self.token.totalSupply()
         gm_before = self.gm.balanceOf(account)
+        pool_slashes = self.tasks.poolOf(task_id, account)[4]  # slashes
         receipt = self.tasks.slash(*args, sender=self.slasher)
         seized, pool_gm = receipt.return_value
-        own_gm = amount - pool_gm
+        (event,) = [e for e in receipt.events_named("Slashed") if e.address == self.tasks.address]
+        own_gm = event["ownGm"]
+        # The own stake takes its pro-rata part; the pool the rest, unless the pool was slashed
+        # MAX_POOL_SLASHES times already: then the delegations' part is waived (pool_gm = 0).
+        assert own_gm == amount * own // slashable
+        waived = pool_slashes >= self.tasks.MAX_POOL_SLASHES()
+        assert (pool_gm, event["poolGm"]) == ((0, 0) if waived else (amount - own_gm, amount - own_gm))
         assert self.gm.balanceOf(account) == gm_before - own_gm
         # Invariant 7: seized = paid to the recipient + keeper share + burned.
         burned = supply_before - self.token.totalSupply()
