@@ -50,6 +50,7 @@ from flock.units import DAY, WAD
 
 CAP = 1_000_000_000 * WAD
 WINDOW = 20  # accounts per part
+_WRONG = bytes(31) + b"\x01"  # what a dishonest reveal shows instead of its commitment's value
 # Parts, in set-up order (the reward part's tasks must be the registry's first two), each with the
 # first account of its window. Window 0 starts with the deployer, which the staking part never uses.
 PARTS: tuple[tuple[str, type[ProtocolMachine], int], ...] = (
@@ -447,8 +448,8 @@ class SystemMachine(ProtocolMachine):
         reveal after it must be refused), predicting the contract's answer."""
         book = self.model_commitments if model else self.commitments
         value, secret = book[(task_id, epoch, account)]
-        if not honest:
-            value = bytes(31) + b"\x01"
+        if not honest:  # a value other than the committed one (salt 1 commits to 0x..01 itself)
+            value = _WRONG if value != _WRONG else bytes(31) + b"\x02"
         subs = self.system.submissions
         opens = subs.schedule(epoch)[1 if model else 3]
         if self.now < opens:
