@@ -9,6 +9,7 @@ controller's events and the epoch's rate (``flock.chain.budgets`` reads them fro
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -154,17 +155,17 @@ class TaskWeights:
 
     arena: bool
     expiry: int  # the first epoch without a budget; 0 for a task never enrolled
-    changes: tuple[WeightChange, ...]  # in block and log order
+    changes: tuple[WeightChange, ...]  # by from_epoch; of several from one epoch, in log order
 
     def units(self, epoch: int) -> tuple[int, int]:
         """(node units, validator units) in ``epoch``: the latest change from at or before it (of
         several from one epoch, the last logged), zero before the first and from the expiry on."""
         if epoch >= self.expiry:
             return 0, 0
-        in_force = [c for c in sorted(self.changes, key=lambda c: c.from_epoch) if c.from_epoch <= epoch]
-        if not in_force:
+        index = bisect_right(self.changes, epoch, key=lambda c: c.from_epoch)
+        if index == 0:
             return 0, 0
-        return in_force[-1].node_units, in_force[-1].validator_units
+        return self.changes[index - 1].node_units, self.changes[index - 1].validator_units
 
 
 def task_weights(
@@ -176,7 +177,8 @@ def task_weights(
     if enrolment is None:
         return TaskWeights(False, 0, ())
     expiry = min([enrolment.expiry, *retired])
-    return TaskWeights(enrolment.arena, expiry, tuple(changes))
+    # a stable sort: changes reported from one epoch keep their log order, the last one wins
+    return TaskWeights(enrolment.arena, expiry, tuple(sorted(changes, key=lambda c: c.from_epoch)))
 
 
 def epoch_budget(weights: TaskWeights, epoch: int, split: EpochSplit, gamma: int) -> Budget:
