@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flock.chain.clock import mine_at
+from flock.chain.clock import head_time, mine_at
 from flock.ops.scan import BlockRange, phase_bounds
 from flock.oracle.chain import OracleError
 from flock.oracle.revenue import funded_revenue
@@ -58,6 +58,49 @@ def test_a_post_past_the_tasks_pool_is_refused_before_sending(played, accounts):
     with pytest.raises(OracleError, match="exceed the task's pool"):
         post(played.view, greedy, accounts[10])
     assert played.view.rewards.epochRewards(played.task, played.epoch) == before  # nothing sent
+
+
+def test_the_pool_check_counts_undrawn_accrual_only_before_an_epochs_first_post(played, accounts):
+    """`oracle post` holds a post to exactly what the distributor will: after the epoch's first post
+    its task's pool alone, even when a later epoch accrued more at the controller since (that
+    accrual is drawn by a first post, not by this one); before a later epoch's first post, the pool
+    plus what the task accrued less what it already drew. One wei past either is refused before
+    sending; exactly the limit is sent and the chain takes it."""
+    view, task, epoch = played.view, played.task, played.epoch
+    rewards, emissions = view.rewards, view.contract("emissions")
+    run = compute_on_chain(view, played.store, task, epoch)
+    oracles = accounts[10:13]
+    post(view, run, oracles[0])  # the epoch's first post: draws everything accrued so far
+    assert emissions.drawnBudget(task) > 0
+    # The epoch after next opens: the task accrues more, undrawn.
+    later = epoch + 1
+    mine_at(max(head_time() + 1, view.submissions.schedule(later).revealEnd + 60))
+    emissions.checkpoint(sender=accounts[9])
+    undrawn = emissions.accruedBudget(task) - emissions.drawnBudget(task)
+    assert undrawn > 0
+    pool = rewards.unallocatedOf(task)
+
+    open_status = rewards.epochRewards(task, epoch).status
+    assert open_status == Status.OPEN and task_pool(view, task, epoch, open_status) == pool
+    greedy = replace(run, result=replace(run.result, total=pool - run.result.burn + 1))
+    before = rewards.epochRewards(task, epoch)
+    with pytest.raises(OracleError, match="exceed the task's pool"):
+        post(view, greedy, oracles[1])
+    assert rewards.epochRewards(task, epoch) == before and rewards.unallocatedOf(task) == pool
+
+    # The later epoch's first post draws the undrawn accrual: its limit is pool + undrawn, exactly.
+    assert rewards.epochRewards(task, later).status == Status.NONE
+    limit = task_pool(view, task, later, Status.NONE)
+    assert limit == pool + undrawn
+    at_later = replace(run, data=replace(run.data, epoch=later))
+    over = replace(at_later, result=replace(run.result, total=limit - run.result.burn + 1))
+    with pytest.raises(OracleError, match="exceed the task's pool"):
+        post(view, over, oracles[0])
+    exact = replace(at_later, result=replace(run.result, total=limit - run.result.burn))
+    post(view, exact, oracles[0])  # fits: the chain takes it
+    assert rewards.epochRewards(task, later).status == Status.OPEN
+    assert rewards.unallocatedOf(task) == limit
+    assert emissions.accruedBudget(task) == emissions.drawnBudget(task)
 
 
 def test_lazy_validator_earns_less_and_the_post_verifies(played, token, accounts):
@@ -123,7 +166,6 @@ def test_the_lazy_validator_is_slashed_through_a_reported_slash_root(played, tas
     """Issue 11, attack 4b on a real chain: with a one-epoch deviation rule, the oracles list the
     lazy validator (its noise is far from consensus), two of them post the slash root, and after
     the challenge window a stranger executes it."""
-    from flock.chain.clock import head_time
     from flock.oracle.scoring import mean_distances
     from flock.oracle.slashing import compute_slashes_on_chain, execute_slashes, post_slashes
     from flock.rewards import Offence
