@@ -295,6 +295,28 @@ def test_a_task_stops_earning_at_its_end_without_any_call(emissions, reporter, o
     assert emissions.accruedBudget(TASK_A) == earned
 
 
+def test_a_task_that_ended_before_the_next_epoch_never_earns(emissions, reporter, outsider):
+    """An end at or before genesis (only a direct role holder can report one: the registry enrolls a
+    task at approval, before its end) or inside the running epoch: the task is enrolled with its
+    expiry at the next epoch, its weight is never counted and it accrues nothing."""
+    emissions.checkpoint(sender=outsider)
+    first = emissions.nextEpoch()
+    now = chain.blocks.head.timestamp
+    for task, end in ((TASK_A, emissions.genesis()), (TASK_B, 0), (TASK_C, now)):
+        receipt = emissions.enrollTask(task, False, end, 10_000 * E, 0, sender=reporter)
+        (enrolled,) = events(receipt, "TaskEnrolled", emissions)
+        assert (enrolled.taskId, enrolled.fromEpoch, enrolled.expiry) == (task, first, first)
+        assert not events(receipt, "TaskWeightChanged", emissions)
+        assert emissions.taskEnrollment(task) == (False, first, 0)
+        with ape.reverts(emissions.EmissionTaskAlreadyEnrolled, taskId=task):
+            emissions.enrollTask(task, False, end, 10_000 * E, 0, sender=reporter)
+    assert emissions.pendingUnits() == 0
+    goto(emissions, first + 1)
+    emissions.checkpoint(sender=outsider)
+    assert emissions.epochInfo(first).units == 0
+    assert all(emissions.accruedBudget(t) == 0 for t in (TASK_A, TASK_B, TASK_C))
+
+
 def test_retire_stops_the_budget_from_the_next_epoch(emissions, reporter, outsider):
     emissions.enrollTask(TASK_A, False, far_end(emissions), 10_000 * E, 0, sender=reporter)
     first = emissions.nextEpoch()
