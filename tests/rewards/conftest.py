@@ -15,6 +15,7 @@ from flock.units import DAY, WAD
 E = WAD
 URI = "ipfs://bafy-arena-spec"
 SPEC = spec_hash("an arena spec")
+FILLER_TASKS = 40  # task ids from 41 on: above every epoch the tests reach
 
 
 @dataclass
@@ -97,4 +98,9 @@ def no_vesting(rewards, admin):
 def _wider_fixtures_first(
     cast, tasks, emissions, token, gmflock, admin, outsider, rewards, submissions, oracles
 ):
-    """Sets up every session and module fixture before any test's own, as ape's isolation wants."""
+    """Sets up every session and module fixture before any test's own, as ape's isolation wants;
+    then creates FILLER_TASKS pending tasks, so that the tests' task ids are never one of the epochs
+    they use: with both 1, a contract reading (epoch, task) for (task, epoch) passed every test (a
+    mutant of `fundEpoch`'s status check survived that way)."""
+    for _ in range(FILLER_TASKS):
+        tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("filler"), URI, 0, 0, sender=cast.stranger)
