@@ -70,6 +70,26 @@ def test_k_of_n_disagreement_accepts_nothing_until_two_agree(rewards, oracles, e
         rewards.postRoot(ended.task, ended.epoch, b.root, 2 * E, 0, REPORT, sender=oracles[0])
 
 
+@pytest.mark.parametrize("field", ["total", "burn"])
+def test_posts_that_differ_only_in_total_or_burn_are_not_a_quorum(rewards, oracles, ended, field):
+    """A ballot counts the whole tuple: an oracle that copies the honest root and report but pays
+    another total (or burns another amount) does not complete the quorum with the honest post, and
+    the root accepted later carries the agreed figures, not the copier's."""
+    tree = reward_tree([(str(oracles[0]), 3 * E)])
+    honest = (tree.root, 3 * E, E, REPORT)
+    copied = (tree.root, 4 * E, E, REPORT) if field == "total" else (tree.root, 3 * E, 2 * E, REPORT)
+    rewards.postRoot(ended.task, ended.epoch, *honest, sender=oracles[0])
+    receipt = rewards.postRoot(ended.task, ended.epoch, *copied, sender=oracles[1])
+    assert [e.votes for e in events(receipt, "RootPosted", rewards)] == [1]
+    assert not events(receipt, "RootAccepted", rewards)
+    assert rewards.epochRewards(ended.task, ended.epoch).status == Status.OPEN
+    receipt = rewards.postRoot(ended.task, ended.epoch, *honest, sender=oracles[2])
+    (accepted,) = events(receipt, "RootAccepted", rewards)
+    assert (accepted.total, accepted.burn) == (3 * E, E)
+    info = rewards.epochRewards(ended.task, ended.epoch)
+    assert (info.status, info.total, info.burn) == (Status.ACCEPTED, 3 * E, E)
+
+
 def test_over_budget_root_is_refused(rewards, oracles, ended, budget):
     with ape.reverts(rewards.RewardBudgetExceeded, requested=budget + 1, unallocated=budget):
         rewards.postRoot(ended.task, ended.epoch, ROOT, budget, 1, REPORT, sender=oracles[0])
