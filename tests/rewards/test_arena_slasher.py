@@ -160,6 +160,24 @@ def test_a_new_oracle_set_voids_open_slash_ballots(slasher, rewards, oracles, ad
     assert any(e.event_name == "SlashRootAccepted" for e in receipt.events)
 
 
+@pytest.mark.parametrize("field", ["count", "report"])
+def test_slash_posts_that_differ_only_in_count_or_report_are_not_a_quorum(slasher, oracles, ended, field):
+    """A slash ballot counts the whole tuple (root, count, report hash): an oracle that copies the
+    root but states another leaf count (or report) does not complete the quorum with it, and the
+    root accepted later carries the agreed tuple."""
+    task, epoch, root, report = ended.task, ended.epoch, b"\x07" * 32, b"\x09" * 32
+    agreed = (root, 2, report)
+    other = (root, 3, report) if field == "count" else (root, 2, b"\x0a" * 32)
+    slasher.postSlashRoot(task, epoch, *agreed, sender=oracles[0])
+    receipt = slasher.postSlashRoot(task, epoch, *other, sender=oracles[1])
+    assert [e.votes for e in receipt.events if e.event_name == "SlashRootPosted"] == [1]
+    assert slasher.reportOf(task, epoch).status == 1  # Open: nothing accepted
+    receipt = slasher.postSlashRoot(task, epoch, *agreed, sender=oracles[2])
+    assert any(e.event_name == "SlashRootAccepted" for e in receipt.events)
+    info = slasher.reportOf(task, epoch)
+    assert (info.root, info.count, info.reportHash) == agreed
+
+
 def test_slash_roots_wait_for_the_reveal_phase_and_arena_tasks(slasher, oracles, earning, emissions, cast):
     tree = slash_tree([(str(cast.validator), Offence.UNREADABLE_SCORES)])
     with ape.reverts(slasher.SlasherTooEarly, taskId=earning.task, epoch=earning.epoch):
