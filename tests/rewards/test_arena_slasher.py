@@ -99,6 +99,8 @@ def test_reported_slash_root_needs_quorum_window_and_survives_no_veto(
         slasher.postSlashRoot(task, epoch, tree.root, 2, report, sender=cast.stranger)
     with ape.reverts(slasher.SlasherEmptyRoot):
         slasher.postSlashRoot(task, epoch, tree.root, 0, report, sender=oracles[0])
+    with ape.reverts(slasher.SlasherEmptyRoot):
+        slasher.postSlashRoot(task, epoch, bytes(32), 2, report, sender=oracles[0])
     slasher.postSlashRoot(task, epoch, tree.root, 2, report, sender=oracles[0])
     with ape.reverts(slasher.SlasherAlreadyPosted, oracle=oracles[0]):
         slasher.postSlashRoot(task, epoch, tree.root, 2, report, sender=oracles[0])
