@@ -3,6 +3,7 @@
 
 import ape
 import pytest
+from eth_utils import keccak, to_checksum_address
 from reward_helpers import REPORT, Posted, TaskEpoch, finalize, leaves_for, open_epoch, post
 
 from flock.chain.clock import head_time, mine_at, next_block_at
@@ -264,6 +265,28 @@ def test_double_claim_and_bad_proofs_are_refused(rewards, oracles, ended, cast, 
     with ape.reverts(pot.RewardPotAlreadyClaimed, index=index):
         pot.claim(index, account, amount, proof, sender=cast.node)
     assert not pot.isClaimed(1) and not pot.isClaimed(2**40)
+
+
+def test_claimed_bits_of_leaves_256_apart_are_their_own(rewards, token, oracles, ended, cast, no_vesting):
+    """The claimed bitmap keeps 256 leaves a word: leaves with the same low byte in other words
+    (3, 259, 515) and a neighbour in the same word (4) each claim once, and claiming one marks no
+    other."""
+    accounts = [to_checksum_address(keccak(text=f"bitmap-leaf-{i}")[12:]) for i in range(600)]
+    tree = reward_tree([(a, 1_000 + i) for i, a in enumerate(accounts)])
+    total = sum(1_000 + i for i in range(600))
+    for oracle in oracles[:2]:
+        rewards.postRoot(ended.task, ended.epoch, tree.root, total, 0, REPORT, sender=oracle)
+    pot = finalize(rewards, Posted(ended, tree, total, 0), cast.stranger)
+    claimed: list[int] = []
+    for index in (3, 259, 515, 4):
+        assert [pot.isClaimed(i) for i in (3, 4, 259, 515)] == [i in claimed for i in (3, 4, 259, 515)]
+        pot.claim(*claim_args(tree, ended.task, ended.epoch, index).pot_args(), sender=cast.stranger)
+        assert token.balanceOf(accounts[index]) == 1_000 + index
+        claimed.append(index)
+    for index in claimed:
+        with ape.reverts(pot.RewardPotAlreadyClaimed, index=index):
+            pot.claim(*claim_args(tree, ended.task, ended.epoch, index).pot_args(), sender=cast.stranger)
+    assert not any(pot.isClaimed(i) for i in (2, 5, 258, 260, 514, 516))
 
 
 def test_a_root_never_pays_more_than_its_total(rewards, token, oracles, ended, cast, no_vesting):
