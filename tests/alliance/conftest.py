@@ -8,9 +8,8 @@ from alliance_helpers import STAKES, E
 
 from flock.alliance.chain import ApeClock, RoundDriver
 from flock.tasks import Role, TaskKind, spec_hash
+from flock.testing.fixtures import skip_task_ids
 from flock.units import DAY
-
-FILLER_TASKS = 40  # the task's id is 41: above every round number the tests reach
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +46,9 @@ def stranger(people):
 @pytest.fixture(scope="module")
 def task(tasks, emissions, admin, creator, participants, deployer) -> int:
     """An approved 10-day Alliance task (2 to 8 participants) with p1..p5 joined, a day into it
-    with its first budget opened. FILLER_TASKS pending one-day tasks come first, so that the task's
-    id is never one of the round numbers the tests reach (rounds count from 1: with the task's id 1
-    too, a contract reading a round as `_rounds[round][taskId]` would pass every first round)."""
-    for _ in range(FILLER_TASKS):
-        tasks.createTask(TaskKind.ALLIANCE, DAY, spec_hash("filler"), "ipfs://filler", 2, 8, sender=creator)
+    with its first budget opened. Its id is above the round numbers the tests reach (`skip_task_ids`:
+    rounds count from 1, so with task id 1 a round read as `_rounds[round][taskId]` would pass)."""
+    skip_task_ids(tasks, creator)
     tasks.createTask(
         TaskKind.ALLIANCE, 10 * DAY, spec_hash("alliance spec"), "ipfs://alliance", 2, 8, sender=creator
     )

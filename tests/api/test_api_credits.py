@@ -10,14 +10,13 @@ import pytest
 from flock.gateway.keys import secret_hash
 from flock.gateway.usage import Metered, build_report
 from flock.tasks import Role, TaskKind, spec_hash
-from flock.testing.fixtures import Prepared
+from flock.testing.fixtures import Prepared, skip_task_ids
 from flock.testing.governance import World, build_world
 from flock.testing.privileged import _accepted_root, _reward_key
 from flock.units import DAY, WAD
 
 E = WAD
 HOUR = 3_600
-FILLER_TASKS = 40  # the task's id is 41: above every epoch the tests reach
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +33,10 @@ def world(prepared: Prepared[World]) -> World:
 
 def _setup(w: World) -> None:
     """An approved Arena task (the voter its node), the user and the outsider with 100 FLOCK of
-    credit each, the user's cap 50 FLOCK, the outsider's 100. FILLER_TASKS pending one-day tasks
-    come first, so that the task's id is never one of the epochs the tests use (a contract reading
-    an (epoch, task) key for a (task, epoch) one would pass with both small and equal)."""
+    credit each, the user's cap 50 FLOCK, the outsider's 100; the task's id is above the epochs the
+    tests use (`skip_task_ids`)."""
     tasks, token, api = w.contract("tasks"), w.contract("token"), w.contract("api")
-    for _ in range(FILLER_TASKS):
-        tasks.createTask(TaskKind.ARENA, DAY, spec_hash("filler"), "ipfs://filler", 0, 0, sender=w["voter"])
+    skip_task_ids(tasks, w["voter"])
     tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("api"), "ipfs://api", 0, 0, sender=w["voter"])
     task = tasks.taskCount()
     tasks.join(task, Role.NODE, 2_000 * E, 5_000, sender=w["voter"])

@@ -10,12 +10,12 @@ import pytest
 from reward_helpers import TaskEpoch, open_epoch
 
 from flock.tasks import Role, TaskKind, spec_hash
+from flock.testing.fixtures import skip_task_ids
 from flock.units import DAY, WAD
 
 E = WAD
 URI = "ipfs://bafy-arena-spec"
 SPEC = spec_hash("an arena spec")
-FILLER_TASKS = 40  # task ids from 41 on: above every epoch the tests reach
 
 
 @dataclass
@@ -99,8 +99,5 @@ def _wider_fixtures_first(
     cast, tasks, emissions, token, gmflock, admin, outsider, rewards, submissions, oracles
 ):
     """Sets up every session and module fixture before any test's own, as ape's isolation wants;
-    then creates FILLER_TASKS pending tasks, so that the tests' task ids are never one of the epochs
-    they use: with both 1, a contract reading (epoch, task) for (task, epoch) passed every test (a
-    mutant of `fundEpoch`'s status check survived that way)."""
-    for _ in range(FILLER_TASKS):
-        tasks.createTask(TaskKind.ARENA, 30 * DAY, spec_hash("filler"), URI, 0, 0, sender=cast.stranger)
+    then moves the task ids above the epochs the tests use (`skip_task_ids`)."""
+    skip_task_ids(tasks, cast.stranger)
