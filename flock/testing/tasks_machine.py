@@ -547,7 +547,7 @@ class TaskMachine(ProtocolMachine):
         sink_before, keeper_before = self.token.balanceOf(self.sink), self.token.balanceOf(self.keeper)
         supply_before = self.token.totalSupply()
         gm_before = self.gm.balanceOf(account)
-        pool_slashes = self.tasks.poolOf(task_id, account)[4]  # slashes
+        pool_slashes = self.tasks.poolOf(task_id, account).slashes
         receipt = self.tasks.slash(*args, sender=self.slasher)
         seized, pool_gm = receipt.return_value
         (event,) = [e for e in receipt.events_named("Slashed") if e.address == self.tasks.address]
